@@ -1,0 +1,89 @@
+package passnum
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes, in the spirit of WTF Dial: a small closed set that the
+// interfaces map to HTTP statuses and exit codes in one place each.
+const (
+	ECONFLICT     = "conflict"     // the request contradicts the current state
+	EINTERNAL     = "internal"     // a bug or an outage: details are logged, never shown
+	EINVALID      = "invalid"      // the request itself is wrong
+	ENOTFOUND     = "not_found"    // the object does not exist or is not visible to the caller
+	EUNAUTHORIZED = "unauthorized" // no valid credentials
+	EFORBIDDEN    = "forbidden"    // credentials valid, action not allowed for this role
+	ERATELIMIT    = "rate_limited" // too many attempts
+	EREFUSED      = "refused"      // a business rule refuses the operation (pass expired…)
+)
+
+// Error is an error meant for people and programs alike. Reason is a stable
+// slug (for example "pass-expired") that becomes the problem type of API
+// errors; Message is plain French for the person in front of the screen.
+type Error struct {
+	Code    string
+	Reason  string
+	Message string
+	// Field names the input field at fault, when there is one.
+	Field string
+	// Passes carries the per-pass outcome of a refused check or redemption,
+	// so that a venue sees every refused pass at once, not only the first.
+	Passes []PassCheck
+}
+
+func (e *Error) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("passnum: %s (%s): %s", e.Code, e.Reason, e.Message)
+	}
+	return fmt.Sprintf("passnum: %s: %s", e.Code, e.Message)
+}
+
+// Errorf builds an *Error with a French message.
+func Errorf(code, reason, format string, args ...any) *Error {
+	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid builds an EINVALID error about one input field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Reason: "invalid-input", Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, EINTERNAL for errors that are not ours
+// and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorReason returns the stable reason slug of err; internal errors are
+// "internal".
+func ErrorReason(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		if e.Reason != "" {
+			return e.Reason
+		}
+		return e.Code
+	}
+	return "internal"
+}
+
+// ErrorMessage returns the French message of err; internal errors never leak
+// their details to people.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Erreur interne. L'incident a été enregistré ; réessayez plus tard."
+}

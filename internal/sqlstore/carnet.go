@@ -1,0 +1,650 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/passnum/passnum"
+)
+
+type carnetRow struct {
+	passnum.Carnet
+	firstSerial int64
+}
+
+func (c *carnetRow) lastSerial() int64 { return c.firstSerial + int64(c.Size) - 1 }
+
+const carnetColumns = `c.number, c.programme_id, c.batch_id, c.size, c.first_serial, COALESCE(c.prescriber_id, 0), COALESCE(c.beneficiary_id, 0),
+	c.allocated_at, c.distributed_at, p.valid_until`
+
+func scanCarnet(sc interface{ Scan(...any) error }) (*carnetRow, error) {
+	var c carnetRow
+	var allocated, distributed sql.NullString
+	if err := sc.Scan(&c.Number, &c.ProgrammeID, &c.BatchID, &c.Size, &c.firstSerial, &c.PrescriberID, &c.BeneficiaryID,
+		&allocated, &distributed, &c.ValidUntil); err != nil {
+		return nil, err
+	}
+	c.AllocatedAt, c.DistributedAt = nullTime(allocated), nullTime(distributed)
+	return &c, nil
+}
+
+func (t *tx) carnet(number int64) (*carnetRow, error) {
+	c, err := scanCarnet(t.row(`SELECT `+carnetColumns+` FROM carnets c JOIN programmes p ON p.id = c.programme_id WHERE c.number = ?`, number))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("carnet", number)
+	}
+	return c, err
+}
+
+// canSeeCarnet: the operator sees every carnet, a prescriber its stock, a
+// funder the carnets of its programmes.
+func (t *tx) canSeeCarnet(a *passnum.Actor, c *carnetRow) (bool, error) {
+	switch a.OrgKind {
+	case passnum.KindOperator:
+		return true, nil
+	case passnum.KindPrescriber:
+		return c.PrescriberID == a.OrgID, nil
+	case passnum.KindFunder:
+		p, err := t.settings(c.ProgrammeID)
+		return err == nil && funds(a, p), err
+	}
+	return false, nil
+}
+
+func (t *tx) carnetPasses(c *carnetRow) ([]passnum.Pass, error) {
+	rows, err := t.query(`SELECT serial, state, redeemed_at, COALESCE(venue_id, 0) FROM passes WHERE serial BETWEEN ? AND ? ORDER BY serial`,
+		c.firstSerial, c.lastSerial())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []passnum.Pass
+	for rows.Next() {
+		p := passnum.Pass{CarnetNo: c.Number, ProgrammeID: c.ProgrammeID}
+		var redeemed sql.NullString
+		if err := rows.Scan(&p.Serial, &p.State, &redeemed, &p.VenueID); err != nil {
+			return nil, err
+		}
+		p.RedeemedAt = nullTime(redeemed)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// FindCarnet returns a carnet with its passes.
+func (s *Store) FindCarnet(ctx context.Context, number int64) (*passnum.Carnet, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActCarnetRead); err != nil {
+		return nil, err
+	}
+	var out *passnum.Carnet
+	err := s.read(ctx, func(tx *tx) error {
+		c, err := tx.carnet(number)
+		if err != nil {
+			return err
+		}
+		if ok, err := tx.canSeeCarnet(a, c); err != nil {
+			return err
+		} else if !ok {
+			return notFound("carnet", number)
+		}
+		if c.Passes, err = tx.carnetPasses(c); err != nil {
+			return err
+		}
+		for _, p := range c.Passes {
+			if p.State == passnum.StateDistributed {
+				c.Remaining++
+			}
+		}
+		out = &c.Carnet
+		return nil
+	})
+	return out, err
+}
+
+// ListCarnets lists carnets visible to the actor.
+func (s *Store) ListCarnets(ctx context.Context, f passnum.CarnetFilter) ([]*passnum.Carnet, int, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActCarnetRead); err != nil {
+		return nil, 0, err
+	}
+	where, args := []string{"1 = 1"}, []any{}
+	switch a.OrgKind {
+	case passnum.KindPrescriber:
+		f.PrescriberID = a.OrgID
+	case passnum.KindFunder:
+		where = append(where, "c.programme_id IN (SELECT programme_id FROM programme_funders WHERE funder_id = ?)")
+		args = append(args, a.OrgID)
+	}
+	if f.ProgrammeID != 0 {
+		where, args = append(where, "c.programme_id = ?"), append(args, f.ProgrammeID)
+	}
+	if f.PrescriberID != 0 {
+		where, args = append(where, "c.prescriber_id = ?"), append(args, f.PrescriberID)
+	}
+	if f.Distributed != nil {
+		if *f.Distributed {
+			where = append(where, "c.beneficiary_id IS NOT NULL")
+		} else {
+			where = append(where, "c.beneficiary_id IS NULL")
+		}
+	}
+	cond := strings.Join(where, " AND ")
+	offset, limit := page(f.Offset, f.Limit)
+	var out []*passnum.Carnet
+	var total int
+	err := s.read(ctx, func(tx *tx) error {
+		out = out[:0]
+		if err := tx.get(&total, `SELECT COUNT(*) FROM carnets c WHERE `+cond, args...); err != nil {
+			return err
+		}
+		rows, err := tx.query(`SELECT `+carnetColumns+` FROM carnets c JOIN programmes p ON p.id = c.programme_id WHERE `+cond+
+			` ORDER BY c.number LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		if err != nil {
+			return err
+		}
+		var list []*carnetRow
+		for rows.Next() {
+			c, err := scanCarnet(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			list = append(list, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, c := range list {
+			if err := tx.get(&c.Remaining, `SELECT COUNT(*) FROM passes WHERE serial BETWEEN ? AND ? AND state = 'distributed'`, c.firstSerial, c.lastSerial()); err != nil {
+				return err
+			}
+			out = append(out, &c.Carnet)
+		}
+		return nil
+	})
+	return out, total, err
+}
+
+// serialRanges merges the serials of carnets into as few ranges as
+// possible, so that updates go by primary key range.
+func serialRanges(carnets []*carnetRow) [][2]int64 {
+	sorted := slices.Clone(carnets)
+	slices.SortFunc(sorted, func(a, b *carnetRow) int { return int(a.firstSerial - b.firstSerial) })
+	var out [][2]int64
+	for _, c := range sorted {
+		if n := len(out); n > 0 && out[n-1][1]+1 == c.firstSerial {
+			out[n-1][1] = c.lastSerial()
+			continue
+		}
+		out = append(out, [2]int64{c.firstSerial, c.lastSerial()})
+	}
+	return out
+}
+
+// Allocate hands activated carnets to a prescriber (or moves undistributed
+// ones from one prescriber to another).
+func (s *Store) Allocate(ctx context.Context, r passnum.AllocateRequest) (int, error) {
+	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActAllocate); err != nil {
+		return 0, err
+	}
+	numbers, err := r.Numbers()
+	if err != nil {
+		return 0, err
+	}
+	slices.Sort(numbers)
+	numbers = slices.Compact(numbers)
+	err = s.write(ctx, "allocate", func(tx *tx) error {
+		pr, err := tx.findOrg(r.PrescriberID)
+		if err != nil {
+			return err
+		}
+		if pr.Kind != passnum.KindPrescriber {
+			return passnum.Invalid("prescriber_id", "%s n'est pas un prescripteur.", pr.Name)
+		}
+		var carnets []*carnetRow
+		for chunk := range slices.Chunk(numbers, 500) {
+			args := make([]any, len(chunk))
+			for i, n := range chunk {
+				args[i] = n
+			}
+			rows, err := tx.query(`SELECT `+carnetColumns+` FROM carnets c JOIN programmes p ON p.id = c.programme_id WHERE c.number IN (`+placeholders(len(chunk))+`)`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				c, err := scanCarnet(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				carnets = append(carnets, c)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		if len(carnets) != len(numbers) {
+			found := map[int64]bool{}
+			for _, c := range carnets {
+				found[c.Number] = true
+			}
+			for _, n := range numbers {
+				if !found[n] {
+					return passnum.Invalid("carnets", "Carnet n°%d introuvable.", n)
+				}
+			}
+		}
+		for _, c := range carnets {
+			if c.BeneficiaryID != 0 {
+				return passnum.Errorf(passnum.EREFUSED, "carnet-already-distributed", "Le carnet n°%d a déjà été remis à un bénéficiaire : il ne peut plus être attribué.", c.Number)
+			}
+		}
+		ranges := serialRanges(carnets)
+		for _, rg := range ranges {
+			var bad sql.NullInt64
+			if err := tx.get(&bad, `SELECT MIN(serial) FROM passes WHERE serial BETWEEN ? AND ? AND state NOT IN ('activated', 'allocated')`, rg[0], rg[1]); err != nil {
+				return err
+			}
+			if bad.Valid {
+				var carnet int64
+				var state passnum.PassState
+				if err := tx.row(`SELECT carnet, state FROM passes WHERE serial = ?`, bad.Int64).Scan(&carnet, &state); err != nil {
+					return err
+				}
+				reason, msg := "carnet-not-activated", fmt.Sprintf("Le carnet n°%d n'est pas activé : enregistrez les fonds reçus et activez-le avant de l'attribuer.", carnet)
+				if state != passnum.StateIssued {
+					reason, msg = "carnet-unavailable", fmt.Sprintf("Le carnet n°%d contient un pass %s : il ne peut pas être attribué.", carnet, state.Label())
+				}
+				return passnum.Errorf(passnum.EREFUSED, reason, "%s", msg)
+			}
+		}
+		for chunk := range slices.Chunk(numbers, 500) {
+			args := []any{r.PrescriberID, tx.nowText()}
+			for _, n := range chunk {
+				args = append(args, n)
+			}
+			if err := tx.exec(`UPDATE carnets SET prescriber_id = ?, allocated_at = ? WHERE number IN (`+placeholders(len(chunk))+`)`, args...); err != nil {
+				return err
+			}
+		}
+		for _, rg := range ranges {
+			if err := tx.exec(`UPDATE passes SET state = 'allocated' WHERE serial BETWEEN ? AND ? AND state = 'activated'`, rg[0], rg[1]); err != nil {
+				return err
+			}
+		}
+		return tx.audit("carnets.allocate", fmt.Sprintf("org:%d", r.PrescriberID), fmt.Sprintf("%d carnets %d-%d", len(numbers), numbers[0], numbers[len(numbers)-1]))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(numbers), nil
+}
+
+const beneficiaryColumns = `id, ref, COALESCE(birth_year, 0), COALESCE(age_band, ''), commune_insee, needs, COALESCE(autonomy, ''), consent_at, prescriber_id, created_at`
+
+func scanBeneficiary(sc interface{ Scan(...any) error }) (*passnum.Beneficiary, error) {
+	var b passnum.Beneficiary
+	var needs, created string
+	if err := sc.Scan(&b.ID, &b.Ref, &b.BirthYear, &b.AgeBand, &b.CommuneINSEE, &needs, &b.Autonomy, &b.ConsentAt, &b.PrescriberID, &created); err != nil {
+		return nil, err
+	}
+	b.Needs = []string{}
+	if needs != "" {
+		b.Needs = strings.Split(needs, "|")
+	}
+	b.CreatedAt = mustTime(created)
+	return &b, nil
+}
+
+// newBeneficiaryRef draws a pseudonymous reference: "B-" and 8 Crockford
+// base32 characters (40 bits), easy to note on a paper file.
+func newBeneficiaryRef() (string, error) {
+	const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+	raw := make([]byte, 8)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	out := []byte("B-")
+	for i, c := range raw {
+		if i == 4 {
+			out = append(out, '-')
+		}
+		out = append(out, alphabet[c&31])
+	}
+	return string(out), nil
+}
+
+// Distribute hands a carnet of the prescriber's stock to a beneficiary.
+func (s *Store) Distribute(ctx context.Context, r passnum.DistributeRequest) (*passnum.Distribution, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActDistribute); err != nil {
+		return nil, err
+	}
+	r.BeneficiaryRef = strings.ToUpper(strings.TrimSpace(r.BeneficiaryRef))
+	if (r.BeneficiaryRef == "") == (r.Beneficiary == nil) {
+		return nil, passnum.Invalid("beneficiary", "Décrivez la personne (nouveau bénéficiaire) ou donnez sa référence si elle a déjà reçu un carnet.")
+	}
+	if r.Beneficiary != nil {
+		if err := r.Beneficiary.Validate(s.now()); err != nil {
+			return nil, err
+		}
+	}
+	ref := ""
+	if r.Beneficiary != nil {
+		var err error
+		if ref, err = newBeneficiaryRef(); err != nil {
+			return nil, err
+		}
+	}
+	var out *passnum.Distribution
+	err := s.write(ctx, "distribute", func(tx *tx) error {
+		c, err := tx.carnet(r.Carnet)
+		if err != nil {
+			return err
+		}
+		if c.PrescriberID != a.OrgID {
+			return passnum.Errorf(passnum.EREFUSED, "carnet-not-in-stock", "Le carnet n°%d n'est pas dans le stock de votre structure. Vérifiez le numéro.", c.Number)
+		}
+		if c.BeneficiaryID != 0 {
+			return passnum.Errorf(passnum.EREFUSED, "carnet-already-distributed", "Le carnet n°%d a déjà été remis le %s.", c.Number, passnum.FrenchDateTime(*c.DistributedAt))
+		}
+		p, err := tx.settings(c.ProgrammeID)
+		if err != nil {
+			return err
+		}
+		if !tx.now.Before(p.ExpiresAfter()) {
+			return passnum.Errorf(passnum.EREFUSED, "programme-expired", "Les pass de ce carnet ont expiré le %s : ne le remettez pas.", passnum.FrenchDate(p.ValidUntil))
+		}
+		var blocked int
+		if err := tx.get(&blocked, `SELECT COUNT(*) FROM passes WHERE serial BETWEEN ? AND ? AND state <> 'allocated'`, c.firstSerial, c.lastSerial()); err != nil {
+			return err
+		}
+		if blocked > 0 {
+			return passnum.Errorf(passnum.EREFUSED, "carnet-blocked", "Le carnet n°%d est bloqué par le financeur ou l'opérateur : il ne peut pas être remis.", c.Number)
+		}
+		var b *passnum.Beneficiary
+		if r.BeneficiaryRef != "" {
+			b, err = scanBeneficiary(tx.row(`SELECT `+beneficiaryColumns+` FROM beneficiaries WHERE ref = ? AND prescriber_id = ?`, r.BeneficiaryRef, a.OrgID))
+			if errors.Is(err, sql.ErrNoRows) {
+				return &passnum.Error{Code: passnum.ENOTFOUND, Reason: "beneficiary-unknown", Field: "beneficiary_ref",
+					Message: fmt.Sprintf("Aucun bénéficiaire de votre structure n'a la référence %s.", r.BeneficiaryRef)}
+			} else if err != nil {
+				return err
+			}
+		} else {
+			in := r.Beneficiary
+			id, err := tx.insert(`INSERT INTO beneficiaries (ref, birth_year, age_band, commune_insee, needs, autonomy, consent_at, prescriber_id, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ref, nullInt(in.BirthYear), nullable(in.AgeBand), in.CommuneINSEE,
+				strings.Join(in.Needs, "|"), nullable(in.Autonomy), in.ConsentAt, a.OrgID, tx.nowText())
+			if err != nil {
+				return err
+			}
+			if b, err = scanBeneficiary(tx.row(`SELECT `+beneficiaryColumns+` FROM beneficiaries WHERE id = ?`, id)); err != nil {
+				return err
+			}
+		}
+		if err := tx.exec(`UPDATE carnets SET beneficiary_id = ?, distributed_at = ?, distributed_by = ? WHERE number = ?`,
+			b.ID, tx.nowText(), tx.actorLabel(), c.Number); err != nil {
+			return err
+		}
+		if err := tx.exec(`UPDATE passes SET state = 'distributed' WHERE serial BETWEEN ? AND ? AND state = 'allocated'`, c.firstSerial, c.lastSerial()); err != nil {
+			return err
+		}
+		if err := tx.audit("carnets.distribute", fmt.Sprintf("carnet:%d", c.Number), "beneficiary:"+b.Ref); err != nil {
+			return err
+		}
+		c, err = tx.carnet(c.Number)
+		if err != nil {
+			return err
+		}
+		if c.Passes, err = tx.carnetPasses(c); err != nil {
+			return err
+		}
+		c.Remaining = len(c.Passes)
+		out = &passnum.Distribution{Carnet: &c.Carnet, Beneficiary: b}
+		return nil
+	})
+	return out, err
+}
+
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+// FindBeneficiary returns a beneficiary by reference (the prescriber's own,
+// or any for the operator).
+func (s *Store) FindBeneficiary(ctx context.Context, ref string) (*passnum.Beneficiary, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActBeneficiaryRead); err != nil {
+		return nil, err
+	}
+	ref = strings.ToUpper(strings.TrimSpace(ref))
+	var b *passnum.Beneficiary
+	err := s.read(ctx, func(tx *tx) error {
+		var err error
+		b, err = scanBeneficiary(tx.row(`SELECT `+beneficiaryColumns+` FROM beneficiaries WHERE ref = ?`, ref))
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !a.IsOperator() && b.PrescriberID != a.OrgID {
+			return notFound("beneficiary", ref)
+		}
+		return err
+	})
+	return b, err
+}
+
+// passScope is the SQL condition selecting the passes of a block request.
+type passScope struct {
+	programmeID int64
+	cond        string
+	args        []any
+	ref         string
+}
+
+func (t *tx) blockScope(r passnum.BlockRequest) (*passScope, error) {
+	switch r.Scope {
+	case passnum.BlockPass:
+		var prog int64
+		err := t.get(&prog, `SELECT programme_id FROM passes WHERE serial = ?`, r.Serial)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("pass", passnum.FormatSerial(r.Serial))
+		}
+		return &passScope{prog, "serial = ?", []any{r.Serial}, fmt.Sprintf("pass:%d", r.Serial)}, err
+	case passnum.BlockCarnet:
+		c, err := t.carnet(r.Carnet)
+		if err != nil {
+			return nil, err
+		}
+		return &passScope{c.ProgrammeID, "serial BETWEEN ? AND ?", []any{c.firstSerial, c.lastSerial()}, fmt.Sprintf("carnet:%d", c.Number)}, nil
+	default:
+		if _, err := t.settings(r.ProgrammeID); err != nil {
+			return nil, err
+		}
+		return &passScope{r.ProgrammeID, "programme_id = ?", []any{r.ProgrammeID}, fmt.Sprintf("programme:%d", r.ProgrammeID)}, nil
+	}
+}
+
+// Block blocks passes (one, a carnet, or a programme's undistributed stock)
+// or, with Unblock, gives them back the state they had.
+func (s *Store) Block(ctx context.Context, r passnum.BlockRequest) (int64, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActBlock); err != nil {
+		return 0, err
+	}
+	if err := r.Validate(); err != nil {
+		return 0, err
+	}
+	var changed int64
+	err := s.write(ctx, "block", func(tx *tx) error {
+		changed = 0
+		sc, err := tx.blockScope(r)
+		if err != nil {
+			return err
+		}
+		p, err := tx.settings(sc.programmeID)
+		if err != nil {
+			return err
+		}
+		if a.OrgKind == passnum.KindFunder && !funds(a, p) {
+			return notFound("programme", p.ID)
+		}
+		from := []string{"issued", "activated", "allocated", "distributed"}
+		if r.Scope == passnum.BlockStock {
+			from = from[:3] // stock: what no beneficiary holds yet
+		}
+		// Count by source state so that the ledger moves the value from
+		// the right account.
+		var groupBy, update string
+		var args []any
+		if !r.Unblock {
+			groupBy = `SELECT state, COUNT(*) FROM passes WHERE ` + sc.cond + ` AND state IN ('` + strings.Join(from, "', '") + `') GROUP BY state`
+			update = `UPDATE passes SET blocked_from = state, block_scope = ?, block_reason = ?, state = 'blocked' WHERE ` + sc.cond + ` AND state IN ('` + strings.Join(from, "', '") + `')`
+			args = append([]any{string(r.Scope), r.Reason}, sc.args...)
+		} else {
+			groupBy = `SELECT blocked_from, COUNT(*) FROM passes WHERE ` + sc.cond + ` AND state = 'blocked' AND block_scope = ? GROUP BY blocked_from`
+			update = `UPDATE passes SET state = blocked_from, blocked_from = NULL, block_scope = NULL, block_reason = NULL WHERE ` + sc.cond + ` AND state = 'blocked' AND block_scope = ?`
+			args = append(slices.Clone(sc.args), string(r.Scope))
+		}
+		countArgs := sc.args
+		if r.Unblock {
+			countArgs = args
+		}
+		rows, err := tx.query(groupBy, countArgs...)
+		if err != nil {
+			return err
+		}
+		counts := map[passnum.PassState]int64{}
+		for rows.Next() {
+			var st passnum.PassState
+			var n int64
+			if err := rows.Scan(&st, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			counts[st] += n
+			changed += n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if changed == 0 {
+			if r.Unblock {
+				return passnum.Errorf(passnum.ECONFLICT, "nothing-to-unblock", "Aucun pass bloqué à ce niveau (%s) : rien à débloquer.", r.Scope)
+			}
+			return passnum.Errorf(passnum.ECONFLICT, "nothing-to-block", "Aucun pass à bloquer : ils sont déjà utilisés, bloqués ou expirés.")
+		}
+		n, err := tx.execN(update, args...)
+		if err != nil {
+			return err
+		}
+		if n != changed {
+			return fmt.Errorf("block: %d passes counted, %d updated", changed, n)
+		}
+		var entries []passnum.Entry
+		byAccount := map[string]int64{}
+		for st, n := range counts {
+			byAccount[passnum.StateAccount(st)] += n * p.FaceValueCents
+		}
+		for _, acct := range slices.Sorted(maps.Keys(byAccount)) {
+			if r.Unblock {
+				entries = append(entries, passnum.Move(p.ID, passnum.AccountPassesBlocked, 0, acct, 0, byAccount[acct])...)
+			} else {
+				entries = append(entries, passnum.Move(p.ID, acct, 0, passnum.AccountPassesBlocked, 0, byAccount[acct])...)
+			}
+		}
+		kind, action := "block", "passes.block"
+		if r.Unblock {
+			kind, action = "unblock", "passes.unblock"
+		}
+		if err := tx.post(kind, sc.ref, entries); err != nil {
+			return err
+		}
+		return tx.audit(action, sc.ref, fmt.Sprintf("%d passes: %s", changed, r.Reason))
+	})
+	return changed, err
+}
+
+// Expire moves every pass past its programme's validity and tolerance to
+// expired. It can run any time, as often as wanted.
+func (s *Store) Expire(ctx context.Context) (*passnum.ExpireResult, error) {
+	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActExpire); err != nil {
+		return nil, err
+	}
+	res := &passnum.ExpireResult{Programmes: []int64{}}
+	err := s.write(ctx, "expire", func(tx *tx) error {
+		res.Passes, res.Programmes = 0, res.Programmes[:0]
+		rows, err := tx.query(`SELECT id FROM programmes ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return err
+		}
+		const open = `state IN ('issued', 'activated', 'allocated', 'distributed', 'blocked')`
+		for _, id := range ids {
+			p, err := tx.settings(id)
+			if err != nil {
+				return err
+			}
+			if tx.now.Before(p.ExpiresAfter()) {
+				continue
+			}
+			rows, err := tx.query(`SELECT state, COUNT(*) FROM passes WHERE programme_id = ? AND `+open+` GROUP BY state`, id)
+			if err != nil {
+				return err
+			}
+			byAccount, total := map[string]int64{}, int64(0)
+			for rows.Next() {
+				var st passnum.PassState
+				var n int64
+				if err := rows.Scan(&st, &n); err != nil {
+					rows.Close()
+					return err
+				}
+				byAccount[passnum.StateAccount(st)] += n * p.FaceValueCents
+				total += n
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if total == 0 {
+				continue
+			}
+			n, err := tx.execN(`UPDATE passes SET state = 'expired', blocked_from = NULL, block_scope = NULL WHERE programme_id = ? AND `+open, id)
+			if err != nil {
+				return err
+			}
+			if n != total {
+				return fmt.Errorf("expire: %d passes counted, %d updated", total, n)
+			}
+			var entries []passnum.Entry
+			for _, acct := range slices.Sorted(maps.Keys(byAccount)) {
+				entries = append(entries, passnum.Move(id, acct, 0, passnum.AccountPassesExpired, 0, byAccount[acct])...)
+			}
+			ref := fmt.Sprintf("programme:%d", id)
+			if err := tx.post("expiry", ref, entries); err != nil {
+				return err
+			}
+			if err := tx.audit("passes.expire", ref, fmt.Sprintf("%d passes", total)); err != nil {
+				return err
+			}
+			res.Passes += total
+			res.Programmes = append(res.Programmes, id)
+		}
+		return nil
+	})
+	return res, err
+}

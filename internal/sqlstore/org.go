@@ -1,0 +1,580 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/passnum/passnum"
+	"golang.org/x/crypto/argon2"
+)
+
+const orgColumns = `id, kind, name, COALESCE(siret, ''), COALESCE(commune_insee, ''), COALESCE(qualification, ''), created_at`
+
+func scanOrg(sc interface{ Scan(...any) error }) (*passnum.Organisation, error) {
+	var o passnum.Organisation
+	var created string
+	if err := sc.Scan(&o.ID, &o.Kind, &o.Name, &o.SIRET, &o.CommuneINSEE, &o.Qualification, &created); err != nil {
+		return nil, err
+	}
+	o.CreatedAt = mustTime(created)
+	return &o, nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// CreateOrganisation creates an organisation (operator admins only).
+func (s *Store) CreateOrganisation(ctx context.Context, c passnum.OrganisationCreate) (*passnum.Organisation, error) {
+	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActOrgCreate); err != nil {
+		return nil, err
+	}
+	return s.createOrganisation(ctx, c)
+}
+
+func (s *Store) createOrganisation(ctx context.Context, c passnum.OrganisationCreate) (*passnum.Organisation, error) {
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	var org *passnum.Organisation
+	err := s.write(ctx, "create organisation", func(tx *tx) error {
+		if c.Kind == passnum.KindVenue {
+			var n int
+			if err := tx.get(&n, `SELECT COUNT(*) FROM organisations WHERE kind = 'venue' AND siret = ?`, c.SIRET); err != nil {
+				return err
+			}
+			if n > 0 {
+				return &passnum.Error{Code: passnum.ECONFLICT, Reason: "siret-taken", Field: "siret",
+					Message: fmt.Sprintf("Un lieu avec le SIRET %s existe déjà.", c.SIRET)}
+			}
+		}
+		id, err := tx.insert(`INSERT INTO organisations (kind, name, siret, commune_insee, qualification, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			c.Kind, c.Name, nullable(c.SIRET), nullable(c.CommuneINSEE), nullable(string(c.Qualification)), tx.nowText())
+		if err != nil {
+			return err
+		}
+		if c.Kind == passnum.KindVenue {
+			if err := tx.exec(`INSERT INTO qualification_history (venue_id, status, reason, actor, created_at) VALUES (?, ?, ?, ?, ?)`,
+				id, c.Qualification, "création", tx.actorLabel(), tx.nowText()); err != nil {
+				return err
+			}
+		}
+		if err := tx.audit("org.create", fmt.Sprintf("org:%d", id), fmt.Sprintf("%s %q", c.Kind, c.Name)); err != nil {
+			return err
+		}
+		org, err = scanOrg(tx.row(`SELECT `+orgColumns+` FROM organisations WHERE id = ?`, id))
+		return err
+	})
+	return org, err
+}
+
+// FindOrganisation returns an organisation; people outside the operator
+// see only their own.
+func (s *Store) FindOrganisation(ctx context.Context, id int64) (*passnum.Organisation, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActOrgRead); err != nil {
+		return nil, err
+	}
+	if !a.IsOperator() && a.OrgID != id {
+		return nil, notFound("organisation", id)
+	}
+	var org *passnum.Organisation
+	err := s.read(ctx, func(tx *tx) error {
+		var err error
+		org, err = tx.findOrg(id)
+		return err
+	})
+	return org, err
+}
+
+func (t *tx) findOrg(id int64) (*passnum.Organisation, error) {
+	org, err := scanOrg(t.row(`SELECT `+orgColumns+` FROM organisations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("organisation", id)
+	}
+	return org, err
+}
+
+func notFound(what string, id any) error {
+	return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Introuvable : %s %v.", frenchObject(what), id)
+}
+
+func frenchObject(what string) string {
+	switch what {
+	case "organisation":
+		return "organisation n°"
+	case "programme":
+		return "programme n°"
+	case "carnet":
+		return "carnet n°"
+	case "pass":
+		return "pass n°"
+	case "batch":
+		return "lot n°"
+	case "redemption":
+		return "encaissement n°"
+	case "service":
+		return "service n°"
+	case "user":
+		return "utilisateur n°"
+	case "token":
+		return "jeton n°"
+	case "beneficiary":
+		return "bénéficiaire"
+	}
+	return what
+}
+
+// ListOrganisations lists organisations (the operator sees all, others
+// their own).
+func (s *Store) ListOrganisations(ctx context.Context, f passnum.OrganisationFilter) ([]*passnum.Organisation, int, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActOrgRead); err != nil {
+		return nil, 0, err
+	}
+	where, args := []string{"1 = 1"}, []any{}
+	if !a.IsOperator() {
+		where, args = append(where, "id = ?"), append(args, a.OrgID)
+	}
+	if f.Kind != "" {
+		where, args = append(where, "kind = ?"), append(args, f.Kind)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where = append(where, "(LOWER(name) LIKE ? OR siret = ?)")
+		args = append(args, "%"+strings.ToLower(q)+"%", q)
+	}
+	offset, limit := page(f.Offset, f.Limit)
+	var out []*passnum.Organisation
+	var total int
+	err := s.read(ctx, func(tx *tx) error {
+		out = out[:0]
+		cond := strings.Join(where, " AND ")
+		if err := tx.get(&total, `SELECT COUNT(*) FROM organisations WHERE `+cond, args...); err != nil {
+			return err
+		}
+		rows, err := tx.query(`SELECT `+orgColumns+` FROM organisations WHERE `+cond+` ORDER BY id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, err := scanOrg(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return rows.Err()
+	})
+	return out, total, err
+}
+
+// SetQualification changes a venue's qualification status, with a reason
+// kept in its history.
+func (s *Store) SetQualification(ctx context.Context, venueID int64, q passnum.Qualification, reason string) (*passnum.Organisation, error) {
+	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActOrgQualify); err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if !q.Valid() {
+		return nil, passnum.Invalid("qualification", "Statut de qualification inconnu : %q.", q)
+	}
+	if reason == "" {
+		return nil, passnum.Invalid("reason", "Le motif est obligatoire : il est conservé dans l'historique du lieu.")
+	}
+	var org *passnum.Organisation
+	err := s.write(ctx, "qualify", func(tx *tx) error {
+		o, err := tx.findOrg(venueID)
+		if err != nil {
+			return err
+		}
+		if o.Kind != passnum.KindVenue {
+			return passnum.Invalid("venue_id", "L'organisation %d n'est pas un lieu de médiation.", venueID)
+		}
+		if err := tx.exec(`UPDATE organisations SET qualification = ? WHERE id = ?`, q, venueID); err != nil {
+			return err
+		}
+		if err := tx.exec(`INSERT INTO qualification_history (venue_id, status, reason, actor, created_at) VALUES (?, ?, ?, ?, ?)`,
+			venueID, q, reason, tx.actorLabel(), tx.nowText()); err != nil {
+			return err
+		}
+		if err := tx.audit("org.qualify", fmt.Sprintf("org:%d", venueID), fmt.Sprintf("%s: %s", q, reason)); err != nil {
+			return err
+		}
+		org, err = tx.findOrg(venueID)
+		return err
+	})
+	return org, err
+}
+
+// canManageOrg tells whether the actor may manage members and tokens of org.
+func canManageOrg(a *passnum.Actor, orgID int64) bool {
+	return a.IsOperator() && a.Role == passnum.RoleAdmin || a.OrgID == orgID && a.Role == passnum.RoleAdmin
+}
+
+// CreateUser creates a person with a first membership.
+func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.User, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActUserCreate); err != nil {
+		return nil, err
+	}
+	if !canManageOrg(a, c.OrgID) {
+		return nil, passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Vous ne pouvez ajouter des membres qu'à votre propre organisation.")
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	hash, err := hashPassword(c.Password)
+	if err != nil {
+		return nil, err
+	}
+	var u *passnum.User
+	err = s.write(ctx, "create user", func(tx *tx) error {
+		if _, err := tx.findOrg(c.OrgID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.get(&n, `SELECT COUNT(*) FROM users WHERE email = ?`, c.Email); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &passnum.Error{Code: passnum.ECONFLICT, Reason: "email-taken", Field: "email",
+				Message: fmt.Sprintf("Un compte existe déjà pour %s : ajoutez-lui plutôt une appartenance.", c.Email)}
+		}
+		id, err := tx.insert(`INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)`, c.Email, c.Name, hash, tx.nowText())
+		if err != nil {
+			return err
+		}
+		if err := tx.exec(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, ?)`, id, c.OrgID, c.Role); err != nil {
+			return err
+		}
+		if err := tx.audit("user.create", fmt.Sprintf("user:%d", id), fmt.Sprintf("org:%d %s", c.OrgID, c.Role)); err != nil {
+			return err
+		}
+		u, err = tx.findUser(id)
+		return err
+	})
+	return u, err
+}
+
+func (t *tx) findUser(id int64) (*passnum.User, error) {
+	var u passnum.User
+	var created string
+	err := t.row(`SELECT id, email, name, created_at FROM users WHERE id = ?`, id).Scan(&u.ID, &u.Email, &u.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("user", id)
+	} else if err != nil {
+		return nil, err
+	}
+	u.CreatedAt = mustTime(created)
+	rows, err := t.query(`SELECT o.id, o.kind, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = ? ORDER BY o.id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	u.Memberships = []passnum.Membership{}
+	for rows.Next() {
+		var m passnum.Membership
+		if err := rows.Scan(&m.OrgID, &m.OrgKind, &m.OrgName, &m.Role); err != nil {
+			return nil, err
+		}
+		u.Memberships = append(u.Memberships, m)
+	}
+	return &u, rows.Err()
+}
+
+// AddMembership gives a person a role in one more organisation.
+func (s *Store) AddMembership(ctx context.Context, userID, orgID int64, role passnum.Role) error {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActUserCreate); err != nil {
+		return err
+	}
+	if !canManageOrg(a, orgID) {
+		return passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Vous ne pouvez ajouter des membres qu'à votre propre organisation.")
+	}
+	if !role.Valid() {
+		return passnum.Invalid("role", "Rôle inconnu : %q (admin ou agent).", role)
+	}
+	return s.write(ctx, "add membership", func(tx *tx) error {
+		if _, err := tx.findOrg(orgID); err != nil {
+			return err
+		}
+		if _, err := tx.findUser(userID); err != nil {
+			return err
+		}
+		n, err := tx.execN(`UPDATE memberships SET role = ? WHERE user_id = ? AND org_id = ?`, role, userID, orgID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			if err := tx.exec(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, ?)`, userID, orgID, role); err != nil {
+				return err
+			}
+		}
+		return tx.audit("user.membership", fmt.Sprintf("user:%d", userID), fmt.Sprintf("org:%d %s", orgID, role))
+	})
+}
+
+// AuthenticatePassword checks an e-mail and password. The comparison costs
+// the same whether or not the e-mail exists, so timing does not reveal
+// accounts.
+func (s *Store) AuthenticatePassword(ctx context.Context, email, password string) (*passnum.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	var u *passnum.User
+	var hash string
+	var id int64
+	err := s.read(ctx, func(tx *tx) error {
+		err := tx.row(`SELECT id, password_hash FROM users WHERE email = ?`, email).Scan(&id, &hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		u, err = tx.findUser(id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		hash = dummyHash
+	}
+	if !checkPassword(hash, password) || u == nil {
+		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, "bad-credentials", "Adresse électronique ou mot de passe incorrect.")
+	}
+	return u, nil
+}
+
+// Argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+var dummyHash, _ = hashPassword("passnum-dummy-password")
+
+func hashPassword(password string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+func checkPassword(encoded, password string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m uint32
+	var t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// tokenPrefix marks passnum tokens, so secret scanners can find leaked ones.
+const tokenPrefix = "pn_"
+
+func hashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateToken creates an API token for an organisation and returns its
+// secret, which is never stored: only its SHA-256 is (the secret has 256
+// bits of entropy, so a plain hash is enough).
+func (s *Store) CreateToken(ctx context.Context, c passnum.TokenCreate) (*passnum.APIToken, string, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActTokenManage); err != nil {
+		return nil, "", err
+	}
+	if !canManageOrg(a, c.OrgID) {
+		return nil, "", passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Vous ne pouvez créer des jetons que pour votre propre organisation.")
+	}
+	c.Name = strings.TrimSpace(c.Name)
+	if c.Name == "" || len(c.Name) > 100 {
+		return nil, "", passnum.Invalid("name", "Donnez un nom au jeton (100 caractères au plus), par exemple le logiciel qui l'utilise.")
+	}
+	if !c.Role.Valid() {
+		return nil, "", passnum.Invalid("role", "Rôle inconnu : %q (admin ou agent).", c.Role)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, "", err
+	}
+	secret := tokenPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw))
+	var tok *passnum.APIToken
+	err := s.write(ctx, "create token", func(tx *tx) error {
+		if _, err := tx.findOrg(c.OrgID); err != nil {
+			return err
+		}
+		id, err := tx.insert(`INSERT INTO api_tokens (org_id, role, name, prefix, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			c.OrgID, c.Role, c.Name, secret[:10], hashToken(secret), tx.nowText())
+		if err != nil {
+			return err
+		}
+		if err := tx.audit("token.create", fmt.Sprintf("token:%d", id), fmt.Sprintf("org:%d %s %q", c.OrgID, c.Role, c.Name)); err != nil {
+			return err
+		}
+		tok, err = tx.findToken(id)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return tok, secret, nil
+}
+
+func (t *tx) findToken(id int64) (*passnum.APIToken, error) {
+	var tok passnum.APIToken
+	var created string
+	var revoked sql.NullString
+	err := t.row(`SELECT id, org_id, role, name, prefix, created_at, revoked_at FROM api_tokens WHERE id = ?`, id).
+		Scan(&tok.ID, &tok.OrgID, &tok.Role, &tok.Name, &tok.Prefix, &created, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("token", id)
+	}
+	tok.CreatedAt = mustTime(created)
+	tok.RevokedAt = nullTime(revoked)
+	return &tok, err
+}
+
+// ListTokens lists an organisation's tokens (without secrets).
+func (s *Store) ListTokens(ctx context.Context, orgID int64) ([]*passnum.APIToken, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActTokenManage); err != nil {
+		return nil, err
+	}
+	if !canManageOrg(a, orgID) {
+		return nil, passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Vous ne voyez que les jetons de votre organisation.")
+	}
+	var out []*passnum.APIToken
+	err := s.read(ctx, func(tx *tx) error {
+		out = out[:0]
+		rows, err := tx.query(`SELECT id FROM api_tokens WHERE org_id = ? ORDER BY id`, orgID)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		for _, id := range ids {
+			t, err := tx.findToken(id)
+			if err != nil {
+				return err
+			}
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RevokeToken revokes a token at once.
+func (s *Store) RevokeToken(ctx context.Context, id int64) error {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActTokenManage); err != nil {
+		return err
+	}
+	return s.write(ctx, "revoke token", func(tx *tx) error {
+		tok, err := tx.findToken(id)
+		if err != nil {
+			return err
+		}
+		if !canManageOrg(a, tok.OrgID) {
+			return notFound("token", id)
+		}
+		if err := tx.exec(`UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, tx.nowText(), id); err != nil {
+			return err
+		}
+		return tx.audit("token.revoke", fmt.Sprintf("token:%d", id), "")
+	})
+}
+
+// AuthenticateToken returns the actor behind a token secret.
+func (s *Store) AuthenticateToken(ctx context.Context, secret string) (*passnum.Actor, error) {
+	bad := passnum.Errorf(passnum.EUNAUTHORIZED, "bad-token", "Jeton d'accès inconnu ou révoqué.")
+	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 200 {
+		return nil, bad
+	}
+	var a passnum.Actor
+	err := s.read(ctx, func(tx *tx) error {
+		return tx.row(`SELECT t.id, t.org_id, o.kind, t.role FROM api_tokens t JOIN organisations o ON o.id = t.org_id
+			WHERE t.secret_hash = ? AND t.revoked_at IS NULL`, hashToken(secret)).Scan(&a.TokenID, &a.OrgID, &a.OrgKind, &a.Role)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, bad
+	} else if err != nil {
+		return nil, err
+	}
+	a.Label = fmt.Sprintf("token:%d", a.TokenID)
+	return &a, nil
+}
+
+// ActorForUser returns the actor of a user acting for one of their
+// organisations.
+func (s *Store) ActorForUser(ctx context.Context, userID, orgID int64) (*passnum.Actor, error) {
+	a := passnum.Actor{UserID: userID, OrgID: orgID, Label: fmt.Sprintf("user:%d", userID)}
+	err := s.read(ctx, func(tx *tx) error {
+		return tx.row(`SELECT o.kind, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = ? AND m.org_id = ?`,
+			userID, orgID).Scan(&a.OrgKind, &a.Role)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, passnum.Errorf(passnum.EFORBIDDEN, "not-a-member", "Vous n'êtes pas membre de cette organisation.")
+	}
+	return &a, err
+}
+
+// SystemActor returns the actor of the operator's command line: an admin of
+// the first operator organisation, created on first use.
+func (s *Store) SystemActor(ctx context.Context, label string) (*passnum.Actor, error) {
+	var id int64
+	err := s.read(ctx, func(tx *tx) error {
+		return tx.get(&id, `SELECT id FROM organisations WHERE kind = 'operator' ORDER BY id LIMIT 1`)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		org, err := s.createOrganisation(passnum.NewContextWithActor(ctx, &passnum.Actor{Label: label, OrgKind: passnum.KindOperator, Role: passnum.RoleAdmin}),
+			passnum.OrganisationCreate{Kind: passnum.KindOperator, Name: "Opérateur"})
+		if err != nil {
+			return nil, err
+		}
+		id = org.ID
+	} else if err != nil {
+		return nil, err
+	}
+	return &passnum.Actor{OrgID: id, OrgKind: passnum.KindOperator, Role: passnum.RoleAdmin, Label: label}, nil
+}

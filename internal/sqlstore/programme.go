@@ -1,0 +1,326 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/passnum/passnum"
+)
+
+const programmeColumns = `id, name, budget_cents, face_value_cents, carnet_size, valid_from, valid_until, tolerance_days, fee_bp,
+	territory, services, funds_received_cents, issued_cents, activated_cents, created_at`
+
+func scanProgramme(sc interface{ Scan(...any) error }) (*passnum.Programme, error) {
+	var p passnum.Programme
+	var territory, services, created string
+	if err := sc.Scan(&p.ID, &p.Name, &p.BudgetCents, &p.FaceValueCents, &p.CarnetSize, &p.ValidFrom, &p.ValidUntil,
+		&p.ToleranceDays, &p.FeeBP, &territory, &services, &p.FundsReceived, &p.IssuedCents, &p.ActivatedCents, &created); err != nil {
+		return nil, err
+	}
+	p.Territory = strings.Fields(territory)
+	p.Services = strings.Split(services, "|")
+	p.CreatedAt = mustTime(created)
+	return &p, nil
+}
+
+// programme loads a programme with its funders and current counters.
+func (t *tx) programme(id int64) (*passnum.Programme, error) {
+	p, err := scanProgramme(t.row(`SELECT `+programmeColumns+` FROM programmes WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("programme", id)
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := t.query(`SELECT f.funder_id, o.name, f.share_bp FROM programme_funders f JOIN organisations o ON o.id = f.funder_id
+		WHERE f.programme_id = ? ORDER BY f.share_bp DESC, f.funder_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f passnum.FunderShare
+		if err := rows.Scan(&f.FunderID, &f.FunderName, &f.ShareBP); err != nil {
+			return nil, err
+		}
+		p.Funders = append(p.Funders, f)
+	}
+	return p, rows.Err()
+}
+
+// settings returns a programme's immutable settings (territory, services,
+// validity, face value), cached: redemption reads them for every pass.
+func (t *tx) settings(id int64) (*passnum.Programme, error) {
+	if p, ok := t.s.programmes.Load(id); ok {
+		return p.(*passnum.Programme), nil
+	}
+	p, err := t.programme(id)
+	if err != nil {
+		return nil, err
+	}
+	t.s.programmes.Store(id, p)
+	return p, nil
+}
+
+// funds tells whether the actor's organisation funds the programme.
+func funds(a *passnum.Actor, p *passnum.Programme) bool {
+	for _, f := range p.Funders {
+		if f.FunderID == a.OrgID {
+			return true
+		}
+	}
+	return false
+}
+
+// canSeeProgramme: the operator and hubs see every programme, a funder the
+// ones it funds.
+func canSeeProgramme(a *passnum.Actor, p *passnum.Programme) bool {
+	switch a.OrgKind {
+	case passnum.KindOperator, passnum.KindHub:
+		return true
+	case passnum.KindFunder:
+		return funds(a, p)
+	}
+	return false
+}
+
+// CreateProgramme creates a programme with its funders' shares.
+func (s *Store) CreateProgramme(ctx context.Context, c passnum.ProgrammeCreate) (*passnum.Programme, error) {
+	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActProgrammeCreate); err != nil {
+		return nil, err
+	}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	var p *passnum.Programme
+	err := s.write(ctx, "create programme", func(tx *tx) error {
+		for _, f := range c.Funders {
+			o, err := tx.findOrg(f.FunderID)
+			if err != nil {
+				return passnum.Invalid("funders", "Financeur n°%d introuvable.", f.FunderID)
+			}
+			if o.Kind != passnum.KindFunder {
+				return passnum.Invalid("funders", "%s n'est pas un financeur.", o.Name)
+			}
+		}
+		id, err := tx.insert(`INSERT INTO programmes (name, budget_cents, face_value_cents, carnet_size, valid_from, valid_until,
+			tolerance_days, fee_bp, territory, services, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Name, c.BudgetCents, c.FaceValueCents, c.CarnetSize, c.ValidFrom, c.ValidUntil, *c.ToleranceDays, *c.FeeBP,
+			strings.Join(c.Territory, " "), strings.Join(c.Services, "|"), tx.nowText())
+		if err != nil {
+			return err
+		}
+		for _, f := range c.Funders {
+			if err := tx.exec(`INSERT INTO programme_funders (programme_id, funder_id, share_bp) VALUES (?, ?, ?)`, id, f.FunderID, f.ShareBP); err != nil {
+				return err
+			}
+		}
+		if err := tx.audit("programme.create", fmt.Sprintf("programme:%d", id), fmt.Sprintf("%q budget=%d", c.Name, c.BudgetCents)); err != nil {
+			return err
+		}
+		p, err = tx.programme(id)
+		return err
+	})
+	return p, err
+}
+
+// FindProgramme returns a programme with its counters and passes by state.
+func (s *Store) FindProgramme(ctx context.Context, id int64) (*passnum.Programme, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActProgrammeRead); err != nil {
+		return nil, err
+	}
+	var p *passnum.Programme
+	err := s.read(ctx, func(tx *tx) error {
+		var err error
+		if p, err = tx.programme(id); err != nil {
+			return err
+		}
+		if !canSeeProgramme(a, p) {
+			return notFound("programme", id)
+		}
+		p.PassesByState, err = tx.passesByState(id)
+		return err
+	})
+	return p, err
+}
+
+func (t *tx) passesByState(programmeID int64) (map[passnum.PassState]int64, error) {
+	out := map[passnum.PassState]int64{}
+	for _, st := range passnum.PassStates {
+		out[st] = 0
+	}
+	rows, err := t.query(`SELECT state, COUNT(*) FROM passes WHERE programme_id = ? GROUP BY state`, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st passnum.PassState
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// ListProgrammes lists the programmes the actor may see.
+func (s *Store) ListProgrammes(ctx context.Context, f passnum.ProgrammeFilter) ([]*passnum.Programme, int, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActProgrammeRead); err != nil {
+		return nil, 0, err
+	}
+	cond, args := "1 = 1", []any{}
+	if a.OrgKind == passnum.KindFunder {
+		cond, args = "id IN (SELECT programme_id FROM programme_funders WHERE funder_id = ?)", []any{a.OrgID}
+	}
+	offset, limit := page(f.Offset, f.Limit)
+	var out []*passnum.Programme
+	var total int
+	err := s.read(ctx, func(tx *tx) error {
+		out = out[:0]
+		if err := tx.get(&total, `SELECT COUNT(*) FROM programmes WHERE `+cond, args...); err != nil {
+			return err
+		}
+		rows, err := tx.query(`SELECT id FROM programmes WHERE `+cond+` ORDER BY id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		if err != nil {
+			return err
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			p, err := tx.programme(id)
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, total, err
+}
+
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// RecordFunds records a payment order received from a funder: the money
+// that lets passes be activated.
+func (s *Store) RecordFunds(ctx context.Context, c passnum.FundsCreate) (*passnum.PaymentOrder, error) {
+	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActFundsRecord); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	var po *passnum.PaymentOrder
+	err := s.write(ctx, "record funds", func(tx *tx) error {
+		p, err := tx.programme(c.ProgrammeID)
+		if err != nil {
+			return err
+		}
+		if !funds(&passnum.Actor{OrgID: c.FunderID}, p) {
+			return passnum.Invalid("funder_id", "L'organisation n°%d ne finance pas le programme « %s ».", c.FunderID, p.Name)
+		}
+		var n int
+		if err := tx.get(&n, `SELECT COUNT(*) FROM payment_orders WHERE programme_id = ? AND reference = ?`, c.ProgrammeID, c.Reference); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &passnum.Error{Code: passnum.ECONFLICT, Reason: "payment-order-duplicate", Field: "reference",
+				Message: fmt.Sprintf("L'ordre de paiement %q est déjà enregistré pour ce programme.", c.Reference)}
+		}
+		id, err := tx.insert(`INSERT INTO payment_orders (programme_id, funder_id, reference, amount_cents, received_on, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			c.ProgrammeID, c.FunderID, c.Reference, c.AmountCents, c.ReceivedOn, tx.nowText())
+		if err != nil {
+			return err
+		}
+		if err := tx.exec(`UPDATE programmes SET funds_received_cents = funds_received_cents + ? WHERE id = ?`, c.AmountCents, c.ProgrammeID); err != nil {
+			return err
+		}
+		ref := fmt.Sprintf("payment_order:%d", id)
+		if err := tx.post("funds", ref, passnum.Move(c.ProgrammeID, passnum.AccountFunderContribution, c.FunderID, passnum.AccountBank, c.FunderID, c.AmountCents)); err != nil {
+			return err
+		}
+		if err := tx.audit("funds.record", ref, fmt.Sprintf("programme:%d funder:%d %d cents %q", c.ProgrammeID, c.FunderID, c.AmountCents, c.Reference)); err != nil {
+			return err
+		}
+		po = &passnum.PaymentOrder{ID: id, ProgrammeID: c.ProgrammeID, FunderID: c.FunderID, Reference: c.Reference,
+			AmountCents: c.AmountCents, ReceivedOn: c.ReceivedOn, CreatedAt: tx.now}
+		return nil
+	})
+	return po, err
+}
+
+// ListPaymentOrders lists the funds received for a programme.
+func (s *Store) ListPaymentOrders(ctx context.Context, programmeID int64) ([]*passnum.PaymentOrder, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActProgrammeRead); err != nil {
+		return nil, err
+	}
+	var out []*passnum.PaymentOrder
+	err := s.read(ctx, func(tx *tx) error {
+		out = out[:0]
+		p, err := tx.programme(programmeID)
+		if err != nil {
+			return err
+		}
+		if !canSeeProgramme(a, p) {
+			return notFound("programme", programmeID)
+		}
+		rows, err := tx.query(`SELECT id, programme_id, funder_id, reference, amount_cents, received_on, created_at FROM payment_orders
+			WHERE programme_id = ? ORDER BY id`, programmeID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var po passnum.PaymentOrder
+			var created string
+			if err := rows.Scan(&po.ID, &po.ProgrammeID, &po.FunderID, &po.Reference, &po.AmountCents, &po.ReceivedOn, &created); err != nil {
+				return err
+			}
+			po.CreatedAt = mustTime(created)
+			out = append(out, &po)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// euros renders cents for messages: "12 345,67 €".
+func euros(cents int64) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	units := fmt.Sprint(cents / 100)
+	var b strings.Builder
+	for i, r := range units {
+		if i > 0 && (len(units)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(r)
+	}
+	s := fmt.Sprintf("%s,%02d\u00a0€", b.String(), cents%100)
+	if neg {
+		s = "-" + s
+	}
+	return s
+}

@@ -1,0 +1,485 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/passcode"
+)
+
+// presented is one pass as the venue typed or scanned it.
+type presented struct {
+	check  passnum.PassCheck
+	code   int64
+	serial int64 // from a verified QR payload, 0 for a typed code
+}
+
+// parseCodes reads what the venue presented. Malformed, forged and
+// duplicated entries get their refusal here, before any database read.
+func (s *Store) parseCodes(inputs []string) []presented {
+	out := make([]presented, len(inputs))
+	seen := map[int64]bool{}
+	for i, in := range inputs {
+		in = strings.TrimSpace(in)
+		p := &out[i]
+		p.check.Input = in
+		refuse := func(reason, msg string) { p.check.Reason, p.check.Message = reason, msg }
+		if passcode.IsPayload(in) {
+			claims, err := s.keys.Verify(in)
+			switch {
+			case errors.Is(err, passcode.ErrForged), errors.Is(err, passcode.ErrUnknownKey):
+				refuse(passnum.ReasonForged, "QR code falsifié : sa signature ne correspond à aucun pass émis. Refusez ce pass et signalez-le à l'opérateur.")
+				continue
+			case err != nil:
+				refuse(passnum.ReasonMalformed, "QR code illisible : scannez-le de nouveau ou tapez le code écrit sous le QR code.")
+				continue
+			}
+			p.code, p.serial = int64(claims.Code), claims.Serial
+			p.check.Input = claims.Code.String()
+		} else {
+			c, err := passcode.Parse(in)
+			switch {
+			case errors.Is(err, passcode.ErrCheck):
+				refuse(passnum.ReasonMalformed, "Code mal saisi : le dernier caractère (contrôle) ne correspond pas. Vérifiez chaque caractère.")
+				continue
+			case errors.Is(err, passcode.ErrLength):
+				refuse(passnum.ReasonMalformed, "Code incomplet : un code de pass compte 13 caractères, par exemple 7K3M-QX9D-2HFT-R.")
+				continue
+			case err != nil:
+				refuse(passnum.ReasonMalformed, "Code mal saisi : il contient un caractère qui n'existe pas dans les codes de pass (seuls les chiffres et les lettres sauf I, L, O et U).")
+				continue
+			}
+			p.code = int64(c)
+			p.check.Input = c.String()
+		}
+		if seen[p.code] {
+			refuse(passnum.ReasonDuplicate, "Ce pass figure deux fois dans la liste.")
+			continue
+		}
+		seen[p.code] = true
+	}
+	return out
+}
+
+// venueContext is what the rules need to know about the venue presenting
+// passes and the service it delivers.
+type venueContext struct {
+	venue   *passnum.Organisation
+	service *passnum.CatalogueService
+}
+
+func (t *tx) venueContext(a *passnum.Actor, serviceID int64, required bool) (*venueContext, error) {
+	v, err := t.findOrg(a.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if v.Qualification != passnum.QualificationQualified {
+		return nil, passnum.Errorf(passnum.EREFUSED, passnum.ReasonVenueNotQual,
+			"Votre lieu n'est pas qualifié (statut : %s) : il ne peut pas encaisser de pass. Contactez l'opérateur.", qualificationLabel(v.Qualification))
+	}
+	vc := &venueContext{venue: v}
+	if serviceID == 0 && !required {
+		return vc, nil
+	}
+	svc, err := t.findService(serviceID)
+	if err != nil || svc.VenueID != v.ID || !svc.Active {
+		return nil, &passnum.Error{Code: passnum.EREFUSED, Reason: passnum.ReasonServiceUnknown, Field: "service_id",
+			Message: "Ce service ne figure pas (ou plus) au catalogue de votre lieu : choisissez un service de la liste."}
+	}
+	vc.service = svc
+	return vc, nil
+}
+
+func qualificationLabel(q passnum.Qualification) string {
+	switch q {
+	case passnum.QualificationPending:
+		return "en attente de qualification"
+	case passnum.QualificationSuspended:
+		return "suspendu"
+	case passnum.QualificationWithdrawn:
+		return "qualification retirée"
+	}
+	return string(q)
+}
+
+// evaluate looks up the presented passes and applies the rules to each.
+// It returns the verdicts and whether every pass is usable.
+func (t *tx) evaluate(list []presented, vc *venueContext) ([]passnum.PassCheck, bool, error) {
+	var codes []any
+	for _, p := range list {
+		if p.check.Reason == "" {
+			codes = append(codes, p.code)
+		}
+	}
+	type found struct {
+		pass        passnum.Pass
+		blockReason string
+	}
+	byCode := map[int64]*found{}
+	if len(codes) > 0 {
+		rows, err := t.query(`SELECT serial, carnet, programme_id, code, state, COALESCE(block_reason, ''), redeemed_at, COALESCE(venue_id, 0)
+			FROM passes WHERE code IN (`+placeholders(len(codes))+`)`, codes...)
+		if err != nil {
+			return nil, false, err
+		}
+		for rows.Next() {
+			var f found
+			var code int64
+			var redeemed sql.NullString
+			if err := rows.Scan(&f.pass.Serial, &f.pass.CarnetNo, &f.pass.ProgrammeID, &code, &f.pass.State, &f.blockReason, &redeemed, &f.pass.VenueID); err != nil {
+				rows.Close()
+				return nil, false, err
+			}
+			f.pass.RedeemedAt = nullTime(redeemed)
+			byCode[code] = &f
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, false, err
+		}
+	}
+	category := ""
+	if vc.service != nil {
+		category = vc.service.Category
+	}
+	venueNames := map[int64]string{}
+	out := make([]passnum.PassCheck, len(list))
+	ok := true
+	for i, p := range list {
+		c := p.check
+		if c.Reason == "" {
+			f := byCode[p.code]
+			switch {
+			case f == nil:
+				c.Reason, c.Message = passnum.ReasonUnknown, "Code inconnu : aucun pass ne porte ce code. Vérifiez la saisie, caractère par caractère."
+			case p.serial != 0 && p.serial != f.pass.Serial:
+				c.Reason, c.Message = passnum.ReasonForged, "QR code falsifié : il ne correspond pas au pass enregistré. Refusez ce pass et signalez-le à l'opérateur."
+			default:
+				prog, err := t.settings(f.pass.ProgrammeID)
+				if err != nil {
+					return nil, false, err
+				}
+				facts := passnum.PassFacts{Pass: f.pass, Programme: prog, BlockReason: f.blockReason,
+					VenueCommune: vc.venue.CommuneINSEE, ServiceCategory: category}
+				if f.pass.VenueID != 0 {
+					name, known := venueNames[f.pass.VenueID]
+					if !known {
+						if v, err := t.findOrg(f.pass.VenueID); err == nil {
+							name = v.Name
+						}
+						venueNames[f.pass.VenueID] = name
+					}
+					facts.RedeemedVenue = name
+				}
+				c.Serial, c.Carnet, c.ProgrammeID, c.State, c.ValidUntil = f.pass.Serial, f.pass.CarnetNo, prog.ID, f.pass.State, prog.ValidUntil
+				c.Reason, c.Message = passnum.EvaluatePass(facts, t.now)
+			}
+		}
+		c.Usable = c.Reason == ""
+		ok = ok && c.Usable
+		out[i] = c
+	}
+	return out, ok, nil
+}
+
+// refusal builds the error of a refused check or redemption: one reason
+// when every refused pass shares it, with the verdict on every pass.
+func refusal(checks []passnum.PassCheck) error {
+	var refused []passnum.PassCheck
+	for _, c := range checks {
+		if !c.Usable {
+			refused = append(refused, c)
+		}
+	}
+	e := &passnum.Error{Code: passnum.EREFUSED, Reason: refused[0].Reason, Passes: checks}
+	for _, c := range refused[1:] {
+		if c.Reason != e.Reason {
+			e.Reason = passnum.ReasonPassesRefused
+		}
+	}
+	if len(checks) == 1 {
+		e.Message = refused[0].Message
+	} else {
+		e.Message = fmt.Sprintf("%d pass sur %d refusés : aucun pass n'a été encaissé. Retirez les pass refusés et validez de nouveau.", len(refused), len(checks))
+	}
+	return e
+}
+
+// Check tells whether passes are usable at the caller's venue, without
+// spending them.
+func (s *Store) Check(ctx context.Context, r passnum.CheckRequest) ([]passnum.PassCheck, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActCheck); err != nil {
+		return nil, err
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	list := s.parseCodes(r.Codes)
+	var out []passnum.PassCheck
+	err := s.read(ctx, func(tx *tx) error {
+		vc, err := tx.venueContext(a, r.ServiceID, false)
+		if err != nil {
+			return err
+		}
+		out, _, err = tx.evaluate(list, vc)
+		return err
+	})
+	return out, err
+}
+
+// requestHash identifies what a redemption asked for, so that a retried
+// request with the same idempotency key is recognised as the same.
+func requestHash(list []presented, serviceID int64) string {
+	keys := make([]string, len(list))
+	for i, p := range list {
+		keys[i] = fmt.Sprint(p.code)
+	}
+	slices.Sort(keys)
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%d|%s", serviceID, strings.Join(keys, ","))))
+	return hex.EncodeToString(sum[:])
+}
+
+// Redeem spends passes for one service of the caller's venue: every pass,
+// or none. A request retried with the same idempotency key returns the
+// first answer instead of spending again.
+func (s *Store) Redeem(ctx context.Context, r passnum.RedeemRequest) (*passnum.Redemption, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActRedeem); err != nil {
+		return nil, err
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	list := s.parseCodes(r.Codes)
+	hash := requestHash(list, r.ServiceID)
+	var out *passnum.Redemption
+	err := s.write(ctx, "redeem", func(tx *tx) error {
+		var prevID int64
+		var prevHash string
+		err := tx.row(`SELECT id, request_hash FROM redemptions WHERE venue_id = ? AND idempotency_key = ?`, a.OrgID, r.IdempotencyKey).Scan(&prevID, &prevHash)
+		if err == nil {
+			if prevHash != hash {
+				return &passnum.Error{Code: passnum.ECONFLICT, Reason: "idempotency-key-reused", Field: "idempotency_key",
+					Message: "Cette clé d'idempotence a déjà servi pour un autre encaissement : utilisez une clé nouvelle pour chaque encaissement."}
+			}
+			if out, err = tx.redemption(prevID); err != nil {
+				return err
+			}
+			out.Replayed = true
+			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		vc, err := tx.venueContext(a, r.ServiceID, true)
+		if err != nil {
+			return err
+		}
+		if price := vc.service.PricePasses; len(list)%price != 0 {
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonPassCount,
+				"Le service « %s » coûte %d pass par personne : %d pass ne correspondent pas à un nombre entier de personnes.", vc.service.Title, price, len(list))
+		}
+		checks, ok, err := tx.evaluate(list, vc)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return refusal(checks)
+		}
+		var amount int64
+		perProgramme := map[int64]int64{}
+		serials := make([]any, len(checks))
+		for i, c := range checks {
+			p, err := tx.settings(c.ProgrammeID)
+			if err != nil {
+				return err
+			}
+			amount += p.FaceValueCents
+			perProgramme[c.ProgrammeID] += p.FaceValueCents
+			serials[i] = c.Serial
+		}
+		id, err := tx.insert(`INSERT INTO redemptions (venue_id, service_id, actor, idempotency_key, request_hash, passes, amount_cents, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.OrgID, r.ServiceID, tx.actorLabel(), r.IdempotencyKey, hash, len(checks), amount, tx.nowText())
+		if err != nil {
+			return err
+		}
+		lines := make([]any, 0, 3*len(checks))
+		for _, c := range checks {
+			lines = append(lines, id, c.Serial, c.ProgrammeID)
+		}
+		if err := tx.exec(`INSERT INTO redemption_passes (redemption_id, serial, programme_id) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(checks)), ", "), lines...); err != nil {
+			return err
+		}
+		n, err := tx.execN(`UPDATE passes SET state = 'redeemed', redemption_id = ?, venue_id = ?, redeemed_at = ?
+			WHERE state = 'distributed' AND serial IN (`+placeholders(len(serials))+`)`, append([]any{id, a.OrgID, tx.nowText()}, serials...)...)
+		if err != nil {
+			return err
+		}
+		if n != int64(len(serials)) {
+			return fmt.Errorf("redeem: %d passes checked, %d updated", len(serials), n)
+		}
+		var entries []passnum.Entry
+		for _, prog := range slices.Sorted(maps.Keys(perProgramme)) {
+			entries = append(entries, passnum.Move(prog, passnum.AccountPassesLive, 0, passnum.AccountVenuePayable, a.OrgID, perProgramme[prog])...)
+		}
+		ref := fmt.Sprintf("redemption:%d", id)
+		if err := tx.post("redemption", ref, entries); err != nil {
+			return err
+		}
+		if err := tx.audit("passes.redeem", ref, fmt.Sprintf("venue:%d service:%d %d passes", a.OrgID, r.ServiceID, len(checks))); err != nil {
+			return err
+		}
+		out, err = tx.redemption(id)
+		return err
+	})
+	return out, err
+}
+
+func (t *tx) redemption(id int64) (*passnum.Redemption, error) {
+	var r passnum.Redemption
+	var created string
+	var voided sql.NullString
+	err := t.row(`SELECT r.id, r.venue_id, r.service_id, COALESCE(s.title, ''), r.actor, r.idempotency_key, r.amount_cents, r.created_at, r.voided_at
+		FROM redemptions r LEFT JOIN catalogue_services s ON s.id = r.service_id WHERE r.id = ?`, id).
+		Scan(&r.ID, &r.VenueID, &r.ServiceID, &r.ServiceTitle, &r.Actor, &r.IdempotencyKey, &r.AmountCents, &created, &voided)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("redemption", id)
+	} else if err != nil {
+		return nil, err
+	}
+	r.CreatedAt, r.VoidedAt = mustTime(created), nullTime(voided)
+	rows, err := t.query(`SELECT serial FROM redemption_passes WHERE redemption_id = ? ORDER BY serial`, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Serials, err = scanIDs(rows); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// VoidRedemption cancels a venue's own redemption within 24 hours, unless
+// it has been settled: the passes go back to the beneficiary.
+func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redemption, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActVoid); err != nil {
+		return nil, err
+	}
+	var out *passnum.Redemption
+	err := s.write(ctx, "void", func(tx *tx) error {
+		r, err := tx.redemption(id)
+		if err != nil {
+			return err
+		}
+		if r.VenueID != a.OrgID {
+			return notFound("redemption", id)
+		}
+		if r.VoidedAt != nil {
+			return passnum.Errorf(passnum.ECONFLICT, "already-voided", "Cet encaissement a déjà été annulé le %s.", passnum.FrenchDateTime(*r.VoidedAt))
+		}
+		if tx.now.Sub(r.CreatedAt) > passnum.VoidWindow {
+			return passnum.Errorf(passnum.EREFUSED, "void-window-closed",
+				"Annulation impossible : l'encaissement date du %s, il y a plus de 24 heures. Contactez l'opérateur.", passnum.FrenchDateTime(r.CreatedAt))
+		}
+		var notRedeemed int
+		if err := tx.get(&notRedeemed, `SELECT COUNT(*) FROM passes WHERE serial IN (SELECT serial FROM redemption_passes WHERE redemption_id = ?) AND state <> 'redeemed'`, id); err != nil {
+			return err
+		}
+		if notRedeemed > 0 {
+			return passnum.Errorf(passnum.EREFUSED, "already-settled", "Annulation impossible : cet encaissement a déjà été remboursé à votre lieu.")
+		}
+		rows, err := tx.query(`SELECT p.programme_id, COUNT(*) * p.face_value_cents FROM redemption_passes r JOIN programmes p ON p.id = r.programme_id
+			WHERE r.redemption_id = ? GROUP BY p.programme_id, p.face_value_cents ORDER BY p.programme_id`, id)
+		if err != nil {
+			return err
+		}
+		var entries []passnum.Entry
+		for rows.Next() {
+			var prog, value int64
+			if err := rows.Scan(&prog, &value); err != nil {
+				rows.Close()
+				return err
+			}
+			entries = append(entries, passnum.Move(prog, passnum.AccountVenuePayable, a.OrgID, passnum.AccountPassesLive, 0, value)...)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		n, err := tx.execN(`UPDATE passes SET state = 'distributed', redemption_id = NULL, venue_id = NULL, redeemed_at = NULL
+			WHERE state = 'redeemed' AND serial IN (SELECT serial FROM redemption_passes WHERE redemption_id = ?)`, id)
+		if err != nil {
+			return err
+		}
+		if n != int64(len(r.Serials)) {
+			return fmt.Errorf("void: %d passes expected, %d updated", len(r.Serials), n)
+		}
+		if err := tx.exec(`UPDATE redemption_passes SET voided = 1 WHERE redemption_id = ?`, id); err != nil {
+			return err
+		}
+		if err := tx.exec(`UPDATE redemptions SET voided_at = ?, voided_by = ? WHERE id = ?`, tx.nowText(), tx.actorLabel(), id); err != nil {
+			return err
+		}
+		ref := fmt.Sprintf("redemption:%d", id)
+		if err := tx.post("void", ref, entries); err != nil {
+			return err
+		}
+		if err := tx.audit("redemptions.void", ref, fmt.Sprintf("%d passes", n)); err != nil {
+			return err
+		}
+		out, err = tx.redemption(id)
+		return err
+	})
+	return out, err
+}
+
+// ListRedemptions lists redemptions, newest first: a venue its own, the
+// operator any venue's.
+func (s *Store) ListRedemptions(ctx context.Context, f passnum.RedemptionFilter) ([]*passnum.Redemption, int, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActRedemptionRead); err != nil {
+		return nil, 0, err
+	}
+	if !a.IsOperator() {
+		f.VenueID = a.OrgID
+	}
+	cond, args := "1 = 1", []any{}
+	if f.VenueID != 0 {
+		cond, args = "venue_id = ?", []any{f.VenueID}
+	}
+	offset, limit := page(f.Offset, f.Limit)
+	var out []*passnum.Redemption
+	var total int
+	err := s.read(ctx, func(tx *tx) error {
+		out = out[:0]
+		if err := tx.get(&total, `SELECT COUNT(*) FROM redemptions WHERE `+cond, args...); err != nil {
+			return err
+		}
+		rows, err := tx.query(`SELECT id FROM redemptions WHERE `+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		if err != nil {
+			return err
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r, err := tx.redemption(id)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, total, err
+}

@@ -1,0 +1,442 @@
+// Package sqlstore implements passnum.Service on SQLite (embedded, one file,
+// WAL) and on PostgreSQL (and Postgres-wire engines such as CockroachDB) with
+// the same SQL. Writes run in serializable transactions retried on
+// serialization failure; nothing relies on advisory locks.
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/passcode"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store implements passnum.Service.
+type Store struct {
+	dialect dialect
+	// db serves reads. On SQLite it is a pool of read-only connections that
+	// WAL lets run beside the writer.
+	db *sql.DB
+	// wdb serves writes. On SQLite it is a single connection: SQLite has one
+	// writer at a time, and queueing writers in Go rather than on the file
+	// lock avoids busy errors and lock upgrades. On PostgreSQL it is db.
+	wdb *sql.DB
+
+	now  passnum.Clock
+	log  *slog.Logger
+	keys *passcode.Keyring
+
+	// programmes caches programme settings, which never change once a
+	// programme exists; the counters are always read from the database.
+	programmes sync.Map // int64 → *passnum.Programme
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock sets the clock (tests move time forward with it).
+func WithClock(c passnum.Clock) Option { return func(s *Store) { s.now = c } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
+
+// Open opens (and migrates) the store at dsn: a postgres:// or
+// postgresql:// URL for PostgreSQL, anything else is a SQLite file path
+// (optionally prefixed with "sqlite:").
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	s := &Store{now: time.Now, log: slog.Default()}
+	for _, o := range opts {
+		o(s)
+	}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s.dialect = dialectPostgres
+		if s.db, err = sql.Open("pgx", dsn); err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		s.db.SetMaxOpenConns(64)
+		s.db.SetMaxIdleConns(64)
+		s.wdb = s.db
+	} else {
+		s.dialect = dialectSQLite
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, errors.New("open sqlite: empty path")
+		}
+		// synchronous(FULL): a commit acknowledged to a client survives a
+		// power cut (invariant 4), at the price of one fsync per commit.
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+		base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+		if s.wdb, err = sql.Open("sqlite", base+"&_txlock=immediate"); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		s.wdb.SetMaxOpenConns(1)
+		s.wdb.SetMaxIdleConns(1)
+		s.wdb.SetConnMaxLifetime(0)
+		if s.db, err = sql.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		s.db.SetMaxOpenConns(8)
+		s.db.SetMaxIdleConns(8)
+	}
+	if err := s.wdb.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("connect to %s: %w", s.dialect, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.loadKeys(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	var err error
+	if s.db != nil {
+		err = s.db.Close()
+	}
+	if s.wdb != nil && s.wdb != s.db {
+		if e := s.wdb.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Dialect names the engine: "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect.String() }
+
+// Keyring returns the keys that sign and verify pass QR payloads.
+func (s *Store) Keyring() *passcode.Keyring { return s.keys }
+
+// migrate applies the embedded numbered migrations that are not yet applied.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.wdb.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	versions := map[int][]string{}
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		var v int
+		if _, err := fmt.Sscanf(base, "%04d_", &v); err != nil {
+			return fmt.Errorf("migration %s: bad name", name)
+		}
+		parts := strings.Split(strings.TrimSuffix(base, ".sql"), ".")
+		if len(parts) == 2 && parts[1] != s.dialect.String() {
+			continue // another dialect's companion file
+		}
+		versions[v] = append(versions[v], name)
+	}
+	order := make([]int, 0, len(versions))
+	for v := range versions {
+		order = append(order, v)
+	}
+	sort.Ints(order)
+	for _, v := range order {
+		files := versions[v]
+		// The common file first, then the dialect's companion.
+		sort.Slice(files, func(i, j int) bool { return strings.Count(files[i], ".") < strings.Count(files[j], ".") })
+		err := s.write(ctx, "migrate", func(tx *tx) error {
+			var n int
+			if err := tx.get(&n, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, v); err != nil || n > 0 {
+				return err
+			}
+			for _, f := range files {
+				body, err := migrationFiles.ReadFile(f)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.Tx.ExecContext(tx.ctx, s.dialect.ddl(string(body))); err != nil {
+					return fmt.Errorf("%s: %w", f, err)
+				}
+			}
+			return tx.exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, passnum.FormatTime(s.now()))
+		})
+		if err != nil {
+			return fmt.Errorf("migrate to version %d: %w", v, err)
+		}
+	}
+	return nil
+}
+
+// tx is a transaction with the helpers the store uses everywhere.
+type tx struct {
+	*sql.Tx
+	// conn is the connection the transaction runs on, for PostgreSQL's
+	// COPY protocol.
+	conn  *sql.Conn
+	ctx   context.Context
+	s     *Store
+	now   time.Time
+	actor *passnum.Actor
+}
+
+func (t *tx) exec(q string, args ...any) error {
+	_, err := t.Tx.ExecContext(t.ctx, t.s.dialect.rebind(q), args...)
+	return err
+}
+
+func (t *tx) execN(q string, args ...any) (int64, error) {
+	res, err := t.Tx.ExecContext(t.ctx, t.s.dialect.rebind(q), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
+	return t.Tx.QueryContext(t.ctx, t.s.dialect.rebind(q), args...)
+}
+
+func (t *tx) row(q string, args ...any) *sql.Row {
+	return t.Tx.QueryRowContext(t.ctx, t.s.dialect.rebind(q), args...)
+}
+
+// get scans a one-row query into dest.
+func (t *tx) get(dest any, q string, args ...any) error {
+	return t.row(q, args...).Scan(dest)
+}
+
+// insert runs an INSERT … RETURNING id and returns the id.
+func (t *tx) insert(q string, args ...any) (int64, error) {
+	var id int64
+	err := t.row(q+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+func (t *tx) nowText() string { return passnum.FormatTime(t.now) }
+
+func (t *tx) actorLabel() string {
+	if t.actor == nil {
+		return "system"
+	}
+	return t.actor.Label
+}
+
+// audit appends to the audit trail, in the same transaction as the change.
+func (t *tx) audit(action, object, detail string) error {
+	return t.exec(`INSERT INTO audit_log (created_at, actor, action, object, detail) VALUES (?, ?, ?, ?, ?)`,
+		t.nowText(), t.actorLabel(), action, object, detail)
+}
+
+// post records a balanced posting. An unbalanced one is a bug: it is refused
+// before it reaches the books.
+func (t *tx) post(kind, ref string, entries []passnum.Entry) error {
+	p := passnum.Posting{Kind: kind, Ref: ref, Entries: entries}
+	if !p.Balanced() {
+		return fmt.Errorf("posting %s %s is not balanced: %+v", kind, ref, entries)
+	}
+	id, err := t.insert(`INSERT INTO postings (kind, ref, actor, created_at) VALUES (?, ?, ?, ?)`, kind, ref, t.actorLabel(), t.nowText())
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO entries (posting_id, account, programme_id, party_id, amount_cents) VALUES `)
+	args := make([]any, 0, 5*len(entries))
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?)")
+		args = append(args, id, e.Account, e.ProgrammeID, e.PartyID, e.AmountCents)
+	}
+	return t.exec(b.String(), args...)
+}
+
+// maxAttempts bounds the retries of a transaction that keeps conflicting.
+const maxAttempts = 12
+
+// write runs fn in a serializable read-write transaction, retrying it when
+// it conflicts with a concurrent one. fn must have no effect outside the
+// transaction, since it may run several times.
+func (s *Store) write(ctx context.Context, name string, fn func(*tx) error) error {
+	opts := &sql.TxOptions{}
+	if s.dialect == dialectPostgres {
+		opts.Isolation = sql.LevelSerializable
+	}
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		err = s.run(ctx, s.wdb, opts, fn)
+		if err == nil || !s.dialect.retryable(err) {
+			return err
+		}
+		s.log.Debug("transaction conflict, retrying", "tx", name, "attempt", attempt)
+		// Jittered exponential backoff so that conflicting transactions
+		// do not meet again at once.
+		backoff := time.Duration(1<<min(attempt, 8)) * time.Millisecond
+		select {
+		case <-time.After(backoff/2 + time.Duration(mrand.Int64N(int64(backoff)))):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return fmt.Errorf("%s: gave up after %d conflicting attempts: %w", name, maxAttempts, err)
+}
+
+// read runs fn in a read-only transaction that sees one consistent snapshot.
+func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.dialect == dialectPostgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	for attempt := 1; ; attempt++ {
+		err := s.run(ctx, s.db, opts, fn)
+		if err == nil || !s.dialect.retryable(err) || attempt == maxAttempts {
+			return err
+		}
+	}
+}
+
+func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*tx) error) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	t := &tx{Tx: sqlTx, conn: conn, ctx: ctx, s: s, now: s.now().UTC(), actor: passnum.ActorFromContext(ctx)}
+	if err := fn(t); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	return sqlTx.Commit()
+}
+
+// loadKeys reads the signing keys, creating the first one on a new database.
+func (s *Store) loadKeys(ctx context.Context) error {
+	var keys []passcode.Key
+	err := s.write(ctx, "keys", func(tx *tx) error {
+		keys = keys[:0]
+		rows, err := tx.query(`SELECT secret FROM signing_keys ORDER BY created_at DESC, id DESC`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var secret string
+			if err := rows.Scan(&secret); err != nil {
+				return err
+			}
+			k, err := passcode.UnmarshalKey(secret)
+			if err != nil {
+				return fmt.Errorf("signing key: %w", err)
+			}
+			keys = append(keys, k)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(keys) > 0 {
+			return nil
+		}
+		k, err := passcode.GenerateKey("k1", rand.Reader)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, k)
+		return tx.exec(`INSERT INTO signing_keys (id, secret, created_at) VALUES (?, ?, ?)`, k.ID, passcode.MarshalKey(k), tx.nowText())
+	})
+	if err != nil {
+		return fmt.Errorf("load signing keys: %w", err)
+	}
+	s.keys, err = passcode.NewKeyring(keys[0], keys[1:]...)
+	return err
+}
+
+// RotateKey creates a new signing key that signs from now on; older keys
+// keep verifying the passes they signed.
+func (s *Store) RotateKey(ctx context.Context) (string, error) {
+	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActIssue); err != nil {
+		return "", err
+	}
+	var id string
+	err := s.write(ctx, "rotate key", func(tx *tx) error {
+		var n int
+		if err := tx.get(&n, `SELECT COUNT(*) FROM signing_keys`); err != nil {
+			return err
+		}
+		id = fmt.Sprintf("k%d", n+1)
+		k, err := passcode.GenerateKey(id, rand.Reader)
+		if err != nil {
+			return err
+		}
+		if err := tx.exec(`INSERT INTO signing_keys (id, secret, created_at) VALUES (?, ?, ?)`, k.ID, passcode.MarshalKey(k), tx.nowText()); err != nil {
+			return err
+		}
+		return tx.audit("keys.rotate", "key:"+id, "")
+	})
+	if err != nil {
+		return "", err
+	}
+	return id, s.loadKeys(ctx)
+}
+
+// page normalises pagination.
+func page(offset, limit int) (int, int) {
+	if offset < 0 {
+		offset = 0
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > 500 {
+		limit = 500
+	}
+	return offset, limit
+}
+
+// nullTime converts a nullable TEXT instant.
+func nullTime(s sql.NullString) *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t, err := passnum.ParseTime(s.String)
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+func mustTime(s string) time.Time {
+	t, _ := passnum.ParseTime(s)
+	return t
+}
+
+// placeholders returns "?, ?, ?" for n parameters.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}

@@ -1,0 +1,130 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/passnum/passnum"
+)
+
+const serviceColumns = `id, venue_id, title, category, duration_minutes, price_passes, active, created_at`
+
+func scanService(sc interface{ Scan(...any) error }) (*passnum.CatalogueService, error) {
+	var c passnum.CatalogueService
+	var active int
+	var created string
+	if err := sc.Scan(&c.ID, &c.VenueID, &c.Title, &c.Category, &c.DurationMinutes, &c.PricePasses, &active, &created); err != nil {
+		return nil, err
+	}
+	c.Active = active == 1
+	c.CreatedAt = mustTime(created)
+	return &c, nil
+}
+
+func (t *tx) findService(id int64) (*passnum.CatalogueService, error) {
+	c, err := scanService(t.row(`SELECT `+serviceColumns+` FROM catalogue_services WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("service", id)
+	}
+	return c, err
+}
+
+// CreateCatalogueService adds a service to a venue's catalogue (the venue's
+// admins, or the operator).
+func (s *Store) CreateCatalogueService(ctx context.Context, c passnum.CatalogueServiceCreate) (*passnum.CatalogueService, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActCatalogueEdit); err != nil {
+		return nil, err
+	}
+	if !a.IsOperator() {
+		c.VenueID = a.OrgID
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	var out *passnum.CatalogueService
+	err := s.write(ctx, "create service", func(tx *tx) error {
+		v, err := tx.findOrg(c.VenueID)
+		if err != nil {
+			return err
+		}
+		if v.Kind != passnum.KindVenue {
+			return passnum.Invalid("venue_id", "L'organisation %d n'est pas un lieu de médiation.", c.VenueID)
+		}
+		id, err := tx.insert(`INSERT INTO catalogue_services (venue_id, title, category, duration_minutes, price_passes, active, created_at) VALUES (?, ?, ?, ?, ?, 1, ?)`,
+			c.VenueID, c.Title, c.Category, c.DurationMinutes, c.PricePasses, tx.nowText())
+		if err != nil {
+			return err
+		}
+		if err := tx.audit("catalogue.create", fmt.Sprintf("service:%d", id), fmt.Sprintf("venue:%d %q", c.VenueID, c.Title)); err != nil {
+			return err
+		}
+		out, err = tx.findService(id)
+		return err
+	})
+	return out, err
+}
+
+// ListCatalogueServices lists a venue's services; venue 0 means the
+// caller's own venue.
+func (s *Store) ListCatalogueServices(ctx context.Context, venueID int64) ([]*passnum.CatalogueService, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActCatalogueRead); err != nil {
+		return nil, err
+	}
+	if venueID == 0 {
+		venueID = a.OrgID
+	}
+	var out []*passnum.CatalogueService
+	err := s.read(ctx, func(tx *tx) error {
+		out = out[:0]
+		rows, err := tx.query(`SELECT `+serviceColumns+` FROM catalogue_services WHERE venue_id = ? ORDER BY id`, venueID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanService(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// SetCatalogueServiceActive withdraws a service from (or restores it to)
+// the catalogue; past redemptions keep pointing to it.
+func (s *Store) SetCatalogueServiceActive(ctx context.Context, id int64, active bool) (*passnum.CatalogueService, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActCatalogueEdit); err != nil {
+		return nil, err
+	}
+	var out *passnum.CatalogueService
+	err := s.write(ctx, "service active", func(tx *tx) error {
+		c, err := tx.findService(id)
+		if err != nil {
+			return err
+		}
+		if !a.IsOperator() && c.VenueID != a.OrgID {
+			return notFound("service", id)
+		}
+		flag := 0
+		if active {
+			flag = 1
+		}
+		if err := tx.exec(`UPDATE catalogue_services SET active = ? WHERE id = ?`, flag, id); err != nil {
+			return err
+		}
+		if err := tx.audit("catalogue.active", fmt.Sprintf("service:%d", id), fmt.Sprint(active)); err != nil {
+			return err
+		}
+		out, err = tx.findService(id)
+		return err
+	})
+	return out, err
+}

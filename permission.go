@@ -1,0 +1,115 @@
+package passnum
+
+// Action is something an actor asks to do. Which organisation kinds and roles
+// may attempt each action is decided here, in one table; whether the object
+// belongs to the actor (its carnets, its programmes, its venue) is checked by
+// the store where the object is read.
+type Action string
+
+// Actions of the platform.
+const (
+	ActOrgCreate       Action = "org.create"
+	ActOrgRead         Action = "org.read"
+	ActOrgQualify      Action = "org.qualify"
+	ActUserCreate      Action = "user.create"
+	ActTokenManage     Action = "token.manage"
+	ActProgrammeCreate Action = "programme.create"
+	ActProgrammeRead   Action = "programme.read"
+	ActFundsRecord     Action = "funds.record"
+	ActIssue           Action = "carnets.issue"
+	ActActivate        Action = "passes.activate"
+	ActAllocate        Action = "carnets.allocate"
+	ActCarnetRead      Action = "carnets.read"
+	ActDistribute      Action = "carnets.distribute"
+	ActBlock           Action = "passes.block"
+	ActExpire          Action = "passes.expire"
+	ActCheck           Action = "passes.check"
+	ActRedeem          Action = "passes.redeem"
+	ActVoid            Action = "redemptions.void"
+	ActRedemptionRead  Action = "redemptions.read"
+	ActCatalogueEdit   Action = "catalogue.edit"
+	ActCatalogueRead   Action = "catalogue.read"
+	ActBeneficiaryRead Action = "beneficiaries.read"
+	ActInvariantsCheck Action = "invariants.check"
+	ActPassExport      Action = "passes.export"
+)
+
+type grant struct {
+	kind OrgKind
+	role Role // "" means any role
+}
+
+var (
+	opAdmin  = grant{KindOperator, RoleAdmin}
+	opAny    = grant{KindOperator, ""}
+	funder   = grant{KindFunder, ""}
+	hub      = grant{KindHub, ""}
+	presc    = grant{KindPrescriber, ""}
+	prAdmin  = grant{KindPrescriber, RoleAdmin}
+	venue    = grant{KindVenue, ""}
+	vnAdmin  = grant{KindVenue, RoleAdmin}
+	fnAdmin  = grant{KindFunder, RoleAdmin}
+	hubAdmin = grant{KindHub, RoleAdmin}
+)
+
+// permissions is the role matrix. It is tested cell by cell through the API.
+var permissions = map[Action][]grant{
+	ActOrgCreate:       {opAdmin},
+	ActOrgRead:         {opAny, funder, hub, presc, venue}, // others see only their own
+	ActOrgQualify:      {opAdmin},
+	ActUserCreate:      {opAdmin, fnAdmin, hubAdmin, prAdmin, vnAdmin}, // admins: their own organisation
+	ActTokenManage:     {opAdmin, fnAdmin, hubAdmin, prAdmin, vnAdmin},
+	ActProgrammeCreate: {opAdmin},
+	ActProgrammeRead:   {opAny, funder, hub}, // a funder sees the programmes it funds
+	ActFundsRecord:     {opAdmin},
+	ActIssue:           {opAdmin},
+	ActActivate:        {opAdmin},
+	ActAllocate:        {opAny},
+	ActCarnetRead:      {opAny, funder, presc}, // funder: its programmes; prescriber: its stock
+	ActDistribute:      {presc},
+	ActBlock:           {opAny, funder}, // funder: its programmes
+	ActExpire:          {opAdmin},
+	ActCheck:           {venue},
+	ActRedeem:          {venue},
+	ActVoid:            {venue},
+	ActRedemptionRead:  {opAny, venue}, // venue: its own
+	ActCatalogueEdit:   {opAdmin, vnAdmin},
+	ActCatalogueRead:   {opAny, funder, hub, presc, venue},
+	ActBeneficiaryRead: {opAny, presc}, // prescriber: those it created
+	ActInvariantsCheck: {opAny},
+	ActPassExport:      {opAdmin},
+}
+
+// Can tells whether the actor's organisation kind and role allow action.
+func (a *Actor) Can(action Action) bool {
+	if a == nil {
+		return false
+	}
+	for _, g := range permissions[action] {
+		if g.kind == a.OrgKind && (g.role == "" || g.role == a.Role) {
+			return true
+		}
+	}
+	return false
+}
+
+// Authorize returns an EUNAUTHORIZED error when there is no actor and an
+// EFORBIDDEN one when the actor's role does not allow action.
+func Authorize(a *Actor, action Action) error {
+	if a == nil {
+		return Errorf(EUNAUTHORIZED, "unauthenticated", "Identifiez-vous pour continuer.")
+	}
+	if !a.Can(action) {
+		return Errorf(EFORBIDDEN, "forbidden", "Votre rôle (%s, %s) ne permet pas cette action.", a.OrgKind.Label(), a.Role)
+	}
+	return nil
+}
+
+// Actions lists every action, for the role matrix tests and documentation.
+func Actions() []Action {
+	out := make([]Action, 0, len(permissions))
+	for a := range permissions {
+		out = append(out, a)
+	}
+	return out
+}

@@ -1,0 +1,90 @@
+package passnum
+
+import (
+	"context"
+	"io"
+)
+
+// Service is everything the platform does, behind one interface that the
+// API, the web pages and the command line share. Every method reads the
+// actor from the context and authorises it.
+type Service interface {
+	OrganisationService
+	ProgrammeService
+	CarnetService
+	RedemptionService
+	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
+	CheckInvariants(ctx context.Context) (*CheckReport, error)
+}
+
+// OrganisationService manages organisations, people and credentials.
+type OrganisationService interface {
+	CreateOrganisation(ctx context.Context, c OrganisationCreate) (*Organisation, error)
+	FindOrganisation(ctx context.Context, id int64) (*Organisation, error)
+	ListOrganisations(ctx context.Context, f OrganisationFilter) ([]*Organisation, int, error)
+	SetQualification(ctx context.Context, venueID int64, q Qualification, reason string) (*Organisation, error)
+
+	CreateUser(ctx context.Context, c UserCreate) (*User, error)
+	AddMembership(ctx context.Context, userID, orgID int64, role Role) error
+	// AuthenticatePassword returns the user whose e-mail and password match.
+	AuthenticatePassword(ctx context.Context, email, password string) (*User, error)
+
+	// CreateToken returns the token and its secret, shown this once.
+	CreateToken(ctx context.Context, c TokenCreate) (*APIToken, string, error)
+	ListTokens(ctx context.Context, orgID int64) ([]*APIToken, error)
+	RevokeToken(ctx context.Context, id int64) error
+	// AuthenticateToken returns the actor behind a token secret.
+	AuthenticateToken(ctx context.Context, secret string) (*Actor, error)
+
+	CreateCatalogueService(ctx context.Context, c CatalogueServiceCreate) (*CatalogueService, error)
+	ListCatalogueServices(ctx context.Context, venueID int64) ([]*CatalogueService, error)
+	SetCatalogueServiceActive(ctx context.Context, id int64, active bool) (*CatalogueService, error)
+}
+
+// ProgrammeService manages programmes, funds and issuance.
+type ProgrammeService interface {
+	CreateProgramme(ctx context.Context, c ProgrammeCreate) (*Programme, error)
+	FindProgramme(ctx context.Context, id int64) (*Programme, error)
+	ListProgrammes(ctx context.Context, f ProgrammeFilter) ([]*Programme, int, error)
+	RecordFunds(ctx context.Context, c FundsCreate) (*PaymentOrder, error)
+	ListPaymentOrders(ctx context.Context, programmeID int64) ([]*PaymentOrder, error)
+	Issue(ctx context.Context, r IssueRequest) (*Batch, error)
+	ListBatches(ctx context.Context, programmeID int64) ([]*Batch, error)
+	// Activate activates passes within the funds received; it returns how
+	// many passes it activated.
+	Activate(ctx context.Context, r ActivateRequest) (int64, error)
+	// ExportPasses writes the passes of a batch as CSV (';', UTF-8) with
+	// their short codes and QR payloads, for the printer.
+	ExportPasses(ctx context.Context, batchID int64, w io.Writer, progress func(done, total int)) error
+}
+
+// CarnetService moves carnets from stock to people.
+type CarnetService interface {
+	Allocate(ctx context.Context, r AllocateRequest) (int, error)
+	ListCarnets(ctx context.Context, f CarnetFilter) ([]*Carnet, int, error)
+	FindCarnet(ctx context.Context, number int64) (*Carnet, error)
+	Distribute(ctx context.Context, r DistributeRequest) (*Distribution, error)
+	FindBeneficiary(ctx context.Context, ref string) (*Beneficiary, error)
+	// Block blocks (or unblocks) passes and returns how many changed.
+	Block(ctx context.Context, r BlockRequest) (int64, error)
+	// Expire moves passes past validity and tolerance to expired.
+	Expire(ctx context.Context) (*ExpireResult, error)
+}
+
+// CarnetFilter selects carnets.
+type CarnetFilter struct {
+	ProgrammeID  int64
+	PrescriberID int64
+	// Distributed filters on whether carnets were handed out.
+	Distributed *bool
+	Offset      int
+	Limit       int
+}
+
+// RedemptionService checks and spends passes at venues.
+type RedemptionService interface {
+	Check(ctx context.Context, r CheckRequest) ([]PassCheck, error)
+	Redeem(ctx context.Context, r RedeemRequest) (*Redemption, error)
+	VoidRedemption(ctx context.Context, id int64) (*Redemption, error)
+	ListRedemptions(ctx context.Context, f RedemptionFilter) ([]*Redemption, int, error)
+}
