@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Errors returned by Keyring.Verify. Callers test them with errors.Is
@@ -231,7 +232,7 @@ func message(kid string, serial, programme int64, expiry time.Time, code Code) s
 // case-insensitive, after leading white space) rather than a typed short
 // code, so that one input field can take both.
 func IsPayload(s string) bool {
-	s = strings.TrimLeft(s, " \t\r\n")
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
 	return len(s) >= len(payloadPrefix) && strings.EqualFold(s[:len(payloadPrefix)], payloadPrefix)
 }
 
@@ -274,6 +275,9 @@ func (k *Keyring) Verify(payload string) (Claims, error) {
 	code, ok := parseStrictCode(f[5])
 	if !ok {
 		return Claims{}, fmt.Errorf("%w: code %q", ErrMalformed, f[5])
+	}
+	if len(f[6]) != sigChars {
+		return Claims{}, fmt.Errorf("%w: signature of %d characters, want %d", ErrMalformed, len(f[6]), sigChars)
 	}
 	sig, err := sigEncoding.DecodeString(f[6])
 	// Re-encoding catches the 3 unused low bits of the last character:

@@ -397,8 +397,8 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 		if notRedeemed > 0 {
 			return passnum.Errorf(passnum.EREFUSED, "already-settled", "Annulation impossible : cet encaissement a déjà été remboursé à votre lieu.")
 		}
-		rows, err := tx.query(`SELECT p.programme_id, COUNT(*) * p.face_value_cents FROM redemption_passes r JOIN programmes p ON p.id = r.programme_id
-			WHERE r.redemption_id = ? GROUP BY p.programme_id, p.face_value_cents ORDER BY p.programme_id`, id)
+		rows, err := tx.query(`SELECT p.id, COUNT(*) * p.face_value_cents FROM redemption_passes r JOIN programmes p ON p.id = r.programme_id
+			WHERE r.redemption_id = ? GROUP BY p.id, p.face_value_cents ORDER BY p.id`, id)
 		if err != nil {
 			return err
 		}

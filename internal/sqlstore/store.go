@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/passnum/passnum"
@@ -44,6 +45,9 @@ type Store struct {
 	now  passnum.Clock
 	log  *slog.Logger
 	keys *passcode.Keyring
+
+	// retries counts transactions retried after a serialization conflict.
+	retries atomic.Int64
 
 	// programmes caches programme settings, which never change once a
 	// programme exists; the counters are always read from the database.
@@ -129,6 +133,10 @@ func (s *Store) Close() error {
 
 // Dialect names the engine: "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.dialect.String() }
+
+// Retries returns how many transactions were retried after a conflict
+// since the store was opened.
+func (s *Store) Retries() int64 { return s.retries.Load() }
 
 // Keyring returns the keys that sign and verify pass QR payloads.
 func (s *Store) Keyring() *passcode.Keyring { return s.keys }
@@ -288,6 +296,7 @@ func (s *Store) write(ctx context.Context, name string, fn func(*tx) error) erro
 		if err == nil || !s.dialect.retryable(err) {
 			return err
 		}
+		s.retries.Add(1)
 		s.log.Debug("transaction conflict, retrying", "tx", name, "attempt", attempt)
 		// Jittered exponential backoff so that conflicting transactions
 		// do not meet again at once.

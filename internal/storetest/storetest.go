@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -280,8 +281,10 @@ func ExportCodes(t testing.TB, s *sqlstore.Store, op *passnum.Actor, batchID int
 	}
 	codes, payloads = map[int64]string{}, map[int64]string{}
 	for _, rec := range recs[1:] {
-		var serial int64
-		fmt.Sscan(rec[0], &serial)
+		serial, err := strconv.ParseInt(rec[0], 10, 64)
+		if err != nil {
+			t.Fatalf("export: serial %q: %v", rec[0], err)
+		}
 		codes[serial], payloads[serial] = rec[4], rec[5]
 	}
 	return codes, payloads
