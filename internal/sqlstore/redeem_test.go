@@ -36,7 +36,7 @@ func TestRedeemRules(t *testing.T) {
 		if _, err := s.Block(op, passnum.BlockRequest{Scope: passnum.BlockCarnet, Carnet: f.Batch.FirstCarnet + 1, Reason: "carnet perdu"}); err != nil {
 			t.Fatal(err)
 		}
-		notActivated := f.Serials(17)[0]  // carnets 16.. are not activated
+		notActivated := f.Serials(17)[0]   // carnets 16.. are not activated
 		notDistributed := f.Serials(10)[0] // allocated, not distributed
 		notAllocated := f.Serials(14)[0]   // activated only
 		good := f.Serials(2)[0]

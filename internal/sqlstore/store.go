@@ -46,6 +46,11 @@ type Store struct {
 	log  *slog.Logger
 	keys *passcode.Keyring
 
+	// jobs feeds the SQLite committer (groupcommit.go); nil on PostgreSQL.
+	jobs          chan *writeJob
+	committerDone chan struct{}
+	groups        atomic.Int64
+
 	// retries counts transactions retried after a serialization conflict.
 	retries atomic.Int64
 
@@ -101,6 +106,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		}
 		s.db.SetMaxOpenConns(8)
 		s.db.SetMaxIdleConns(8)
+		s.startCommitter()
 	}
 	if err := s.wdb.PingContext(ctx); err != nil {
 		s.Close()
@@ -119,6 +125,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.stopCommitter()
 	var err error
 	if s.db != nil {
 		err = s.db.Close()
@@ -292,7 +299,11 @@ func (s *Store) write(ctx context.Context, name string, fn func(*tx) error) erro
 	}
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		err = s.run(ctx, s.wdb, opts, fn)
+		if s.jobs != nil {
+			err = s.submit(ctx, fn)
+		} else {
+			err = s.run(ctx, s.wdb, opts, fn)
+		}
 		if err == nil || !s.dialect.retryable(err) {
 			return err
 		}

@@ -250,7 +250,7 @@ func NewFixture(t testing.TB, env *Env, o Options) *Fixture {
 	pctx := As(Actor(f.Prescriber, passnum.RoleAgent))
 	for i := 0; i < o.Distributed; i++ {
 		_, err := s.Distribute(pctx, passnum.DistributeRequest{Carnet: f.Batch.FirstCarnet + int64(i), Beneficiary: &passnum.BeneficiaryInput{
-			BirthYear: 1950 + i, CommuneINSEE: "35238", Needs: []string{"Aide aux démarches administratives"}, ConsentAt: "2027-03-01"}})
+			BirthYear: 1940 + i%60, CommuneINSEE: "35238", Needs: []string{"Aide aux démarches administratives"}, ConsentAt: "2027-03-01"}})
 		must(err)
 	}
 	svc := func(venue *passnum.Organisation, title, category string) *passnum.CatalogueService {
