@@ -125,6 +125,9 @@ func (s *Store) commitGroup(group []*writeJob) {
 		return
 	}
 	err = sqlTx.Commit()
+	if err != nil {
+		s.forgetSettings()
+	}
 	s.groups.Add(1)
 	s.log.Debug("group commit", "transactions", ran, "commit", time.Since(start))
 	answer(err)

@@ -64,6 +64,10 @@ func (t *tx) settings(id int64) (*passnum.Programme, error) {
 	return p, nil
 }
 
+// forgetSettings empties the settings cache. A failed commit may have
+// taken away a programme that a transaction of the same commit cached.
+func (s *Store) forgetSettings() { s.programmes.Clear() }
+
 // funds tells whether the actor's organisation funds the programme.
 func funds(a *passnum.Actor, p *passnum.Programme) bool {
 	for _, f := range p.Funders {

@@ -355,7 +355,11 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fun
 		sqlTx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	if err := sqlTx.Commit(); err != nil {
+		s.forgetSettings()
+		return err
+	}
+	return nil
 }
 
 // loadKeys reads the signing keys, creating the first one on a new database.
