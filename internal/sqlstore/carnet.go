@@ -348,11 +348,13 @@ func (s *Store) Distribute(ctx context.Context, r passnum.DistributeRequest) (*p
 	var out *passnum.Distribution
 	err := s.write(ctx, "distribute", func(tx *tx) error {
 		c, err := tx.carnet(r.Carnet)
-		if err != nil {
+		if passnum.ErrorCode(err) == passnum.ENOTFOUND || err == nil && c.PrescriberID != a.OrgID {
+			// The same answer whether the carnet exists elsewhere or not at
+			// all: a prescriber learns nothing of other structures' stock.
+			return &passnum.Error{Code: passnum.EREFUSED, Reason: "carnet-not-in-stock", Field: "carnet",
+				Message: fmt.Sprintf("Le carnet n°%d n'est pas dans le stock de votre structure. Vérifiez le numéro.", r.Carnet)}
+		} else if err != nil {
 			return err
-		}
-		if c.PrescriberID != a.OrgID {
-			return passnum.Errorf(passnum.EREFUSED, "carnet-not-in-stock", "Le carnet n°%d n'est pas dans le stock de votre structure. Vérifiez le numéro.", c.Number)
 		}
 		if c.BeneficiaryID != 0 {
 			return passnum.Errorf(passnum.EREFUSED, "carnet-already-distributed", "Le carnet n°%d a déjà été remis le %s.", c.Number, passnum.FrenchDateTime(*c.DistributedAt))

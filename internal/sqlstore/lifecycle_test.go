@@ -76,7 +76,7 @@ func TestIssueActivateAllocateDistribute(t *testing.T) {
 			{"unknown beneficiary", passnum.DistributeRequest{Carnet: f.Batch.FirstCarnet + 1, BeneficiaryRef: "B-0000-0000"}, passnum.ENOTFOUND, "beneficiary-unknown"},
 			{"bad commune", passnum.DistributeRequest{Carnet: f.Batch.FirstCarnet + 1, Beneficiary: &passnum.BeneficiaryInput{BirthYear: 1950, CommuneINSEE: "99999", ConsentAt: "2027-03-15"}}, passnum.EINVALID, "invalid-input"},
 			{"no consent", passnum.DistributeRequest{Carnet: f.Batch.FirstCarnet + 1, Beneficiary: &passnum.BeneficiaryInput{BirthYear: 1950, CommuneINSEE: "35238"}}, passnum.EINVALID, "invalid-input"},
-			{"unknown carnet", passnum.DistributeRequest{Carnet: 999999, Beneficiary: newB}, passnum.ENOTFOUND, "not-found"},
+			{"unknown carnet: same answer as another structure's", passnum.DistributeRequest{Carnet: 999999, Beneficiary: newB}, passnum.EREFUSED, "carnet-not-in-stock"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -294,8 +294,33 @@ func TestTokensAndPasswords(t *testing.T) {
 		if _, err := s.CreateUser(op, passnum.UserCreate{Email: "b@exemple.fr", Name: "B", Password: "court", OrgID: f.Venue.ID, Role: passnum.RoleAgent}); passnum.ErrorCode(err) != passnum.EINVALID {
 			t.Fatalf("short password: %v", err)
 		}
+		if err := s.AddMembership(st.As(st.Actor(f.Prescriber, passnum.RoleAdmin)), u.ID, f.Prescriber.ID, passnum.RoleAgent); passnum.ErrorCode(err) != passnum.EFORBIDDEN {
+			t.Fatalf("an organisation's admin attaches an existing account: %v", err)
+		}
 		if err := s.AddMembership(op, u.ID, f.Prescriber.ID, passnum.RoleAdmin); err != nil {
 			t.Fatal(err)
+		}
+		if err := s.RevokeToken(vAdmin, tok.ID); err != nil {
+			t.Fatalf("revoking twice: %v", err)
+		}
+		if _, err := s.ListTokens(vAdmin, f.Venue2.ID); passnum.ErrorCode(err) != passnum.ENOTFOUND {
+			t.Fatalf("another venue's tokens: %v", err)
+		}
+		// Catalogue: withdrawn services are visible to their venue and the operator only.
+		if _, err := s.SetCatalogueServiceActive(op, f.Service.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			who  *passnum.Actor
+			want int
+		}{{f.Operator, 1}, {st.Actor(f.Venue, passnum.RoleAgent), 1}, {st.Actor(f.Prescriber, passnum.RoleAgent), 0}} {
+			list, err := s.ListCatalogueServices(st.As(tc.who), f.Venue.ID)
+			if err != nil || len(list) != tc.want {
+				t.Errorf("%s sees %d services (%v), want %d", tc.who.Label, len(list), err, tc.want)
+			}
+		}
+		if _, err := s.ListCatalogueServices(op, f.Prescriber.ID); passnum.ErrorCode(err) != passnum.ENOTFOUND {
+			t.Fatalf("catalogue of a prescriber: %v", err)
 		}
 		got, err := s.AuthenticatePassword(t.Context(), "agent@exemple.fr", "correct horse battery")
 		if err != nil || len(got.Memberships) != 2 {

@@ -296,14 +296,16 @@ func (t *tx) findUser(id int64) (*passnum.User, error) {
 	return &u, rows.Err()
 }
 
-// AddMembership gives a person a role in one more organisation.
+// AddMembership gives an existing person a role in one more organisation.
+// Only operator admins may: an organisation's admin could otherwise attach
+// any account, found by its number, to its organisation.
 func (s *Store) AddMembership(ctx context.Context, userID, orgID int64, role passnum.Role) error {
 	a := passnum.ActorFromContext(ctx)
 	if err := passnum.Authorize(a, passnum.ActUserCreate); err != nil {
 		return err
 	}
-	if !canManageOrg(a, orgID) {
-		return passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Vous ne pouvez ajouter des membres qu'à votre propre organisation.")
+	if !a.IsOperator() || a.Role != passnum.RoleAdmin {
+		return passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Seul un administrateur de l'opérateur peut rattacher un compte existant à une organisation.")
 	}
 	if !role.Valid() {
 		return passnum.Invalid("role", "Rôle inconnu : %q (admin ou agent).", role)
@@ -473,7 +475,7 @@ func (s *Store) ListTokens(ctx context.Context, orgID int64) ([]*passnum.APIToke
 		return nil, err
 	}
 	if !canManageOrg(a, orgID) {
-		return nil, passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Vous ne voyez que les jetons de votre organisation.")
+		return nil, notFound("organisation", orgID) // as RevokeToken: other organisations' tokens are not visible
 	}
 	var out []*passnum.APIToken
 	err := s.read(ctx, func(tx *tx) error {
@@ -518,7 +520,8 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 		if !canManageOrg(a, tok.OrgID) {
 			return notFound("token", id)
 		}
-		if err := tx.exec(`UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, tx.nowText(), id); err != nil {
+		n, err := tx.execN(`UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, tx.nowText(), id)
+		if err != nil || n == 0 { // already revoked: nothing to do, nothing to record
 			return err
 		}
 		return tx.audit("token.revoke", fmt.Sprintf("token:%d", id), "")

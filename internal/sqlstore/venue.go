@@ -77,10 +77,19 @@ func (s *Store) ListCatalogueServices(ctx context.Context, venueID int64) ([]*pa
 	if venueID == 0 {
 		venueID = a.OrgID
 	}
+	// The venue itself and the operator also see withdrawn services.
+	all := a.IsOperator() || a.OrgID == venueID
 	var out []*passnum.CatalogueService
 	err := s.read(ctx, func(tx *tx) error {
 		out = out[:0]
-		rows, err := tx.query(`SELECT `+serviceColumns+` FROM catalogue_services WHERE venue_id = ? ORDER BY id`, venueID)
+		v, err := tx.findOrg(venueID)
+		if err != nil {
+			return err
+		}
+		if v.Kind != passnum.KindVenue {
+			return notFound("organisation", venueID)
+		}
+		rows, err := tx.query(`SELECT `+serviceColumns+` FROM catalogue_services WHERE venue_id = ? AND (active = 1 OR ?) ORDER BY id`, venueID, all)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,102 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/passnum/passnum"
+)
+
+// authenticate returns the actor behind the request's bearer token. Failed
+// attempts are counted per client network; past the limit, the network is
+// refused without the token even being looked up.
+func (s *Server) authenticate(r *http.Request) (*passnum.Actor, error) {
+	client, now := clientNetwork(r), s.now()
+	if until, blocked := s.failedAuth.blockedUntil(client, now); blocked {
+		return nil, &rateLimited{retryAt: until, err: passnum.Errorf(passnum.ERATELIMIT, reasonTooManyBadTokens,
+			"Trop de jetons d'accès refusés depuis votre réseau. Réessayez %s.", retryWhen(until, now))}
+	}
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, "unauthenticated",
+			"Identifiez-vous : ajoutez l'en-tête Authorization: Bearer suivi du jeton d'accès de votre organisation.")
+	}
+	scheme, secret, _ := strings.Cut(header, " ")
+	secret = strings.TrimSpace(secret)
+	if !strings.EqualFold(scheme, "Bearer") || secret == "" {
+		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, "unauthenticated",
+			"En-tête Authorization non reconnu : écrivez « Bearer » suivi du jeton d'accès (pn_…).")
+	}
+	actor, err := s.svc.AuthenticateToken(r.Context(), secret)
+	if err != nil {
+		if passnum.ErrorCode(err) == passnum.EUNAUTHORIZED {
+			if s.failedAuth.add(client, now, 1) {
+				s.log.WarnContext(r.Context(), "failed authentication limit reached", "client", client)
+			}
+		}
+		return nil, err
+	}
+	return actor, nil
+}
+
+// badCodeReasons are the refusals that mean a code does not exist, as
+// opposed to an existing pass that cannot be used: the ones a guesser gets.
+var badCodeReasons = map[string]bool{
+	passnum.ReasonUnknown:   true,
+	passnum.ReasonForged:    true,
+	passnum.ReasonMalformed: true,
+}
+
+// refuseGuessers answers 429 to an organisation that presented too many
+// codes that do not exist.
+func (s *Server) refuseGuessers(a *passnum.Actor) error {
+	now := s.now()
+	until, blocked := s.badCodes.blockedUntil(a.OrgID, now)
+	if !blocked {
+		return nil
+	}
+	return &rateLimited{retryAt: until, err: passnum.Errorf(passnum.ERATELIMIT, reasonTooManyBadCodes,
+		"Trop de codes de pass inconnus, falsifiés ou mal saisis ont été présentés par votre structure en peu de temps : "+
+			"contrôles et encaissements sont suspendus. Réessayez %s ; si un pass semble authentique, contactez l'opérateur.", retryWhen(until, now))}
+}
+
+// countBadCodes records the codes of checks that do not exist.
+func (s *Server) countBadCodes(r *http.Request, checks []passnum.PassCheck) {
+	n := 0
+	for _, c := range checks {
+		if badCodeReasons[c.Reason] {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	a := passnum.ActorFromContext(r.Context())
+	if s.badCodes.add(a.OrgID, s.now(), n) {
+		s.log.WarnContext(r.Context(), "bad pass code limit reached", "org", a.OrgID, "actor", a.Label)
+	}
+}
+
+// retryWhen says in French when a client may retry. The clock time is
+// rounded up to the minute, so that retrying at the time read works.
+func retryWhen(until, now time.Time) string {
+	wait := until.Sub(now)
+	if wait < time.Minute {
+		return "dans " + count(retryAfterSeconds(wait), "seconde")
+	}
+	at := until.Truncate(time.Minute)
+	if at.Before(until) {
+		at = at.Add(time.Minute)
+	}
+	return fmt.Sprintf("à partir du %s (dans %s)", passnum.FrenchDateTime(at), count(int((wait+time.Minute-1)/time.Minute), "minute"))
+}
+
+// count writes n units, with the French plural.
+func count(n int, unit string) string {
+	if n > 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
+}

@@ -1,0 +1,84 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/passnum/passnum"
+)
+
+// SetNow replaces the clock of the rate limiters, so that tests can let a
+// window pass without waiting.
+func SetNow(s *Server, now func() time.Time) { s.now = now }
+
+// Route is one entry of the route table, for the OpenAPI coverage test.
+type Route struct {
+	Method, Path string
+	Public       bool
+}
+
+// Routes returns the route table.
+func Routes() []Route {
+	out := make([]Route, len(routes))
+	for i, rt := range routes {
+		out[i] = Route{rt.method, rt.path, rt.public}
+	}
+	return out
+}
+
+// ProblemReasons returns the reasons of every documented problem type.
+func ProblemReasons() []string {
+	out := make([]string, 0, len(problemTypes))
+	for reason := range problemTypes {
+		out = append(out, reason)
+	}
+	return out
+}
+
+// RequestSchemas maps the OpenAPI schemas of request bodies to the Go
+// values the handlers decode them into.
+var RequestSchemas = map[string]any{
+	"OrganisationCreate":     passnum.OrganisationCreate{},
+	"QualificationUpdate":    qualificationInput{},
+	"UserCreate":             passnum.UserCreate{},
+	"MembershipCreate":       membershipInput{},
+	"TokenCreate":            passnum.TokenCreate{},
+	"ProgrammeCreate":        passnum.ProgrammeCreate{},
+	"FundsCreate":            fundsInput{},
+	"IssueRequest":           issueInput{},
+	"ActivateRequest":        activateInput{},
+	"AllocateRequest":        passnum.AllocateRequest{},
+	"DistributionRequest":    distributionInput{},
+	"BeneficiaryInput":       passnum.BeneficiaryInput{},
+	"BlockRequest":           passnum.BlockRequest{},
+	"CheckRequest":           passnum.CheckRequest{},
+	"RedeemRequest":          passnum.RedeemRequest{},
+	"CatalogueServiceCreate": passnum.CatalogueServiceCreate{},
+	"ServiceActive":          activeInput{},
+}
+
+// ResponseSchemas maps the OpenAPI schemas of answers to the Go values the
+// handlers encode.
+var ResponseSchemas = map[string]any{
+	"Problem":          Problem{},
+	"ProblemType":      problemType{},
+	"Actor":            passnum.Actor{},
+	"Organisation":     passnum.Organisation{},
+	"Membership":       passnum.Membership{},
+	"User":             passnum.User{},
+	"APIToken":         passnum.APIToken{},
+	"CreatedToken":     createdToken{},
+	"FunderShare":      passnum.FunderShare{},
+	"Programme":        passnum.Programme{},
+	"PaymentOrder":     passnum.PaymentOrder{},
+	"Batch":            passnum.Batch{},
+	"Pass":             passnum.Pass{},
+	"Carnet":           passnum.Carnet{},
+	"Beneficiary":      passnum.Beneficiary{},
+	"Distribution":     passnum.Distribution{},
+	"ExpireResult":     passnum.ExpireResult{},
+	"PassCheck":        passnum.PassCheck{},
+	"Redemption":       passnum.Redemption{},
+	"CatalogueService": passnum.CatalogueService{},
+	"CheckReport":      invariantsReport{},
+	"OrganisationPage": list[*passnum.Organisation]{},
+}

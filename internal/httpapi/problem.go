@@ -1,0 +1,244 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/passnum/passnum"
+)
+
+// Problem is an RFC 9457 problem detail, the body of every error answer.
+// Type is "/api/problems/" followed by the stable reason of the error
+// (passnum.ErrorReason), and dereferences to a description of the problem.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail"`
+	Instance string `json:"instance"`
+	// Field names the input field at fault, when there is one.
+	Field string `json:"field,omitempty"`
+	// Passes is the verdict on every pass of a refused check or
+	// redemption, so that a venue sees all the refused passes at once.
+	Passes []passnum.PassCheck `json:"passes,omitempty"`
+}
+
+// problemTypeBase prefixes the reason slug in a problem's type.
+const problemTypeBase = "/api/problems/"
+
+// Reasons of problems raised by the HTTP layer itself.
+const (
+	reasonTooManyBadCodes  = "too-many-bad-codes"
+	reasonTooManyBadTokens = "too-many-failed-authentications"
+	reasonInvalidJSON      = "invalid-json"
+	reasonUnknownField     = "unknown-field"
+	reasonBodyTooLarge     = "body-too-large"
+	reasonUnsupportedMedia = "unsupported-media-type"
+	reasonMethodNotAllowed = "method-not-allowed"
+)
+
+// httpStatus is the one place where errors become HTTP statuses: by the
+// code of the error, except for the few problems of HTTP itself (body size,
+// media type, method) that no domain code describes.
+func httpStatus(code, reason string) int {
+	switch reason {
+	case reasonBodyTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case reasonUnsupportedMedia:
+		return http.StatusUnsupportedMediaType
+	case reasonMethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	}
+	switch code {
+	case passnum.EINVALID:
+		return http.StatusBadRequest
+	case passnum.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case passnum.EFORBIDDEN:
+		return http.StatusForbidden
+	case passnum.ENOTFOUND:
+		return http.StatusNotFound
+	case passnum.ECONFLICT:
+		return http.StatusConflict
+	case passnum.EREFUSED:
+		return http.StatusUnprocessableEntity
+	case passnum.ERATELIMIT:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// problemType describes one kind of problem, for the title of problem
+// answers and the page its type URI dereferences to.
+type problemType struct {
+	Type        string `json:"type"`
+	Reason      string `json:"reason"`
+	Status      int    `json:"status"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+}
+
+// problemTypes lists every reason the service and the HTTP layer can
+// answer with. A test reads the sources of the domain and the store to make
+// sure none is missing.
+var problemTypes = map[string]problemType{}
+
+func init() {
+	for _, p := range []struct{ code, reason, title, description string }{
+		// Generic reasons: an error without a reason of its own has its code as reason.
+		{passnum.EINVALID, passnum.EINVALID, "Requête invalide", "La requête est mal formée ou incomplète ; le détail dit quoi corriger."},
+		{passnum.EUNAUTHORIZED, passnum.EUNAUTHORIZED, "Authentification requise", "Aucun identifiant valide n'accompagne la requête."},
+		{passnum.EFORBIDDEN, passnum.EFORBIDDEN, "Action non autorisée", "Votre rôle ne permet pas cette action."},
+		{passnum.ENOTFOUND, passnum.ENOTFOUND, "Introuvable", "L'objet n'existe pas ou n'est pas visible pour votre organisation."},
+		{passnum.ECONFLICT, passnum.ECONFLICT, "Conflit", "La requête contredit l'état actuel des données."},
+		{passnum.EREFUSED, passnum.EREFUSED, "Opération refusée", "Une règle du programme refuse l'opération."},
+		{passnum.ERATELIMIT, passnum.ERATELIMIT, "Trop de tentatives", "Trop de requêtes en peu de temps : réessayez plus tard."},
+		{passnum.EINTERNAL, "internal", "Erreur interne", "Une panne ou un défaut du logiciel : l'incident est enregistré pour l'opérateur, réessayez plus tard."},
+
+		// Requests.
+		{passnum.EINVALID, "invalid-input", "Donnée invalide", "Un champ de la requête est invalide ; l'extension « field » le nomme."},
+		{passnum.EINVALID, reasonInvalidJSON, "JSON invalide", "Le corps de la requête n'est pas un objet JSON bien formé."},
+		{passnum.EINVALID, reasonUnknownField, "Champ inconnu", "Le corps de la requête contient un champ que l'API ne connaît pas ; l'extension « field » le nomme. Les champs inconnus sont refusés pour qu'une faute de frappe ne passe pas inaperçue."},
+		{passnum.EINVALID, reasonBodyTooLarge, "Requête trop volumineuse", "Le corps de la requête dépasse 1 Mio."},
+		{passnum.EINVALID, reasonUnsupportedMedia, "Type de contenu non pris en charge", "Le corps d'une requête POST est du JSON, annoncé par l'en-tête Content-Type: application/json."},
+		{passnum.EINVALID, reasonMethodNotAllowed, "Méthode non prise en charge", "Cette adresse existe, mais pas avec cette méthode HTTP ; l'en-tête Allow donne les méthodes acceptées."},
+		{passnum.ENOTFOUND, "not-found", "Introuvable", "L'objet n'existe pas ou n'est pas visible pour votre organisation."},
+
+		// Identity and permissions.
+		{passnum.EUNAUTHORIZED, "unauthenticated", "Authentification requise", "Ajoutez l'en-tête Authorization: Bearer suivi du jeton d'accès de votre organisation."},
+		{passnum.EUNAUTHORIZED, "bad-token", "Jeton d'accès refusé", "Le jeton d'accès est inconnu ou a été révoqué."},
+		{passnum.EUNAUTHORIZED, "bad-credentials", "Identifiants incorrects", "L'adresse électronique ou le mot de passe est incorrect."},
+		{passnum.EFORBIDDEN, "forbidden", "Action non autorisée", "Le type de votre organisation ou votre rôle (admin, agent) ne permet pas cette action."},
+		{passnum.EFORBIDDEN, "not-a-member", "Organisation non autorisée", "Vous n'êtes pas membre de cette organisation."},
+		{passnum.ERATELIMIT, reasonTooManyBadTokens, "Trop d'échecs d'authentification", "Trop de jetons refusés depuis votre réseau : les essais sont suspendus quelques instants ; l'en-tête Retry-After dit quand réessayer."},
+		{passnum.ERATELIMIT, reasonTooManyBadCodes, "Trop de codes refusés", "Votre organisation a présenté trop de codes de pass inconnus, falsifiés ou mal saisis en peu de temps : contrôles et encaissements sont suspendus jusqu'à l'heure indiquée (en-tête Retry-After), pour empêcher qu'on devine des codes."},
+
+		// Organisations, people, catalogue.
+		{passnum.ECONFLICT, "siret-taken", "SIRET déjà enregistré", "Un lieu de médiation porte déjà ce SIRET : un SIRET identifie un seul lieu."},
+		{passnum.ECONFLICT, "email-taken", "Adresse déjà utilisée", "Un compte existe déjà pour cette adresse : ajoutez-lui une appartenance plutôt qu'un nouveau compte."},
+
+		// Programmes, funds, issuance.
+		{passnum.ECONFLICT, "payment-order-duplicate", "Ordre de paiement déjà enregistré", "Cette référence d'ordre de paiement est déjà enregistrée pour le programme."},
+		{passnum.EREFUSED, "budget-exceeded", "Budget dépassé", "L'émission dépasserait le budget financé du programme."},
+		{passnum.EREFUSED, "programme-expired", "Programme expiré", "La validité du programme (tolérance comprise) est passée."},
+		{passnum.ECONFLICT, "nothing-to-activate", "Rien à activer", "Les pass demandés sont déjà activés ou bloqués."},
+		{passnum.EREFUSED, "funds-insufficient", "Fonds insuffisants", "Les fonds reçus des financeurs ne couvrent pas les pass à activer : enregistrez d'abord l'ordre de paiement."},
+
+		// Carnets and beneficiaries.
+		{passnum.EREFUSED, "carnet-not-activated", "Carnet non activé", "Le carnet n'est pas encore activé : il ne peut pas être attribué."},
+		{passnum.EREFUSED, "carnet-unavailable", "Carnet indisponible", "Le carnet contient un pass bloqué, utilisé ou expiré : il ne peut pas être attribué."},
+		{passnum.EREFUSED, "carnet-already-distributed", "Carnet déjà remis", "Le carnet a déjà été remis à un bénéficiaire."},
+		{passnum.EREFUSED, "carnet-not-in-stock", "Carnet hors de votre stock", "Le carnet n'a pas été attribué à votre structure."},
+		{passnum.EREFUSED, "carnet-blocked", "Carnet bloqué", "Le carnet est bloqué par le financeur ou l'opérateur."},
+		{passnum.ENOTFOUND, "beneficiary-unknown", "Bénéficiaire inconnu", "Aucun bénéficiaire de votre structure n'a cette référence."},
+		{passnum.ECONFLICT, "nothing-to-block", "Rien à bloquer", "Les pass visés sont déjà utilisés, bloqués ou expirés."},
+		{passnum.ECONFLICT, "nothing-to-unblock", "Rien à débloquer", "Aucun pass n'est bloqué à ce niveau."},
+
+		// Checks and redemptions.
+		{passnum.EREFUSED, passnum.ReasonMalformed, "Code de pass mal saisi", "Le code n'a pas la forme d'un code de pass, ou son caractère de contrôle ne correspond pas."},
+		{passnum.EREFUSED, passnum.ReasonUnknown, "Code de pass inconnu", "Aucun pass ne porte ce code."},
+		{passnum.EREFUSED, passnum.ReasonForged, "QR code falsifié", "La signature du QR code ne correspond à aucun pass émis."},
+		{passnum.EREFUSED, passnum.ReasonDuplicate, "Pass en double", "Le même pass figure deux fois dans la liste."},
+		{passnum.EREFUSED, passnum.ReasonNotActivated, "Pass non activé", "Le financeur n'a pas encore versé les fonds de ce pass."},
+		{passnum.EREFUSED, passnum.ReasonNotDistributed, "Pass non remis", "Le pass n'a pas été remis à une personne par un prescripteur."},
+		{passnum.EREFUSED, passnum.ReasonBlocked, "Pass bloqué", "Le pass est bloqué (perte, vol, fin de distribution…)."},
+		{passnum.EREFUSED, passnum.ReasonNotYetValid, "Pass pas encore valable", "La période de validité du pass n'a pas commencé."},
+		{passnum.EREFUSED, passnum.ReasonExpired, "Pass expiré", "La validité du pass, tolérance comprise, est passée."},
+		{passnum.EREFUSED, passnum.ReasonAlreadyRedeemed, "Pass déjà utilisé", "Le pass a déjà été encaissé."},
+		{passnum.EREFUSED, passnum.ReasonVenueNotQual, "Lieu non qualifié", "Seul un lieu qualifié encaisse des pass."},
+		{passnum.EREFUSED, passnum.ReasonOutsideTerr, "Hors du territoire du programme", "Le programme du pass ne couvre pas la commune du lieu."},
+		{passnum.EREFUSED, passnum.ReasonServiceNotAllow, "Service non financé", "Le programme du pass ne finance pas cette catégorie de service."},
+		{passnum.EREFUSED, passnum.ReasonServiceUnknown, "Service inconnu", "Le service ne figure pas (ou plus) au catalogue du lieu."},
+		{passnum.EREFUSED, passnum.ReasonPassCount, "Nombre de pass incorrect", "Le nombre de pass ne correspond pas à un nombre entier de personnes au prix du service."},
+		{passnum.EREFUSED, passnum.ReasonPassesRefused, "Pass refusés", "Plusieurs pass sont refusés pour des raisons différentes ; l'extension « passes » donne le verdict sur chacun. Aucun pass n'a été encaissé."},
+		{passnum.ECONFLICT, "idempotency-key-reused", "Clé d'idempotence déjà utilisée", "La clé d'idempotence a déjà servi pour un autre encaissement : chaque encaissement a sa clé."},
+		{passnum.ECONFLICT, "already-voided", "Encaissement déjà annulé", "L'encaissement a déjà été annulé."},
+		{passnum.EREFUSED, "void-window-closed", "Délai d'annulation dépassé", "Un lieu annule son encaissement dans les 24 heures ; au-delà, il s'adresse à l'opérateur."},
+		{passnum.EREFUSED, "already-settled", "Encaissement déjà remboursé", "Un encaissement remboursé au lieu ne s'annule plus."},
+	} {
+		problemTypes[p.reason] = problemType{Type: problemTypeBase + p.reason, Reason: p.reason,
+			Status: httpStatus(p.code, p.reason), Title: p.title, Description: p.description}
+	}
+}
+
+// titleOf returns the short French title of a problem.
+func titleOf(code, reason string) string {
+	if p, ok := problemTypes[reason]; ok {
+		return p.Title
+	}
+	return problemTypes[code].Title
+}
+
+// rateLimited is a refusal of the rate limiters: a problem with the instant
+// the client may try again.
+type rateLimited struct {
+	err     *passnum.Error
+	retryAt time.Time
+}
+
+func (e *rateLimited) Error() string { return e.err.Error() }
+func (e *rateLimited) Unwrap() error { return e.err }
+
+// errPanic stands for a handler that panicked; its detail is in the log.
+var errPanic = errors.New("handler panicked")
+
+// writeError answers with the problem describing err. Internal errors are
+// logged with their detail and shown only as the generic French message.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code, reason := passnum.ErrorCode(err), passnum.ErrorReason(err)
+	status := httpStatus(code, reason)
+	if status == http.StatusInternalServerError && err != errPanic {
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method,
+			"pattern", logEntryFrom(r.Context()).pattern, "err", err)
+	}
+	p := Problem{
+		Type:     problemTypeBase + reason,
+		Title:    titleOf(code, reason),
+		Status:   status,
+		Detail:   passnum.ErrorMessage(err),
+		Instance: r.URL.Path,
+	}
+	var e *passnum.Error
+	if errors.As(err, &e) {
+		p.Field, p.Passes = e.Field, e.Passes
+	}
+	switch status {
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="passnum"`)
+	case http.StatusTooManyRequests:
+		var rl *rateLimited
+		if errors.As(err, &rl) {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(rl.retryAt.Sub(s.now()))))
+		}
+	}
+	body, mErr := json.Marshal(p)
+	if mErr != nil { // cannot happen with these types; keep the client informed anyway
+		body = []byte(fmt.Sprintf(`{"type":%q,"title":"Erreur interne","status":500}`, problemTypeBase+"internal"))
+		status = http.StatusInternalServerError
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Content-Length", strconv.Itoa(len(body)+1))
+	h.Del("Content-Disposition") // an export that failed before its first byte
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}
+
+// retryAfterSeconds rounds a wait up to whole seconds, at least one.
+func retryAfterSeconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
+}
+
+// getProblemType serves the description of a problem type, so that the
+// type URI of every problem answer dereferences.
+func (s *Server) getProblemType(w http.ResponseWriter, r *http.Request) error {
+	p, ok := problemTypes[r.PathValue("type")]
+	if !ok {
+		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Type de problème inconnu : %q.", r.PathValue("type"))
+	}
+	return writeJSON(w, http.StatusOK, p)
+}

@@ -1,0 +1,61 @@
+package httpapi
+
+import "net/http"
+
+// route is one operation of the API. The table below is the only list of
+// routes: NewServer registers it on the mux, and a test checks it against
+// the OpenAPI document both ways.
+type route struct {
+	method string
+	path   string // a net/http pattern path, also the OpenAPI path
+	// public routes are served without a token.
+	public bool
+	handle func(*Server, http.ResponseWriter, *http.Request) error
+}
+
+// routes maps the API 1:1 to the methods of passnum.Service.
+var routes = []route{
+	{"GET", "/api/openapi.json", true, (*Server).getOpenAPI},
+	{"GET", "/api/problems/{type}", true, (*Server).getProblemType},
+
+	{"GET", "/api/v1/me", false, (*Server).getMe},
+
+	{"POST", "/api/v1/organisations", false, (*Server).createOrganisation},
+	{"GET", "/api/v1/organisations", false, (*Server).listOrganisations},
+	{"GET", "/api/v1/organisations/{id}", false, (*Server).getOrganisation},
+	{"POST", "/api/v1/organisations/{id}/qualification", false, (*Server).setQualification},
+	{"POST", "/api/v1/users", false, (*Server).createUser},
+	{"POST", "/api/v1/users/{id}/memberships", false, (*Server).addMembership},
+	{"POST", "/api/v1/tokens", false, (*Server).createToken},
+	{"GET", "/api/v1/organisations/{id}/tokens", false, (*Server).listTokens},
+	{"DELETE", "/api/v1/tokens/{id}", false, (*Server).revokeToken},
+
+	{"POST", "/api/v1/programmes", false, (*Server).createProgramme},
+	{"GET", "/api/v1/programmes", false, (*Server).listProgrammes},
+	{"GET", "/api/v1/programmes/{id}", false, (*Server).getProgramme},
+	{"POST", "/api/v1/programmes/{id}/funds", false, (*Server).recordFunds},
+	{"GET", "/api/v1/programmes/{id}/funds", false, (*Server).listPaymentOrders},
+	{"POST", "/api/v1/programmes/{id}/batches", false, (*Server).issue},
+	{"GET", "/api/v1/programmes/{id}/batches", false, (*Server).listBatches},
+	{"POST", "/api/v1/programmes/{id}/activations", false, (*Server).activate},
+	{"GET", "/api/v1/batches/{id}/passes.csv", false, (*Server).exportPasses},
+
+	{"POST", "/api/v1/allocations", false, (*Server).allocate},
+	{"GET", "/api/v1/carnets", false, (*Server).listCarnets},
+	{"GET", "/api/v1/carnets/{number}", false, (*Server).getCarnet},
+	{"POST", "/api/v1/carnets/{number}/distribution", false, (*Server).distribute},
+	{"GET", "/api/v1/beneficiaries/{ref}", false, (*Server).getBeneficiary},
+	{"POST", "/api/v1/blocks", false, (*Server).block},
+	{"POST", "/api/v1/expiry", false, (*Server).expire},
+
+	{"POST", "/api/v1/checks", false, (*Server).check},
+	{"POST", "/api/v1/redemptions", false, (*Server).redeem},
+	{"GET", "/api/v1/redemptions", false, (*Server).listRedemptions},
+	{"POST", "/api/v1/redemptions/{id}/void", false, (*Server).voidRedemption},
+
+	{"POST", "/api/v1/services", false, (*Server).createCatalogueService},
+	{"GET", "/api/v1/venues/{id}/services", false, (*Server).listCatalogueServices},
+	{"POST", "/api/v1/services/{id}/active", false, (*Server).setCatalogueServiceActive},
+
+	{"GET", "/api/v1/invariants", false, (*Server).checkInvariants},
+}

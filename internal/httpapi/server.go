@@ -1,0 +1,226 @@
+// Package httpapi serves the JSON API of passnum under /api/v1: one route
+// per method of passnum.Service, bearer-token authentication, RFC 9457
+// problem+json errors, rate limits on guessed pass codes and tokens, and an
+// OpenAPI 3.1 document at /api/openapi.json.
+//
+// The API decides nothing about permissions: it authenticates the caller,
+// puts the actor in the request context, and the service authorises every
+// call itself (passnum.Authorize and object ownership).
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/passnum/passnum"
+)
+
+// Options configure a Server.
+type Options struct {
+	Logger *slog.Logger // nil: slog.Default()
+}
+
+// Server is the API server of a passnum.Service.
+type Server struct {
+	svc passnum.Service
+	log *slog.Logger
+	// now is the clock of the rate limiters.
+	now     func() time.Time
+	mux     *http.ServeMux
+	handler http.Handler
+
+	// badCodes counts pass codes refused as unknown, forged or malformed,
+	// per organisation: a venue guessing codes is stopped long before it
+	// could find one (60 random bits each).
+	badCodes *window[int64]
+	// failedAuth counts rejected tokens per client network.
+	failedAuth *window[string]
+}
+
+// Limits of the rate limiters. 20 codes that do not exist in 10 minutes is
+// far beyond a venue's honest typos. Tokens hold 256 random bits, so the
+// limit on failed authentications is not what keeps them secret: it stops
+// one client from making the database look up secrets in a loop.
+const (
+	badCodeLimit      = 20
+	badCodeWindow     = 10 * time.Minute
+	failedAuthLimit   = 30
+	failedAuthWindow  = time.Minute
+	maxRateLimitedKey = 10000 // organisations or client networks tracked at once
+)
+
+// NewServer returns the API server for svc.
+func NewServer(svc passnum.Service, opts Options) *Server {
+	s := &Server{
+		svc:        svc,
+		log:        opts.Logger,
+		now:        time.Now,
+		mux:        http.NewServeMux(),
+		badCodes:   newWindow[int64](badCodeLimit, badCodeWindow, maxRateLimitedKey),
+		failedAuth: newWindow[string](failedAuthLimit, failedAuthWindow, maxRateLimitedKey),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	for _, rt := range routes {
+		s.mux.Handle(rt.method+" "+rt.path, s.serveRoute(rt))
+	}
+	s.mux.HandleFunc(unmatchedPattern, s.unmatched)
+	s.handler = s.logRequests(s.recoverPanics(s.mux))
+	return s
+}
+
+// Handler returns the http.Handler serving /api/v1/..., /api/openapi.json and /api/problems/{type}.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// serveRoute authenticates the caller of a route (unless it is public),
+// runs its handler and turns the error it returns into a problem.
+func (s *Server) serveRoute(rt route) http.Handler {
+	pattern := rt.method + " " + rt.path
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entry := logEntryFrom(r.Context())
+		entry.pattern = pattern
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if !rt.public {
+			// Answers carry personal data, secrets and pass codes: no
+			// cache along the way may keep them.
+			w.Header().Set("Cache-Control", "no-store")
+			actor, err := s.authenticate(r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			entry.actor = actor.Label
+			r = r.WithContext(passnum.NewContextWithActor(r.Context(), actor))
+		}
+		if err := rt.handle(s, w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// unmatchedPattern catches every /api/ request that no route matches, so
+// that even those get a problem+json answer.
+const unmatchedPattern = "/api/"
+
+// unmatched answers 405 when the path exists with other methods, 404
+// otherwise.
+func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
+	logEntryFrom(r.Context()).pattern = unmatchedPattern
+	var allowed []string
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+		probe := &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := s.mux.Handler(probe); pattern != unmatchedPattern && pattern != "" {
+			allowed = append(allowed, method)
+		}
+	}
+	if len(allowed) > 0 {
+		for _, m := range allowed {
+			w.Header().Add("Allow", m)
+		}
+		s.writeError(w, r, &passnum.Error{Code: passnum.EINVALID, Reason: reasonMethodNotAllowed,
+			Message: "Méthode " + r.Method + " non prise en charge à cette adresse."})
+		return
+	}
+	s.writeError(w, r, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucune ressource de l'API à cette adresse."))
+}
+
+// logEntry collects what the access log says about a request as it goes
+// through the layers: the route pattern (never the raw path, which may hold
+// a beneficiary's reference) and the actor.
+type logEntry struct {
+	pattern string
+	actor   string
+}
+
+type logEntryKey struct{}
+
+func logEntryFrom(ctx context.Context) *logEntry {
+	if e, ok := ctx.Value(logEntryKey{}).(*logEntry); ok {
+		return e
+	}
+	return &logEntry{}
+}
+
+// logRequests writes one structured line per request: method, route
+// pattern, status, duration, size and actor. Headers, query strings and
+// bodies are never logged: they carry tokens, pass codes and passwords.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		entry := &logEntry{}
+		rec := &statusRecorder{ResponseWriter: w}
+		// Deferred, so that a request cut short by http.ErrAbortHandler
+		// is logged too.
+		defer func() {
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			s.log.LogAttrs(r.Context(), level, "http request",
+				slog.String("method", r.Method),
+				slog.String("pattern", entry.pattern),
+				slog.Int("status", status),
+				slog.Duration("duration", time.Since(start)),
+				slog.Int64("bytes", rec.bytes),
+				slog.String("actor", entry.actor))
+		}()
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), logEntryKey{}, entry)))
+	})
+}
+
+// recoverPanics turns a panic in a handler into a logged internal error,
+// so one bug does not cut every connection of the process.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler { // a deliberate abort, e.g. a broken CSV export
+				panic(v)
+			}
+			s.log.ErrorContext(r.Context(), "panic in handler", "panic", v, "stack", string(debug.Stack()))
+			if rec, ok := w.(*statusRecorder); ok && rec.status != 0 {
+				panic(http.ErrAbortHandler) // too late for a problem: cut the response
+			}
+			s.writeError(w, r, errPanic)
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers the status and size of a response.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (flushes,
+// deadlines of long exports).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
