@@ -253,6 +253,9 @@ func (s *Store) Activate(ctx context.Context, r passnum.ActivateRequest) (int64,
 		if err != nil {
 			return err
 		}
+		if !tx.now.Before(p.ExpiresAfter()) {
+			return passnum.Errorf(passnum.EREFUSED, "programme-expired", "Le programme « %s » a expiré le %s : ses pass ne peuvent plus être activés.", p.Name, passnum.FrenchDate(p.ValidUntil))
+		}
 		var first, last int64
 		ref := ""
 		if r.BatchID != 0 {

@@ -180,6 +180,9 @@ func TestBlockUnblockExpire(t *testing.T) {
 		if err != nil || res.Passes != 0 {
 			t.Fatalf("expire again: %+v %v", res, err)
 		}
+		if _, err := s.Activate(op, passnum.ActivateRequest{ProgrammeID: pid, BatchID: f.Batch.ID}); passnum.ErrorReason(err) != "programme-expired" {
+			t.Fatalf("activate after expiry: %v", err)
+		}
 		p, _ := s.FindProgramme(op, pid)
 		if p.PassesByState[passnum.StateExpired] != 49 || p.PassesByState[passnum.StateRedeemed] != 1 {
 			t.Fatalf("after expiry: %v", p.PassesByState)

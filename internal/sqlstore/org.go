@@ -563,20 +563,22 @@ func (s *Store) ActorForUser(ctx context.Context, userID, orgID int64) (*passnum
 }
 
 // SystemActor returns the actor of the operator's command line: an admin of
-// the first operator organisation, created on first use.
+// the first operator organisation, created on first use — found or created
+// in one transaction, so two first commands at once make only one.
 func (s *Store) SystemActor(ctx context.Context, label string) (*passnum.Actor, error) {
 	var id int64
-	err := s.read(ctx, func(tx *tx) error {
-		return tx.get(&id, `SELECT id FROM organisations WHERE kind = 'operator' ORDER BY id LIMIT 1`)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		org, err := s.createOrganisation(passnum.NewContextWithActor(ctx, &passnum.Actor{Label: label, OrgKind: passnum.KindOperator, Role: passnum.RoleAdmin}),
-			passnum.OrganisationCreate{Kind: passnum.KindOperator, Name: "Opérateur"})
-		if err != nil {
-			return nil, err
+	err := s.write(ctx, "system actor", func(tx *tx) error {
+		err := tx.get(&id, `SELECT id FROM organisations WHERE kind = 'operator' ORDER BY id LIMIT 1`)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
 		}
-		id = org.ID
-	} else if err != nil {
+		tx.actor = &passnum.Actor{Label: label, OrgKind: passnum.KindOperator, Role: passnum.RoleAdmin}
+		if id, err = tx.insert(`INSERT INTO organisations (kind, name, created_at) VALUES ('operator', ?, ?)`, "Opérateur", tx.nowText()); err != nil {
+			return err
+		}
+		return tx.audit("org.create", fmt.Sprintf("org:%d", id), `operator "Opérateur"`)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &passnum.Actor{OrgID: id, OrgKind: passnum.KindOperator, Role: passnum.RoleAdmin, Label: label}, nil

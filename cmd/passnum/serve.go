@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/demo"
+	"github.com/passnum/passnum/internal/httpapi"
+	"github.com/passnum/passnum/internal/sqlstore"
+)
+
+// demoDB is the database of `serve --demo` without --db, recreated at each
+// start in the working directory.
+const demoDB = "passnum-demo.db"
+
+const serveDoc = `Sert l'API JSON sous /api/v1 (décrite par /api/openapi.json) et une page
+d'accueil. Le journal des requêtes va sur la sortie d'erreur. Ctrl+C (ou
+SIGTERM) arrête le serveur proprement : les requêtes en cours se terminent.
+
+Avec --demo et sans --db ni PASSNUM_DB : la base ` + demoDB + ` du répertoire
+courant est supprimée, recréée et remplie de données de démonstration ; les
+identifiants de démonstration et des exemples de requêtes s'affichent.
+Avec --demo et une base donnée : elle n'est remplie que si elle est vide.`
+
+func (c *cli) serve(ctx context.Context, args []string) error {
+	fs := c.flags("passnum serve", "passnum serve [--addr :8080] [--demo]", serveDoc)
+	addr := fs.String("addr", ":8080", "`adresse` d'écoute, hôte:port")
+	withDemo := fs.Bool("demo", false, "données de démonstration (voir ci-dessus)")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	log := c.logger(slog.LevelInfo)
+
+	var opts []sqlstore.Option
+	clock := &demo.Clock{}
+	if *withDemo {
+		opts = append(opts, sqlstore.WithClock(clock.Now))
+		if !c.dsnExplicit {
+			c.dsn = demoDB
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				if err := os.Remove(demoDB + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+					return passnum.Errorf(passnum.EINVALID, "demo-db", "Impossible de recréer la base de démonstration : %v", err)
+				}
+			}
+		}
+	}
+	s, err := c.open(ctx, true, opts...)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	var creds *demo.Credentials
+	if *withDemo {
+		if creds, err = c.seedDemo(ctx, s, clock); err != nil {
+			return err
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return passnum.Errorf(passnum.EINVALID, "listen", "Impossible d'écouter sur %s : %v", *addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", httpapi.NewServer(s, httpapi.Options{Logger: log}).Handler())
+	mux.HandleFunc("GET /{$}", homePage)
+	mux.HandleFunc("/", notFoundPage)
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		// Long enough for the CSV export of a large batch.
+		WriteTimeout:   5 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	base := baseURL(ln.Addr())
+	c.printf("passnum écoute sur %s (base %s : %s).\n", base, s.Dialect(), displayDSN(c.dsn))
+	c.printf("API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base)
+	if creds != nil {
+		c.printDemo(base, creds)
+	}
+	c.printf("Arrêt : Ctrl+C.\n")
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: waiting for requests in progress")
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	<-served
+	log.Info("stopped")
+	return nil
+}
+
+// seedDemo fills the store with the demo data set, unless it already holds
+// data (an explicit --db that is not empty).
+func (c *cli) seedDemo(ctx context.Context, s *sqlstore.Store, clock *demo.Clock) (*demo.Credentials, error) {
+	empty, err := demo.IsEmpty(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if !empty {
+		fmt.Fprintf(c.stderr, "La base %s contient déjà des données : pas de données de démonstration ajoutées.\n", displayDSN(c.dsn))
+		return nil, nil
+	}
+	now := time.Now()
+	if c.now != nil {
+		now = c.now()
+	}
+	start := time.Now()
+	creds, err := demo.Seed(demo.WithClock(ctx, clock), s, now, c.stderr)
+	clock.Release()
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(c.stderr, "démo : prête en %s\n", formatSeconds(time.Since(start)))
+	return creds, nil
+}
+
+// baseURL is the address people type: localhost for "every interface".
+func baseURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+}
+
+func (c *cli) printDemo(base string, creds *demo.Credentials) {
+	c.printf("\nDonnées de démonstration : programme n°%d, lot n°%d.\n", creds.ProgrammeID, creds.BatchID)
+	c.printf("\nComptes (pour l'interface web, qui arrive bientôt) :\n")
+	for _, l := range creds.Logins {
+		c.printf("  %-28s %-30s mot de passe : %s\n", l.Role, l.Email, l.Password)
+	}
+	c.printf("\nJetons d'API (en-tête Authorization: Bearer …) :\n")
+	var venueToken, funderToken string
+	for _, t := range creds.Tokens {
+		c.printf("  %-28s %s\n", t.Role, t.Secret)
+		switch t.Kind {
+		case passnum.KindVenue:
+			venueToken = t.Secret
+		case passnum.KindFunder:
+			funderToken = t.Secret
+		}
+	}
+	p := creds.Pass
+	c.printf("\nUn pass remis à une personne (bénéficiaire %s, carnet n°%d) et pas encore utilisé : %s\n", p.BeneficiaryRef, p.Carnet, p.Code)
+	c.printf("\nLe lieu de médiation vérifie ce pass avant l'atelier :\n")
+	c.printf("  curl -s -X POST %s/api/v1/checks -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{\"codes\":[\"%s\"],\"service_id\":%d}'\n",
+		base, venueToken, p.Code, creds.ServiceID)
+	c.printf("\nPuis l'encaisse (la même clé d'idempotence ne l'encaisse jamais deux fois) :\n")
+	c.printf("  curl -s -X POST %s/api/v1/redemptions -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -H 'Idempotency-Key: essai-1' -d '{\"codes\":[\"%s\"],\"service_id\":%d}'\n",
+		base, venueToken, p.Code, creds.ServiceID)
+	if funderToken != "" {
+		c.printf("\nLe financeur suit son programme (pass par état, fonds reçus) :\n")
+		c.printf("  curl -s %s/api/v1/programmes/%d -H 'Authorization: Bearer %s'\n", base, creds.ProgrammeID, funderToken)
+	}
+	c.printf("\n")
+}
+
+const homeHTML = `<!doctype html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>passnum — Pass numérique</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.6; color: #1e1e1e; background: #fff; }
+a { color: #000091; }
+</style>
+</head>
+<body>
+<main>
+<h1>passnum</h1>
+<p>Cette plateforme gère un programme de Pass numérique : des chèques pour se former
+au numérique, financés par l'État et les collectivités, remis par les structures
+d'accompagnement et utilisés dans les lieux de médiation numérique.</p>
+<p><strong>L'interface web arrive bientôt.</strong> En attendant, les logiciels des
+structures partenaires utilisent l'API, décrite dans
+<a href="/api/openapi.json">le document OpenAPI de l'API (/api/openapi.json)</a>.</p>
+</main>
+</body>
+</html>
+`
+
+func pageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+}
+
+// homePage says that the web interface comes soon and where the API is.
+func homePage(w http.ResponseWriter, r *http.Request) {
+	pageHeaders(w)
+	fmt.Fprint(w, homeHTML)
+}
+
+func notFoundPage(w http.ResponseWriter, r *http.Request) {
+	pageHeaders(w)
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprint(w, `<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Page introuvable — passnum</title></head>
+<body><main><h1>Page introuvable</h1><p><a href="/">Retour à l'accueil</a></p></main></body></html>
+`)
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer that the server goroutine and the test may
+// use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// server is `passnum serve` running in the background.
+type server struct {
+	t           *testing.T
+	out, errOut *syncBuffer
+	cancel      context.CancelFunc
+	done        chan int
+}
+
+func startServe(t *testing.T, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{t: t, out: &syncBuffer{}, errOut: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	go func() {
+		s.done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), s.out, s.errOut)
+	}()
+	deadline := time.After(2 * time.Minute)
+	for !strings.Contains(s.out.String(), "Arrêt : Ctrl+C.") {
+		select {
+		case code := <-s.done:
+			t.Fatalf("serve exited with %d\nstdout: %s\nstderr: %s", code, s.out.String(), s.errOut.String())
+		case <-deadline:
+			cancel()
+			t.Fatalf("serve did not start\nstdout: %s\nstderr: %s", s.out.String(), s.errOut.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+// stop stops the server as SIGINT would and checks it exits cleanly.
+func (s *server) stop() {
+	if s.cancel == nil {
+		return
+	}
+	s.cancel()
+	s.cancel = nil
+	select {
+	case code := <-s.done:
+		if code != 0 {
+			s.t.Errorf("serve exited with %d after shutdown\nstderr: %s", code, s.errOut.String())
+		}
+	case <-time.After(time.Minute):
+		s.t.Errorf("serve did not stop")
+	}
+}
+
+var (
+	baseRE  = regexp.MustCompile(`écoute sur (http://\S+) `)
+	checkRE = regexp.MustCompile(`curl -s -X POST (\S+/api/v1/checks) -H 'Authorization: Bearer (pn_\w+)' -H 'Content-Type: application/json' -d '(\{.*\})'`)
+)
+
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+// TestServeDemo starts the demo server on an empty database given with
+// --db, follows its printed example and stops it.
+func TestServeDemo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	s := startServe(t, "--demo", "--db", db)
+	out := s.out.String()
+	for _, want := range []string{"operateur@demo.passnum.fr", "lieu@demo.passnum.fr", "mot de passe : ", "Lieu de médiation (agent)", "/api/v1/programmes/"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the demo banner does not say %q:\n%s", want, out)
+		}
+	}
+	base := baseRE.FindStringSubmatch(out)
+	m := checkRE.FindStringSubmatch(out)
+	if base == nil || m == nil {
+		t.Fatalf("no address or curl example in:\n%s", out)
+	}
+
+	// The printed curl example, as a client would run it.
+	req, _ := http.NewRequest("POST", m[1], strings.NewReader(m[3]))
+	req.Header.Set("Authorization", "Bearer "+m[2])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var verdict struct {
+		Passes []struct {
+			Usable  bool   `json:"usable"`
+			Message string `json:"message"`
+		} `json:"passes"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&verdict)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || len(verdict.Passes) != 1 || !verdict.Passes[0].Usable {
+		t.Errorf("check example: %d %+v %v", resp.StatusCode, verdict, err)
+	}
+
+	resp, body := get(t, base[1]+"/")
+	if resp.StatusCode != 200 || !strings.Contains(body, "L'interface web arrive bientôt") || !strings.Contains(body, `href="/api/openapi.json"`) ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || resp.Header.Get("Content-Security-Policy") == "" {
+		t.Errorf("GET /: %d %v\n%s", resp.StatusCode, resp.Header, body)
+	}
+	if resp, body := get(t, base[1]+"/api/openapi.json"); resp.StatusCode != 200 || !strings.Contains(body, `"openapi"`) {
+		t.Errorf("GET /api/openapi.json: %d %.200s", resp.StatusCode, body)
+	}
+	if resp, _ := get(t, base[1]+"/nulle-part"); resp.StatusCode != 404 {
+		t.Errorf("GET /nulle-part: %d", resp.StatusCode)
+	}
+	s.stop()
+
+	// With --db, a database that holds data is served as it is.
+	s = startServe(t, "--demo", "--db", db)
+	if out := s.out.String(); strings.Contains(out, "mot de passe") {
+		t.Errorf("a second demo start seeded again:\n%s", out)
+	}
+	if !strings.Contains(s.errOut.String(), "contient déjà des données") {
+		t.Errorf("no word about the existing data: %s", s.errOut.String())
+	}
+	s.stop()
+}
+
+// TestServeDemoDefault: without --db, --demo recreates passnum-demo.db in
+// the working directory.
+func TestServeDemoDefault(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the demo")
+	}
+	unsetenv(t, envDB)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile(demoDB, []byte("not a database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, "--demo")
+	if !strings.Contains(s.out.String(), "base sqlite : "+demoDB) || !strings.Contains(s.out.String(), "operateur@demo.passnum.fr") {
+		t.Errorf("banner:\n%s", s.out.String())
+	}
+	s.stop()
+}

@@ -1,0 +1,221 @@
+package demo_test
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/demo"
+	"github.com/passnum/passnum/internal/storetest"
+)
+
+func TestSeed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		now := env.Clock.Now()
+		var log strings.Builder
+		creds, err := demo.Seed(demo.WithClock(context.Background(), env.Clock), env.Store, now, &log)
+		if err != nil {
+			t.Fatalf("seed: %v\n%s", err, log.String())
+		}
+		if !env.Clock.Now().Equal(now) {
+			t.Errorf("the seed left the clock at %v, want %v", env.Clock.Now(), now)
+		}
+		s := env.Store
+		op, err := s.SystemActor(context.Background(), "test:operator")
+		if err != nil {
+			t.Fatal(err)
+		}
+		opCtx := storetest.As(op)
+		storetest.MustCheck(t, env, op)
+
+		// Organisations: the operator the CLI acts as is the demo's.
+		orgs, total, err := s.ListOrganisations(opCtx, passnum.OrganisationFilter{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 17 {
+			t.Errorf("%d organisations, want 17", total)
+		}
+		kinds := map[passnum.OrgKind]int{}
+		quals := map[passnum.Qualification]int{}
+		for _, o := range orgs {
+			kinds[o.Kind]++
+			if o.Kind == passnum.KindVenue {
+				quals[o.Qualification]++
+				if err := passnum.ValidateSIRET(o.SIRET); err != nil {
+					t.Errorf("%s: %v", o.Name, err)
+				}
+				if !strings.HasPrefix(o.CommuneINSEE, "35") {
+					t.Errorf("%s is in commune %s, outside Ille-et-Vilaine", o.Name, o.CommuneINSEE)
+				}
+				svcs, err := s.ListCatalogueServices(opCtx, o.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(svcs) < 2 || len(svcs) > 4 {
+					t.Errorf("%s offers %d services, want 2 to 4", o.Name, len(svcs))
+				}
+				for _, c := range svcs {
+					if c.DurationMinutes < 60 || c.DurationMinutes > 180 || !passnum.ValidServiceCategory(c.Category) {
+						t.Errorf("%s: service %+v", o.Name, c)
+					}
+				}
+			}
+		}
+		want := map[passnum.OrgKind]int{passnum.KindOperator: 1, passnum.KindFunder: 2, passnum.KindPrescriber: 3, passnum.KindVenue: 11}
+		for k, n := range want {
+			if kinds[k] != n {
+				t.Errorf("%d organisations of kind %s, want %d", kinds[k], k, n)
+			}
+		}
+		if quals[passnum.QualificationQualified] != 10 || quals[passnum.QualificationPending] != 1 {
+			t.Errorf("venue qualifications %v, want 10 qualified and 1 pending", quals)
+		}
+		if orgs[0].Kind != passnum.KindOperator || orgs[0].Name != "Coopérative passnum" || op.OrgID != orgs[0].ID {
+			t.Errorf("first organisation %+v, system actor %+v: want the demo's operator", orgs[0], op)
+		}
+
+		// The programme and its funnel.
+		p, err := s.FindProgramme(opCtx, creds.ProgrammeID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		year := now.Year()
+		if p.ValidFrom != time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC).Format(passnum.DateLayout) ||
+			p.ValidUntil != time.Date(year+1, 12, 31, 0, 0, 0, 0, time.UTC).Format(passnum.DateLayout) ||
+			p.BudgetCents != 500*10*1000 || p.FaceValueCents != 1000 || p.CarnetSize != 10 || p.FeeBP != 400 || p.ToleranceDays != 31 ||
+			len(p.Funders) != 2 || p.Funders[0].ShareBP != 5000 || strings.Join(p.Territory, " ") != "departement:35" {
+			t.Errorf("programme %+v", p)
+		}
+		if p.FundsReceived != 400*10*1040 || p.IssuedCents != 300*10*1000 || p.ActivatedCents != 250*10*1000 {
+			t.Errorf("funds %d, issued %d, activated %d", p.FundsReceived, p.IssuedCents, p.ActivatedCents)
+		}
+		st := p.PassesByState
+		if st[passnum.StateIssued] != 500 || st[passnum.StateActivated] != 0 || st[passnum.StateAllocated] != 1700 {
+			t.Errorf("passes by state %v: want 500 issued, 1700 allocated", st)
+		}
+		if held := st[passnum.StateDistributed] + st[passnum.StateRedeemed] + st[passnum.StateBlocked]; held != 800 {
+			t.Errorf("passes by state %v: %d in people's hands, want 800", st, held)
+		}
+		if st[passnum.StateBlocked] < 1 || st[passnum.StateBlocked] > 10 {
+			t.Errorf("%d passes blocked, want one carnet's remainder", st[passnum.StateBlocked])
+		}
+		distributed := true
+		if _, n, err := s.ListCarnets(opCtx, passnum.CarnetFilter{ProgrammeID: p.ID, Distributed: &distributed}); err != nil || n != 80 {
+			t.Errorf("%d carnets distributed (%v), want 80", n, err)
+		}
+
+		// Redemptions, spread over the past weeks, a few voided.
+		reds, n, err := s.ListRedemptions(opCtx, passnum.RedemptionFilter{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		voided, passes, oldest := 0, int64(0), now
+		for _, r := range reds {
+			if r.VoidedAt != nil {
+				voided++
+			} else {
+				passes += int64(len(r.Serials))
+			}
+			if r.CreatedAt.Before(oldest) {
+				oldest = r.CreatedAt
+			}
+			if r.CreatedAt.After(now) {
+				t.Errorf("redemption %d dated %v, after now", r.ID, r.CreatedAt)
+			}
+		}
+		if n != 150 || voided != 5 {
+			t.Errorf("%d redemptions, %d voided: want 150 and 5", n, voided)
+		}
+		if passes != st[passnum.StateRedeemed] {
+			t.Errorf("live redemptions hold %d passes, %d redeemed", passes, st[passnum.StateRedeemed])
+		}
+		if now.Sub(oldest) < 14*24*time.Hour {
+			t.Errorf("the oldest redemption is of %v: not spread over weeks", oldest)
+		}
+
+		// Credentials work.
+		if len(creds.Logins) != 4 || len(creds.Tokens) != 4 {
+			t.Fatalf("%d logins and %d tokens, want 4 each", len(creds.Logins), len(creds.Tokens))
+		}
+		for _, l := range creds.Logins {
+			if len(l.Password) < passnum.MinPasswordLength || !strings.HasSuffix(l.Email, "@demo.passnum.fr") {
+				t.Errorf("login %+v", l)
+			}
+			if _, err := s.AuthenticatePassword(context.Background(), l.Email, l.Password); err != nil {
+				t.Errorf("login %s: %v", l.Email, err)
+			}
+		}
+		var venueAgent *passnum.Actor
+		for _, tok := range creds.Tokens {
+			a, err := s.AuthenticateToken(context.Background(), tok.Secret)
+			if err != nil {
+				t.Fatalf("token %s: %v", tok.Role, err)
+			}
+			if a.OrgID != tok.OrgID {
+				t.Errorf("token %s acts for %d, want %d", tok.Role, a.OrgID, tok.OrgID)
+			}
+			if a.OrgKind == passnum.KindVenue {
+				venueAgent = a
+			}
+		}
+		if venueAgent == nil || venueAgent.Role != passnum.RoleAgent || venueAgent.OrgID != creds.VenueID {
+			t.Fatalf("venue agent token %+v, want an agent of venue %d", venueAgent, creds.VenueID)
+		}
+		checks, err := s.Check(storetest.As(venueAgent), passnum.CheckRequest{Codes: []string{creds.Pass.Code}, ServiceID: creds.ServiceID})
+		if err != nil || len(checks) != 1 || !checks[0].Usable || checks[0].Carnet != creds.Pass.Carnet || checks[0].Serial != creds.Pass.Serial {
+			t.Errorf("check of the sample pass %+v: %+v, %v", creds.Pass, checks, err)
+		}
+		if !strings.HasPrefix(creds.Pass.BeneficiaryRef, "B-") {
+			t.Errorf("sample beneficiary ref %q", creds.Pass.BeneficiaryRef)
+		}
+
+		// A second seed is refused.
+		if _, err := demo.Seed(context.Background(), s, now, io.Discard); passnum.ErrorCode(err) != passnum.ECONFLICT {
+			t.Errorf("second seed: %v, want a conflict", err)
+		}
+	})
+}
+
+// TestSeedEarlyJanuary seeds on 1 January, when the passes have been valid
+// for minutes only: the events crowd into that span, and still hold.
+func TestSeedEarlyJanuary(t *testing.T) {
+	env := storetest.OpenSQLite(t)
+	now := time.Date(2028, 1, 1, 0, 30, 0, 0, time.UTC) // 01:30 in Paris
+	env.Clock.Set(now)
+	if _, err := demo.Seed(demo.WithClock(context.Background(), env.Clock), env.Store, now, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	op, err := env.Store.SystemActor(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.MustCheck(t, env, op)
+}
+
+// TestSeedWithoutClock dates everything with the store's clock.
+func TestSeedWithoutClock(t *testing.T) {
+	env := storetest.OpenSQLite(t)
+	if _, err := demo.Seed(context.Background(), env.Store, env.Clock.Now(), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClock(t *testing.T) {
+	var c demo.Clock
+	if d := time.Since(c.Now()); d < 0 || d > time.Minute {
+		t.Errorf("an unset clock is %v off the wall clock", d)
+	}
+	at := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
+	c.Set(at)
+	if !c.Now().Equal(at) {
+		t.Errorf("set clock: %v", c.Now())
+	}
+	c.Release()
+	if time.Since(c.Now()) > time.Minute {
+		t.Errorf("released clock: %v", c.Now())
+	}
+}
