@@ -54,8 +54,8 @@ func (s *Store) issue(ctx context.Context, r passnum.IssueRequest) (*passnum.Bat
 		if p.IssuedCents+value > p.BudgetCents {
 			left := p.BudgetCents - p.IssuedCents
 			return &passnum.Error{Code: passnum.EREFUSED, Reason: "budget-exceeded", Field: "carnets", Message: fmt.Sprintf(
-				"Émission refusée : %d carnets (%s) dépasseraient le budget financé de %s. Déjà émis : %s ; il reste de quoi émettre %d carnets.",
-				r.Carnets, euros(value), euros(p.BudgetCents), euros(p.IssuedCents), left/(int64(p.CarnetSize)*p.FaceValueCents))}
+				"Émission refusée : %s carnets (%s) dépasseraient le budget financé de %s. Déjà émis : %s ; il reste de quoi émettre %s carnets.",
+				grouped(int64(r.Carnets)), euros(value), euros(p.BudgetCents), euros(p.IssuedCents), grouped(left/(int64(p.CarnetSize)*p.FaceValueCents)))}
 		}
 		var firstCarnet, firstSerial int64
 		if err := tx.get(&firstCarnet, `SELECT COALESCE(MAX(number), 0) + 1 FROM carnets`); err != nil {
@@ -289,8 +289,8 @@ func (s *Store) Activate(ctx context.Context, r passnum.ActivateRequest) (int64,
 		capacity := passnum.ActivationCapacity(p.FundsReceived, p.FeeBP) - p.ActivatedCents
 		if value > capacity {
 			return &passnum.Error{Code: passnum.EREFUSED, Reason: "funds-insufficient", Message: fmt.Sprintf(
-				"Activation refusée : %d pass (%s) demandent plus que les fonds reçus disponibles (%s, frais de gestion de %s %% déduits). Enregistrez d'abord l'ordre de paiement du financeur.",
-				n, euros(value), euros(max(capacity, 0)), percent(p.FeeBP))}
+				"Activation refusée : %s pass (%s) demandent plus que les fonds reçus disponibles (%s, frais de gestion de %s %% déduits). Enregistrez d'abord l'ordre de paiement du financeur.",
+				grouped(n), euros(value), euros(max(capacity, 0)), percent(p.FeeBP))}
 		}
 		activated, err = tx.execN(`UPDATE passes SET state = 'activated', activated_at = ? WHERE programme_id = ? AND serial BETWEEN ? AND ? AND state = 'issued'`,
 			tx.nowText(), p.ID, first, last)

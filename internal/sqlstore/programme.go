@@ -310,21 +310,22 @@ func (s *Store) ListPaymentOrders(ctx context.Context, programmeID int64) ([]*pa
 
 // euros renders cents for messages: "12 345,67 €".
 func euros(cents int64) string {
-	neg := cents < 0
-	if neg {
-		cents = -cents
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
 	}
-	units := fmt.Sprint(cents / 100)
+	return fmt.Sprintf("%s%s,%02d\u00a0€", sign, grouped(cents/100), cents%100)
+}
+
+// grouped writes a count with French thousands separators: "12 345".
+func grouped(n int64) string {
+	digits := fmt.Sprint(n)
 	var b strings.Builder
-	for i, r := range units {
-		if i > 0 && (len(units)-i)%3 == 0 {
+	for i, r := range digits {
+		if i > 0 && r != '-' && (len(digits)-i)%3 == 0 {
 			b.WriteString("\u202f")
 		}
 		b.WriteRune(r)
 	}
-	s := fmt.Sprintf("%s,%02d\u00a0€", b.String(), cents%100)
-	if neg {
-		s = "-" + s
-	}
-	return s
+	return b.String()
 }
