@@ -23,7 +23,7 @@ func (c *carnetRow) lastSerial() int64 { return c.firstSerial + int64(c.Size) - 
 const carnetColumns = `c.number, c.programme_id, c.batch_id, c.size, c.first_serial, COALESCE(c.prescriber_id, 0), COALESCE(c.beneficiary_id, 0),
 	c.allocated_at, c.distributed_at, p.valid_until`
 
-func scanCarnet(sc interface{ Scan(...any) error }) (*carnetRow, error) {
+func scanCarnet(sc scanner) (*carnetRow, error) {
 	var c carnetRow
 	var allocated, distributed sql.NullString
 	if err := sc.Scan(&c.Number, &c.ProgrammeID, &c.BatchID, &c.Size, &c.firstSerial, &c.PrescriberID, &c.BeneficiaryID,
@@ -144,22 +144,9 @@ func (s *Store) ListCarnets(ctx context.Context, f passnum.CarnetFilter) ([]*pas
 		if err := tx.get(&total, `SELECT COUNT(*) FROM carnets c WHERE `+cond, args...); err != nil {
 			return err
 		}
-		rows, err := tx.query(`SELECT `+carnetColumns+` FROM carnets c JOIN programmes p ON p.id = c.programme_id WHERE `+cond+
+		list, err := selectAll(tx, scanCarnet, `SELECT `+carnetColumns+` FROM carnets c JOIN programmes p ON p.id = c.programme_id WHERE `+cond+
 			` ORDER BY c.number LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 		if err != nil {
-			return err
-		}
-		var list []*carnetRow
-		for rows.Next() {
-			c, err := scanCarnet(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			list = append(list, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, c := range list {
@@ -215,22 +202,11 @@ func (s *Store) Allocate(ctx context.Context, r passnum.AllocateRequest) (int, e
 			for i, n := range chunk {
 				args[i] = n
 			}
-			rows, err := tx.query(`SELECT `+carnetColumns+` FROM carnets c JOIN programmes p ON p.id = c.programme_id WHERE c.number IN (`+placeholders(len(chunk))+`)`, args...)
+			found, err := selectAll(tx, scanCarnet, `SELECT `+carnetColumns+` FROM carnets c JOIN programmes p ON p.id = c.programme_id WHERE c.number IN (`+placeholders(len(chunk))+`)`, args...)
 			if err != nil {
 				return err
 			}
-			for rows.Next() {
-				c, err := scanCarnet(rows)
-				if err != nil {
-					rows.Close()
-					return err
-				}
-				carnets = append(carnets, c)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
+			carnets = append(carnets, found...)
 		}
 		if len(carnets) != len(numbers) {
 			found := map[int64]bool{}
@@ -291,7 +267,7 @@ func (s *Store) Allocate(ctx context.Context, r passnum.AllocateRequest) (int, e
 
 const beneficiaryColumns = `id, ref, COALESCE(birth_year, 0), COALESCE(age_band, ''), commune_insee, needs, COALESCE(autonomy, ''), consent_at, prescriber_id, created_at`
 
-func scanBeneficiary(sc interface{ Scan(...any) error }) (*passnum.Beneficiary, error) {
+func scanBeneficiary(sc scanner) (*passnum.Beneficiary, error) {
 	var b passnum.Beneficiary
 	var needs, created string
 	if err := sc.Scan(&b.ID, &b.Ref, &b.BirthYear, &b.AgeBand, &b.CommuneINSEE, &needs, &b.Autonomy, &b.ConsentAt, &b.PrescriberID, &created); err != nil {
@@ -586,11 +562,7 @@ func (s *Store) Expire(ctx context.Context) (*passnum.ExpireResult, error) {
 	res := &passnum.ExpireResult{Programmes: []int64{}}
 	err := s.write(ctx, "expire", func(tx *tx) error {
 		res.Passes, res.Programmes = 0, res.Programmes[:0]
-		rows, err := tx.query(`SELECT id FROM programmes ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		ids, err := scanIDs(rows)
+		ids, err := selectAll(tx, scanInt64, `SELECT id FROM programmes ORDER BY id`)
 		if err != nil {
 			return err
 		}

@@ -89,11 +89,7 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 	}
 	// What the ledger should hold, recounted from records.
 	want := map[key]int64{}
-	rows, err = t.query(`SELECT id FROM programmes ORDER BY id`)
-	if err != nil {
-		return err
-	}
-	ids, err := scanIDs(rows)
+	ids, err := selectAll(t, scanInt64, `SELECT id FROM programmes ORDER BY id`)
 	if err != nil {
 		return err
 	}

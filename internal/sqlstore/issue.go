@@ -203,22 +203,8 @@ func (s *Store) ListBatches(ctx context.Context, programmeID int64) ([]*passnum.
 		if !canSeeProgramme(a, p) {
 			return notFound("programme", programmeID)
 		}
-		rows, err := tx.query(`SELECT id FROM batches WHERE programme_id = ? ORDER BY id`, programmeID)
-		if err != nil {
-			return err
-		}
-		ids, err := scanIDs(rows)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			b, err := tx.batch(id)
-			if err != nil {
-				return err
-			}
-			out = append(out, b)
-		}
-		return nil
+		out, err = loadAll(tx, tx.batch, `SELECT id FROM batches WHERE programme_id = ? ORDER BY id`, programmeID)
+		return err
 	})
 	return out, err
 }

@@ -19,7 +19,7 @@ import (
 
 const orgColumns = `id, kind, name, COALESCE(siret, ''), COALESCE(commune_insee, ''), COALESCE(qualification, ''), created_at`
 
-func scanOrg(sc interface{ Scan(...any) error }) (*passnum.Organisation, error) {
+func scanOrg(sc scanner) (*passnum.Organisation, error) {
 	var o passnum.Organisation
 	var created string
 	if err := sc.Scan(&o.ID, &o.Kind, &o.Name, &o.SIRET, &o.CommuneINSEE, &o.Qualification, &created); err != nil {
@@ -165,19 +165,9 @@ func (s *Store) ListOrganisations(ctx context.Context, f passnum.OrganisationFil
 		if err := tx.get(&total, `SELECT COUNT(*) FROM organisations WHERE `+cond, args...); err != nil {
 			return err
 		}
-		rows, err := tx.query(`SELECT `+orgColumns+` FROM organisations WHERE `+cond+` ORDER BY id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			o, err := scanOrg(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, o)
-		}
-		return rows.Err()
+		var err error
+		out, err = selectAll(tx, scanOrg, `SELECT `+orgColumns+` FROM organisations WHERE `+cond+` ORDER BY id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		return err
 	})
 	return out, total, err
 }
@@ -480,28 +470,9 @@ func (s *Store) ListTokens(ctx context.Context, orgID int64) ([]*passnum.APIToke
 	var out []*passnum.APIToken
 	err := s.read(ctx, func(tx *tx) error {
 		out = out[:0]
-		rows, err := tx.query(`SELECT id FROM api_tokens WHERE org_id = ? ORDER BY id`, orgID)
-		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		for _, id := range ids {
-			t, err := tx.findToken(id)
-			if err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
+		var err error
+		out, err = loadAll(tx, tx.findToken, `SELECT id FROM api_tokens WHERE org_id = ? ORDER BY id`, orgID)
+		return err
 	})
 	return out, err
 }

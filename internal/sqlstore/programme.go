@@ -13,7 +13,7 @@ import (
 const programmeColumns = `id, name, budget_cents, face_value_cents, carnet_size, valid_from, valid_until, tolerance_days, fee_bp,
 	territory, services, funds_received_cents, issued_cents, activated_cents, created_at`
 
-func scanProgramme(sc interface{ Scan(...any) error }) (*passnum.Programme, error) {
+func scanProgramme(sc scanner) (*passnum.Programme, error) {
 	var p passnum.Programme
 	var territory, services, created string
 	if err := sc.Scan(&p.ID, &p.Name, &p.BudgetCents, &p.FaceValueCents, &p.CarnetSize, &p.ValidFrom, &p.ValidUntil,
@@ -191,37 +191,11 @@ func (s *Store) ListProgrammes(ctx context.Context, f passnum.ProgrammeFilter) (
 		if err := tx.get(&total, `SELECT COUNT(*) FROM programmes WHERE `+cond, args...); err != nil {
 			return err
 		}
-		rows, err := tx.query(`SELECT id FROM programmes WHERE `+cond+` ORDER BY id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-		if err != nil {
-			return err
-		}
-		ids, err := scanIDs(rows)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			p, err := tx.programme(id)
-			if err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return nil
+		var err error
+		out, err = loadAll(tx, tx.programme, `SELECT id FROM programmes WHERE `+cond+` ORDER BY id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		return err
 	})
 	return out, total, err
-}
-
-func scanIDs(rows *sql.Rows) ([]int64, error) {
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // RecordFunds records a payment order received from a funder: the money

@@ -357,11 +357,7 @@ func (t *tx) redemption(id int64) (*passnum.Redemption, error) {
 		return nil, err
 	}
 	r.CreatedAt, r.VoidedAt = mustTime(created), nullTime(voided)
-	rows, err := t.query(`SELECT serial FROM redemption_passes WHERE redemption_id = ? ORDER BY serial`, id)
-	if err != nil {
-		return nil, err
-	}
-	if r.Serials, err = scanIDs(rows); err != nil {
+	if r.Serials, err = selectAll(t, scanInt64, `SELECT serial FROM redemption_passes WHERE redemption_id = ? ORDER BY serial`, id); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -464,22 +460,9 @@ func (s *Store) ListRedemptions(ctx context.Context, f passnum.RedemptionFilter)
 		if err := tx.get(&total, `SELECT COUNT(*) FROM redemptions WHERE `+cond, args...); err != nil {
 			return err
 		}
-		rows, err := tx.query(`SELECT id FROM redemptions WHERE `+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-		if err != nil {
-			return err
-		}
-		ids, err := scanIDs(rows)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			r, err := tx.redemption(id)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
+		var err error
+		out, err = loadAll(tx, tx.redemption, `SELECT id FROM redemptions WHERE `+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		return err
 	})
 	return out, total, err
 }

@@ -462,6 +462,50 @@ func mustTime(s string) time.Time {
 	return t
 }
 
+// scanner is what *sql.Row and *sql.Rows have in common.
+type scanner = interface{ Scan(...any) error }
+
+// selectAll runs a query and scans every row with scan.
+func selectAll[T any](t *tx, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// loadAll runs a query that returns ids, then loads each object with load.
+func loadAll[T any](t *tx, load func(int64) (T, error), q string, args ...any) ([]T, error) {
+	ids, err := selectAll(t, scanInt64, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(ids))
+	for _, id := range ids {
+		v, err := load(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func scanInt64(sc scanner) (int64, error) {
+	var v int64
+	err := sc.Scan(&v)
+	return v, err
+}
+
 // placeholders returns "?, ?, ?" for n parameters.
 func placeholders(n int) string {
 	if n <= 0 {

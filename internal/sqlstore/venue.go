@@ -11,7 +11,7 @@ import (
 
 const serviceColumns = `id, venue_id, title, category, duration_minutes, price_passes, active, created_at`
 
-func scanService(sc interface{ Scan(...any) error }) (*passnum.CatalogueService, error) {
+func scanService(sc scanner) (*passnum.CatalogueService, error) {
 	var c passnum.CatalogueService
 	var active int
 	var created string
@@ -89,19 +89,8 @@ func (s *Store) ListCatalogueServices(ctx context.Context, venueID int64) ([]*pa
 		if v.Kind != passnum.KindVenue {
 			return notFound("organisation", venueID)
 		}
-		rows, err := tx.query(`SELECT `+serviceColumns+` FROM catalogue_services WHERE venue_id = ? AND (active = 1 OR ?) ORDER BY id`, venueID, all)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanService(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+		out, err = selectAll(tx, scanService, `SELECT `+serviceColumns+` FROM catalogue_services WHERE venue_id = ? AND (active = 1 OR ?) ORDER BY id`, venueID, all)
+		return err
 	})
 	return out, err
 }
