@@ -129,19 +129,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	p, err := queryPage(r)
-	if err != nil {
-		return err
-	}
-	tokens, err := s.svc.ListTokens(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeSlice(w, p, tokens)
+	return writeSliceOf(w, r, s.svc.ListTokens)
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
@@ -169,19 +157,7 @@ func (s *Server) createCatalogueService(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) listCatalogueServices(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	p, err := queryPage(r)
-	if err != nil {
-		return err
-	}
-	services, err := s.svc.ListCatalogueServices(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeSlice(w, p, services)
+	return writeSliceOf(w, r, s.svc.ListCatalogueServices)
 }
 
 // activeInput is the body of POST /services/{id}/active. Active is a

@@ -71,19 +71,7 @@ func (s *Server) recordFunds(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listPaymentOrders(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	p, err := queryPage(r)
-	if err != nil {
-		return err
-	}
-	orders, err := s.svc.ListPaymentOrders(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeSlice(w, p, orders)
+	return writeSliceOf(w, r, s.svc.ListPaymentOrders)
 }
 
 // issueInput is the body of POST /programmes/{id}/batches.
@@ -108,19 +96,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	p, err := queryPage(r)
-	if err != nil {
-		return err
-	}
-	batches, err := s.svc.ListBatches(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeSlice(w, p, batches)
+	return writeSliceOf(w, r, s.svc.ListBatches)
 }
 
 // activateInput is the body of POST /programmes/{id}/activations: a batch,

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -192,6 +193,25 @@ type list[T any] struct {
 	Total  int `json:"total"`
 	Offset int `json:"offset"`
 	Limit  int `json:"limit"`
+}
+
+// writeSliceOf answers the GET routes that list everything under the object
+// of the path's {id} (its batches, payment orders, tokens, services), one
+// page at a time.
+func writeSliceOf[T any](w http.ResponseWriter, r *http.Request, list func(context.Context, int64) ([]T, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := queryPage(r)
+	if err != nil {
+		return err
+	}
+	items, err := list(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeSlice(w, p, items)
 }
 
 // writeList answers with one page of items out of total.
