@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/bench"
 )
 
@@ -109,7 +110,9 @@ func runBench(ctx context.Context, args []string) (err error) {
 		printBench(os.Stdout, res, c.DB == "")
 	}
 	if err := res.Err(); err != nil {
-		return fmt.Errorf("bench : mesure invalide : %w", err)
+		// The figures are printed, but they are not a valid measure:
+		// exit status 1, with the reason.
+		return &passnum.Error{Code: passnum.EINTERNAL, Reason: "bench-failed", Message: "bench : mesure invalide : " + err.Error()}
 	}
 	return nil
 }

@@ -23,10 +23,7 @@ func (c *cli) issue(ctx context.Context, args []string) error {
 	var carnets int
 	fs.int64(&programme, "programme", 0, "`numéro` du programme")
 	fs.int(&carnets, "carnets", 0, "`nombre` de carnets à émettre")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("programme", "carnets"); err != nil {
+	if err := fs.parse(args, "programme", "carnets"); err != nil {
 		return err
 	}
 	ctx, s, err := c.session(ctx)
@@ -65,10 +62,7 @@ func (c *cli) activate(ctx context.Context, args []string) error {
 	fs.int64(&r.BatchID, "batch", 0, "`numéro` du lot")
 	fs.int64(&r.FirstCarnet, "first", 0, "premier `carnet` de la plage")
 	fs.int64(&r.LastCarnet, "last", 0, "dernier `carnet` de la plage (défaut : --first)")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("programme"); err != nil {
+	if err := fs.parse(args, "programme"); err != nil {
 		return err
 	}
 	switch {
@@ -141,10 +135,7 @@ func (c *cli) allocate(ctx context.Context, args []string) error {
 	fs.int64(&r.FirstCarnet, "first", 0, "premier `carnet` de la plage")
 	fs.int64(&r.LastCarnet, "last", 0, "dernier `carnet` de la plage (défaut : --first)")
 	fs.Var(carnetsValue{&r.Carnets}, "carnets", "`liste` de carnets : 1,2,5 ou 10-20,31")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("prescriber"); err != nil {
+	if err := fs.parse(args, "prescriber"); err != nil {
 		return err
 	}
 	switch {
@@ -186,10 +177,7 @@ func (c *cli) block(ctx context.Context, args []string) error {
 	fs.int64(&r.ProgrammeID, "programme", 0, "`numéro` du programme (portée stock)")
 	fs.StringVar(&r.Reason, "reason", "", "`motif` : perte, vol, fin de distribution…")
 	fs.BoolVar(&r.Unblock, "unblock", false, "débloquer au lieu de bloquer")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("scope", "reason"); err != nil {
+	if err := fs.parse(args, "scope", "reason"); err != nil {
 		return err
 	}
 	r.Scope = passnum.BlockScope(*scope)
@@ -272,10 +260,7 @@ func (c *cli) exportPasses(ctx context.Context, args []string) error {
 	var batch int64
 	fs.int64(&batch, "batch", 0, "`numéro` du lot")
 	out := fs.String("out", "", "`fichier` CSV à écrire (défaut : sortie standard)")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("batch"); err != nil {
+	if err := fs.parse(args, "batch"); err != nil {
 		return err
 	}
 	ctx, s, err := c.session(ctx)

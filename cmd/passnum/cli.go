@@ -184,7 +184,9 @@ func (v dbValue) Set(s string) error {
 
 // parse parses args; --help prints the documentation and returns
 // errHelpShown.
-func (fs *flagSet) parse(args []string) error {
+// parse reads the arguments, then checks that the required options were
+// given.
+func (fs *flagSet) parse(args []string, required ...string) error {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		return fs.help()
@@ -195,7 +197,7 @@ func (fs *flagSet) parse(args []string) error {
 	if !fs.allowArgs && fs.NArg() > 0 {
 		return usageErrorf(fs.path, "argument inattendu : %q (les valeurs se donnent par des options, par exemple --id 3)", fs.Arg(0))
 	}
-	return nil
+	return fs.require(required...)
 }
 
 func (fs *flagSet) help() error {

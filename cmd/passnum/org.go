@@ -43,10 +43,7 @@ func (c *cli) orgCreate(ctx context.Context, args []string) error {
 	fs.StringVar(&in.SIRET, "siret", "", "`SIRET` (14 chiffres ; obligatoire pour un lieu)")
 	fs.StringVar(&in.CommuneINSEE, "commune", "", "code `INSEE` de la commune (obligatoire pour un lieu)")
 	qual := fs.String("qualification", "", "`statut` d'un lieu : pending, qualified, suspended ou withdrawn")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("kind", "name"); err != nil {
+	if err := fs.parse(args, "kind", "name"); err != nil {
 		return err
 	}
 	in.Kind, in.Qualification = passnum.OrgKind(*kind), passnum.Qualification(*qual)
@@ -144,10 +141,7 @@ func (c *cli) orgQualify(ctx context.Context, args []string) error {
 	fs.int64(id, "id", 0, "`numéro` du lieu")
 	status := fs.String("status", "", "nouveau `statut`")
 	reason := fs.String("reason", "", "`motif` (obligatoire)")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("id", "status", "reason"); err != nil {
+	if err := fs.parse(args, "id", "status", "reason"); err != nil {
 		return err
 	}
 	ctx, s, err := c.session(ctx)
@@ -181,10 +175,7 @@ func (c *cli) userCreate(ctx context.Context, args []string) error {
 	fs.StringVar(&in.Name, "name", "", "`nom` de la personne")
 	fs.int64(&in.OrgID, "org", 0, "`numéro` de l'organisation")
 	role := fs.String("role", "", "`rôle` : admin ou agent")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("email", "name", "org", "role"); err != nil {
+	if err := fs.parse(args, "email", "name", "org", "role"); err != nil {
 		return err
 	}
 	in.Role = passnum.Role(*role)
@@ -256,10 +247,7 @@ func (c *cli) tokenCreate(ctx context.Context, args []string) error {
 	fs.int64(&in.OrgID, "org", 0, "`numéro` de l'organisation")
 	role := fs.String("role", "", "`rôle` du jeton : admin ou agent")
 	fs.StringVar(&in.Name, "name", "", "`nom` du jeton, par exemple le logiciel qui l'utilise")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("org", "role", "name"); err != nil {
+	if err := fs.parse(args, "org", "role", "name"); err != nil {
 		return err
 	}
 	in.Role = passnum.Role(*role)
@@ -283,10 +271,7 @@ func (c *cli) tokenList(ctx context.Context, args []string) error {
 	fs := c.flags("passnum token list", "passnum token list --org N", "Liste les jetons d'une organisation (sans leur secret).")
 	org := new(int64)
 	fs.int64(org, "org", 0, "`numéro` de l'organisation")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("org"); err != nil {
+	if err := fs.parse(args, "org"); err != nil {
 		return err
 	}
 	ctx, s, err := c.session(ctx)
@@ -318,10 +303,7 @@ func (c *cli) tokenRevoke(ctx context.Context, args []string) error {
 	fs := c.flags("passnum token revoke", "passnum token revoke --id N", "Révoque un jeton : il est refusé dès la requête suivante.")
 	id := new(int64)
 	fs.int64(id, "id", 0, "`numéro` du jeton")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("id"); err != nil {
+	if err := fs.parse(args, "id"); err != nil {
 		return err
 	}
 	ctx, s, err := c.session(ctx)

@@ -90,10 +90,7 @@ func (c *cli) programmeCreate(ctx context.Context, args []string) error {
 	fs.int(&fee, "fee-bp", passnum.DefaultFeeBP, "frais de gestion en `points` de base (400 = 4 %)")
 	fs.Var(listValue{&in.Territory}, "territory", "`zone` de validité : region:CODE, departement:CODE ou commune:INSEE (répétable)")
 	fs.Var(listValue{&in.Services}, "service", "`catégorie` de service financée (répétable ; défaut : toutes)")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("name", "funder", "from", "until", "territory"); err != nil {
+	if err := fs.parse(args, "name", "funder", "from", "until", "territory"); err != nil {
 		return err
 	}
 	switch {
@@ -165,10 +162,7 @@ func (c *cli) programmeShow(ctx context.Context, args []string) error {
 			"par état ; l'argent budgété, reçu, émis et activé ; les ordres de paiement et les lots.")
 	id := new(int64)
 	fs.int64(id, "id", 0, "`numéro` du programme")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("id"); err != nil {
+	if err := fs.parse(args, "id"); err != nil {
 		return err
 	}
 	ctx, s, err := c.session(ctx)
@@ -276,10 +270,7 @@ func (c *cli) fundsRecord(ctx context.Context, args []string) error {
 	amountCents := new(int64)
 	fs.int64(amountCents, "amount-cents", 0, "montant reçu en `centimes`")
 	fs.StringVar(&in.ReceivedOn, "received-on", "", "date de réception, `AAAA-MM-JJ`")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := fs.require("programme", "funder", "reference", "received-on"); err != nil {
+	if err := fs.parse(args, "programme", "funder", "reference", "received-on"); err != nil {
 		return err
 	}
 	switch {
