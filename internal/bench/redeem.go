@@ -1,0 +1,225 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/httpapi"
+	"github.com/passnum/passnum/internal/sqlstore"
+)
+
+// RedeemResult is the HTTP redemption measure.
+type RedeemResult struct {
+	Redemptions int `json:"redemptions"`
+	Clients     int `json:"clients"`
+	// SetupSeconds is how long SetupRedemptions took (not measured in the
+	// rate).
+	SetupSeconds float64 `json:"setup_seconds"`
+	// Seconds runs from the first request sent to the last answer read.
+	Seconds   float64 `json:"seconds"`
+	PerSecond float64 `json:"redemptions_per_second"`
+	CPU       CPUUse  `json:"cpu"`
+	// Latencies of one request as a client sees it, in milliseconds.
+	P50Ms float64 `json:"p50_ms"`
+	P90Ms float64 `json:"p90_ms"`
+	P99Ms float64 `json:"p99_ms"`
+	MaxMs float64 `json:"max_ms"`
+	// Failed counts requests not answered 201 Created (transport errors
+	// count as status 0); Statuses breaks them down.
+	Failed       int         `json:"failed"`
+	Statuses     map[int]int `json:"statuses,omitempty"`
+	FirstFailure string      `json:"first_failure,omitempty"`
+	// Retries counts store transactions retried after a serialization
+	// conflict during the run (PostgreSQL).
+	Retries int64 `json:"retries"`
+	// RedeemedInStore is the number of redeemed passes the programme holds
+	// afterwards: it must equal the 201 answers.
+	RedeemedInStore int64 `json:"redeemed_in_store"`
+	// Invariants is store.CheckInvariants, run afterwards.
+	Invariants *Invariants `json:"invariants"`
+}
+
+// Invariants summarises a CheckInvariants report.
+type Invariants struct {
+	OK       bool     `json:"ok"`
+	Passes   int64    `json:"passes"`
+	Postings int64    `json:"postings"`
+	Problems []string `json:"problems"`
+	Seconds  float64  `json:"seconds"`
+}
+
+// MeasureRedeemHTTP serves the store's JSON API on a loopback port and has
+// clients goroutines POST /api/v1/redemptions, one pass of fx each with a
+// key of its own, over keep-alive connections, until every code is spent.
+func MeasureRedeemHTTP(ctx context.Context, s *sqlstore.Store, fx *Fixture, clients int, log *slog.Logger) (*RedeemResult, error) {
+	log = orDiscard(log)
+	// The server logs every request, as `passnum serve` does: the lines are
+	// formatted (that cost is part of the path) and thrown away.
+	api := httpapi.NewServer(s, httpapi.Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	retries := s.Retries()
+	log.Info("bench: redeeming over HTTP", "redemptions", len(fx.Codes), "clients", clients, "url", "http://"+ln.Addr().String())
+	res, err := load(ctx, "http://"+ln.Addr().String(), fx, clients)
+	if err != nil {
+		return nil, err
+	}
+	res.Retries = s.Retries() - retries
+	return res, nil
+}
+
+// Verify counts the passes of fx's programme that the store holds as
+// redeemed and checks the store's invariants, after MeasureRedeemHTTP.
+func Verify(ctx context.Context, s *sqlstore.Store, fx *Fixture, res *RedeemResult, log *slog.Logger) error {
+	opCtx, err := operator(ctx, s)
+	if err != nil {
+		return err
+	}
+	p, err := s.FindProgramme(opCtx, fx.ProgrammeID)
+	if err != nil {
+		return err
+	}
+	res.RedeemedInStore = p.PassesByState[passnum.StateRedeemed]
+	orDiscard(log).Info("bench: checking invariants")
+	start := time.Now()
+	rep, err := s.CheckInvariants(opCtx)
+	if err != nil {
+		return fmt.Errorf("check invariants: %w", err)
+	}
+	res.Invariants = &Invariants{OK: rep.OK(), Passes: rep.Passes, Postings: rep.Postings, Problems: rep.Problems,
+		Seconds: time.Since(start).Seconds()}
+	return nil
+}
+
+// load sends the redemptions of fx to the API at base and times them.
+func load(ctx context.Context, base string, fx *Fixture, clients int) (*RedeemResult, error) {
+	n := len(fx.Codes)
+	if n == 0 {
+		return nil, errors.New("no codes to redeem")
+	}
+	clients = max(1, min(clients, n))
+	// Bodies are built before the clock starts: the load generator shares
+	// the machine with the server, and every cycle it spends is one the
+	// server does not get. Idempotency keys are random, as a till that
+	// draws a UUID per sale would send.
+	bodies := make([][]byte, n)
+	for i, code := range fx.Codes {
+		b, err := json.Marshal(passnum.RedeemRequest{Codes: []string{code}, ServiceID: fx.ServiceID, IdempotencyKey: rand.Text()})
+		if err != nil {
+			return nil, err
+		}
+		bodies[i] = b
+	}
+	transport := &http.Transport{
+		MaxIdleConns:        clients,
+		MaxIdleConnsPerHost: clients,
+		IdleConnTimeout:     time.Minute,
+		DisableCompression:  true,
+	}
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Transport: transport, Timeout: time.Minute}
+	url := base + "/api/v1/redemptions"
+	auth := "Bearer " + fx.Token
+
+	type failure struct {
+		status int
+		detail string
+	}
+	var (
+		next      atomic.Int64
+		latencies = make([]time.Duration, n)
+		mu        sync.Mutex
+		failures  []failure
+		wg        sync.WaitGroup
+	)
+	send := func(i int) (int, string) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(bodies[i]))
+		if err != nil {
+			return 0, err.Error()
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", auth)
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode == http.StatusCreated {
+			// Read to the end so the connection goes back to the pool.
+			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+				return 0, err.Error()
+			}
+			return resp.StatusCode, ""
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
+		io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	cpu := sampleCPU()
+	start := time.Now()
+	for range clients {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				t0 := time.Now()
+				status, detail := send(i)
+				latencies[i] = time.Since(t0)
+				if status != http.StatusCreated {
+					mu.Lock()
+					failures = append(failures, failure{status, detail})
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	use := cpu.since(runtime.NumCPU())
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	res := &RedeemResult{Redemptions: n, Clients: clients, Seconds: elapsed.Seconds(), PerSecond: float64(n) / elapsed.Seconds(), CPU: use}
+	slices.Sort(latencies)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	res.P50Ms, res.P90Ms, res.P99Ms = ms(percentile(latencies, 50)), ms(percentile(latencies, 90)), ms(percentile(latencies, 99))
+	res.MaxMs = ms(latencies[n-1])
+	res.Failed = len(failures)
+	if len(failures) > 0 {
+		res.Statuses = map[int]int{}
+		for _, f := range failures {
+			res.Statuses[f.status]++
+		}
+		res.FirstFailure = fmt.Sprintf("%d %s", failures[0].status, failures[0].detail)
+	}
+	return res, nil
+}
+
+// percentile returns the nearest-rank p-th percentile of sorted.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	rank := (p*len(sorted) + 99) / 100 // ⌈p·n/100⌉
+	return sorted[max(rank, 1)-1]
+}
