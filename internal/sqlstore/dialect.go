@@ -63,10 +63,19 @@ func (d dialect) rebind(q string) string {
 // retryable tells whether a transaction failed only because it ran
 // concurrently with another: PostgreSQL's (and CockroachDB's) serialization
 // failures and deadlocks, SQLite's busy database.
+//
+// On PostgreSQL a unique violation is one too: when two serializable
+// transactions both find a pass unredeemed and both insert its redemption
+// line, the second is refused by the unique index (23505), not always by
+// serialization (40001). Run again, it sees the first one's commit and
+// gives the right answer ("already redeemed"). Every unique key we write is
+// checked by a read first, so a violation that persists comes back after
+// the retries, unchanged. On SQLite, with one writer, a unique violation
+// cannot come from a concurrent transaction.
 func (d dialect) retryable(err error) bool {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
-		return pg.Code == "40001" || pg.Code == "40P01"
+		return pg.Code == "40001" || pg.Code == "40P01" || pg.Code == "23505"
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

@@ -261,24 +261,61 @@ func (s *Store) Redeem(ctx context.Context, r passnum.RedeemRequest) (*passnum.R
 	}
 	list := s.parseCodes(r.Codes)
 	hash := requestHash(list, r.ServiceID)
+	// The idempotency key is looked up in a read transaction of its own,
+	// before and (when the write fails) after the write, never inside it:
+	// under PostgreSQL's serializable isolation, every write transaction
+	// reading "no redemption with this key yet" would conflict with every
+	// other one inserting its own key, and most would be retried.
+	if prev, err := s.replay(ctx, a.OrgID, r.IdempotencyKey, hash); prev != nil || err != nil {
+		return prev, err
+	}
+	out, err := s.redeem(ctx, a, r, list, hash)
+	if err != nil {
+		// A twin request may have committed in between (its passes are
+		// now redeemed, or its key taken): answer as it was answered.
+		if prev, perr := s.replay(ctx, a.OrgID, r.IdempotencyKey, hash); prev != nil || perr != nil {
+			return prev, perr
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// errKeyTaken: the idempotency key was already used when the redemption
+// was written.
+var errKeyTaken = errors.New("idempotency key already used")
+
+// replay returns the redemption a venue already made with an idempotency
+// key, marked Replayed; nil when the key is new; an error when the key
+// served for a different request.
+func (s *Store) replay(ctx context.Context, venueID int64, key, hash string) (*passnum.Redemption, error) {
 	var out *passnum.Redemption
-	err := s.write(ctx, "redeem", func(tx *tx) error {
-		var prevID int64
+	err := s.read(ctx, func(tx *tx) error {
+		var id int64
 		var prevHash string
-		err := tx.row(`SELECT id, request_hash FROM redemptions WHERE venue_id = ? AND idempotency_key = ?`, a.OrgID, r.IdempotencyKey).Scan(&prevID, &prevHash)
-		if err == nil {
-			if prevHash != hash {
-				return &passnum.Error{Code: passnum.ECONFLICT, Reason: "idempotency-key-reused", Field: "idempotency_key",
-					Message: "Cette clé d'idempotence a déjà servi pour un autre encaissement : utilisez une clé nouvelle pour chaque encaissement."}
-			}
-			if out, err = tx.redemption(prevID); err != nil {
-				return err
-			}
-			out.Replayed = true
+		err := tx.row(`SELECT id, request_hash FROM redemptions WHERE venue_id = ? AND idempotency_key = ?`, venueID, key).Scan(&id, &prevHash)
+		if errors.Is(err, sql.ErrNoRows) {
 			return nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
+		} else if err != nil {
 			return err
 		}
+		if prevHash != hash {
+			return &passnum.Error{Code: passnum.ECONFLICT, Reason: "idempotency-key-reused", Field: "idempotency_key",
+				Message: "Cette clé d'idempotence a déjà servi pour un autre encaissement : utilisez une clé nouvelle pour chaque encaissement."}
+		}
+		if out, err = tx.redemption(id); err != nil {
+			return err
+		}
+		out.Replayed = true
+		return nil
+	})
+	return out, err
+}
+
+// redeem spends the passes in one write transaction.
+func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRequest, list []presented, hash string) (*passnum.Redemption, error) {
+	var out *passnum.Redemption
+	err := s.write(ctx, "redeem", func(tx *tx) error {
 		vc, err := tx.venueContext(a, r.ServiceID, true)
 		if err != nil {
 			return err
@@ -308,7 +345,9 @@ func (s *Store) Redeem(ctx context.Context, r passnum.RedeemRequest) (*passnum.R
 		}
 		id, err := tx.insert(`INSERT INTO redemptions (venue_id, service_id, actor, idempotency_key, request_hash, passes, amount_cents, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.OrgID, r.ServiceID, tx.actorLabel(), r.IdempotencyKey, hash, len(checks), amount, tx.nowText())
-		if err != nil {
+		if taken, constraint := uniqueViolation(err); taken && strings.Contains(constraint, "idempotency_key") {
+			return errKeyTaken // not a conflict to retry: Redeem answers from the key's owner
+		} else if err != nil {
 			return err
 		}
 		lines := make([]any, 0, 3*len(checks))

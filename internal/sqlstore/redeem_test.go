@@ -247,3 +247,26 @@ func TestIdempotencyAndVoid(t *testing.T) {
 		st.MustCheck(t, env, f.Operator)
 	})
 }
+
+// TestReusedKeyAnswersAtOnce: a key reused for another request is refused
+// without retrying any transaction. (When the twin commits between the
+// lookup and the write, the database finds the reuse: the concurrency tests
+// of the API cover that path.)
+func TestReusedKeyAnswersAtOnce(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		f := st.NewFixture(t, env, st.Options{})
+		venue := st.VenueCtx(f.Venue)
+		if _, err := env.Store.Redeem(venue, passnum.RedeemRequest{Codes: f.CodesOf(f.Serials(0)[0]), ServiceID: f.Service.ID, IdempotencyKey: "k"}); err != nil {
+			t.Fatal(err)
+		}
+		retries := env.Store.Retries()
+		start := time.Now()
+		_, err := env.Store.Redeem(venue, passnum.RedeemRequest{Codes: f.CodesOf(f.Serials(0)[1]), ServiceID: f.Service.ID, IdempotencyKey: "k"})
+		if passnum.ErrorReason(err) != "idempotency-key-reused" {
+			t.Fatalf("reused key: %v", err)
+		}
+		if env.Store.Retries() != retries {
+			t.Errorf("a reused key was retried %d times (%v)", env.Store.Retries()-retries, time.Since(start))
+		}
+	})
+}
