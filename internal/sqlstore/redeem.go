@@ -377,8 +377,17 @@ func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRe
 		if err := tx.audit("passes.redeem", ref, fmt.Sprintf("venue:%d service:%d %d passes", a.OrgID, r.ServiceID, len(checks))); err != nil {
 			return err
 		}
-		out, err = tx.redemption(id)
-		return err
+		// The answer is built from what was written rather than read back:
+		// on PostgreSQL, reading the newest rows of redemptions through an
+		// index would make every concurrent redemption a serialization
+		// conflict (they all insert into the same index pages).
+		out = &passnum.Redemption{ID: id, VenueID: a.OrgID, ServiceID: r.ServiceID, ServiceTitle: vc.service.Title,
+			Actor: tx.actorLabel(), IdempotencyKey: r.IdempotencyKey, AmountCents: amount, CreatedAt: mustTime(tx.nowText())}
+		for _, c := range checks {
+			out.Serials = append(out.Serials, c.Serial)
+		}
+		slices.Sort(out.Serials)
+		return nil
 	})
 	return out, err
 }
