@@ -164,11 +164,15 @@ func printBench(out io.Writer, r *bench.Result, temporary bool) {
 	fmt.Fprintln(out)
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "latence\tp50 %s ms, p90 %s ms, p99 %s ms, max %s ms\n", benchDecimal(d.P50Ms, 1), benchDecimal(d.P90Ms, 1), benchDecimal(d.P99Ms, 1), benchDecimal(d.MaxMs, 1))
-	answers := fmt.Sprintf("%s × 201 Created, %d autres", benchGroup(int64(d.Redemptions-d.Failed)), d.Failed)
-	if d.Failed > 0 {
-		answers += fmt.Sprintf(" %v, la première : %s", d.Statuses, oneLine(d.FirstFailure))
+	others := "autres"
+	if d.Failed == 1 {
+		others = "autre"
 	}
-	fmt.Fprintf(tw, "réponses\t%s ; %s pass encaissés en base ; %d transactions rejouées après conflit\n", answers, benchGroup(d.RedeemedInStore), d.Retries)
+	answers := fmt.Sprintf("%s × 201 Created, %s %s", benchGroup(int64(d.Redemptions-d.Failed)), benchGroup(int64(d.Failed)), others)
+	if d.Failed > 0 {
+		answers += fmt.Sprintf(" (%s ; la première : %s)", d.StatusCounts(), oneLine(d.FirstFailure))
+	}
+	fmt.Fprintf(tw, "réponses\t%s ; %s pass encaissés en base ; %s transactions rejouées après conflit\n", answers, benchGroup(d.RedeemedInStore), benchGroup(d.Retries))
 	if inv := d.Invariants; inv != nil {
 		verdict := "OK"
 		if !inv.OK {

@@ -101,8 +101,8 @@ func (r *Result) Err() error {
 	}
 	var errs []error
 	if n := r.Redeem.Failed; n > 0 {
-		errs = append(errs, fmt.Errorf("%d of %d redemptions were not answered 201 Created (statuses %v); first: %s",
-			n, r.Redeem.Redemptions, r.Redeem.Statuses, r.Redeem.FirstFailure))
+		errs = append(errs, fmt.Errorf("%d of %d redemptions were not answered 201 Created (%s); first: %s",
+			n, r.Redeem.Redemptions, r.Redeem.StatusCounts(), strings.TrimSpace(r.Redeem.FirstFailure)))
 	}
 	if r.Redeem.RedeemedInStore != int64(r.Redeem.Redemptions-r.Redeem.Failed) {
 		errs = append(errs, fmt.Errorf("%d redemptions answered 201 but the store holds %d redeemed passes",

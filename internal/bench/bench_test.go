@@ -119,6 +119,13 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
+func TestStatusCounts(t *testing.T) {
+	r := &RedeemResult{Statuses: map[int]int{500: 14, 0: 2, 409: 2}}
+	if got, want := r.StatusCounts(), "14 × 500, 2 × 0, 2 × 409"; got != want {
+		t.Errorf("StatusCounts() = %q, want %q", got, want)
+	}
+}
+
 func durations(ms ...int) []time.Duration {
 	out := make([]time.Duration, len(ms))
 	for i, m := range ms {

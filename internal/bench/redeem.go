@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -9,10 +10,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,6 +54,18 @@ type RedeemResult struct {
 	RedeemedInStore int64 `json:"redeemed_in_store"`
 	// Invariants is store.CheckInvariants, run afterwards.
 	Invariants *Invariants `json:"invariants"`
+}
+
+// StatusCounts describes Statuses for people: "14 × 500, 2 × 0", most
+// frequent first (0 is a transport error).
+func (r *RedeemResult) StatusCounts() string {
+	statuses := slices.Collect(maps.Keys(r.Statuses))
+	slices.SortFunc(statuses, func(a, b int) int { return cmp.Or(r.Statuses[b]-r.Statuses[a], a-b) })
+	parts := make([]string, len(statuses))
+	for i, st := range statuses {
+		parts[i] = fmt.Sprintf("%d × %d", r.Statuses[st], st)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Invariants summarises a CheckInvariants report.
