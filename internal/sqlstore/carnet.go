@@ -464,7 +464,6 @@ func (s *Store) Block(ctx context.Context, r passnum.BlockRequest) (int64, error
 	}
 	var changed int64
 	err := s.write(ctx, "block", func(tx *tx) error {
-		changed = 0
 		sc, err := tx.blockScope(r)
 		if err != nil {
 			return err
@@ -497,23 +496,9 @@ func (s *Store) Block(ctx context.Context, r passnum.BlockRequest) (int64, error
 		if r.Unblock {
 			countArgs = args
 		}
-		rows, err := tx.query(groupBy, countArgs...)
+		var value map[string]int64
+		value, changed, err = tx.valueByAccount(p.FaceValueCents, groupBy, countArgs...)
 		if err != nil {
-			return err
-		}
-		counts := map[passnum.PassState]int64{}
-		for rows.Next() {
-			var st passnum.PassState
-			var n int64
-			if err := rows.Scan(&st, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			counts[st] += n
-			changed += n
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		if changed == 0 {
@@ -529,18 +514,7 @@ func (s *Store) Block(ctx context.Context, r passnum.BlockRequest) (int64, error
 		if n != changed {
 			return fmt.Errorf("block: %d passes counted, %d updated", changed, n)
 		}
-		var entries []passnum.Entry
-		byAccount := map[string]int64{}
-		for st, n := range counts {
-			byAccount[passnum.StateAccount(st)] += n * p.FaceValueCents
-		}
-		for _, acct := range slices.Sorted(maps.Keys(byAccount)) {
-			if r.Unblock {
-				entries = append(entries, passnum.Move(p.ID, passnum.AccountPassesBlocked, 0, acct, 0, byAccount[acct])...)
-			} else {
-				entries = append(entries, passnum.Move(p.ID, acct, 0, passnum.AccountPassesBlocked, 0, byAccount[acct])...)
-			}
-		}
+		entries := moveAll(p.ID, value, passnum.AccountPassesBlocked, r.Unblock)
 		kind, action := "block", "passes.block"
 		if r.Unblock {
 			kind, action = "unblock", "passes.unblock"
@@ -575,23 +549,8 @@ func (s *Store) Expire(ctx context.Context) (*passnum.ExpireResult, error) {
 			if tx.now.Before(p.ExpiresAfter()) {
 				continue
 			}
-			rows, err := tx.query(`SELECT state, COUNT(*) FROM passes WHERE programme_id = ? AND `+open+` GROUP BY state`, id)
+			value, total, err := tx.valueByAccount(p.FaceValueCents, `SELECT state, COUNT(*) FROM passes WHERE programme_id = ? AND `+open+` GROUP BY state`, id)
 			if err != nil {
-				return err
-			}
-			byAccount, total := map[string]int64{}, int64(0)
-			for rows.Next() {
-				var st passnum.PassState
-				var n int64
-				if err := rows.Scan(&st, &n); err != nil {
-					rows.Close()
-					return err
-				}
-				byAccount[passnum.StateAccount(st)] += n * p.FaceValueCents
-				total += n
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
 				return err
 			}
 			if total == 0 {
@@ -604,12 +563,8 @@ func (s *Store) Expire(ctx context.Context) (*passnum.ExpireResult, error) {
 			if n != total {
 				return fmt.Errorf("expire: %d passes counted, %d updated", total, n)
 			}
-			var entries []passnum.Entry
-			for _, acct := range slices.Sorted(maps.Keys(byAccount)) {
-				entries = append(entries, passnum.Move(id, acct, 0, passnum.AccountPassesExpired, 0, byAccount[acct])...)
-			}
 			ref := fmt.Sprintf("programme:%d", id)
-			if err := tx.post("expiry", ref, entries); err != nil {
+			if err := tx.post("expiry", ref, moveAll(id, value, passnum.AccountPassesExpired, false)); err != nil {
 				return err
 			}
 			if err := tx.audit("passes.expire", ref, fmt.Sprintf("%d passes", total)); err != nil {
@@ -621,4 +576,41 @@ func (s *Store) Expire(ctx context.Context) (*passnum.ExpireResult, error) {
 		return nil
 	})
 	return res, err
+}
+
+// valueByAccount runs q, which returns (state, count) rows, and gives the
+// face value of those passes by the ledger account that holds it, with
+// their number.
+func (t *tx) valueByAccount(face int64, q string, args ...any) (map[string]int64, int64, error) {
+	type stateCount struct {
+		state passnum.PassState
+		n     int64
+	}
+	rows, err := selectAll(t, func(sc scanner) (stateCount, error) {
+		var c stateCount
+		return c, sc.Scan(&c.state, &c.n)
+	}, q, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	value, total := map[string]int64{}, int64(0)
+	for _, r := range rows {
+		value[passnum.StateAccount(r.state)] += r.n * face
+		total += r.n
+	}
+	return value, total, nil
+}
+
+// moveAll returns the entries moving each account's value to target or,
+// with back, from target to each account, in a stable order.
+func moveAll(programmeID int64, value map[string]int64, target string, back bool) []passnum.Entry {
+	var entries []passnum.Entry
+	for _, acct := range slices.Sorted(maps.Keys(value)) {
+		if back {
+			entries = append(entries, passnum.Move(programmeID, target, 0, acct, 0, value[acct])...)
+		} else {
+			entries = append(entries, passnum.Move(programmeID, acct, 0, target, 0, value[acct])...)
+		}
+	}
+	return entries
 }
