@@ -65,13 +65,8 @@ func (c *cli) activate(ctx context.Context, args []string) error {
 	if err := fs.parse(args, "programme"); err != nil {
 		return err
 	}
-	switch {
-	case fs.given("batch") == (fs.given("first") || fs.given("last")):
-		return usageErrorf(fs.path, "donnez soit --batch, soit --first et --last")
-	case fs.given("last") && !fs.given("first"):
-		return usageErrorf(fs.path, "--last va avec --first")
-	case fs.given("first") && !fs.given("last"):
-		r.LastCarnet = r.FirstCarnet
+	if err := fs.rangeOr("batch", &r.FirstCarnet, &r.LastCarnet); err != nil {
+		return err
 	}
 	ctx, s, err := c.session(ctx)
 	if err != nil {
@@ -138,13 +133,8 @@ func (c *cli) allocate(ctx context.Context, args []string) error {
 	if err := fs.parse(args, "prescriber"); err != nil {
 		return err
 	}
-	switch {
-	case fs.given("carnets") == (fs.given("first") || fs.given("last")):
-		return usageErrorf(fs.path, "donnez soit --first et --last, soit --carnets")
-	case fs.given("last") && !fs.given("first"):
-		return usageErrorf(fs.path, "--last va avec --first")
-	case fs.given("first") && !fs.given("last"):
-		r.LastCarnet = r.FirstCarnet
+	if err := fs.rangeOr("carnets", &r.FirstCarnet, &r.LastCarnet); err != nil {
+		return err
 	}
 	ctx, s, err := c.session(ctx)
 	if err != nil {
@@ -295,5 +285,19 @@ func (c *cli) exportPasses(ctx context.Context, args []string) error {
 		return passnum.Errorf(passnum.EINVALID, "output", "Impossible d'écrire %s : %v", *out, err)
 	}
 	c.printf("%s pass du lot n°%d exportés dans %s.\n", formatInt(passes), batch, *out)
+	return nil
+}
+
+// rangeOr checks that either the option other or a --first/--last range of
+// carnets was given, not both; --first alone means one carnet.
+func (fs *flagSet) rangeOr(other string, first, last *int64) error {
+	switch {
+	case fs.given(other) == (fs.given("first") || fs.given("last")):
+		return usageErrorf(fs.path, "donnez soit --%s, soit --first et --last", other)
+	case fs.given("last") && !fs.given("first"):
+		return usageErrorf(fs.path, "--last va avec --first")
+	case fs.given("first") && !fs.given("last"):
+		*last = *first
+	}
 	return nil
 }
