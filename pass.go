@@ -94,16 +94,19 @@ type ActivateRequest struct {
 
 // Carnet is a booklet of passes.
 type Carnet struct {
-	Number        int64      `json:"number"`
-	ProgrammeID   int64      `json:"programme_id"`
-	BatchID       int64      `json:"batch_id"`
-	Size          int        `json:"size"`
-	PrescriberID  int64      `json:"prescriber_id,omitempty"`
-	BeneficiaryID int64      `json:"beneficiary_id,omitempty"`
-	AllocatedAt   *time.Time `json:"allocated_at,omitempty"`
-	DistributedAt *time.Time `json:"distributed_at,omitempty"`
-	ValidUntil    string     `json:"valid_until"`
-	Passes        []Pass     `json:"passes,omitempty"`
+	Number        int64 `json:"number"`
+	ProgrammeID   int64 `json:"programme_id"`
+	BatchID       int64 `json:"batch_id"`
+	Size          int   `json:"size"`
+	PrescriberID  int64 `json:"prescriber_id,omitempty"`
+	BeneficiaryID int64 `json:"beneficiary_id,omitempty"`
+	// BeneficiaryRef is filled for those who may read beneficiaries (the
+	// operator, the prescriber who handed the carnet out).
+	BeneficiaryRef string     `json:"beneficiary_ref,omitempty"`
+	AllocatedAt    *time.Time `json:"allocated_at,omitempty"`
+	DistributedAt  *time.Time `json:"distributed_at,omitempty"`
+	ValidUntil     string     `json:"valid_until"`
+	Passes         []Pass     `json:"passes,omitempty"`
 	// Remaining counts passes that can still be spent.
 	Remaining int `json:"remaining"`
 }

@@ -32,6 +32,9 @@ const (
 	ActBeneficiaryRead Action = "beneficiaries.read"
 	ActInvariantsCheck Action = "invariants.check"
 	ActPassExport      Action = "passes.export"
+	ActSearch          Action = "search"
+	ActOutboxRead      Action = "outbox.read"
+	ActMembersRead     Action = "members.read"
 )
 
 type grant struct {
@@ -78,6 +81,9 @@ var permissions = map[Action][]grant{
 	ActBeneficiaryRead: {opAny, presc}, // prescriber: those it created
 	ActInvariantsCheck: {opAny},
 	ActPassExport:      {opAdmin},
+	ActSearch:          {opAny},
+	ActOutboxRead:      {opAdmin},                                    // messages hold password reset links
+	ActMembersRead:     {opAny, fnAdmin, hubAdmin, prAdmin, vnAdmin}, // admins: their own organisation
 }
 
 // Can tells whether the actor's organisation kind and role allow action.

@@ -13,6 +13,10 @@ type Service interface {
 	ProgrammeService
 	CarnetService
 	RedemptionService
+	StatsService
+	SearchService
+	SessionService
+	PublicService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }
@@ -26,6 +30,9 @@ type OrganisationService interface {
 
 	CreateUser(ctx context.Context, c UserCreate) (*User, error)
 	AddMembership(ctx context.Context, userID, orgID int64, role Role) error
+	// ListMembers lists the people of an organisation with their
+	// memberships (the operator, and an organisation's own admins).
+	ListMembers(ctx context.Context, orgID int64) ([]*User, error)
 	// AuthenticatePassword returns the user whose e-mail and password match.
 	AuthenticatePassword(ctx context.Context, email, password string) (*User, error)
 
