@@ -25,3 +25,7 @@ func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 
 // ParseTime reads a TimeLayout instant.
 func ParseTime(s string) (time.Time, error) { return time.Parse(TimeLayout, s) }
+
+// Today returns now's calendar date in Paris, YYYY-MM-DD: the date people
+// write on forms and read on carnets.
+func Today(now time.Time) string { return now.In(paris).Format(DateLayout) }

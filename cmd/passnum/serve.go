@@ -9,20 +9,22 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/demo"
 	"github.com/passnum/passnum/internal/httpapi"
 	"github.com/passnum/passnum/internal/sqlstore"
+	"github.com/passnum/passnum/internal/web"
 )
 
 // demoDB is the database of `serve --demo` without --db, recreated at each
 // start in the working directory.
 const demoDB = "passnum-demo.db"
 
-const serveDoc = `Sert l'API JSON sous /api/v1 (décrite par /api/openapi.json) et une page
-d'accueil. Le journal des requêtes va sur la sortie d'erreur. Ctrl+C (ou
+const serveDoc = `Sert l'interface web (en français, pour chaque rôle) et l'API JSON sous
+/api/v1 (décrite par /api/openapi.json). Le journal des requêtes va sur la sortie d'erreur. Ctrl+C (ou
 SIGTERM) arrête le serveur proprement : les requêtes en cours se terminent.
 
 Avec --demo et sans --db ni PASSNUM_DB : la base ` + demoDB + ` du répertoire
@@ -34,6 +36,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	fs := c.flags("passnum serve", "passnum serve [--addr :8080] [--demo]", serveDoc)
 	addr := fs.String("addr", ":8080", "`adresse` d'écoute, hôte:port")
 	withDemo := fs.Bool("demo", false, "données de démonstration (voir ci-dessus)")
+	publicURL := fs.String("url", os.Getenv("PASSNUM_URL"), "`adresse` publique du service, par exemple https://pass.example.fr : liens des courriels, cookies sécurisés si https (défaut : l'adresse d'écoute ; variable PASSNUM_URL)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -69,10 +72,18 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return passnum.Errorf(passnum.EINVALID, "listen", "Impossible d'écouter sur %s : %v", *addr, err)
 	}
+	base := baseURL(ln.Addr())
+	if *publicURL != "" {
+		base = strings.TrimSuffix(*publicURL, "/")
+	}
+	pages, err := web.NewServer(s, web.Options{Logger: log, BaseURL: base})
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", httpapi.NewServer(s, httpapi.Options{Logger: log}).Handler())
-	mux.HandleFunc("GET /{$}", homePage)
-	mux.HandleFunc("/", notFoundPage)
+	mux.Handle("/", pages.Handler())
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -86,9 +97,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
-	base := baseURL(ln.Addr())
 	c.printf("passnum écoute sur %s (base %s : %s).\n", base, s.Dialect(), displayDSN(c.dsn))
-	c.printf("API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base)
+	c.printf("Interface web : %s/ ; API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base, base)
 	if creds != nil {
 		c.printDemo(base, creds)
 	}
@@ -150,7 +160,7 @@ func baseURL(a net.Addr) string {
 
 func (c *cli) printDemo(base string, creds *demo.Credentials) {
 	c.printf("\nDonnées de démonstration : programme n°%d, lot n°%d.\n", creds.ProgrammeID, creds.BatchID)
-	c.printf("\nComptes (pour l'interface web, qui arrive bientôt) :\n")
+	c.printf("\nComptes de l'interface web (%s/connexion) :\n", base)
 	for _, l := range creds.Logins {
 		c.printf("  %-28s %-30s mot de passe : %s\n", l.Role, l.Email, l.Password)
 	}
@@ -178,52 +188,4 @@ func (c *cli) printDemo(base string, creds *demo.Credentials) {
 		c.printf("  curl -s %s/api/v1/programmes/%d -H 'Authorization: Bearer %s'\n", base, creds.ProgrammeID, funderToken)
 	}
 	c.printf("\n")
-}
-
-const homeHTML = `<!doctype html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>passnum — Pass numérique</title>
-<style>
-body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.6; color: #1e1e1e; background: #fff; }
-a { color: #000091; }
-</style>
-</head>
-<body>
-<main>
-<h1>passnum</h1>
-<p>Cette plateforme gère un programme de Pass numérique : des chèques pour se former
-au numérique, financés par l'État et les collectivités, remis par les structures
-d'accompagnement et utilisés dans les lieux de médiation numérique.</p>
-<p><strong>L'interface web arrive bientôt.</strong> En attendant, les logiciels des
-structures partenaires utilisent l'API, décrite dans
-<a href="/api/openapi.json">le document OpenAPI de l'API (/api/openapi.json)</a>.</p>
-</main>
-</body>
-</html>
-`
-
-func pageHeaders(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-}
-
-// homePage says that the web interface comes soon and where the API is.
-func homePage(w http.ResponseWriter, r *http.Request) {
-	pageHeaders(w)
-	fmt.Fprint(w, homeHTML)
-}
-
-func notFoundPage(w http.ResponseWriter, r *http.Request) {
-	pageHeaders(w)
-	w.WriteHeader(http.StatusNotFound)
-	fmt.Fprint(w, `<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>Page introuvable — passnum</title></head>
-<body><main><h1>Page introuvable</h1><p><a href="/">Retour à l'accueil</a></p></main></body></html>
-`)
 }

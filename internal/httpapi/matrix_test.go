@@ -80,6 +80,9 @@ func TestRoleMatrix(t *testing.T) {
 			},
 			passnum.ActInvariantsCheck: func(int64) call { return call{"GET", "/api/v1/invariants", nil} },
 			passnum.ActPassExport:      func(int64) call { return call{"GET", fmt.Sprintf("/api/v1/batches/%d/passes.csv", f.Batch.ID), nil} },
+			passnum.ActSearch:          func(int64) call { return call{"GET", "/api/v1/search?q=quincaillerie", nil} },
+			passnum.ActOutboxRead:      func(int64) call { return call{"GET", "/api/v1/outbox", nil} },
+			passnum.ActMembersRead:     func(org int64) call { return call{"GET", fmt.Sprintf("/api/v1/organisations/%d/members", org), nil} },
 		}
 		for _, action := range passnum.Actions() {
 			build, ok := representative[action]

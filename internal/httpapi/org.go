@@ -132,6 +132,10 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
 	return writeSliceOf(w, r, s.svc.ListTokens)
 }
 
+func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
+	return writeSliceOf(w, r, s.svc.ListMembers)
+}
+
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {

@@ -32,13 +32,14 @@ const problemTypeBase = "/api/problems/"
 
 // Reasons of problems raised by the HTTP layer itself.
 const (
-	reasonTooManyBadCodes  = "too-many-bad-codes"
-	reasonTooManyBadTokens = "too-many-failed-authentications"
-	reasonInvalidJSON      = "invalid-json"
-	reasonUnknownField     = "unknown-field"
-	reasonBodyTooLarge     = "body-too-large"
-	reasonUnsupportedMedia = "unsupported-media-type"
-	reasonMethodNotAllowed = "method-not-allowed"
+	reasonTooManyBadCodes    = "too-many-bad-codes"
+	reasonTooManyBadTokens   = "too-many-failed-authentications"
+	reasonTooManyCarnetCodes = "too-many-carnet-codes"
+	reasonInvalidJSON        = "invalid-json"
+	reasonUnknownField       = "unknown-field"
+	reasonBodyTooLarge       = "body-too-large"
+	reasonUnsupportedMedia   = "unsupported-media-type"
+	reasonMethodNotAllowed   = "method-not-allowed"
 )
 
 // httpStatus is the one place where errors become HTTP statuses: by the
@@ -114,7 +115,11 @@ func init() {
 		{passnum.EUNAUTHORIZED, "bad-credentials", "Identifiants incorrects", "L'adresse électronique ou le mot de passe est incorrect."},
 		{passnum.EFORBIDDEN, "forbidden", "Action non autorisée", "Le type de votre organisation ou votre rôle (admin, agent) ne permet pas cette action."},
 		{passnum.EFORBIDDEN, "not-a-member", "Organisation non autorisée", "Vous n'êtes pas membre de cette organisation."},
+		{passnum.EFORBIDDEN, "no-membership", "Compte sans organisation", "Le compte n'est rattaché à aucune organisation : un administrateur doit l'y ajouter avant la première connexion."},
+		{passnum.EUNAUTHORIZED, "session-expired", "Session expirée", "La session est inconnue, expirée ou fermée, ou son organisation n'est plus la vôtre : reconnectez-vous."},
+		{passnum.EINVALID, "reset-token-invalid", "Lien de réinitialisation périmé", "Le lien de réinitialisation du mot de passe a déjà servi ou a expiré : demandez-en un nouveau."},
 		{passnum.ERATELIMIT, reasonTooManyBadTokens, "Trop d'échecs d'authentification", "Trop de jetons refusés depuis votre réseau : les essais sont suspendus quelques instants ; l'en-tête Retry-After dit quand réessayer."},
+		{passnum.ERATELIMIT, reasonTooManyCarnetCodes, "Trop de codes inconnus", "Trop de codes qui ne correspondent à aucun carnet ont été saisis depuis votre réseau en peu de temps : la consultation est suspendue jusqu'à l'heure indiquée (en-tête Retry-After), pour empêcher qu'on devine des codes."},
 		{passnum.ERATELIMIT, reasonTooManyBadCodes, "Trop de codes refusés", "Votre organisation a présenté trop de codes de pass inconnus, falsifiés ou mal saisis en peu de temps : contrôles et encaissements sont suspendus jusqu'à l'heure indiquée (en-tête Retry-After), pour empêcher qu'on devine des codes."},
 
 		// Organisations, people, catalogue.
@@ -134,6 +139,7 @@ func init() {
 		{passnum.EREFUSED, "carnet-already-distributed", "Carnet déjà remis", "Le carnet a déjà été remis à un bénéficiaire."},
 		{passnum.EREFUSED, "carnet-not-in-stock", "Carnet hors de votre stock", "Le carnet n'a pas été attribué à votre structure."},
 		{passnum.EREFUSED, "carnet-blocked", "Carnet bloqué", "Le carnet est bloqué par le financeur ou l'opérateur."},
+		{passnum.ENOTFOUND, "carnet-unknown", "Carnet introuvable", "Aucun carnet ne correspond à ce code de pass. Qu'il soit inconnu, mal saisi ou falsifié, la réponse est la même."},
 		{passnum.ENOTFOUND, "beneficiary-unknown", "Bénéficiaire inconnu", "Aucun bénéficiaire de votre structure n'a cette référence."},
 		{passnum.ECONFLICT, "nothing-to-block", "Rien à bloquer", "Les pass visés sont déjà utilisés, bloqués ou expirés."},
 		{passnum.ECONFLICT, "nothing-to-unblock", "Rien à débloquer", "Aucun pass n'est bloqué à ce niveau."},

@@ -44,6 +44,18 @@ func (s *Server) getProgramme(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, p)
 }
 
+func (s *Server) getProgrammeStats(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	st, err := s.svc.ProgrammeStats(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, st)
+}
+
 // fundsInput is the body of POST /programmes/{id}/funds: a payment order,
 // the programme being in the path.
 type fundsInput struct {

@@ -13,7 +13,8 @@ type route struct {
 	handle func(*Server, http.ResponseWriter, *http.Request) error
 }
 
-// routes maps the API 1:1 to the methods of passnum.Service.
+// routes maps the API 1:1 to the methods of passnum.Service, except the
+// sessions and password resets, which only the web interface uses.
 var routes = []route{
 	{"GET", "/api/openapi.json", true, (*Server).getOpenAPI},
 	{"GET", "/api/problems/{type}", true, (*Server).getProblemType},
@@ -29,10 +30,12 @@ var routes = []route{
 	{"POST", "/api/v1/tokens", false, (*Server).createToken},
 	{"GET", "/api/v1/organisations/{id}/tokens", false, (*Server).listTokens},
 	{"DELETE", "/api/v1/tokens/{id}", false, (*Server).revokeToken},
+	{"GET", "/api/v1/organisations/{id}/members", false, (*Server).listMembers},
 
 	{"POST", "/api/v1/programmes", false, (*Server).createProgramme},
 	{"GET", "/api/v1/programmes", false, (*Server).listProgrammes},
 	{"GET", "/api/v1/programmes/{id}", false, (*Server).getProgramme},
+	{"GET", "/api/v1/programmes/{id}/stats", false, (*Server).getProgrammeStats},
 	{"POST", "/api/v1/programmes/{id}/funds", false, (*Server).recordFunds},
 	{"GET", "/api/v1/programmes/{id}/funds", false, (*Server).listPaymentOrders},
 	{"POST", "/api/v1/programmes/{id}/batches", false, (*Server).issue},
@@ -58,4 +61,10 @@ var routes = []route{
 	{"POST", "/api/v1/services/{id}/active", false, (*Server).setCatalogueServiceActive},
 
 	{"GET", "/api/v1/invariants", false, (*Server).checkInvariants},
+	{"GET", "/api/v1/search", false, (*Server).search},
+	{"GET", "/api/v1/outbox", false, (*Server).listOutbox},
+
+	// What anyone may ask, without a token.
+	{"POST", "/api/v1/public/carnet-status", true, (*Server).carnetStatus},
+	{"GET", "/api/v1/public/venues", true, (*Server).listPublicVenues},
 }

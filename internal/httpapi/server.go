@@ -1,5 +1,6 @@
 // Package httpapi serves the JSON API of passnum under /api/v1: one route
-// per method of passnum.Service, bearer-token authentication, RFC 9457
+// per method of passnum.Service (sessions aside: the web interface has
+// them), bearer-token authentication except under /api/v1/public, RFC 9457
 // problem+json errors, rate limits on guessed pass codes and tokens, and an
 // OpenAPI 3.1 document at /api/openapi.json.
 //
@@ -38,10 +39,13 @@ type Server struct {
 	badCodes *window[int64]
 	// failedAuth counts rejected tokens per client network.
 	failedAuth *window[string]
+	// unknownCarnets counts, per client network, the codes of the public
+	// carnet status page that found no carnet.
+	unknownCarnets *window[string]
 }
 
 // Limits of the rate limiters. 20 codes that do not exist in 10 minutes is
-// far beyond a venue's honest typos. Tokens hold 256 random bits, so the
+// far beyond a venue's honest typos, or a person's on the public page. Tokens hold 256 random bits, so the
 // limit on failed authentications is not what keeps them secret: it stops
 // one client from making the database look up secrets in a loop.
 const (
@@ -61,6 +65,8 @@ func NewServer(svc passnum.Service, opts Options) *Server {
 		mux:        http.NewServeMux(),
 		badCodes:   newWindow[int64](badCodeLimit, badCodeWindow, maxRateLimitedKey),
 		failedAuth: newWindow[string](failedAuthLimit, failedAuthWindow, maxRateLimitedKey),
+		// The same limit as a venue's: the codes are as hard to guess.
+		unknownCarnets: newWindow[string](badCodeLimit, badCodeWindow, maxRateLimitedKey),
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -102,6 +102,9 @@ func (s *Store) FindCarnet(ctx context.Context, number int64) (*passnum.Carnet, 
 				c.Remaining++
 			}
 		}
+		if err := tx.fillBeneficiaryRefs(a, []*carnetRow{c}); err != nil {
+			return err
+		}
 		out = &c.Carnet
 		return nil
 	})
@@ -149,15 +152,67 @@ func (s *Store) ListCarnets(ctx context.Context, f passnum.CarnetFilter) ([]*pas
 		if err != nil {
 			return err
 		}
+		if err := tx.decorateCarnets(a, list); err != nil {
+			return err
+		}
 		for _, c := range list {
-			if err := tx.get(&c.Remaining, `SELECT COUNT(*) FROM passes WHERE serial BETWEEN ? AND ? AND state = 'distributed'`, c.firstSerial, c.lastSerial()); err != nil {
-				return err
-			}
 			out = append(out, &c.Carnet)
 		}
 		return nil
 	})
 	return out, total, err
+}
+
+// decorateCarnets fills what a list of carnets shows beside their rows:
+// the passes left to spend and, for who may read it, the beneficiary's
+// reference.
+func (t *tx) decorateCarnets(a *passnum.Actor, list []*carnetRow) error {
+	for _, c := range list {
+		if err := t.get(&c.Remaining, `SELECT COUNT(*) FROM passes WHERE serial BETWEEN ? AND ? AND state = 'distributed'`, c.firstSerial, c.lastSerial()); err != nil {
+			return err
+		}
+	}
+	return t.fillBeneficiaryRefs(a, list)
+}
+
+// fillBeneficiaryRefs sets the beneficiary reference of distributed
+// carnets when the actor may read beneficiaries: the operator, and a
+// prescriber for the people it registered itself. A funder follows carnets
+// without learning who holds them.
+func (t *tx) fillBeneficiaryRefs(a *passnum.Actor, list []*carnetRow) error {
+	if !a.Can(passnum.ActBeneficiaryRead) {
+		return nil
+	}
+	var ids []any
+	for _, c := range list {
+		if c.BeneficiaryID != 0 {
+			ids = append(ids, c.BeneficiaryID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	type benRef struct {
+		id, prescriber int64
+		ref            string
+	}
+	refs, err := selectAll(t, func(sc scanner) (benRef, error) {
+		var b benRef
+		return b, sc.Scan(&b.id, &b.prescriber, &b.ref)
+	}, `SELECT id, prescriber_id, ref FROM beneficiaries WHERE id IN (`+placeholders(len(ids))+`)`, ids...)
+	if err != nil {
+		return err
+	}
+	byID := map[int64]string{}
+	for _, b := range refs {
+		if a.IsOperator() || b.prescriber == a.OrgID {
+			byID[b.id] = b.ref
+		}
+	}
+	for _, c := range list {
+		c.BeneficiaryRef = byID[c.BeneficiaryID]
+	}
+	return nil
 }
 
 // serialRanges merges the serials of carnets into as few ranges as
@@ -388,6 +443,7 @@ func (s *Store) Distribute(ctx context.Context, r passnum.DistributeRequest) (*p
 			return err
 		}
 		c.Remaining = len(c.Passes)
+		c.BeneficiaryRef = b.Ref // the prescriber registered this person: it may read the reference
 		out = &passnum.Distribution{Carnet: &c.Carnet, Beneficiary: b}
 		return nil
 	})

@@ -19,7 +19,8 @@ import (
 //   - no pass is redeemed twice, and a pass is redeemed exactly when one
 //     live redemption line points to it;
 //   - carnets and pass states agree (distributed passes are in distributed
-//     carnets, allocated ones in allocated carnets).
+//     carnets, allocated ones in allocated carnets);
+//   - a pass has an activation date exactly when its state says so.
 func (s *Store) CheckInvariants(ctx context.Context) (*passnum.CheckReport, error) {
 	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActInvariantsCheck); err != nil {
 		return nil, err
@@ -204,6 +205,19 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 	}
 	if badRedemptions > 0 {
 		fail("%d redemptions disagree with their lines (count or void flag)", badRedemptions)
+	}
+
+	// A pass has an activation date exactly when its state says it was
+	// activated (blocked and expired passes may or may not have been):
+	// ProgrammeStats counts activated passes by state on this basis.
+	var undated int64
+	if err := t.get(&undated, `SELECT COUNT(*) FROM passes
+		WHERE (state = 'issued' AND activated_at IS NOT NULL)
+		   OR (state IN ('activated', 'allocated', 'distributed', 'redeemed', 'settled') AND activated_at IS NULL)`); err != nil {
+		return err
+	}
+	if undated > 0 {
+		fail("%d passes disagree with their activation date (an activated state without one, or an issued pass with one)", undated)
 	}
 
 	// Carnets and pass states agree.

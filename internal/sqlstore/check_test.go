@@ -25,6 +25,7 @@ func TestCheckInvariantsDetectsTampering(t *testing.T) {
 		{"live redemption line voided", `UPDATE redemption_passes SET voided = 1`, "disagree with their redemption lines"},
 		{"payment order amount edited", `UPDATE payment_orders SET amount_cents = amount_cents + 1 WHERE id = (SELECT MIN(id) FROM payment_orders)`, "funds received counter"},
 		{"budget and counters lowered below the passes issued", `UPDATE programmes SET budget_cents = 1000, issued_cents = 1000, activated_cents = 1000`, "exceeds the funded budget"},
+		{"allocated pass without an activation date", `UPDATE passes SET activated_at = NULL WHERE serial = (SELECT MIN(serial) FROM passes WHERE state = 'allocated')`, "disagree with their activation date"},
 		{"distributed pass in an undistributed carnet", `UPDATE carnets SET beneficiary_id = NULL WHERE number = (SELECT MIN(number) FROM carnets WHERE beneficiary_id IS NOT NULL)`, "disagree with their carnet"},
 	}
 	for _, tc := range tests {

@@ -8,3 +8,23 @@ func ExecRaw(s *Store, q string, args ...any) error {
 	_, err := s.wdb.ExecContext(context.Background(), s.dialect.rebind(q), args...)
 	return err
 }
+
+// QueryStrings runs a query behind the store's back and returns its first
+// column as text, for tests that look at what was recorded (the audit
+// trail must never hold a secret).
+func QueryStrings(s *Store, q string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(context.Background(), s.dialect.rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -11,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/passnum/passnum"
@@ -284,6 +286,50 @@ func (t *tx) findUser(id int64) (*passnum.User, error) {
 		u.Memberships = append(u.Memberships, m)
 	}
 	return &u, rows.Err()
+}
+
+// ListMembers lists the people of an organisation, by name. The operator
+// reads any organisation's members with all their memberships; an
+// organisation's admin reads its own, each with only the membership of that
+// organisation: which other structures a person works for is none of its
+// business. Other organisations answer ENOTFOUND, as ListTokens does.
+func (s *Store) ListMembers(ctx context.Context, orgID int64) ([]*passnum.User, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActMembersRead); err != nil {
+		return nil, err
+	}
+	if !a.IsOperator() && (a.OrgID != orgID || a.Role != passnum.RoleAdmin) {
+		return nil, notFound("organisation", orgID)
+	}
+	var out []*passnum.User
+	err := s.read(ctx, func(tx *tx) error {
+		if _, err := tx.findOrg(orgID); err != nil {
+			return err
+		}
+		var err error
+		out, err = loadAll(tx, tx.findUser, `SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.org_id = ?`, orgID)
+		if err != nil {
+			return err
+		}
+		// Sorted here rather than in SQL: SQLite and PostgreSQL collate
+		// names differently (case, accents), and both stores must answer
+		// alike.
+		slices.SortFunc(out, func(x, y *passnum.User) int {
+			return cmp.Or(cmp.Compare(foldName(x.Name), foldName(y.Name)), cmp.Compare(x.ID, y.ID))
+		})
+		if a.IsOperator() {
+			return nil
+		}
+		for _, u := range out {
+			m, _ := membership(u, orgID)
+			u.Memberships = []passnum.Membership{m}
+		}
+		return nil
+	})
+	if out == nil && err == nil {
+		out = []*passnum.User{}
+	}
+	return out, err
 }
 
 // AddMembership gives an existing person a role in one more organisation.

@@ -1,0 +1,145 @@
+// Helpers of the browser tests: build and start a real passnum on a fresh
+// SQLite database, drive Debian's Chromium with playwright-core, and check
+// every page visited with axe-core, with a screenshot kept for people to
+// look at (e2e/screenshots/, not committed).
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+export const screenshots = join(here, "screenshots");
+
+// chromiumPath: Debian's package, or CHROMIUM for another install.
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// startPassnum builds the binary, creates the first operator account on a
+// fresh database with the command line, and serves it.
+export async function startPassnum({ operatorEmail, operatorPassword }) {
+  const dir = mkdtempSync(join(tmpdir(), "passnum-e2e-"));
+  const bin = join(dir, "passnum");
+  execFileSync("go", ["build", "-o", bin, "./cmd/passnum"], { cwd: root, stdio: "inherit" });
+  const db = join(dir, "passnum.db");
+  execFileSync(bin, ["--db", db, "migrate"], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(bin, ["--db", db, "user", "create", "--email", operatorEmail, "--name", "Olivia Martin", "--org", "1", "--role", "admin"], {
+    env: { ...process.env, PASSNUM_PASSWORD: operatorPassword },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const proc = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`, "--url", base], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  proc.stderr.on("data", (d) => { log += d; });
+  await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("passnum did not start:\n" + out + log)), 30000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("écoute sur")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`passnum exited with ${code}:\n${out}${log}`)));
+  });
+  return {
+    base,
+    log: () => log,
+    async stop() {
+      mkdirSync(screenshots, { recursive: true });
+      writeFileSync(join(screenshots, "server.log"), log);
+      proc.kill("SIGTERM");
+      await new Promise((r) => proc.once("exit", r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    // Chromium's own connections are refused on the test machines' closed
+    // network: turn them off rather than wait for them.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--lang=fr-FR"],
+  });
+}
+
+// newPage opens a page that fails the test on any console error (a CSP
+// violation, a script error) or page crash.
+export async function newPage(browser, { width = 1280, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: "fr-FR", acceptDownloads: true });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("console", (m) => {
+    // A form sent back with errors answers 4xx, which Chromium reports on
+    // the console: that one is expected; any other error is not.
+    if (m.type() === "error" && !/^Failed to load resource: the server responded with a status of 4(00|01|03|09|22|29)\b/.test(m.text())) {
+      page.problems.push(`console: ${m.text()}`);
+    }
+  });
+  page.on("pageerror", (e) => page.problems.push(`page error: ${e.message}`));
+  return page;
+}
+
+let shot = 0;
+
+// check runs axe-core on the page (WCAG 2.1 A and AA rules), fails on any
+// serious or critical violation, and keeps a full-page screenshot.
+export async function check(page, name) {
+  mkdirSync(screenshots, { recursive: true });
+  shot++;
+  await page.screenshot({ path: join(screenshots, `${String(shot).padStart(2, "0")}-${name}.png`), fullPage: true });
+  // Evaluated through the DevTools protocol, axe is not subject to the
+  // page's Content-Security-Policy, which stays on during the tests.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const report = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`).join("\n");
+  assert.equal(bad.length, 0, `axe-core on ${name} (${page.url()}):\n${report}`);
+  assert.deepEqual(page.problems, [], `browser errors on ${name}`);
+  const lang = await page.getAttribute("html", "lang");
+  assert.equal(lang, "fr", `${name}: lang`);
+  return result;
+}
+
+export async function login(page, base, email, password) {
+  await page.goto(base + "/connexion");
+  await page.getByLabel("Adresse électronique").fill(email);
+  await page.getByLabel(/^Mot de passe/).fill(password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.waitForLoadState("networkidle");
+}
+
+export async function logout(page) {
+  await page.getByRole("button", { name: "Se déconnecter" }).click();
+  await page.waitForURL(/\/connexion/);
+}
+
+// isoDate returns today plus days, YYYY-MM-DD.
+export function isoDate(days) {
+  const d = new Date(Date.now() + days * 86400000);
+  return d.toISOString().slice(0, 10);
+}

@@ -1,0 +1,30 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/passnum/passnum"
+)
+
+// search answers the operator's search box. The query travels in the URL,
+// which the access log never records.
+func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
+	res, err := s.svc.Search(r.Context(), r.URL.Query().Get("q"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+// listOutbox lists the e-mails waiting to be sent, newest first.
+func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) error {
+	p, err := queryPage(r)
+	if err != nil {
+		return err
+	}
+	msgs, total, err := s.svc.ListOutbox(r.Context(), passnum.OutboxFilter{Offset: p.offset, Limit: p.limit})
+	if err != nil {
+		return err
+	}
+	return writeList(w, p, msgs, total)
+}

@@ -1,0 +1,152 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/storetest"
+)
+
+// TestProgrammeStatsRoute: the figures of a programme, for whoever may
+// read the programme.
+func TestProgrammeStatsRoute(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		f := storetest.NewFixture(t, env, storetest.Options{})
+		a := newAPI(t, env)
+		op := a.operatorToken()
+		venue := a.token(f.Venue.ID, passnum.RoleAgent)
+		a.do(venue, "POST", "/api/v1/redemptions", map[string]any{"codes": f.CodesOf(f.Serials(0)[:2]...), "service_id": f.Service.ID, "idempotency_key": "k"}).ok(http.StatusCreated, nil)
+		path := fmt.Sprintf("/api/v1/programmes/%d/stats", f.Programme.ID)
+
+		var st passnum.ProgrammeStats
+		a.do(a.token(f.Dept.ID, passnum.RoleAgent), "GET", path, nil).ok(http.StatusOK, &st)
+		want := passnum.Funnel{Issued: 100, Activated: 100, Allocated: 50, Distributed: 30, Started: 5, Redeemed: 2}
+		if st.Funnel != want || st.Carnets != (passnum.CarnetCounts{Issued: 20, Allocated: 10, Distributed: 6, Started: 1}) || st.SpentCents != 2000 || len(st.Shares) != 2 {
+			t.Fatalf("stats %+v", st)
+		}
+		if st.Shares[0].SpentCents+st.Shares[1].SpentCents != 2000 || st.Shares[0].CommittedCents+st.Shares[1].CommittedCents != f.Programme.BudgetCents {
+			t.Fatalf("shares %+v", st.Shares)
+		}
+		a.do(op, "GET", path, nil).ok(http.StatusOK, nil)
+		a.do(venue, "GET", path, nil).problem(http.StatusForbidden, "forbidden")
+		foundation, err := env.Store.CreateOrganisation(storetest.As(f.Operator), passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "Fondation Orange"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.do(a.token(foundation.ID, passnum.RoleAdmin), "GET", path, nil).problem(http.StatusNotFound, "not-found")
+		a.do(op, "GET", "/api/v1/programmes/0/stats", nil).problem(http.StatusBadRequest, "invalid-input")
+		a.do(op, "GET", "/api/v1/programmes/999999/stats", nil).problem(http.StatusNotFound, "not-found")
+	})
+}
+
+func TestSearchRoute(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		f := storetest.NewFixture(t, env, storetest.Options{})
+		a := newAPI(t, env)
+		op := a.operatorToken()
+		var res passnum.SearchResults
+		a.do(op, "GET", "/api/v1/search?q=m%C3%A9diath%C3%A8que", nil).ok(http.StatusOK, &res)
+		if res.Query != "médiathèque" || len(res.Organisations) != 1 || res.Organisations[0].ID != f.Venue2.ID || res.Passes == nil || res.Carnets == nil {
+			t.Fatalf("search %+v", res)
+		}
+		serial := f.Serials(2)[1]
+		a.do(op, "GET", "/api/v1/search?q="+strings.ToLower(f.Codes[serial]), nil).ok(http.StatusOK, &res)
+		if len(res.Passes) != 1 || res.Passes[0].Serial != serial {
+			t.Fatalf("search by code %+v", res)
+		}
+		// A distributed carnet, with its beneficiary's reference for the operator.
+		a.do(op, "GET", fmt.Sprintf("/api/v1/search?q=%d", f.Batch.FirstCarnet+2), nil).ok(http.StatusOK, &res)
+		if len(res.Carnets) != 1 || res.Carnets[0].BeneficiaryRef == "" || res.Carnets[0].Remaining != 5 {
+			t.Fatalf("search by carnet %+v", res)
+		}
+		if p := a.do(op, "GET", "/api/v1/search?q=+", nil).problem(http.StatusBadRequest, "invalid-input"); p.Field != "q" {
+			t.Fatalf("empty query: %+v", p)
+		}
+		a.do(op, "GET", "/api/v1/search", nil).problem(http.StatusBadRequest, "invalid-input")
+		a.do(a.token(f.Prescriber.ID, passnum.RoleAdmin), "GET", "/api/v1/search?q=x", nil).problem(http.StatusForbidden, "forbidden")
+	})
+}
+
+// TestCarnetBeneficiaryRefRoute: the API shows a carnet's beneficiary
+// reference to the operator and its prescriber, not to a funder.
+func TestCarnetBeneficiaryRefRoute(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		f := storetest.NewFixture(t, env, storetest.Options{})
+		a := newAPI(t, env)
+		path := fmt.Sprintf("/api/v1/carnets/%d", f.Batch.FirstCarnet)
+		for _, c := range []struct {
+			name  string
+			token string
+			sees  bool
+		}{
+			{"operator", a.operatorToken(), true},
+			{"prescriber", a.token(f.Prescriber.ID, passnum.RoleAgent), true},
+			{"funder", a.token(f.State.ID, passnum.RoleAdmin), false},
+		} {
+			res := a.do(c.token, "GET", path, nil).ok(http.StatusOK, nil)
+			if strings.Contains(string(res.body), `"beneficiary_ref":"B-`) != c.sees {
+				t.Errorf("%s: %s", c.name, res.body)
+			}
+			var list page[passnum.Carnet]
+			a.do(c.token, "GET", "/api/v1/carnets?distributed=true", nil).ok(http.StatusOK, &list)
+			for _, carnet := range list.Items {
+				if (carnet.BeneficiaryRef != "") != c.sees {
+					t.Errorf("%s: carnet %+v in the list", c.name, carnet)
+				}
+			}
+		}
+	})
+}
+
+func TestMembersRoute(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		f := storetest.NewFixture(t, env, storetest.Options{Carnets: 2, CarnetSize: 2})
+		a := newAPI(t, env)
+		opCtx := storetest.As(f.Operator)
+		for _, name := range []string{"Yann", "Anne"} {
+			if _, err := env.Store.CreateUser(opCtx, passnum.UserCreate{Email: strings.ToLower(name) + "@example.org", Name: name,
+				Password: "correct horse battery staple", OrgID: f.Venue.ID, Role: passnum.RoleAgent}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		path := fmt.Sprintf("/api/v1/organisations/%d/members", f.Venue.ID)
+		var users page[passnum.User]
+		a.do(a.token(f.Venue.ID, passnum.RoleAdmin), "GET", path, nil).ok(http.StatusOK, &users)
+		if users.Total != 2 || users.Items[0].Name != "Anne" || users.Items[1].Name != "Yann" || len(users.Items[0].Memberships) != 1 {
+			t.Fatalf("members %+v", users)
+		}
+		a.do(a.operatorToken(), "GET", path+"?limit=1&offset=1", nil).ok(http.StatusOK, &users)
+		if users.Total != 2 || len(users.Items) != 1 || users.Items[0].Name != "Yann" {
+			t.Fatalf("second page %+v", users)
+		}
+		a.do(a.token(f.Venue.ID, passnum.RoleAgent), "GET", path, nil).problem(http.StatusForbidden, "forbidden")
+		a.do(a.token(f.Venue2.ID, passnum.RoleAdmin), "GET", path, nil).problem(http.StatusNotFound, "not-found")
+	})
+}
+
+func TestOutboxRoute(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		f := storetest.NewFixture(t, env, storetest.Options{Carnets: 2, CarnetSize: 2})
+		a := newAPI(t, env)
+		if _, err := env.Store.CreateUser(storetest.As(f.Operator), passnum.UserCreate{Email: "lou@example.org", Name: "Lou",
+			Password: "correct horse battery staple", OrgID: f.Venue.ID, Role: passnum.RoleAgent}); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.Store.RequestPasswordReset(context.Background(), "lou@example.org", "https://passnum.example/mot-de-passe/"); err != nil {
+			t.Fatal(err)
+		}
+		var msgs page[passnum.OutboxMessage]
+		res := a.do(a.operatorToken(), "GET", "/api/v1/outbox", nil).ok(http.StatusOK, &msgs)
+		if msgs.Total != 1 || msgs.Items[0].To != "lou@example.org" || !strings.Contains(msgs.Items[0].Body, "https://passnum.example/mot-de-passe/") {
+			t.Fatalf("outbox %+v", msgs)
+		}
+		if res.header.Get("Cache-Control") != "no-store" {
+			t.Fatal("reset links may be cached")
+		}
+		a.do(a.token(a.op.OrgID, passnum.RoleAgent), "GET", "/api/v1/outbox", nil).problem(http.StatusForbidden, "forbidden")
+	})
+}

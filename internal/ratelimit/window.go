@@ -1,0 +1,153 @@
+// Package ratelimit counts attempts per key over a sliding window: failed
+// logins, pass codes that do not exist, rejected API tokens. The API and the
+// web interface share one counter per kind of attempt, so that a guesser
+// gains nothing by switching from one to the other.
+package ratelimit
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/passnum/passnum"
+)
+
+// Window counts events per key over a sliding window: a key is blocked
+// while it has had limit events within the last period. It keeps at most
+// limit instants per key and at most maxKeys keys, so its memory is bounded
+// whatever the traffic; it is safe for concurrent use.
+type Window[K comparable] struct {
+	limit   int
+	period  time.Duration
+	maxKeys int
+
+	mu sync.Mutex
+	// events holds, per key, the instants of its last events in
+	// chronological order, at most limit of them.
+	events    map[K][]time.Time
+	lastSweep time.Time
+}
+
+// New returns a window blocking a key after limit events within period,
+// tracking at most maxKeys keys at once.
+func New[K comparable](limit int, period time.Duration, maxKeys int) *Window[K] {
+	return &Window[K]{limit: limit, period: period, maxKeys: maxKeys, events: map[K][]time.Time{}}
+}
+
+// BlockedUntil tells whether key is blocked at now and, if so, the instant
+// it will no longer be.
+func (w *Window[K]) BlockedUntil(key K, now time.Time) (time.Time, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.until(key, now)
+}
+
+// Add records n events of key at now and tells whether the key is now
+// blocked.
+func (w *Window[K]) Add(key K, now time.Time, n int) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ev, known := w.events[key]
+	if !known && len(w.events) >= w.maxKeys {
+		w.makeRoom(now)
+	}
+	for range min(n, w.limit) {
+		ev = append(ev, now)
+	}
+	if extra := len(ev) - w.limit; extra > 0 {
+		ev = append(ev[:0], ev[extra:]...)
+	}
+	if len(ev) > 0 {
+		w.events[key] = ev
+	}
+	_, blocked := w.until(key, now)
+	return blocked
+}
+
+// until is BlockedUntil with the lock held.
+func (w *Window[K]) until(key K, now time.Time) (time.Time, bool) {
+	ev := w.events[key]
+	if len(ev) < w.limit {
+		return time.Time{}, false
+	}
+	// The key unblocks when the oldest of its last limit events leaves the
+	// window.
+	until := ev[len(ev)-w.limit].Add(w.period)
+	return until, now.Before(until)
+}
+
+// makeRoom forgets keys whose events have all left the window; if every
+// key is still active, it forgets one at random (map order), which at worst
+// gives one abuser a fresh start rather than letting memory grow. The full
+// sweep runs at most once per tenth of a period, so a flood of new keys
+// costs constant time per key.
+func (w *Window[K]) makeRoom(now time.Time) {
+	if now.Sub(w.lastSweep) >= w.period/10 {
+		w.lastSweep = now
+		for k, ev := range w.events {
+			if !now.Before(ev[len(ev)-1].Add(w.period)) {
+				delete(w.events, k)
+			}
+		}
+	}
+	for k := range w.events {
+		if len(w.events) < w.maxKeys {
+			break
+		}
+		delete(w.events, k)
+	}
+}
+
+// ClientNetwork identifies the client of a request for the limit on failed
+// authentications: its IP address, or its /64 for IPv6, since one host
+// usually holds a whole /64. It reads the connection's address, not
+// X-Forwarded-For, which any client can forge; behind a reverse proxy every
+// client therefore shares the proxy's limit, which errs on the safe side.
+func ClientNetwork(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	addr = addr.Unmap()
+	if addr.Is6() {
+		prefix, _ := addr.Prefix(64)
+		return prefix.String()
+	}
+	return addr.String()
+}
+
+// RetryWhen says in French when a blocked client may retry. The clock
+// time is rounded up to the minute, so that retrying at the time read
+// works.
+func RetryWhen(until, now time.Time) string {
+	wait := until.Sub(now)
+	if wait < time.Minute {
+		return "dans " + count(RetryAfterSeconds(wait), "seconde")
+	}
+	at := until.Truncate(time.Minute)
+	if at.Before(until) {
+		at = at.Add(time.Minute)
+	}
+	return fmt.Sprintf("à partir du %s (dans %s)", passnum.FrenchDateTime(at), count(int((wait+time.Minute-1)/time.Minute), "minute"))
+}
+
+// RetryAfterSeconds is the value of a Retry-After header: whole seconds,
+// rounded up, at least one.
+func RetryAfterSeconds(wait time.Duration) int {
+	return max(1, int((wait+time.Second-1)/time.Second))
+}
+
+// count writes n units, with the French plural.
+func count(n int, unit string) string {
+	if n > 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
+}

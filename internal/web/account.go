@@ -1,0 +1,186 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/ratelimit"
+)
+
+// home sends people with a session to their organisation's page and shows
+// the others the two ways in: checking a carnet, logging in.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	if v := visitorFrom(r); v.LoggedIn() {
+		http.Redirect(w, r, homePath(v.Info.Actor.OrgKind), http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, http.StatusOK, "home", s.newView(r, "Accueil", nil))
+}
+
+func (s *Server) accessibility(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "accessibility", s.newView(r, "Accessibilité", nil))
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	v := s.newView(r, "Se connecter", nil)
+	v.Form.Set("suite", safeNext(r.URL.Query().Get("suite")))
+	if visitorFrom(r).LoggedIn() && v.Form.Get("suite") == "" {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, http.StatusOK, "login", v)
+}
+
+// login opens a session. Failures are counted per account and per client
+// network; past either limit, the password is not even checked.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	v := s.newView(r, "Se connecter", nil)
+	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
+	password := r.PostForm.Get("password")
+	v.Form.Set("email", email)
+	v.Form.Set("suite", safeNext(r.PostForm.Get("suite")))
+	if email == "" {
+		v.addError("email", "Indiquez votre adresse électronique.")
+	}
+	if password == "" {
+		v.addError("password", "Indiquez votre mot de passe.")
+	}
+	if v.Summary != nil {
+		return s.render(w, r, http.StatusBadRequest, "login", v)
+	}
+	now, client := s.now(), ratelimit.ClientNetwork(r)
+	for _, lim := range []struct {
+		w   *ratelimit.Window[string]
+		key string
+	}{{s.loginByEmail, email}, {s.loginByNet, client}} {
+		if until, blocked := lim.w.BlockedUntil(lim.key, now); blocked {
+			v.addError("", "Trop de tentatives de connexion ont échoué. Par sécurité, la connexion est suspendue ; réessayez "+
+				ratelimit.RetryWhen(until, now)+". Si vous avez oublié votre mot de passe, demandez-en un nouveau.")
+			w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(until.Sub(now))))
+			return s.render(w, r, http.StatusTooManyRequests, "login", v)
+		}
+	}
+	secret, info, err := s.svc.Login(r.Context(), email, password)
+	if err != nil {
+		if passnum.ErrorCode(err) == passnum.EINTERNAL {
+			return err
+		}
+		if passnum.ErrorCode(err) == passnum.EUNAUTHORIZED {
+			byEmail := s.loginByEmail.Add(email, now, 1)
+			if byNet := s.loginByNet.Add(client, now, 1); byEmail || byNet {
+				s.log.WarnContext(r.Context(), "login limit reached", "client", client)
+			}
+		}
+		v.addError("", passnum.ErrorMessage(err))
+		return s.render(w, r, errStatus(err), "login", v)
+	}
+	s.setCookie(w, "session", secret, passnum.SessionLifetime)
+	s.setCookie(w, "csrf", "", -1)
+	next := safeNext(r.PostForm.Get("suite"))
+	if next == "" {
+		next = homePath(info.Actor.OrgKind)
+	}
+	return s.redirect(w, r, next, "")
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if secret := s.cookie(r, "session"); secret != "" {
+		if err := s.svc.Logout(r.Context(), secret); err != nil {
+			return err
+		}
+	}
+	s.setCookie(w, "session", "", -1)
+	s.setFlash(w, "info", "Vous êtes déconnecté. À bientôt !")
+	http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "forgot", s.newView(r, "Mot de passe oublié", map[string]any{"Sent": false}))
+}
+
+// forgot puts a reset link in the outbox. The page says the same whether
+// or not the address has an account.
+func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
+	v := s.newView(r, "Mot de passe oublié", map[string]any{"Sent": false})
+	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
+	v.Form.Set("email", email)
+	if email == "" || !strings.Contains(email, "@") {
+		v.addError("email", "Indiquez l'adresse électronique de votre compte, par exemple prenom.nom@mairie.fr.")
+		return s.render(w, r, http.StatusBadRequest, "forgot", v)
+	}
+	now, client := s.now(), ratelimit.ClientNetwork(r)
+	_, byEmail := s.resetByEmail.BlockedUntil(email, now)
+	until, byNet := s.resetByNet.BlockedUntil(client, now)
+	switch {
+	case byNet:
+		v.addError("", "Trop de demandes depuis votre réseau : réessayez "+ratelimit.RetryWhen(until, now)+".")
+		return s.render(w, r, http.StatusTooManyRequests, "forgot", v)
+	case byEmail:
+		// Enough links are waiting for this address: say the same as
+		// usual, so the page does not reveal that the address exists.
+	default:
+		s.resetByEmail.Add(email, now, 1)
+		s.resetByNet.Add(client, now, 1)
+		if err := s.svc.RequestPasswordReset(r.Context(), email, s.base.String()+"/mot-de-passe/nouveau?jeton="); err != nil {
+			return err
+		}
+	}
+	v.Data = map[string]any{"Sent": true}
+	return s.render(w, r, http.StatusOK, "forgot", v)
+}
+
+func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) error {
+	v := s.newView(r, "Nouveau mot de passe", nil)
+	token := r.URL.Query().Get("jeton")
+	if token == "" {
+		return passnum.Errorf(passnum.EINVALID, "reset-token-invalid", "Ce lien est incomplet : copiez l'adresse entière reçue par courriel, ou demandez un nouveau lien.")
+	}
+	v.Form.Set("token", token)
+	return s.render(w, r, http.StatusOK, "reset", v)
+}
+
+func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
+	v := s.newView(r, "Nouveau mot de passe", nil)
+	token, password := r.PostForm.Get("token"), r.PostForm.Get("password")
+	v.Form.Set("token", token)
+	if password != r.PostForm.Get("confirm") {
+		v.addError("confirm", "Les deux mots de passe ne sont pas identiques : tapez-les de nouveau.")
+		return s.render(w, r, http.StatusBadRequest, "reset", v)
+	}
+	if err := s.svc.ResetPassword(r.Context(), token, password); err != nil {
+		if passnum.ErrorCode(err) == passnum.EINTERNAL {
+			return err
+		}
+		v.addServiceError(err, map[string]string{"token": ""})
+		return s.render(w, r, errStatus(err), "reset", v)
+	}
+	s.setFlash(w, "success", "Votre mot de passe est enregistré. Connectez-vous avec ce nouveau mot de passe.")
+	http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) switchForm(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "switch", s.newView(r, "Changer de structure", nil))
+}
+
+func (s *Server) switchOrg(w http.ResponseWriter, r *http.Request) error {
+	v := visitorFrom(r)
+	org, err := strconv.ParseInt(r.PostForm.Get("org"), 10, 64)
+	if err != nil {
+		return passnum.Invalid("org", "Choisissez une structure dans la liste.")
+	}
+	info, err := s.svc.SwitchOrganisation(r.Context(), v.secret, org)
+	if err != nil {
+		return err
+	}
+	name := ""
+	for _, m := range info.User.Memberships {
+		if m.OrgID == org {
+			name = m.OrgName
+		}
+	}
+	return s.redirect(w, r, homePath(info.Actor.OrgKind), "Vous travaillez maintenant pour "+name+".")
+}

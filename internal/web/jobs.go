@@ -1,0 +1,174 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/passnum/passnum"
+)
+
+// job is a long task started from a page — the issuance of a batch — that
+// goes on after the request that started it, with a progress bar the
+// operator can watch (and leave).
+type job struct {
+	ID          int64
+	ProgrammeID int64
+	Label       string
+	Started     time.Time
+	total       atomic.Int64
+	done        atomic.Int64
+
+	mu       sync.Mutex
+	finished time.Time
+	err      error
+	batch    *passnum.Batch
+}
+
+// jobState is what the progress bar polls.
+type jobState struct {
+	ID       int64  `json:"id"`
+	Done     int64  `json:"done"`
+	Total    int64  `json:"total"`
+	Percent  int    `json:"percent"`
+	Finished bool   `json:"finished"`
+	Failed   bool   `json:"failed"`
+	Message  string `json:"message"`
+	Next     string `json:"next,omitempty"`
+}
+
+func (j *job) state() jobState {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	st := jobState{ID: j.ID, Done: j.done.Load(), Total: j.total.Load(), Finished: !j.finished.IsZero()}
+	if st.Total > 0 {
+		st.Percent = int(st.Done * 100 / st.Total)
+	}
+	switch {
+	case j.err != nil:
+		st.Failed, st.Message = true, "L'émission a échoué : "+passnum.ErrorMessage(j.err)
+	case j.batch != nil:
+		st.Percent = 100
+		st.Message = fmt.Sprintf("Lot n°%d émis : %s carnets (n°%d à n°%d), %s pass.", j.batch.ID, grouped(int64(j.batch.Carnets)),
+			j.batch.FirstCarnet, j.batch.LastCarnet, grouped(int64(j.batch.Passes)))
+		st.Next = fmt.Sprintf("/operateur/programmes/%d#lots", j.ProgrammeID)
+	default:
+		st.Message = fmt.Sprintf("Émission en cours : %s pass écrits sur %s.", grouped(st.Done), grouped(st.Total))
+	}
+	return st
+}
+
+// jobs keeps the jobs of the last hours, in memory: a job lost with a
+// restart only loses its progress bar, since the batch itself is written
+// in one transaction (all or nothing).
+type jobs struct {
+	mu   sync.Mutex
+	next int64
+	byID map[int64]*job
+}
+
+func newJobs() *jobs { return &jobs{byID: map[int64]*job{}} }
+
+// jobMemory is how long a finished job stays visible.
+const jobMemory = 6 * time.Hour
+
+func (js *jobs) start(programmeID int64, label string, run func(j *job) (*passnum.Batch, error)) *job {
+	js.mu.Lock()
+	js.next++
+	j := &job{ID: js.next, ProgrammeID: programmeID, Label: label, Started: time.Now()}
+	for id, old := range js.byID {
+		old.mu.Lock()
+		if !old.finished.IsZero() && time.Since(old.finished) > jobMemory {
+			delete(js.byID, id)
+		}
+		old.mu.Unlock()
+	}
+	js.byID[j.ID] = j
+	js.mu.Unlock()
+	go func() {
+		b, err := run(j)
+		j.mu.Lock()
+		j.batch, j.err, j.finished = b, err, time.Now()
+		j.mu.Unlock()
+	}()
+	return j
+}
+
+func (js *jobs) get(id int64) *job {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	return js.byID[id]
+}
+
+// forProgramme lists a programme's jobs still running.
+func (js *jobs) forProgramme(id int64) []*job {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	var out []*job
+	for _, j := range js.byID {
+		if j.ProgrammeID == id && !j.state().Finished {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// issue starts the issuance of a batch in the background and shows its
+// progress: a million passes take seconds, and the operator should see
+// them being written rather than wait before a blank page.
+func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
+	id, _ := pathID(r, "id")
+	n, ok := parseCount(r.PostForm.Get("issue_carnets"))
+	if !ok || n <= 0 || n > passnum.MaxBatchCarnets {
+		return s.programmeFormError(w, r, passnum.Invalid("carnets", "Indiquez le nombre de carnets à émettre (de 1 à %s).", grouped(passnum.MaxBatchCarnets)),
+			map[string]string{"carnets": "issue_carnets"})
+	}
+	p, err := s.svc.FindProgramme(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	// The job outlives the request but keeps its actor, for the audit
+	// trail and the permission check.
+	ctx := context.WithoutCancel(r.Context())
+	j := s.jobs.start(id, fmt.Sprintf("Émission de %s carnets — %s", grouped(n), p.Name), func(j *job) (*passnum.Batch, error) {
+		j.total.Store(n * int64(p.CarnetSize))
+		b, err := s.svc.Issue(ctx, passnum.IssueRequest{ProgrammeID: id, Carnets: int(n), Progress: func(done, total int) {
+			j.done.Store(int64(done))
+			j.total.Store(int64(total))
+		}})
+		if err != nil && passnum.ErrorCode(err) == passnum.EINTERNAL {
+			s.log.Error("issuance job failed", "programme", id, "err", err)
+		}
+		return b, err
+	})
+	http.Redirect(w, r, fmt.Sprintf("/operateur/travaux/%d", j.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) findJob(r *http.Request) (*job, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if j := s.jobs.get(id); err == nil && j != nil {
+		return j, nil
+	}
+	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Cette tâche est introuvable : elle est terminée depuis longtemps, ou le serveur a redémarré. Le résultat est visible sur la page du programme.")
+}
+
+func (s *Server) job(w http.ResponseWriter, r *http.Request) error {
+	j, err := s.findJob(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "job", s.newView(r, j.Label, map[string]any{"Job": j, "State": j.state()}))
+}
+
+func (s *Server) jobState(w http.ResponseWriter, r *http.Request) error {
+	j, err := s.findJob(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, j.state())
+}

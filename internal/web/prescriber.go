@@ -1,0 +1,169 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/geo"
+)
+
+func (s *Server) prescriberHome(w http.ResponseWriter, r *http.Request) error {
+	no, yes := false, true
+	stock, inStock, err := s.svc.ListCarnets(r.Context(), passnum.CarnetFilter{Distributed: &no, Limit: 200})
+	if err != nil {
+		return err
+	}
+	given, handedOut, err := s.svc.ListCarnets(r.Context(), passnum.CarnetFilter{Distributed: &yes, Limit: 500})
+	if err != nil {
+		return err
+	}
+	// Newest first: the person who just left is the one whose receipt
+	// may be needed again.
+	recent := make([]*passnum.Carnet, 0, 20)
+	for i := len(given) - 1; i >= 0 && len(recent) < 20; i-- {
+		recent = append(recent, given[i])
+	}
+	sortByDistribution(recent)
+	return s.render(w, r, http.StatusOK, "prescriber_home", s.newView(r, "Mon stock de carnets", map[string]any{
+		"Stock": stock, "InStock": inStock, "Recent": recent, "HandedOut": handedOut,
+	}))
+}
+
+func sortByDistribution(cs []*passnum.Carnet) {
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && later(cs[j], cs[j-1]); j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}
+
+func later(a, b *passnum.Carnet) bool {
+	if a.DistributedAt == nil || b.DistributedAt == nil {
+		return a.DistributedAt != nil
+	}
+	return a.DistributedAt.After(*b.DistributedAt)
+}
+
+type handOutData struct {
+	Communes []communeOption
+	Stock    []*passnum.Carnet
+	Year     int
+}
+
+func (s *Server) handOutForm(w http.ResponseWriter, r *http.Request) error {
+	v := s.newView(r, "Remettre un carnet", nil)
+	v.Form.Set("person", "new")
+	if c := r.URL.Query().Get("carnet"); c != "" {
+		v.Form.Set("carnet", c)
+	}
+	return s.handOutPage(w, r, v, http.StatusOK, nil)
+}
+
+func (s *Server) handOutPage(w http.ResponseWriter, r *http.Request, v *view, status int, communes []communeOption) error {
+	no := false
+	stock, _, err := s.svc.ListCarnets(r.Context(), passnum.CarnetFilter{Distributed: &no, Limit: 50})
+	if err != nil {
+		return err
+	}
+	v.Data = &handOutData{Communes: communes, Stock: stock, Year: s.now().Year()}
+	return s.render(w, r, status, "handout", v)
+}
+
+var handOutFields = map[string]string{"commune_insee": "commune", "beneficiary": "person-new", "consent_at": "consent", "needs": "needs-0"}
+
+// handOut records the hand-out of a carnet: which carnet, to whom
+// (pseudonymously: a birth year or an age band, a commune), what the
+// person needs, and their consent; then shows the receipt to print.
+func (s *Server) handOut(w http.ResponseWriter, r *http.Request) error {
+	v := s.newView(r, "Remettre un carnet", nil)
+	v.Form = r.PostForm
+	f := r.PostForm
+	req := passnum.DistributeRequest{}
+	if n, ok := parseCount(strings.TrimPrefix(strings.TrimSpace(f.Get("carnet")), "n°")); ok && n > 0 {
+		req.Carnet = n
+	} else {
+		v.addError("carnet", "Scannez ou tapez le numéro du carnet, imprimé sur sa couverture (des chiffres seulement).")
+	}
+	var communes []communeOption
+	if f.Get("person") == "known" {
+		req.BeneficiaryRef = f.Get("ref")
+		if strings.TrimSpace(req.BeneficiaryRef) == "" {
+			v.addError("ref", "Indiquez la référence de la personne (B-…), notée lors de la remise de son premier carnet.")
+		}
+	} else {
+		b := &passnum.BeneficiaryInput{Needs: f["needs"], Autonomy: f.Get("autonomy")}
+		if y := strings.TrimSpace(f.Get("birth_year")); y != "" {
+			year, err := strconv.Atoi(y)
+			if err != nil {
+				v.addError("birth_year", "L'année de naissance s'écrit avec 4 chiffres, par exemple 1956.")
+			}
+			b.BirthYear = year
+		}
+		b.AgeBand = f.Get("age_band")
+		var insee string
+		insee, communes = communeField(v, true)
+		b.CommuneINSEE = insee
+		if f.Get("consent") == "1" {
+			b.ConsentAt = passnum.Today(s.now())
+		} else {
+			v.addError("consent", "La personne doit accepter l'enregistrement de ces informations : lisez-lui la phrase et cochez la case.")
+		}
+		req.Beneficiary = b
+	}
+	if v.Summary != nil {
+		return s.handOutPage(w, r, v, http.StatusBadRequest, communes)
+	}
+	d, err := s.svc.Distribute(r.Context(), req)
+	if err != nil {
+		if passnum.ErrorCode(err) == passnum.EINTERNAL {
+			return err
+		}
+		v.addServiceError(err, handOutFields)
+		return s.handOutPage(w, r, v, errStatus(err), communes)
+	}
+	return s.redirect(w, r, fmt.Sprintf("/prescripteur/carnets/%d/recu", d.Carnet.Number),
+		fmt.Sprintf("Carnet n°%d remis. Référence de la personne : %s — notez-la dans son dossier, elle servira pour un prochain carnet.", d.Carnet.Number, d.Beneficiary.Ref))
+}
+
+// receipt is the one page the prescriber prints for the person: what the
+// carnet is, until when it is valid, and the nearest venues.
+func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
+	n, ok := pathID(r, "number")
+	if !ok {
+		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Carnet introuvable.")
+	}
+	c, err := s.svc.FindCarnet(r.Context(), n)
+	if err != nil {
+		return err
+	}
+	if c.BeneficiaryID == 0 {
+		return passnum.Errorf(passnum.EREFUSED, "carnet-not-distributed", "Le carnet n°%d n'a pas encore été remis : remettez-le d'abord, le reçu s'affichera ensuite.", n)
+	}
+	p, err := s.svc.ProgrammeSummary(r.Context(), c.ProgrammeID)
+	if err != nil {
+		return err
+	}
+	var b *passnum.Beneficiary
+	commune := ""
+	if c.BeneficiaryRef != "" {
+		if b, err = s.svc.FindBeneficiary(r.Context(), c.BeneficiaryRef); err != nil {
+			return err
+		}
+		commune = b.CommuneINSEE
+	}
+	venues, err := s.svc.ListPublicVenues(r.Context(), passnum.PublicVenueFilter{Territory: p.Territory, Commune: commune, Limit: 6})
+	if err != nil {
+		return err
+	}
+	communeLabel := ""
+	if gc, ok := geo.LookupCommune(commune); ok {
+		communeLabel = gc.Name
+	}
+	return s.render(w, r, http.StatusOK, "receipt", s.newView(r, fmt.Sprintf("Reçu du carnet n°%d", n), map[string]any{
+		"Carnet": c, "Programme": p, "Beneficiary": b, "Venues": venues, "Commune": communeLabel,
+		"CheckURL": s.base.String() + "/carnet",
+	}))
+}

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/passnum/passnum"
+)
+
+// access says who may open a page.
+type access int
+
+const (
+	public   access = iota // anyone, logged in or not
+	loggedIn               // any person with a session
+	kinds                  // members of the route's organisation kinds
+)
+
+// route is one page or form target. The table below is the only list of
+// routes: NewServer registers it, the role test walks it.
+type route struct {
+	method string
+	path   string
+	access access
+	// kinds that may use the route, when access is kinds.
+	kinds  []passnum.OrgKind
+	handle func(*Server, http.ResponseWriter, *http.Request) error
+}
+
+var (
+	operator   = []passnum.OrgKind{passnum.KindOperator}
+	funderHub  = []passnum.OrgKind{passnum.KindFunder, passnum.KindHub}
+	funderOnly = []passnum.OrgKind{passnum.KindFunder}
+	prescriber = []passnum.OrgKind{passnum.KindPrescriber}
+	venue      = []passnum.OrgKind{passnum.KindVenue}
+)
+
+// routes: paths are French, because people read them in the address bar.
+var routes = []route{
+	{"GET", "/{$}", public, nil, (*Server).home},
+	{"GET", "/connexion", public, nil, (*Server).loginForm},
+	{"POST", "/connexion", public, nil, (*Server).login},
+	{"POST", "/deconnexion", public, nil, (*Server).logout},
+	{"GET", "/mot-de-passe-oublie", public, nil, (*Server).forgotForm},
+	{"POST", "/mot-de-passe-oublie", public, nil, (*Server).forgot},
+	{"GET", "/mot-de-passe/nouveau", public, nil, (*Server).resetForm},
+	{"POST", "/mot-de-passe/nouveau", public, nil, (*Server).reset},
+	{"GET", "/carnet", public, nil, (*Server).carnetCheckForm},
+	{"POST", "/carnet", public, nil, (*Server).carnetCheck},
+	{"GET", "/communes", public, nil, (*Server).communes},
+	{"GET", "/accessibilite", public, nil, (*Server).accessibility},
+
+	{"GET", "/structure", loggedIn, nil, (*Server).switchForm},
+	{"POST", "/structure", loggedIn, nil, (*Server).switchOrg},
+
+	{"GET", "/operateur", kinds, operator, (*Server).operatorHome},
+	{"GET", "/operateur/recherche", kinds, operator, (*Server).search},
+	{"GET", "/operateur/programmes/nouveau", kinds, operator, (*Server).programmeForm},
+	{"POST", "/operateur/programmes", kinds, operator, (*Server).createProgramme},
+	{"GET", "/operateur/programmes/{id}", kinds, operator, (*Server).operatorProgramme},
+	{"POST", "/operateur/programmes/{id}/fonds", kinds, operator, (*Server).recordFunds},
+	{"POST", "/operateur/programmes/{id}/lots", kinds, operator, (*Server).issue},
+	{"POST", "/operateur/programmes/{id}/activation", kinds, operator, (*Server).activate},
+	{"POST", "/operateur/programmes/{id}/attribution", kinds, operator, (*Server).allocate},
+	{"POST", "/operateur/blocages", kinds, operator, (*Server).operatorBlock},
+	{"GET", "/operateur/travaux/{id}", kinds, operator, (*Server).job},
+	{"GET", "/operateur/travaux/{id}/etat", kinds, operator, (*Server).jobState},
+	{"GET", "/operateur/lots/{id}/pass.csv", kinds, operator, (*Server).exportPasses},
+	{"GET", "/operateur/carnets/{number}", kinds, operator, (*Server).operatorCarnet},
+	{"GET", "/operateur/beneficiaires/{ref}", kinds, operator, (*Server).operatorBeneficiary},
+	{"GET", "/operateur/organisations", kinds, operator, (*Server).organisations},
+	{"POST", "/operateur/organisations", kinds, operator, (*Server).createOrganisation},
+	{"GET", "/operateur/organisations/{id}", kinds, operator, (*Server).organisation},
+	{"POST", "/operateur/organisations/{id}/membres", kinds, operator, (*Server).createMember},
+	{"POST", "/operateur/organisations/{id}/qualification", kinds, operator, (*Server).qualify},
+	{"GET", "/operateur/lieux", kinds, operator, (*Server).venues},
+	{"GET", "/operateur/courriels", kinds, operator, (*Server).outbox},
+
+	{"GET", "/financeur", kinds, funderHub, (*Server).funderHome},
+	{"GET", "/financeur/programmes/{id}", kinds, funderHub, (*Server).funderProgramme},
+	{"POST", "/financeur/programmes/{id}/blocage", kinds, funderOnly, (*Server).funderBlock},
+
+	{"GET", "/prescripteur", kinds, prescriber, (*Server).prescriberHome},
+	{"GET", "/prescripteur/remettre", kinds, prescriber, (*Server).handOutForm},
+	{"POST", "/prescripteur/remettre", kinds, prescriber, (*Server).handOut},
+	{"GET", "/prescripteur/carnets/{number}/recu", kinds, prescriber, (*Server).receipt},
+
+	{"GET", "/lieu", kinds, venue, (*Server).cashier},
+	{"POST", "/lieu/encaisser", kinds, venue, (*Server).cashierPost},
+	{"GET", "/lieu/historique", kinds, venue, (*Server).history},
+	{"GET", "/lieu/encaissements/{id}/annuler", kinds, venue, (*Server).voidForm},
+	{"POST", "/lieu/encaissements/{id}/annuler", kinds, venue, (*Server).void},
+	{"GET", "/lieu/catalogue", kinds, venue, (*Server).catalogue},
+	{"POST", "/lieu/catalogue", kinds, venue, (*Server).createService},
+	{"POST", "/lieu/catalogue/{id}/actif", kinds, venue, (*Server).setServiceActive},
+}
+
+// allows tells whether a member of an organisation of kind k may use rt.
+func (rt route) allows(k passnum.OrgKind) bool {
+	return rt.access != kinds || slices.Contains(rt.kinds, k)
+}
+
+// homePath is where each kind of organisation lands after login.
+func homePath(k passnum.OrgKind) string {
+	switch k {
+	case passnum.KindOperator:
+		return "/operateur"
+	case passnum.KindFunder, passnum.KindHub:
+		return "/financeur"
+	case passnum.KindPrescriber:
+		return "/prescripteur"
+	case passnum.KindVenue:
+		return "/lieu"
+	}
+	return "/"
+}

@@ -1,0 +1,255 @@
+// Package web serves the French web interface of passnum: server-rendered
+// pages for every role (operator, funder, hub, prescriber, venue) and for
+// people holding a carnet, with templates and assets embedded in the
+// binary and no build step. A little plain JavaScript improves the venue's
+// scanning screen, the commune search and progress bars; every page works
+// without it.
+//
+// Like the API, the web interface decides nothing about permissions beyond
+// which kind of organisation a page is for: it authenticates the session,
+// puts the actor in the request context, and the service authorises every
+// call itself.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/ratelimit"
+)
+
+// Options configure a Server.
+type Options struct {
+	Logger *slog.Logger // nil: slog.Default()
+	// BaseURL is the address people use to reach passnum, such as
+	// https://pass.example.fr: links in e-mails are built on it (never on
+	// the request's Host header, which a client chooses), and cookies are
+	// marked Secure when it is https.
+	BaseURL string
+	// BadCodes counts pass codes that do not exist, per organisation; share
+	// it with the API so a guesser gains nothing by switching. Nil: the
+	// server keeps its own.
+	BadCodes *ratelimit.Window[int64]
+	// Now is the clock of rate limits and expiry alerts; nil: time.Now.
+	Now func() time.Time
+}
+
+// Server is the web interface of a passnum.Service.
+type Server struct {
+	svc     passnum.Service
+	log     *slog.Logger
+	base    *url.URL
+	secure  bool
+	now     func() time.Time
+	pages   *pages
+	handler http.Handler
+	mux     *http.ServeMux
+	jobs    *jobs
+
+	badCodes     *ratelimit.Window[int64]
+	loginByEmail *ratelimit.Window[string]
+	loginByNet   *ratelimit.Window[string]
+	resetByEmail *ratelimit.Window[string]
+	resetByNet   *ratelimit.Window[string]
+	publicByNet  *ratelimit.Window[string]
+}
+
+// Limits of the rate limiters: far above what honest people do, far below
+// what guessing needs.
+const (
+	badCodeLimit   = 20 // pass codes that do not exist, per venue, as in the API
+	badCodeWindow  = 10 * time.Minute
+	loginLimit     = 10 // failed logins per account
+	loginNetLimit  = 50 // failed logins per client network (a town hall's counter shares one address)
+	loginWindow    = 15 * time.Minute
+	resetLimit     = 3 // reset e-mails per address
+	resetNetLimit  = 20
+	resetWindow    = time.Hour
+	publicLimit    = 20 // unknown carnet codes per client network
+	publicWindow   = 10 * time.Minute
+	maxTrackedKeys = 10000
+)
+
+// NewServer returns the web interface of svc.
+func NewServer(svc passnum.Service, opts Options) (*Server, error) {
+	s := &Server{
+		svc:          svc,
+		log:          opts.Logger,
+		now:          opts.Now,
+		badCodes:     opts.BadCodes,
+		loginByEmail: ratelimit.New[string](loginLimit, loginWindow, maxTrackedKeys),
+		loginByNet:   ratelimit.New[string](loginNetLimit, loginWindow, maxTrackedKeys),
+		resetByEmail: ratelimit.New[string](resetLimit, resetWindow, maxTrackedKeys),
+		resetByNet:   ratelimit.New[string](resetNetLimit, resetWindow, maxTrackedKeys),
+		publicByNet:  ratelimit.New[string](publicLimit, publicWindow, maxTrackedKeys),
+		jobs:         newJobs(),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.badCodes == nil {
+		s.badCodes = ratelimit.New[int64](badCodeLimit, badCodeWindow, maxTrackedKeys)
+	}
+	base := opts.BaseURL
+	if base == "" {
+		base = "http://localhost:8080"
+	}
+	u, err := url.Parse(strings.TrimSuffix(base, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, passnum.Errorf(passnum.EINVALID, "base-url", "Adresse publique invalide : %q (par exemple https://pass.example.fr).", base)
+	}
+	s.base, s.secure = u, u.Scheme == "https"
+	if s.pages, err = loadPages(); err != nil {
+		return nil, err
+	}
+	s.mux = http.NewServeMux()
+	for _, rt := range routes {
+		s.mux.Handle(rt.method+" "+rt.path, s.serveRoute(rt))
+	}
+	s.mux.Handle("GET /static/", staticHandler())
+	s.mux.HandleFunc("/", s.notFound)
+	protect := http.NewCrossOriginProtection()
+	protect.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.errorPage(w, r, http.StatusForbidden, "Requête refusée",
+			"Ce formulaire a été envoyé depuis un autre site : par sécurité, il n'a pas été pris en compte. Revenez sur passnum et recommencez.")
+	}))
+	s.handler = s.logRequests(s.recoverPanics(s.securityHeaders(protect.Handler(s.mux))))
+	return s, nil
+}
+
+// Handler returns the http.Handler of every page.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close waits for nothing: background jobs hold their own context and
+// end with the process. It exists so the caller's shutdown reads the same
+// for every server.
+func (s *Server) Close() {}
+
+// securityHeaders sets the headers every page carries: no script or style
+// from elsewhere, no framing, no referrer (reset links carry tokens).
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; "+
+			"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		// The venue's scanning screen may use the camera; nothing else may.
+		h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+		if s.secure {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logEntry collects what the access log says about a request.
+type logEntry struct {
+	pattern string
+	actor   string
+}
+
+type logEntryKey struct{}
+
+func logEntryFrom(ctx context.Context) *logEntry {
+	if e, ok := ctx.Value(logEntryKey{}).(*logEntry); ok {
+		return e
+	}
+	return &logEntry{}
+}
+
+// logRequests writes one structured line per request with the route
+// pattern, never the raw path or query (they may hold a beneficiary's
+// reference, a pass code or a reset token).
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		entry := &logEntry{}
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			pattern := entry.pattern
+			if pattern == "" && strings.HasPrefix(r.URL.Path, "/static/") {
+				pattern = "GET /static/"
+			}
+			s.log.LogAttrs(r.Context(), level, "web request",
+				slog.String("method", r.Method),
+				slog.String("pattern", pattern),
+				slog.Int("status", status),
+				slog.Duration("duration", time.Since(start)),
+				slog.Int64("bytes", rec.bytes),
+				slog.String("actor", entry.actor))
+		}()
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), logEntryKey{}, entry)))
+	})
+}
+
+// recoverPanics turns a panic into a logged internal error page.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.ErrorContext(r.Context(), "panic in web handler", "panic", v, "stack", string(debug.Stack()))
+			if rec, ok := w.(*statusRecorder); ok && rec.status != 0 {
+				panic(http.ErrAbortHandler)
+			}
+			s.errorPage(w, r, http.StatusInternalServerError, "Erreur interne", passnum.ErrorMessage(errInternal))
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type internalError struct{}
+
+func (internalError) Error() string { return "internal" }
+
+var errInternal error = internalError{}
+
+// statusRecorder remembers the status and size of a response.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,347 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/ratelimit"
+)
+
+// cashierData is the venue's redemption screen: the passes presented so
+// far with the verdict on each, the services to choose from, and the
+// outcome of the last redemption.
+type cashierData struct {
+	Services []*passnum.CatalogueService
+	Items    []passnum.PassCheck
+	Usable   int
+	Key      string
+	// Done is the redemption just made, with its passes.
+	Done      *passnum.Redemption
+	DoneItems []passnum.PassCheck
+	// Last is the verdict on the pass just added, announced to screen
+	// readers.
+	Last *passnum.PassCheck
+}
+
+// badCodeReasons are the refusals that mean a code does not exist: the
+// ones a guesser gets, counted against the venue's limit.
+var badCodeReasons = map[string]bool{
+	passnum.ReasonUnknown:   true,
+	passnum.ReasonForged:    true,
+	passnum.ReasonMalformed: true,
+}
+
+func (s *Server) cashier(w http.ResponseWriter, r *http.Request) error {
+	v := s.newView(r, "Encaisser des pass", nil)
+	d, err := s.cashierData(r, randomToken())
+	if err != nil {
+		return err
+	}
+	v.Data = d
+	return s.render(w, r, http.StatusOK, "cashier", v)
+}
+
+func (s *Server) cashierData(r *http.Request, key string) (*cashierData, error) {
+	all, err := s.svc.ListCatalogueServices(r.Context(), 0)
+	if err != nil {
+		return nil, err
+	}
+	d := &cashierData{Key: key}
+	for _, svc := range all {
+		if svc.Active {
+			d.Services = append(d.Services, svc)
+		}
+	}
+	return d, nil
+}
+
+// refuseGuessers answers for a venue that presented too many codes that
+// do not exist in a short time.
+func (s *Server) refuseGuessers(r *http.Request) error {
+	a := visitorFrom(r).actor()
+	now := s.now()
+	if until, blocked := s.badCodes.BlockedUntil(a.OrgID, now); blocked {
+		return passnum.Errorf(passnum.ERATELIMIT, "too-many-bad-codes",
+			"Trop de codes inconnus ou mal saisis ont été présentés par votre structure en peu de temps : les encaissements sont suspendus. Réessayez %s ; si un pass semble authentique, contactez l'opérateur.",
+			ratelimit.RetryWhen(until, now))
+	}
+	return nil
+}
+
+func (s *Server) countBadCodes(r *http.Request, checks ...passnum.PassCheck) {
+	n := 0
+	for _, c := range checks {
+		if badCodeReasons[c.Reason] {
+			n++
+		}
+	}
+	if n > 0 {
+		a := visitorFrom(r).actor()
+		if s.badCodes.Add(a.OrgID, s.now(), n) {
+			s.log.WarnContext(r.Context(), "bad pass code limit reached", "org", a.OrgID, "actor", a.Label)
+		}
+	}
+}
+
+// cashierPost handles every button of the redemption screen: add the code
+// typed or scanned, remove a pass from the list, or redeem the list. The
+// list travels in the form itself, so that nothing is kept on the server
+// until the mediator confirms.
+func (s *Server) cashierPost(w http.ResponseWriter, r *http.Request) error {
+	f := r.PostForm
+	v := s.newView(r, "Encaisser des pass", nil)
+	key := f.Get("key")
+	if key == "" || len(key) > 100 {
+		key = randomToken()
+	}
+	d, err := s.cashierData(r, key)
+	if err != nil {
+		return err
+	}
+	v.Data = d
+	serviceID, _ := strconv.ParseInt(f.Get("service_id"), 10, 64)
+	v.Form.Set("service_id", f.Get("service_id"))
+	codes := f["codes"]
+	if i, err := strconv.Atoi(f.Get("remove")); err == nil && i >= 0 && i < len(codes) {
+		codes = append(codes[:i:i], codes[i+1:]...)
+	}
+	action := f.Get("action")
+	added := ""
+	if action == "add" || action == "" && f.Get("remove") == "" {
+		if added = strings.TrimSpace(f.Get("code")); added != "" {
+			codes = append(codes, added)
+		} else if action == "add" {
+			v.addError("code", "Scannez un pass ou tapez son code, puis appuyez sur Entrée.")
+		}
+	}
+	if action == "clear" {
+		codes = nil
+	}
+	if len(codes) > passnum.MaxPassesPerRedemption {
+		codes = codes[:passnum.MaxPassesPerRedemption]
+		v.addError("code", fmt.Sprintf("%d pass au plus par encaissement : encaissez cette liste, puis continuez.", passnum.MaxPassesPerRedemption))
+	}
+	if err := s.refuseGuessers(r); err != nil {
+		v.addError("", passnum.ErrorMessage(err))
+		s.keepItems(d, codes)
+		return s.render(w, r, http.StatusTooManyRequests, "cashier", v)
+	}
+	if len(codes) > 0 {
+		checks, err := s.svc.Check(r.Context(), passnum.CheckRequest{Codes: codes, ServiceID: serviceID})
+		if err != nil {
+			if passnum.ErrorCode(err) == passnum.EINTERNAL {
+				return err
+			}
+			// The whole screen is refused (venue not qualified, service
+			// withdrawn): say why above the list.
+			v.addServiceError(err, map[string]string{"service_id": "service_id"})
+			s.keepItems(d, codes)
+			return s.render(w, r, errStatus(err), "cashier", v)
+		}
+		d.Items = checks
+		if added != "" {
+			last := checks[len(checks)-1]
+			d.Last = &last
+			s.countBadCodes(r, last)
+		}
+	}
+	for _, c := range d.Items {
+		if c.Usable {
+			d.Usable++
+		}
+	}
+	if action != "redeem" {
+		return s.render(w, r, http.StatusOK, "cashier", v)
+	}
+	return s.redeem(w, r, v, d, serviceID)
+}
+
+// keepItems lists codes without verdicts, when they could not be checked.
+func (s *Server) keepItems(d *cashierData, codes []string) {
+	d.Items = make([]passnum.PassCheck, len(codes))
+	for i, c := range codes {
+		d.Items[i] = passnum.PassCheck{Input: c, Message: "Pas encore vérifié."}
+	}
+}
+
+// redeem spends the usable passes of the list for the chosen service;
+// refused ones stay on screen with their reason and are not spent.
+func (s *Server) redeem(w http.ResponseWriter, r *http.Request, v *view, d *cashierData, serviceID int64) error {
+	if serviceID == 0 {
+		v.addError("service_id", "Choisissez l'atelier ou le service rendu, puis confirmez.")
+		return s.render(w, r, http.StatusBadRequest, "cashier", v)
+	}
+	var usable []string
+	for _, c := range d.Items {
+		if c.Usable {
+			usable = append(usable, c.Input)
+		}
+	}
+	if len(usable) == 0 {
+		v.addError("code", "Aucun pass valable à encaisser : scannez ou tapez au moins un pass accepté.")
+		return s.render(w, r, http.StatusBadRequest, "cashier", v)
+	}
+	red, err := s.svc.Redeem(r.Context(), passnum.RedeemRequest{Codes: usable, ServiceID: serviceID, IdempotencyKey: d.Key})
+	if err != nil {
+		if passnum.ErrorCode(err) == passnum.EINTERNAL {
+			return err
+		}
+		var e *passnum.Error
+		if asError(err, &e) && len(e.Passes) > 0 {
+			// Something changed between the check and the redemption (the
+			// pass was used elsewhere meanwhile): show the new verdicts.
+			byInput := map[string]passnum.PassCheck{}
+			for _, c := range e.Passes {
+				byInput[c.Input] = c
+			}
+			d.Usable = 0
+			for i, c := range d.Items {
+				if nc, ok := byInput[c.Input]; ok {
+					d.Items[i] = nc
+				}
+				if d.Items[i].Usable {
+					d.Usable++
+				}
+			}
+		}
+		v.addServiceError(err, map[string]string{"codes": "code", "idempotency_key": "code"})
+		return s.render(w, r, errStatus(err), "cashier", v)
+	}
+	done := make([]passnum.PassCheck, 0, len(usable))
+	for _, c := range d.Items {
+		if c.Usable {
+			done = append(done, c)
+		}
+	}
+	// A fresh screen for the next person, with the outcome on top.
+	fresh, err := s.cashierData(r, randomToken())
+	if err != nil {
+		return err
+	}
+	fresh.Done, fresh.DoneItems = red, done
+	v.Data = fresh
+	v.Form.Set("service_id", strconv.FormatInt(serviceID, 10))
+	return s.render(w, r, http.StatusOK, "cashier", v)
+}
+
+func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
+	reds, total, err := s.svc.ListRedemptions(r.Context(), passnum.RedemptionFilter{Limit: 200})
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "history", s.newView(r, "Historique des encaissements", map[string]any{
+		"Redemptions": reds, "Total": total, "Window": passnum.VoidWindow,
+	}))
+}
+
+// voidable tells whether a redemption can still be voided.
+func (s *Server) voidable(red *passnum.Redemption) bool {
+	return red.VoidedAt == nil && s.now().Sub(red.CreatedAt) < passnum.VoidWindow
+}
+
+// recentRedemption finds one of the venue's recent redemptions: only those
+// of the last day can be voided, and they are the newest.
+func (s *Server) recentRedemption(r *http.Request) (*passnum.Redemption, error) {
+	id, ok := pathID(r, "id")
+	if ok {
+		reds, _, err := s.svc.ListRedemptions(r.Context(), passnum.RedemptionFilter{Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, red := range reds {
+			if red.ID == id {
+				return red, nil
+			}
+		}
+	}
+	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Cet encaissement est introuvable parmi les encaissements récents de votre lieu.")
+}
+
+func (s *Server) voidForm(w http.ResponseWriter, r *http.Request) error {
+	red, err := s.recentRedemption(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "void", s.newView(r, fmt.Sprintf("Annuler l'encaissement n°%d", red.ID), map[string]any{
+		"R": red, "Voidable": s.voidable(red),
+	}))
+}
+
+func (s *Server) void(w http.ResponseWriter, r *http.Request) error {
+	id, ok := pathID(r, "id")
+	if !ok {
+		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Encaissement introuvable.")
+	}
+	red, err := s.svc.VoidRedemption(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/lieu/historique", fmt.Sprintf("Encaissement n°%d annulé : ses %d pass peuvent de nouveau être utilisés.", red.ID, len(red.Serials)))
+}
+
+func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
+	v := s.newView(r, "Catalogue des ateliers", nil)
+	v.Form.Set("duration_minutes", "120")
+	v.Form.Set("price_passes", "1")
+	return s.cataloguePage(w, r, v, http.StatusOK)
+}
+
+func (s *Server) cataloguePage(w http.ResponseWriter, r *http.Request, v *view, status int) error {
+	services, err := s.svc.ListCatalogueServices(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Services": services}
+	return s.render(w, r, status, "catalogue", v)
+}
+
+func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
+	f := r.PostForm
+	c := passnum.CatalogueServiceCreate{VenueID: visitorFrom(r).actor().OrgID, Title: f.Get("title"), Category: f.Get("category")}
+	v := s.newView(r, "Catalogue des ateliers", nil)
+	v.Form = f
+	if n, ok := parseCount(f.Get("duration_minutes")); ok {
+		c.DurationMinutes = int(min(n, 100000))
+	} else {
+		v.addError("duration_minutes", "Indiquez la durée en minutes, par exemple 90.")
+	}
+	if n, ok := parseCount(f.Get("price_passes")); ok {
+		c.PricePasses = int(min(n, 1000))
+	} else {
+		v.addError("price_passes", "Indiquez le nombre de pass demandés par personne, par exemple 1.")
+	}
+	if v.Summary == nil {
+		svc, err := s.svc.CreateCatalogueService(r.Context(), c)
+		if err == nil {
+			return s.redirect(w, r, "/lieu/catalogue", fmt.Sprintf("« %s » ajouté au catalogue : il peut être choisi dès maintenant à l'encaissement.", svc.Title))
+		}
+		if passnum.ErrorCode(err) == passnum.EINTERNAL {
+			return err
+		}
+		v.addServiceError(err, nil)
+	}
+	return s.cataloguePage(w, r, v, http.StatusBadRequest)
+}
+
+func (s *Server) setServiceActive(w http.ResponseWriter, r *http.Request) error {
+	id, ok := pathID(r, "id")
+	if !ok {
+		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Service introuvable.")
+	}
+	active := r.PostForm.Get("active") == "1"
+	svc, err := s.svc.SetCatalogueServiceActive(r.Context(), id, active)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("« %s » retiré du catalogue : il ne peut plus être choisi à l'encaissement.", svc.Title)
+	if active {
+		msg = fmt.Sprintf("« %s » remis au catalogue.", svc.Title)
+	}
+	return s.redirect(w, r, "/lieu/catalogue", msg)
+}
+
+func asError(err error, target **passnum.Error) bool { return errors.As(err, target) }
