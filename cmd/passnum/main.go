@@ -33,7 +33,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // commands returns the subcommands: adding one is one line here.
 func (c *cli) commands() map[string]command {
 	return map[string]command{
-		"serve":     {c.serve, "sert l'API (et, avec --demo, une base de démonstration)"},
+		"serve":     {c.serve, "sert l'interface web et l'API (et, avec --demo, une base de démonstration)"},
 		"migrate":   {c.migrate, "crée ou met à jour le schéma de la base"},
 		"org":       {c.org, "organisations : create, list, qualify"},
 		"user":      {c.user, "personnes : create"},

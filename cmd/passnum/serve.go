@@ -15,6 +15,7 @@ import (
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/demo"
 	"github.com/passnum/passnum/internal/httpapi"
+	"github.com/passnum/passnum/internal/ratelimit"
 	"github.com/passnum/passnum/internal/sqlstore"
 	"github.com/passnum/passnum/internal/web"
 )
@@ -76,13 +77,15 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if *publicURL != "" {
 		base = strings.TrimSuffix(*publicURL, "/")
 	}
-	pages, err := web.NewServer(s, web.Options{Logger: log, BaseURL: base})
+	// One set of counters of guessed codes for the API and the pages.
+	limits := ratelimit.NewShared()
+	pages, err := web.NewServer(s, web.Options{Logger: log, BaseURL: base, Limits: limits})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", httpapi.NewServer(s, httpapi.Options{Logger: log}).Handler())
+	mux.Handle("/api/", httpapi.NewServer(s, httpapi.Options{Logger: log, Limits: limits}).Handler())
 	mux.Handle("/", pages.Handler())
 	srv := &http.Server{
 		Handler:           mux,

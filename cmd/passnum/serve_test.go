@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -97,6 +99,11 @@ func get(t *testing.T, url string) (*http.Response, string) {
 	return resp, string(body)
 }
 
+var (
+	loginRE = regexp.MustCompile(`Opérateur \(administrateur\)\s+(\S+@\S+)\s+mot de passe : (\S+)`)
+	csrfRE  = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+)
+
 // TestServeDemo starts the demo server on an empty database given with
 // --db, follows its printed example and stops it.
 func TestServeDemo(t *testing.T) {
@@ -135,9 +142,35 @@ func TestServeDemo(t *testing.T) {
 	}
 
 	resp, body := get(t, base[1]+"/")
-	if resp.StatusCode != 200 || !strings.Contains(body, "L'interface web arrive bientôt") || !strings.Contains(body, `href="/api/openapi.json"`) ||
+	if resp.StatusCode != 200 || !strings.Contains(body, `href="/carnet"`) || !strings.Contains(body, `href="/connexion"`) ||
 		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || resp.Header.Get("Content-Security-Policy") == "" {
 		t.Errorf("GET /: %d %v\n%s", resp.StatusCode, resp.Header, body)
+	}
+	// The printed operator login opens the operator's pages.
+	login := loginRE.FindStringSubmatch(out)
+	if login == nil {
+		t.Fatalf("no operator login in:\n%s", out)
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err = client.Get(base[1] + "/connexion")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	token := csrfRE.FindStringSubmatch(string(page))
+	if token == nil {
+		t.Fatalf("no CSRF token in the login page:\n%s", page)
+	}
+	resp, err = client.PostForm(base[1]+"/connexion", url.Values{"csrf": {token[1]}, "email": {login[1]}, "password": {login[2]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/operateur" || !strings.Contains(string(page), "Pass numérique Ille-et-Vilaine 2027") {
+		t.Errorf("operator login: %d at %s\n%s", resp.StatusCode, resp.Request.URL, page)
 	}
 	if resp, body := get(t, base[1]+"/api/openapi.json"); resp.StatusCode != 200 || !strings.Contains(body, `"openapi"`) {
 		t.Errorf("GET /api/openapi.json: %d %.200s", resp.StatusCode, body)

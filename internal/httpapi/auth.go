@@ -1,22 +1,21 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/ratelimit"
 )
 
 // authenticate returns the actor behind the request's bearer token. Failed
 // attempts are counted per client network; past the limit, the network is
 // refused without the token even being looked up.
 func (s *Server) authenticate(r *http.Request) (*passnum.Actor, error) {
-	client, now := clientNetwork(r), s.now()
-	if until, blocked := s.failedAuth.blockedUntil(client, now); blocked {
+	client, now := ratelimit.ClientNetwork(r), s.now()
+	if until, blocked := s.failedAuth.BlockedUntil(client, now); blocked {
 		return nil, &rateLimited{retryAt: until, err: passnum.Errorf(passnum.ERATELIMIT, reasonTooManyBadTokens,
-			"Trop de jetons d'accès refusés depuis votre réseau. Réessayez %s.", retryWhen(until, now))}
+			"Trop de jetons d'accès refusés depuis votre réseau. Réessayez %s.", ratelimit.RetryWhen(until, now))}
 	}
 	header := r.Header.Get("Authorization")
 	if header == "" {
@@ -32,7 +31,7 @@ func (s *Server) authenticate(r *http.Request) (*passnum.Actor, error) {
 	actor, err := s.svc.AuthenticateToken(r.Context(), secret)
 	if err != nil {
 		if passnum.ErrorCode(err) == passnum.EUNAUTHORIZED {
-			if s.failedAuth.add(client, now, 1) {
+			if s.failedAuth.Add(client, now, 1) {
 				s.log.WarnContext(r.Context(), "failed authentication limit reached", "client", client)
 			}
 		}
@@ -53,13 +52,13 @@ var badCodeReasons = map[string]bool{
 // codes that do not exist.
 func (s *Server) refuseGuessers(a *passnum.Actor) error {
 	now := s.now()
-	until, blocked := s.badCodes.blockedUntil(a.OrgID, now)
+	until, blocked := s.badCodes.BlockedUntil(a.OrgID, now)
 	if !blocked {
 		return nil
 	}
 	return &rateLimited{retryAt: until, err: passnum.Errorf(passnum.ERATELIMIT, reasonTooManyBadCodes,
 		"Trop de codes de pass inconnus, falsifiés ou mal saisis ont été présentés par votre structure en peu de temps : "+
-			"contrôles et encaissements sont suspendus. Réessayez %s ; si un pass semble authentique, contactez l'opérateur.", retryWhen(until, now))}
+			"contrôles et encaissements sont suspendus. Réessayez %s ; si un pass semble authentique, contactez l'opérateur.", ratelimit.RetryWhen(until, now))}
 }
 
 // countBadCodes records the codes of checks that do not exist.
@@ -74,29 +73,7 @@ func (s *Server) countBadCodes(r *http.Request, checks []passnum.PassCheck) {
 		return
 	}
 	a := passnum.ActorFromContext(r.Context())
-	if s.badCodes.add(a.OrgID, s.now(), n) {
+	if s.badCodes.Add(a.OrgID, s.now(), n) {
 		s.log.WarnContext(r.Context(), "bad pass code limit reached", "org", a.OrgID, "actor", a.Label)
 	}
-}
-
-// retryWhen says in French when a client may retry. The clock time is
-// rounded up to the minute, so that retrying at the time read works.
-func retryWhen(until, now time.Time) string {
-	wait := until.Sub(now)
-	if wait < time.Minute {
-		return "dans " + count(retryAfterSeconds(wait), "seconde")
-	}
-	at := until.Truncate(time.Minute)
-	if at.Before(until) {
-		at = at.Add(time.Minute)
-	}
-	return fmt.Sprintf("à partir du %s (dans %s)", passnum.FrenchDateTime(at), count(int((wait+time.Minute-1)/time.Minute), "minute"))
-}
-
-// count writes n units, with the French plural.
-func count(n int, unit string) string {
-	if n > 1 {
-		unit += "s"
-	}
-	return fmt.Sprintf("%d %s", n, unit)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/ratelimit"
 )
 
 // Problem is an RFC 9457 problem detail, the body of every error answer.
@@ -218,7 +219,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case http.StatusTooManyRequests:
 		var rl *rateLimited
 		if errors.As(err, &rl) {
-			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(rl.retryAt.Sub(s.now()))))
+			w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(rl.retryAt.Sub(s.now()))))
 		}
 	}
 	body, mErr := json.Marshal(p)
@@ -232,11 +233,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	h.Del("Content-Disposition") // an export that failed before its first byte
 	w.WriteHeader(status)
 	w.Write(append(body, '\n'))
-}
-
-// retryAfterSeconds rounds a wait up to whole seconds, at least one.
-func retryAfterSeconds(d time.Duration) int {
-	return max(1, int((d+time.Second-1)/time.Second))
 }
 
 // getProblemType serves the description of a problem type, so that the

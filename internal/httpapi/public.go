@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/ratelimit"
 )
 
 // carnetStatusInput is the body of POST /public/carnet-status. The code
@@ -21,10 +22,10 @@ type carnetStatusInput struct {
 func (s *Server) carnetStatus(w http.ResponseWriter, r *http.Request) error {
 	// The answer is about one person's carnet: no cache may keep it.
 	w.Header().Set("Cache-Control", "no-store")
-	client, now := clientNetwork(r), s.now()
-	if until, blocked := s.unknownCarnets.blockedUntil(client, now); blocked {
+	client, now := ratelimit.ClientNetwork(r), s.now()
+	if until, blocked := s.unknownCarnets.BlockedUntil(client, now); blocked {
 		return &rateLimited{retryAt: until, err: passnum.Errorf(passnum.ERATELIMIT, reasonTooManyCarnetCodes,
-			"Trop de codes qui ne correspondent à aucun carnet ont été saisis depuis votre connexion. Réessayez %s.", retryWhen(until, now))}
+			"Trop de codes qui ne correspondent à aucun carnet ont été saisis depuis votre connexion. Réessayez %s.", ratelimit.RetryWhen(until, now))}
 	}
 	var in carnetStatusInput
 	if err := decodeJSON(w, r, &in); err != nil {
@@ -32,7 +33,7 @@ func (s *Server) carnetStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	st, err := s.svc.CarnetStatusByCode(r.Context(), in.Code)
 	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
-		if s.unknownCarnets.add(client, now, 1) {
+		if s.unknownCarnets.Add(client, now, 1) {
 			s.log.WarnContext(r.Context(), "unknown carnet code limit reached", "client", client)
 		}
 	}

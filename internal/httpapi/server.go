@@ -17,11 +17,15 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/ratelimit"
 )
 
 // Options configure a Server.
 type Options struct {
 	Logger *slog.Logger // nil: slog.Default()
+	// Limits are the counters of guessed codes, shared with the web
+	// interface; nil: the server keeps its own.
+	Limits *ratelimit.Shared
 }
 
 // Server is the API server of a passnum.Service.
@@ -36,24 +40,21 @@ type Server struct {
 	// badCodes counts pass codes refused as unknown, forged or malformed,
 	// per organisation: a venue guessing codes is stopped long before it
 	// could find one (60 random bits each).
-	badCodes *window[int64]
+	badCodes *ratelimit.Window[int64]
 	// failedAuth counts rejected tokens per client network.
-	failedAuth *window[string]
+	failedAuth *ratelimit.Window[string]
 	// unknownCarnets counts, per client network, the codes of the public
 	// carnet status page that found no carnet.
-	unknownCarnets *window[string]
+	unknownCarnets *ratelimit.Window[string]
 }
 
-// Limits of the rate limiters. 20 codes that do not exist in 10 minutes is
-// far beyond a venue's honest typos, or a person's on the public page. Tokens hold 256 random bits, so the
-// limit on failed authentications is not what keeps them secret: it stops
-// one client from making the database look up secrets in a loop.
+// Limits of failed authentications. Tokens hold 256 random bits, so this
+// limit is not what keeps them secret: it stops one client from making the
+// database look up secrets in a loop. The limits of guessed pass codes are
+// in package ratelimit, shared with the web interface.
 const (
-	badCodeLimit      = 20
-	badCodeWindow     = 10 * time.Minute
-	failedAuthLimit   = 30
-	failedAuthWindow  = time.Minute
-	maxRateLimitedKey = 10000 // organisations or client networks tracked at once
+	failedAuthLimit  = 30
+	failedAuthWindow = time.Minute
 )
 
 // NewServer returns the API server for svc.
@@ -63,11 +64,13 @@ func NewServer(svc passnum.Service, opts Options) *Server {
 		log:        opts.Logger,
 		now:        time.Now,
 		mux:        http.NewServeMux(),
-		badCodes:   newWindow[int64](badCodeLimit, badCodeWindow, maxRateLimitedKey),
-		failedAuth: newWindow[string](failedAuthLimit, failedAuthWindow, maxRateLimitedKey),
-		// The same limit as a venue's: the codes are as hard to guess.
-		unknownCarnets: newWindow[string](badCodeLimit, badCodeWindow, maxRateLimitedKey),
+		failedAuth: ratelimit.New[string](failedAuthLimit, failedAuthWindow, ratelimit.MaxKeys),
 	}
+	limits := opts.Limits
+	if limits == nil {
+		limits = ratelimit.NewShared()
+	}
+	s.badCodes, s.unknownCarnets = limits.BadCodes, limits.CarnetCodes
 	if s.log == nil {
 		s.log = slog.Default()
 	}

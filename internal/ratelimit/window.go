@@ -15,6 +15,35 @@ import (
 	"github.com/passnum/passnum"
 )
 
+// Limits of pass codes: 20 codes that do not exist in 10 minutes is far
+// beyond a venue's honest typos, or a person's on the public carnet page,
+// and far below what guessing a 60-bit code needs.
+const (
+	BadCodeLimit  = 20
+	BadCodeWindow = 10 * time.Minute
+	// MaxKeys bounds the organisations or client networks tracked at once.
+	MaxKeys = 10000
+)
+
+// Shared holds the counters that the API and the web interface share, so
+// that a guesser gains nothing by switching from one to the other.
+type Shared struct {
+	// BadCodes counts, per organisation, pass codes presented at a venue
+	// that do not exist (unknown, forged or malformed).
+	BadCodes *Window[int64]
+	// CarnetCodes counts, per client network, the codes typed on the
+	// public carnet page that find no carnet.
+	CarnetCodes *Window[string]
+}
+
+// NewShared returns fresh shared counters.
+func NewShared() *Shared {
+	return &Shared{
+		BadCodes:    New[int64](BadCodeLimit, BadCodeWindow, MaxKeys),
+		CarnetCodes: New[string](BadCodeLimit, BadCodeWindow, MaxKeys),
+	}
+}
+
 // Window counts events per key over a sliding window: a key is blocked
 // while it has had limit events within the last period. It keeps at most
 // limit instants per key and at most maxKeys keys, so its memory is bounded

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/geo"
 )
 
@@ -118,11 +117,4 @@ func communeField(v *view, required bool) (string, []communeOption) {
 		v.addError("commune", "Plusieurs communes correspondent à « "+typed+" » : choisissez la bonne dans la liste.")
 	}
 	return insee, options
-}
-
-// validCommune tells whether the geography knows an INSEE code; the
-// domain only checks its form.
-func validCommune(insee string) bool {
-	_, ok := geo.LookupCommune(insee)
-	return ok && passnum.ValidateCommune(insee) == nil
 }

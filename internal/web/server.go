@@ -32,10 +32,10 @@ type Options struct {
 	// the request's Host header, which a client chooses), and cookies are
 	// marked Secure when it is https.
 	BaseURL string
-	// BadCodes counts pass codes that do not exist, per organisation; share
-	// it with the API so a guesser gains nothing by switching. Nil: the
-	// server keeps its own.
-	BadCodes *ratelimit.Window[int64]
+	// Limits are the counters of guessed codes, shared with the API so
+	// that a guesser gains nothing by switching; nil: the server keeps its
+	// own.
+	Limits *ratelimit.Shared
 	// Now is the clock of rate limits and expiry alerts; nil: time.Now.
 	Now func() time.Time
 }
@@ -52,28 +52,25 @@ type Server struct {
 	mux     *http.ServeMux
 	jobs    *jobs
 
+	// badCodes and publicByNet are shared with the API (Options.Limits).
 	badCodes     *ratelimit.Window[int64]
+	publicByNet  *ratelimit.Window[string]
 	loginByEmail *ratelimit.Window[string]
 	loginByNet   *ratelimit.Window[string]
 	resetByEmail *ratelimit.Window[string]
 	resetByNet   *ratelimit.Window[string]
-	publicByNet  *ratelimit.Window[string]
 }
 
-// Limits of the rate limiters: far above what honest people do, far below
-// what guessing needs.
+// Limits of logins and reset e-mails: far above what honest people do, far
+// below what guessing needs. Those of pass codes are in package ratelimit,
+// shared with the API.
 const (
-	badCodeLimit   = 20 // pass codes that do not exist, per venue, as in the API
-	badCodeWindow  = 10 * time.Minute
-	loginLimit     = 10 // failed logins per account
-	loginNetLimit  = 50 // failed logins per client network (a town hall's counter shares one address)
-	loginWindow    = 15 * time.Minute
-	resetLimit     = 3 // reset e-mails per address
-	resetNetLimit  = 20
-	resetWindow    = time.Hour
-	publicLimit    = 20 // unknown carnet codes per client network
-	publicWindow   = 10 * time.Minute
-	maxTrackedKeys = 10000
+	loginLimit    = 10 // failed logins per account
+	loginNetLimit = 50 // failed logins per client network (a town hall's counter shares one address)
+	loginWindow   = 15 * time.Minute
+	resetLimit    = 3 // reset e-mails per address
+	resetNetLimit = 20
+	resetWindow   = time.Hour
 )
 
 // NewServer returns the web interface of svc.
@@ -82,12 +79,10 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		svc:          svc,
 		log:          opts.Logger,
 		now:          opts.Now,
-		badCodes:     opts.BadCodes,
-		loginByEmail: ratelimit.New[string](loginLimit, loginWindow, maxTrackedKeys),
-		loginByNet:   ratelimit.New[string](loginNetLimit, loginWindow, maxTrackedKeys),
-		resetByEmail: ratelimit.New[string](resetLimit, resetWindow, maxTrackedKeys),
-		resetByNet:   ratelimit.New[string](resetNetLimit, resetWindow, maxTrackedKeys),
-		publicByNet:  ratelimit.New[string](publicLimit, publicWindow, maxTrackedKeys),
+		loginByEmail: ratelimit.New[string](loginLimit, loginWindow, ratelimit.MaxKeys),
+		loginByNet:   ratelimit.New[string](loginNetLimit, loginWindow, ratelimit.MaxKeys),
+		resetByEmail: ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
+		resetByNet:   ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
 		jobs:         newJobs(),
 	}
 	if s.log == nil {
@@ -96,9 +91,11 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if s.badCodes == nil {
-		s.badCodes = ratelimit.New[int64](badCodeLimit, badCodeWindow, maxTrackedKeys)
+	limits := opts.Limits
+	if limits == nil {
+		limits = ratelimit.NewShared()
 	}
+	s.badCodes, s.publicByNet = limits.BadCodes, limits.CarnetCodes
 	base := opts.BaseURL
 	if base == "" {
 		base = "http://localhost:8080"

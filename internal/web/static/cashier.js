@@ -16,7 +16,7 @@ document.addEventListener("DOMContentLoaded", function () {
 
   function swap(html) {
     var doc = new DOMParser().parseFromString(html, "text/html");
-    ["pass-area", "errors-area"].forEach(function (id) {
+    ["pass-area", "errors-area", "done-area"].forEach(function (id) {
       var fresh = doc.getElementById(id);
       var old = document.getElementById(id);
       if (fresh && old) {
