@@ -227,11 +227,19 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 	}
 	s.setCookie(w, "flash", "", -1)
 	kind, enc, _ := strings.Cut(raw, ":")
-	msg, err := base64.RawURLEncoding.DecodeString(enc)
-	if err != nil || (kind != "success" && kind != "info") || !utf8.Valid(msg) || len(msg) > 1000 {
+	msg, ok := decodeFlash(enc)
+	if !ok || (kind != "success" && kind != "info") {
 		return nil
 	}
-	return &flash{Kind: kind, Message: string(msg)}
+	return &flash{Kind: kind, Message: msg}
+}
+
+func decodeFlash(enc string) (string, bool) {
+	msg, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil || !utf8.Valid(msg) || len(msg) > 1000 {
+		return "", false
+	}
+	return string(msg), true
 }
 
 // redirect answers a form that succeeded: see the next page (and the

@@ -157,7 +157,7 @@ func (s *Server) cashierPost(w http.ResponseWriter, r *http.Request) error {
 	if action != "redeem" {
 		return s.render(w, r, http.StatusOK, "cashier", v)
 	}
-	return s.redeem(w, r, v, d, serviceID)
+	return s.redeem(w, r, v, d, serviceID, f["accepted"])
 }
 
 // keepItems lists codes without verdicts, when they could not be checked.
@@ -168,17 +168,26 @@ func (s *Server) keepItems(d *cashierData, codes []string) {
 	}
 }
 
-// redeem spends the usable passes of the list for the chosen service;
-// refused ones stay on screen with their reason and are not spent.
-func (s *Server) redeem(w http.ResponseWriter, r *http.Request, v *view, d *cashierData, serviceID int64) error {
+// redeem spends the passes the mediator saw accepted on the screen for the
+// chosen service; refused ones stay on screen with their reason and are
+// not spent. It sends exactly the accepted passes of the page, not those
+// of a fresh check: when the same form comes twice (a double click, a
+// lost answer sent again), the second one then carries the same passes
+// and idempotency key as the first, and gets its answer instead of
+// "already used".
+func (s *Server) redeem(w http.ResponseWriter, r *http.Request, v *view, d *cashierData, serviceID int64, accepted []string) error {
 	if serviceID == 0 {
 		v.addError("service_id", "Choisissez l'atelier ou le service rendu, puis confirmez.")
 		return s.render(w, r, http.StatusBadRequest, "cashier", v)
 	}
-	var usable []string
+	listed := map[string]bool{}
 	for _, c := range d.Items {
-		if c.Usable {
-			usable = append(usable, c.Input)
+		listed[c.Input] = true
+	}
+	var usable []string
+	for _, code := range accepted {
+		if listed[code] {
+			usable = append(usable, code)
 		}
 	}
 	if len(usable) == 0 {
@@ -212,8 +221,12 @@ func (s *Server) redeem(w http.ResponseWriter, r *http.Request, v *view, d *cash
 		return s.render(w, r, errStatus(err), "cashier", v)
 	}
 	done := make([]passnum.PassCheck, 0, len(usable))
+	spent := map[string]bool{}
+	for _, code := range usable {
+		spent[code] = true
+	}
 	for _, c := range d.Items {
-		if c.Usable {
+		if spent[c.Input] {
 			done = append(done, c)
 		}
 	}
