@@ -71,7 +71,7 @@ func TestExpiresSoon(t *testing.T) {
 		{time.Date(2027, 12, 1, 0, 0, 0, 0, paris), 30, true},
 		{time.Date(2027, 12, 31, 23, 59, 0, 0, paris), 0, true},
 		{time.Date(2027, 12, 31, 23, 30, 0, 0, time.UTC), -1, false}, // already 1 January in Paris
-		{time.Date(2027, 3, 29, 12, 0, 0, 0, paris), 277, false},    // across the change to summer time
+		{time.Date(2027, 3, 29, 12, 0, 0, 0, paris), 277, false},     // across the change to summer time
 	}
 	for _, tc := range tests {
 		if d := p.DaysLeft(tc.now); d != tc.days {
