@@ -30,6 +30,9 @@ type OrganisationService interface {
 
 	CreateUser(ctx context.Context, c UserCreate) (*User, error)
 	AddMembership(ctx context.Context, userID, orgID int64, role Role) error
+	// FindUserByEmail finds an account by its e-mail, so that operator
+	// admins can attach an existing person to one more organisation.
+	FindUserByEmail(ctx context.Context, email string) (*User, error)
 	// ListMembers lists the people of an organisation with their
 	// memberships (the operator, and an organisation's own admins).
 	ListMembers(ctx context.Context, orgID int64) ([]*User, error)

@@ -1,5 +1,6 @@
-// The pages around the main story: the keyboard alone, a forgotten
-// password through the outbox, refusals (another space, a missing page). Each page gets an axe-core check and a screenshot.
+// The pages around the main story: the keyboard alone, a person working
+// for two structures, a forgotten password through the outbox, refusals
+// (another space, a missing page). Each page gets an axe-core check and a screenshot.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startPassnum, launchBrowser, newPage, check, login, logout } from "./lib.mjs";
@@ -16,7 +17,7 @@ after(async () => {
   await app?.stop();
 });
 
-test("keyboard, forgotten password, refusals", async () => {
+test("keyboard, two structures, forgotten password, refusals", async () => {
   const base = app.base;
   const page = await newPage(browser);
 
@@ -48,12 +49,16 @@ test("keyboard, forgotten password, refusals", async () => {
   };
   const funderURL = await create("financeur", "Région Bretagne");
   await page.getByLabel("Prénom et nom").fill("Yann Le Gall");
-  await page.getByLabel("Adresse électronique").fill("yann.legall@example.fr");
+  await page.getByLabel(/^Adresse électronique \(/).fill("yann.legall@example.fr");
   await page.getByLabel("Mot de passe provisoire").fill("provisoire-2027-bzh");
   await page.getByRole("button", { name: "Créer le compte" }).click();
   await page.getByRole("status").getByText("Compte créé").waitFor();
   await check(page, "pages-organisation-financeur");
   await create("prescripteur", "France Services Redon");
+  // Yann works for this France Services too: his account is attached.
+  await page.getByLabel(/^Adresse électronique de son compte/).fill("yann.legall@example.fr");
+  await page.getByRole("button", { name: "Rattacher la personne" }).click();
+  await page.getByRole("status").getByText("fait maintenant partie").waitFor();
   await check(page, "pages-organisation-prescripteur");
   await page.goto(base + "/operateur/organisations?type=prescriber");
   await check(page, "pages-organisations-filtre");
@@ -62,7 +67,7 @@ test("keyboard, forgotten password, refusals", async () => {
   // Yann forgot his password: the link waits in the outbox.
   await page.getByRole("link", { name: "Mot de passe oublié ?" }).click();
   await check(page, "pages-mot-de-passe-oublie");
-  await page.getByLabel("Adresse électronique").fill("yann.legall@example.fr");
+  await page.getByLabel(/^Adresse électronique \(/).fill("yann.legall@example.fr");
   await page.getByRole("button", { name: "Recevoir un lien" }).click();
   await page.getByText("Si un compte existe pour cette adresse").waitFor();
   await check(page, "pages-mot-de-passe-envoye");
@@ -81,6 +86,13 @@ test("keyboard, forgotten password, refusals", async () => {
   await login(page, base, "yann.legall@example.fr", "kenavo-et-a-bientot");
   assert.match(page.url(), /\/financeur$/);
   await check(page, "pages-financeur-sans-programme");
+  // He switches to the France Services.
+  await page.getByRole("link", { name: "Changer de structure" }).click();
+  await check(page, "pages-changer-de-structure");
+  await page.getByLabel(/France Services Redon/).check();
+  await page.getByRole("button", { name: "Continuer" }).click();
+  await page.waitForURL(/\/prescripteur$/);
+  await page.getByRole("status").getByText("Vous travaillez maintenant pour France Services Redon").waitFor();
 
   // Another space is refused in plain words; a missing page too.
   await page.goto(base + "/lieu");

@@ -32,7 +32,7 @@ test("the whole story, page by page", async () => {
   await check(page, "accueil");
   await page.goto(base + "/connexion");
   await check(page, "connexion");
-  await page.getByLabel("Adresse électronique").fill(operator.email);
+  await page.getByLabel(/^Adresse électronique \(/).fill(operator.email);
   await page.getByLabel(/^Mot de passe/).fill("pas le bon mot de passe");
   await page.getByRole("button", { name: "Se connecter" }).click();
   await assert.doesNotReject(page.getByRole("alert").getByText("Adresse électronique ou mot de passe incorrect").waitFor());
@@ -56,9 +56,9 @@ test("the whole story, page by page", async () => {
   const addMember = async (orgID, name, who, role) => {
     await page.goto(`${base}/operateur/organisations/${orgID}`);
     await page.getByLabel("Prénom et nom").fill(name);
-    await page.getByLabel("Adresse électronique").fill(who.email);
+    await page.getByLabel(/^Adresse électronique \(/).fill(who.email);
     await page.getByLabel("Mot de passe provisoire").fill(who.password);
-    await page.getByLabel(role === "admin" ? /^Administrateur/ : /^Agent/).check();
+    await page.getByLabel(role === "admin" ? /^Administrateur :/ : /^Agent :/).check();
     await page.getByRole("button", { name: "Créer le compte" }).click();
     await page.getByRole("status").getByText("Compte créé").waitFor();
   };

@@ -150,3 +150,22 @@ func TestOutboxRoute(t *testing.T) {
 		a.do(a.token(a.op.OrgID, passnum.RoleAgent), "GET", "/api/v1/outbox", nil).problem(http.StatusForbidden, "forbidden")
 	})
 }
+
+func TestFindUserByEmailRoute(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		f := storetest.NewFixture(t, env, storetest.Options{Carnets: 2, CarnetSize: 2})
+		a := newAPI(t, env)
+		if _, err := env.Store.CreateUser(storetest.As(f.Operator), passnum.UserCreate{Email: "lou@example.org", Name: "Lou",
+			Password: "correct horse battery staple", OrgID: f.Venue.ID, Role: passnum.RoleAgent}); err != nil {
+			t.Fatal(err)
+		}
+		var u passnum.User
+		a.do(a.operatorToken(), "GET", "/api/v1/users?email=Lou%40example.org", nil).ok(http.StatusOK, &u)
+		if u.Email != "lou@example.org" || len(u.Memberships) != 1 {
+			t.Fatalf("user %+v", u)
+		}
+		a.do(a.operatorToken(), "GET", "/api/v1/users?email=nobody%40example.org", nil).problem(http.StatusNotFound, "not-found")
+		a.do(a.operatorToken(), "GET", "/api/v1/users", nil).problem(http.StatusBadRequest, "invalid-input")
+		a.do(a.token(f.Venue.ID, passnum.RoleAdmin), "GET", "/api/v1/users?email=lou%40example.org", nil).problem(http.StatusForbidden, "forbidden")
+	})
+}

@@ -88,6 +88,20 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, u)
 }
 
+// findUserByEmail answers GET /users?email=…: the account to attach to
+// one more organisation.
+func (s *Server) findUserByEmail(w http.ResponseWriter, r *http.Request) error {
+	email := r.URL.Query().Get("email")
+	if email == "" {
+		return passnum.Invalid("email", "Indiquez l'adresse électronique du compte (paramètre email).")
+	}
+	u, err := s.svc.FindUserByEmail(r.Context(), email)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, u)
+}
+
 // membershipInput is the body of POST /users/{id}/memberships.
 type membershipInput struct {
 	OrgID int64        `json:"org_id"`

@@ -26,6 +26,7 @@ var routes = []route{
 	{"GET", "/api/v1/organisations/{id}", false, (*Server).getOrganisation},
 	{"POST", "/api/v1/organisations/{id}/qualification", false, (*Server).setQualification},
 	{"POST", "/api/v1/users", false, (*Server).createUser},
+	{"GET", "/api/v1/users", false, (*Server).findUserByEmail},
 	{"POST", "/api/v1/users/{id}/memberships", false, (*Server).addMembership},
 	{"POST", "/api/v1/tokens", false, (*Server).createToken},
 	{"GET", "/api/v1/organisations/{id}/tokens", false, (*Server).listTokens},

@@ -366,6 +366,34 @@ func (s *Store) AddMembership(ctx context.Context, userID, orgID int64, role pas
 	})
 }
 
+// FindUserByEmail finds an account by e-mail, for operator admins only: as
+// with AddMembership, an organisation's admin must not be able to probe
+// which addresses have accounts.
+func (s *Store) FindUserByEmail(ctx context.Context, email string) (*passnum.User, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActUserCreate); err != nil {
+		return nil, err
+	}
+	if !a.IsOperator() || a.Role != passnum.RoleAdmin {
+		return nil, passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Seul un administrateur de l'opérateur peut rechercher un compte par son adresse.")
+	}
+	email = strings.ToLower(strings.TrimSpace(email))
+	var u *passnum.User
+	err := s.read(ctx, func(tx *tx) error {
+		var id int64
+		err := tx.get(&id, `SELECT id FROM users WHERE email = ?`, email)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &passnum.Error{Code: passnum.ENOTFOUND, Reason: "not-found", Field: "email",
+				Message: fmt.Sprintf("Aucun compte n'existe pour %s : créez-le plutôt.", email)}
+		} else if err != nil {
+			return err
+		}
+		u, err = tx.findUser(id)
+		return err
+	})
+	return u, err
+}
+
 // AuthenticatePassword checks an e-mail and password. The comparison costs
 // the same whether or not the e-mail exists, so timing does not reveal
 // accounts.

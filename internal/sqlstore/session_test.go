@@ -428,3 +428,25 @@ func TestListMembers(t *testing.T) {
 		}
 	})
 }
+
+// TestFindUserByEmail: operator admins find an account by its address,
+// whatever its case; nobody else may probe addresses.
+func TestFindUserByEmail(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		f := st.NewFixture(t, env, st.Options{Carnets: 2, CarnetSize: 2})
+		zoe := newUser(t, env, f, "zoe@example.org", "Zoé", f.Venue, passnum.RoleAdmin)
+		u, err := env.Store.FindUserByEmail(st.As(f.Operator), " ZOE@example.org ")
+		if err != nil || u.ID != zoe.ID || len(u.Memberships) != 1 || u.Memberships[0].OrgID != f.Venue.ID {
+			t.Fatalf("found %+v %v", u, err)
+		}
+		if _, err := env.Store.FindUserByEmail(st.As(f.Operator), "personne@example.org"); passnum.ErrorCode(err) != passnum.ENOTFOUND {
+			t.Errorf("unknown address: %v", err)
+		}
+		opAgent := st.Actor(&passnum.Organisation{ID: f.Operator.OrgID, Kind: passnum.KindOperator}, passnum.RoleAgent)
+		for _, a := range []*passnum.Actor{opAgent, st.Actor(f.Venue, passnum.RoleAdmin), st.Actor(f.State, passnum.RoleAdmin), nil} {
+			if _, err := env.Store.FindUserByEmail(st.As(a), "zoe@example.org"); err == nil {
+				t.Errorf("%+v found an account by e-mail", a)
+			}
+		}
+	})
+}

@@ -572,8 +572,10 @@ func (s *Server) organisationPage(w http.ResponseWriter, r *http.Request, v *vie
 			return err
 		}
 	}
-	if v.Form.Get("role") == "" {
-		v.Form.Set("role", string(passnum.RoleAgent))
+	for _, field := range []string{"role", "attach_role"} {
+		if v.Form.Get(field) == "" {
+			v.Form.Set(field, string(passnum.RoleAgent))
+		}
 	}
 	v.Title, v.Data = o.Name, d
 	return s.render(w, r, status, "organisation", v)
@@ -595,6 +597,31 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.redirect(w, r, fmt.Sprintf("/operateur/organisations/%d#membres", id),
 		fmt.Sprintf("Compte créé pour %s (%s). Transmettez-lui son mot de passe provisoire de vive voix ; elle pourra le changer avec « Mot de passe oublié ».", u.Name, u.Email))
+}
+
+// attachMember gives a person who already has an account a role in one
+// more organisation: they then switch between them after logging in.
+func (s *Server) attachMember(w http.ResponseWriter, r *http.Request) error {
+	id, _ := pathID(r, "id")
+	f := r.PostForm
+	fail := func(err error) error {
+		if passnum.ErrorCode(err) == passnum.EINTERNAL {
+			return err
+		}
+		v := s.newView(r, "Organisation", nil)
+		v.Form = f
+		v.addServiceError(err, map[string]string{"email": "attach_email", "role": "attach_email"})
+		return s.organisationPage(w, r, v, errStatus(err))
+	}
+	u, err := s.svc.FindUserByEmail(r.Context(), f.Get("attach_email"))
+	if err != nil {
+		return fail(err)
+	}
+	if err := s.svc.AddMembership(r.Context(), u.ID, id, passnum.Role(f.Get("attach_role"))); err != nil {
+		return fail(err)
+	}
+	return s.redirect(w, r, fmt.Sprintf("/operateur/organisations/%d#membres", id),
+		fmt.Sprintf("%s (%s) fait maintenant partie de cette organisation : après sa connexion, elle choisira sa structure avec « Changer de structure ».", u.Name, u.Email))
 }
 
 func (s *Server) qualify(w http.ResponseWriter, r *http.Request) error {

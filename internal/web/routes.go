@@ -72,6 +72,7 @@ var routes = []route{
 	{"POST", "/operateur/organisations", kinds, operator, (*Server).createOrganisation},
 	{"GET", "/operateur/organisations/{id}", kinds, operator, (*Server).organisation},
 	{"POST", "/operateur/organisations/{id}/membres", kinds, operator, (*Server).createMember},
+	{"POST", "/operateur/organisations/{id}/rattachement", kinds, operator, (*Server).attachMember},
 	{"POST", "/operateur/organisations/{id}/qualification", kinds, operator, (*Server).qualify},
 	{"GET", "/operateur/lieux", kinds, operator, (*Server).venues},
 	{"GET", "/operateur/courriels", kinds, operator, (*Server).outbox},
