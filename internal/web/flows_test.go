@@ -329,3 +329,39 @@ func TestNoSecretInLogs(t *testing.T) {
 		}
 	})
 }
+
+// TestBlockFromCarnetPage: the operator blocks one pass, then the whole
+// carnet, from the carnet's page, and the venue's screen refuses them.
+func TestBlockFromCarnetPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		s := newSite(t, env, Options{})
+		op := s.as(passnum.KindOperator, passnum.RoleAgent)
+		carnet := s.f.Batch.FirstCarnet
+		serials := s.f.Serials(0)
+		back := fmt.Sprintf("/operateur/carnets/%d", carnet)
+		if a := s.get(op, back); a.status != http.StatusOK || !strings.Contains(a.text(), "Bloquer ou débloquer") {
+			t.Fatalf("carnet page: %d", a.status)
+		}
+		a := s.post(op, "/operateur/blocages", url.Values{"scope": {"pass"}, "number": {fmt.Sprint(carnet)}, "serial": {fmt.Sprint(serials[2])}, "reason": {"pass abîmé"}, "back": {back}})
+		if a.status != http.StatusSeeOther || a.header.Get("Location") != back || !strings.Contains(a.flash(), "1 pass bloqués") && !strings.Contains(a.flash(), "1 pass bloqué") {
+			t.Fatalf("block a pass: %d %q %q", a.status, a.header.Get("Location"), a.flash())
+		}
+		a = s.post(op, "/operateur/blocages", url.Values{"scope": {"carnet"}, "number": {fmt.Sprint(carnet)}, "reason": {"carnet perdu"}, "back": {back}})
+		if a.status != http.StatusSeeOther || !strings.Contains(a.flash(), "4 pass bloqués") {
+			t.Fatalf("block the carnet: %d %q", a.status, a.flash())
+		}
+		// Without a reason: refused, with the way back.
+		a = s.post(op, "/operateur/blocages", url.Values{"scope": {"carnet"}, "number": {fmt.Sprint(carnet)}, "back": {back}})
+		if a.status != http.StatusBadRequest || !strings.Contains(a.text(), "motif est obligatoire") {
+			t.Errorf("no reason: %d\n%.300s", a.status, a.text())
+		}
+		checks, err := env.Store.Check(storetest.VenueCtx(s.f.Venue), passnum.CheckRequest{Codes: s.f.CodesOf(serials[0], serials[2])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if checks[0].Reason != passnum.ReasonBlocked || !strings.Contains(checks[0].Message, "carnet perdu") || !strings.Contains(checks[1].Message, "pass abîmé") {
+			t.Errorf("venue verdicts: %+v", checks)
+		}
+		storetest.MustCheck(t, env, s.f.Operator)
+	})
+}

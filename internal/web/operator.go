@@ -375,6 +375,9 @@ func blockRequest(r *http.Request) (passnum.BlockRequest, string, error) {
 	switch req.Scope {
 	case passnum.BlockPass:
 		req.Serial = n
+		if serial, ok := parseCount(f.Get("serial")); ok && f.Get("serial") != "" {
+			req.Serial = serial
+		}
 	case passnum.BlockCarnet:
 		req.Carnet = n
 	case passnum.BlockStock:
