@@ -82,6 +82,21 @@ func (q Qualification) Valid() bool {
 	return false
 }
 
+// Label is the French name of a status.
+func (q Qualification) Label() string {
+	switch q {
+	case QualificationPending:
+		return "en attente de qualification"
+	case QualificationQualified:
+		return "qualifié"
+	case QualificationSuspended:
+		return "suspendu"
+	case QualificationWithdrawn:
+		return "qualification retirée"
+	}
+	return string(q)
+}
+
 // Organisation is an operator, funder, hub, prescriber or venue.
 type Organisation struct {
 	ID            int64         `json:"id"`

@@ -205,27 +205,6 @@ func DescribeTerritory(areas []string) string {
 	return strings.Join(parts, ", ")
 }
 
-var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
-// FrenchDate renders a YYYY-MM-DD date as "31 décembre 2027".
-func FrenchDate(iso string) string {
-	d, err := time.Parse(DateLayout, iso)
-	if err != nil {
-		return iso
-	}
-	day := fmt.Sprint(d.Day())
-	if d.Day() == 1 {
-		day = "1er"
-	}
-	return fmt.Sprintf("%s %s %d", day, frenchMonths[d.Month()-1], d.Year())
-}
-
-// FrenchDateTime renders an instant in Paris time, "12 mars 2027 à 14 h 05".
-func FrenchDateTime(t time.Time) string {
-	t = t.In(paris)
-	return fmt.Sprintf("%s à %d h %02d", FrenchDate(t.Format(DateLayout)), t.Hour(), t.Minute())
-}
-
 // Redemption is passes spent at a venue for one service.
 type Redemption struct {
 	ID             int64      `json:"id"`

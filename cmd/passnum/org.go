@@ -58,24 +58,10 @@ func (c *cli) orgCreate(ctx context.Context, args []string) error {
 	}
 	c.printf("Organisation n°%d créée : %s (%s)", o.ID, o.Name, o.Kind.Label())
 	if o.Qualification != "" {
-		c.printf(", %s", qualificationLabel(o.Qualification))
+		c.printf(", %s", o.Qualification.Label())
 	}
 	c.printf(".\n")
 	return nil
-}
-
-func qualificationLabel(q passnum.Qualification) string {
-	switch q {
-	case passnum.QualificationPending:
-		return "en attente de qualification"
-	case passnum.QualificationQualified:
-		return "qualifié"
-	case passnum.QualificationSuspended:
-		return "suspendu"
-	case passnum.QualificationWithdrawn:
-		return "qualification retirée"
-	}
-	return string(q)
 }
 
 func (c *cli) orgList(ctx context.Context, args []string) error {
@@ -153,7 +139,7 @@ func (c *cli) orgQualify(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	c.printf("%s (n°%d) : %s.\n", o.Name, o.ID, qualificationLabel(o.Qualification))
+	c.printf("%s (n°%d) : %s.\n", o.Name, o.ID, o.Qualification.Label())
 	return nil
 }
 

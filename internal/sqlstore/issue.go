@@ -55,7 +55,7 @@ func (s *Store) issue(ctx context.Context, r passnum.IssueRequest) (*passnum.Bat
 			left := p.BudgetCents - p.IssuedCents
 			return &passnum.Error{Code: passnum.EREFUSED, Reason: "budget-exceeded", Field: "carnets", Message: fmt.Sprintf(
 				"Émission refusée : %s carnets (%s) dépasseraient le budget financé de %s. Déjà émis : %s ; il reste de quoi émettre %s carnets.",
-				grouped(int64(r.Carnets)), euros(value), euros(p.BudgetCents), euros(p.IssuedCents), grouped(left/(int64(p.CarnetSize)*p.FaceValueCents)))}
+				passnum.FrenchNumber(int64(r.Carnets)), passnum.FrenchEuros(value), passnum.FrenchEuros(p.BudgetCents), passnum.FrenchEuros(p.IssuedCents), passnum.FrenchNumber(left/(int64(p.CarnetSize)*p.FaceValueCents)))}
 		}
 		var firstCarnet, firstSerial int64
 		if err := tx.get(&firstCarnet, `SELECT COALESCE(MAX(number), 0) + 1 FROM carnets`); err != nil {
@@ -276,7 +276,7 @@ func (s *Store) Activate(ctx context.Context, r passnum.ActivateRequest) (int64,
 		if value > capacity {
 			return &passnum.Error{Code: passnum.EREFUSED, Reason: "funds-insufficient", Message: fmt.Sprintf(
 				"Activation refusée : %s pass (%s) demandent plus que les fonds reçus disponibles (%s, frais de gestion de %s %% déduits). Enregistrez d'abord l'ordre de paiement du financeur.",
-				grouped(n), euros(value), euros(max(capacity, 0)), percent(p.FeeBP))}
+				passnum.FrenchNumber(n), passnum.FrenchEuros(value), passnum.FrenchEuros(max(capacity, 0)), passnum.FrenchPercent(p.FeeBP))}
 		}
 		activated, err = tx.execN(`UPDATE passes SET state = 'activated', activated_at = ? WHERE programme_id = ? AND serial BETWEEN ? AND ? AND state = 'issued'`,
 			tx.nowText(), p.ID, first, last)
@@ -295,11 +295,6 @@ func (s *Store) Activate(ctx context.Context, r passnum.ActivateRequest) (int64,
 		return tx.audit("passes.activate", ref, fmt.Sprintf("programme:%d %d passes", p.ID, n))
 	})
 	return activated, err
-}
-
-func percent(bp int) string {
-	s := fmt.Sprintf("%d,%02d", bp/100, bp%100)
-	return strings.TrimSuffix(strings.TrimSuffix(s, "0"), ",0")
 }
 
 // ExportPasses writes a batch's passes as CSV for the printer: serial,

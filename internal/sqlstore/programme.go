@@ -281,25 +281,3 @@ func (s *Store) ListPaymentOrders(ctx context.Context, programmeID int64) ([]*pa
 	})
 	return out, err
 }
-
-// euros renders cents for messages: "12 345,67 €".
-func euros(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s%s,%02d\u00a0€", sign, grouped(cents/100), cents%100)
-}
-
-// grouped writes a count with French thousands separators: "12 345".
-func grouped(n int64) string {
-	digits := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range digits {
-		if i > 0 && r != '-' && (len(digits)-i)%3 == 0 {
-			b.WriteString("\u202f")
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}

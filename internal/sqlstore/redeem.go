@@ -83,7 +83,7 @@ func (t *tx) venueContext(a *passnum.Actor, serviceID int64, required bool) (*ve
 	}
 	if v.Qualification != passnum.QualificationQualified {
 		return nil, passnum.Errorf(passnum.EREFUSED, passnum.ReasonVenueNotQual,
-			"Votre lieu n'est pas qualifié (statut : %s) : il ne peut pas encaisser de pass. Contactez l'opérateur.", qualificationLabel(v.Qualification))
+			"Votre lieu n'est pas qualifié (statut : %s) : il ne peut pas encaisser de pass. Contactez l'opérateur.", v.Qualification.Label())
 	}
 	vc := &venueContext{venue: v}
 	if serviceID == 0 && !required {
@@ -96,18 +96,6 @@ func (t *tx) venueContext(a *passnum.Actor, serviceID int64, required bool) (*ve
 	}
 	vc.service = svc
 	return vc, nil
-}
-
-func qualificationLabel(q passnum.Qualification) string {
-	switch q {
-	case passnum.QualificationPending:
-		return "en attente de qualification"
-	case passnum.QualificationSuspended:
-		return "suspendu"
-	case passnum.QualificationWithdrawn:
-		return "qualification retirée"
-	}
-	return string(q)
 }
 
 // evaluate looks up the presented passes and applies the rules to each.

@@ -26,7 +26,7 @@ func barChart(title string, steps []passnum.FunnelStep) template.HTML {
 	}
 	var alt []string
 	for _, st := range steps {
-		alt = append(alt, fmt.Sprintf("%s : %s", st.Label, grouped(st.Count)))
+		alt = append(alt, fmt.Sprintf("%s : %s", st.Label, passnum.FrenchNumber(st.Count)))
 	}
 	id := "chart-" + strings.ToLower(strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
@@ -49,7 +49,7 @@ func barChart(title string, steps []passnum.FunnelStep) template.HTML {
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" class="chart-label">%s</text>`, labelWidth-10, y+21, html.EscapeString(st.Label))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="24" rx="2" class="chart-bar chart-%s"></rect>`, labelWidth, y+4, w, st.Key)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" class="chart-value">%s</text>`, labelWidth+w+8, y+21, grouped(st.Count))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" class="chart-value">%s</text>`, labelWidth+w+8, y+21, passnum.FrenchNumber(st.Count))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

@@ -16,42 +16,6 @@ import (
 // thousands and before units.
 const nbsp = "\u202f"
 
-// grouped writes n with thousands separated the French way: 1 000 000.
-func grouped(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(nbsp)
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "−" + b.String()
-	}
-	return b.String()
-}
-
-// euros writes cents as "52 000,00 €".
-func euros(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "−", -cents
-	}
-	return fmt.Sprintf("%s%s,%02d%s€", sign, grouped(cents/100), cents%100, nbsp)
-}
-
-// percent writes basis points as "50 %" or "33,33 %".
-func percent(bp int) string {
-	s := strconv.Itoa(bp / 100)
-	if r := bp % 100; r != 0 {
-		s += strings.TrimRight(fmt.Sprintf(",%02d", r), "0")
-	}
-	return s + nbsp + "%"
-}
-
 // ratio writes part/whole as a rounded percentage, "—" when whole is 0.
 func ratio(part, whole int64) string {
 	if whole == 0 {
@@ -61,9 +25,9 @@ func ratio(part, whole int64) string {
 }
 
 var funcs = template.FuncMap{
-	"euros":   euros,
-	"num":     func(n any) string { return grouped(toInt64(n)) },
-	"percent": percent,
+	"euros":   passnum.FrenchEuros,
+	"num":     func(n any) string { return passnum.FrenchNumber(toInt64(n)) },
+	"percent": passnum.FrenchPercent,
 	"ratio":   func(a, b any) string { return ratio(toInt64(a), toInt64(b)) },
 	"date":    passnum.FrenchDate,
 	"datetime": func(t any) string {
@@ -82,7 +46,7 @@ var funcs = template.FuncMap{
 	"territory": describeTerritory,
 	"commune":   communeName,
 	"kindLabel": func(k passnum.OrgKind) string { return k.Label() },
-	"qualLabel": func(q any) string { return qualificationLabel(passnum.Qualification(fmt.Sprint(q))) },
+	"qualLabel": func(q any) string { return passnum.Qualification(fmt.Sprint(q)).Label() },
 	"roleLabel": roleLabel,
 	"add":       func(a, b int) int { return a + b },
 	"sub":       func(a, b any) int64 { return toInt64(a) - toInt64(b) },
@@ -148,20 +112,6 @@ func roleLabel(r passnum.Role) string {
 		return "agent"
 	}
 	return string(r)
-}
-
-func qualificationLabel(q passnum.Qualification) string {
-	switch q {
-	case passnum.QualificationPending:
-		return "en attente de qualification"
-	case passnum.QualificationQualified:
-		return "qualifié"
-	case passnum.QualificationSuspended:
-		return "suspendu"
-	case passnum.QualificationWithdrawn:
-		return "qualification retirée"
-	}
-	return string(q)
 }
 
 // communeName names a commune by its INSEE code, with the code itself

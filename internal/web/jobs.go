@@ -53,11 +53,11 @@ func (j *job) state() jobState {
 		st.Failed, st.Message = true, "L'émission a échoué : "+passnum.ErrorMessage(j.err)
 	case j.batch != nil:
 		st.Percent = 100
-		st.Message = fmt.Sprintf("Lot n°%d émis : %s carnets (n°%d à n°%d), %s pass.", j.batch.ID, grouped(int64(j.batch.Carnets)),
-			j.batch.FirstCarnet, j.batch.LastCarnet, grouped(int64(j.batch.Passes)))
+		st.Message = fmt.Sprintf("Lot n°%d émis : %s carnets (n°%d à n°%d), %s pass.", j.batch.ID, passnum.FrenchNumber(int64(j.batch.Carnets)),
+			j.batch.FirstCarnet, j.batch.LastCarnet, passnum.FrenchNumber(int64(j.batch.Passes)))
 		st.Next = fmt.Sprintf("/operateur/programmes/%d#lots", j.ProgrammeID)
 	default:
-		st.Message = fmt.Sprintf("Émission en cours : %s pass écrits sur %s.", grouped(st.Done), grouped(st.Total))
+		st.Message = fmt.Sprintf("Émission en cours : %s pass écrits sur %s.", passnum.FrenchNumber(st.Done), passnum.FrenchNumber(st.Total))
 	}
 	return st
 }
@@ -124,7 +124,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	id, _ := pathID(r, "id")
 	n, ok := parseCount(r.PostForm.Get("issue_carnets"))
 	if !ok || n <= 0 || n > passnum.MaxBatchCarnets {
-		return s.programmeFormError(w, r, passnum.Invalid("carnets", "Indiquez le nombre de carnets à émettre (de 1 à %s).", grouped(passnum.MaxBatchCarnets)),
+		return s.programmeFormError(w, r, passnum.Invalid("carnets", "Indiquez le nombre de carnets à émettre (de 1 à %s).", passnum.FrenchNumber(passnum.MaxBatchCarnets)),
 			map[string]string{"carnets": "issue_carnets"})
 	}
 	p, err := s.svc.FindProgramme(r.Context(), id)
@@ -134,7 +134,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	// The job outlives the request but keeps its actor, for the audit
 	// trail and the permission check.
 	ctx := context.WithoutCancel(r.Context())
-	j := s.jobs.start(id, fmt.Sprintf("Émission de %s carnets — %s", grouped(n), p.Name), func(j *job) (*passnum.Batch, error) {
+	j := s.jobs.start(id, fmt.Sprintf("Émission de %s carnets — %s", passnum.FrenchNumber(n), p.Name), func(j *job) (*passnum.Batch, error) {
 		j.total.Store(n * int64(p.CarnetSize))
 		b, err := s.svc.Issue(ctx, passnum.IssueRequest{ProgrammeID: id, Carnets: int(n), Progress: func(done, total int) {
 			j.done.Store(int64(done))

@@ -280,7 +280,7 @@ func (s *Server) recordFunds(w http.ResponseWriter, r *http.Request) error {
 		return s.programmeFormError(w, r, err, fields)
 	}
 	return s.redirect(w, r, fmt.Sprintf("/operateur/programmes/%d#fonds", id),
-		fmt.Sprintf("Fonds enregistrés : %s reçus le %s (référence %s).", euros(po.AmountCents), passnum.FrenchDate(po.ReceivedOn), po.Reference))
+		fmt.Sprintf("Fonds enregistrés : %s reçus le %s (référence %s).", passnum.FrenchEuros(po.AmountCents), passnum.FrenchDate(po.ReceivedOn), po.Reference))
 }
 
 func (s *Server) activate(w http.ResponseWriter, r *http.Request) error {
@@ -302,7 +302,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.programmeFormError(w, r, err, fields)
 	}
-	msg := fmt.Sprintf("%s pass activés.", grouped(n))
+	msg := fmt.Sprintf("%s pass activés.", passnum.FrenchNumber(n))
 	if n == 0 {
 		msg = "Aucun pass à activer : ils l'étaient déjà."
 	}
@@ -334,7 +334,7 @@ func (s *Server) allocate(w http.ResponseWriter, r *http.Request) error {
 		name = o.Name
 	}
 	return s.redirect(w, r, fmt.Sprintf("/operateur/programmes/%d#attribution", id),
-		fmt.Sprintf("%s %s (n°%d à n°%d) attribués à %s.", grouped(int64(n)), pluralize(int64(n), "carnet", "carnets"), first, last, name))
+		fmt.Sprintf("%s %s (n°%d à n°%d) attribués à %s.", passnum.FrenchNumber(int64(n)), pluralize(int64(n), "carnet", "carnets"), first, last, name))
 }
 
 func pluralize(n int64, one, many string) string {
@@ -394,7 +394,7 @@ func blockMessage(req passnum.BlockRequest, n int64) string {
 	if n == 0 {
 		return "Aucun pass n'a changé : ils l'étaient déjà, ou ne pouvaient plus l'être."
 	}
-	return fmt.Sprintf("%s %s %s (motif : %s).", grouped(n), pluralize(n, "pass", "pass"), verb, req.Reason)
+	return fmt.Sprintf("%s %s %s (motif : %s).", passnum.FrenchNumber(n), pluralize(n, "pass", "pass"), verb, req.Reason)
 }
 
 func (s *Server) exportPasses(w http.ResponseWriter, r *http.Request) error {
@@ -640,7 +640,7 @@ func (s *Server) qualify(w http.ResponseWriter, r *http.Request) error {
 		v.addServiceError(err, map[string]string{"venue_id": "qualification"})
 		return s.organisationPage(w, r, v, errStatus(err))
 	}
-	return s.redirect(w, r, fmt.Sprintf("/operateur/organisations/%d", id), fmt.Sprintf("%s : %s.", o.Name, qualificationLabel(o.Qualification)))
+	return s.redirect(w, r, fmt.Sprintf("/operateur/organisations/%d", id), fmt.Sprintf("%s : %s.", o.Name, o.Qualification.Label()))
 }
 
 func (s *Server) venues(w http.ResponseWriter, r *http.Request) error {
