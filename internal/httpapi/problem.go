@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/httpx"
 	"github.com/passnum/passnum/internal/ratelimit"
 )
 
@@ -43,9 +44,9 @@ const (
 	reasonMethodNotAllowed   = "method-not-allowed"
 )
 
-// httpStatus is the one place where errors become HTTP statuses: by the
-// code of the error, except for the few problems of HTTP itself (body size,
-// media type, method) that no domain code describes.
+// httpStatus turns an error into an HTTP status: by its code (httpx.Status,
+// shared with the web interface), except for the few problems of HTTP
+// itself (body size, media type, method) that no domain code describes.
 func httpStatus(code, reason string) int {
 	switch reason {
 	case reasonBodyTooLarge:
@@ -55,23 +56,7 @@ func httpStatus(code, reason string) int {
 	case reasonMethodNotAllowed:
 		return http.StatusMethodNotAllowed
 	}
-	switch code {
-	case passnum.EINVALID:
-		return http.StatusBadRequest
-	case passnum.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case passnum.EFORBIDDEN:
-		return http.StatusForbidden
-	case passnum.ENOTFOUND:
-		return http.StatusNotFound
-	case passnum.ECONFLICT:
-		return http.StatusConflict
-	case passnum.EREFUSED:
-		return http.StatusUnprocessableEntity
-	case passnum.ERATELIMIT:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
+	return httpx.Status(code)
 }
 
 // problemType describes one kind of problem, for the title of problem
@@ -200,7 +185,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := httpStatus(code, reason)
 	if status == http.StatusInternalServerError && err != errPanic {
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method,
-			"pattern", logEntryFrom(r.Context()).pattern, "err", err)
+			"pattern", httpx.EntryFrom(r.Context()).Pattern, "err", err)
 	}
 	p := Problem{
 		Type:     problemTypeBase + reason,

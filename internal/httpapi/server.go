@@ -10,13 +10,12 @@
 package httpapi
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/httpx"
 	"github.com/passnum/passnum/internal/ratelimit"
 )
 
@@ -78,7 +77,9 @@ func NewServer(svc passnum.Service, opts Options) *Server {
 		s.mux.Handle(rt.method+" "+rt.path, s.serveRoute(rt))
 	}
 	s.mux.HandleFunc(unmatchedPattern, s.unmatched)
-	s.handler = s.logRequests(s.recoverPanics(s.mux))
+	s.handler = httpx.LogRequests(s.log, "http request", httpx.Recover(s.log, s.mux, func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errPanic)
+	}))
 	return s
 }
 
@@ -90,8 +91,8 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) serveRoute(rt route) http.Handler {
 	pattern := rt.method + " " + rt.path
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		entry := logEntryFrom(r.Context())
-		entry.pattern = pattern
+		entry := httpx.EntryFrom(r.Context())
+		entry.Pattern = pattern
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if !rt.public {
 			// Answers carry personal data, secrets and pass codes: no
@@ -102,7 +103,7 @@ func (s *Server) serveRoute(rt route) http.Handler {
 				s.writeError(w, r, err)
 				return
 			}
-			entry.actor = actor.Label
+			entry.Actor = actor.Label
 			r = r.WithContext(passnum.NewContextWithActor(r.Context(), actor))
 		}
 		if err := rt.handle(s, w, r); err != nil {
@@ -118,7 +119,7 @@ const unmatchedPattern = "/api/"
 // unmatched answers 405 when the path exists with other methods, 404
 // otherwise.
 func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
-	logEntryFrom(r.Context()).pattern = unmatchedPattern
+	httpx.EntryFrom(r.Context()).Pattern = unmatchedPattern
 	var allowed []string
 	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
 		probe := &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}}
@@ -136,100 +137,3 @@ func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeError(w, r, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucune ressource de l'API à cette adresse."))
 }
-
-// logEntry collects what the access log says about a request as it goes
-// through the layers: the route pattern (never the raw path, which may hold
-// a beneficiary's reference) and the actor.
-type logEntry struct {
-	pattern string
-	actor   string
-}
-
-type logEntryKey struct{}
-
-func logEntryFrom(ctx context.Context) *logEntry {
-	if e, ok := ctx.Value(logEntryKey{}).(*logEntry); ok {
-		return e
-	}
-	return &logEntry{}
-}
-
-// logRequests writes one structured line per request: method, route
-// pattern, status, duration, size and actor. Headers, query strings and
-// bodies are never logged: they carry tokens, pass codes and passwords.
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		entry := &logEntry{}
-		rec := &statusRecorder{ResponseWriter: w}
-		// Deferred, so that a request cut short by http.ErrAbortHandler
-		// is logged too.
-		defer func() {
-			status := rec.status
-			if status == 0 {
-				status = http.StatusOK
-			}
-			level := slog.LevelInfo
-			if status >= 500 {
-				level = slog.LevelError
-			}
-			s.log.LogAttrs(r.Context(), level, "http request",
-				slog.String("method", r.Method),
-				slog.String("pattern", entry.pattern),
-				slog.Int("status", status),
-				slog.Duration("duration", time.Since(start)),
-				slog.Int64("bytes", rec.bytes),
-				slog.String("actor", entry.actor))
-		}()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), logEntryKey{}, entry)))
-	})
-}
-
-// recoverPanics turns a panic in a handler into a logged internal error,
-// so one bug does not cut every connection of the process.
-func (s *Server) recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if v == http.ErrAbortHandler { // a deliberate abort, e.g. a broken CSV export
-				panic(v)
-			}
-			s.log.ErrorContext(r.Context(), "panic in handler", "panic", v, "stack", string(debug.Stack()))
-			if rec, ok := w.(*statusRecorder); ok && rec.status != 0 {
-				panic(http.ErrAbortHandler) // too late for a problem: cut the response
-			}
-			s.writeError(w, r, errPanic)
-		}()
-		next.ServeHTTP(w, r)
-	})
-}
-
-// statusRecorder remembers the status and size of a response.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	n, err := r.ResponseWriter.Write(b)
-	r.bytes += int64(n)
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the connection (flushes,
-// deadlines of long exports).
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

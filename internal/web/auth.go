@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/httpx"
 )
 
 // visitor is who is looking at a page: a person with a session, or
@@ -111,15 +112,15 @@ const maxFormBytes = 256 << 10
 func (s *Server) serveRoute(rt route) http.Handler {
 	pattern := rt.method + " " + rt.path
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		entry := logEntryFrom(r.Context())
-		entry.pattern = pattern
+		entry := httpx.EntryFrom(r.Context())
+		entry.Pattern = pattern
 		v := &visitor{}
 		if secret := s.cookie(r, "session"); secret != "" {
 			info, err := s.svc.AuthenticateSession(r.Context(), secret)
 			switch {
 			case err == nil:
 				v.Info, v.secret, v.CSRF = info, secret, csrfToken(secret)
-				entry.actor = info.Actor.Label
+				entry.Actor = info.Actor.Label
 				r = r.WithContext(passnum.NewContextWithActor(r.Context(), info.Actor))
 			case passnum.ErrorCode(err) == passnum.EUNAUTHORIZED:
 				s.setCookie(w, "session", "", -1) // expired: forget it
@@ -194,26 +195,8 @@ func safeNext(next string) string {
 	return next
 }
 
-// errStatus maps error codes to HTTP statuses, in one place.
-func errStatus(err error) int {
-	switch passnum.ErrorCode(err) {
-	case passnum.EINVALID:
-		return http.StatusBadRequest
-	case passnum.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case passnum.EFORBIDDEN:
-		return http.StatusForbidden
-	case passnum.ENOTFOUND:
-		return http.StatusNotFound
-	case passnum.ECONFLICT:
-		return http.StatusConflict
-	case passnum.EREFUSED:
-		return http.StatusUnprocessableEntity
-	case passnum.ERATELIMIT:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
+// errStatus is the HTTP status of an error, as in the API.
+func errStatus(err error) int { return httpx.Status(passnum.ErrorCode(err)) }
 
 // errTitle is the heading of an error page.
 func errTitle(err error) string {
@@ -241,7 +224,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.Is(err, context.Canceled) {
 			return // the person left
 		}
-		s.log.ErrorContext(r.Context(), "web handler failed", "pattern", logEntryFrom(r.Context()).pattern, "err", err)
+		s.log.ErrorContext(r.Context(), "web handler failed", "pattern", httpx.EntryFrom(r.Context()).Pattern, "err", err)
 	}
 	s.errorPage(w, r, errStatus(err), errTitle(err), passnum.ErrorMessage(err))
 }

@@ -188,11 +188,7 @@ func (s *Server) createProgramme(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := s.svc.CreateProgramme(r.Context(), c)
 	if err != nil {
-		if passnum.ErrorCode(err) == passnum.EINTERNAL {
-			return err
-		}
-		v.addServiceError(err, programmeFields)
-		return s.programmeFormPage(w, r, v, errStatus(err))
+		return sendBack(v, err, programmeFields, func(status int) error { return s.programmeFormPage(w, r, v, status) })
 	}
 	return s.redirect(w, r, fmt.Sprintf("/operateur/programmes/%d", p.ID),
 		fmt.Sprintf("Programme « %s » créé. Enregistrez maintenant les fonds reçus, puis émettez les carnets.", p.Name))
@@ -529,11 +525,7 @@ func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) erro
 	}
 	o, err := s.svc.CreateOrganisation(r.Context(), c)
 	if err != nil {
-		if passnum.ErrorCode(err) == passnum.EINTERNAL {
-			return err
-		}
-		v.addServiceError(err, orgFields)
-		return s.organisationsPage(w, r, v, errStatus(err), nil)
+		return sendBack(v, err, orgFields, func(status int) error { return s.organisationsPage(w, r, v, status, nil) })
 	}
 	return s.redirect(w, r, fmt.Sprintf("/operateur/organisations/%d", o.ID),
 		fmt.Sprintf("%s créé : %s. Ajoutez-lui maintenant ses membres.", capitalize(o.Kind.Label()), o.Name))

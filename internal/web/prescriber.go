@@ -118,11 +118,7 @@ func (s *Server) handOut(w http.ResponseWriter, r *http.Request) error {
 	}
 	d, err := s.svc.Distribute(r.Context(), req)
 	if err != nil {
-		if passnum.ErrorCode(err) == passnum.EINTERNAL {
-			return err
-		}
-		v.addServiceError(err, handOutFields)
-		return s.handOutPage(w, r, v, errStatus(err), communes)
+		return sendBack(v, err, handOutFields, func(status int) error { return s.handOutPage(w, r, v, status, communes) })
 	}
 	return s.redirect(w, r, fmt.Sprintf("/prescripteur/carnets/%d/recu", d.Carnet.Number),
 		fmt.Sprintf("Carnet n°%d remis. Référence de la personne : %s — notez-la dans son dossier, elle servira pour un prochain carnet.", d.Carnet.Number, d.Beneficiary.Ref))

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/httpx"
 )
 
 //go:embed templates/*.html
@@ -102,6 +103,17 @@ func (v *view) addServiceError(err error, fieldMap map[string]string) {
 		}
 	}
 	v.addError(field, passnum.ErrorMessage(err))
+}
+
+// sendBack shows a form again after the service refused it: the error on
+// its field, with the status of its code. Internal errors go to the error
+// page instead, where they are logged.
+func sendBack(v *view, err error, fields map[string]string, again func(status int) error) error {
+	if passnum.ErrorCode(err) == passnum.EINTERNAL {
+		return err
+	}
+	v.addServiceError(err, fields)
+	return again(errStatus(err))
 }
 
 // Actor returns the visitor's actor, nil when anonymous.
@@ -199,7 +211,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	logEntryFrom(r.Context()).pattern = "/"
+	httpx.EntryFrom(r.Context()).Pattern = "/"
 	// The visitor is looked up so that the page shows their menu.
 	if secret := s.cookie(r, "session"); secret != "" {
 		if info, err := s.svc.AuthenticateSession(r.Context(), secret); err == nil {

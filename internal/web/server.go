@@ -12,15 +12,15 @@
 package web
 
 import (
-	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/httpx"
 	"github.com/passnum/passnum/internal/ratelimit"
 )
 
@@ -112,24 +112,31 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 	for _, rt := range routes {
 		s.mux.Handle(rt.method+" "+rt.path, s.serveRoute(rt))
 	}
-	s.mux.Handle("GET /static/", staticHandler())
+	static := staticHandler()
+	s.mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.EntryFrom(r.Context()).Pattern = "GET /static/"
+		static.ServeHTTP(w, r)
+	}))
 	s.mux.HandleFunc("/", s.notFound)
 	protect := http.NewCrossOriginProtection()
 	protect.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusForbidden, "Requête refusée",
 			"Ce formulaire a été envoyé depuis un autre site : par sécurité, il n'a pas été pris en compte. Revenez sur passnum et recommencez.")
 	}))
-	s.handler = s.logRequests(s.recoverPanics(s.securityHeaders(protect.Handler(s.mux))))
+	// Whatever went wrong is logged by httpx.Recover; people read that
+	// it did, in French.
+	s.handler = httpx.LogRequests(s.log, "web request", httpx.Recover(s.log, s.securityHeaders(protect.Handler(s.mux)), func(w http.ResponseWriter, r *http.Request) {
+		s.errorPage(w, r, http.StatusInternalServerError, "Erreur interne", passnum.ErrorMessage(errPanic))
+	}))
 	return s, nil
 }
 
+// errPanic stands for a panic on the error page: people read the generic
+// message of internal errors.
+var errPanic = errors.New("panic in a web handler")
+
 // Handler returns the http.Handler of every page.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// Close waits for nothing: background jobs hold their own context and
-// end with the process. It exists so the caller's shutdown reads the same
-// for every server.
-func (s *Server) Close() {}
 
 // securityHeaders sets the headers every page carries: no script or style
 // from elsewhere, no framing, no referrer (reset links carry tokens).
@@ -149,104 +156,3 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
-
-// logEntry collects what the access log says about a request.
-type logEntry struct {
-	pattern string
-	actor   string
-}
-
-type logEntryKey struct{}
-
-func logEntryFrom(ctx context.Context) *logEntry {
-	if e, ok := ctx.Value(logEntryKey{}).(*logEntry); ok {
-		return e
-	}
-	return &logEntry{}
-}
-
-// logRequests writes one structured line per request with the route
-// pattern, never the raw path or query (they may hold a beneficiary's
-// reference, a pass code or a reset token).
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		entry := &logEntry{}
-		rec := &statusRecorder{ResponseWriter: w}
-		defer func() {
-			status := rec.status
-			if status == 0 {
-				status = http.StatusOK
-			}
-			level := slog.LevelInfo
-			if status >= 500 {
-				level = slog.LevelError
-			}
-			pattern := entry.pattern
-			if pattern == "" && strings.HasPrefix(r.URL.Path, "/static/") {
-				pattern = "GET /static/"
-			}
-			s.log.LogAttrs(r.Context(), level, "web request",
-				slog.String("method", r.Method),
-				slog.String("pattern", pattern),
-				slog.Int("status", status),
-				slog.Duration("duration", time.Since(start)),
-				slog.Int64("bytes", rec.bytes),
-				slog.String("actor", entry.actor))
-		}()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), logEntryKey{}, entry)))
-	})
-}
-
-// recoverPanics turns a panic into a logged internal error page.
-func (s *Server) recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.log.ErrorContext(r.Context(), "panic in web handler", "panic", v, "stack", string(debug.Stack()))
-			if rec, ok := w.(*statusRecorder); ok && rec.status != 0 {
-				panic(http.ErrAbortHandler)
-			}
-			s.errorPage(w, r, http.StatusInternalServerError, "Erreur interne", passnum.ErrorMessage(errInternal))
-		}()
-		next.ServeHTTP(w, r)
-	})
-}
-
-type internalError struct{}
-
-func (internalError) Error() string { return "internal" }
-
-var errInternal error = internalError{}
-
-// statusRecorder remembers the status and size of a response.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	n, err := r.ResponseWriter.Write(b)
-	r.bytes += int64(n)
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,138 @@
+// Package httpx holds the HTTP plumbing that the API and the web interface
+// share: the one mapping of error codes to statuses, the access log and
+// the recovery from panics.
+package httpx
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/passnum/passnum"
+)
+
+// Status maps an error code to an HTTP status: the one place where this
+// is decided, for the API's problems and the web's error pages alike.
+func Status(code string) int {
+	switch code {
+	case passnum.EINVALID:
+		return http.StatusBadRequest
+	case passnum.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case passnum.EFORBIDDEN:
+		return http.StatusForbidden
+	case passnum.ENOTFOUND:
+		return http.StatusNotFound
+	case passnum.ECONFLICT:
+		return http.StatusConflict
+	case passnum.EREFUSED:
+		return http.StatusUnprocessableEntity
+	case passnum.ERATELIMIT:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// Entry collects what the access log says about a request as it goes
+// through the layers: the route pattern (never the raw path or query,
+// which may hold a beneficiary's reference, a pass code or a reset token)
+// and the actor.
+type Entry struct {
+	Pattern string
+	Actor   string
+}
+
+type entryKey struct{}
+
+// EntryFrom returns the log entry of a request; outside LogRequests, a
+// throwaway one.
+func EntryFrom(ctx context.Context) *Entry {
+	if e, ok := ctx.Value(entryKey{}).(*Entry); ok {
+		return e
+	}
+	return &Entry{}
+}
+
+// LogRequests writes one structured line per request: method, route
+// pattern, status, duration, size and actor. Headers, queries and bodies
+// are never logged: they carry tokens, pass codes and passwords.
+func LogRequests(log *slog.Logger, msg string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		entry := &Entry{}
+		rec := &Recorder{ResponseWriter: w}
+		// Deferred, so that a request cut short by http.ErrAbortHandler
+		// is logged too.
+		defer func() {
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			log.LogAttrs(r.Context(), level, msg,
+				slog.String("method", r.Method),
+				slog.String("pattern", entry.Pattern),
+				slog.Int("status", status),
+				slog.Duration("duration", time.Since(start)),
+				slog.Int64("bytes", rec.bytes),
+				slog.String("actor", entry.Actor))
+		}()
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), entryKey{}, entry)))
+	})
+}
+
+// Recover turns a panic in a handler into a logged internal error answered
+// by fail, so one bug does not cut every connection of the process. When
+// the answer has begun, it can only be cut.
+func Recover(log *slog.Logger, next http.Handler, fail func(http.ResponseWriter, *http.Request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler { // a deliberate abort, e.g. a broken CSV export
+				panic(v)
+			}
+			log.ErrorContext(r.Context(), "panic in handler", "panic", v, "stack", string(debug.Stack()))
+			if rec, ok := w.(*Recorder); ok && rec.status != 0 {
+				panic(http.ErrAbortHandler)
+			}
+			fail(w, r)
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Recorder remembers the status and size of a response.
+type Recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+// WriteHeader records the first status written.
+func (r *Recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *Recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (flushes,
+// deadlines of long exports).
+func (r *Recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
