@@ -172,6 +172,12 @@ func (s *Server) serveRoute(rt route) http.Handler {
 				sent = r.Header.Get("X-CSRF-Token")
 			}
 			if v.CSRF == "" || !hmac.Equal([]byte(sent), []byte(v.CSRF)) {
+				if rt.path == "/deconnexion" && !v.LoggedIn() {
+					// The session ended before the click: the person is
+					// logged out already, which is what they asked.
+					http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+					return
+				}
 				s.errorPage(w, r, http.StatusForbidden, "Formulaire expiré",
 					"Ce formulaire a expiré ou ne vient pas de passnum : par sécurité, il n'a pas été pris en compte. Rechargez la page et recommencez.")
 				return

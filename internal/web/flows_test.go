@@ -298,9 +298,27 @@ func TestOperatorForms(t *testing.T) {
 		if csv.status != http.StatusOK || !strings.HasPrefix(csv.header.Get("Content-Disposition"), "attachment") || strings.Count(csv.body, "\n") != 2001 {
 			t.Errorf("export: %d %q, %d lines", csv.status, csv.header.Get("Content-Disposition"), strings.Count(csv.body, "\n"))
 		}
-		// Too many carnets for the budget: refused on the page, no job.
+		// A count that is not one: refused on the page, no job.
 		if a := s.post(op, prog+"/lots", url.Values{"issue_carnets": {"abc"}}); a.status != http.StatusBadRequest || !strings.Contains(a.body, `id="issue_carnets-error"`) {
 			t.Errorf("bad carnet count: %d", a.status)
+		}
+		// Beyond the budget: the job fails and says why.
+		a = s.post(op, prog+"/lots", url.Values{"issue_carnets": {"1"}})
+		job = a.header.Get("Location")
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			st := s.get(op, job+"/etat")
+			if strings.Contains(st.body, `"finished":true`) {
+				if !strings.Contains(st.body, `"failed":true`) || !strings.Contains(st.body, "budget") {
+					t.Errorf("job beyond the budget: %s", st.body)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("job not finished: %s", st.body)
+			}
+		}
+		if batches, _ := env.Store.ListBatches(storetest.As(s.f.Operator), 2); len(batches) != 1 {
+			t.Errorf("%d batches after a refused issuance", len(batches))
 		}
 		storetest.MustCheck(t, env, s.f.Operator)
 	})

@@ -25,6 +25,9 @@ type cashierData struct {
 	// Last is the verdict on the pass just added, announced to screen
 	// readers.
 	Last *passnum.PassCheck
+	// Venue is the visitor's venue: one that is not qualified is told
+	// before anyone queues.
+	Venue *passnum.Organisation
 }
 
 // badCodeReasons are the refusals that mean a code does not exist: the
@@ -50,7 +53,11 @@ func (s *Server) cashierData(r *http.Request, key string) (*cashierData, error) 
 	if err != nil {
 		return nil, err
 	}
-	d := &cashierData{Key: key}
+	venue, err := s.svc.FindOrganisation(r.Context(), visitorFrom(r).actor().OrgID)
+	if err != nil {
+		return nil, err
+	}
+	d := &cashierData{Key: key, Venue: venue}
 	for _, svc := range all {
 		if svc.Active {
 			d.Services = append(d.Services, svc)
