@@ -16,9 +16,17 @@ func (s *Server) prescriberHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	given, handedOut, err := s.svc.ListCarnets(r.Context(), passnum.CarnetFilter{Distributed: &yes, Limit: 500})
+	// Carnets come by number; stock is handed out roughly in order, so
+	// the last numbers hold the latest hand-outs.
+	const window = 500
+	given, handedOut, err := s.svc.ListCarnets(r.Context(), passnum.CarnetFilter{Distributed: &yes, Limit: window})
 	if err != nil {
 		return err
+	}
+	if handedOut > window {
+		if given, _, err = s.svc.ListCarnets(r.Context(), passnum.CarnetFilter{Distributed: &yes, Offset: handedOut - window, Limit: window}); err != nil {
+			return err
+		}
 	}
 	// Newest first: the person who just left is the one whose receipt
 	// may be needed again.
