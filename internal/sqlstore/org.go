@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/geo"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -315,7 +316,7 @@ func (s *Store) ListMembers(ctx context.Context, orgID int64) ([]*passnum.User, 
 		// names differently (case, accents), and both stores must answer
 		// alike.
 		slices.SortFunc(out, func(x, y *passnum.User) int {
-			return cmp.Or(cmp.Compare(foldName(x.Name), foldName(y.Name)), cmp.Compare(x.ID, y.ID))
+			return cmp.Or(cmp.Compare(geo.Normalize(x.Name), geo.Normalize(y.Name)), cmp.Compare(x.ID, y.ID))
 		})
 		if a.IsOperator() {
 			return nil

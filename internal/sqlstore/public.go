@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/geo"
 )
 
 // The methods of this file answer anyone, without an actor: they never
@@ -197,7 +198,7 @@ func (s *Store) ListPublicVenues(ctx context.Context, f passnum.PublicVenueFilte
 			venues = slices.DeleteFunc(venues, func(v *passnum.Organisation) bool { return !terr.Contains(v.CommuneINSEE) })
 		}
 		slices.SortFunc(venues, func(x, y *passnum.Organisation) int {
-			return cmp.Or(cmp.Compare(rank(x), rank(y)), cmp.Compare(foldName(x.Name), foldName(y.Name)), cmp.Compare(x.ID, y.ID))
+			return cmp.Or(cmp.Compare(rank(x), rank(y)), cmp.Compare(geo.Normalize(x.Name), geo.Normalize(y.Name)), cmp.Compare(x.ID, y.ID))
 		})
 		venues = venues[:min(limit, len(venues))]
 		if len(venues) == 0 {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/geo"
 	"github.com/passnum/passnum/internal/passcode"
 )
 
@@ -111,13 +112,14 @@ func (s *Store) Search(ctx context.Context, query string) (*passnum.SearchResult
 // PostgreSQL and not on SQLite. Organisations number in the thousands at
 // most, so reading their names is cheap.
 func (t *tx) searchOrgNames(q string, res *passnum.SearchResults) error {
-	want := foldName(q)
+	want := geo.Normalize(q)
 	if want == "" {
 		return nil
 	}
 	type named struct {
-		id   int64
-		name string
+		id     int64
+		name   string
+		folded string
 	}
 	all, err := selectAll(t, func(sc scanner) (named, error) {
 		var n named
@@ -128,12 +130,12 @@ func (t *tx) searchOrgNames(q string, res *passnum.SearchResults) error {
 	}
 	var hits []named
 	for _, n := range all {
-		if strings.Contains(foldName(n.name), want) {
+		if n.folded = geo.Normalize(n.name); strings.Contains(n.folded, want) {
 			hits = append(hits, n)
 		}
 	}
 	slices.SortFunc(hits, func(x, y named) int {
-		return cmp.Or(cmp.Compare(foldName(x.name), foldName(y.name)), cmp.Compare(x.id, y.id))
+		return cmp.Or(cmp.Compare(x.folded, y.folded), cmp.Compare(x.id, y.id))
 	})
 	for _, h := range hits {
 		if len(res.Organisations) >= passnum.MaxSearchResults {
@@ -211,54 +213,4 @@ func beneficiaryRef(q string) string {
 		out = append(out, c)
 	}
 	return string(out)
-}
-
-// foldName prepares a name for comparison: lower case, without the accents
-// of French, with apostrophes and dashes unified and spaces collapsed, so
-// that "etat" finds "État — ANCT" and "saint malo" finds "Saint-Malo".
-func foldName(s string) string {
-	var b strings.Builder
-	space := true // no leading space
-	for _, r := range strings.ToLower(s) {
-		switch r {
-		case 'à', 'â', 'ä', 'á', 'ã', 'å':
-			r = 'a'
-		case 'ç':
-			r = 'c'
-		case 'é', 'è', 'ê', 'ë':
-			r = 'e'
-		case 'î', 'ï', 'í', 'ì':
-			r = 'i'
-		case 'ô', 'ö', 'ó', 'ò', 'õ':
-			r = 'o'
-		case 'ù', 'û', 'ü', 'ú':
-			r = 'u'
-		case 'ÿ', 'ý':
-			r = 'y'
-		case 'ñ':
-			r = 'n'
-		case 'œ':
-			b.WriteString("oe")
-			space = false
-			continue
-		case 'æ':
-			b.WriteString("ae")
-			space = false
-			continue
-		case '’', '‘', 'ʼ':
-			r = '\''
-		case '-', '‐', '‑', '–', '—', '\t', '\n', '\u00a0', '\u202f':
-			r = ' '
-		}
-		if r == ' ' {
-			if space {
-				continue
-			}
-			space = true
-		} else {
-			space = false
-		}
-		b.WriteRune(r)
-	}
-	return strings.TrimRight(b.String(), " ")
 }
