@@ -40,14 +40,6 @@ func (s *Server) authenticate(r *http.Request) (*passnum.Actor, error) {
 	return actor, nil
 }
 
-// badCodeReasons are the refusals that mean a code does not exist, as
-// opposed to an existing pass that cannot be used: the ones a guesser gets.
-var badCodeReasons = map[string]bool{
-	passnum.ReasonUnknown:   true,
-	passnum.ReasonForged:    true,
-	passnum.ReasonMalformed: true,
-}
-
 // refuseGuessers answers 429 to an organisation that presented too many
 // codes that do not exist.
 func (s *Server) refuseGuessers(a *passnum.Actor) error {
@@ -63,17 +55,8 @@ func (s *Server) refuseGuessers(a *passnum.Actor) error {
 
 // countBadCodes records the codes of checks that do not exist.
 func (s *Server) countBadCodes(r *http.Request, checks []passnum.PassCheck) {
-	n := 0
-	for _, c := range checks {
-		if badCodeReasons[c.Reason] {
-			n++
-		}
-	}
-	if n == 0 {
-		return
-	}
 	a := passnum.ActorFromContext(r.Context())
-	if s.badCodes.Add(a.OrgID, s.now(), n) {
+	if ratelimit.CountBadCodes(s.badCodes, a.OrgID, checks, s.now()) {
 		s.log.WarnContext(r.Context(), "bad pass code limit reached", "org", a.OrgID, "actor", a.Label)
 	}
 }

@@ -44,6 +44,21 @@ func NewShared() *Shared {
 	}
 }
 
+// CountBadCodes records against org the codes among checks that match no
+// pass — unknown, forged or malformed, the refusals a guesser gets, as
+// opposed to an existing pass that cannot be used — and tells whether org
+// is now blocked.
+func CountBadCodes(w *Window[int64], org int64, checks []passnum.PassCheck, now time.Time) bool {
+	n := 0
+	for _, c := range checks {
+		switch c.Reason {
+		case passnum.ReasonUnknown, passnum.ReasonForged, passnum.ReasonMalformed:
+			n++
+		}
+	}
+	return n > 0 && w.Add(org, now, n)
+}
+
 // Window counts events per key over a sliding window: a key is blocked
 // while it has had limit events within the last period. It keeps at most
 // limit instants per key and at most maxKeys keys, so its memory is bounded

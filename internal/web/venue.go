@@ -30,14 +30,6 @@ type cashierData struct {
 	Venue *passnum.Organisation
 }
 
-// badCodeReasons are the refusals that mean a code does not exist: the
-// ones a guesser gets, counted against the venue's limit.
-var badCodeReasons = map[string]bool{
-	passnum.ReasonUnknown:   true,
-	passnum.ReasonForged:    true,
-	passnum.ReasonMalformed: true,
-}
-
 func (s *Server) cashier(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r, "Encaisser des pass", nil)
 	d, err := s.cashierData(r, randomToken())
@@ -80,17 +72,9 @@ func (s *Server) refuseGuessers(r *http.Request) error {
 }
 
 func (s *Server) countBadCodes(r *http.Request, checks ...passnum.PassCheck) {
-	n := 0
-	for _, c := range checks {
-		if badCodeReasons[c.Reason] {
-			n++
-		}
-	}
-	if n > 0 {
-		a := visitorFrom(r).actor()
-		if s.badCodes.Add(a.OrgID, s.now(), n) {
-			s.log.WarnContext(r.Context(), "bad pass code limit reached", "org", a.OrgID, "actor", a.Label)
-		}
+	a := visitorFrom(r).actor()
+	if ratelimit.CountBadCodes(s.badCodes, a.OrgID, checks, s.now()) {
+		s.log.WarnContext(r.Context(), "bad pass code limit reached", "org", a.OrgID, "actor", a.Label)
 	}
 }
 
