@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/passnum/passnum"
 )
 
 // Numbers as people type them in France: "50 000", "52 000,50", "1.000"
@@ -89,10 +91,14 @@ func splitCodes(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
 }
 
-// pathID reads a numeric path value, ENOTFOUND-like when it is not one.
-func pathID(r *http.Request, name string) (int64, bool) {
+// pathID reads the number of an object in the path: what names it in the
+// not-found page when the path holds no number.
+func pathID(r *http.Request, name, what string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	return id, err == nil && id > 0
+	if err != nil || id <= 0 {
+		return 0, passnum.Errorf(passnum.ENOTFOUND, "not-found", "%s introuvable.", what)
+	}
+	return id, nil
 }
 
 // url0 builds form values with one value per field.

@@ -33,9 +33,9 @@ func (s *Server) funderProgramme(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) funderProgrammePage(w http.ResponseWriter, r *http.Request, v *view, status int) error {
-	id, ok := pathID(r, "id")
-	if !ok {
-		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Programme introuvable.")
+	id, err := pathID(r, "id", "Programme")
+	if err != nil {
+		return err
 	}
 	p, err := s.svc.FindProgramme(r.Context(), id)
 	if err != nil {
@@ -52,7 +52,10 @@ func (s *Server) funderProgrammePage(w http.ResponseWriter, r *http.Request, v *
 // funderBlock lets a funder stop (or resume) the distribution of its
 // programme's stock: carnets not yet handed out can no longer be.
 func (s *Server) funderBlock(w http.ResponseWriter, r *http.Request) error {
-	id, _ := pathID(r, "id")
+	id, err := pathID(r, "id", "Programme")
+	if err != nil {
+		return err
+	}
 	req := passnum.BlockRequest{Scope: passnum.BlockStock, ProgrammeID: id, Reason: r.PostForm.Get("reason"), Unblock: r.PostForm.Get("unblock") == "1"}
 	n, err := s.svc.Block(r.Context(), req)
 	if err != nil {

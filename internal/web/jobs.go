@@ -121,7 +121,10 @@ func (js *jobs) forProgramme(id int64) []*job {
 // progress: a million passes take seconds, and the operator should see
 // them being written rather than wait before a blank page.
 func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
-	id, _ := pathID(r, "id")
+	id, err := pathID(r, "id", "Programme")
+	if err != nil {
+		return err
+	}
 	n, ok := parseCount(r.PostForm.Get("issue_carnets"))
 	if !ok || n <= 0 || n > passnum.MaxBatchCarnets {
 		return s.programmeFormError(w, r, passnum.Invalid("carnets", "Indiquez le nombre de carnets à émettre (de 1 à %s).", passnum.FrenchNumber(passnum.MaxBatchCarnets)),

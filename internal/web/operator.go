@@ -215,9 +215,9 @@ func (s *Server) operatorProgramme(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) programmePage(w http.ResponseWriter, r *http.Request, v *view, status int) error {
-	id, ok := pathID(r, "id")
-	if !ok {
-		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Programme introuvable.")
+	id, err := pathID(r, "id", "Programme")
+	if err != nil {
+		return err
 	}
 	ctx := r.Context()
 	p, err := s.svc.FindProgramme(ctx, id)
@@ -258,11 +258,13 @@ func (s *Server) programmeFormError(w http.ResponseWriter, r *http.Request, err 
 }
 
 func (s *Server) recordFunds(w http.ResponseWriter, r *http.Request) error {
-	id, _ := pathID(r, "id")
+	id, err := pathID(r, "id", "Programme")
+	if err != nil {
+		return err
+	}
 	f := r.PostForm
 	c := passnum.FundsCreate{ProgrammeID: id, Reference: f.Get("funds_reference"), ReceivedOn: f.Get("funds_received_on")}
 	fields := map[string]string{"funder_id": "funds_funder", "reference": "funds_reference", "amount_cents": "funds_amount", "received_on": "funds_received_on"}
-	var err error
 	if c.FunderID, err = strconv.ParseInt(f.Get("funds_funder"), 10, 64); err != nil {
 		return s.programmeFormError(w, r, passnum.Invalid("funder_id", "Choisissez le financeur qui a versé les fonds."), fields)
 	}
@@ -280,7 +282,10 @@ func (s *Server) recordFunds(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) activate(w http.ResponseWriter, r *http.Request) error {
-	id, _ := pathID(r, "id")
+	id, err := pathID(r, "id", "Programme")
+	if err != nil {
+		return err
+	}
 	f := r.PostForm
 	req := passnum.ActivateRequest{ProgrammeID: id}
 	fields := map[string]string{"batch_id": "activate_batch", "first_carnet": "activate_first", "last_carnet": "activate_last", "programme_id": "activate_batch"}
@@ -306,7 +311,10 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) allocate(w http.ResponseWriter, r *http.Request) error {
-	id, _ := pathID(r, "id")
+	id, err := pathID(r, "id", "Programme")
+	if err != nil {
+		return err
+	}
 	f := r.PostForm
 	fields := map[string]string{"prescriber_id": "allocate_prescriber", "first_carnet": "allocate_first", "last_carnet": "allocate_last", "carnets": "allocate_first"}
 	prescriber, err := strconv.ParseInt(f.Get("allocate_prescriber"), 10, 64)
@@ -394,9 +402,9 @@ func blockMessage(req passnum.BlockRequest, n int64) string {
 }
 
 func (s *Server) exportPasses(w http.ResponseWriter, r *http.Request) error {
-	id, ok := pathID(r, "id")
-	if !ok {
-		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Lot introuvable.")
+	id, err := pathID(r, "id", "Lot")
+	if err != nil {
+		return err
 	}
 	if !visitorFrom(r).actor().Can(passnum.ActPassExport) {
 		return passnum.Authorize(visitorFrom(r).actor(), passnum.ActPassExport)
@@ -432,9 +440,9 @@ func (c *lazyCSV) Write(p []byte) (int, error) {
 }
 
 func (s *Server) operatorCarnet(w http.ResponseWriter, r *http.Request) error {
-	n, ok := pathID(r, "number")
-	if !ok {
-		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Carnet introuvable.")
+	n, err := pathID(r, "number", "Carnet")
+	if err != nil {
+		return err
 	}
 	c, err := s.svc.FindCarnet(r.Context(), n)
 	if err != nil {
@@ -550,9 +558,9 @@ func (s *Server) organisation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) organisationPage(w http.ResponseWriter, r *http.Request, v *view, status int) error {
-	id, ok := pathID(r, "id")
-	if !ok {
-		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Organisation introuvable.")
+	id, err := pathID(r, "id", "Organisation")
+	if err != nil {
+		return err
 	}
 	o, err := s.svc.FindOrganisation(r.Context(), id)
 	if err != nil {
@@ -577,7 +585,10 @@ func (s *Server) organisationPage(w http.ResponseWriter, r *http.Request, v *vie
 }
 
 func (s *Server) createMember(w http.ResponseWriter, r *http.Request) error {
-	id, _ := pathID(r, "id")
+	id, err := pathID(r, "id", "Organisation")
+	if err != nil {
+		return err
+	}
 	f := r.PostForm
 	u, err := s.svc.CreateUser(r.Context(), passnum.UserCreate{Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"), OrgID: id, Role: passnum.Role(f.Get("role"))})
 	if err != nil {
@@ -597,7 +608,10 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request) error {
 // attachMember gives a person who already has an account a role in one
 // more organisation: they then switch between them after logging in.
 func (s *Server) attachMember(w http.ResponseWriter, r *http.Request) error {
-	id, _ := pathID(r, "id")
+	id, err := pathID(r, "id", "Organisation")
+	if err != nil {
+		return err
+	}
 	f := r.PostForm
 	fail := func(err error) error {
 		if passnum.ErrorCode(err) == passnum.EINTERNAL {
@@ -620,7 +634,10 @@ func (s *Server) attachMember(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) qualify(w http.ResponseWriter, r *http.Request) error {
-	id, _ := pathID(r, "id")
+	id, err := pathID(r, "id", "Organisation")
+	if err != nil {
+		return err
+	}
 	q := passnum.Qualification(r.PostForm.Get("qualification"))
 	o, err := s.svc.SetQualification(r.Context(), id, q, r.PostForm.Get("reason"))
 	if err != nil {

@@ -135,9 +135,9 @@ func (s *Server) handOut(w http.ResponseWriter, r *http.Request) error {
 // receipt is the one page the prescriber prints for the person: what the
 // carnet is, until when it is valid, and the nearest venues.
 func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
-	n, ok := pathID(r, "number")
-	if !ok {
-		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Carnet introuvable.")
+	n, err := pathID(r, "number", "Carnet")
+	if err != nil {
+		return err
 	}
 	c, err := s.svc.FindCarnet(r.Context(), n)
 	if err != nil {

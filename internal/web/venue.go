@@ -250,16 +250,17 @@ func (s *Server) voidable(red *passnum.Redemption) bool {
 // recentRedemption finds one of the venue's recent redemptions: only those
 // of the last day can be voided, and they are the newest.
 func (s *Server) recentRedemption(r *http.Request) (*passnum.Redemption, error) {
-	id, ok := pathID(r, "id")
-	if ok {
-		reds, _, err := s.svc.ListRedemptions(r.Context(), passnum.RedemptionFilter{Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
-		for _, red := range reds {
-			if red.ID == id {
-				return red, nil
-			}
+	id, err := pathID(r, "id", "Encaissement")
+	if err != nil {
+		return nil, err
+	}
+	reds, _, err := s.svc.ListRedemptions(r.Context(), passnum.RedemptionFilter{Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	for _, red := range reds {
+		if red.ID == id {
+			return red, nil
 		}
 	}
 	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Cet encaissement est introuvable parmi les encaissements récents de votre lieu.")
@@ -276,9 +277,9 @@ func (s *Server) voidForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) void(w http.ResponseWriter, r *http.Request) error {
-	id, ok := pathID(r, "id")
-	if !ok {
-		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Encaissement introuvable.")
+	id, err := pathID(r, "id", "Encaissement")
+	if err != nil {
+		return err
 	}
 	red, err := s.svc.VoidRedemption(r.Context(), id)
 	if err != nil {
@@ -332,9 +333,9 @@ func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) setServiceActive(w http.ResponseWriter, r *http.Request) error {
-	id, ok := pathID(r, "id")
-	if !ok {
-		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Service introuvable.")
+	id, err := pathID(r, "id", "Service")
+	if err != nil {
+		return err
 	}
 	active := r.PostForm.Get("active") == "1"
 	svc, err := s.svc.SetCatalogueServiceActive(r.Context(), id, active)
