@@ -110,7 +110,7 @@ const maxFormBytes = 256 << 10
 // checks the CSRF token of forms, runs the handler and turns its error
 // into a page.
 func (s *Server) serveRoute(rt route) http.Handler {
-	pattern := rt.method + " " + rt.path
+	pattern := strings.TrimSpace(rt.method + " " + rt.path) // "/" alone for unmatched paths
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entry := httpx.EntryFrom(r.Context())
 		entry.Pattern = pattern

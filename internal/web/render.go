@@ -16,7 +16,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/passnum/passnum"
-	"github.com/passnum/passnum/internal/httpx"
 )
 
 //go:embed templates/*.html
@@ -210,15 +209,10 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 	}
 }
 
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	httpx.EntryFrom(r.Context()).Pattern = "/"
-	// The visitor is looked up so that the page shows their menu.
-	if secret := s.cookie(r, "session"); secret != "" {
-		if info, err := s.svc.AuthenticateSession(r.Context(), secret); err == nil {
-			r = r.WithContext(withVisitor(r.Context(), &visitor{Info: info, secret: secret, CSRF: csrfToken(secret)}))
-		}
-	}
+// notFound answers the paths no route matches, with the visitor's menu.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	s.errorPage(w, r, http.StatusNotFound, "Page introuvable", "Cette adresse ne correspond à aucune page. Vérifiez-la, ou revenez à l'accueil.")
+	return nil
 }
 
 // flash is a message shown once, on the page after a form was sent.

@@ -117,7 +117,9 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		httpx.EntryFrom(r.Context()).Pattern = "GET /static/"
 		static.ServeHTTP(w, r)
 	}))
-	s.mux.HandleFunc("/", s.notFound)
+	// Unmatched paths go through serveRoute too, so that the visitor is
+	// known and the page shows their menu.
+	s.mux.Handle("/", s.serveRoute(route{path: "/", access: public, handle: (*Server).notFound}))
 	protect := http.NewCrossOriginProtection()
 	protect.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusForbidden, "Requête refusée",
