@@ -30,6 +30,8 @@ type Error struct {
 	// Passes carries the per-pass outcome of a refused check or redemption,
 	// so that a venue sees every refused pass at once, not only the first.
 	Passes []PassCheck
+	// Problems lists every bad line of a refused import.
+	Problems []ImportProblem
 }
 
 func (e *Error) Error() string {

@@ -2,6 +2,7 @@ package passnum
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,6 +15,10 @@ type CatalogueService struct {
 	Category        string    `json:"category"`
 	DurationMinutes int       `json:"duration_minutes"`
 	PricePasses     int       `json:"price_passes"`
+	Level           string    `json:"level"`
+	Format          string    `json:"format"` // FormatIndividual or FormatCollective
+	Accessibility   string    `json:"accessibility,omitempty"`
+	Description     string    `json:"description,omitempty"`
 	Active          bool      `json:"active"`
 	CreatedAt       time.Time `json:"created_at"`
 }
@@ -25,6 +30,12 @@ type CatalogueServiceCreate struct {
 	Category        string `json:"category"`
 	DurationMinutes int    `json:"duration_minutes"`
 	PricePasses     int    `json:"price_passes"`
+	// Level is one of Levels; "" means "tous niveaux".
+	Level string `json:"level,omitempty"`
+	// Format is FormatIndividual or FormatCollective; "" means individual.
+	Format        string `json:"format,omitempty"`
+	Accessibility string `json:"accessibility,omitempty"`
+	Description   string `json:"description,omitempty"`
 }
 
 // Validate checks a catalogue service. A pass pays for up to two hours of
@@ -42,6 +53,23 @@ func (c *CatalogueServiceCreate) Validate() error {
 	}
 	if c.PricePasses < 1 || c.PricePasses > 10 {
 		return Invalid("price_passes", "Le prix est compris entre 1 et 10 pass.")
+	}
+	c.Accessibility = strings.TrimSpace(c.Accessibility)
+	c.Description = strings.TrimSpace(c.Description)
+	if c.Level == "" {
+		c.Level = Levels[0]
+	}
+	if !slices.Contains(Levels, c.Level) {
+		return Invalid("level", "Niveau inconnu : %q.", c.Level)
+	}
+	if c.Format == "" {
+		c.Format = FormatIndividual
+	}
+	if c.Format != FormatIndividual && c.Format != FormatCollective {
+		return Invalid("format", "Format inconnu : %q (individuel ou collectif).", c.Format)
+	}
+	if len(c.Accessibility) > 1000 || len(c.Description) > 2000 {
+		return Invalid("description", "Description : 2 000 caractères au plus ; accessibilité : 1 000.")
 	}
 	if c.DurationMinutes > c.PricePasses*MinutesPerPass {
 		return Invalid("price_passes", "Un pass paie au plus 2 heures d'atelier : %d minutes demandent au moins %d pass.",
@@ -68,9 +96,11 @@ type CheckRequest struct {
 
 // RedeemRequest spends passes for one catalogue service: all or none.
 type RedeemRequest struct {
-	Codes          []string `json:"codes"`
-	ServiceID      int64    `json:"service_id"`
-	IdempotencyKey string   `json:"idempotency_key"`
+	Codes     []string `json:"codes"`
+	ServiceID int64    `json:"service_id"`
+	// SessionID ties the redemption to a session of the service (optional).
+	SessionID      int64  `json:"session_id,omitempty"`
+	IdempotencyKey string `json:"idempotency_key"`
 }
 
 // Validate checks the shape of a redemption request.
@@ -211,6 +241,7 @@ type Redemption struct {
 	VenueID        int64      `json:"venue_id"`
 	ServiceID      int64      `json:"service_id"`
 	ServiceTitle   string     `json:"service_title"`
+	SessionID      int64      `json:"session_id,omitempty"`
 	Actor          string     `json:"actor"`
 	IdempotencyKey string     `json:"idempotency_key"`
 	Serials        []int64    `json:"serials"`
