@@ -76,7 +76,8 @@ const (
 // Valid tells whether q is a known status.
 func (q Qualification) Valid() bool {
 	switch q {
-	case QualificationPending, QualificationQualified, QualificationSuspended, QualificationWithdrawn:
+	case QualificationPending, QualificationQualified, QualificationSuspended, QualificationWithdrawn,
+		QualificationListed, QualificationChangesRequested, QualificationRefused:
 		return true
 	}
 	return false
@@ -93,6 +94,12 @@ func (q Qualification) Label() string {
 		return "suspendu"
 	case QualificationWithdrawn:
 		return "qualification retirée"
+	case QualificationListed:
+		return "référencé (sans candidature)"
+	case QualificationChangesRequested:
+		return "compléments demandés"
+	case QualificationRefused:
+		return "candidature refusée"
 	}
 	return string(q)
 }

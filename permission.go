@@ -35,6 +35,9 @@ const (
 	ActSearch          Action = "search"
 	ActOutboxRead      Action = "outbox.read"
 	ActMembersRead     Action = "members.read"
+	ActSessionManage   Action = "sessions.manage"
+	ActActivityWrite   Action = "activity.write"
+	ActActivityRead    Action = "activity.read"
 )
 
 type grant struct {
@@ -84,6 +87,9 @@ var permissions = map[Action][]grant{
 	ActSearch:          {opAny},
 	ActOutboxRead:      {opAdmin},                                    // messages hold password reset links
 	ActMembersRead:     {opAny, fnAdmin, hubAdmin, prAdmin, vnAdmin}, // admins: their own organisation
+	ActSessionManage:   {opAny, venue},                               // venue: its own sessions and registrations
+	ActActivityWrite:   {venue},                                      // the venue's own reports
+	ActActivityRead:    {opAny, venue},                               // venue: its own
 }
 
 // Can tells whether the actor's organisation kind and role allow action.

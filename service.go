@@ -17,6 +17,9 @@ type Service interface {
 	SearchService
 	SessionService
 	PublicService
+	WorkshopService
+	VenueService
+	DirectoryService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

@@ -161,6 +161,16 @@ func (v *Venue) Validate() []*Error {
 	} else if _, err := time.Parse(time.DateOnly, v.UpdatedOn); err != nil {
 		bad("date_maj", "date_maj : « %s » n'est pas une date qui existe.", v.UpdatedOn)
 	}
+	for _, list := range []struct {
+		field  string
+		values []string
+	}{{"typologie", v.Typology}, {"courriels", v.Emails}, {"site_web", v.Websites}, {"autres_formations_labels", v.OtherLabels}} {
+		for _, value := range list.values {
+			if strings.Contains(value, "|") {
+				bad(list.field, "%s : « %s » contient « | », le séparateur des listes du standard.", list.field, value)
+			}
+		}
+	}
 	for _, voc := range Vocabularies {
 		for _, value := range v.vocabularyValues(voc.Field) {
 			if !voc.Contains(value) {
@@ -218,7 +228,9 @@ func (v *Venue) Normalize() {
 	for _, p := range []*string{&v.ID, &v.Pivot, &v.Name, &v.Commune, &v.PostalCode, &v.INSEE, &v.Address,
 		&v.AddressComplement, &v.Phone, &v.OpeningHours, &v.Summary, &v.Detail, &v.Source, &v.Parent,
 		&v.UpdatedOn, &v.AccessibilitySheet, &v.AppointmentURL} {
-		*p = strings.TrimSpace(*p)
+		// A browser's textarea sends CRLF, which a CSV round trip reads back
+		// as LF: keep LF only, so that an export re-imported is unchanged.
+		*p = strings.TrimSpace(strings.ReplaceAll(*p, "\r\n", "\n"))
 	}
 	v.Pivot = strings.ToUpper(strings.Join(strings.Fields(v.Pivot), ""))
 	v.INSEE = strings.ToUpper(v.INSEE)

@@ -191,8 +191,9 @@ func PlaceKindLabel(k string) string {
 	return "ailleurs"
 }
 
-// Validate checks an activity report.
-func (r *ActivityReport) Validate() error {
+// Validate checks an activity report written on the day today (the
+// store's clock, so that tests and the demo can move time).
+func (r *ActivityReport) Validate(today time.Time) error {
 	r.Notes = strings.TrimSpace(r.Notes)
 	r.Themes = cleanList(r.Themes)
 	var refs []string
@@ -207,7 +208,7 @@ func (r *ActivityReport) Validate() error {
 	if err != nil {
 		return Invalid("date", "Date invalide : %q (AAAA-MM-JJ).", r.Date)
 	}
-	if d.After(time.Now().AddDate(0, 0, 1)) {
+	if d.After(today.AddDate(0, 0, 1)) {
 		return Invalid("date", "Un compte-rendu porte sur une aide déjà donnée : la date ne peut être dans le futur.")
 	}
 	if r.DurationMinutes < 5 || r.DurationMinutes > 8*60 {

@@ -33,8 +33,11 @@ function freePort() {
 }
 
 // startPassnum builds the binary, creates the first operator account on a
-// fresh database with the command line, and serves it.
-export async function startPassnum({ operatorEmail, operatorPassword }) {
+// fresh database with the command line, and serves it. setup, when given,
+// runs before the server starts with a function that runs the command
+// line on the database (arguments, extra environment) and returns what it
+// printed: to import data a test needs.
+export async function startPassnum({ operatorEmail, operatorPassword, setup }) {
   const dir = mkdtempSync(join(tmpdir(), "passnum-e2e-"));
   const bin = join(dir, "passnum");
   execFileSync("go", ["build", "-o", bin, "./cmd/passnum"], { cwd: root, stdio: "inherit" });
@@ -44,6 +47,11 @@ export async function startPassnum({ operatorEmail, operatorPassword }) {
     env: { ...process.env, PASSNUM_PASSWORD: operatorPassword },
     stdio: ["ignore", "inherit", "inherit"],
   });
+  if (setup) {
+    await setup((args, env = {}) => execFileSync(bin, ["--db", db, ...args], {
+      env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"],
+    }));
+  }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const proc = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`, "--url", base], { stdio: ["ignore", "pipe", "pipe"] });
@@ -86,9 +94,10 @@ export async function launchBrowser() {
 }
 
 // newPage opens a page that fails the test on any console error (a CSP
-// violation, a script error) or page crash.
-export async function newPage(browser, { width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, locale: "fr-FR", acceptDownloads: true });
+// violation, a script error) or page crash. Other options go to the
+// browser context (geolocation, permissions…).
+export async function newPage(browser, { width = 1280, height = 900, ...options } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: "fr-FR", acceptDownloads: true, ...options });
   const page = await context.newPage();
   page.problems = [];
   page.on("console", (m) => {

@@ -324,7 +324,7 @@ func fieldLabel(field string) string {
 		"territory": "territory", "services": "service", "programme_id": "programme", "funder_id": "funder",
 		"reference": "reference", "amount_cents": "amount", "received_on": "received-on", "carnets": "carnets",
 		"batch_id": "batch", "first_carnet": "first", "last_carnet": "last", "prescriber_id": "prescriber",
-		"scope": "scope", "serial": "serial", "carnet": "carnet",
+		"scope": "scope", "serial": "serial", "carnet": "carnet", "status": "status",
 	}
 	switch field {
 	case "password":

@@ -36,6 +36,7 @@ func (c *cli) commands() map[string]command {
 		"serve":     {c.serve, "sert l'interface web et l'API (et, avec --demo, une base de démonstration)"},
 		"migrate":   {c.migrate, "crée ou met à jour le schéma de la base"},
 		"org":       {c.org, "organisations : create, list, qualify"},
+		"venue":     {c.venue, "lieux de médiation, standard national : import, export, list, qualify"},
 		"user":      {c.user, "personnes : create"},
 		"token":     {c.token, "jetons d'API : create, list, revoke"},
 		"programme": {c.programme, "programmes : create, list, show"},

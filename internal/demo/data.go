@@ -73,33 +73,121 @@ type venueSeed struct {
 	commune   string
 	qualified bool
 	services  []serviceSeed
+	place     placeSeed
+	about     string // presentation_resume
+	hours     string // OpenStreetMap opening_hours
+	publics   []string
+	supports  []string
+	access    []string // modalites_acces
+	modes     []string // modalites_accompagnement
+	schemes   []string // dispositif_programmes_nationaux
+	mediators int
+	advisers  int
 }
+
+// placeSeed is an address with its postal code and a point close to the
+// real street (WGS84, from the street's public map position).
+type placeSeed struct {
+	address    string
+	postalCode string
+	lat, lon   float64
+}
+
+// Vocabulary of the standard used by the seeds.
+const (
+	accessWalkIn  = "Se présenter"
+	accessPhone   = "Téléphoner"
+	accessMail    = "Contacter par mail"
+	accessOnline  = "Prendre un RDV en ligne"
+	modeAlone     = "En autonomie"
+	modeOne       = "Accompagnement individuel"
+	modeGroup     = "Dans un atelier collectif"
+	modeRemote    = "À distance"
+	schemeCnum    = "Conseillers numériques"
+	schemeAidants = "Aidants Connect"
+	schemeFS      = "France Services"
+)
 
 // venues: ten qualified across the département and one still waiting for
 // its qualification. The first is the one whose agent logs in.
 var venues = []venueSeed{
 	{"Le Grand Clic — association de médiation numérique", "82417356000015", rennes, true,
-		[]serviceSeed{svcSmartphone, svcTaxes, svcComputer, svcScams}},
+		[]serviceSeed{svcSmartphone, svcTaxes, svcComputer, svcScams},
+		placeSeed{"12 rue de Saint-Malo", "35000", 48.11541, -1.68052},
+		"Association de quartier : ateliers en petits groupes et rendez-vous individuels pour prendre en main smartphone, ordinateur et démarches en ligne.",
+		"Mo-Fr 09:00-12:30,14:00-18:00; Sa 10:00-12:00; PH off",
+		[]string{"Seniors"}, []string{"Illettrisme", "Langues étrangères (anglais)"},
+		[]string{accessWalkIn, accessPhone}, []string{modeOne, modeGroup}, []string{schemeCnum, schemeAidants}, 4, 2},
 	{"Espace numérique de Rocabey", "50349821700028", saintMalo, true,
-		[]serviceSeed{svcSmartphone, svcAmeli, svcVisio}},
+		[]serviceSeed{svcSmartphone, svcAmeli, svcVisio},
+		placeSeed{"3 rue de la Croix Désilles", "35400", 48.64351, -2.00848},
+		"Espace public numérique du quartier de Rocabey : accès libre accompagné et ateliers du quotidien.",
+		"Tu-Fr 13:30-18:00; Sa 09:30-12:30",
+		[]string{"Seniors", "Familles et/ou enfants"}, nil,
+		[]string{accessWalkIn, accessPhone}, []string{modeAlone, modeGroup}, []string{schemeCnum}, 2, 1},
 	{"Médiathèque de Fougères — espace multimédia", "21350115000014", fougeres, true,
-		[]serviceSeed{svcEmail, svcPhotos, svcFreeAccess}},
+		[]serviceSeed{svcEmail, svcPhotos, svcFreeAccess},
+		placeSeed{"2 rue Nationale", "35300", 48.35251, -1.19902},
+		"L'espace multimédia de la médiathèque propose des postes en accès libre et des ateliers de découverte.",
+		"Tu,Th 14:00-18:00; We,Sa 10:00-12:30,14:00-18:00",
+		nil, []string{"Déficience visuelle", "Handicaps moteurs"},
+		[]string{accessWalkIn}, []string{modeAlone, modeGroup}, nil, 3, 0},
 	{"Cyber-base de Vitré", "24350360000013", vitre, true,
-		[]serviceSeed{svcComputer, svcJobSearch, svcFC}},
+		[]serviceSeed{svcComputer, svcJobSearch, svcFC},
+		placeSeed{"14 boulevard Pierre Landais", "35500", 48.12318, -1.20874},
+		"Cyber-base intercommunale : initiation à l'ordinateur, recherche d'emploi et identité numérique.",
+		"Mo-Fr 09:00-12:00,13:30-17:30",
+		[]string{"Jeunes"}, nil,
+		[]string{accessPhone, accessOnline}, []string{modeOne, modeGroup}, []string{schemeFS}, 3, 1},
 	{"Tiers-lieu La Fabrique du Pays de Redon", "88904123500017", redon, true,
-		[]serviceSeed{svcSmartphone, svcAI}},
+		[]serviceSeed{svcSmartphone, svcAI},
+		placeSeed{"5 quai Saint-Jacques", "35600", 47.64962, -2.08481},
+		"Tiers-lieu associatif : fablab, café numérique et ateliers pour comprendre les outils d'aujourd'hui.",
+		"We-Sa 10:00-18:00",
+		[]string{"Jeunes", "Étudiants"}, nil,
+		[]string{accessWalkIn, accessMail}, []string{modeAlone, modeGroup}, nil, 2, 0},
 	{"Centre social de Cesson-Sévigné — atelier numérique", "78215034100025", cessonSevigne, true,
-		[]serviceSeed{svcAmeli, svcENT, svcPasswords}},
+		[]serviceSeed{svcAmeli, svcENT, svcPasswords},
+		placeSeed{"1 rue du Bac", "35510", 48.12087, -1.60302},
+		"Le centre social accompagne les familles : ENT, santé en ligne, sécurité des comptes.",
+		"Mo-Fr 09:00-12:00,14:00-19:00",
+		[]string{"Familles et/ou enfants"}, []string{"Langues étrangères (autres)"},
+		[]string{accessWalkIn, accessPhone}, []string{modeOne, modeGroup}, []string{schemeCnum}, 2, 1},
 	{"Espace jeunes et numérique de Bruz", "21350047000033", bruz, true,
-		[]serviceSeed{svcCV, svcJobSearch}},
+		[]serviceSeed{svcCV, svcJobSearch},
+		placeSeed{"6 avenue Alphonse Legault", "35170", 48.02452, -1.74603},
+		"Accueil des 16-25 ans : CV, candidatures en ligne et préparation aux entretiens.",
+		"Mo-Fr 14:00-19:00; We 10:00-12:00",
+		[]string{"Jeunes"}, nil,
+		[]string{accessWalkIn, accessOnline}, []string{modeOne}, nil, 2, 0},
 	{"Association Clic & Partage", "85312098700013", dinard, true,
-		[]serviceSeed{svcVisio, svcScams, svcDoctor}},
+		[]serviceSeed{svcVisio, svcScams, svcDoctor},
+		placeSeed{"20 rue Levavasseur", "35800", 48.63264, -2.05801},
+		"Des bénévoles formés accompagnent les aînés, chez eux ou au local, pour rester en lien et en sécurité.",
+		"Mo,Th 14:00-17:00; Sa 09:30-12:00",
+		[]string{"Seniors"}, []string{"Surdité"},
+		[]string{accessPhone}, []string{modeOne, modeRemote}, nil, 5, 0},
 	{"Point numérique de Montfort-sur-Meu", "44018362900011", montfort, true,
-		[]serviceSeed{svcTaxes, svcDoctor, svcEmail}},
+		[]serviceSeed{svcTaxes, svcDoctor, svcEmail},
+		placeSeed{"4 place de la Mairie", "35160", 48.13752, -1.95648},
+		"Point numérique de la mairie : démarches administratives accompagnées, sur rendez-vous.",
+		"Mo-Fr 08:30-12:00",
+		nil, nil,
+		[]string{accessPhone, accessOnline}, []string{modeOne}, []string{schemeAidants, schemeFS}, 1, 1},
 	{"La Ressourcerie numérique de Saint-Jacques", "90123456700039", saintJacques, true,
-		[]serviceSeed{svcComputer, svcPasswords, svcFreeAccess}},
+		[]serviceSeed{svcComputer, svcPasswords, svcFreeAccess},
+		placeSeed{"9 rue Jules Vallès", "35136", 48.08795, -1.70823},
+		"Ordinateurs reconditionnés à prix solidaire et ateliers pour bien les utiliser.",
+		"Tu-Sa 10:00-13:00,14:00-18:00",
+		nil, nil,
+		[]string{accessWalkIn}, []string{modeAlone, modeGroup}, nil, 2, 0},
 	{"Atelier numérique du Blosne", "87953214600013", rennes, false,
-		[]serviceSeed{svcSmartphone, svcTaxes}},
+		[]serviceSeed{svcSmartphone, svcTaxes},
+		placeSeed{"7 boulevard de Yougoslavie", "35200", 48.08853, -1.66612},
+		"Nouvelle association du quartier du Blosne : ateliers en français facile.",
+		"Mo,We,Fr 14:00-18:00",
+		nil, []string{"Langues étrangères (autres)", "Illettrisme"},
+		[]string{accessWalkIn}, []string{modeGroup}, nil, 1, 0},
 }
 
 type prescriberSeed struct {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/storetest"
@@ -83,6 +84,11 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActSearch:          func(int64) call { return call{"GET", "/api/v1/search?q=quincaillerie", nil} },
 			passnum.ActOutboxRead:      func(int64) call { return call{"GET", "/api/v1/outbox", nil} },
 			passnum.ActMembersRead:     func(org int64) call { return call{"GET", fmt.Sprintf("/api/v1/organisations/%d/members", org), nil} },
+			passnum.ActSessionManage: func(int64) call {
+				return call{"POST", "/api/v1/sessions", map[string]any{"service_id": f.Service.ID, "starts_at": storetest.Start.Add(24 * time.Hour), "capacity": 8}}
+			},
+			passnum.ActActivityWrite: func(int64) call { return call{"POST", "/api/v1/activity-reports", map[string]any{}} },
+			passnum.ActActivityRead:  func(int64) call { return call{"GET", "/api/v1/activity-reports", nil} },
 		}
 		for _, action := range passnum.Actions() {
 			build, ok := representative[action]

@@ -27,6 +27,18 @@ type Problem struct {
 	// Passes is the verdict on every pass of a refused check or
 	// redemption, so that a venue sees all the refused passes at once.
 	Passes []passnum.PassCheck `json:"passes,omitempty"`
+	// Errors lists every input error of a refused request — each field of
+	// a venue application, each bad line of an imported file — so that a
+	// client corrects them all at once rather than one per attempt.
+	Errors []InputError `json:"errors,omitempty"`
+}
+
+// InputError is one item of a problem's errors extension: the line of an
+// imported file (absent for a form), the field and what is wrong, in French.
+type InputError struct {
+	Line    int    `json:"line,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
 }
 
 // problemTypeBase prefixes the reason slug in a problem's type.
@@ -42,15 +54,25 @@ const (
 	reasonBodyTooLarge       = "body-too-large"
 	reasonUnsupportedMedia   = "unsupported-media-type"
 	reasonMethodNotAllowed   = "method-not-allowed"
+	// Venue network.
+	reasonTooManyApplications = "too-many-applications"
+	reasonImportInvalid       = "import-invalid"
+	reasonFileTooLarge        = "file-too-large"
 )
 
 // httpStatus turns an error into an HTTP status: by its code (httpx.Status,
 // shared with the web interface), except for the few problems of HTTP
-// itself (body size, media type, method) that no domain code describes.
+// itself (body size, media type, method) that no domain code describes, and
+// an imported file to correct, which is invalid input answered 422 like the
+// other refusals of a well-formed request.
 func httpStatus(code, reason string) int {
 	switch reason {
-	case reasonBodyTooLarge:
+	case reasonBodyTooLarge, reasonFileTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case reasonImportInvalid:
+		// The file is well received and readable HTTP, but its content
+		// cannot be imported: the errors extension lists why.
+		return http.StatusUnprocessableEntity
 	case reasonUnsupportedMedia:
 		return http.StatusUnsupportedMediaType
 	case reasonMethodNotAllowed:
@@ -110,6 +132,12 @@ func init() {
 
 		// Organisations, people, catalogue.
 		{passnum.ECONFLICT, "siret-taken", "SIRET déjà enregistré", "Un lieu de médiation porte déjà ce SIRET : un SIRET identifie un seul lieu."},
+		{passnum.ECONFLICT, "venue-id-taken", "Identifiant de lieu déjà pris", "Un autre lieu porte déjà cet identifiant du standard (id) : chaque lieu a le sien. Si c'est le vôtre, l'opérateur peut vous y rattacher."},
+		{passnum.ECONFLICT, "qualification-move", "Changement de statut impossible", "Le circuit de qualification ne permet pas ce changement depuis le statut actuel du lieu ; le détail donne les décisions possibles."},
+		{passnum.ECONFLICT, "file-incomplete", "Dossier incomplet", "Il manque au dossier du lieu le questionnaire, le compte bancaire ou la charte acceptée : demandez des compléments avant de le qualifier."},
+		{passnum.ERATELIMIT, reasonTooManyApplications, "Trop de candidatures", "Trop de candidatures de lieux ont été envoyées depuis votre réseau en peu de temps : les envois sont suspendus jusqu'à l'heure indiquée (en-tête Retry-After)."},
+		{passnum.EINVALID, reasonImportInvalid, "Fichier à corriger", "Des lignes du fichier importé ne respectent pas le standard des lieux de médiation numérique ; l'extension « errors » donne chaque ligne, chaque champ et le problème. Rien n'a été importé."},
+		{passnum.EINVALID, reasonFileTooLarge, "Fichier trop volumineux", "Le fichier importé dépasse 20 Mio : découpez-le en plusieurs fichiers."},
 		{passnum.ECONFLICT, "email-taken", "Adresse déjà utilisée", "Un compte existe déjà pour cette adresse : ajoutez-lui une appartenance plutôt qu'un nouveau compte."},
 
 		// Programmes, funds, issuance.
@@ -147,6 +175,18 @@ func init() {
 		{passnum.EREFUSED, passnum.ReasonServiceUnknown, "Service inconnu", "Le service ne figure pas (ou plus) au catalogue du lieu."},
 		{passnum.EREFUSED, passnum.ReasonPassCount, "Nombre de pass incorrect", "Le nombre de pass ne correspond pas à un nombre entier de personnes au prix du service."},
 		{passnum.EREFUSED, passnum.ReasonPassesRefused, "Pass refusés", "Plusieurs pass sont refusés pour des raisons différentes ; l'extension « passes » donne le verdict sur chacun. Aucun pass n'a été encaissé."},
+		// Sessions, registrations and activity reports.
+		{passnum.ECONFLICT, "session-full", "Séance complète", "Toutes les places de la séance sont prises : proposez une autre séance, ou augmentez sa capacité."},
+		{passnum.ECONFLICT, "session-cancelled", "Séance annulée", "La séance a été annulée : on ne peut plus s'y inscrire ni y noter de présence, ni l'annuler de nouveau."},
+		{passnum.EREFUSED, "session-over", "Séance terminée", "La séance est terminée : on ne peut plus s'y inscrire."},
+		{passnum.EREFUSED, "session-not-started", "Séance pas encore commencée", "La présence se note une fois la séance commencée."},
+		{passnum.ECONFLICT, "session-held", "Séance déjà tenue", "Des présences sont enregistrées pour la séance : elle a eu lieu et ne peut plus être annulée."},
+		{passnum.ECONFLICT, "session-redeemed", "Séance déjà payée en pass", "Des pass ont été encaissés pour la séance : annulez d'abord ces encaissements pour annuler la séance."},
+		{passnum.ECONFLICT, "already-registered", "Personne déjà inscrite", "Cette personne est déjà inscrite à la séance."},
+		{passnum.ECONFLICT, "registration-cancelled", "Inscription annulée", "L'inscription a été annulée : elle ne peut plus être annulée de nouveau ni recevoir de présence."},
+		{passnum.ECONFLICT, "attendance-recorded", "Présence enregistrée", "La personne est enregistrée présente : son inscription ne peut plus être annulée."},
+		{passnum.ECONFLICT, "redemption-reported", "Encaissement déjà compté", "L'encaissement figure déjà dans un autre compte-rendu d'activité : un encaissement ne se compte qu'une fois."},
+
 		{passnum.ECONFLICT, "idempotency-key-reused", "Clé d'idempotence déjà utilisée", "La clé d'idempotence a déjà servi pour un autre encaissement : chaque encaissement a sa clé."},
 		{passnum.ECONFLICT, "already-voided", "Encaissement déjà annulé", "L'encaissement a déjà été annulé."},
 		{passnum.EREFUSED, "void-window-closed", "Délai d'annulation dépassé", "Un lieu annule son encaissement dans les 24 heures ; au-delà, il s'adresse à l'opérateur."},
@@ -197,6 +237,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *passnum.Error
 	if errors.As(err, &e) {
 		p.Field, p.Passes = e.Field, e.Passes
+		for _, pr := range e.Problems {
+			p.Errors = append(p.Errors, InputError(pr))
+		}
 	}
 	switch status {
 	case http.StatusUnauthorized:

@@ -112,7 +112,7 @@ func TestPublicVenues(t *testing.T) {
 			path string
 			want []int64
 		}{
-			{"/api/v1/public/venues?commune=29019", []int64{f.Venue2.ID, f.Outside.ID, f.Venue.ID}},
+			{"/api/v1/public/venues?commune=29019", []int64{f.Venue2.ID, f.Venue.ID, f.Outside.ID}},
 			{"/api/v1/public/venues?territory=region:53&commune=35238", []int64{f.Venue.ID, f.Venue2.ID}},
 			{"/api/v1/public/venues?territory=departement:29,departement:69", []int64{f.Outside.ID, f.Venue2.ID}},
 			{"/api/v1/public/venues?territory=departement:29&territory=departement:35", []int64{f.Venue.ID, f.Venue2.ID}},

@@ -14,7 +14,7 @@ type route struct {
 }
 
 // routes maps the API 1:1 to the methods of passnum.Service, except the
-// sessions and password resets, which only the web interface uses.
+// login sessions and password resets, which only the web interface uses.
 var routes = []route{
 	{"GET", "/api/openapi.json", true, (*Server).getOpenAPI},
 	{"GET", "/api/problems/{type}", true, (*Server).getProblemType},
@@ -60,6 +60,28 @@ var routes = []route{
 	{"POST", "/api/v1/services", false, (*Server).createCatalogueService},
 	{"GET", "/api/v1/venues/{id}/services", false, (*Server).listCatalogueServices},
 	{"POST", "/api/v1/services/{id}/active", false, (*Server).setCatalogueServiceActive},
+	{"PUT", "/api/v1/services/{id}", false, (*Server).updateCatalogueService},
+
+	{"GET", "/api/v1/venues", false, (*Server).listVenues},
+	{"POST", "/api/v1/venues/import", false, (*Server).importVenues},
+	{"GET", "/api/v1/venues/export", false, (*Server).exportVenues},
+	{"GET", "/api/v1/venues/{id}", false, (*Server).getVenue},
+	{"PUT", "/api/v1/venues/{id}", false, (*Server).updateVenue},
+	{"PUT", "/api/v1/venues/{id}/bank-account", false, (*Server).updateBankAccount},
+	{"POST", "/api/v1/venues/{id}/qualification", false, (*Server).moveQualification},
+	{"POST", "/api/v1/venues/{id}/application", false, (*Server).resubmitApplication},
+	{"POST", "/api/v1/venues/{id}/places", false, (*Server).createPlace},
+	{"PUT", "/api/v1/venues/{id}/places/{place_id}", false, (*Server).updatePlace},
+
+	{"POST", "/api/v1/sessions", false, (*Server).createSession},
+	{"GET", "/api/v1/sessions", false, (*Server).listSessions},
+	{"GET", "/api/v1/sessions/{id}", false, (*Server).getSession},
+	{"POST", "/api/v1/sessions/{id}/cancel", false, (*Server).cancelSession},
+	{"POST", "/api/v1/sessions/{id}/registrations", false, (*Server).register},
+	{"DELETE", "/api/v1/registrations/{id}", false, (*Server).cancelRegistration},
+	{"PUT", "/api/v1/registrations/{id}/attendance", false, (*Server).recordAttendance},
+	{"POST", "/api/v1/activity-reports", false, (*Server).createActivityReport},
+	{"GET", "/api/v1/activity-reports", false, (*Server).listActivityReports},
 
 	{"GET", "/api/v1/invariants", false, (*Server).checkInvariants},
 	{"GET", "/api/v1/search", false, (*Server).search},
@@ -68,4 +90,7 @@ var routes = []route{
 	// What anyone may ask, without a token.
 	{"POST", "/api/v1/public/carnet-status", true, (*Server).carnetStatus},
 	{"GET", "/api/v1/public/venues", true, (*Server).listPublicVenues},
+	{"GET", "/api/v1/public/directory", true, (*Server).searchDirectory},
+	{"GET", "/api/v1/public/directory/{id}", true, (*Server).getDirectoryEntry},
+	{"POST", "/api/v1/venue-applications", true, (*Server).applyAsVenue},
 }

@@ -1,8 +1,9 @@
 // Package httpapi serves the JSON API of passnum under /api/v1: one route
-// per method of passnum.Service (sessions aside: the web interface has
-// them), bearer-token authentication except under /api/v1/public, RFC 9457
-// problem+json errors, rate limits on guessed pass codes and tokens, and an
-// OpenAPI 3.1 document at /api/openapi.json.
+// per method of passnum.Service (login sessions aside: the web interface
+// has them), bearer-token authentication except under /api/v1/public and
+// for venue applications, RFC 9457 problem+json errors, rate limits on
+// guessed pass codes, tokens and venue applications, and an OpenAPI 3.1
+// document at /api/openapi.json.
 //
 // The API decides nothing about permissions: it authenticates the caller,
 // puts the actor in the request context, and the service authorises every
@@ -45,6 +46,9 @@ type Server struct {
 	// unknownCarnets counts, per client network, the codes of the public
 	// carnet status page that found no carnet.
 	unknownCarnets *ratelimit.Window[string]
+	// applications and applicationTries count, per client network, the
+	// online venue applications accepted and those sent.
+	applications, applicationTries *ratelimit.Window[string]
 }
 
 // Limits of failed authentications. Tokens hold 256 random bits, so this
@@ -59,11 +63,13 @@ const (
 // NewServer returns the API server for svc.
 func NewServer(svc passnum.Service, opts Options) *Server {
 	s := &Server{
-		svc:        svc,
-		log:        opts.Logger,
-		now:        time.Now,
-		mux:        http.NewServeMux(),
-		failedAuth: ratelimit.New[string](failedAuthLimit, failedAuthWindow, ratelimit.MaxKeys),
+		svc:              svc,
+		log:              opts.Logger,
+		now:              time.Now,
+		mux:              http.NewServeMux(),
+		failedAuth:       ratelimit.New[string](failedAuthLimit, failedAuthWindow, ratelimit.MaxKeys),
+		applications:     ratelimit.New[string](applicationLimit, applicationWindow, ratelimit.MaxKeys),
+		applicationTries: ratelimit.New[string](applicationTryLimit, applicationWindow, ratelimit.MaxKeys),
 	}
 	limits := opts.Limits
 	if limits == nil {
@@ -121,7 +127,7 @@ const unmatchedPattern = "/api/"
 func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
 	httpx.EntryFrom(r.Context()).Pattern = unmatchedPattern
 	var allowed []string
-	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
 		probe := &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}}
 		if _, pattern := s.mux.Handler(probe); pattern != unmatchedPattern && pattern != "" {
 			allowed = append(allowed, method)

@@ -20,7 +20,12 @@ import (
 //     live redemption line points to it;
 //   - carnets and pass states agree (distributed passes are in distributed
 //     carnets, allocated ones in allocated carnets);
-//   - a pass has an activation date exactly when its state says so.
+//   - a pass has an activation date exactly when its state says so;
+//   - sessions, the redemptions tied to them and activity reports agree
+//     (workshop_check.go);
+//   - every venue has its description, which agrees with its organisation,
+//     and a SIRET belongs to one candidate or qualified venue at most
+//     (venue_check.go).
 func (s *Store) CheckInvariants(ctx context.Context) (*passnum.CheckReport, error) {
 	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActInvariantsCheck); err != nil {
 		return nil, err
@@ -205,6 +210,13 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 	}
 	if badRedemptions > 0 {
 		fail("%d redemptions disagree with their lines (count or void flag)", badRedemptions)
+	}
+
+	if err := t.checkWorkshops(fail); err != nil {
+		return err
+	}
+	if err := t.checkVenues(fail); err != nil {
+		return err
 	}
 
 	// A pass has an activation date exactly when its state says it was

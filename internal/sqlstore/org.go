@@ -54,9 +54,9 @@ func (s *Store) createOrganisation(ctx context.Context, c passnum.OrganisationCr
 	}
 	var org *passnum.Organisation
 	err := s.write(ctx, "create organisation", func(tx *tx) error {
-		if c.Kind == passnum.KindVenue {
+		if c.Kind == passnum.KindVenue && c.Qualification != passnum.QualificationListed { // listed venues may share a SIRET
 			var n int
-			if err := tx.get(&n, `SELECT COUNT(*) FROM organisations WHERE kind = 'venue' AND siret = ?`, c.SIRET); err != nil {
+			if err := tx.get(&n, `SELECT COUNT(*) FROM organisations WHERE kind = 'venue' AND siret = ? AND qualification <> 'listed'`, c.SIRET); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -79,6 +79,9 @@ func (s *Store) createOrganisation(ctx context.Context, c passnum.OrganisationCr
 			return err
 		}
 		org, err = scanOrg(tx.row(`SELECT `+orgColumns+` FROM organisations WHERE id = ?`, id))
+		if err == nil && c.Kind == passnum.KindVenue {
+			err = tx.createVenueRow(org) // its description, to be completed (venue_network.go)
+		}
 		return err
 	})
 	return org, err
@@ -137,6 +140,10 @@ func frenchObject(what string) string {
 		return "jeton n°"
 	case "beneficiary":
 		return "bénéficiaire"
+	case "venue":
+		return "lieu n°"
+	case "place":
+		return "lieu de permanence n°"
 	}
 	return what
 }
@@ -176,7 +183,11 @@ func (s *Store) ListOrganisations(ctx context.Context, f passnum.OrganisationFil
 }
 
 // SetQualification changes a venue's qualification status, with a reason
-// kept in its history.
+// kept in its history. It is the operator's override of the application
+// workflow (MoveQualification): any status from any other, without the
+// complete file that qualifying asks for there. The command line, the API
+// and the demo use it; a SIRET stays unique among candidates and
+// qualified venues.
 func (s *Store) SetQualification(ctx context.Context, venueID int64, q passnum.Qualification, reason string) (*passnum.Organisation, error) {
 	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActOrgQualify); err != nil {
 		return nil, err
@@ -197,14 +208,11 @@ func (s *Store) SetQualification(ctx context.Context, venueID int64, q passnum.Q
 		if o.Kind != passnum.KindVenue {
 			return passnum.Invalid("venue_id", "L'organisation %d n'est pas un lieu de médiation.", venueID)
 		}
-		if err := tx.exec(`UPDATE organisations SET qualification = ? WHERE id = ?`, q, venueID); err != nil {
+		v, err := tx.findVenue(venueID)
+		if err != nil {
 			return err
 		}
-		if err := tx.exec(`INSERT INTO qualification_history (venue_id, status, reason, actor, created_at) VALUES (?, ?, ?, ?, ?)`,
-			venueID, q, reason, tx.actorLabel(), tx.nowText()); err != nil {
-			return err
-		}
-		if err := tx.audit("org.qualify", fmt.Sprintf("org:%d", venueID), fmt.Sprintf("%s: %s", q, reason)); err != nil {
+		if err := tx.changeQualification(v, q, reason, "org.qualify"); err != nil {
 			return err
 		}
 		org, err = tx.findOrg(venueID)

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -153,9 +154,11 @@ const (
 
 // ListPublicVenues lists qualified venues with their active services:
 // those inside the territory when one is given, the ones in the commune
-// first, then those of its département, then the others, each group by
-// name. Venues number in the hundreds or thousands: they are filtered and
-// ordered here, after one query.
+// first, then those of its département, then the others, each group
+// nearest first (from the commune's point to the venue's own, else to its
+// commune's), then by name. Without a commune, by name. Venues number in
+// the hundreds or thousands: they are filtered and ordered here, after one
+// query.
 func (s *Store) ListPublicVenues(ctx context.Context, f passnum.PublicVenueFilter) ([]*passnum.PublicVenue, error) {
 	var terr passnum.Territory
 	if len(f.Territory) > 0 {
@@ -176,6 +179,7 @@ func (s *Store) ListPublicVenues(ctx context.Context, f passnum.PublicVenueFilte
 	}
 	limit = min(limit, maxPublicVenues)
 	dep := passnum.DepartementOfCommune(commune)
+	centre, hasCentre := communePoint(commune)
 	rank := func(v *passnum.Organisation) int {
 		switch {
 		case commune == "":
@@ -197,8 +201,28 @@ func (s *Store) ListPublicVenues(ctx context.Context, f passnum.PublicVenueFilte
 		if terr != nil {
 			venues = slices.DeleteFunc(venues, func(v *passnum.Organisation) bool { return !terr.Contains(v.CommuneINSEE) })
 		}
+		// Distances from the commune, each computed once; a venue without
+		// a point comes after those of its group with one.
+		km := make(map[int64]float64, len(venues))
+		if hasCentre {
+			own, err := tx.venuePoints()
+			if err != nil {
+				return err
+			}
+			for _, v := range venues {
+				p, ok := own[v.ID]
+				if !ok {
+					p, ok = communePoint(v.CommuneINSEE)
+				}
+				km[v.ID] = math.Inf(1)
+				if ok {
+					km[v.ID] = geo.DistanceKm(centre, p)
+				}
+			}
+		}
 		slices.SortFunc(venues, func(x, y *passnum.Organisation) int {
-			return cmp.Or(cmp.Compare(rank(x), rank(y)), cmp.Compare(geo.Normalize(x.Name), geo.Normalize(y.Name)), cmp.Compare(x.ID, y.ID))
+			return cmp.Or(cmp.Compare(rank(x), rank(y)), cmp.Compare(km[x.ID], km[y.ID]),
+				cmp.Compare(geo.Normalize(x.Name), geo.Normalize(y.Name)), cmp.Compare(x.ID, y.ID))
 		})
 		venues = venues[:min(limit, len(venues))]
 		if len(venues) == 0 {
@@ -230,4 +254,23 @@ func (s *Store) ListPublicVenues(ctx context.Context, f passnum.PublicVenueFilte
 		out = []*passnum.PublicVenue{}
 	}
 	return out, nil
+}
+
+// venuePoints returns the venues' own coordinates, by organisation.
+func (t *tx) venuePoints() (map[int64]geo.Point, error) {
+	out := map[int64]geo.Point{}
+	rows, err := t.query(`SELECT org_id, latitude, longitude FROM venues WHERE latitude IS NOT NULL AND longitude IS NOT NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p geo.Point
+		if err := rows.Scan(&id, &p.Lat, &p.Lon); err != nil {
+			return nil, err
+		}
+		out[id] = p
+	}
+	return out, rows.Err()
 }

@@ -190,8 +190,8 @@ func TestListPublicVenues(t *testing.T) {
 			filter passnum.PublicVenueFilter
 			want   []int64
 		}{
-			{"commune first, then its département, then by name", passnum.PublicVenueFilter{Commune: "35238"},
-				[]int64{atelier.ID, f.Venue.ID, fougeres.ID, f.Outside.ID, f.Venue2.ID}},
+			{"commune first, then its département, then the nearest (Brest before Lyon)", passnum.PublicVenueFilter{Commune: "35238"},
+				[]int64{atelier.ID, f.Venue.ID, fougeres.ID, f.Venue2.ID, f.Outside.ID}},
 			{"inside a région", passnum.PublicVenueFilter{Territory: []string{"region:53"}, Commune: "35238"},
 				[]int64{atelier.ID, f.Venue.ID, fougeres.ID, f.Venue2.ID}},
 			{"inside a département", passnum.PublicVenueFilter{Territory: []string{"departement:29"}, Commune: "35238"}, []int64{f.Venue2.ID}},

@@ -225,14 +225,21 @@ func (s *Store) Check(ctx context.Context, r passnum.CheckRequest) ([]passnum.Pa
 }
 
 // requestHash identifies what a redemption asked for, so that a retried
-// request with the same idempotency key is recognised as the same.
-func requestHash(list []presented, serviceID int64) string {
+// request with the same idempotency key is recognised as the same. A
+// session, when there is one, is part of the request; without one the hash
+// is what it was before sessions existed, so that keys recorded then still
+// replay.
+func requestHash(list []presented, serviceID, sessionID int64) string {
 	keys := make([]string, len(list))
 	for i, p := range list {
 		keys[i] = fmt.Sprint(p.code)
 	}
 	slices.Sort(keys)
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%d|%s", serviceID, strings.Join(keys, ","))))
+	what := fmt.Sprintf("%d|%s", serviceID, strings.Join(keys, ","))
+	if sessionID != 0 {
+		what = fmt.Sprintf("%d|session:%d|%s", serviceID, sessionID, strings.Join(keys, ","))
+	}
+	sum := sha256.Sum256([]byte(what))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -248,7 +255,7 @@ func (s *Store) Redeem(ctx context.Context, r passnum.RedeemRequest) (*passnum.R
 		return nil, err
 	}
 	list := s.parseCodes(r.Codes)
-	hash := requestHash(list, r.ServiceID)
+	hash := requestHash(list, r.ServiceID, r.SessionID)
 	// The idempotency key is looked up in a read transaction of its own,
 	// before and (when the write fails) after the write, never inside it:
 	// under PostgreSQL's serializable isolation, every write transaction
@@ -308,6 +315,11 @@ func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRe
 		if err != nil {
 			return err
 		}
+		if r.SessionID != 0 {
+			if err := tx.redemptionSession(a.OrgID, r.ServiceID, r.SessionID); err != nil {
+				return err
+			}
+		}
 		if price := vc.service.PricePasses; len(list)%price != 0 {
 			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonPassCount,
 				"Le service « %s » coûte %d pass par personne : %d pass ne correspondent pas à un nombre entier de personnes.", vc.service.Title, price, len(list))
@@ -331,8 +343,8 @@ func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRe
 			perProgramme[c.ProgrammeID] += p.FaceValueCents
 			serials[i] = c.Serial
 		}
-		id, err := tx.insert(`INSERT INTO redemptions (venue_id, service_id, actor, idempotency_key, request_hash, passes, amount_cents, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.OrgID, r.ServiceID, tx.actorLabel(), r.IdempotencyKey, hash, len(checks), amount, tx.nowText())
+		id, err := tx.insert(`INSERT INTO redemptions (venue_id, service_id, session_id, actor, idempotency_key, request_hash, passes, amount_cents, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.OrgID, r.ServiceID, nullID(r.SessionID), tx.actorLabel(), r.IdempotencyKey, hash, len(checks), amount, tx.nowText())
 		if taken, constraint := uniqueViolation(err); taken && strings.Contains(constraint, "idempotency_key") {
 			return errKeyTaken // not a conflict to retry: Redeem answers from the key's owner
 		} else if err != nil {
@@ -362,14 +374,18 @@ func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRe
 		if err := tx.post("redemption", ref, entries); err != nil {
 			return err
 		}
-		if err := tx.audit("passes.redeem", ref, fmt.Sprintf("venue:%d service:%d %d passes", a.OrgID, r.ServiceID, len(checks))); err != nil {
+		detail := fmt.Sprintf("venue:%d service:%d %d passes", a.OrgID, r.ServiceID, len(checks))
+		if r.SessionID != 0 {
+			detail = fmt.Sprintf("venue:%d service:%d session:%d %d passes", a.OrgID, r.ServiceID, r.SessionID, len(checks))
+		}
+		if err := tx.audit("passes.redeem", ref, detail); err != nil {
 			return err
 		}
 		// The answer is built from what was written rather than read back:
 		// on PostgreSQL, reading the newest rows of redemptions through an
 		// index would make every concurrent redemption a serialization
 		// conflict (they all insert into the same index pages).
-		out = &passnum.Redemption{ID: id, VenueID: a.OrgID, ServiceID: r.ServiceID, ServiceTitle: vc.service.Title,
+		out = &passnum.Redemption{ID: id, VenueID: a.OrgID, ServiceID: r.ServiceID, ServiceTitle: vc.service.Title, SessionID: r.SessionID,
 			Actor: tx.actorLabel(), IdempotencyKey: r.IdempotencyKey, AmountCents: amount, CreatedAt: mustTime(tx.nowText())}
 		for _, c := range checks {
 			out.Serials = append(out.Serials, c.Serial)
@@ -384,9 +400,9 @@ func (t *tx) redemption(id int64) (*passnum.Redemption, error) {
 	var r passnum.Redemption
 	var created string
 	var voided sql.NullString
-	err := t.row(`SELECT r.id, r.venue_id, r.service_id, COALESCE(s.title, ''), r.actor, r.idempotency_key, r.amount_cents, r.created_at, r.voided_at
+	err := t.row(`SELECT r.id, r.venue_id, r.service_id, COALESCE(s.title, ''), COALESCE(r.session_id, 0), r.actor, r.idempotency_key, r.amount_cents, r.created_at, r.voided_at
 		FROM redemptions r LEFT JOIN catalogue_services s ON s.id = r.service_id WHERE r.id = ?`, id).
-		Scan(&r.ID, &r.VenueID, &r.ServiceID, &r.ServiceTitle, &r.Actor, &r.IdempotencyKey, &r.AmountCents, &created, &voided)
+		Scan(&r.ID, &r.VenueID, &r.ServiceID, &r.ServiceTitle, &r.SessionID, &r.Actor, &r.IdempotencyKey, &r.AmountCents, &created, &voided)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("redemption", id)
 	} else if err != nil {

@@ -57,6 +57,9 @@ type Store struct {
 	// programmes caches programme settings, which never change once a
 	// programme exists; the counters are always read from the database.
 	programmes sync.Map // int64 → *passnum.Programme
+
+	// directory is the public directory held in memory (directory.go).
+	directory directoryCache
 }
 
 // Option configures a Store.

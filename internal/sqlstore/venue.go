@@ -9,13 +9,14 @@ import (
 	"github.com/passnum/passnum"
 )
 
-const serviceColumns = `id, venue_id, title, category, duration_minutes, price_passes, active, created_at`
+const serviceColumns = `id, venue_id, title, category, duration_minutes, price_passes, level, format, accessibility, description, active, created_at`
 
 func scanService(sc scanner) (*passnum.CatalogueService, error) {
 	var c passnum.CatalogueService
 	var active int
 	var created string
-	if err := sc.Scan(&c.ID, &c.VenueID, &c.Title, &c.Category, &c.DurationMinutes, &c.PricePasses, &active, &created); err != nil {
+	if err := sc.Scan(&c.ID, &c.VenueID, &c.Title, &c.Category, &c.DurationMinutes, &c.PricePasses,
+		&c.Level, &c.Format, &c.Accessibility, &c.Description, &active, &created); err != nil {
 		return nil, err
 	}
 	c.Active = active == 1
@@ -53,8 +54,9 @@ func (s *Store) CreateCatalogueService(ctx context.Context, c passnum.CatalogueS
 		if v.Kind != passnum.KindVenue {
 			return passnum.Invalid("venue_id", "L'organisation %d n'est pas un lieu de médiation.", c.VenueID)
 		}
-		id, err := tx.insert(`INSERT INTO catalogue_services (venue_id, title, category, duration_minutes, price_passes, active, created_at) VALUES (?, ?, ?, ?, ?, 1, ?)`,
-			c.VenueID, c.Title, c.Category, c.DurationMinutes, c.PricePasses, tx.nowText())
+		id, err := tx.insert(`INSERT INTO catalogue_services (venue_id, title, category, duration_minutes, price_passes, level, format, accessibility, description, active, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+			c.VenueID, c.Title, c.Category, c.DurationMinutes, c.PricePasses, c.Level, c.Format, c.Accessibility, c.Description, tx.nowText())
 		if err != nil {
 			return err
 		}
@@ -62,6 +64,40 @@ func (s *Store) CreateCatalogueService(ctx context.Context, c passnum.CatalogueS
 			return err
 		}
 		out, err = tx.findService(id)
+		return err
+	})
+	return out, err
+}
+
+// UpdateCatalogueService changes a service of the catalogue (the venue's
+// admins, or the operator); its venue stays. Past redemptions keep their
+// passes and amounts: only what comes next follows the new description.
+func (s *Store) UpdateCatalogueService(ctx context.Context, u passnum.CatalogueServiceUpdate) (*passnum.CatalogueService, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActCatalogueEdit); err != nil {
+		return nil, err
+	}
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	var out *passnum.CatalogueService
+	err := s.write(ctx, "update service", func(tx *tx) error {
+		c, err := tx.findService(u.ID)
+		if err != nil {
+			return err
+		}
+		if !a.IsOperator() && c.VenueID != a.OrgID {
+			return notFound("service", u.ID)
+		}
+		if err := tx.exec(`UPDATE catalogue_services SET title = ?, category = ?, duration_minutes = ?, price_passes = ?,
+			level = ?, format = ?, accessibility = ?, description = ? WHERE id = ?`,
+			u.Title, u.Category, u.DurationMinutes, u.PricePasses, u.Level, u.Format, u.Accessibility, u.Description, u.ID); err != nil {
+			return err
+		}
+		if err := tx.audit("catalogue.update", fmt.Sprintf("service:%d", u.ID), fmt.Sprintf("venue:%d %q", c.VenueID, u.Title)); err != nil {
+			return err
+		}
+		out, err = tx.findService(u.ID)
 		return err
 	})
 	return out, err

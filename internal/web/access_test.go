@@ -46,6 +46,8 @@ func TestRouteRoles(t *testing.T) {
 			"/operateur/travaux/{id}/etat":                "/operateur/travaux/999/etat",
 			"/lieu/encaissements/{id}/annuler":            fmt.Sprintf("/lieu/encaissements/%d/annuler", red.ID+1000),
 			"/lieu/catalogue/{id}/actif":                  fmt.Sprintf("/lieu/catalogue/%d/actif", s.f.Service.ID+1000),
+			"/operateur/lieux/{id}":                       fmt.Sprintf("/operateur/lieux/%d", s.f.Venue.ID),
+			"/operateur/lieux/{id}/decision":              fmt.Sprintf("/operateur/lieux/%d/decision", s.f.Venue.ID),
 		}
 		for _, rt := range routes {
 			path := special[rt.path]

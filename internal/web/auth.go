@@ -162,8 +162,17 @@ func (s *Server) serveRoute(rt route) http.Handler {
 			}
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-			if err := r.ParseForm(); err != nil {
+			limit, upload := uploadLimits[rt.path]
+			if !upload {
+				limit = maxFormBytes
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			parse := r.ParseForm
+			if upload && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				// A file and the form's fields, the token among them.
+				parse = func() error { return r.ParseMultipartForm(limit) }
+			}
+			if err := parse(); err != nil {
 				s.errorPage(w, r, http.StatusBadRequest, "Formulaire illisible", "Le formulaire envoyé est trop long ou mal formé. Rechargez la page et recommencez.")
 				return
 			}

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -650,37 +649,6 @@ func (s *Server) qualify(w http.ResponseWriter, r *http.Request) error {
 		return s.organisationPage(w, r, v, errStatus(err))
 	}
 	return s.redirect(w, r, fmt.Sprintf("/operateur/organisations/%d", id), fmt.Sprintf("%s : %s.", o.Name, o.Qualification.Label()))
-}
-
-func (s *Server) venues(w http.ResponseWriter, r *http.Request) error {
-	status := passnum.Qualification(r.URL.Query().Get("statut"))
-	all, _, err := s.svc.ListOrganisations(r.Context(), passnum.OrganisationFilter{Kind: passnum.KindVenue, Limit: 5000})
-	if err != nil {
-		return err
-	}
-	counts := map[passnum.Qualification]int{}
-	var shown []*passnum.Organisation
-	for _, o := range all {
-		counts[o.Qualification]++
-		if status == "" || o.Qualification == status {
-			shown = append(shown, o)
-		}
-	}
-	// Venues waiting for a decision come first: they are the work to do.
-	slices.SortStableFunc(shown, func(a, b *passnum.Organisation) int {
-		pa, pb := a.Qualification == passnum.QualificationPending, b.Qualification == passnum.QualificationPending
-		switch {
-		case pa && !pb:
-			return -1
-		case pb && !pa:
-			return 1
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
-	return s.render(w, r, http.StatusOK, "venues", s.newView(r, "Lieux de médiation numérique", map[string]any{
-		"Venues": shown, "Total": len(all), "Counts": counts, "Status": status,
-		"Statuses": []passnum.Qualification{passnum.QualificationPending, passnum.QualificationQualified, passnum.QualificationSuspended, passnum.QualificationWithdrawn},
-	}))
 }
 
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request) error {

@@ -28,6 +28,9 @@ type cashierData struct {
 	// Venue is the visitor's venue: one that is not qualified is told
 	// before anyone queues.
 	Venue *passnum.Organisation
+	// Sessions are the day's sessions by service, to tie a redemption
+	// to one (workshop.go).
+	Sessions []sessionGroup
 }
 
 func (s *Server) cashier(w http.ResponseWriter, r *http.Request) error {
@@ -54,6 +57,9 @@ func (s *Server) cashierData(r *http.Request, key string) (*cashierData, error) 
 		if svc.Active {
 			d.Services = append(d.Services, svc)
 		}
+	}
+	if d.Sessions, err = s.cashierSessions(r, d.Services); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -95,7 +101,17 @@ func (s *Server) cashierPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Data = d
 	serviceID, _ := strconv.ParseInt(f.Get("service_id"), 10, 64)
-	v.Form.Set("service_id", f.Get("service_id"))
+	sessionID, _ := strconv.ParseInt(f.Get("session_id"), 10, 64)
+	if serviceID == 0 && sessionID > 0 {
+		// The session chosen says which service was delivered.
+		serviceID = d.serviceOf(sessionID)
+	}
+	if serviceID != 0 {
+		v.Form.Set("service_id", strconv.FormatInt(serviceID, 10))
+	}
+	if sessionID > 0 {
+		v.Form.Set("session_id", strconv.FormatInt(sessionID, 10))
+	}
 	codes := f["codes"]
 	if i, err := strconv.Atoi(f.Get("remove")); err == nil && i >= 0 && i < len(codes) {
 		codes = append(codes[:i:i], codes[i+1:]...)
@@ -148,7 +164,7 @@ func (s *Server) cashierPost(w http.ResponseWriter, r *http.Request) error {
 	if action != "redeem" {
 		return s.render(w, r, http.StatusOK, "cashier", v)
 	}
-	return s.redeem(w, r, v, d, serviceID, f["accepted"])
+	return s.redeem(w, r, v, d, serviceID, sessionID, f["accepted"])
 }
 
 // keepItems lists codes without verdicts, when they could not be checked.
@@ -166,7 +182,7 @@ func (s *Server) keepItems(d *cashierData, codes []string) {
 // lost answer sent again), the second one then carries the same passes
 // and idempotency key as the first, and gets its answer instead of
 // "already used".
-func (s *Server) redeem(w http.ResponseWriter, r *http.Request, v *view, d *cashierData, serviceID int64, accepted []string) error {
+func (s *Server) redeem(w http.ResponseWriter, r *http.Request, v *view, d *cashierData, serviceID, sessionID int64, accepted []string) error {
 	if serviceID == 0 {
 		v.addError("service_id", "Choisissez l'atelier ou le service rendu, puis confirmez.")
 		return s.render(w, r, http.StatusBadRequest, "cashier", v)
@@ -185,7 +201,7 @@ func (s *Server) redeem(w http.ResponseWriter, r *http.Request, v *view, d *cash
 		v.addError("code", "Aucun pass valable à encaisser : scannez ou tapez au moins un pass accepté.")
 		return s.render(w, r, http.StatusBadRequest, "cashier", v)
 	}
-	red, err := s.svc.Redeem(r.Context(), passnum.RedeemRequest{Codes: usable, ServiceID: serviceID, IdempotencyKey: d.Key})
+	red, err := s.svc.Redeem(r.Context(), passnum.RedeemRequest{Codes: usable, ServiceID: serviceID, SessionID: max(sessionID, 0), IdempotencyKey: d.Key})
 	if err != nil {
 		if passnum.ErrorCode(err) == passnum.EINTERNAL {
 			return err
@@ -208,7 +224,7 @@ func (s *Server) redeem(w http.ResponseWriter, r *http.Request, v *view, d *cash
 				}
 			}
 		}
-		v.addServiceError(err, map[string]string{"codes": "code", "idempotency_key": "code"})
+		v.addServiceError(err, map[string]string{"codes": "code", "idempotency_key": "code", "session_id": "session_id"})
 		return s.render(w, r, errStatus(err), "cashier", v)
 	}
 	done := make([]passnum.PassCheck, 0, len(usable))
@@ -229,6 +245,10 @@ func (s *Server) redeem(w http.ResponseWriter, r *http.Request, v *view, d *cash
 	fresh.Done, fresh.DoneItems = red, done
 	v.Data = fresh
 	v.Form.Set("service_id", strconv.FormatInt(serviceID, 10))
+	if sessionID > 0 {
+		// The next person is likely in the same session.
+		v.Form.Set("session_id", strconv.FormatInt(sessionID, 10))
+	}
 	return s.render(w, r, http.StatusOK, "cashier", v)
 }
 
@@ -292,6 +312,8 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r, "Catalogue des ateliers", nil)
 	v.Form.Set("duration_minutes", "120")
 	v.Form.Set("price_passes", "1")
+	v.Form.Set("level", passnum.Levels[0])
+	v.Form.Set("format", passnum.FormatIndividual)
 	return s.cataloguePage(w, r, v, http.StatusOK)
 }
 
@@ -306,19 +328,10 @@ func (s *Server) cataloguePage(w http.ResponseWriter, r *http.Request, v *view, 
 
 func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
-	c := passnum.CatalogueServiceCreate{VenueID: visitorFrom(r).actor().OrgID, Title: f.Get("title"), Category: f.Get("category")}
 	v := s.newView(r, "Catalogue des ateliers", nil)
 	v.Form = f
-	if n, ok := parseCount(f.Get("duration_minutes")); ok {
-		c.DurationMinutes = int(min(n, 100000))
-	} else {
-		v.addError("duration_minutes", "Indiquez la durée en minutes, par exemple 90.")
-	}
-	if n, ok := parseCount(f.Get("price_passes")); ok {
-		c.PricePasses = int(min(n, 1000))
-	} else {
-		v.addError("price_passes", "Indiquez le nombre de pass demandés par personne, par exemple 1.")
-	}
+	c := readServiceForm(v, f) // workshop.go
+	c.VenueID = visitorFrom(r).actor().OrgID
 	if v.Summary == nil {
 		svc, err := s.svc.CreateCatalogueService(r.Context(), c)
 		if err == nil {
@@ -327,7 +340,7 @@ func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
 		if passnum.ErrorCode(err) == passnum.EINTERNAL {
 			return err
 		}
-		v.addServiceError(err, nil)
+		v.addServiceError(err, serviceFields)
 	}
 	return s.cataloguePage(w, r, v, http.StatusBadRequest)
 }

@@ -1,0 +1,361 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/mednum"
+)
+
+// Venues of the national standard of lieux de médiation numérique: files
+// in and out (package mednum reads and writes them), the list and the
+// qualification workflow.
+
+func (c *cli) venue(ctx context.Context, args []string) error {
+	return c.group(ctx, "venue", args, map[string]command{
+		"import":  {c.venueImport, "importe un fichier du standard national des lieux (CSV ou JSON)"},
+		"export":  {c.venueExport, "exporte les lieux au format du standard national"},
+		"list":    {c.venueList, "liste les lieux de médiation"},
+		"qualify": {c.venueQualify, "décide de la qualification d'un lieu (motif gardé dans son historique)"},
+	})
+}
+
+// venueStatuses are the qualification statuses, in the order of the
+// workflow, for the help and to check --status.
+var venueStatuses = []passnum.Qualification{
+	passnum.QualificationListed, passnum.QualificationPending, passnum.QualificationChangesRequested,
+	passnum.QualificationQualified, passnum.QualificationRefused, passnum.QualificationSuspended,
+	passnum.QualificationWithdrawn,
+}
+
+func statusNames() string {
+	names := make([]string, len(venueStatuses))
+	for i, q := range venueStatuses {
+		names[i] = string(q)
+	}
+	return strings.Join(names, ", ")
+}
+
+// status checks a --status value; "" is every status.
+func (fs *flagSet) status(s string) (passnum.Qualification, error) {
+	for _, q := range venueStatuses {
+		if string(q) == s {
+			return q, nil
+		}
+	}
+	if s == "" {
+		return "", nil
+	}
+	return "", usageErrorf(fs.path, "statut inconnu : %q (%s)", s, statusNames())
+}
+
+// fileFormat returns the format of --format, or else of the file's
+// extension: json for .json, csv otherwise.
+func (fs *flagSet) fileFormat(format, file string) (string, error) {
+	switch format {
+	case "csv", "json":
+		return format, nil
+	case "":
+		if strings.EqualFold(filepath.Ext(file), ".json") {
+			return "json", nil
+		}
+		return "csv", nil
+	}
+	return "", usageErrorf(fs.path, "format inconnu : %q (csv ou json)", format)
+}
+
+// progressMinBytes is the size from which reading a file shows its
+// progress: below, it takes less than a blink.
+const progressMinBytes = 1 << 20
+
+// countingReader reports how much of a file was read, in kilobytes.
+type countingReader struct {
+	r           io.Reader
+	read, total int64
+	p           *progress
+}
+
+func (r *countingReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	r.read += int64(n)
+	r.p.update(int(r.read>>10), int(r.total>>10))
+	return n, err
+}
+
+const venueImportDoc = `Importe un fichier du standard national des lieux de médiation numérique
+(schéma LaMednum/standard-mediation-num 1.0.1) :
+  - CSV en UTF-8, séparé par des virgules ou des points-virgules (la ligne
+    d'en-tête le dit) ; les listes de valeurs sont séparées par « | », « ; »
+    ou « , » ; une virgule décimale est acceptée dans les coordonnées ;
+  - ou JSON : un tableau d'objets aux clés du standard.
+Chaque lieu est rapproché par son id, sinon par son pivot (SIRET) : il est
+mis à jour, ou créé « référencé » (dans l'annuaire, sans encaisser de pass).
+
+Tout ou rien : au moindre problème, chaque ligne fautive est écrite sur la
+sortie d'erreur (« ligne N : … ») et rien n'est importé. Les doublons
+probables sont signalés sans arrêter l'import.
+
+Exemple :
+  passnum venue import --file lieux.csv --dry-run`
+
+func (c *cli) venueImport(ctx context.Context, args []string) error {
+	fs := c.flags("passnum venue import", "passnum venue import --file FICHIER [--format csv|json] [--dry-run]", venueImportDoc)
+	file := fs.String("file", "", "`fichier` à importer (« - » : l'entrée standard)")
+	format := fs.String("format", "", "`format` du fichier : csv ou json (défaut : json pour un fichier .json, csv sinon)")
+	dryRun := fs.Bool("dry-run", false, "vérifie le fichier et dit ce que l'import ferait, sans rien enregistrer")
+	if err := fs.parse(args, "file"); err != nil {
+		return err
+	}
+	kind, err := fs.fileFormat(*format, *file)
+	if err != nil {
+		return err
+	}
+	ctx, s, err := c.session(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	name := filepath.Base(*file)
+	var (
+		r io.Reader = os.Stdin
+		p *progress
+	)
+	if *file != "-" {
+		f, err := os.Open(*file)
+		if err != nil {
+			return passnum.Errorf(passnum.EINVALID, "input", "Impossible de lire le fichier %s : %v", *file, err)
+		}
+		defer f.Close()
+		r = f
+		if fi, err := f.Stat(); err == nil && fi.Size() >= progressMinBytes {
+			p = c.progress("lecture de " + name + " (ko)")
+			r = &countingReader{r: f, total: fi.Size(), p: p}
+		}
+	} else {
+		name = "l'entrée standard"
+	}
+	read := mednum.ReadCSV
+	if kind == "json" {
+		read = mednum.ReadJSON
+	}
+	rows, problems := read(r)
+	if p != nil {
+		p.end()
+	}
+	if len(problems) > 0 {
+		return c.importRefused(name, problems)
+	}
+	if len(rows) >= 1000 {
+		fmt.Fprintf(c.stderr, "enregistrement de %s lieux…\n", formatInt(len(rows)))
+	}
+	rep, err := s.ImportVenues(ctx, rows, *dryRun)
+	if err != nil {
+		if e := (*passnum.Error)(nil); errors.As(err, &e) && len(e.Problems) > 0 {
+			return c.importRefused(name, e.Problems)
+		}
+		return err
+	}
+	if rep.DryRun {
+		c.printf("Simulation de l'import de %s, rien n'a été enregistré : %s à créer, %s à mettre à jour, %s.\n",
+			name, plural(rep.Created, "lieu", "lieux"), formatInt(rep.Updated), plural(rep.Unchanged, "inchangé", "inchangés"))
+	} else {
+		c.printf("Import de %s : %s, %s mis à jour, %s.\n", name,
+			plural(rep.Created, "lieu créé", "lieux créés"), formatInt(rep.Updated), plural(rep.Unchanged, "inchangé", "inchangés"))
+	}
+	if len(rep.Warnings) > 0 {
+		c.printf("%s (doublons probables, à vérifier) :\n", plural(len(rep.Warnings), "avertissement", "avertissements"))
+		for _, w := range rep.Warnings {
+			c.printf("  ligne %d : %s\n", w.Line, oneLine(w.Message))
+		}
+	}
+	return nil
+}
+
+// importRefused writes every problem of a refused import on stderr, one
+// line each, and returns the error that ends the command.
+func (c *cli) importRefused(name string, problems []passnum.ImportProblem) error {
+	lines := map[int]bool{}
+	for _, p := range problems {
+		fmt.Fprintf(c.stderr, "ligne %d : %s\n", p.Line, oneLine(p.Message))
+		lines[p.Line] = true
+	}
+	return passnum.Errorf(passnum.EINVALID, "import-invalid", "%s : %s en erreur, rien n'a été importé.",
+		name, plural(len(lines), "ligne", "lignes"))
+}
+
+// plural writes n and the word that goes with it: one for 0 and 1, as
+// French does.
+func plural(n int, one, many string) string {
+	if n < 2 {
+		return formatInt(n) + " " + one
+	}
+	return formatInt(n) + " " + many
+}
+
+const venueExportDoc = `Exporte les lieux au format du standard national des lieux de médiation
+numérique (LaMednum/standard-mediation-num 1.0.1), tel que le lisent
+data.gouv.fr et la cartographie nationale : CSV en UTF-8 séparé par des
+virgules, listes jointes par « | », coordonnées avec un point décimal,
+horaires au format OpenStreetMap ; ou JSON (un tableau d'objets).
+
+--separator ';' écrit un CSV pour tableur (Excel, LibreOffice), avec
+l'indicateur UTF-8 qu'Excel attend. Sans --out, le fichier va sur la sortie
+standard.
+
+Exemples :
+  passnum venue export --status qualified --out lieux-qualifies.csv
+  passnum venue export --format json --out lieux.json`
+
+func (c *cli) venueExport(ctx context.Context, args []string) error {
+	fs := c.flags("passnum venue export", "passnum venue export [--format csv|json] [--separator ';'] [--status STATUT] [--out FICHIER]", venueExportDoc)
+	format := fs.String("format", "", "`format` : csv ou json (défaut : json pour un fichier .json, csv sinon)")
+	sep := fs.String("separator", ",", "`séparateur` du CSV : « , » (le standard) ou « ; » (tableur)")
+	statusArg := fs.String("status", "", "n'exporte que les lieux de ce `statut` : "+statusNames())
+	out := fs.String("out", "", "`fichier` à écrire (défaut : sortie standard)")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	kind, err := fs.fileFormat(*format, *out)
+	if err != nil {
+		return err
+	}
+	status, err := fs.status(*statusArg)
+	if err != nil {
+		return err
+	}
+	opts := mednum.WriteCSVOptions{Separator: ','}
+	switch {
+	case kind == "json" && fs.given("separator"):
+		return usageErrorf(fs.path, "--separator ne va qu'avec le format csv")
+	case *sep == ";":
+		opts = mednum.WriteCSVOptions{Separator: ';', BOM: true}
+	case *sep != ",":
+		return usageErrorf(fs.path, "séparateur %q : « , » ou « ; »", *sep)
+	}
+	ctx, s, err := c.session(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	venues, _, err := s.ListVenues(ctx, passnum.VenueFilter{Qualification: status})
+	if err != nil {
+		return err
+	}
+	write := func(w io.Writer) error {
+		if kind == "json" {
+			return mednum.WriteJSON(w, venues)
+		}
+		return opts.Write(w, venues)
+	}
+	if *out == "" || *out == "-" {
+		return write(c.stdout)
+	}
+	// Write next to the target and rename, so that a failed export never
+	// leaves a truncated file that could pass for a whole one.
+	f, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*")
+	if err != nil {
+		return passnum.Errorf(passnum.EINVALID, "output", "Impossible de créer le fichier : %v", err)
+	}
+	defer os.Remove(f.Name()) // after a successful rename, there is nothing left to remove
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), *out); err != nil {
+		return passnum.Errorf(passnum.EINVALID, "output", "Impossible d'écrire %s : %v", *out, err)
+	}
+	c.printf("%s dans %s.\n", plural(len(venues), "lieu exporté", "lieux exportés"), *out)
+	return nil
+}
+
+func (c *cli) venueList(ctx context.Context, args []string) error {
+	fs := c.flags("passnum venue list", "passnum venue list [--status STATUT] [--query TEXTE]",
+		"Liste les lieux de médiation, tous ou d'un statut de qualification :\n  "+statusNames())
+	statusArg := fs.String("status", "", "`statut` de qualification")
+	query := fs.String("query", "", "`texte` cherché dans le nom, la commune, le SIRET ou l'id du standard")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	status, err := fs.status(*statusArg)
+	if err != nil {
+		return err
+	}
+	ctx, s, err := c.session(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var all []*passnum.Venue
+	for {
+		page, total, err := s.ListVenues(ctx, passnum.VenueFilter{Qualification: status, Query: *query, Offset: len(all), Limit: 500})
+		if err != nil {
+			return err
+		}
+		all = append(all, page...)
+		if len(page) == 0 || len(all) >= total {
+			break
+		}
+	}
+	if len(all) == 0 {
+		c.printf("Aucun lieu.\n")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "N°\tID\tNOM\tPIVOT\tCOMMUNE\tQUALIFICATION")
+	for _, v := range all {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", v.OrgID, dash(v.ID), v.Name, dash(v.Pivot),
+			strings.TrimSpace(v.PostalCode+" "+v.Commune), dash(string(v.Qualification)))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	c.printf("%s.\n", plural(len(all), "lieu", "lieux"))
+	return nil
+}
+
+func (c *cli) venueQualify(ctx context.Context, args []string) error {
+	fs := c.flags("passnum venue qualify", "passnum venue qualify --id N --status STATUT --reason MOTIF",
+		"Applique une décision du parcours de qualification d'un lieu de médiation ;\n"+
+			"le motif est gardé dans l'historique du lieu. Statuts : "+statusNames()+".\n"+
+			"Le parcours permet, par exemple, pending → qualified, changes_requested ou\n"+
+			"refused ; qualified → suspended ou withdrawn ; suspended → qualified.\n\n"+
+			"Exemple :\n  passnum venue qualify --id 12 --status qualified --reason \"Dossier complet\"")
+	id := new(int64)
+	fs.int64(id, "id", 0, "`numéro` du lieu (colonne N° de « passnum venue list »)")
+	statusArg := fs.String("status", "", "nouveau `statut`")
+	reason := fs.String("reason", "", "`motif` (obligatoire)")
+	if err := fs.parse(args, "id", "status", "reason"); err != nil {
+		return err
+	}
+	status, err := fs.status(*statusArg)
+	if err != nil {
+		return err
+	}
+	ctx, s, err := c.session(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	f, err := s.MoveQualification(ctx, *id, status, *reason)
+	if e := (*passnum.Error)(nil); errors.As(err, &e) && e.Field == "qualification" {
+		plain := *e
+		plain.Field = "" // not org create's --qualification: the message says it all
+		return &plain
+	}
+	if err != nil {
+		return err
+	}
+	c.printf("%s (n°%d) : %s.\n", f.Venue.Name, f.Venue.OrgID, f.Venue.Qualification.Label())
+	return nil
+}

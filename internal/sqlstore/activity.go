@@ -1,0 +1,307 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/passnum/passnum"
+)
+
+// Activity reports (comptes-rendus d'activité): the help a venue's digital
+// advisers give, paid by passes or not. A venue's members write and read
+// their venue's; the operator reads every venue's.
+
+const reportColumns = `r.id, r.venue_id, r.author, r.author_name, r.format, r.report_date, r.duration_minutes, r.themes, r.autonomy,
+	COALESCE(r.place_id, 0), r.place_kind, r.participants, COALESCE(r.session_id, 0), COALESCE(r.redemption_id, 0), r.passes_used, r.notes, r.created_at`
+
+func scanReport(sc scanner) (*passnum.ActivityReport, error) {
+	var r passnum.ActivityReport
+	var themes, created string
+	if err := sc.Scan(&r.ID, &r.VenueID, &r.Author, &r.AuthorName, &r.Format, &r.Date, &r.DurationMinutes, &themes, &r.Autonomy,
+		&r.PlaceID, &r.PlaceKind, &r.Participants, &r.SessionID, &r.RedemptionID, &r.PassesUsed, &r.Notes, &created); err != nil {
+		return nil, err
+	}
+	r.Themes = splitJoined(themes)
+	r.CreatedAt = mustTime(created)
+	return &r, nil
+}
+
+// splitJoined reads a '|'-joined column.
+func splitJoined(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, "|")
+}
+
+// fillPeople loads the linked beneficiary references of reports.
+func (t *tx) fillPeople(reports []*passnum.ActivityReport) error {
+	if len(reports) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*passnum.ActivityReport, len(reports))
+	ids := make([]any, len(reports))
+	for i, r := range reports {
+		byID[r.ID], ids[i] = r, r.ID
+	}
+	rows, err := t.query(`SELECT report_id, beneficiary_ref FROM activity_report_people WHERE report_id IN (`+placeholders(len(ids))+`)
+		ORDER BY report_id, beneficiary_ref`, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var ref string
+		if err := rows.Scan(&id, &ref); err != nil {
+			return err
+		}
+		byID[id].BeneficiaryRefs = append(byID[id].BeneficiaryRefs, ref)
+	}
+	return rows.Err()
+}
+
+func (t *tx) activityReport(id int64) (*passnum.ActivityReport, error) {
+	r, err := scanReport(t.row(`SELECT `+reportColumns+` FROM activity_reports r WHERE r.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("compte-rendu n°", id)
+	} else if err != nil {
+		return nil, err
+	}
+	return r, t.fillPeople([]*passnum.ActivityReport{r})
+}
+
+// CreateActivityReport records help given by the caller's venue. Linked
+// people must exist; a session or a redemption, when named, must be the
+// venue's; a redemption sets the passes used (its pass count) and, when
+// the report names no session, the session; a redemption is reported once,
+// so that passes are counted once. Without a redemption, the passes used
+// are as declared.
+func (s *Store) CreateActivityReport(ctx context.Context, r passnum.ActivityReport) (*passnum.ActivityReport, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActActivityWrite); err != nil {
+		return nil, err
+	}
+	r.ID, r.VenueID = 0, a.OrgID
+	if err := r.Validate(s.now()); err != nil {
+		return nil, err
+	}
+	for _, id := range []struct {
+		field string
+		value int64
+	}{{"session_id", r.SessionID}, {"redemption_id", r.RedemptionID}, {"place_id", r.PlaceID}} {
+		if id.value < 0 {
+			return nil, passnum.Invalid(id.field, "Numéro invalide : %d.", id.value)
+		}
+	}
+	var out *passnum.ActivityReport
+	err := s.write(ctx, "create activity report", func(tx *tx) error {
+		r := r // the transaction may run again: start from the request each time
+		if r.Date > passnum.Today(tx.now) {
+			return passnum.Invalid("date", "Un compte-rendu porte sur une aide déjà donnée : la date ne peut être dans le futur.")
+		}
+		if r.PlaceID != 0 {
+			if err := tx.checkPlace(r.VenueID, r.PlaceID, false); err != nil {
+				return err
+			}
+		}
+		if err := tx.knownBeneficiaries(r.BeneficiaryRefs); err != nil {
+			return err
+		}
+		if r.RedemptionID != 0 {
+			if err := tx.reportRedemption(&r); err != nil {
+				return err
+			}
+		}
+		if r.SessionID != 0 {
+			var venue int64
+			var cancelled sql.NullString
+			err := tx.row(`SELECT venue_id, cancelled_at FROM workshop_sessions WHERE id = ?`, r.SessionID).Scan(&venue, &cancelled)
+			if errors.Is(err, sql.ErrNoRows) || err == nil && venue != r.VenueID {
+				return passnum.Invalid("session_id", "Séance n° %d introuvable parmi celles de votre lieu.", r.SessionID)
+			} else if err != nil {
+				return err
+			}
+			if cancelled.Valid {
+				return passnum.Invalid("session_id", "Cette séance a été annulée : elle n'a pas eu lieu.")
+			}
+		}
+		r.Author, r.AuthorName = tx.actorLabel(), ""
+		if a.UserID != 0 {
+			err := tx.get(&r.AuthorName, `SELECT name FROM users WHERE id = ?`, a.UserID)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		id, err := tx.insert(`INSERT INTO activity_reports (venue_id, author, author_name, format, report_date, duration_minutes, themes, autonomy,
+			place_id, place_kind, participants, session_id, redemption_id, passes_used, notes, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.VenueID, r.Author, r.AuthorName, r.Format, r.Date, r.DurationMinutes, strings.Join(r.Themes, "|"), r.Autonomy,
+			nullID(r.PlaceID), r.PlaceKind, r.Participants, nullID(r.SessionID), nullID(r.RedemptionID), r.PassesUsed, r.Notes, tx.nowText())
+		if err != nil {
+			return err
+		}
+		for _, ref := range r.BeneficiaryRefs {
+			if err := tx.exec(`INSERT INTO activity_report_people (report_id, beneficiary_ref) VALUES (?, ?)`, id, ref); err != nil {
+				return err
+			}
+		}
+		if err := tx.audit("activity.create", fmt.Sprintf("activity:%d", id),
+			fmt.Sprintf("venue:%d %s %d participants %d passes", r.VenueID, r.Date, r.Participants, r.PassesUsed)); err != nil {
+			return err
+		}
+		out, err = tx.activityReport(id)
+		return err
+	})
+	return out, err
+}
+
+// knownBeneficiaries checks that every reference names a beneficiary.
+func (t *tx) knownBeneficiaries(refs []string) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	args := make([]any, len(refs))
+	for i, ref := range refs {
+		args[i] = ref
+	}
+	known, err := selectAll(t, func(sc scanner) (string, error) {
+		var ref string
+		return ref, sc.Scan(&ref)
+	}, `SELECT ref FROM beneficiaries WHERE ref IN (`+placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return err
+	}
+	for _, ref := range refs {
+		if !slices.Contains(known, ref) {
+			return passnum.Invalid("beneficiary_refs", "Aucune personne n'a la référence %s : vérifiez-la sur son carnet, ou laissez la personne anonyme.", ref)
+		}
+	}
+	return nil
+}
+
+// reportRedemption checks the redemption a report names and takes from it
+// the passes used and, when the report names none, the session.
+func (t *tx) reportRedemption(r *passnum.ActivityReport) error {
+	red, err := t.redemption(r.RedemptionID)
+	if err == nil && red.VenueID != r.VenueID {
+		err = notFound("redemption", r.RedemptionID)
+	}
+	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
+		return passnum.Invalid("redemption_id", "Encaissement n° %d introuvable parmi ceux de votre lieu.", r.RedemptionID)
+	} else if err != nil {
+		return err
+	}
+	if red.VoidedAt != nil {
+		return passnum.Invalid("redemption_id", "Cet encaissement a été annulé le %s : ses pass n'ont pas servi.", passnum.FrenchDateTime(*red.VoidedAt))
+	}
+	switch {
+	case r.SessionID == 0:
+		r.SessionID = red.SessionID
+	case red.SessionID != 0 && red.SessionID != r.SessionID:
+		return passnum.Invalid("redemption_id", "Cet encaissement a été fait pour la séance n° %d, pas pour la séance n° %d.", red.SessionID, r.SessionID)
+	}
+	var other int64
+	err = t.get(&other, `SELECT id FROM activity_reports WHERE redemption_id = ?`, r.RedemptionID)
+	if err == nil {
+		return &passnum.Error{Code: passnum.ECONFLICT, Reason: "redemption-reported", Field: "redemption_id",
+			Message: fmt.Sprintf("Cet encaissement figure déjà dans le compte-rendu n° %d : un encaissement ne se compte qu'une fois.", other)}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	r.PassesUsed = len(red.Serials)
+	return nil
+}
+
+// ListActivityReports lists reports, newest first, with the total and a
+// summary over every report of the filter (not only the page). A venue's
+// members read their venue's; the operator every venue's, or one.
+func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilter) ([]*passnum.ActivityReport, int, *passnum.ActivitySummary, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActActivityRead); err != nil {
+		return nil, 0, nil, err
+	}
+	if !a.IsOperator() {
+		f.VenueID = a.OrgID
+	}
+	where, args := []string{"1 = 1"}, []any{}
+	if f.VenueID != 0 {
+		where, args = append(where, "r.venue_id = ?"), append(args, f.VenueID)
+	}
+	for _, bound := range []struct{ field, value, cond string }{{"from", f.From, "r.report_date >= ?"}, {"to", f.To, "r.report_date <= ?"}} {
+		if bound.value == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, bound.value); err != nil {
+			return nil, 0, nil, passnum.Invalid(bound.field, "Date invalide : %q (AAAA-MM-JJ).", bound.value)
+		}
+		where, args = append(where, bound.cond), append(args, bound.value)
+	}
+	cond := strings.Join(where, " AND ")
+	offset, limit := page(f.Offset, f.Limit)
+	var out []*passnum.ActivityReport
+	var total int
+	var sum *passnum.ActivitySummary
+	err := s.read(ctx, func(tx *tx) error {
+		var err error
+		if sum, err = tx.activitySummary(cond, args); err != nil {
+			return err
+		}
+		total = sum.Reports
+		if out, err = selectAll(tx, scanReport, `SELECT `+reportColumns+` FROM activity_reports r WHERE `+cond+`
+			ORDER BY r.report_date DESC, r.id DESC LIMIT ? OFFSET ?`, append(slices.Clone(args), limit, offset)...); err != nil {
+			return err
+		}
+		return tx.fillPeople(out)
+	})
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	if out == nil {
+		out = []*passnum.ActivityReport{}
+	}
+	return out, total, sum, nil
+}
+
+// activitySummary counts the reports selected by cond (on activity_reports
+// as r). People without a reference are anonymous: the participants of
+// each report minus the people linked to it.
+func (t *tx) activitySummary(cond string, args []any) (*passnum.ActivitySummary, error) {
+	sum := &passnum.ActivitySummary{ByTheme: map[string]int{}}
+	err := t.row(`SELECT COUNT(*),
+			COALESCE(SUM(CASE WHEN r.format = 'individual' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN r.format = 'collective' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(r.participants), 0), COALESCE(SUM(r.duration_minutes), 0),
+			COALESCE(SUM(CASE WHEN r.passes_used > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(r.passes_used), 0)
+		FROM activity_reports r WHERE `+cond, args...).
+		Scan(&sum.Reports, &sum.Individual, &sum.Collective, &sum.Participants, &sum.Minutes, &sum.WithPasses, &sum.PassesUsed)
+	if err != nil {
+		return nil, err
+	}
+	var links int
+	if err := t.row(`SELECT COUNT(*), COUNT(DISTINCT p.beneficiary_ref) FROM activity_report_people p JOIN activity_reports r ON r.id = p.report_id
+		WHERE `+cond, args...).Scan(&links, &sum.LinkedPeople); err != nil {
+		return nil, err
+	}
+	sum.AnonymousPeople = sum.Participants - links
+	rows, err := t.query(`SELECT r.themes FROM activity_reports r WHERE `+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var themes string
+		if err := rows.Scan(&themes); err != nil {
+			return nil, err
+		}
+		for _, theme := range splitJoined(themes) {
+			sum.ByTheme[theme]++
+		}
+	}
+	return sum, rows.Err()
+}

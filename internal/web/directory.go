@@ -1,0 +1,446 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/geo"
+	"github.com/passnum/passnum/internal/openinghours"
+)
+
+// The public directory of lieux de médiation numérique, for anybody
+// without an account: a search by place (a commune or postal code typed,
+// or the browser's position), distance, service, public, support, passes
+// accepted, open now and name, with the results as a list and as a map;
+// and each venue's page. The paths start with /annuaire, not /lieu…,
+// which is the venues' own space.
+
+// directoryPerPage is how many venues a page of results lists (and maps).
+const directoryPerPage = 20
+
+// directoryRadii are the distances offered around a place, in km.
+var directoryRadii = []int{5, 10, 20, 50}
+
+// directoryFields maps the fields of the service's errors to the form's.
+var directoryFields = map[string]string{
+	"category": "service", "public": "public", "support": "prise_en_charge", "q": "q",
+	"radius_km": "rayon", "commune": "commune", "code_postal": "commune", "near": "commune",
+}
+
+// directoryData is the search page.
+type directoryData struct {
+	Searched bool // a criterion was given
+	Page     *passnum.DirectoryPage
+	Rows     []directoryRow
+	// Communes are the candidates of an ambiguous commune.
+	Communes []communeOption
+	// Place names the place searched around: "Rennes (35000)", "votre
+	// position"; empty without a place criterion.
+	Place    string
+	RadiusKm int
+	Radii    []int
+	Map      mapOut
+	// Paging.
+	PageNo, Pages     int
+	PrevURL, NextURL  string
+	FirstRow, LastRow int
+	// Lat and Lon carry the browser's position from one search to the
+	// next (paging, another radius).
+	Lat, Lon string
+}
+
+// directoryRow is one venue in the results.
+type directoryRow struct {
+	N        int
+	V        *passnum.DirectoryVenue
+	Href     string
+	Distance string // "à 2,3 km", "" without a place criterion
+}
+
+// directoryQuery is the normalised search, as it goes into links: the
+// pager's and each venue's "back to the results".
+func directoryQuery(f url.Values) url.Values {
+	q := url.Values{}
+	for _, k := range []string{"commune", "lat", "lon", "rayon", "service", "public", "prise_en_charge", "pass", "ouvert", "q"} {
+		if v := strings.TrimSpace(f.Get(k)); v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q
+}
+
+func (s *Server) directory(w http.ResponseWriter, r *http.Request) error {
+	// The position of "autour de moi" is asked on this page only: every
+	// other page keeps geolocation off.
+	w.Header().Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+	d := &directoryData{Radii: directoryRadii, RadiusKm: passnum.DefaultRadiusKm}
+	v := s.newView(r, "Trouver un lieu de médiation numérique", d)
+	q := r.URL.Query()
+	for k, vals := range q {
+		if len(vals) > 0 {
+			v.Form.Set(k, strings.TrimSpace(vals[0]))
+		}
+	}
+	f := passnum.DirectoryFilter{
+		Category: v.Form.Get("service"), Public: v.Form.Get("public"), Support: v.Form.Get("prise_en_charge"),
+		Query: v.Form.Get("q"), Passes: v.Form.Get("pass") == "1", OpenNow: v.Form.Get("ouvert") == "1",
+		Now: s.now(), Limit: directoryPerPage,
+	}
+	if n, err := strconv.Atoi(v.Form.Get("rayon")); err == nil && slices.Contains(directoryRadii, n) {
+		d.RadiusKm = n
+	}
+	v.Form.Set("rayon", strconv.Itoa(d.RadiusKm))
+	f.RadiusKm = float64(d.RadiusKm)
+	d.PageNo = 1
+	if n, err := strconv.Atoi(v.Form.Get("page")); err == nil && n > 1 {
+		d.PageNo = min(n, 10000)
+	}
+	f.Offset = (d.PageNo - 1) * directoryPerPage
+
+	status := http.StatusOK
+	typed := v.Form.Get("commune")
+	switch {
+	case isPostalCode(typed) && v.Form.Get("commune_choice") == "":
+		c, ok := postalCodeCentre(typed)
+		if !ok {
+			v.addError("commune", "Aucune commune n'a le code postal « "+typed+" ». Vérifiez-le, ou tapez le nom de la commune.")
+			break
+		}
+		f.Commune, d.Place = c.INSEE, typed+" ("+c.Name+")"
+	case typed != "" || v.Form.Get("commune_choice") != "":
+		insee, options := communeField(v, false)
+		d.Communes = options
+		if insee != "" {
+			c, _ := geo.LookupCommune(insee)
+			f.Commune, d.Place = insee, c.Name
+		}
+	default:
+		if lat, lon, ok := parsePosition(v.Form.Get("lat"), v.Form.Get("lon")); ok {
+			f.Near = &passnum.LatLon{Lat: lat, Lon: lon}
+			d.Place = "votre position"
+			d.Lat, d.Lon = v.Form.Get("lat"), v.Form.Get("lon")
+		}
+	}
+	if typed != "" || v.Form.Get("commune_choice") != "" {
+		v.Form.Del("lat")
+		v.Form.Del("lon")
+	}
+	d.Searched = len(directoryQuery(v.Form)) > 1 // more than the radius, which always has a value
+	if v.Summary != nil {
+		status = http.StatusBadRequest
+	}
+	page, err := s.svc.SearchDirectory(r.Context(), f)
+	if err != nil {
+		if passnum.ErrorCode(err) == passnum.EINTERNAL {
+			return err
+		}
+		v.addServiceError(err, directoryFields)
+		page, status = &passnum.DirectoryPage{}, errStatus(err)
+	}
+	if status != http.StatusOK && d.Place != "" && f.Commune == "" && f.Near == nil {
+		d.Place = ""
+	}
+	d.Page = page
+	d.Pages = max(1, (page.Total+directoryPerPage-1)/directoryPerPage)
+	back := directoryQuery(v.Form)
+	if d.PageNo > 1 {
+		back.Set("page", strconv.Itoa(d.PageNo))
+	}
+	suffix := ""
+	if enc := back.Encode(); enc != "" {
+		suffix = "?" + enc
+	}
+	for i, dv := range page.Venues {
+		row := directoryRow{N: f.Offset + i + 1, V: dv, Href: fmt.Sprintf("/annuaire/%d%s", dv.OrgID, suffix)}
+		if dv.DistanceKm != nil {
+			row.Distance = distanceLabel(*dv.DistanceKm, dv.PointApprox)
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	if len(d.Rows) > 0 {
+		d.FirstRow, d.LastRow = d.Rows[0].N, d.Rows[len(d.Rows)-1].N
+	}
+	pageURL := func(n int) string {
+		q := directoryQuery(v.Form)
+		if n > 1 {
+			q.Set("page", strconv.Itoa(n))
+		}
+		return "/annuaire?" + q.Encode()
+	}
+	if d.PageNo > 1 {
+		d.PrevURL = pageURL(min(d.PageNo-1, d.Pages))
+	}
+	if d.PageNo < d.Pages {
+		d.NextURL = pageURL(d.PageNo + 1)
+	}
+	d.Map = s.directoryMap(d, page, f)
+	return s.render(w, r, status, "directory_search", v)
+}
+
+// directoryMap draws the results of a page, zoomed on them when the
+// search is around a place.
+func (s *Server) directoryMap(d *directoryData, page *passnum.DirectoryPage, f passnum.DirectoryFilter) mapOut {
+	spec := mapSpec{ID: "carte-resultats", Title: "Carte des résultats", Zoom: true, Centre: page.Centre, MinKm: 12}
+	if page.Centre != nil {
+		spec.CentreName = strings.TrimPrefix(d.Place, "votre ")
+		if f.Near != nil {
+			spec.CentreName = "Vous"
+		} else if c, ok := geo.LookupCommune(f.Commune); ok {
+			spec.CentreName = c.Name
+		}
+	}
+	for _, row := range d.Rows {
+		spec.Markers = append(spec.Markers, mapMarker{
+			Label: strconv.Itoa(row.N), Title: markerTitle(row), Point: row.V.Point, Filled: row.V.AcceptsPasses,
+		})
+	}
+	total := passnum.FrenchNumber(int64(page.Total))
+	lieux := pluralize(int64(page.Total), "lieu", "lieux")
+	switch {
+	case page.Total == 0:
+		spec.Desc = "Aucun lieu ne correspond à la recherche"
+	case d.Place != "":
+		spec.Desc = fmt.Sprintf("%s %s autour de %s, dans un rayon de %d km", total, lieux, d.Place, d.RadiusKm)
+	default:
+		spec.Desc = fmt.Sprintf("%s %s en France", total, lieux)
+	}
+	if len(d.Rows) > 0 && len(d.Rows) < page.Total {
+		spec.Desc += fmt.Sprintf(" ; la carte montre les lieux %d à %d de la liste, avec leur numéro", d.FirstRow, d.LastRow)
+	} else if len(d.Rows) > 0 {
+		spec.Desc += " ; chaque lieu porte le numéro de la liste"
+	}
+	if spec.Centre != nil {
+		spec.Desc += ". La croix marque " + map[bool]string{true: "votre position", false: "le centre de " + spec.CentreName}[f.Near != nil]
+	}
+	spec.Desc += "."
+	return drawMap(spec)
+}
+
+// markerTitle is a marker's tooltip: its number, name, commune and
+// distance.
+func markerTitle(row directoryRow) string {
+	t := fmt.Sprintf("%d. %s, %s", row.N, row.V.Name, row.V.Commune)
+	if row.Distance != "" {
+		t += ", " + row.Distance
+	}
+	if row.V.PointApprox {
+		t += " (position approximative : la commune)"
+	}
+	return t
+}
+
+// distanceLabel says how far a venue is. A venue placed at its commune's
+// point is only known to be in that commune.
+func distanceLabel(km float64, approx bool) string {
+	switch {
+	case approx && km < 1:
+		return "dans la commune"
+	case approx:
+		return "à " + kmLabel(km) + " environ"
+	case km < 0.1:
+		return "à moins de 100" + nbsp + "m"
+	}
+	return "à " + kmLabel(km)
+}
+
+// kmLabel writes a distance as people read it: "800 m", "2,3 km", "12 km".
+func kmLabel(km float64) string {
+	switch {
+	case km < 0.95:
+		return fmt.Sprintf("%d%sm", int(math.Round(km*10))*100, nbsp)
+	case km < 10:
+		return strings.Replace(strconv.FormatFloat(math.Round(km*10)/10, 'f', 1, 64), ".", ",", 1) + nbsp + "km"
+	}
+	return strconv.Itoa(int(math.Round(km))) + nbsp + "km"
+}
+
+var postalCodeRE = regexp.MustCompile(`^\d{5}$`)
+
+func isPostalCode(s string) bool { return postalCodeRE.MatchString(strings.TrimSpace(s)) }
+
+// postalCodeCentre is the commune a search around a postal code starts
+// from: the most populous of those that have it.
+func postalCodeCentre(pc string) (geo.Commune, bool) {
+	var best geo.Commune
+	found := false
+	for _, c := range geo.Search(pc, 0) {
+		if !slices.Contains(c.PostalCodes, pc) {
+			continue
+		}
+		if !found || c.Population > best.Population {
+			best, found = c, true
+		}
+	}
+	return best, found
+}
+
+// parsePosition reads the browser's position of "autour de moi".
+func parsePosition(lat, lon string) (float64, float64, bool) {
+	if lat == "" || lon == "" {
+		return 0, 0, false
+	}
+	la, err1 := strconv.ParseFloat(lat, 64)
+	lo, err2 := strconv.ParseFloat(lon, 64)
+	if err1 != nil || err2 != nil || math.IsNaN(la) || math.IsNaN(lo) || la < -90 || la > 90 || lo < -180 || lo > 180 {
+		return 0, 0, false
+	}
+	return la, lo, true
+}
+
+// entryData is a venue's public page.
+type entryData struct {
+	E *passnum.DirectoryEntry
+	// Hours are the opening hours in French, one line per group of days;
+	// HoursRaw the value as given when it cannot be read.
+	Hours    []string
+	HoursRaw string
+	Phone    string // for people: "02 23 40 28 00"
+	Places   []entryPlace
+	Sessions []entrySession
+	Map      mapOut
+	Back     string
+	// Vocabularies of the standard with the venue's values, in the
+	// standard's order.
+	Labels []entryLabels
+}
+
+type entryPlace struct {
+	Letter string
+	P      *passnum.Place
+	Hours  []string
+}
+
+type entrySession struct {
+	S     *passnum.WorkshopSession
+	Day   string // "mardi 16 mars 2027"
+	Hours string // "14 h 00 – 15 h 30"
+	Place string
+}
+
+type entryLabels struct {
+	Label  string
+	Values []string
+}
+
+func (s *Server) directoryEntry(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "Lieu")
+	if err != nil {
+		return err
+	}
+	e, err := s.svc.DirectoryEntry(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	venue := &e.Venue
+	d := &entryData{E: e, Phone: phoneLabel(venue.Phone), Back: "/annuaire"}
+	if q := directoryQuery(r.URL.Query()); len(q) > 0 {
+		if p, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && p > 1 {
+			q.Set("page", strconv.Itoa(p))
+		}
+		d.Back = "/annuaire?" + q.Encode()
+	}
+	d.Hours, d.HoursRaw = frenchHours(venue.OpeningHours)
+	spec := mapSpec{ID: "carte-lieu", Title: "Carte : où se trouve " + venue.Name, Zoom: true, MinKm: 8}
+	where := venue.Commune
+	if e.PointApprox {
+		where += " (position approximative : le centre de la commune)"
+	}
+	spec.Markers = []mapMarker{{Label: "1", Title: venue.Name + ", " + venue.Address + ", " + where, Point: e.Point, Filled: e.AcceptsPasses}}
+	spec.Desc = venue.Name + " : " + venue.Address + ", " + venue.PostalCode + " " + where
+	for i, p := range e.Places {
+		letter := string(rune('A' + i%26))
+		pl := entryPlace{Letter: letter, P: p}
+		pl.Hours, _ = frenchHours(p.OpeningHours)
+		d.Places = append(d.Places, pl)
+		if pt, ok := placePoint(p); ok {
+			spec.Markers = append(spec.Markers, mapMarker{Label: letter, Title: letter + ". " + p.Name + ", " + p.Address, Point: pt, Filled: e.AcceptsPasses})
+		}
+	}
+	if len(d.Places) > 0 {
+		spec.Desc += fmt.Sprintf(", marqué 1 ; et %d %s, marqués par les lettres de la liste", len(d.Places), pluralize(int64(len(d.Places)), "lieu de permanence", "lieux de permanence"))
+	}
+	spec.Desc += "."
+	if e.Point == (passnum.LatLon{}) {
+		spec.Markers = spec.Markers[1:]
+	}
+	if len(spec.Markers) > 0 {
+		d.Map = drawMap(spec)
+	}
+	places := map[int64]string{}
+	for _, p := range e.Places {
+		places[p.ID] = p.Name
+	}
+	for _, ws := range e.NextSessions {
+		es := entrySession{S: ws, Day: frenchDay(ws.StartsAt), Hours: sessionHours(ws), Place: ws.PlaceName}
+		if es.Place == "" {
+			es.Place = places[ws.PlaceID]
+		}
+		if es.Place == "" {
+			es.Place = "au lieu, " + venue.Address
+		}
+		d.Sessions = append(d.Sessions, es)
+	}
+	for _, voc := range []struct {
+		label  string
+		values []string
+	}{
+		{"Publics accueillis en particulier", venue.Publics},
+		{"Prise en charge spécifique", venue.Supports},
+		{"Modalités d'accès", venue.AccessModes},
+		{"Modalités d'accompagnement", venue.SupportModes},
+		{"Frais à charge", venue.Fees},
+		{"Dispositifs et programmes nationaux", venue.NationalSchemes},
+		{"Formations et labels", append(slices.Clone(venue.Labels), venue.OtherLabels...)},
+	} {
+		if len(voc.values) > 0 {
+			d.Labels = append(d.Labels, entryLabels{voc.label, voc.values})
+		}
+	}
+	return s.render(w, r, http.StatusOK, "directory_venue", s.newView(r, venue.Name, d))
+}
+
+// placePoint is where a point of presence is: its coordinates, else its
+// commune's.
+func placePoint(p *passnum.Place) (passnum.LatLon, bool) {
+	if p.Lat != nil && p.Lon != nil {
+		return passnum.LatLon{Lat: *p.Lat, Lon: *p.Lon}, true
+	}
+	if c, ok := geo.LookupCommune(p.INSEE); ok {
+		return passnum.LatLon{Lat: c.Lat, Lon: c.Lon}, true
+	}
+	return passnum.LatLon{}, false
+}
+
+// frenchHours writes opening hours for people: the French lines, or the
+// value itself when it cannot be read.
+func frenchHours(value string) ([]string, string) {
+	if value == "" {
+		return nil, ""
+	}
+	h, err := openinghours.Parse(value)
+	if err != nil {
+		return nil, value
+	}
+	return h.French(), ""
+}
+
+// phoneLabel writes a French number of the standard (+33…) as people
+// dial it: "02 23 40 28 00"; others as they are.
+func phoneLabel(p string) string {
+	if !strings.HasPrefix(p, "+33") || len(p) != 12 {
+		return p
+	}
+	n := "0" + p[3:]
+	var parts []string
+	for i := 0; i < len(n); i += 2 {
+		parts = append(parts, n[i:i+2])
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,393 @@
+package web
+
+import (
+	"cmp"
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/passnum/passnum"
+)
+
+// Activity reports (comptes-rendus d'activité): what the venue's digital
+// advisers record of the help they give, paid by passes or not. The list
+// sums a period up (as figures, a chart and a table), pages through the
+// reports and exports them as CSV; a form records a new one.
+
+// reportsPerPage is how many reports a page lists.
+const reportsPerPage = 20
+
+// reportsData is the page of the venue's activity reports.
+type reportsData struct {
+	From, To  string // the period, YYYY-MM-DD
+	Summary   *passnum.ActivitySummary
+	Hours     string // the time spent, "12 h 30"
+	Chart     template.HTML
+	Themes    []themeCount
+	Reports   []reportRow
+	Total     int
+	PageNo    int
+	Pages     int
+	PrevURL   string
+	NextURL   string
+	ExportURL string
+}
+
+type themeCount struct {
+	Theme string
+	Count int
+}
+
+type reportRow struct {
+	R     *passnum.ActivityReport
+	Date  string
+	Place string
+}
+
+// reportPeriod reads the period of the list and its export: from the 1st
+// of January to today by default.
+func (s *Server) reportPeriod(v *view, q url.Values) (from, to string) {
+	today := s.now().In(parisTime)
+	from, to = strings.TrimSpace(q.Get("du")), strings.TrimSpace(q.Get("au"))
+	if from == "" {
+		from = time.Date(today.Year(), 1, 1, 0, 0, 0, 0, parisTime).Format(time.DateOnly)
+	} else if _, err := time.Parse(time.DateOnly, from); err != nil {
+		v.addError("du", "Date de début invalide : « "+from+" ».")
+		from = ""
+	}
+	if to == "" {
+		to = today.Format(time.DateOnly)
+	} else if _, err := time.Parse(time.DateOnly, to); err != nil {
+		v.addError("au", "Date de fin invalide : « "+to+" ».")
+		to = ""
+	}
+	if from != "" && to != "" && to < from {
+		v.addError("au", "La fin de la période précède son début.")
+		from, to = to, from
+	}
+	v.Form.Set("du", from)
+	v.Form.Set("au", to)
+	return from, to
+}
+
+func (s *Server) reports(w http.ResponseWriter, r *http.Request) error {
+	d := &reportsData{PageNo: 1}
+	v := s.newView(r, "Comptes rendus d'activité", d)
+	q := r.URL.Query()
+	d.From, d.To = s.reportPeriod(v, q)
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+		d.PageNo = min(n, 100000)
+	}
+	list, total, sum, err := s.svc.ListActivityReports(r.Context(), passnum.ActivityFilter{From: d.From, To: d.To,
+		Offset: (d.PageNo - 1) * reportsPerPage, Limit: reportsPerPage})
+	if err != nil {
+		return err
+	}
+	d.Summary, d.Total = sum, total
+	d.Hours = durationLabel(sum.Minutes)
+	for theme, n := range sum.ByTheme {
+		d.Themes = append(d.Themes, themeCount{theme, n})
+	}
+	slices.SortFunc(d.Themes, func(a, b themeCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(slices.Index(passnum.Themes, a.Theme), slices.Index(passnum.Themes, b.Theme)))
+	})
+	if len(d.Themes) > 0 {
+		steps := make([]passnum.FunnelStep, len(d.Themes))
+		for i, t := range d.Themes {
+			steps[i] = passnum.FunnelStep{Key: "theme", Label: t.Theme, Count: int64(t.Count)}
+		}
+		d.Chart = barChart("Comptes rendus par thématique", steps)
+	}
+	places, err := s.placeNames(r)
+	if err != nil {
+		return err
+	}
+	for _, rep := range list {
+		d.Reports = append(d.Reports, reportRow{R: rep, Date: passnum.FrenchDate(rep.Date), Place: reportPlace(rep, places)})
+	}
+	d.Pages = max(1, (total+reportsPerPage-1)/reportsPerPage)
+	period := url.Values{"du": {d.From}, "au": {d.To}}
+	pageURL := func(n int) string {
+		p := url.Values{"du": {d.From}, "au": {d.To}}
+		if n > 1 {
+			p.Set("page", strconv.Itoa(n))
+		}
+		return "/lieu/comptes-rendus?" + p.Encode()
+	}
+	if d.PageNo > 1 {
+		d.PrevURL = pageURL(min(d.PageNo-1, d.Pages))
+	}
+	if d.PageNo < d.Pages {
+		d.NextURL = pageURL(d.PageNo + 1)
+	}
+	d.ExportURL = "/lieu/comptes-rendus/export.csv?" + period.Encode()
+	status := http.StatusOK
+	if v.Summary != nil {
+		status = http.StatusBadRequest
+	}
+	return s.render(w, r, status, "workshop_reports", v)
+}
+
+// placeNames names the venue's points of presence by number.
+func (s *Server) placeNames(r *http.Request) (map[int64]string, error) {
+	_, places, err := s.venuePlacesAll(r)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]string{}
+	for _, p := range places {
+		out[p.ID] = p.Name
+	}
+	return out, nil
+}
+
+// venuePlacesAll returns the venue's main address and every point of
+// presence, closed ones included (older reports name them).
+func (s *Server) venuePlacesAll(r *http.Request) (string, []*passnum.Place, error) {
+	file, err := s.svc.FindVenueFile(r.Context(), visitorFrom(r).actor().OrgID)
+	if err != nil {
+		return "", nil, err
+	}
+	return file.Venue.Address, file.Places, nil
+}
+
+// reportPlace says where help was given: "au lieu", "en permanence
+// (Mairie de Bruz)".
+func reportPlace(rep *passnum.ActivityReport, places map[int64]string) string {
+	out := passnum.PlaceKindLabel(rep.PlaceKind)
+	if name := places[rep.PlaceID]; name != "" {
+		out += " (" + name + ")"
+	}
+	return out
+}
+
+// csvHeader is the first line of the export.
+var reportCSVHeader = []string{"numero", "date", "format", "duree_minutes", "thematiques", "autonomie", "lieu", "lieu_permanence",
+	"participants", "personnes_liees", "seance", "encaissement", "pass_utilises", "notes", "auteur", "cree_le"}
+
+// exportReports writes the reports of the period as CSV for a
+// spreadsheet: ';' between fields, UTF-8 with a byte order mark, as
+// French spreadsheets expect.
+func (s *Server) exportReports(w http.ResponseWriter, r *http.Request) error {
+	v := s.newView(r, "Comptes rendus d'activité", nil)
+	from, to := s.reportPeriod(v, r.URL.Query())
+	if v.Summary != nil {
+		return passnum.Invalid("du", "%s", v.Summary[0].Message)
+	}
+	places, err := s.placeNames(r)
+	if err != nil {
+		return err
+	}
+	// Read every page before writing, so that an error is still a proper
+	// page; new reports shift the pages, hence the set of those seen.
+	var all []*passnum.ActivityReport
+	seen := map[int64]bool{}
+	for offset := 0; ; offset += 500 {
+		list, total, _, err := s.svc.ListActivityReports(r.Context(), passnum.ActivityFilter{From: from, To: to, Offset: offset, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, rep := range list {
+			if !seen[rep.ID] {
+				seen[rep.ID] = true
+				all = append(all, rep)
+			}
+		}
+		if len(list) == 0 || offset+len(list) >= total {
+			break
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="comptes-rendus-%s-%s.csv"`, from, to))
+	if _, err := w.Write([]byte("\ufeff")); err != nil {
+		return nil
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.UseCRLF = true
+	_ = cw.Write(reportCSVHeader)
+	for _, rep := range all {
+		session, redemption := "", ""
+		if rep.SessionID != 0 {
+			session = strconv.FormatInt(rep.SessionID, 10)
+		}
+		if rep.RedemptionID != 0 {
+			redemption = strconv.FormatInt(rep.RedemptionID, 10)
+		}
+		author := rep.AuthorName
+		if author == "" {
+			author = rep.Author
+		}
+		_ = cw.Write(spreadsheetSafe([]string{
+			strconv.FormatInt(rep.ID, 10), rep.Date, passnum.FormatLabel(rep.Format), strconv.Itoa(rep.DurationMinutes),
+			strings.Join(rep.Themes, " | "), rep.Autonomy, passnum.PlaceKindLabel(rep.PlaceKind), places[rep.PlaceID],
+			strconv.Itoa(rep.Participants), strings.Join(rep.BeneficiaryRefs, " "), session, redemption,
+			strconv.Itoa(rep.PassesUsed), rep.Notes, author, rep.CreatedAt.In(parisTime).Format("2006-01-02 15:04"),
+		}))
+	}
+	cw.Flush()
+	return nil
+}
+
+// spreadsheetSafe keeps a spreadsheet from reading text typed by people
+// as a formula: a cell starting with = + - @ or a control character gets
+// a leading apostrophe.
+func spreadsheetSafe(cells []string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			if _, err := strconv.ParseFloat(c, 64); err != nil {
+				cells[i] = "'" + c
+			}
+		}
+	}
+	return cells
+}
+
+// reportFormData is the form of a new activity report.
+type reportFormData struct {
+	Places      []*passnum.Place
+	Sessions    []sessionRow
+	Redemptions []*passnum.Redemption
+	Today       string
+}
+
+func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
+	v := s.newView(r, "Nouveau compte rendu d'activité", nil)
+	now := s.now()
+	v.Form = url0(map[string]string{"format": passnum.FormatIndividual, "date": now.In(parisTime).Format(time.DateOnly),
+		"duration_minutes": "60", "place_kind": "lieu", "participants": "1", "passes_used": "0"})
+	// From a session's page: the session's figures to start with.
+	if id, err := strconv.ParseInt(r.URL.Query().Get("seance"), 10, 64); err == nil && id > 0 {
+		ws, regs, err := s.svc.FindSession(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		var refs []string
+		came := 0
+		for _, reg := range regs {
+			if reg.CancelledAt == nil && reg.Attended != nil && *reg.Attended {
+				came++
+				if reg.BeneficiaryRef != "" {
+					refs = append(refs, reg.BeneficiaryRef)
+				}
+			}
+		}
+		if came == 0 {
+			came = max(1, ws.Registered)
+		}
+		format := passnum.FormatCollective
+		if came == 1 {
+			format = passnum.FormatIndividual
+		}
+		v.Form.Set("format", format)
+		v.Form.Set("date", ws.StartsAt.In(parisTime).Format(time.DateOnly))
+		v.Form.Set("duration_minutes", strconv.Itoa(ws.DurationMinutes))
+		v.Form.Set("participants", strconv.Itoa(came))
+		v.Form.Set("beneficiary_refs", strings.Join(refs, ", "))
+		v.Form.Set("session_id", strconv.FormatInt(ws.ID, 10))
+		if ws.PlaceID != 0 {
+			v.Form.Set("place_kind", "permanence")
+			v.Form.Set("place_id", strconv.FormatInt(ws.PlaceID, 10))
+		}
+	}
+	return s.reportFormPage(w, r, v, http.StatusOK)
+}
+
+func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, v *view, status int) error {
+	now := s.now()
+	d := &reportFormData{Today: now.In(parisTime).Format(time.DateOnly)}
+	var err error
+	if _, d.Places, err = s.venuePlaces(r); err != nil {
+		return err
+	}
+	list, err := s.svc.ListSessions(r.Context(), passnum.SessionFilter{From: startOfDay(now).AddDate(0, 0, -31), To: now, Limit: 500})
+	if err != nil {
+		return err
+	}
+	for _, ws := range list {
+		if ws.CancelledAt == nil {
+			d.Sessions = append(d.Sessions, s.row(ws, "", now))
+		}
+	}
+	slices.Reverse(d.Sessions)
+	reds, _, err := s.svc.ListRedemptions(r.Context(), passnum.RedemptionFilter{Limit: 50})
+	if err != nil {
+		return err
+	}
+	for _, red := range reds {
+		if red.VoidedAt == nil {
+			d.Redemptions = append(d.Redemptions, red)
+		}
+	}
+	v.Data = d
+	reportsNav(v)
+	return s.render(w, r, status, "workshop_report_new", v)
+}
+
+// reportsNav marks "Comptes rendus" as the current menu item on the
+// form, whose path is under it anyway; kept for symmetry with sessions.
+func reportsNav(v *view) {
+	for i := range v.Nav {
+		v.Nav[i].Current = v.Nav[i].Href == "/lieu/comptes-rendus"
+	}
+}
+
+// reportFields maps the service's error fields to the form's.
+var reportFields = map[string]string{"format": "format", "date": "date", "duration_minutes": "duration_minutes", "themes": "themes",
+	"autonomy": "autonomy", "place_kind": "place_kind", "place_id": "place_id", "participants": "participants",
+	"beneficiary_refs": "beneficiary_refs", "session_id": "session_id", "redemption_id": "redemption_id",
+	"passes_used": "passes_used", "notes": "notes"}
+
+func (s *Server) createReport(w http.ResponseWriter, r *http.Request) error {
+	f := r.PostForm
+	v := s.newView(r, "Nouveau compte rendu d'activité", nil)
+	v.Form = f
+	rep := passnum.ActivityReport{Format: f.Get("format"), Date: strings.TrimSpace(f.Get("date")), Themes: f["themes"],
+		Autonomy: f.Get("autonomy"), PlaceKind: f.Get("place_kind"), BeneficiaryRefs: splitCodes(f.Get("beneficiary_refs")),
+		Notes: f.Get("notes")}
+	number := func(field, msg string, required bool) int {
+		raw := strings.TrimSpace(f.Get(field))
+		if raw == "" && !required {
+			return 0
+		}
+		n, ok := parseCount(raw)
+		if !ok {
+			v.addError(field, msg)
+			return 0
+		}
+		return int(min(n, 1_000_000))
+	}
+	rep.DurationMinutes = number("duration_minutes", "Indiquez la durée en minutes, par exemple 45.", true)
+	rep.Participants = number("participants", "Indiquez le nombre de participants, par exemple 1.", true)
+	rep.PassesUsed = number("passes_used", "Indiquez le nombre de pass utilisés, 0 s'il n'y en a pas.", false)
+	for _, id := range []struct {
+		field string
+		into  *int64
+	}{{"place_id", &rep.PlaceID}, {"session_id", &rep.SessionID}, {"redemption_id", &rep.RedemptionID}} {
+		if raw := f.Get(id.field); raw != "" {
+			n, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil || n < 0 {
+				v.addError(id.field, "Choisissez dans la liste.")
+				continue
+			}
+			*id.into = n
+		}
+	}
+	if v.Summary != nil {
+		return s.reportFormPage(w, r, v, http.StatusBadRequest)
+	}
+	created, err := s.svc.CreateActivityReport(r.Context(), rep)
+	if err != nil {
+		return sendBack(v, err, reportFields, func(status int) error { return s.reportFormPage(w, r, v, status) })
+	}
+	return s.redirect(w, r, "/lieu/comptes-rendus", fmt.Sprintf("Compte rendu n°%d enregistré : %s, %s, %d %s.", created.ID,
+		passnum.FrenchDate(created.Date), passnum.FormatLabel(created.Format), created.Participants,
+		pluralize(int64(created.Participants), "participant", "participants")))
+}
