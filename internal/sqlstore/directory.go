@@ -22,9 +22,9 @@ import (
 // A search reads the venues from memory: each Store holds a snapshot of
 // what the directory shows — the listed venues with their point, the
 // categories of their offer, publics, supports and parsed opening hours —
-// taken in one read transaction together with directory_version. The
-// triggers of migration 0003 raise that version in the transaction of every
-// change to venues, places, qualifications and catalogues, so a search
+// taken in one read transaction together with directory_version. Every
+// change to venues, places, qualifications and catalogues raises that
+// version in its own transaction (tx.directoryChanged), so a search
 // first reads it (one single-row SELECT) and rebuilds the snapshot when it
 // differs from the snapshot's. Several servers on one PostgreSQL database
 // each notice the others' changes the same way. With 20 000 venues a

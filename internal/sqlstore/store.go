@@ -220,6 +220,24 @@ type tx struct {
 	s     *Store
 	now   time.Time
 	actor *passnum.Actor
+	// directoryBumped is set once the transaction has raised
+	// directory_version (directoryChanged).
+	directoryBumped bool
+}
+
+// directoryChanged raises directory_version, once per transaction, so that
+// every store instance rebuilds its directory snapshot (directory.go).
+// Every write to what the public directory shows calls it: venues, their
+// places, a venue organisation's name or status, catalogue services. It is
+// code rather than a trigger because CockroachDB has only row-level
+// triggers, and a row-level trigger on PostgreSQL made an import of 20 000
+// venues five times slower (one new version of the counter row per row).
+func (t *tx) directoryChanged() error {
+	if t.directoryBumped {
+		return nil
+	}
+	t.directoryBumped = true
+	return t.exec(`UPDATE directory_version SET version = version + 1 WHERE id = 1`)
 }
 
 func (t *tx) exec(q string, args ...any) error {

@@ -47,6 +47,9 @@ func (s *Store) CreateCatalogueService(ctx context.Context, c passnum.CatalogueS
 	}
 	var out *passnum.CatalogueService
 	err := s.write(ctx, "create service", func(tx *tx) error {
+		if err := tx.directoryChanged(); err != nil {
+			return err
+		}
 		v, err := tx.findOrg(c.VenueID)
 		if err != nil {
 			return err
@@ -82,6 +85,9 @@ func (s *Store) UpdateCatalogueService(ctx context.Context, u passnum.CatalogueS
 	}
 	var out *passnum.CatalogueService
 	err := s.write(ctx, "update service", func(tx *tx) error {
+		if err := tx.directoryChanged(); err != nil {
+			return err
+		}
 		c, err := tx.findService(u.ID)
 		if err != nil {
 			return err
@@ -140,6 +146,9 @@ func (s *Store) SetCatalogueServiceActive(ctx context.Context, id int64, active 
 	}
 	var out *passnum.CatalogueService
 	err := s.write(ctx, "service active", func(tx *tx) error {
+		if err := tx.directoryChanged(); err != nil {
+			return err
+		}
 		c, err := tx.findService(id)
 		if err != nil {
 			return err

@@ -74,6 +74,11 @@ func (s *Store) ImportVenues(ctx context.Context, rows []passnum.ImportRow, dryR
 		if len(plan.problems) > 0 {
 			return importRefused(plan.problems)
 		}
+		if len(plan.create)+len(plan.update) > 0 {
+			if err := tx.directoryChanged(); err != nil {
+				return err
+			}
+		}
 		rep.Created, rep.Updated, rep.Unchanged = len(plan.create), len(plan.update), plan.unchanged
 		rep.Warnings = append(rep.Warnings, plan.warnings...)
 		if err := tx.createImported(plan.create); err != nil {

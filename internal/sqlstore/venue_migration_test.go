@@ -33,8 +33,6 @@ func TestMigrationGivesVenuesTheirRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
-		`DROP TRIGGER organisations_directory_update`, `DROP TRIGGER catalogue_directory_insert`,
-		`DROP TRIGGER catalogue_directory_update`, `DROP TRIGGER catalogue_directory_delete`,
 		`DROP TABLE venue_places`, `DROP TABLE venues`, `DROP TABLE directory_version`, `DROP INDEX qualification_history_venue`,
 		`DROP INDEX organisations_venue_siret`, `CREATE UNIQUE INDEX organisations_venue_siret ON organisations (siret) WHERE kind = 'venue'`,
 		`DELETE FROM schema_migrations WHERE version = 3`,

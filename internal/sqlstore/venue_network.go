@@ -122,12 +122,18 @@ var (
 
 // insertVenue writes the venue row of organisation v.OrgID.
 func (t *tx) insertVenue(v *passnum.Venue) error {
+	if err := t.directoryChanged(); err != nil {
+		return err
+	}
 	return t.exec(insertVenueSQL, append(append([]any{v.OrgID}, venueDataArgs(v)...), t.nowText())...)
 }
 
 // updateVenue rewrites the standard's fields of a venue and keeps its
 // organisation's name, SIRET and commune in step.
 func (t *tx) updateVenue(v *passnum.Venue) error {
+	if err := t.directoryChanged(); err != nil {
+		return err
+	}
 	if err := t.exec(updateVenueSQL, append(venueDataArgs(v), t.nowText(), v.OrgID)...); err != nil {
 		return err
 	}
@@ -518,6 +524,9 @@ func (t *tx) changeQualification(v *passnum.Venue, q passnum.Qualification, reas
 			return conflict("pivot", "siret-taken",
 				"Un autre lieu candidat ou qualifié porte déjà le SIRET %s : un SIRET ne peut être qualifié qu'une fois.", v.Pivot)
 		}
+	}
+	if err := t.directoryChanged(); err != nil {
+		return err
 	}
 	if err := t.exec(`UPDATE organisations SET qualification = ? WHERE id = ?`, q, v.OrgID); err != nil {
 		return err
@@ -932,6 +941,9 @@ func (s *Store) SavePlace(ctx context.Context, p passnum.Place) (*passnum.Place,
 	}
 	var out *passnum.Place
 	err := s.write(ctx, "save place", func(tx *tx) error {
+		if err := tx.directoryChanged(); err != nil {
+			return err
+		}
 		id := p.ID
 		if id == 0 {
 			if err := mayEditVenue(a, p.VenueID); err != nil {

@@ -95,11 +95,11 @@ CREATE TABLE venue_places (
 CREATE INDEX venue_places_venue ON venue_places (venue_id, id);
 
 -- The version of what the public directory shows: venues, their places,
--- qualifications and catalogues. Triggers (0003_venues.sqlite.sql,
--- 0003_venues.postgres.sql) raise it in the transaction of every change,
--- so no code path can forget to; each server holds the directory in
--- memory and reloads it when the version it built from is no longer the
--- database's (directory.go). One row.
+-- qualifications and catalogues. Every write to those raises it in its
+-- own transaction (tx.directoryChanged: code, not triggers, see why
+-- there); each server holds the directory in memory and reloads it when
+-- the version it built from is no longer the database's (directory.go).
+-- One row.
 CREATE TABLE directory_version (
     id      INTEGER PRIMARY KEY,
     version BIGINT NOT NULL,
