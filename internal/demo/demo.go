@@ -131,6 +131,7 @@ type seeder struct {
 	programme   *passnum.Programme
 	batch       *passnum.Batch
 	codes       map[int64]string // serial → short code
+	redemptions []*redemptionPlan
 }
 
 type venue struct {
@@ -165,6 +166,7 @@ func (sd *seeder) run(ctx context.Context) error {
 		{"programme", sd.fund},
 		{"carnets", sd.issue},
 		{"distributions and redemptions", sd.life},
+		{"venue network", sd.network},
 	}
 	for _, st := range steps {
 		if err := st.fn(ctx); err != nil {
@@ -208,24 +210,31 @@ func (sd *seeder) organisations(ctx context.Context) error {
 		}
 		sd.prescribers = append(sd.prescribers, o)
 	}
-	for _, v := range venues {
-		o, err := create(passnum.OrganisationCreate{Kind: passnum.KindVenue, Name: v.name, SIRET: v.siret, CommuneINSEE: v.commune})
+	// Venues apply online, as real ones do; the operator qualifies them a
+	// few days later, after reading each application. The last one is
+	// still waiting in the operator's queue.
+	for i, v := range venues {
+		app, err := sd.application(i, v)
+		if err != nil {
+			return err
+		}
+		o, err := sd.s.ApplyAsVenue(ctx, app)
 		if err != nil {
 			return fmt.Errorf("venue %q: %w", v.name, err)
 		}
 		sd.venues = append(sd.venues, &venue{org: o, seed: v})
 	}
-	// Qualification comes a few days later, after the operator has read
-	// each application.
 	sd.setTime(sd.tl.at(0.01))
 	for _, v := range sd.venues {
 		if !v.seed.qualified {
 			continue
 		}
-		if v.org, err = sd.s.SetQualification(sd.op, v.org.ID, passnum.QualificationQualified,
-			"Dossier complet : SIRET vérifié, charte signée, offre de services validée."); err != nil {
-			return err
+		file, err := sd.s.MoveQualification(sd.op, v.org.ID, passnum.QualificationQualified,
+			"Dossier complet : SIRET vérifié, charte signée, offre de services validée.")
+		if err != nil {
+			return fmt.Errorf("qualify %q: %w", v.seed.name, err)
 		}
+		v.org.Qualification = file.Venue.Qualification
 	}
 	fmt.Fprintf(sd.w, "démo : %d organisations (1 opérateur, 2 financeurs, %d prescripteurs, %d lieux)\n",
 		3+len(sd.prescribers)+len(sd.venues), len(sd.prescribers), len(sd.venues))

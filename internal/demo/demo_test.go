@@ -36,8 +36,8 @@ func TestSeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if total != 17 {
-			t.Errorf("%d organisations, want 17", total)
+		if total != 25 {
+			t.Errorf("%d organisations, want 25 (17 and 8 venues imported from the standard)", total)
 		}
 		kinds := map[passnum.OrgKind]int{}
 		quals := map[passnum.Qualification]int{}
@@ -50,6 +50,9 @@ func TestSeed(t *testing.T) {
 				}
 				if !strings.HasPrefix(o.CommuneINSEE, "35") {
 					t.Errorf("%s is in commune %s, outside Ille-et-Vilaine", o.Name, o.CommuneINSEE)
+				}
+				if o.Qualification == passnum.QualificationListed {
+					continue // imported from the standard: no catalogue of passes
 				}
 				svcs, err := s.ListCatalogueServices(opCtx, o.ID)
 				if err != nil {
@@ -65,14 +68,39 @@ func TestSeed(t *testing.T) {
 				}
 			}
 		}
-		want := map[passnum.OrgKind]int{passnum.KindOperator: 1, passnum.KindFunder: 2, passnum.KindPrescriber: 3, passnum.KindVenue: 11}
+		want := map[passnum.OrgKind]int{passnum.KindOperator: 1, passnum.KindFunder: 2, passnum.KindPrescriber: 3, passnum.KindVenue: 19}
 		for k, n := range want {
 			if kinds[k] != n {
 				t.Errorf("%d organisations of kind %s, want %d", kinds[k], k, n)
 			}
 		}
-		if quals[passnum.QualificationQualified] != 10 || quals[passnum.QualificationPending] != 1 {
-			t.Errorf("venue qualifications %v, want 10 qualified and 1 pending", quals)
+		if quals[passnum.QualificationQualified] != 10 || quals[passnum.QualificationPending] != 1 || quals[passnum.QualificationListed] != 8 {
+			t.Errorf("venue qualifications %v, want 10 qualified, 1 pending and 8 listed", quals)
+		}
+
+		// The venue network: complete files, the directory, workshops and
+		// activity reports.
+		file, err := s.FindVenueFile(opCtx, creds.VenueID)
+		if err != nil || file.Bank == nil || file.Questionnaire == nil || file.CharterAt == nil || len(file.Places) != 1 ||
+			len(file.Venue.Validate()) != 0 || !file.Venue.HasPoint() {
+			t.Errorf("venue file %+v %v", file, err)
+		}
+		page, err := s.SearchDirectory(context.Background(), passnum.DirectoryFilter{Commune: "35238", RadiusKm: 10})
+		if err != nil || page.Total < 8 || page.Venues[0].DistanceKm == nil || *page.Venues[0].DistanceKm > 2 {
+			t.Errorf("directory around Rennes: %+v %v", page, err)
+		}
+		accepting, err := s.SearchDirectory(context.Background(), passnum.DirectoryFilter{Passes: true, Limit: 50})
+		if err != nil || accepting.Total != 10 {
+			t.Errorf("venues accepting passes: %+v %v", accepting, err)
+		}
+		venueCtx := storetest.As(&passnum.Actor{OrgID: creds.VenueID, OrgKind: passnum.KindVenue, Role: passnum.RoleAgent, Label: "test:venue"})
+		sessions, err := s.ListSessions(venueCtx, passnum.SessionFilter{})
+		if err != nil || len(sessions) < 4 {
+			t.Errorf("%d sessions at the first venue (%v), want at least 4", len(sessions), err)
+		}
+		_, nReports, summary, err := s.ListActivityReports(venueCtx, passnum.ActivityFilter{})
+		if err != nil || nReports < 6 || summary.WithPasses == 0 || summary.Collective == 0 {
+			t.Errorf("%d activity reports (%v), summary %+v", nReports, err, summary)
 		}
 		if orgs[0].Kind != passnum.KindOperator || orgs[0].Name != "Coopérative passnum" || op.OrgID != orgs[0].ID {
 			t.Errorf("first organisation %+v, system actor %+v: want the demo's operator", orgs[0], op)

@@ -68,6 +68,7 @@ type carnetPlan struct {
 	last       time.Time
 	blocked    bool
 	sample     bool
+	ref        string // the person's reference, once handed out
 }
 
 type redemptionPlan struct {
@@ -77,6 +78,7 @@ type redemptionPlan struct {
 	serials []int64
 	at      time.Time
 	id      int64 // once redeemed
+	voided  bool
 }
 
 type event struct {
@@ -101,6 +103,7 @@ func (sd *seeder) life(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("distribute carnet %d: %w", p.number, err)
 			}
+			p.ref = d.Beneficiary.Ref
 			if p.sample {
 				serial := sd.serial(p.number, 0)
 				sd.creds.Pass = SamplePass{Code: sd.codes[serial], Serial: serial, Carnet: p.number, BeneficiaryRef: d.Beneficiary.Ref}
@@ -127,6 +130,7 @@ func (sd *seeder) life(ctx context.Context) error {
 	// A few redemptions are voided by the venue minutes later: the wrong
 	// service was chosen, or the person came with someone else's carnet.
 	for _, r := range sample(sd.rng, reds, voided) {
+		r.voided = true
 		at := r.at.Add(min(time.Duration(10+sd.rng.IntN(30))*time.Minute, sd.tl.end.Sub(r.at)/2))
 		r.carnet.last = later(r.carnet.last, at)
 		vctx := sd.as(ctx, r.venue.org, passnum.RoleAgent)
@@ -145,6 +149,7 @@ func (sd *seeder) life(ctx context.Context) error {
 			return err
 		})
 	}
+	sd.redemptions = reds
 	slices.SortStableFunc(events, func(a, b event) int {
 		if c := a.at.Compare(b.at); c != 0 {
 			return c
