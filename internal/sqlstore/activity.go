@@ -26,17 +26,9 @@ func scanReport(sc scanner) (*passnum.ActivityReport, error) {
 		&r.PlaceID, &r.PlaceKind, &r.Participants, &r.SessionID, &r.RedemptionID, &r.PassesUsed, &r.Notes, &created); err != nil {
 		return nil, err
 	}
-	r.Themes = splitJoined(themes)
+	r.Themes = splitList(themes)
 	r.CreatedAt = mustTime(created)
 	return &r, nil
-}
-
-// splitJoined reads a '|'-joined column.
-func splitJoined(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return strings.Split(s, "|")
 }
 
 // fillPeople loads the linked beneficiary references of reports.
@@ -141,7 +133,7 @@ func (s *Store) CreateActivityReport(ctx context.Context, r passnum.ActivityRepo
 		id, err := tx.insert(`INSERT INTO activity_reports (venue_id, author, author_name, format, report_date, duration_minutes, themes, autonomy,
 			place_id, place_kind, participants, session_id, redemption_id, passes_used, notes, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.VenueID, r.Author, r.AuthorName, r.Format, r.Date, r.DurationMinutes, strings.Join(r.Themes, "|"), r.Autonomy,
+			r.VenueID, r.Author, r.AuthorName, r.Format, r.Date, r.DurationMinutes, joinList(r.Themes), r.Autonomy,
 			nullID(r.PlaceID), r.PlaceKind, r.Participants, nullID(r.SessionID), nullID(r.RedemptionID), r.PassesUsed, r.Notes, tx.nowText())
 		if err != nil {
 			return err
@@ -299,7 +291,7 @@ func (t *tx) activitySummary(cond string, args []any) (*passnum.ActivitySummary,
 		if err := rows.Scan(&themes); err != nil {
 			return nil, err
 		}
-		for _, theme := range splitJoined(themes) {
+		for _, theme := range splitList(themes) {
 			sum.ByTheme[theme]++
 		}
 	}

@@ -192,15 +192,12 @@ func (s *Store) SetQualification(ctx context.Context, venueID int64, q passnum.Q
 	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActOrgQualify); err != nil {
 		return nil, err
 	}
-	reason = strings.TrimSpace(reason)
-	if !q.Valid() {
-		return nil, passnum.Invalid("qualification", "Statut de qualification inconnu : %q.", q)
-	}
-	if reason == "" {
-		return nil, passnum.Invalid("reason", "Le motif est obligatoire : il est conservé dans l'historique du lieu.")
+	reason, err := checkDecision(q, reason)
+	if err != nil {
+		return nil, err
 	}
 	var org *passnum.Organisation
-	err := s.write(ctx, "qualify", func(tx *tx) error {
+	err = s.write(ctx, "qualify", func(tx *tx) error {
 		o, err := tx.findOrg(venueID)
 		if err != nil {
 			return err

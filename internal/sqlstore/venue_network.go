@@ -537,6 +537,22 @@ func (t *tx) changeQualification(v *passnum.Venue, q passnum.Qualification, reas
 	return t.audit(action, fmt.Sprintf("org:%d", v.OrgID), fmt.Sprintf("%s → %s: %s", v.Qualification, q, reason))
 }
 
+// checkDecision checks a qualification decision and returns its trimmed
+// reason, which the venue's history keeps and the venue reads.
+func checkDecision(to passnum.Qualification, reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if !to.Valid() {
+		return "", passnum.Invalid("qualification", "Statut de qualification inconnu : %q.", to)
+	}
+	if reason == "" {
+		return "", passnum.Invalid("reason", "Le motif est obligatoire : il est conservé dans l'historique du lieu et communiqué au lieu.")
+	}
+	if len(reason) > 2000 {
+		return "", passnum.Invalid("reason", "Motif : 2 000 caractères au plus.")
+	}
+	return reason, nil
+}
+
 // MoveQualification applies the operator's decision on a venue, as the
 // workflow allows it (passnum.Qualification.CanMove), with a reason kept in
 // its history, and tells the venue's admins. Qualifying needs a complete
@@ -545,18 +561,12 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActOrgQualify); err != nil {
 		return nil, err
 	}
-	reason = strings.TrimSpace(reason)
-	if !to.Valid() {
-		return nil, passnum.Invalid("qualification", "Statut de qualification inconnu : %q.", to)
-	}
-	if reason == "" {
-		return nil, passnum.Invalid("reason", "Le motif est obligatoire : il est conservé dans l'historique du lieu et communiqué au lieu.")
-	}
-	if len(reason) > 2000 {
-		return nil, passnum.Invalid("reason", "Motif : 2 000 caractères au plus.")
+	reason, err := checkDecision(to, reason)
+	if err != nil {
+		return nil, err
 	}
 	var out *passnum.VenueFile
-	err := s.write(ctx, "move qualification", func(tx *tx) error {
+	err = s.write(ctx, "move qualification", func(tx *tx) error {
 		v, err := tx.findVenue(venueID)
 		if err != nil {
 			return err

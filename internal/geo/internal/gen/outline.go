@@ -126,7 +126,7 @@ func franceRings(topo *topology) ([][][2]float64, error) {
 		case "MultiPolygon":
 			polygons = append(polygons, g.Arcs...)
 		default:
-			return nil, fmt.Errorf("France is a %s", g.Type)
+			return nil, fmt.Errorf("the outline of France is a %s, not a polygon", g.Type)
 		}
 	}
 	if !found {
