@@ -113,7 +113,7 @@ func (s *Server) directory(w http.ResponseWriter, r *http.Request) error {
 			v.addError("commune", "Aucune commune n'a le code postal « "+typed+" ». Vérifiez-le, ou tapez le nom de la commune.")
 			break
 		}
-		f.Commune, d.Place = c.INSEE, typed+" ("+c.Name+")"
+		f.Commune, d.Place = c.INSEE, c.Name+" ("+typed+")"
 	case typed != "" || v.Form.Get("commune_choice") != "":
 		insee, options := communeField(v, false)
 		d.Communes = options
@@ -132,20 +132,21 @@ func (s *Server) directory(w http.ResponseWriter, r *http.Request) error {
 		v.Form.Del("lat")
 		v.Form.Del("lon")
 	}
-	d.Searched = len(directoryQuery(v.Form)) > 1 // more than the radius, which always has a value
+	// A search was made: more than the radius, which always has a value.
+	d.Searched = len(directoryQuery(v.Form)) > 1
+	page := &passnum.DirectoryPage{}
 	if v.Summary != nil {
+		// A commune to choose or correct first: no list of all France
+		// meanwhile.
 		status = http.StatusBadRequest
-	}
-	page, err := s.svc.SearchDirectory(r.Context(), f)
-	if err != nil {
+	} else if found, err := s.svc.SearchDirectory(r.Context(), f); err != nil {
 		if passnum.ErrorCode(err) == passnum.EINTERNAL {
 			return err
 		}
 		v.addServiceError(err, directoryFields)
-		page, status = &passnum.DirectoryPage{}, errStatus(err)
-	}
-	if status != http.StatusOK && d.Place != "" && f.Commune == "" && f.Near == nil {
-		d.Place = ""
+		status = errStatus(err)
+	} else {
+		page = found
 	}
 	d.Page = page
 	d.Pages = max(1, (page.Total+directoryPerPage-1)/directoryPerPage)
@@ -188,13 +189,12 @@ func (s *Server) directory(w http.ResponseWriter, r *http.Request) error {
 // search is around a place.
 func (s *Server) directoryMap(d *directoryData, page *passnum.DirectoryPage, f passnum.DirectoryFilter) mapOut {
 	spec := mapSpec{ID: "carte-resultats", Title: "Carte des résultats", Zoom: true, Centre: page.Centre, MinKm: 12}
-	if page.Centre != nil {
-		spec.CentreName = strings.TrimPrefix(d.Place, "votre ")
-		if f.Near != nil {
-			spec.CentreName = "Vous"
-		} else if c, ok := geo.LookupCommune(f.Commune); ok {
-			spec.CentreName = c.Name
-		}
+	cross := ""
+	switch c, ok := geo.LookupCommune(f.Commune); {
+	case f.Near != nil:
+		spec.CentreName, cross = "Vous", "votre position"
+	case ok:
+		spec.CentreName, cross = c.Name, "le centre de "+c.Name
 	}
 	for _, row := range d.Rows {
 		spec.Markers = append(spec.Markers, mapMarker{
@@ -216,8 +216,8 @@ func (s *Server) directoryMap(d *directoryData, page *passnum.DirectoryPage, f p
 	} else if len(d.Rows) > 0 {
 		spec.Desc += " ; chaque lieu porte le numéro de la liste"
 	}
-	if spec.Centre != nil {
-		spec.Desc += ". La croix marque " + map[bool]string{true: "votre position", false: "le centre de " + spec.CentreName}[f.Near != nil]
+	if spec.Centre != nil && cross != "" {
+		spec.Desc += ". La croix marque " + cross
 	}
 	spec.Desc += "."
 	return drawMap(spec)
@@ -347,13 +347,14 @@ func (s *Server) directoryEntry(w http.ResponseWriter, r *http.Request) error {
 		d.Back = "/annuaire?" + q.Encode()
 	}
 	d.Hours, d.HoursRaw = frenchHours(venue.OpeningHours)
-	spec := mapSpec{ID: "carte-lieu", Title: "Carte : où se trouve " + venue.Name, Zoom: true, MinKm: 8}
+	spec := mapSpec{ID: "carte-lieu", Title: "Carte : où se trouve " + venue.Name, Zoom: true, MinKm: 8, Big: true}
 	where := venue.Commune
 	if e.PointApprox {
 		where += " (position approximative : le centre de la commune)"
 	}
-	spec.Markers = []mapMarker{{Label: "1", Title: venue.Name + ", " + venue.Address + ", " + where, Point: e.Point, Filled: e.AcceptsPasses}}
-	spec.Desc = venue.Name + " : " + venue.Address + ", " + venue.PostalCode + " " + where
+	address := strings.TrimPrefix(venue.Address+", "+venue.PostalCode+" "+where, ", ")
+	spec.Markers = []mapMarker{{Label: "1", Title: venue.Name + ", " + address, Point: e.Point, Filled: e.AcceptsPasses}}
+	spec.Desc = venue.Name + " : " + address
 	for i, p := range e.Places {
 		letter := string(rune('A' + i%26))
 		pl := entryPlace{Letter: letter, P: p}
@@ -371,7 +372,10 @@ func (s *Server) directoryEntry(w http.ResponseWriter, r *http.Request) error {
 		spec.Markers = spec.Markers[1:]
 	}
 	if len(spec.Markers) > 0 {
-		d.Map = drawMap(spec)
+		// Overseas, the map of metropolitan France would show nothing.
+		if m := drawMap(spec); len(m.Overseas) < len(spec.Markers) {
+			d.Map = m
+		}
 	}
 	places := map[int64]string{}
 	for _, p := range e.Places {
@@ -383,7 +387,7 @@ func (s *Server) directoryEntry(w http.ResponseWriter, r *http.Request) error {
 			es.Place = places[ws.PlaceID]
 		}
 		if es.Place == "" {
-			es.Place = "au lieu, " + venue.Address
+			es.Place = strings.TrimSuffix("au lieu, "+venue.Address, ", ")
 		}
 		d.Sessions = append(d.Sessions, es)
 	}

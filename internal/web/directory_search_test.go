@@ -343,6 +343,11 @@ func TestDirectoryVenuePage(t *testing.T) {
 			!strings.Contains(a.text(), "horaires non renseignés") {
 			t.Errorf("listed venue: %d\n%.500s", a.status, a.text())
 		}
+		// Overseas: no map of metropolitan France.
+		if a := s.get(nil, fmt.Sprintf("/annuaire/%d", d.reunion)); a.status != http.StatusOK || strings.Contains(a.body, `<svg class="map"`) ||
+			!strings.Contains(a.text(), "97400 Saint-Denis") {
+			t.Errorf("overseas venue: %d\n%.500s", a.status, a.text())
+		}
 		// Not found: another kind of organisation, a refused venue, no
 		// number.
 		if a := s.get(nil, fmt.Sprintf("/annuaire/%d", s.f.Prescriber.ID)); a.status != http.StatusNotFound {

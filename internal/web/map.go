@@ -60,6 +60,8 @@ type mapSpec struct {
 	// with a box of MinKm across at least.
 	Zoom  bool
 	MinKm float64
+	// Big draws larger markers, for a small map of a few points.
+	Big bool
 }
 
 // mapOut is a drawn map and the markers it could not place.
@@ -198,6 +200,9 @@ func drawMap(spec mapSpec) mapOut {
 	}
 	// Sizes follow the box, so that markers look the same at every zoom.
 	r := b.side / 30
+	if spec.Big {
+		r = b.side / 20
+	}
 	declutter(ps, r)
 
 	esc := html.EscapeString
@@ -208,15 +213,26 @@ func drawMap(spec mapSpec) mapOut {
 	fmt.Fprintf(&s, `<title id="%s">%s</title><desc id="%s">%s</desc>`, titleID, esc(spec.Title), descID, esc(spec.Desc))
 	fmt.Fprintf(&s, `<rect class="map-sea" x="%s" y="%s" width="%s" height="%s"></rect>`, num1(b.x), num1(b.y), num1(b.side), num1(b.side))
 	fmt.Fprintf(&s, `<path class="map-land" vector-effect="non-scaling-stroke" d="%s"></path>`, geo.FranceOutlinePath())
-	// Towns for bearings, under everything else.
-	avoid := make([][2]float64, 0, len(ps)+1)
+	// Where the centre's name, the scale bar and the markers are: the
+	// names of towns keep clear of them.
+	var taken []rect
 	for _, p := range ps {
-		avoid = append(avoid, [2]float64{p.x, p.y})
+		taken = append(taken, rect{p.x - r*1.2, p.y - r*1.2, p.x + r*1.2, p.y + r*1.2})
 	}
-	if hasCentre {
-		avoid = append(avoid, [2]float64{cx, cy + r})
+	var label *placedLabel
+	if hasCentre && spec.CentreName != "" && spec.Zoom {
+		if label = centreLabel(spec.CentreName, cx, cy, r, ps); label != nil {
+			taken = append(taken, label.box)
+		}
+		taken = append(taken, rect{cx - r, cy - r, cx + r, cy + r})
 	}
-	for _, t := range landmarks(b, r, avoid) {
+	km := scaleKm(b.side)
+	length := km * unitsPerKm
+	x0, y0 := b.x+b.side*0.04, b.y+b.side*0.95
+	taken = append(taken, rect{x0 - r*0.3, y0 - r*1.8, x0 + length + r*0.3, y0 + r*0.3})
+
+	// Towns for bearings, under everything else.
+	for _, t := range landmarks(b, r, taken) {
 		fmt.Fprintf(&s, `<g class="map-town"><circle cx="%s" cy="%s" r="%s"></circle><text x="%s" y="%s" font-size="%s" stroke-width="%s">%s</text></g>`,
 			num2(t.x), num2(t.y), num2(r*0.18), num2(t.x+r*0.3), num2(t.y-r*0.3), num2(r*0.8), num2(r*0.25), esc(t.name))
 	}
@@ -246,20 +262,56 @@ func drawMap(spec mapSpec) mapOut {
 		fmt.Fprintf(&s, `<text x="%s" y="%s" font-size="%s" text-anchor="middle" dominant-baseline="central">%s</text></g>`,
 			num2(p.x), num2(p.y+r*0.05), num2(fs), esc(p.m.Label))
 	}
-	// The centre's name over the markers, so that it stays readable.
-	if hasCentre && spec.CentreName != "" && spec.Zoom {
-		fmt.Fprintf(&s, `<text x="%s" y="%s" font-size="%s" stroke-width="%s" class="map-centre-name">%s</text>`,
-			num2(cx+r*0.9), num2(cy+r*1.6), num2(r*0.9), num2(r*0.3), esc(spec.CentreName))
+	// The centre's name over the markers.
+	if label != nil {
+		fmt.Fprintf(&s, `<text x="%s" y="%s" font-size="%s" stroke-width="%s" text-anchor="%s" class="map-centre-name">%s</text>`,
+			num2(label.x), num2(label.y), num2(label.fs), num2(r*0.3), label.anchor, esc(spec.CentreName))
 	}
 	// The scale bar, bottom left.
-	km := scaleKm(b.side)
-	length := km * unitsPerKm
-	x0, y0 := b.x+b.side*0.04, b.y+b.side*0.95
 	fmt.Fprintf(&s, `<g class="map-scale"><path vector-effect="non-scaling-stroke" d="M%s %sv%sh%sv%s"></path><text x="%s" y="%s" font-size="%s" stroke-width="%s">%s km</text></g>`,
 		num2(x0), num2(y0-r*0.4), num2(r*0.4), num2(length), num2(-r*0.4), num2(x0), num2(y0-r*0.7), num2(r*0.95), num2(r*0.3), num1(km))
 	s.WriteString(`</svg>`)
 	out.SVG = template.HTML(s.String())
 	return out
+}
+
+// rect is a part of the map something is drawn on.
+type rect struct{ x0, y0, x1, y1 float64 }
+
+func (a rect) overlaps(b rect) bool { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1 }
+
+// placedLabel is the centre's name where it is drawn.
+type placedLabel struct {
+	x, y, fs float64
+	anchor   string
+	box      rect
+}
+
+// centreLabel places the name of the centre beside its cross, on the
+// first side that no marker covers; nil when markers surround it.
+func centreLabel(name string, cx, cy, r float64, ps []placed) *placedLabel {
+	fs := r * 0.9
+	width := float64(len([]rune(name))) * fs * 0.6
+	type spot struct {
+		dx, dy float64
+		anchor string
+	}
+	var spots []spot
+	for _, k := range []float64{1, 1.6} { // near the cross first, then a little farther
+		spots = append(spots, spot{r * 0.9 * k, r * 1.6 * k, "start"}, spot{r * 0.9 * k, -r * 0.9 * k, "start"},
+			spot{-r * 0.9 * k, r * 1.6 * k, "end"}, spot{-r * 0.9 * k, -r * 0.9 * k, "end"}, spot{-width / 2, r * 2.6 * k, "start"})
+	}
+	for _, at := range spots {
+		x0 := cx + at.dx
+		if at.anchor == "end" {
+			x0 -= width
+		}
+		l := &placedLabel{x: cx + at.dx, y: cy + at.dy, fs: fs, anchor: at.anchor, box: rect{x0, cy + at.dy - fs, x0 + width, cy + at.dy + fs*0.25}}
+		if !slices.ContainsFunc(ps, func(p placed) bool { return l.box.overlaps(rect{p.x - r, p.y - r, p.x + r, p.y + r}) }) {
+			return l
+		}
+	}
+	return nil // amid markers, a name far from its cross would mislead
 }
 
 // town is a commune named on a map for bearings.
@@ -274,7 +326,7 @@ var bigCities = []string{"75056", "13055", "69123", "31555", "06088", "44109", "
 // landmarks picks the communes to name on a map: on the map of all
 // France, its big cities; zoomed in, the most populous communes in the
 // box, as many as fit without their names running into each other.
-func landmarks(b box, r float64, avoid [][2]float64) []town {
+func landmarks(b box, r float64, taken []rect) []town {
 	var candidates []geo.Commune
 	if b.side >= mapFullSize {
 		for _, code := range bigCities {
@@ -293,11 +345,7 @@ func landmarks(b box, r float64, avoid [][2]float64) []town {
 	}
 	const most = 8
 	var out []town
-	type rect struct{ x0, y0, x1, y1 float64 }
-	var taken []rect
-	for _, a := range avoid { // markers, with a little room around
-		taken = append(taken, rect{a[0] - r*1.2, a[1] - r*1.2, a[0] + r*1.2, a[1] + r*1.2})
-	}
+	taken = slices.Clone(taken)
 	fs := r * 0.8
 	for _, c := range candidates {
 		if len(out) == most {
@@ -312,14 +360,7 @@ func landmarks(b box, r float64, avoid [][2]float64) []town {
 		if box.x0 < b.x || box.y0 < b.y || box.x1 > b.x+b.side || box.y1 > b.y+b.side {
 			continue // a name cut by the edge
 		}
-		clash := false
-		for _, t := range taken {
-			if box.x0 < t.x1 && t.x0 < box.x1 && box.y0 < t.y1 && t.y0 < box.y1 {
-				clash = true
-				break
-			}
-		}
-		if clash {
+		if slices.ContainsFunc(taken, box.overlaps) {
 			continue
 		}
 		taken = append(taken, box)

@@ -239,16 +239,17 @@ type sessionsData struct {
 // sessionPastDays is how far back the sessions page lists sessions.
 const sessionPastDays = 62
 
-// venuePlaces returns the venue's main address and its open points of
-// presence.
-func (s *Server) venuePlaces(r *http.Request) (string, []*passnum.Place, error) {
+// venuePlaces returns the venue's main address and its points of
+// presence: the open ones, or all when closed is set (older records name
+// them).
+func (s *Server) venuePlaces(r *http.Request, closed bool) (string, []*passnum.Place, error) {
 	file, err := s.svc.FindVenueFile(r.Context(), visitorFrom(r).actor().OrgID)
 	if err != nil {
 		return "", nil, err
 	}
 	var open []*passnum.Place
 	for _, p := range file.Places {
-		if p.Active {
+		if p.Active || closed {
 			open = append(open, p)
 		}
 	}
@@ -256,7 +257,9 @@ func (s *Server) venuePlaces(r *http.Request) (string, []*passnum.Place, error) 
 	return address, open, nil
 }
 
-func (s *Server) row(w *passnum.WorkshopSession, address string, now time.Time) sessionRow {
+// sessionRowOf describes a session for lists; address is the venue's,
+// for sessions held there.
+func sessionRowOf(w *passnum.WorkshopSession, address string, now time.Time) sessionRow {
 	row := sessionRow{S: w, Day: frenchDay(w.StartsAt), Hours: sessionHours(w), Place: w.PlaceName,
 		Started: !now.Before(w.StartsAt), Over: !now.Before(sessionEnd(w))}
 	switch {
@@ -278,7 +281,7 @@ func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request, v *view, s
 	now := s.now()
 	d := &sessionsData{Today: now.In(parisTime).Format(time.DateOnly)}
 	var err error
-	if d.Address, d.Places, err = s.venuePlaces(r); err != nil {
+	if d.Address, d.Places, err = s.venuePlaces(r, false); err != nil {
 		return err
 	}
 	all, err := s.svc.ListCatalogueServices(r.Context(), 0)
@@ -295,7 +298,7 @@ func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request, v *view, s
 		return err
 	}
 	for _, ws := range list {
-		row := s.row(ws, d.Address, now)
+		row := sessionRowOf(ws, d.Address, now)
 		if row.Over {
 			d.Past = append(d.Past, row)
 		} else {
@@ -386,11 +389,11 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, v *view, st
 	if err != nil {
 		return err
 	}
-	address, _, err := s.venuePlaces(r)
+	address, _, err := s.venuePlaces(r, false)
 	if err != nil {
 		return err
 	}
-	d := &sessionData{sessionRow: s.row(ws, address, s.now()), Seats: max(0, ws.Capacity-ws.Registered)}
+	d := &sessionData{sessionRow: sessionRowOf(ws, address, s.now()), Seats: max(0, ws.Capacity-ws.Registered)}
 	for _, reg := range regs {
 		if reg.CancelledAt != nil {
 			d.Cancelled = append(d.Cancelled, reg)
@@ -404,16 +407,7 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, v *view, st
 		v = s.newView(r, title, d)
 	}
 	v.Title, v.Data = title, d
-	sessionsNav(v)
 	return s.render(w, r, status, "workshop_session", v)
-}
-
-// sessionsNav marks "Séances" as the current menu item on a session's
-// page.
-func sessionsNav(v *view) {
-	for i := range v.Nav {
-		v.Nav[i].Current = v.Nav[i].Href == "/lieu/seances"
-	}
 }
 
 func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) error {
@@ -535,7 +529,7 @@ func (s *Server) cashierSessions(r *http.Request, services []*passnum.CatalogueS
 		g := sessionGroup{Service: svc}
 		for _, ws := range list {
 			if ws.CancelledAt == nil && ws.ServiceID == svc.ID {
-				g.Sessions = append(g.Sessions, s.row(ws, "", now))
+				g.Sessions = append(g.Sessions, sessionRowOf(ws, "", now))
 			}
 		}
 		if len(g.Sessions) > 0 {

@@ -136,7 +136,7 @@ func (s *Server) reports(w http.ResponseWriter, r *http.Request) error {
 
 // placeNames names the venue's points of presence by number.
 func (s *Server) placeNames(r *http.Request) (map[int64]string, error) {
-	_, places, err := s.venuePlacesAll(r)
+	_, places, err := s.venuePlaces(r, true)
 	if err != nil {
 		return nil, err
 	}
@@ -145,16 +145,6 @@ func (s *Server) placeNames(r *http.Request) (map[int64]string, error) {
 		out[p.ID] = p.Name
 	}
 	return out, nil
-}
-
-// venuePlacesAll returns the venue's main address and every point of
-// presence, closed ones included (older reports name them).
-func (s *Server) venuePlacesAll(r *http.Request) (string, []*passnum.Place, error) {
-	file, err := s.svc.FindVenueFile(r.Context(), visitorFrom(r).actor().OrgID)
-	if err != nil {
-		return "", nil, err
-	}
-	return file.Venue.Address, file.Places, nil
 }
 
 // reportPlace says where help was given: "au lieu", "en permanence
@@ -167,7 +157,7 @@ func reportPlace(rep *passnum.ActivityReport, places map[int64]string) string {
 	return out
 }
 
-// csvHeader is the first line of the export.
+// reportCSVHeader is the first line of the export.
 var reportCSVHeader = []string{"numero", "date", "format", "duree_minutes", "thematiques", "autonomie", "lieu", "lieu_permanence",
 	"participants", "personnes_liees", "seance", "encaissement", "pass_utilises", "notes", "auteur", "cree_le"}
 
@@ -304,7 +294,7 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, v *view,
 	now := s.now()
 	d := &reportFormData{Today: now.In(parisTime).Format(time.DateOnly)}
 	var err error
-	if _, d.Places, err = s.venuePlaces(r); err != nil {
+	if _, d.Places, err = s.venuePlaces(r, false); err != nil {
 		return err
 	}
 	list, err := s.svc.ListSessions(r.Context(), passnum.SessionFilter{From: startOfDay(now).AddDate(0, 0, -31), To: now, Limit: 500})
@@ -313,7 +303,7 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, v *view,
 	}
 	for _, ws := range list {
 		if ws.CancelledAt == nil {
-			d.Sessions = append(d.Sessions, s.row(ws, "", now))
+			d.Sessions = append(d.Sessions, sessionRowOf(ws, "", now))
 		}
 	}
 	slices.Reverse(d.Sessions)
@@ -327,16 +317,7 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, v *view,
 		}
 	}
 	v.Data = d
-	reportsNav(v)
 	return s.render(w, r, status, "workshop_report_new", v)
-}
-
-// reportsNav marks "Comptes rendus" as the current menu item on the
-// form, whose path is under it anyway; kept for symmetry with sessions.
-func reportsNav(v *view) {
-	for i := range v.Nav {
-		v.Nav[i].Current = v.Nav[i].Href == "/lieu/comptes-rendus"
-	}
 }
 
 // reportFields maps the service's error fields to the form's.
