@@ -283,8 +283,9 @@ func (s *Store) FindSession(ctx context.Context, id int64) (*passnum.WorkshopSes
 // list their sessions (venue 0: the caller's venue; the operator's 0: every
 // venue), past or cancelled ones included, with their counts. Anybody
 // else, with or without an account, lists one venue's coming sessions that
-// are not cancelled, of services still in the catalogue, without counts:
-// what the public directory shows. From is inclusive, To exclusive; the
+// are not cancelled, of services still in the catalogue, with the seats
+// taken (so that people see what is left) but no attendance: what the
+// public directory shows. From is inclusive, To exclusive; the
 // limit defaults to 100, up to maxListedSessions.
 func (s *Store) ListSessions(ctx context.Context, f passnum.SessionFilter) ([]*passnum.WorkshopSession, error) {
 	a := passnum.ActorFromContext(ctx)
@@ -334,7 +335,7 @@ func (s *Store) ListSessions(ctx context.Context, f passnum.SessionFilter) ([]*p
 	}
 	if !member {
 		for _, w := range out {
-			w.Registered, w.Attended = 0, 0
+			w.Attended = 0
 		}
 	}
 	if out == nil {

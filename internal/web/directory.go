@@ -322,6 +322,7 @@ type entrySession struct {
 	Day   string // "mardi 16 mars 2027"
 	Hours string // "14 h 00 – 15 h 30"
 	Place string
+	Left  int // seats left
 }
 
 type entryLabels struct {
@@ -382,7 +383,8 @@ func (s *Server) directoryEntry(w http.ResponseWriter, r *http.Request) error {
 		places[p.ID] = p.Name
 	}
 	for _, ws := range e.NextSessions {
-		es := entrySession{S: ws, Day: frenchDay(ws.StartsAt), Hours: sessionHours(ws), Place: ws.PlaceName}
+		es := entrySession{S: ws, Day: frenchDay(ws.StartsAt), Hours: sessionHours(ws), Place: ws.PlaceName,
+			Left: max(0, ws.Capacity-ws.Registered)}
 		if es.Place == "" {
 			es.Place = places[ws.PlaceID]
 		}

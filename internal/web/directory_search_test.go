@@ -324,7 +324,7 @@ func TestDirectoryVenuePage(t *testing.T) {
 			"du lundi au vendredi : 9 h – 12 h, 14 h – 18 h", "fermé les jours fériés",
 			"Faire ses démarches en ligne", "Aide aux démarches administratives", "débutant", "collectif", "Salle de plain-pied",
 			"Premiers pas sur smartphone", "1 h 30",
-			"mercredi 17 mars 2027", "14 h 00 – 16 h 00", "Mairie de Bruz",
+			"mercredi 17 mars 2027", "14 h 00 – 16 h 00", "Mairie de Bruz", "6 sur 6",
 			"Publics accueillis en particulier Seniors", "Prise en charge spécifique Surdité", "Modalités d'accès Se présenter, Téléphoner",
 		} {
 			if !strings.Contains(text, want) {
