@@ -104,6 +104,9 @@ test("keyboard, two structures, forgotten password, refusals", async () => {
   await check(page, "pages-introuvable");
   await page.goto(base + "/accessibilite");
   await check(page, "pages-accessibilite");
+  await page.getByRole("link", { name: "Sources des données" }).click();
+  await page.getByRole("heading", { name: "Position des communes" }).waitFor();
+  await check(page, "pages-sources");
   await logout(page);
 
   assert.ok(funderURL);

@@ -23,6 +23,12 @@ func (s *Server) accessibility(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "accessibility", s.newView(r, "Accessibilité", nil))
 }
 
+// sources credits the open data the service is built on, as their
+// licences ask (internal/geo/LICENCE-DATA.md).
+func (s *Server) sources(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "sources", s.newView(r, "Sources des données", passnum.StandardVersion))
+}
+
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r, "Se connecter", nil)
 	v.Form.Set("suite", safeNext(r.URL.Query().Get("suite")))

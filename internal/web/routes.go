@@ -49,6 +49,7 @@ var routes = []route{
 	{"POST", "/carnet", public, nil, (*Server).carnetCheck},
 	{"GET", "/communes", public, nil, (*Server).communes},
 	{"GET", "/accessibilite", public, nil, (*Server).accessibility},
+	{"GET", "/sources", public, nil, (*Server).sources},
 
 	{"GET", "/structure", loggedIn, nil, (*Server).switchForm},
 	{"POST", "/structure", loggedIn, nil, (*Server).switchOrg},
