@@ -65,6 +65,15 @@ var funcs = template.FuncMap{
 		return one
 	},
 	"join": strings.Join,
+	// hours writes opening hours in French, one line after another, or
+	// the value itself when it cannot be read.
+	"hours": func(value string) string {
+		lines, raw := frenchHours(value)
+		if lines == nil {
+			return raw
+		}
+		return strings.Join(lines, " ; ")
+	},
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {
