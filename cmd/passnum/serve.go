@@ -165,12 +165,12 @@ func (c *cli) printDemo(base string, creds *demo.Credentials) {
 	c.printf("\nDonnées de démonstration : programme n°%d, lot n°%d.\n", creds.ProgrammeID, creds.BatchID)
 	c.printf("\nComptes de l'interface web (%s/connexion) :\n", base)
 	for _, l := range creds.Logins {
-		c.printf("  %-28s %-30s mot de passe : %s\n", l.Role, l.Email, l.Password)
+		c.printf("  %-36s %-36s mot de passe : %s\n", l.Role, l.Email, l.Password)
 	}
 	c.printf("\nJetons d'API (en-tête Authorization: Bearer …) :\n")
 	var venueToken, funderToken string
 	for _, t := range creds.Tokens {
-		c.printf("  %-28s %s\n", t.Role, t.Secret)
+		c.printf("  %-36s %s\n", t.Role, t.Secret)
 		switch t.Kind {
 		case passnum.KindVenue:
 			venueToken = t.Secret

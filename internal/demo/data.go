@@ -40,31 +40,32 @@ const (
 )
 
 type serviceSeed struct {
-	title    string
-	category string
-	minutes  int
-	passes   int
+	title      string
+	category   string
+	minutes    int
+	passes     int
+	collective bool // a workshop in a group, with sessions, or one-to-one help
 }
 
 // The workshops venues offer: one pass for up to two hours, two passes for
 // three-hour sessions.
 var (
-	svcSmartphone = serviceSeed{"Premiers pas sur smartphone", catEveryday, 90, 1}
-	svcEmail      = serviceSeed{"Créer et utiliser son adresse e-mail", catEveryday, 90, 1}
-	svcComputer   = serviceSeed{"Découvrir l'ordinateur : clavier, souris, fichiers (3 h)", catEveryday, 180, 2}
-	svcVisio      = serviceSeed{"Parler en visio avec ses proches", catEveryday, 60, 1}
-	svcTaxes      = serviceSeed{"Déclarer ses revenus en ligne", catAdmin, 120, 1}
-	svcAmeli      = serviceSeed{"Mon compte Ameli et mes remboursements", catAdmin, 90, 1}
-	svcFC         = serviceSeed{"FranceConnect et identité numérique", catAdmin, 60, 1}
-	svcDoctor     = serviceSeed{"Prendre rendez-vous chez le médecin en ligne", catAdmin, 60, 1}
-	svcCV         = serviceSeed{"Rédiger son CV et sa lettre de motivation (3 h)", catJobs, 180, 2}
-	svcJobSearch  = serviceSeed{"Chercher un emploi sur francetravail.fr", catJobs, 120, 1}
-	svcScams      = serviceSeed{"Déjouer les arnaques en ligne", catSecurity, 120, 1}
-	svcPasswords  = serviceSeed{"Mots de passe et sauvegardes", catSecurity, 90, 1}
-	svcENT        = serviceSeed{"Suivre la scolarité de son enfant sur l'ENT", catParents, 90, 1}
-	svcPhotos     = serviceSeed{"Retoucher et partager ses photos", catLeisure, 120, 1}
-	svcAI         = serviceSeed{"Comprendre l'intelligence artificielle au quotidien", catUnderstand, 120, 1}
-	svcFreeAccess = serviceSeed{"Accès libre accompagné à internet", catAccess, 60, 1}
+	svcSmartphone = serviceSeed{"Premiers pas sur smartphone", catEveryday, 90, 1, true}
+	svcEmail      = serviceSeed{"Créer et utiliser son adresse e-mail", catEveryday, 90, 1, true}
+	svcComputer   = serviceSeed{"Découvrir l'ordinateur : clavier, souris, fichiers (3 h)", catEveryday, 180, 2, true}
+	svcVisio      = serviceSeed{"Parler en visio avec ses proches", catEveryday, 60, 1, true}
+	svcTaxes      = serviceSeed{"Déclarer ses revenus en ligne", catAdmin, 120, 1, false}
+	svcAmeli      = serviceSeed{"Mon compte Ameli et mes remboursements", catAdmin, 90, 1, false}
+	svcFC         = serviceSeed{"FranceConnect et identité numérique", catAdmin, 60, 1, false}
+	svcDoctor     = serviceSeed{"Prendre rendez-vous chez le médecin en ligne", catAdmin, 60, 1, false}
+	svcCV         = serviceSeed{"Rédiger son CV et sa lettre de motivation (3 h)", catJobs, 180, 2, true}
+	svcJobSearch  = serviceSeed{"Chercher un emploi sur francetravail.fr", catJobs, 120, 1, false}
+	svcScams      = serviceSeed{"Déjouer les arnaques en ligne", catSecurity, 120, 1, true}
+	svcPasswords  = serviceSeed{"Mots de passe et sauvegardes", catSecurity, 90, 1, true}
+	svcENT        = serviceSeed{"Suivre la scolarité de son enfant sur l'ENT", catParents, 90, 1, false}
+	svcPhotos     = serviceSeed{"Retoucher et partager ses photos", catLeisure, 120, 1, true}
+	svcAI         = serviceSeed{"Comprendre l'intelligence artificielle au quotidien", catUnderstand, 120, 1, true}
+	svcFreeAccess = serviceSeed{"Accès libre accompagné à internet", catAccess, 60, 1, false}
 )
 
 type venueSeed struct {

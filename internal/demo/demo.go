@@ -132,6 +132,8 @@ type seeder struct {
 	batch       *passnum.Batch
 	codes       map[int64]string // serial → short code
 	redemptions []*redemptionPlan
+	venueAdmin  Login         // the first venue's administrator, from its application
+	adviser     *passnum.User // the first venue's agent, who writes activity reports
 }
 
 type venue struct {
@@ -222,6 +224,10 @@ func (sd *seeder) organisations(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("venue %q: %w", v.name, err)
 		}
+		if i == 0 {
+			sd.venueAdmin = Login{Role: "Lieu de médiation (administrateur)", Kind: passnum.KindVenue,
+				Email: app.AdminEmail, Password: app.AdminPassword, OrgID: o.ID, OrgName: o.Name}
+		}
 		sd.venues = append(sd.venues, &venue{org: o, seed: v})
 	}
 	sd.setTime(sd.tl.at(0.01))
@@ -245,8 +251,12 @@ func (sd *seeder) catalogue(context.Context) error {
 	n := 0
 	for _, v := range sd.venues {
 		for _, c := range v.seed.services {
+			format := passnum.FormatIndividual
+			if c.collective {
+				format = passnum.FormatCollective
+			}
 			svc, err := sd.s.CreateCatalogueService(sd.op, passnum.CatalogueServiceCreate{
-				VenueID: v.org.ID, Title: c.title, Category: c.category, DurationMinutes: c.minutes, PricePasses: c.passes})
+				VenueID: v.org.ID, Title: c.title, Category: c.category, DurationMinutes: c.minutes, PricePasses: c.passes, Format: format})
 			if err != nil {
 				return fmt.Errorf("%s, %q: %w", v.org.Name, c.title, err)
 			}
@@ -286,8 +296,12 @@ func (sd *seeder) accounts(ctx context.Context) error {
 			return err
 		}
 		email := a.email + "@" + demoMailDomain
-		if _, err := sd.s.CreateUser(sd.op, passnum.UserCreate{Email: email, Name: a.name, Password: password, OrgID: a.org.ID, Role: a.as}); err != nil {
+		u, err := sd.s.CreateUser(sd.op, passnum.UserCreate{Email: email, Name: a.name, Password: password, OrgID: a.org.ID, Role: a.as})
+		if err != nil {
 			return err
+		}
+		if a.org.Kind == passnum.KindVenue {
+			sd.adviser = u
 		}
 		sd.creds.Logins = append(sd.creds.Logins, Login{Role: a.role, Kind: a.org.Kind, Email: email, Password: password, OrgID: a.org.ID, OrgName: a.org.Name})
 		_, secret, err := sd.s.CreateToken(sd.op, passnum.TokenCreate{OrgID: a.org.ID, Role: a.as, Name: "démo : " + strings.ToLower(a.role)})
@@ -296,6 +310,9 @@ func (sd *seeder) accounts(ctx context.Context) error {
 		}
 		sd.creds.Tokens = append(sd.creds.Tokens, Token{Role: a.role, Kind: a.org.Kind, OrgID: a.org.ID, OrgName: a.org.Name, Secret: secret})
 	}
+	// The first venue's administrator, who applied online: the account that
+	// manages the venue's description, bank account, places and staff.
+	sd.creds.Logins = append(sd.creds.Logins, sd.venueAdmin)
 	fmt.Fprintf(sd.w, "démo : %d comptes et %d jetons d'API\n", len(sd.creds.Logins), len(sd.creds.Tokens))
 	return nil
 }

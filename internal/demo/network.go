@@ -124,12 +124,14 @@ func (sd *seeder) sessions(ctx context.Context, now time.Time, place *passnum.Pl
 	n := 0
 	for vi, v := range sd.qualifiedVenues() {
 		vctx := sd.as(ctx, v.org, passnum.RoleAgent)
-		for si, svc := range v.services[:min(2, len(v.services))] {
-			if !slices.Contains(programmeServices, svc.Category) {
+		si := -1 // index among the venue's group workshops
+		for _, svc := range v.services {
+			if svc.Format != passnum.FormatCollective || !slices.Contains(programmeServices, svc.Category) {
 				continue
 			}
+			si++
 			for _, offset := range []int{-6, 5, 12} {
-				start := day.AddDate(0, 0, offset+vi%3).Add(time.Duration(14+si) * time.Hour)
+				start := weekday(day.AddDate(0, 0, offset+vi%3)).Add(time.Duration(14+si%3) * time.Hour)
 				past := offset < 0
 				if past && sd.clock == nil {
 					continue // people register before a session: only with the clock in hand
@@ -170,6 +172,15 @@ func (sd *seeder) sessions(ctx context.Context, now time.Time, place *passnum.Pl
 	return n, nil
 }
 
+// weekday is day, or the next Monday when day falls on a weekend: most
+// venues hold their workshops on weekdays.
+func weekday(day time.Time) time.Time {
+	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+		day = day.AddDate(0, 0, 1)
+	}
+	return day
+}
+
 // reports records an activity report for every redemption of the first
 // four venues, and the help they gave without passes: collective
 // workshops and quick individual help.
@@ -188,12 +199,22 @@ func (sd *seeder) reports(ctx context.Context, now time.Time) (int, error) {
 	for _, v := range sd.venues[:4] {
 		first[v.org.ID] = true
 	}
+	// The first venue's reports are its adviser's, who logs in to the demo;
+	// the others' are written by the demo's own actor.
+	adviser := passnum.NewContextWithActor(ctx, &passnum.Actor{UserID: sd.adviser.ID, OrgID: sd.venues[0].org.ID,
+		OrgKind: passnum.KindVenue, Role: passnum.RoleAgent, Label: fmt.Sprintf("user:%d", sd.adviser.ID)})
+	as := func(v *venue) context.Context {
+		if v == sd.venues[0] {
+			return adviser
+		}
+		return sd.as(ctx, v.org, passnum.RoleAgent)
+	}
 	n := 0
 	for i, r := range sd.redemptions {
 		if r.voided || !first[r.venue.org.ID] || r.carnet.ref == "" {
 			continue
 		}
-		vctx := sd.as(ctx, r.venue.org, passnum.RoleAgent)
+		vctx := as(r.venue)
 		_, err := sd.s.CreateActivityReport(vctx, passnum.ActivityReport{
 			Format: passnum.FormatIndividual, Date: r.at.In(paris).Format(time.DateOnly), DurationMinutes: r.service.DurationMinutes,
 			Themes: themesOf[r.service.Category], Autonomy: passnum.Autonomy[i%len(passnum.Autonomy)], PlaceKind: "lieu",
@@ -205,7 +226,7 @@ func (sd *seeder) reports(ctx context.Context, now time.Time) (int, error) {
 		n++
 	}
 	for vi, v := range sd.venues[:4] {
-		vctx := sd.as(ctx, v.org, passnum.RoleAgent)
+		vctx := as(v)
 		for k := 0; k < 6; k++ {
 			date := now.In(paris).AddDate(0, 0, -7*k-vi-1).Format(time.DateOnly)
 			rep := passnum.ActivityReport{Format: passnum.FormatCollective, Date: date, DurationMinutes: 120,
