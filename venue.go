@@ -440,12 +440,10 @@ type VenueApplication struct {
 	AdminPassword string `json:"admin_password"`
 }
 
-// Validate checks an application and returns every problem found.
+// Validate checks an application and returns every problem found. The
+// caller dates the venue's description (UpdatedOn) with its own clock.
 func (a *VenueApplication) Validate(withAdmin bool) []*Error {
 	a.Venue.Normalize()
-	if a.Venue.UpdatedOn == "" {
-		a.Venue.UpdatedOn = time.Now().UTC().Format(time.DateOnly)
-	}
 	errs := a.Venue.Validate()
 	if a.Venue.Pivot != "" && !(isDigits(a.Venue.Pivot) && len(a.Venue.Pivot) == 14) {
 		errs = append(errs, Invalid("pivot", "Le SIRET est obligatoire pour être qualifié : 14 chiffres (annuaire-entreprises.data.gouv.fr)."))

@@ -23,17 +23,10 @@ import (
 // Points outside the map's frame (the overseas départements) are returned
 // apart, for the page to list under "Outre-mer".
 
-// MapOptions configure the maps of the pages. The zero value draws the
-// offline SVG map alone, which is all passnum does today.
-type MapOptions struct {
-	// TileURL is the extension point for a tile map in production, a URL
-	// template such as https://tiles.example.fr/{z}/{x}/{y}.png. It is
-	// not used yet: empty, the pages draw the offline map only and load
-	// nothing from the internet. Using it means drawing tiles under the
-	// markers (in Web Mercator, not geo's projection), adding the tile
-	// host to the CSP's img-src, and naming the tiles' licence on the map.
-	TileURL string
-}
+// A tile map for production is not offered yet. It would mean drawing
+// tiles under the markers (in Web Mercator, not geo's projection), adding
+// the tile host to the CSP's img-src, and naming the tiles' licence on the
+// map.
 
 // mapMarker is one point on a map.
 type mapMarker struct {

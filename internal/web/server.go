@@ -38,9 +38,6 @@ type Options struct {
 	Limits *ratelimit.Shared
 	// Now is the clock of rate limits and expiry alerts; nil: time.Now.
 	Now func() time.Time
-	// Map configures the directory's maps (map.go); the zero value draws
-	// them offline, from the binary alone.
-	Map MapOptions
 }
 
 // Server is the web interface of a passnum.Service.
@@ -56,8 +53,6 @@ type Server struct {
 	jobs    *jobs
 	// network holds the venue network's limits and pending imports.
 	network *networkState
-	// maps configure the directory's maps (map.go).
-	maps MapOptions
 
 	// badCodes and publicByNet are shared with the API (Options.Limits).
 	badCodes     *ratelimit.Window[int64]
@@ -92,7 +87,6 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		resetByNet:   ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
 		jobs:         newJobs(),
 		network:      newNetworkState(),
-		maps:         opts.Map,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
