@@ -120,7 +120,9 @@ func (v *Venue) Validate() []*Error {
 	if v.INSEE != "" && !inseePattern.MatchString(v.INSEE) {
 		bad("code_insee", "code_insee : « %s » n'est pas un code officiel géographique.", v.INSEE)
 	} else if v.INSEE != "" && ValidateCommune(v.INSEE) != nil {
-		bad("code_insee", "code_insee : la commune « %s » n'existe pas (code officiel géographique en vigueur).", v.INSEE)
+		// The domain knows départements, not communes: the store checks the
+		// commune against the geography (internal/geo).
+		bad("code_insee", "code_insee : « %s » n'est le code d'aucune commune : son département n'existe pas.", v.INSEE)
 	}
 	if v.Address == "" {
 		bad("adresse", "adresse : l'adresse est obligatoire.")
