@@ -882,12 +882,42 @@ func (s *Store) ListVenues(ctx context.Context, f passnum.VenueFilter) ([]*passn
 			}
 		}
 		out = slices.DeleteFunc(out, func(v *passnum.Venue) bool { return v == nil })
-		return nil
+		return tx.fillQualificationDates(out)
 	})
 	if err != nil {
 		return nil, 0, err
 	}
 	return out, total, nil
+}
+
+// fillQualificationDates sets when each venue's qualification last moved
+// (its latest history line), so that the operator's queue can put the
+// longest waiting first without reading each venue's file.
+func (t *tx) fillQualificationDates(venues []*passnum.Venue) error {
+	byID := make(map[int64]*passnum.Venue, len(venues))
+	ids := make([]any, 0, len(venues))
+	for _, v := range venues {
+		byID[v.OrgID] = v
+		ids = append(ids, v.OrgID)
+	}
+	type moved struct {
+		id int64
+		at string
+	}
+	for chunk := range slices.Chunk(ids, 500) {
+		dates, err := selectAll(t, func(sc scanner) (moved, error) {
+			var m moved
+			return m, sc.Scan(&m.id, &m.at)
+		}, `SELECT venue_id, MAX(created_at) FROM qualification_history WHERE venue_id IN (`+placeholders(len(chunk))+`) GROUP BY venue_id`, chunk...)
+		if err != nil {
+			return err
+		}
+		for _, m := range dates {
+			at := mustTime(m.at)
+			byID[m.id].QualificationUpdatedAt = &at
+		}
+	}
+	return nil
 }
 
 // containsWords tells whether each word starts a word of the folded text.

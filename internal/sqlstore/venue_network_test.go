@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/sqlstore"
@@ -544,6 +545,28 @@ func TestListVenues(t *testing.T) {
 		}
 		if _, _, err := s.ListVenues(st.As(st.Actor(f.Venue, passnum.RoleAdmin)), passnum.VenueFilter{}); passnum.ErrorCode(err) != passnum.EFORBIDDEN {
 			t.Fatalf("a venue lists venues: %v", err)
+		}
+		// Each venue says when its qualification last moved, as its
+		// history's latest line: the queue orders by it.
+		env.Clock.Advance(72 * time.Hour)
+		if _, err := s.MoveQualification(op, o.ID, passnum.QualificationChangesRequested, "il manque le RIB"); err != nil {
+			t.Fatal(err)
+		}
+		listed, _, err := s.ListVenues(op, passnum.VenueFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range listed {
+			file, err := s.FindVenueFile(op, v.OrgID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.QualificationUpdatedAt == nil || !v.QualificationUpdatedAt.Equal(*file.Venue.QualificationUpdatedAt) {
+				t.Errorf("%s: qualification moved at %v, its history says %v", v.Name, v.QualificationUpdatedAt, file.Venue.QualificationUpdatedAt)
+			}
+			if v.OrgID == o.ID && !v.QualificationUpdatedAt.Equal(env.Clock.Now()) {
+				t.Errorf("%s: moved at %v, want now %v", v.Name, v.QualificationUpdatedAt, env.Clock.Now())
+			}
 		}
 	})
 }

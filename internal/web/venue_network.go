@@ -287,14 +287,6 @@ func (s *Server) venueList(w http.ResponseWriter, r *http.Request, title string,
 	now := s.now()
 	for _, v := range venues {
 		row := venueRow{Venue: v, Since: v.QualificationUpdatedAt}
-		if row.Since == nil && d.Queue {
-			// The date of the last move is in the venue's history.
-			file, err := s.svc.FindVenueFile(ctx, v.OrgID)
-			if err != nil {
-				return err
-			}
-			row.Since = file.Venue.QualificationUpdatedAt
-		}
 		if row.Since != nil {
 			row.Waiting = int(now.Sub(*row.Since).Hours() / 24)
 		}
