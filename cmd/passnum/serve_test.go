@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/passnum/passnum/internal/ratelimit"
 )
 
 // syncBuffer is a bytes.Buffer that the server goroutine and the test may
@@ -177,6 +179,37 @@ func TestServeDemo(t *testing.T) {
 	}
 	if resp, _ := get(t, base[1]+"/nulle-part"); resp.StatusCode != 404 {
 		t.Errorf("GET /nulle-part: %d", resp.StatusCode)
+	}
+
+	// The API and the web form count venue applications together: the
+	// applications the API examined block the form too.
+	for i := range ratelimit.ApplicationTryLimit {
+		resp, err := http.Post(base[1]+"/api/v1/venue-applications", "application/json", strings.NewReader(`{"venue":{"nom":"Lieu"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("application %d through the API: %d, want 400 (every field to correct)", i+1, resp.StatusCode)
+		}
+	}
+	resp, err = client.Get(base[1] + "/candidature")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if token = csrfRE.FindStringSubmatch(string(page)); token == nil {
+		t.Fatalf("no CSRF token in the application form:\n%s", page)
+	}
+	resp, err = client.PostForm(base[1]+"/candidature", url.Values{"csrf": {token[1]}, "nom": {"Lieu"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the web form after %d applications through the API: %d\n%.300s", ratelimit.ApplicationTryLimit, resp.StatusCode, page)
 	}
 	s.stop()
 

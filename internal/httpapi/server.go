@@ -47,7 +47,8 @@ type Server struct {
 	// carnet status page that found no carnet.
 	unknownCarnets *ratelimit.Window[string]
 	// applications and applicationTries count, per client network, the
-	// online venue applications accepted and those sent.
+	// online venue applications accepted and those the service examined;
+	// shared with the web form (Options.Limits).
 	applications, applicationTries *ratelimit.Window[string]
 }
 
@@ -63,19 +64,18 @@ const (
 // NewServer returns the API server for svc.
 func NewServer(svc passnum.Service, opts Options) *Server {
 	s := &Server{
-		svc:              svc,
-		log:              opts.Logger,
-		now:              time.Now,
-		mux:              http.NewServeMux(),
-		failedAuth:       ratelimit.New[string](failedAuthLimit, failedAuthWindow, ratelimit.MaxKeys),
-		applications:     ratelimit.New[string](applicationLimit, applicationWindow, ratelimit.MaxKeys),
-		applicationTries: ratelimit.New[string](applicationTryLimit, applicationWindow, ratelimit.MaxKeys),
+		svc:        svc,
+		log:        opts.Logger,
+		now:        time.Now,
+		mux:        http.NewServeMux(),
+		failedAuth: ratelimit.New[string](failedAuthLimit, failedAuthWindow, ratelimit.MaxKeys),
 	}
 	limits := opts.Limits
 	if limits == nil {
 		limits = ratelimit.NewShared()
 	}
 	s.badCodes, s.unknownCarnets = limits.BadCodes, limits.CarnetCodes
+	s.applications, s.applicationTries = limits.Applications, limits.ApplicationTries
 	if s.log == nil {
 		s.log = slog.Default()
 	}

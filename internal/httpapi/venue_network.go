@@ -3,21 +3,9 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/ratelimit"
-)
-
-// Limits of online venue applications, the same as the web form's: each
-// accepted application creates an organisation and an account, so one
-// client network may have 5 accepted and send 30 an hour — plenty for a
-// person correcting a form, a wall for a script filling the operator's
-// queue. The operator brings in many venues at once by importing a file.
-const (
-	applicationLimit    = 5
-	applicationTryLimit = 30
-	applicationWindow   = time.Hour
 )
 
 // applyAsVenue records an online application, without a token: 201 with

@@ -25,6 +25,18 @@ const (
 	MaxKeys = 10000
 )
 
+// Limits of online venue applications, per client network and hour: each
+// accepted application creates an organisation and an account, and the
+// service's answer tells whether a SIRET or an e-mail address is already
+// known. 5 accepted and 30 examined is plenty for a person correcting a
+// form and a wall for a script filling the operator's queue or probing
+// addresses; the operator brings in many venues at once with an import.
+const (
+	ApplicationLimit    = 5
+	ApplicationTryLimit = 30
+	ApplicationWindow   = time.Hour
+)
+
 // Shared holds the counters that the API and the web interface share, so
 // that a guesser gains nothing by switching from one to the other.
 type Shared struct {
@@ -34,6 +46,9 @@ type Shared struct {
 	// CarnetCodes counts, per client network, the codes typed on the
 	// public carnet page that find no carnet.
 	CarnetCodes *Window[string]
+	// Applications and ApplicationTries count, per client network, the
+	// venue applications accepted and those the service examined.
+	Applications, ApplicationTries *Window[string]
 }
 
 // NewShared returns fresh shared counters.
@@ -41,6 +56,9 @@ func NewShared() *Shared {
 	return &Shared{
 		BadCodes:    New[int64](BadCodeLimit, BadCodeWindow, MaxKeys),
 		CarnetCodes: New[string](BadCodeLimit, BadCodeWindow, MaxKeys),
+
+		Applications:     New[string](ApplicationLimit, ApplicationWindow, MaxKeys),
+		ApplicationTries: New[string](ApplicationTryLimit, ApplicationWindow, MaxKeys),
 	}
 }
 

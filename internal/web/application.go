@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/geo"
@@ -16,16 +15,10 @@ import (
 )
 
 // The online application of a venue (/candidature): anyone may send one,
-// so it is limited per client network: 5 applications recorded per hour,
-// and 30 forms the service examined (it says whether a SIRET or an e-mail
-// address is already known), so that a person correcting their form a few
-// times is never blocked, and nobody creates accounts or probes addresses
-// in bulk. Forms sent back before reaching the service do not count.
-const (
-	applyNetLimit    = 5
-	applyTryNetLimit = 30
-	applyWindow      = time.Hour
-)
+// so it is limited per client network (ratelimit.ApplicationLimit and
+// ApplicationTryLimit), with counters shared with the API. Forms sent back
+// before reaching the service do not count, so that a person correcting
+// their form a few times is never blocked.
 
 // applicationPage is what the application form needs.
 type applicationPage struct {
@@ -61,23 +54,26 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request) error {
 	v.Form = copyForm(r.PostForm)
 	a, communes := readApplication(v, true)
 	v.Form.Del("admin_password") // never sent back to the browser
-	if v.Summary != nil {
-		return s.applicationFormPage(w, r, v, http.StatusBadRequest, communes)
-	}
+	// A blocked network learns it at once, before correcting a form that
+	// could not be sent anyway.
 	now, client := s.now(), ratelimit.ClientNetwork(r)
-	for _, lim := range []*ratelimit.Window[string]{s.network.applyByNet, s.network.applyTriesByNet} {
+	for _, lim := range []*ratelimit.Window[string]{s.limits.Applications, s.limits.ApplicationTries} {
 		if until, blocked := lim.BlockedUntil(client, now); blocked {
 			w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(until.Sub(now))))
+			v.Summary, v.Errors = nil, nil
 			v.addError("", "Trop de candidatures ont été envoyées depuis votre connexion. Par sécurité, les candidatures sont suspendues ; réessayez "+
 				ratelimit.RetryWhen(until, now)+". Ce que vous avez saisi est conservé ci-dessous (sauf le mot de passe).")
 			return s.applicationFormPage(w, r, v, http.StatusTooManyRequests, communes)
 		}
 	}
+	if v.Summary != nil {
+		return s.applicationFormPage(w, r, v, http.StatusBadRequest, communes)
+	}
 	org, err := s.svc.ApplyAsVenue(r.Context(), a)
 	if passnum.ErrorCode(err) != passnum.EINTERNAL {
-		blocked := s.network.applyTriesByNet.Add(client, now, 1)
+		blocked := s.limits.ApplicationTries.Add(client, now, 1)
 		if err == nil {
-			blocked = s.network.applyByNet.Add(client, now, 1) || blocked
+			blocked = s.limits.Applications.Add(client, now, 1) || blocked
 		}
 		if blocked {
 			s.log.WarnContext(r.Context(), "application limit reached", "client", client)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/ratelimit"
 	"github.com/passnum/passnum/internal/storetest"
 )
 
@@ -191,7 +192,7 @@ func TestApplicationForm(t *testing.T) {
 func TestApplicationLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
 		s := newSite(t, env, Options{})
-		for i := range applyNetLimit {
+		for i := range ratelimit.ApplicationLimit {
 			if a := s.post(anonymous, "/candidature", application(10+i)); a.status != http.StatusSeeOther {
 				t.Fatalf("application %d: %d\n%.500s", i, a.status, a.text())
 			}
@@ -200,7 +201,7 @@ func TestApplicationLimit(t *testing.T) {
 		if a.status != http.StatusTooManyRequests || !strings.Contains(a.text(), "réessayez") || !strings.Contains(a.body, `value="Espace numérique n°20"`) {
 			t.Fatalf("sixth application: %d\n%.500s", a.status, a.text())
 		}
-		if n := len(pendingVenues(t, s)); n != applyNetLimit {
+		if n := len(pendingVenues(t, s)); n != ratelimit.ApplicationLimit {
 			t.Errorf("%d pending venues", n)
 		}
 	})

@@ -51,10 +51,12 @@ type Server struct {
 	handler http.Handler
 	mux     *http.ServeMux
 	jobs    *jobs
-	// network holds the venue network's limits and pending imports.
+	// network holds the venue imports waiting for confirmation.
 	network *networkState
 
-	// badCodes and publicByNet are shared with the API (Options.Limits).
+	// limits are the counters shared with the API (Options.Limits);
+	// badCodes and publicByNet are two of them.
+	limits       *ratelimit.Shared
 	badCodes     *ratelimit.Window[int64]
 	publicByNet  *ratelimit.Window[string]
 	loginByEmail *ratelimit.Window[string]
@@ -98,7 +100,7 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 	if limits == nil {
 		limits = ratelimit.NewShared()
 	}
-	s.badCodes, s.publicByNet = limits.BadCodes, limits.CarnetCodes
+	s.badCodes, s.publicByNet, s.limits = limits.BadCodes, limits.CarnetCodes, limits
 	base := opts.BaseURL
 	if base == "" {
 		base = "http://localhost:8080"

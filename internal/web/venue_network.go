@@ -15,7 +15,6 @@ import (
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/mednum"
-	"github.com/passnum/passnum/internal/ratelimit"
 )
 
 // The operator's side of the venue network: the queue of applications,
@@ -23,20 +22,15 @@ import (
 // the national standard's import and exports.
 
 // networkState is what the venue network's pages keep in memory: the
-// limit on public applications and the imports waiting for confirmation.
+// imports waiting for confirmation.
 type networkState struct {
-	applyByNet      *ratelimit.Window[string]
-	applyTriesByNet *ratelimit.Window[string]
-
 	mu      sync.Mutex
 	imports map[string]*pendingImport
 }
 
 func newNetworkState() *networkState {
 	return &networkState{
-		applyByNet:      ratelimit.New[string](applyNetLimit, applyWindow, ratelimit.MaxKeys),
-		applyTriesByNet: ratelimit.New[string](applyTryNetLimit, applyWindow, ratelimit.MaxKeys),
-		imports:         map[string]*pendingImport{},
+		imports: map[string]*pendingImport{},
 	}
 }
 
