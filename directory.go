@@ -39,16 +39,19 @@ const MaxRadiusKm = 200
 
 // DirectoryVenue is one venue in directory results.
 type DirectoryVenue struct {
-	OrgID         int64    `json:"org_id"`
-	ID            string   `json:"id"`
-	Name          string   `json:"nom"`
-	Address       string   `json:"adresse"`
-	PostalCode    string   `json:"code_postal"`
-	Commune       string   `json:"commune"`
-	INSEE         string   `json:"code_insee,omitempty"`
-	Point         LatLon   `json:"point"`
-	PointApprox   bool     `json:"point_approx"` // the commune's point, for want of the venue's own
-	DistanceKm    *float64 `json:"distance_km,omitempty"`
+	OrgID       int64    `json:"org_id"`
+	ID          string   `json:"id"`
+	Name        string   `json:"nom"`
+	Address     string   `json:"adresse"`
+	PostalCode  string   `json:"code_postal"`
+	Commune     string   `json:"commune"`
+	INSEE       string   `json:"code_insee,omitempty"`
+	Point       LatLon   `json:"point"`
+	PointApprox bool     `json:"point_approx"` // the commune's point, for want of the venue's own
+	DistanceKm  *float64 `json:"distance_km,omitempty"`
+	// NearestPlace names the venue's point of presence that DistanceKm
+	// measures, when one of its places is nearer than its main address.
+	NearestPlace  string   `json:"nearest_place,omitempty"`
 	Services      []string `json:"services,omitempty"`
 	Publics       []string `json:"publics_specifiquement_adresses,omitempty"`
 	Supports      []string `json:"prise_en_charge_specifique,omitempty"`

@@ -65,6 +65,14 @@ type dirVenue struct {
 	supports uint32                 // bit i: passnum.Supports[i]
 	hours    *openinghours.Schedule // nil: no hours, or hours it cannot read
 	zone     zone
+	places   []dirPlace // active points of presence, searched around too
+}
+
+// dirPlace is a point of presence of a venue: a search around a point
+// finds the venue by the nearest of its addresses.
+type dirPlace struct {
+	name  string
+	point geo.Point
 }
 
 // bitOf returns the bit of value in a vocabulary, 0 when absent.
@@ -157,6 +165,20 @@ func (t *tx) loadDirectory() (*directory, error) {
 	for _, o := range offers {
 		catalogue[o.venue] |= bitOf(passnum.ServiceCategories, o.category)
 	}
+	places, err := selectAll(t, scanPlace, `SELECT `+placeColumns+` FROM venue_places WHERE active = 1 ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	placesOf := map[int64][]dirPlace{}
+	for _, p := range places {
+		point, ok := communePoint(p.INSEE)
+		if p.Lat != nil && p.Lon != nil {
+			point, ok = geo.Point{Lat: *p.Lat, Lon: *p.Lon}, true
+		}
+		if ok {
+			placesOf[p.VenueID] = append(placesOf[p.VenueID], dirPlace{name: p.Name, point: point})
+		}
+	}
 	d.venues = make([]*dirVenue, 0, len(venues))
 	for _, v := range venues {
 		dv := &dirVenue{
@@ -166,6 +188,7 @@ func (t *tx) loadDirectory() (*directory, error) {
 			publics:  bitsOf(passnum.Publics, v.Publics),
 			supports: bitsOf(passnum.Supports, v.Supports),
 			zone:     zoneOf(v),
+			places:   placesOf[v.OrgID],
 		}
 		if p, approx, ok := venuePointApprox(v); ok {
 			dv.point, dv.hasPoint = p, true
@@ -263,8 +286,9 @@ func (s *Store) SearchDirectory(ctx context.Context, f passnum.DirectoryFilter) 
 		out.Centre = &passnum.LatLon{Lat: p.centre.Lat, Lon: p.centre.Lon}
 	}
 	type hit struct {
-		v  *dirVenue
-		km float64
+		v     *dirVenue
+		km    float64
+		place string // the point of presence km measures, "" for the main address
 	}
 	var hits []hit
 	var box geoBox
@@ -285,20 +309,27 @@ func (s *Store) SearchDirectory(ctx context.Context, f passnum.DirectoryFilter) 
 			p.territory != nil && !p.territory.contains(dv) {
 			continue
 		}
-		km := -1.0
-		if p.centre != nil && dv.hasPoint {
-			if p.radiusKm > 0 {
-				if !box.contains(dv.point) {
-					continue
+		km, place := -1.0, ""
+		if p.centre != nil {
+			// The nearest of the venue's addresses: its own, then its
+			// points of presence.
+			near := func(point geo.Point, name string) {
+				if p.radiusKm > 0 && !box.contains(point) {
+					return
 				}
-				if km = geo.DistanceKm(*p.centre, dv.point); km > p.radiusKm {
-					continue
+				if d := geo.DistanceKm(*p.centre, point); (p.radiusKm == 0 || d <= p.radiusKm) && (km < 0 || d < km) {
+					km, place = d, name
 				}
-			} else {
-				km = geo.DistanceKm(*p.centre, dv.point)
 			}
-		} else if p.centre != nil && p.radiusKm > 0 {
-			continue // no point: not known to be around
+			if dv.hasPoint {
+				near(dv.point, "")
+			}
+			for _, pl := range dv.places {
+				near(pl.point, pl.name)
+			}
+			if km < 0 && p.radiusKm > 0 {
+				continue // not known to be around
+			}
 		}
 		if len(p.words) > 0 && !containsWords(dv.folded, p.words) {
 			continue
@@ -306,7 +337,7 @@ func (s *Store) SearchDirectory(ctx context.Context, f passnum.DirectoryFilter) 
 		if !p.openAt.IsZero() && (dv.hours == nil || !dv.hours.OpenAt(walls[dv.zone.index])) {
 			continue
 		}
-		hits = append(hits, hit{dv, km})
+		hits = append(hits, hit{dv, km, place})
 	}
 	if p.centre != nil {
 		// Stable: equal distances stay by name; venues without a point
@@ -332,7 +363,7 @@ func (s *Store) SearchDirectory(ctx context.Context, f passnum.DirectoryFilter) 
 		e := h.v.entry
 		if h.km >= 0 {
 			km := math.Round(h.km*100) / 100
-			e.DistanceKm = &km
+			e.DistanceKm, e.NearestPlace = &km, h.place
 		}
 		if h.v.hours != nil {
 			open := h.v.hours.OpenAt(h.v.zone.wall(now))

@@ -77,6 +77,10 @@ func TestDirectoryFollowsEveryChange(t *testing.T) {
 				_, err := s.SetCatalogueServiceActive(admin, service.ID, false)
 				return err
 			}, passnum.DirectoryFilter{Query: "alizé", Category: leisure}, 0},
+			{"place opened far from the venue", func() error {
+				_, err := s.SavePlace(admin, passnum.Place{Name: "Permanence de Redon", Address: "Place de la Gare", PostalCode: "35600", INSEE: "35236"})
+				return err
+			}, passnum.DirectoryFilter{Query: "alizé", Commune: "35236", RadiusKm: 10}, 1},
 			{"venue imported", func() error {
 				_, err := s.ImportVenues(op, rowsOf(standardVenue("change-01", validSIRET("7000000000012"), "Lieu mistral", 48.1, -1.7)), false)
 				return err
@@ -88,6 +92,17 @@ func TestDirectoryFollowsEveryChange(t *testing.T) {
 			}
 			if got := count(step.filter); got != step.want {
 				t.Errorf("%s: %d venues found, want %d", step.name, got, step.want)
+			}
+		}
+		// Found around Redon by its permanence there, 60 km from its main
+		// address in Rennes; around Rennes by the main address.
+		for _, tc := range []struct {
+			commune, place string
+			maxKm          float64
+		}{{"35236", "Permanence de Redon", 5}, {"35238", "", 5}} {
+			page, err := s.SearchDirectory(public, passnum.DirectoryFilter{Query: "alizé", Commune: tc.commune, RadiusKm: 10})
+			if err != nil || page.Total != 1 || page.Venues[0].NearestPlace != tc.place || *page.Venues[0].DistanceKm > tc.maxKm {
+				t.Errorf("around %s: %+v %v", tc.commune, page, err)
 			}
 		}
 	})

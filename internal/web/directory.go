@@ -160,7 +160,12 @@ func (s *Server) directory(w http.ResponseWriter, r *http.Request) error {
 	}
 	for i, dv := range page.Venues {
 		row := directoryRow{N: f.Offset + i + 1, V: dv, Href: fmt.Sprintf("/annuaire/%d%s", dv.OrgID, suffix)}
-		if dv.DistanceKm != nil {
+		switch {
+		case dv.DistanceKm != nil && dv.NearestPlace != "":
+			// Found by one of its points of presence, nearer than its
+			// main address.
+			row.Distance = distanceLabel(*dv.DistanceKm, false) + " (permanence : " + dv.NearestPlace + ")"
+		case dv.DistanceKm != nil:
 			row.Distance = distanceLabel(*dv.DistanceKm, dv.PointApprox)
 		}
 		d.Rows = append(d.Rows, row)

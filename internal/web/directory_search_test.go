@@ -226,6 +226,13 @@ func TestDirectorySearch(t *testing.T) {
 		if !strings.Contains(a.body, `viewBox="`) || strings.Contains(a.body, `viewBox="0 0 1000 1000"`) {
 			t.Errorf("the map of a search around a place is not zoomed")
 		}
+		// Around Bruz, the fixture's venue is found by its permanence at
+		// the town hall there, 10 km from its main address in Rennes.
+		a = search("commune=Bruz&rayon=5")
+		if got := results(a.body); len(got) == 0 || got[0] != "1. La Quincaillerie numérique" || !strings.Contains(a.text(), "(permanence : Mairie de Bruz)") {
+			t.Errorf("around Bruz: %v\n%.600s", got, a.text())
+		}
+		a = search("commune=Rennes&rayon=20")
 		// The second page goes on with the numbers, on the map too.
 		if !strings.Contains(a.body, `href="/annuaire?commune=`) || !strings.Contains(a.body, "Page suivante") {
 			t.Fatalf("no pager")
