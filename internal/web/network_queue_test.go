@@ -158,6 +158,28 @@ func TestQueueAndDecision(t *testing.T) {
 		if a.status != http.StatusOK || !strings.Contains(a.text(), "1 pass encaissé") {
 			t.Fatalf("redeem at the new venue: %d\n%s", a.status, a.text())
 		}
+		// The operator corrects the description, SIRET included, which the
+		// venue's admin cannot change.
+		fiche := s.get(op, file+"/fiche")
+		if fiche.status != http.StatusOK || !strings.Contains(fiche.body, `name="pivot"`) || !strings.Contains(fiche.body, `action="`+file+`/fiche"`) {
+			t.Fatalf("operator's description form: %d\n%.500s", fiche.status, fiche.text())
+		}
+		form = application(1) // the description's fields are the application's
+		form.Set("nom", "Espace numérique de Rennes-Centre")
+		form.Set("pivot", "82417356000015")
+		if a := s.post(op, file+"/fiche", form); a.status != http.StatusSeeOther || a.header.Get("Location") != file {
+			t.Fatalf("operator saves the description: %d %s\n%.600s", a.status, a.header.Get("Location"), a.text())
+		}
+		after, err := env.Store.FindVenueFile(storetest.As(s.f.Operator), venue.OrgID)
+		if err != nil || after.Venue.Name != "Espace numérique de Rennes-Centre" || after.Venue.Pivot != "82417356000015" || after.Venue.Address != venue.Address {
+			t.Fatalf("after the operator's correction: %+v %v", after.Venue, err)
+		}
+		if a := s.get(opAgent, file+"/fiche"); a.status != http.StatusOK || strings.Contains(a.body, `action="`+file+`/fiche"`) {
+			t.Errorf("the operator's agent gets the description form: %d", a.status)
+		}
+		if a := s.get(opAgent, file); strings.Contains(a.body, "Corriger la fiche") {
+			t.Error("the operator's agent is offered to correct the description")
+		}
 		storetest.MustCheck(t, env, s.f.Operator)
 	})
 }

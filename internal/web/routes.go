@@ -87,6 +87,8 @@ var routes = []route{
 	{"GET", "/operateur/lieux", kinds, operator, (*Server).networkVenues},
 	{"GET", "/operateur/lieux/{id}", kinds, operator, (*Server).venueFile},
 	{"POST", "/operateur/lieux/{id}/decision", kinds, operator, (*Server).decide},
+	{"GET", "/operateur/lieux/{id}/fiche", kinds, operator, (*Server).operatorProfile},
+	{"POST", "/operateur/lieux/{id}/fiche", kinds, operator, (*Server).operatorProfileSave},
 	{"GET", "/operateur/lieux/import", kinds, operator, (*Server).importForm},
 	{"POST", "/operateur/lieux/import", kinds, operator, (*Server).importCheck},
 	{"POST", "/operateur/lieux/import/confirmer", kinds, operator, (*Server).importConfirm},

@@ -39,6 +39,11 @@ type ownPage struct {
 	Decisions []decision
 	Charter   string
 	CanApply  bool
+	// Operator is true when the operator edits the venue's description
+	// (/operateur/lieux/{id}/fiche): no venue menu, the SIRET editable.
+	Operator bool
+	// Action is where the description form posts.
+	Action string
 }
 
 // ownView prepares a page of the venue's space: the venue, and its file
@@ -47,7 +52,7 @@ func (s *Server) ownView(r *http.Request, title, section string) (*view, *ownPag
 	a := visitorFrom(r).actor()
 	v := s.newView(r, title, nil)
 	ownVenueNav(v)
-	d := &ownPage{IsAdmin: a.Role == passnum.RoleAdmin, Section: section, Charter: passnum.CharterVersion}
+	d := &ownPage{IsAdmin: a.Role == passnum.RoleAdmin, Section: section, Charter: passnum.CharterVersion, Action: "/lieu/fiche"}
 	var err error
 	if d.Org, err = s.svc.FindOrganisation(r.Context(), a.OrgID); err != nil {
 		return nil, nil, err
@@ -104,9 +109,56 @@ func (s *Server) ownProfileSave(w http.ResponseWriter, r *http.Request) error {
 	if !d.IsAdmin {
 		return s.adminOnly(w, r, v)
 	}
+	return s.saveProfile(w, r, v, d)
+}
+
+// operatorProfileView prepares the description form of venue {id} for the
+// operator, who corrects what a venue cannot (its SIRET) or keeps the
+// description of a venue without an administrator up to date.
+func (s *Server) operatorProfileView(r *http.Request) (*view, *ownPage, error) {
+	id, err := pathID(r, "id", "Lieu")
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &ownPage{IsAdmin: true, Operator: true, Section: "fiche", Action: fmt.Sprintf("/operateur/lieux/%d/fiche", id)}
+	if d.Org, err = s.svc.FindOrganisation(r.Context(), id); err != nil {
+		return nil, nil, err
+	}
+	if d.File, err = s.svc.FindVenueFile(r.Context(), id); err != nil {
+		return nil, nil, err
+	}
+	v := s.newView(r, "Fiche de "+d.Org.Name, d)
+	// The operator's admins correct a description, as they decide on
+	// qualification; its agents read it.
+	d.IsAdmin = v.Can(string(passnum.ActOrgQualify))
+	return v, d, nil
+}
+
+func (s *Server) operatorProfile(w http.ResponseWriter, r *http.Request) error {
+	v, d, err := s.operatorProfileView(r)
+	if err != nil {
+		return err
+	}
+	venueValues(v.Form, &d.File.Venue)
+	return s.render(w, r, http.StatusOK, "network_profile", v)
+}
+
+func (s *Server) operatorProfileSave(w http.ResponseWriter, r *http.Request) error {
+	v, d, err := s.operatorProfileView(r)
+	if err != nil {
+		return err
+	}
+	return s.saveProfile(w, r, v, d)
+}
+
+// saveProfile records the description form, for the venue's admins or the
+// operator.
+func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request, v *view, d *ownPage) error {
 	v.Form = copyForm(r.PostForm)
-	// The identity of the venue (its SIRET) is the operator's to change.
-	v.Form.Set("pivot", d.File.Venue.Pivot)
+	if !d.Operator {
+		// The identity of the venue (its SIRET) is the operator's to change.
+		v.Form.Set("pivot", d.File.Venue.Pivot)
+	}
 	read, communes := readVenueDescription(v)
 	d.Communes = communes
 	venue := d.File.Venue
@@ -116,6 +168,9 @@ func (s *Server) ownProfileSave(w http.ResponseWriter, r *http.Request) error {
 	venue.Summary, venue.Detail, venue.AppointmentURL = read.Summary, read.Detail, read.AppointmentURL
 	venue.Services, venue.Publics, venue.Supports, venue.Fees = read.Services, read.Publics, read.Supports, read.Fees
 	venue.AccessModes, venue.SupportModes = read.AccessModes, read.SupportModes
+	if d.Operator {
+		venue.Pivot = read.Pivot
+	}
 	if read.INSEE != d.File.Venue.INSEE {
 		venue.Lat, venue.Lon = nil, nil // the point of the old address
 	}
@@ -135,7 +190,11 @@ func (s *Server) ownProfileSave(w http.ResponseWriter, r *http.Request) error {
 		addProblems(v, err)
 		return s.render(w, r, errStatus(err), "network_profile", v)
 	}
-	return s.redirect(w, r, "/lieu/fiche", "Fiche enregistrée : l'annuaire et les données ouvertes la montrent désormais ainsi.")
+	back := "/lieu/fiche"
+	if d.Operator {
+		back = fmt.Sprintf("/operateur/lieux/%d", d.Org.ID)
+	}
+	return s.redirect(w, r, back, "Fiche enregistrée : l'annuaire et les données ouvertes la montrent désormais ainsi.")
 }
 
 // ownApplication shows the venue's status and history and, when the
