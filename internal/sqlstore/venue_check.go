@@ -24,14 +24,16 @@ func checkVenue(v *passnum.Venue) []*passnum.Error {
 	return append(errs, venueGeoHoursProblems(v)...)
 }
 
-// venueGeoHoursProblems checks a normalised venue's opening hours, and
-// that its INSEE code names a commune that has its postal code and its
-// name.
+// venueGeoHoursProblems checks a normalised venue's opening hours, which
+// it rewrites in their canonical form, and that its INSEE code names a
+// commune that has its postal code and its name.
 func venueGeoHoursProblems(v *passnum.Venue) []*passnum.Error {
 	var errs []*passnum.Error
 	if v.OpeningHours != "" {
-		if err := checkHours(v.OpeningHours); err != nil {
+		if canonical, err := canonicalHours(v.OpeningHours); err != nil {
 			errs = append(errs, passnum.Invalid("horaires", "%s", err.Error()))
+		} else {
+			v.OpeningHours = canonical
 		}
 	}
 	if v.INSEE == "" || passnum.ValidateCommune(v.INSEE) != nil {
@@ -50,10 +52,16 @@ func venueGeoHoursProblems(v *passnum.Venue) []*passnum.Error {
 	return errs
 }
 
-// checkHours reads opening hours; its errors say what is wrong in French.
-func checkHours(s string) error {
-	_, err := openinghours.Parse(s)
-	return err
+// canonicalHours reads opening hours and writes them in their canonical
+// form, as imports and exports do (internal/mednum), so that the same
+// hours are stored the same whichever way they came in, and an export
+// re-imported is unchanged. Its errors say what is wrong in French.
+func canonicalHours(s string) (string, error) {
+	h, err := openinghours.Parse(s)
+	if err != nil {
+		return "", err
+	}
+	return h.String(), nil
 }
 
 // postalCodeFits tells whether a postal code is one of the commune's, or a

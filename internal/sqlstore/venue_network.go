@@ -967,9 +967,11 @@ func (s *Store) SavePlace(ctx context.Context, p passnum.Place) (*passnum.Place,
 		return nil, passnum.Invalid("postal_code", "Le code postal %s n'est pas celui de %s.", p.PostalCode, geo.Label(c))
 	}
 	if p.OpeningHours != "" {
-		if err := checkHours(p.OpeningHours); err != nil {
+		canonical, err := canonicalHours(p.OpeningHours)
+		if err != nil {
 			return nil, passnum.Invalid("opening_hours", "Horaires : %s", err.Error())
 		}
+		p.OpeningHours = canonical
 	}
 	flag := 0
 	if p.Active || p.ID == 0 {
