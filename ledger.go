@@ -29,6 +29,22 @@ const (
 	// AccountVenuePayable holds what is owed to a venue for redeemed,
 	// unsettled passes (party: the venue).
 	AccountVenuePayable = "venue_payable"
+	// AccountVenueStatement holds the value of redeemed passes on a venue
+	// statement that is not paid yet, draft or validated (party: the
+	// venue). A settlement run moves it from AccountVenuePayable; a
+	// rejected transfer moves it back.
+	AccountVenueStatement = "venue_statement"
+	// AccountPassesSettled holds the value of settled passes: the venue
+	// was paid for them (party: the venue).
+	AccountPassesSettled = "passes_settled"
+	// AccountVenuePayments is the money paid out to venues, by the funder
+	// whose money it was (party: the funder): a payment moves each
+	// funder's share of a statement out of AccountBank into it.
+	AccountVenuePayments = "venue_payments"
+	// AccountFunderCredit holds what credit notes owe funders back for
+	// passes that expired unused (party: the funder), moved out of
+	// AccountPassesExpired.
+	AccountFunderCredit = "funder_credit"
 )
 
 // StateAccount returns the ledger account holding the value of passes in a
@@ -44,7 +60,11 @@ func StateAccount(s PassState) string {
 	case StateExpired:
 		return AccountPassesExpired
 	case StateRedeemed:
+		// On a draft or validated statement, a redeemed pass's value is
+		// in AccountVenueStatement instead.
 		return AccountVenuePayable
+	case StateSettled:
+		return AccountPassesSettled
 	}
 	return ""
 }
@@ -60,7 +80,7 @@ type Entry struct {
 // Posting is one balanced movement of value.
 type Posting struct {
 	ID        int64     `json:"id"`
-	Kind      string    `json:"kind"` // funds, issuance, activation, redemption, void, block, unblock, expiry
+	Kind      string    `json:"kind"` // funds, issuance, activation, redemption, void, block, unblock, expiry, settlement, payment, rejection, credit
 	Ref       string    `json:"ref"`
 	Entries   []Entry   `json:"entries"`
 	CreatedAt time.Time `json:"created_at"`

@@ -38,6 +38,9 @@ const (
 	ActSessionManage   Action = "sessions.manage"
 	ActActivityWrite   Action = "activity.write"
 	ActActivityRead    Action = "activity.read"
+	ActSettle          Action = "settlement.manage"
+	ActStatementRead   Action = "statements.read"
+	ActChargeRead      Action = "charges.read"
 )
 
 type grant struct {
@@ -90,6 +93,9 @@ var permissions = map[Action][]grant{
 	ActSessionManage:   {opAny, venue},                               // venue: its own sessions and registrations
 	ActActivityWrite:   {venue},                                      // the venue's own reports
 	ActActivityRead:    {opAny, venue},                               // venue: its own
+	ActSettle:          {opAdmin},                                    // runs, statements, batches, payer account, credit notes
+	ActStatementRead:   {opAny, venue},                               // venue: its own statements; runs, batches and transfers: operator only
+	ActChargeRead:      {opAny, funder},                              // funder: its own charges, credit notes and reconciliations
 }
 
 // Can tells whether the actor's organisation kind and role allow action.

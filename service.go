@@ -20,6 +20,7 @@ type Service interface {
 	WorkshopService
 	VenueService
 	DirectoryService
+	SettlementService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

@@ -2,6 +2,7 @@ package passnum
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -112,6 +113,10 @@ type PaymentBatch struct {
 	ControlSumCents int64     `json:"control_sum_cents"`
 	Actor           string    `json:"actor"`
 	CreatedAt       time.Time `json:"created_at"`
+	// Skipped names the venues whose validated statements were left out
+	// of the batch because the venue has no bank account on file; they go
+	// into a later batch once it is recorded.
+	Skipped []string `json:"skipped,omitempty"`
 }
 
 // Transfer is one credit transfer of a payment batch: a venue's statement.
@@ -173,7 +178,49 @@ type Reconciliation struct {
 	PayableCents  int64               `json:"payable_cents"` // redeemed, not settled yet
 	ExpiredCents  int64               `json:"expired_cents"`
 	CreditedCents int64               `json:"credited_cents"`
-	ReadyToCredit bool                `json:"ready_to_credit"` // past validity and tolerance, nothing redeemed left unsettled
+	// ReadyToCredit: past validity and tolerance, every pass used or
+	// expired (Expire has run), no credit note issued yet.
+	ReadyToCredit bool `json:"ready_to_credit"`
+	// Credited tells whether the credit notes were issued.
+	Credited bool `json:"credited"`
+}
+
+// DefaultCutOff is the cut-off of the monthly settlement run at now: the
+// last day of the previous month, in Paris time.
+func DefaultCutOff(now time.Time) string {
+	y, m, _ := now.In(paris).Date()
+	return time.Date(y, m, 0, 12, 0, 0, 0, paris).Format(DateLayout)
+}
+
+// CutOffEnd checks a cut-off date (YYYY-MM-DD) and returns the instant its
+// day ends in Paris time: a settlement run takes the passes redeemed
+// strictly before it.
+func CutOffEnd(cutOff string) (time.Time, error) {
+	d, err := time.ParseInLocation(DateLayout, cutOff, paris)
+	if err != nil || d.Format(DateLayout) != cutOff {
+		return time.Time{}, Invalid("cut_off", "Date d'arrêté invalide : %q. Écrivez-la AAAA-MM-JJ, par exemple 2027-03-31.", cutOff)
+	}
+	return time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, paris), nil
+}
+
+// FeeCents is the upstream fee on passesCents at feeBP basis points,
+// rounded half up to the cent: 4 % of 12 345 cents is 493.8, so 494. A
+// run charges it once per programme, on the programme's passes of the
+// run, and splits it between the funders by share (SplitByShares), so
+// that the funders' fee lines sum to it exactly.
+func FeeCents(passesCents int64, feeBP int) int64 {
+	return (passesCents*int64(feeBP) + BasisPoints/2) / BasisPoints
+}
+
+// StatementReferenceBody is the body of a statement's ISO 11649 creditor
+// reference: "PN", the cut-off date without dashes, "S" and the
+// statement's number (21 characters at most up to statement 9 999 999 999).
+func StatementReferenceBody(cutOff string, statementID int64) string {
+	compact := cutOff
+	if len(cutOff) == len(DateLayout) {
+		compact = cutOff[0:4] + cutOff[5:7] + cutOff[8:10]
+	}
+	return fmt.Sprintf("PN%sS%d", compact, statementID)
 }
 
 // SettlementService pays venues and accounts to funders.

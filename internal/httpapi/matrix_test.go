@@ -89,6 +89,11 @@ func TestRoleMatrix(t *testing.T) {
 			},
 			passnum.ActActivityWrite: func(int64) call { return call{"POST", "/api/v1/activity-reports", map[string]any{}} },
 			passnum.ActActivityRead:  func(int64) call { return call{"GET", "/api/v1/activity-reports", nil} },
+			passnum.ActSettle: func(int64) call {
+				return call{"POST", "/api/v1/settlement-runs", map[string]any{"cut_off": "2027-03-14"}}
+			},
+			passnum.ActStatementRead: func(int64) call { return call{"GET", "/api/v1/statements", nil} },
+			passnum.ActChargeRead:    func(int64) call { return call{"GET", "/api/v1/funder-charges", nil} },
 		}
 		for _, action := range passnum.Actions() {
 			build, ok := representative[action]

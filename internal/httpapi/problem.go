@@ -191,6 +191,16 @@ func init() {
 		{passnum.ECONFLICT, "already-voided", "Encaissement déjà annulé", "L'encaissement a déjà été annulé."},
 		{passnum.EREFUSED, "void-window-closed", "Délai d'annulation dépassé", "Un lieu annule son encaissement dans les 24 heures ; au-delà, il s'adresse à l'opérateur."},
 		{passnum.EREFUSED, "already-settled", "Encaissement déjà remboursé", "Un encaissement remboursé au lieu ne s'annule plus."},
+
+		// Settlement: statements, payment batches, credit notes.
+		{passnum.ECONFLICT, "statement-state", "État du relevé incompatible", "Le relevé n'est pas dans l'état que l'opération demande : on valide un brouillon, on déclare payé ou rejeté un relevé validé dont le virement est parti."},
+		{passnum.ECONFLICT, "statement-not-batched", "Relevé hors lot de virements", "Le relevé n'est dans aucun lot de virements : créez d'abord un lot (POST /api/v1/payment-batches)."},
+		{passnum.EREFUSED, "no-payer-account", "Compte de l'opérateur manquant", "Le compte d'où partent les virements n'est pas renseigné : enregistrez-le d'abord (PUT /api/v1/payer-account)."},
+		{passnum.EREFUSED, "no-bank-account", "Compte bancaire du lieu manquant", "Les lieux dont les relevés attendent un virement n'ont pas de coordonnées bancaires : le détail les nomme. Un lieu sans compte reste hors des lots jusqu'à ce qu'il les renseigne."},
+		{passnum.EREFUSED, "nothing-to-pay", "Rien à payer", "Aucun relevé validé n'attend de virement : validez d'abord des relevés."},
+		{passnum.EREFUSED, "not-expired", "Programme encore valable", "Les pass du programme restent utilisables (validité et tolérance) : les avoirs viennent après."},
+		{passnum.EREFUSED, "expiry-pending", "Expiration à lancer", "Des pass du programme ne sont pas encore expirés : lancez d'abord l'expiration (POST /api/v1/expiry), puis émettez les avoirs."},
+		{passnum.ECONFLICT, "already-credited", "Avoirs déjà émis", "Les avoirs du programme ont déjà été émis : ils ne le sont qu'une fois."},
 	} {
 		problemTypes[p.reason] = problemType{Type: problemTypeBase + p.reason, Reason: p.reason,
 			Status: httpStatus(p.code, p.reason), Title: p.title, Description: p.description}

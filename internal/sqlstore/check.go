@@ -25,7 +25,10 @@ import (
 //     (workshop_check.go);
 //   - every venue has its description, which agrees with its organisation,
 //     and a SIRET belongs to one candidate or qualified venue at most
-//     (venue_check.go).
+//     (venue_check.go);
+//   - statements, their lines, payment batches, funder charges and credit
+//     notes agree with each other and with the passes; no pass is on two
+//     live statements (settlement_check.go).
 func (s *Store) CheckInvariants(ctx context.Context) (*passnum.CheckReport, error) {
 	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActInvariantsCheck); err != nil {
 		return nil, err
@@ -106,16 +109,20 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 			return err
 		}
 		face := p.FaceValueCents
-		rows, err := t.query(`SELECT state, COALESCE(venue_id, 0), COUNT(*), SUM(CASE WHEN activated_at IS NOT NULL THEN 1 ELSE 0 END)
-			FROM passes WHERE programme_id = ? GROUP BY state, COALESCE(venue_id, 0)`, id)
+		// A redeemed pass on a live statement line is in venue_statement
+		// (settlement.go).
+		rows, err := t.query(`SELECT p.state, COALESCE(p.venue_id, 0), CASE WHEN l.serial IS NULL THEN 0 ELSE 1 END, COUNT(*),
+				SUM(CASE WHEN p.activated_at IS NOT NULL THEN 1 ELSE 0 END)
+			FROM passes p LEFT JOIN statement_lines l ON l.serial = p.serial AND l.rejected = 0
+			WHERE p.programme_id = ? GROUP BY p.state, COALESCE(p.venue_id, 0), CASE WHEN l.serial IS NULL THEN 0 ELSE 1 END`, id)
 		if err != nil {
 			return err
 		}
 		var all, activated int64
 		for rows.Next() {
 			var st passnum.PassState
-			var venue, n, act int64
-			if err := rows.Scan(&st, &venue, &n, &act); err != nil {
+			var venue, onStatement, n, act int64
+			if err := rows.Scan(&st, &venue, &onStatement, &n, &act); err != nil {
 				rows.Close()
 				return err
 			}
@@ -126,8 +133,11 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 				fail("programme %d: %d passes in unknown state %q", id, n, st)
 				continue
 			}
+			if st == passnum.StateRedeemed && onStatement == 1 {
+				account = passnum.AccountVenueStatement
+			}
 			party := int64(0)
-			if account == passnum.AccountVenuePayable {
+			if account == passnum.AccountVenuePayable || account == passnum.AccountVenueStatement || account == passnum.AccountPassesSettled {
 				party = venue
 			}
 			want[key{id, account, party}] += n * face
@@ -161,10 +171,23 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 				return err
 			}
 			received += sum
-			want[key{id, passnum.AccountBank, funder}] = sum
+			want[key{id, passnum.AccountBank, funder}] += sum
 			want[key{id, passnum.AccountFunderContribution, funder}] = -sum
 		}
 		rows.Close()
+		// Payments to venues and credit notes (settlement_check.go).
+		paid, credited, err := t.settlementMoney(p)
+		if err != nil {
+			return err
+		}
+		for funder, v := range paid {
+			want[key{id, passnum.AccountBank, funder}] -= v
+			want[key{id, passnum.AccountVenuePayments, funder}] = v
+		}
+		for funder, v := range credited {
+			want[key{id, passnum.AccountPassesExpired, 0}] -= v
+			want[key{id, passnum.AccountFunderCredit, funder}] = v
+		}
 		if received != p.FundsReceived {
 			fail("programme %d: funds received counter %d cents, payment orders sum to %d", id, p.FundsReceived, received)
 		}
@@ -216,6 +239,9 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 		return err
 	}
 	if err := t.checkVenues(fail); err != nil {
+		return err
+	}
+	if err := t.checkSettlement(fail); err != nil {
 		return err
 	}
 

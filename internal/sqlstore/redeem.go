@@ -438,6 +438,17 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 			return passnum.Errorf(passnum.EREFUSED, "void-window-closed",
 				"Annulation impossible : l'encaissement date du %s, il y a plus de 24 heures. Contactez l'opérateur.", passnum.FrenchDateTime(r.CreatedAt))
 		}
+		// Never after settlement: once on a venue statement (even one whose
+		// transfer was rejected, since the funders were charged for it),
+		// the redemption stands.
+		var onStatement int64
+		if err := tx.get(&onStatement, `SELECT COALESCE(MAX(statement_id), 0) FROM statement_lines WHERE redemption_id = ?`, id); err != nil {
+			return err
+		}
+		if onStatement != 0 {
+			return passnum.Errorf(passnum.EREFUSED, "already-settled",
+				"Annulation impossible : cet encaissement figure sur le relevé de remboursement n°%d de votre lieu. Contactez l'opérateur.", onStatement)
+		}
 		var notRedeemed int
 		if err := tx.get(&notRedeemed, `SELECT COUNT(*) FROM passes WHERE serial IN (SELECT serial FROM redemption_passes WHERE redemption_id = ?) AND state <> 'redeemed'`, id); err != nil {
 			return err

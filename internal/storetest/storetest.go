@@ -156,6 +156,7 @@ type Fixture struct {
 	Operator   *passnum.Actor
 	State      *passnum.Organisation
 	Dept       *passnum.Organisation
+	Region     *passnum.Organisation // a third funder, with Options.Shares of three
 	Prescriber *passnum.Organisation
 	Other      *passnum.Organisation // a second prescriber
 	Venue      *passnum.Organisation // qualified, in Rennes
@@ -179,6 +180,10 @@ type Options struct {
 	Allocated   int // carnets allocated to Prescriber (default 10)
 	Distributed int // carnets distributed (default 6)
 	CarnetSize  int // default 5
+	// Shares are the funders' shares in basis points: State and Dept
+	// (default 5000 / 5000), then Region when there are three.
+	Shares         []int
+	FaceValueCents int64 // default passnum.DefaultFaceValue
 }
 
 // NewFixture builds a Fixture.
@@ -199,6 +204,13 @@ func NewFixture(t testing.TB, env *Env, o Options) *Fixture {
 	if o.CarnetSize == 0 {
 		o.CarnetSize = 5
 	}
+	if len(o.Shares) == 0 {
+		o.Shares = []int{5000, 5000}
+	}
+	if o.FaceValueCents == 0 {
+		o.FaceValueCents = passnum.DefaultFaceValue
+	}
+	face := o.FaceValueCents
 	s := env.Store
 	must := func(err error) {
 		t.Helper()
@@ -223,10 +235,15 @@ func NewFixture(t testing.TB, env *Env, o Options) *Fixture {
 	f.Venue2 = org(passnum.OrganisationCreate{Kind: passnum.KindVenue, Name: "Médiathèque de Brest", SIRET: "21290019700014", CommuneINSEE: "29019", Qualification: passnum.QualificationQualified})
 	f.Outside = org(passnum.OrganisationCreate{Kind: passnum.KindVenue, Name: "Espace numérique de Lyon", SIRET: "21690123100011", CommuneINSEE: "69123", Qualification: passnum.QualificationQualified})
 	size := o.CarnetSize
+	funders := []passnum.FunderShare{{FunderID: f.State.ID, ShareBP: o.Shares[0]}, {FunderID: f.Dept.ID, ShareBP: o.Shares[1]}}
+	if len(o.Shares) > 2 {
+		f.Region = org(passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "Région Bretagne"})
+		funders = append(funders, passnum.FunderShare{FunderID: f.Region.ID, ShareBP: o.Shares[2]})
+	}
 	f.Programme, err = s.CreateProgramme(ctx, passnum.ProgrammeCreate{
 		Name:        "Pass numérique Bretagne 2027",
-		Funders:     []passnum.FunderShare{{FunderID: f.State.ID, ShareBP: 5000}, {FunderID: f.Dept.ID, ShareBP: 5000}},
-		BudgetCents: int64(o.Carnets*size*1000) * 2, CarnetSize: size,
+		Funders:     funders,
+		BudgetCents: int64(o.Carnets*size) * face * 2, CarnetSize: size, FaceValueCents: face,
 		ValidFrom: "2027-01-01", ValidUntil: "2027-12-31",
 		Territory: []string{"region:53"},
 		Services:  []string{"Maîtrise des outils numériques du quotidien", "Aide aux démarches administratives"},
@@ -234,7 +251,7 @@ func NewFixture(t testing.TB, env *Env, o Options) *Fixture {
 	must(err)
 	f.Batch, err = s.Issue(ctx, passnum.IssueRequest{ProgrammeID: f.Programme.ID, Carnets: o.Carnets})
 	must(err)
-	need := int64(o.Activated*size*1000) * 10400 / 10000
+	need := int64(o.Activated*size) * face * 10400 / 10000
 	_, err = s.RecordFunds(ctx, passnum.FundsCreate{ProgrammeID: f.Programme.ID, FunderID: f.State.ID, Reference: "OP-STATE-1", AmountCents: need/2 + 1, ReceivedOn: "2027-01-10"})
 	must(err)
 	_, err = s.RecordFunds(ctx, passnum.FundsCreate{ProgrammeID: f.Programme.ID, FunderID: f.Dept.ID, Reference: "OP-DEPT-1", AmountCents: need/2 + 1, ReceivedOn: "2027-01-12"})

@@ -105,6 +105,8 @@ func mayUse(rt route, k passnum.OrgKind) bool {
 		return k == passnum.KindOperator
 	case strings.HasPrefix(rt.path, "/financeur/programmes/{id}/blocage"):
 		return k == passnum.KindFunder // a hub reads, it does not block
+	case strings.HasPrefix(rt.path, "/financeur/facturation"):
+		return k == passnum.KindFunder // invoices and credit notes are the funder's
 	case strings.HasPrefix(rt.path, "/financeur"):
 		return k == passnum.KindFunder || k == passnum.KindHub
 	case strings.HasPrefix(rt.path, "/prescripteur"):

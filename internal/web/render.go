@@ -147,14 +147,17 @@ func navFor(k passnum.OrgKind, current string) []navItem {
 	switch k {
 	case passnum.KindOperator:
 		items = []navItem{{"/operateur", "Tableau de bord", false}, {"/operateur/programmes/nouveau", "Nouveau programme", false},
-			{"/operateur/organisations", "Organisations", false}, {"/operateur/candidatures", "Candidatures", false}, {"/operateur/lieux", "Lieux", false}, {"/operateur/courriels", "Courriels en attente", false}}
+			{"/operateur/organisations", "Organisations", false}, {"/operateur/candidatures", "Candidatures", false}, {"/operateur/lieux", "Lieux", false}, {"/operateur/reglements", "Règlements", false}, {"/operateur/courriels", "Courriels en attente", false}}
 	case passnum.KindFunder, passnum.KindHub:
 		items = []navItem{{"/financeur", "Mes programmes", false}}
+		if k == passnum.KindFunder {
+			items = append(items, navItem{"/financeur/facturation", "Facturation", false})
+		}
 	case passnum.KindPrescriber:
 		items = []navItem{{"/prescripteur/remettre", "Remettre un carnet", false}, {"/prescripteur", "Mon stock", false}}
 	case passnum.KindVenue:
 		items = []navItem{{"/lieu", "Encaisser", false}, {"/lieu/historique", "Historique", false}, {"/lieu/catalogue", "Catalogue", false},
-			{"/lieu/seances", "Séances", false}, {"/lieu/comptes-rendus", "Comptes rendus", false}, {"/lieu/fiche", "Mon lieu", false}}
+			{"/lieu/seances", "Séances", false}, {"/lieu/comptes-rendus", "Comptes rendus", false}, {"/lieu/releves", "Relevés", false}, {"/lieu/fiche", "Mon lieu", false}}
 	}
 	// The longest matching prefix is the current item.
 	best := -1

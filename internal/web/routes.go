@@ -130,6 +130,36 @@ var routes = []route{
 	{"GET", "/financeur/programmes/{id}", kinds, funderHub, (*Server).funderProgramme},
 	{"POST", "/financeur/programmes/{id}/blocage", kinds, funderOnly, (*Server).funderBlock},
 
+	// Money out (settlement*.go): the operator's settlement runs, venue
+	// statements, payment batches and their pain.001 file, reconciliation
+	// and credit notes; the venues' statements; the funders' charges and
+	// credit notes (funders only: a hub reads figures, not invoices).
+	{"GET", "/operateur/reglements", kinds, operator, (*Server).settlements},
+	{"POST", "/operateur/reglements", kinds, operator, (*Server).runSettlement},
+	{"POST", "/operateur/reglements/{id}/validation", kinds, operator, (*Server).validateRun},
+	{"POST", "/operateur/reglements/compte", kinds, operator, (*Server).setPayerAccount},
+	{"POST", "/operateur/virements", kinds, operator, (*Server).createPaymentBatch},
+	{"GET", "/operateur/virements/{id}", kinds, operator, (*Server).paymentBatch},
+	{"GET", "/operateur/virements/{id}/pain001.xml", kinds, operator, (*Server).paymentFile},
+	{"GET", "/operateur/releves/{id}", kinds, operator, (*Server).statement},
+	{"GET", "/operateur/releves/{id}/releve.pdf", kinds, operator, (*Server).statementPDF},
+	{"GET", "/operateur/releves/{id}/releve.csv", kinds, operator, (*Server).statementCSV},
+	{"POST", "/operateur/releves/{id}/validation", kinds, operator, (*Server).validateStatement},
+	{"POST", "/operateur/releves/{id}/paiement", kinds, operator, (*Server).markStatementPaid},
+	{"POST", "/operateur/releves/{id}/rejet", kinds, operator, (*Server).rejectStatement},
+	{"GET", "/operateur/programmes/{id}/reglement", kinds, operator, (*Server).programmeSettlement},
+	{"POST", "/operateur/programmes/{id}/avoirs", kinds, operator, (*Server).issueCreditNotes},
+	{"POST", "/operateur/programmes/{id}/expiration", kinds, operator, (*Server).expirePasses},
+	{"GET", "/operateur/appels/{id}/appel.pdf", kinds, operator, (*Server).chargePDF},
+	{"GET", "/operateur/avoirs/{id}/avoir.pdf", kinds, operator, (*Server).creditNotePDF},
+	{"GET", "/lieu/releves", kinds, venue, (*Server).venueStatements},
+	{"GET", "/lieu/releves/{id}", kinds, venue, (*Server).statement},
+	{"GET", "/lieu/releves/{id}/releve.pdf", kinds, venue, (*Server).statementPDF},
+	{"GET", "/lieu/releves/{id}/releve.csv", kinds, venue, (*Server).statementCSV},
+	{"GET", "/financeur/facturation", kinds, funderOnly, (*Server).funderBilling},
+	{"GET", "/financeur/facturation/appels/{id}/appel.pdf", kinds, funderOnly, (*Server).chargePDF},
+	{"GET", "/financeur/facturation/avoirs/{id}/avoir.pdf", kinds, funderOnly, (*Server).creditNotePDF},
+
 	{"GET", "/prescripteur", kinds, prescriber, (*Server).prescriberHome},
 	{"GET", "/prescripteur/remettre", kinds, prescriber, (*Server).handOutForm},
 	{"POST", "/prescripteur/remettre", kinds, prescriber, (*Server).handOut},

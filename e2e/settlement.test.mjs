@@ -1,0 +1,170 @@
+// Money out, page by page, on the demo data set (months of redemptions at
+// venues with bank accounts): the operator runs the monthly settlement,
+// validates the statements, records its own account, creates a payment
+// batch and downloads its file, marks a transfer paid and another
+// rejected; a venue reads its statements and downloads one; the funder
+// reads its charges. Every page gets an axe-core check and a screenshot.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { launchBrowser, newPage, check, login, logout } from "./lib.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// startDemo serves passnum with its demo data set on a fresh database and
+// returns the web accounts it printed, by role.
+async function startDemo() {
+  const dir = mkdtempSync(join(tmpdir(), "passnum-e2e-settle-"));
+  const bin = join(dir, "passnum");
+  execFileSync("go", ["build", "-o", bin, "./cmd/passnum"], { cwd: root, stdio: "inherit" });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const proc = spawn(bin, ["--db", join(dir, "passnum.db"), "serve", "--demo", "--addr", `127.0.0.1:${port}`, "--url", base], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "", log = "";
+  proc.stderr.on("data", (d) => { log += d; });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("passnum did not start:\n" + out + log)), 120000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("écoute sur") && out.includes("Jetons d'API")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`passnum exited with ${code}:\n${out}${log}`)));
+  });
+  const accounts = {};
+  for (const m of out.matchAll(/^\s+(.+?)\s{2,}(\S+@\S+)\s+mot de passe : (\S+)\s*$/gm)) {
+    accounts[m[1].trim()] = { email: m[2], password: m[3] };
+  }
+  return {
+    base,
+    accounts,
+    async stop() {
+      proc.kill("SIGTERM");
+      await new Promise((r) => proc.once("exit", r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let app, browser;
+before(async () => {
+  app = await startDemo();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+test("settlement: operator, venue and funder", async () => {
+  const { base, accounts } = app;
+  const operator = accounts["Opérateur (administrateur)"];
+  const venue = accounts["Lieu de médiation (agent)"];
+  const funder = accounts["Financeur (administrateur)"];
+  assert.ok(operator && venue && funder, `demo accounts: ${JSON.stringify(Object.keys(accounts))}`);
+  const page = await newPage(browser);
+
+  await login(page, base, operator.email, operator.password);
+  await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Règlements" }).click();
+  await page.waitForURL(/\/operateur\/reglements$/);
+  await check(page, "reglements-vide");
+
+  // The run at the proposed cut-off: the end of last month.
+  const cutOff = await page.getByLabel(/^Pass encaissés jusqu'au/).inputValue();
+  assert.match(cutOff, /^\d{4}-\d{2}-\d{2}$/);
+  await page.getByRole("button", { name: "Calculer les relevés" }).click();
+  await page.getByRole("status").getByText(/^Règlement au /).waitFor();
+  await check(page, "reglements-brouillons");
+  const drafts = await page.getByRole("button", { name: /^Valider le relevé n°/ }).count();
+  assert.ok(drafts >= 2, `${drafts} draft statements`);
+
+  // One statement checked on its own page, then validated there.
+  await page.getByRole("table", { name: /relevés/ }).getByRole("link", { name: /^n°\d+$/ }).first().click();
+  await page.waitForURL(/\/operateur\/releves\/\d+$/);
+  await check(page, "releve-operateur");
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /CSV pour tableur/ }).click()]);
+  assert.match(csv.suggestedFilename(), /^releve-\d+\.csv$/);
+  assert.ok(readFileSync(await csv.path(), "utf8").startsWith("\ufeffreleve;lieu;"));
+  await page.getByRole("button", { name: /^Valider le relevé n°/ }).click();
+  await page.getByRole("status").getByText(/validé/).waitFor();
+
+  // The others all at once.
+  await page.goto(base + "/operateur/reglements");
+  await page.getByRole("button", { name: /^Valider tous les brouillons du règlement/ }).first().click();
+  await page.getByRole("status").getByText(/validés?/).waitFor();
+  await page.getByText("Enregistrez d'abord").waitFor();
+
+  // The operator's account, with a mistake first.
+  await page.getByLabel(/^Titulaire du compte/).fill("Coopérative passnum");
+  await page.getByLabel(/^IBAN/).fill("FR76 3000 1007 9412 3456 7890 180");
+  await page.getByLabel(/^BIC/).fill("BDFEFRPPCCT");
+  await page.getByRole("button", { name: "Enregistrer le compte de l'opérateur" }).click();
+  await page.getByRole("alert").waitFor();
+  await check(page, "reglements-compte-erreur");
+  await page.getByLabel(/^IBAN/).fill("FR76 3000 1007 9412 3456 7890 185");
+  await page.getByRole("button", { name: "Enregistrer le compte de l'opérateur" }).click();
+  await page.getByRole("status").getByText(/Compte de l'opérateur enregistré/).waitFor();
+  await check(page, "reglements-valides");
+
+  // The batch and its file.
+  await page.getByRole("button", { name: /^Créer un lot de virements/ }).click();
+  await page.waitForURL(/\/operateur\/virements\/\d+$/);
+  await check(page, "lot-de-virements");
+  const [xml] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /fichier de virements/ }).click()]);
+  const body = readFileSync(await xml.path(), "utf8");
+  assert.match(body, /pain\.001/);
+  assert.match(body, /FR7630001007941234567890185/);
+
+  // The bank's return: one paid, one rejected with its reason.
+  await page.getByRole("button", { name: /^Marquer payé le relevé/ }).first().click();
+  await page.getByRole("status").getByText(/payé/).waitFor();
+  await page.getByText("Virement rejeté…").first().click();
+  await page.getByLabel(/^Motif du rejet/).first().fill("AC04 compte clos");
+  await page.getByRole("button", { name: /^Noter le rejet/ }).first().click();
+  await page.getByRole("status").getByText(/rejeté/).waitFor();
+  await check(page, "lot-retour-banque");
+
+  // A programme's reconciliation.
+  await page.goto(base + "/operateur/reglements#programmes");
+  await page.getByRole("link", { name: /^Réconciliation de « / }).first().click();
+  await page.waitForURL(/\/operateur\/programmes\/\d+\/reglement$/);
+  await check(page, "reconciliation");
+  await logout(page);
+
+  // The venue reads its statements and downloads one.
+  await login(page, base, venue.email, venue.password);
+  await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Relevés" }).click();
+  await page.waitForURL(/\/lieu\/releves$/);
+  await check(page, "lieu-releves");
+  const [pdf] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /^PDF du relevé/ }).first().click()]);
+  assert.equal(readFileSync(await pdf.path()).subarray(0, 4).toString(), "%PDF");
+  await page.getByRole("table").getByRole("link", { name: /^n°\d+$/ }).first().click();
+  await page.waitForURL(/\/lieu\/releves\/\d+$/);
+  await check(page, "lieu-releve");
+  await logout(page);
+
+  // The funder reads its charges.
+  await login(page, base, funder.email, funder.password);
+  await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Facturation" }).click();
+  await page.waitForURL(/\/financeur\/facturation$/);
+  await check(page, "financeur-facturation");
+  await logout(page);
+});
