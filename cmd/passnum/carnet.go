@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/pdf"
 )
 
 // The life of carnets: issue, activate, allocate, block, expire, export.
@@ -237,7 +239,8 @@ func (c *cli) expire(ctx context.Context, args []string) error {
 
 func (c *cli) export(ctx context.Context, args []string) error {
 	return c.group(ctx, "export", args, map[string]command{
-		"passes": {c.exportPasses, "exporte les pass d'un lot en CSV pour l'imprimeur"},
+		"passes":  {c.exportPasses, "exporte les pass d'un lot en CSV pour l'imprimeur"},
+		"carnets": {c.exportCarnets, "imprime les carnets d'un lot en PDF (lettre et pass avec leur QR code)"},
 	})
 }
 
@@ -285,6 +288,77 @@ func (c *cli) exportPasses(ctx context.Context, args []string) error {
 		return passnum.Errorf(passnum.EINVALID, "output", "Impossible d'écrire %s : %v", *out, err)
 	}
 	c.printf("%s pass du lot n°%d exportés dans %s.\n", formatInt(passes), batch, *out)
+	return nil
+}
+
+func (c *cli) exportCarnets(ctx context.Context, args []string) error {
+	fs := c.flags("passnum export carnets", "passnum export carnets --batch N --out FICHIER.pdf [--url ADRESSE] [--phone TEL] [--hours HORAIRES] [--no-letter]",
+		"Imprime les carnets d'un lot en PDF, prêts à découper : pour chaque carnet, une\n"+
+			"lettre à la personne en français simple, puis ses pass, dix par page A4, chacun\n"+
+			"avec son QR code, son code court, son numéro de série et sa validité.\n"+
+			"Les codes sont secrets : le fichier est créé lisible par vous seul (0600).\n"+
+			"Au-delà de 10 000 pass, imprimez par lots plus petits (mémoire).")
+	var batch int64
+	fs.int64(&batch, "batch", 0, "`numéro` du lot")
+	out := fs.String("out", "", "`fichier` PDF à écrire")
+	baseURL := fs.String("url", os.Getenv("PASSNUM_URL"), "`adresse` publique du service, que la lettre donne pour trouver un lieu (variable PASSNUM_URL)")
+	phone := fs.String("phone", "", "`numéro` que les personnes appellent pour une question (facultatif)")
+	hours := fs.String("hours", "", "`horaires` de ce numéro, par exemple « du lundi au vendredi, de 9 h à 17 h » (facultatif)")
+	noLetter := fs.Bool("no-letter", false, "les pass seuls, sans lettre")
+	if err := fs.parse(args, "batch", "out"); err != nil {
+		return err
+	}
+	ctx, s, err := c.session(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var export bytes.Buffer
+	p := c.progress("lecture des pass")
+	err = s.ExportPasses(ctx, batch, &export, p.update)
+	p.end()
+	if err != nil {
+		return err
+	}
+	programmeID, err := pdf.ExportProgramme(export.Bytes())
+	if err != nil {
+		return err
+	}
+	programme, err := s.FindProgramme(ctx, programmeID)
+	if err != nil {
+		return err
+	}
+	sheets, err := pdf.ReadExport(&export, programme)
+	if err != nil {
+		return err
+	}
+	operator, err := s.FindOrganisation(ctx, passnum.ActorFromContext(ctx).OrgID)
+	if err != nil {
+		return err
+	}
+	opts := pdf.CarnetOptions{OperatorName: operator.Name, BaseURL: *baseURL, HelpPhone: *phone, HelpHours: *hours, NoLetter: *noLetter}
+	passes := 0
+	for _, sh := range sheets {
+		passes += len(sh.Passes)
+	}
+	// Write next to the target and rename, as for the CSV: never a
+	// truncated file the printer could take for a whole one.
+	f, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*")
+	if err != nil {
+		return passnum.Errorf(passnum.EINVALID, "output", "Impossible de créer le fichier : %v", err)
+	}
+	defer os.Remove(f.Name())
+	err = pdf.Carnets(f, sheets, opts)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), *out); err != nil {
+		return passnum.Errorf(passnum.EINVALID, "output", "Impossible d'écrire %s : %v", *out, err)
+	}
+	c.printf("%s carnets (%s pass) du lot n°%d imprimés dans %s.\n", formatInt(len(sheets)), formatInt(passes), batch, *out)
 	return nil
 }
 

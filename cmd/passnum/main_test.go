@@ -367,6 +367,19 @@ func TestExport(t *testing.T) {
 		}
 	}
 	h.fail(1, []string{"export", "passes", "--batch", "99", "--out", filepath.Join(t.TempDir(), "x.csv")}, "Introuvable")
+
+	// The same batch printed: a PDF of 4 carnets of 5 passes, with letters.
+	pdfFile := filepath.Join(t.TempDir(), "carnets.pdf")
+	if out := h.ok("export", "carnets", "--batch", batch, "--out", pdfFile, "--url", "https://pass.example.fr"); !strings.Contains(out, "4 carnets (20 pass)") {
+		t.Errorf("export carnets: %q", out)
+	}
+	if data := readFile(t, pdfFile); !strings.HasPrefix(data, "%PDF") || strings.Count(data, "/Type /Page\n") != 8 {
+		t.Errorf("carnets PDF: %d bytes, %d pages", len(data), strings.Count(data, "/Type /Page\n"))
+	}
+	if info, err := os.Stat(pdfFile); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("carnets PDF mode %v %v: the codes are secret", info.Mode(), err)
+	}
+	h.fail(1, []string{"export", "carnets", "--batch", "99", "--out", filepath.Join(t.TempDir(), "x.pdf")}, "Introuvable")
 }
 
 func readFile(t *testing.T, path string) string {

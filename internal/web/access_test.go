@@ -42,6 +42,7 @@ func TestRouteRoles(t *testing.T) {
 			"/operateur/organisations/{id}/qualification": fmt.Sprintf("/operateur/organisations/%d/qualification", s.f.Venue.ID),
 			"/operateur/organisations/{id}/rattachement":  fmt.Sprintf("/operateur/organisations/%d/rattachement", s.f.Venue.ID),
 			"/operateur/lots/{id}/pass.csv":               fmt.Sprintf("/operateur/lots/%d/pass.csv", s.f.Batch.ID),
+			"/operateur/lots/{id}/carnets.pdf":            fmt.Sprintf("/operateur/lots/%d/carnets.pdf", s.f.Batch.ID),
 			"/operateur/travaux/{id}":                     "/operateur/travaux/999",
 			"/operateur/travaux/{id}/etat":                "/operateur/travaux/999/etat",
 			"/lieu/encaissements/{id}/annuler":            fmt.Sprintf("/lieu/encaissements/%d/annuler", red.ID+1000),

@@ -298,6 +298,12 @@ func TestOperatorForms(t *testing.T) {
 		if csv.status != http.StatusOK || !strings.HasPrefix(csv.header.Get("Content-Disposition"), "attachment") || strings.Count(csv.body, "\n") != 2001 {
 			t.Errorf("export: %d %q, %d lines", csv.status, csv.header.Get("Content-Disposition"), strings.Count(csv.body, "\n"))
 		}
+		// The carnets to print: a letter and a page of coupons per carnet.
+		doc := s.get(op, fmt.Sprintf("/operateur/lots/%d/carnets.pdf", batches[0].ID))
+		if doc.status != http.StatusOK || doc.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(doc.body, "%PDF") ||
+			strings.Count(doc.body, "/Type /Page\n") != 400 {
+			t.Errorf("carnets: %d %q, %d pages", doc.status, doc.header.Get("Content-Type"), strings.Count(doc.body, "/Type /Page\n"))
+		}
 		// A count that is not one: refused on the page, no job.
 		if a := s.post(op, prog+"/lots", url.Values{"issue_carnets": {"abc"}}); a.status != http.StatusBadRequest || !strings.Contains(a.body, `id="issue_carnets-error"`) {
 			t.Errorf("bad carnet count: %d", a.status)

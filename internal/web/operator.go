@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/pdf"
 )
 
 // programmeRow is a programme with its figures, for tables.
@@ -419,6 +421,48 @@ func (s *Server) exportPasses(w http.ResponseWriter, r *http.Request) error {
 		panic(http.ErrAbortHandler)
 	}
 	return nil
+}
+
+// printCarnets is the batch's carnets as a PDF for the printer: a letter
+// to the person and the passes with their QR codes. The codes are secret:
+// the answer is not cached.
+func (s *Server) printCarnets(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "Lot")
+	if err != nil {
+		return err
+	}
+	a := visitorFrom(r).actor()
+	if err := passnum.Authorize(a, passnum.ActPassExport); err != nil {
+		return err
+	}
+	var export bytes.Buffer
+	if err := s.svc.ExportPasses(r.Context(), id, &export, nil); err != nil {
+		return err
+	}
+	programmeID, err := pdf.ExportProgramme(export.Bytes())
+	if err != nil {
+		return err
+	}
+	programme, err := s.svc.FindProgramme(r.Context(), programmeID)
+	if err != nil {
+		return err
+	}
+	sheets, err := pdf.ReadExport(&export, programme)
+	if err != nil {
+		return err
+	}
+	operator, err := s.svc.FindOrganisation(r.Context(), a.OrgID)
+	if err != nil {
+		return err
+	}
+	var doc bytes.Buffer
+	if err := pdf.Carnets(&doc, sheets, pdf.CarnetOptions{OperatorName: operator.Name, BaseURL: s.base.String()}); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="carnets-lot-%d.pdf"`, id))
+	_, err = w.Write(doc.Bytes())
+	return err
 }
 
 // lazyCSV sets the download headers when the first bytes arrive.

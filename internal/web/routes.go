@@ -67,6 +67,7 @@ var routes = []route{
 	{"GET", "/operateur/travaux/{id}", kinds, operator, (*Server).job},
 	{"GET", "/operateur/travaux/{id}/etat", kinds, operator, (*Server).jobState},
 	{"GET", "/operateur/lots/{id}/pass.csv", kinds, operator, (*Server).exportPasses},
+	{"GET", "/operateur/lots/{id}/carnets.pdf", kinds, operator, (*Server).printCarnets},
 	{"GET", "/operateur/carnets/{number}", kinds, operator, (*Server).operatorCarnet},
 	{"GET", "/operateur/beneficiaires/{ref}", kinds, operator, (*Server).operatorBeneficiary},
 	{"GET", "/operateur/organisations", kinds, operator, (*Server).organisations},
