@@ -139,7 +139,7 @@ func sortedKeys(m map[string]command) []string {
 func listCommands(m map[string]command) string {
 	var b strings.Builder
 	for _, k := range sortedKeys(m) {
-		fmt.Fprintf(&b, "  %-10s %s\n", k, m[k].summary)
+		fmt.Fprintf(&b, "  %-12s %s\n", k, m[k].summary)
 	}
 	return b.String()
 }

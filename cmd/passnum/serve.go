@@ -77,15 +77,26 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if *publicURL != "" {
 		base = strings.TrimSuffix(*publicURL, "/")
 	}
+	// The operator signs the documents venues and funders download.
+	op, err := s.SystemActor(ctx, "cli:"+c.login)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	operator, err := s.FindOrganisation(passnum.NewContextWithActor(ctx, op), op.OrgID)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	// One set of counters of guessed codes for the API and the pages.
 	limits := ratelimit.NewShared()
-	pages, err := web.NewServer(s, web.Options{Logger: log, BaseURL: base, Limits: limits})
+	pages, err := web.NewServer(s, web.Options{Logger: log, BaseURL: base, Limits: limits, OperatorName: operator.Name})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", httpapi.NewServer(s, httpapi.Options{Logger: log, Limits: limits}).Handler())
+	mux.Handle("/api/", httpapi.NewServer(s, httpapi.Options{Logger: log, Limits: limits, OperatorName: operator.Name}).Handler())
 	mux.Handle("/", pages.Handler())
 	srv := &http.Server{
 		Handler:           mux,

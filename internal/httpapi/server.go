@@ -26,6 +26,9 @@ type Options struct {
 	// Limits are the counters of guessed codes, shared with the web
 	// interface; nil: the server keeps its own.
 	Limits *ratelimit.Shared
+	// OperatorName signs the documents (statements, charges, credit
+	// notes) whoever downloads them; "": a generic label.
+	OperatorName string
 }
 
 // Server is the API server of a passnum.Service.
@@ -36,6 +39,8 @@ type Server struct {
 	now     func() time.Time
 	mux     *http.ServeMux
 	handler http.Handler
+	// operator signs the documents (Options.OperatorName).
+	operator string
 
 	// badCodes counts pass codes refused as unknown, forged or malformed,
 	// per organisation: a venue guessing codes is stopped long before it
@@ -69,6 +74,10 @@ func NewServer(svc passnum.Service, opts Options) *Server {
 		now:        time.Now,
 		mux:        http.NewServeMux(),
 		failedAuth: ratelimit.New[string](failedAuthLimit, failedAuthWindow, ratelimit.MaxKeys),
+	}
+	s.operator = opts.OperatorName
+	if s.operator == "" {
+		s.operator = operatorLabel
 	}
 	limits := opts.Limits
 	if limits == nil {

@@ -14,7 +14,8 @@ import (
 // the PDF documents venues and funders keep. Each is built whole before
 // its first byte, so that a refusal is still a proper problem.
 
-// operatorLabel signs the PDF documents.
+// operatorLabel signs the PDF documents when the server was not told the
+// operator's name (Options.OperatorName).
 const operatorLabel = "Opérateur du Pass numérique"
 
 // getPain001 answers the pain.001 file of a payment batch. It is dated by
@@ -50,7 +51,7 @@ func (s *Server) getStatementPDF(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := pdf.VenueStatement(&buf, st, venue, bank, operatorLabel); err != nil {
+	if err := pdf.VenueStatement(&buf, st, venue, bank, s.operator); err != nil {
 		return fmt.Errorf("statement %d pdf: %w", st.ID, err)
 	}
 	return writeFile(w, "application/pdf", fmt.Sprintf("passnum-releve-%d.pdf", st.ID), buf.Bytes())
@@ -66,7 +67,7 @@ func (s *Server) getFunderChargePDF(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	var buf bytes.Buffer
-	if err := pdf.FunderCharge(&buf, []*passnum.FunderCharge{ch}, funder, programme, operatorLabel); err != nil {
+	if err := pdf.FunderCharge(&buf, []*passnum.FunderCharge{ch}, funder, programme, s.operator); err != nil {
 		return fmt.Errorf("funder charge %d pdf: %w", ch.ID, err)
 	}
 	return writeFile(w, "application/pdf", fmt.Sprintf("passnum-appel-%d.pdf", ch.ID), buf.Bytes())
@@ -82,7 +83,7 @@ func (s *Server) getCreditNotePDF(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var buf bytes.Buffer
-	if err := pdf.CreditNote(&buf, cn, funder, programme, operatorLabel); err != nil {
+	if err := pdf.CreditNote(&buf, cn, funder, programme, s.operator); err != nil {
 		return fmt.Errorf("credit note %d pdf: %w", cn.ID, err)
 	}
 	return writeFile(w, "application/pdf", fmt.Sprintf("passnum-avoir-%d.pdf", cn.ID), buf.Bytes())

@@ -38,6 +38,9 @@ type Options struct {
 	Limits *ratelimit.Shared
 	// Now is the clock of rate limits and expiry alerts; nil: time.Now.
 	Now func() time.Time
+	// OperatorName signs the documents venues and funders download
+	// (statements, charges, credit notes); "": a generic label.
+	OperatorName string
 }
 
 // Server is the web interface of a passnum.Service.
@@ -51,6 +54,8 @@ type Server struct {
 	handler http.Handler
 	mux     *http.ServeMux
 	jobs    *jobs
+	// operator signs documents (Options.OperatorName).
+	operator string
 	// network holds the venue imports waiting for confirmation.
 	network *networkState
 
@@ -89,6 +94,7 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		resetByNet:   ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
 		jobs:         newJobs(),
 		network:      newNetworkState(),
+		operator:     opts.OperatorName,
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -504,7 +504,8 @@ func (s *Server) statementVenue(r *http.Request, st *passnum.Statement) (passnum
 }
 
 // operatorName is the issuer printed on documents: the operator's
-// organisation when the visitor belongs to it.
+// organisation when the visitor belongs to it, else the name the server
+// was given (Options.OperatorName).
 func (s *Server) operatorName(r *http.Request) string {
 	if info := visitorFrom(r).Info; info != nil && info.Actor.IsOperator() {
 		for _, m := range info.User.Memberships {
@@ -512,6 +513,9 @@ func (s *Server) operatorName(r *http.Request) string {
 				return m.OrgName
 			}
 		}
+	}
+	if s.operator != "" {
+		return s.operator
 	}
 	return "Opérateur du Pass numérique"
 }
