@@ -169,6 +169,7 @@ func (sd *seeder) run(ctx context.Context) error {
 		{"carnets", sd.issue},
 		{"distributions and redemptions", sd.life},
 		{"venue network", sd.network},
+		{"settlement", sd.settle},
 	}
 	for _, st := range steps {
 		if err := st.fn(ctx); err != nil {

@@ -125,7 +125,7 @@ func TestSeed(t *testing.T) {
 		if st[passnum.StateIssued] != 500 || st[passnum.StateActivated] != 0 || st[passnum.StateAllocated] != 1700 {
 			t.Errorf("passes by state %v: want 500 issued, 1700 allocated", st)
 		}
-		if held := st[passnum.StateDistributed] + st[passnum.StateRedeemed] + st[passnum.StateBlocked]; held != 800 {
+		if held := st[passnum.StateDistributed] + st[passnum.StateRedeemed] + st[passnum.StateSettled] + st[passnum.StateBlocked]; held != 800 {
 			t.Errorf("passes by state %v: %d in people's hands, want 800", st, held)
 		}
 		if st[passnum.StateBlocked] < 1 || st[passnum.StateBlocked] > 10 {
@@ -158,8 +158,14 @@ func TestSeed(t *testing.T) {
 		if n != 150 || voided != 5 {
 			t.Errorf("%d redemptions, %d voided: want 150 and 5", n, voided)
 		}
-		if passes != st[passnum.StateRedeemed] {
-			t.Errorf("live redemptions hold %d passes, %d redeemed", passes, st[passnum.StateRedeemed])
+		if passes != st[passnum.StateRedeemed]+st[passnum.StateSettled] {
+			t.Errorf("live redemptions hold %d passes, %d redeemed and %d settled", passes, st[passnum.StateRedeemed], st[passnum.StateSettled])
+		}
+		// Last month was settled: paid statements, one transfer rejected.
+		paid, _, err := s.ListStatements(opCtx, passnum.StatementFilter{State: passnum.StatementPaid, Limit: 100})
+		rejected, _, err2 := s.ListStatements(opCtx, passnum.StatementFilter{State: passnum.StatementRejected, Limit: 100})
+		if err != nil || err2 != nil || len(paid) == 0 || len(rejected) != 1 || st[passnum.StateSettled] == 0 {
+			t.Errorf("settlement: %d paid, %d rejected, %d passes settled (%v %v)", len(paid), len(rejected), st[passnum.StateSettled], err, err2)
 		}
 		if now.Sub(oldest) < 14*24*time.Hour {
 			t.Errorf("the oldest redemption is of %v: not spread over weeks", oldest)

@@ -244,3 +244,51 @@ func (sd *seeder) reports(ctx context.Context, now time.Time) (int, error) {
 	}
 	return n, nil
 }
+
+// settle pays the venues for last month, as the operator does early each
+// month: a settlement run to the end of last month, every statement
+// validated, a payment batch, and the transfers marked paid — but one,
+// which the bank rejected, so that its passes wait for the next run.
+func (sd *seeder) settle(ctx context.Context) error {
+	now := sd.tl.end
+	sd.setTime(now.Add(-2 * time.Hour))
+	run, err := sd.s.RunSettlement(sd.op, passnum.DefaultCutOff(now))
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	if run.Statements == 0 {
+		fmt.Fprintf(sd.w, "démo : aucun pass à régler au %s\n", passnum.FrenchDate(run.CutOff))
+		return nil
+	}
+	statements, _, err := sd.s.ListStatements(sd.op, passnum.StatementFilter{RunID: run.ID, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	for _, st := range statements {
+		if _, err := sd.s.ValidateStatement(sd.op, st.ID); err != nil {
+			return fmt.Errorf("validate statement %d: %w", st.ID, err)
+		}
+	}
+	if err := sd.s.SetPayerAccount(sd.op, passnum.PayerAccount{Name: operatorName, IBAN: demoIBAN(99), BIC: "CMBRFR2BARK"}); err != nil {
+		return fmt.Errorf("payer account: %w", err)
+	}
+	batch, err := sd.s.CreatePaymentBatch(sd.op, passnum.Today(now))
+	if err != nil {
+		return fmt.Errorf("payment batch: %w", err)
+	}
+	sd.setTime(now.Add(-time.Hour))
+	for i, st := range statements {
+		if i == len(statements)-1 && len(statements) > 1 {
+			if _, err := sd.s.RejectStatement(sd.op, st.ID, "Virement rejeté par la banque : compte clôturé (AC04). Le lieu doit donner son nouvel IBAN."); err != nil {
+				return fmt.Errorf("reject statement %d: %w", st.ID, err)
+			}
+			continue
+		}
+		if _, err := sd.s.MarkPaid(sd.op, st.ID); err != nil {
+			return fmt.Errorf("mark statement %d paid: %w", st.ID, err)
+		}
+	}
+	fmt.Fprintf(sd.w, "démo : règlement au %s : %d relevés, %d pass, %s ; lot de virements n°%d, un virement rejeté\n",
+		passnum.FrenchDate(run.CutOff), run.Statements, run.Passes, passnum.FrenchEuros(run.AmountCents), batch.ID)
+	return nil
+}
