@@ -2,14 +2,12 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/csvfile"
 )
 
 // Money out: settlement runs, venue statements, payment batches, funder
@@ -99,52 +97,18 @@ func (s *Server) getStatement(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, st)
 }
 
-// statementCSVHeader names the columns of a statement's CSV: one line per
-// pass, amounts in euros with a decimal comma, and each funder's part
-// ("numéro du financeur=montant", separated by |), for a spreadsheet.
-var statementCSVHeader = []string{"releve", "lieu", "periode", "serie", "encaissement", "encaisse_le",
-	"service", "seance", "programme", "montant_euros", "parts_financeurs"}
-
-// getStatementCSV answers a statement as CSV: separated by ';', UTF-8 with
-// a byte-order mark, like every file of passnum meant for a spreadsheet.
+// getStatementCSV answers a statement as CSV for a spreadsheet, the same
+// file as the web pages' (internal/csvfile).
 func (s *Server) getStatementCSV(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.findStatement(r)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	cw := csv.NewWriter(&buf)
-	cw.Comma = ';'
-	cw.Write(statementCSVHeader)
-	for _, l := range st.Lines {
-		shares := make([]string, len(l.Shares))
-		for i, sh := range l.Shares {
-			shares[i] = fmt.Sprintf("%d=%s", sh.FunderID, decimalEuros(sh.AmountCents))
-		}
-		session := ""
-		if l.SessionID != 0 {
-			session = strconv.FormatInt(l.SessionID, 10)
-		}
-		cw.Write([]string{strconv.FormatInt(st.ID, 10), st.VenueName, st.CutOff, strconv.FormatInt(l.Serial, 10),
-			strconv.FormatInt(l.RedemptionID, 10), l.RedeemedAt.UTC().Format(time.RFC3339), l.ServiceTitle, session,
-			strconv.FormatInt(l.ProgrammeID, 10), decimalEuros(l.AmountCents), strings.Join(shares, "|")})
+	if err := csvfile.Statement(&buf, st); err != nil {
+		return err
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("statement %d csv: %w", st.ID, err)
-	}
-	return writeFile(w, "text/csv; charset=utf-8", fmt.Sprintf("passnum-releve-%d.csv", st.ID), buf.Bytes())
-}
-
-// decimalEuros writes cents as euros with a decimal comma and no grouping
-// ("1234,50"), which French spreadsheets read as a number.
-func decimalEuros(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s%d,%02d", sign, cents/100, cents%100)
+	return writeFile(w, "text/csv; charset=utf-8", fmt.Sprintf("releve-%d.csv", st.ID), buf.Bytes())
 }
 
 // writeFile answers a download, whole: built before the first byte, so

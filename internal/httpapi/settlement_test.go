@@ -136,7 +136,7 @@ func TestSettlement(t *testing.T) {
 		// The same statement as CSV and PDF.
 		res = a.do(venue, "GET", fmt.Sprintf("/api/v1/statements/%d/csv", st1.ID), nil)
 		if res.status != http.StatusOK || res.header.Get("Content-Type") != "text/csv; charset=utf-8" ||
-			!strings.Contains(res.header.Get("Content-Disposition"), fmt.Sprintf("passnum-releve-%d.csv", st1.ID)) {
+			!strings.Contains(res.header.Get("Content-Disposition"), fmt.Sprintf("releve-%d.csv", st1.ID)) {
 			t.Fatalf("csv: %d %v", res.status, res.header)
 		}
 		body, ok := strings.CutPrefix(string(res.body), "\ufeff")
@@ -146,7 +146,7 @@ func TestSettlement(t *testing.T) {
 		r := csv.NewReader(strings.NewReader(body))
 		r.Comma = ';'
 		recs, err := r.ReadAll()
-		if err != nil || len(recs) != 4 || recs[0][0] != "releve" || recs[1][9] != "10,00" || !strings.Contains(recs[1][10], "|") {
+		if err != nil || len(recs) != 4 || recs[0][0] != "releve" || recs[1][10] != "10,00" || !strings.Contains(recs[1][11], "|") {
 			t.Fatalf("csv %q: %v", body, err)
 		}
 		res = a.do(venue, "GET", fmt.Sprintf("/api/v1/statements/%d/pdf", st1.ID), nil)

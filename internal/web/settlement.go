@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/csvfile"
 	"github.com/passnum/passnum/internal/pdf"
 	"github.com/passnum/passnum/internal/sepa"
 )
@@ -520,60 +520,18 @@ func (s *Server) operatorName(r *http.Request) string {
 	return "Opérateur du Pass numérique"
 }
 
-// statementCSVHeader names the columns of a statement's CSV, one line per
-// pass: amounts in euros with a decimal comma for French spreadsheets.
-var statementCSVHeader = []string{"releve", "lieu", "periode", "reference", "serie", "encaissement", "encaisse_le",
-	"atelier", "seance", "programme", "montant_euros", "parts_financeurs"}
-
-// statementCSV answers a statement as CSV: ';', UTF-8 with a byte-order
-// mark, like every file of passnum meant for a spreadsheet.
+// statementCSV answers a statement as CSV for a spreadsheet
+// (internal/csvfile).
 func (s *Server) statementCSV(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.findStatement(r)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	cw := csv.NewWriter(&buf)
-	cw.Comma = ';'
-	cw.Write(statementCSVHeader)
-	for _, l := range st.Lines {
-		shares := make([]string, len(l.Shares))
-		for i, sh := range l.Shares {
-			shares[i] = fmt.Sprintf("%d=%s", sh.FunderID, decimalEuros(sh.AmountCents))
-		}
-		session := ""
-		if l.SessionID != 0 {
-			session = strconv.FormatInt(l.SessionID, 10)
-		}
-		cw.Write([]string{strconv.FormatInt(st.ID, 10), st.VenueName, st.CutOff, st.Reference, strconv.FormatInt(l.Serial, 10),
-			strconv.FormatInt(l.RedemptionID, 10), l.RedeemedAt.In(parisZone).Format("2006-01-02 15:04"), l.ServiceTitle, session,
-			strconv.FormatInt(l.ProgrammeID, 10), decimalEuros(l.AmountCents), strings.Join(shares, "|")})
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("statement %d csv: %w", st.ID, err)
+	if err := csvfile.Statement(&buf, st); err != nil {
+		return err
 	}
 	return sendFile(w, "text/csv; charset=utf-8", fmt.Sprintf("releve-%d.csv", st.ID), buf.Bytes())
-}
-
-// parisZone is where the times of the CSV files are read.
-var parisZone = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
-
-// decimalEuros writes cents as euros with a decimal comma and no grouping
-// ("1234,50"), which French spreadsheets read as a number.
-func decimalEuros(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s%d,%02d", sign, cents/100, cents%100)
 }
 
 // Venues.
