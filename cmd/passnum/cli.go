@@ -45,10 +45,15 @@ type cli struct {
 	login string
 	// now, when set, is the store's clock (tests move time with it).
 	now passnum.Clock
+	// logFormat is "text" or "json" (serve --log-format, PASSNUM_LOG_FORMAT).
+	logFormat string
 }
 
 func newCLI(stdout, stderr io.Writer) *cli {
-	c := &cli{stdout: stdout, stderr: stderr, dsn: defaultDB}
+	c := &cli{stdout: stdout, stderr: stderr, dsn: defaultDB, logFormat: "text"}
+	if os.Getenv(envLogFormat) == "json" {
+		c.logFormat = "json"
+	}
 	if v := os.Getenv(envDB); v != "" {
 		c.dsn, c.dsnExplicit = v, true
 	}
@@ -353,8 +358,12 @@ func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// logger writes the store's warnings and errors on stderr.
+// logger writes logs on stderr, as text or as one JSON object a line
+// (--log-format).
 func (c *cli) logger(level slog.Level) *slog.Logger {
+	if c.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(c.stderr, &slog.HandlerOptions{Level: level}))
+	}
 	return slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
 }
 

@@ -48,6 +48,7 @@ func (c *cli) commands() map[string]command {
 		"expire":       {c.expire, "fait expirer les pass dont la validité est passée"},
 		"settle":       {c.settle, "règlement des lieux : run, validate, payer, batch, paid, reject…"},
 		"credit-notes": {c.creditNotes, "avoirs des pass expirés aux financeurs : issue, list"},
+		"backup":       {c.backup, "sauvegarde la base SQLite à chaud (PostgreSQL : pg_dump)"},
 		"check":        {c.check, "vérifie tous les invariants (code 1 si l'un échoue)"},
 		"export":       {c.export, "exporte les pass d'un lot pour l'imprimeur : passes"},
 		"keys":         {c.keys, "clés de signature des QR codes : rotate"},

@@ -15,6 +15,7 @@ import (
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/demo"
 	"github.com/passnum/passnum/internal/httpapi"
+	"github.com/passnum/passnum/internal/metrics"
 	"github.com/passnum/passnum/internal/ratelimit"
 	"github.com/passnum/passnum/internal/sqlstore"
 	"github.com/passnum/passnum/internal/web"
@@ -25,7 +26,10 @@ import (
 const demoDB = "passnum-demo.db"
 
 const serveDoc = `Sert l'interface web (en français, pour chaque rôle) et l'API JSON sous
-/api/v1 (décrite par /api/openapi.json). Le journal des requêtes va sur la sortie d'erreur. Ctrl+C (ou
+/api/v1 (décrite par /api/openapi.json). Le journal des requêtes va sur la sortie d'erreur
+(--log-format json : un objet JSON par ligne). Exploitation : /healthz (le processus répond),
+/readyz (la base répond et son schéma est à jour ; sinon 503), /metrics (format Prometheus ;
+depuis la boucle locale, ou ailleurs avec le jeton --metrics-token). Ctrl+C (ou
 SIGTERM) arrête le serveur proprement : les requêtes en cours se terminent.
 
 Avec --demo et sans --db ni PASSNUM_DB : la base ` + demoDB + ` du répertoire
@@ -37,6 +41,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	fs := c.flags("passnum serve", "passnum serve [--addr :8080] [--demo]", serveDoc)
 	addr := fs.String("addr", ":8080", "`adresse` d'écoute, hôte:port")
 	withDemo := fs.Bool("demo", false, "données de démonstration (voir ci-dessus)")
+	metricsToken := fs.String("metrics-token", os.Getenv(envMetricsToken), "`jeton` qui ouvre /metrics hors de la boucle locale (en-tête Authorization: Bearer …) ; variable "+envMetricsToken)
+	fs.Var(logFormatValue{c}, "log-format", "`format` du journal : text ou json (variable "+envLogFormat+")")
 	publicURL := fs.String("url", os.Getenv("PASSNUM_URL"), "`adresse` publique du service, par exemple https://pass.example.fr : liens des courriels, cookies sécurisés si https (défaut : l'adresse d'écoute ; variable PASSNUM_URL)")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -90,16 +96,20 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	// One set of counters of guessed codes for the API and the pages.
 	limits := ratelimit.NewShared()
-	pages, err := web.NewServer(s, web.Options{Logger: log, BaseURL: base, Limits: limits, OperatorName: operator.Name})
+	// Checks and redemptions of the API and the pages are counted in the
+	// one wrapper of the service.
+	m := metrics.New()
+	svc := m.Service(s)
+	pages, err := web.NewServer(svc, web.Options{Logger: log, BaseURL: base, Limits: limits, OperatorName: operator.Name, JobDone: m.ObserveJob})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", httpapi.NewServer(s, httpapi.Options{Logger: log, Limits: limits, OperatorName: operator.Name}).Handler())
+	mux.Handle("/api/", httpapi.NewServer(svc, httpapi.Options{Logger: log, Limits: limits, OperatorName: operator.Name}).Handler())
 	mux.Handle("/", pages.Handler())
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           opsHandler(s, m, *metricsToken, log, mux),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		// Long enough for the CSV export of a large batch.

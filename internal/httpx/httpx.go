@@ -55,13 +55,23 @@ func EntryFrom(ctx context.Context) *Entry {
 	return &Entry{}
 }
 
+// WithEntry returns ctx with a log entry, reusing the one already there:
+// an outer layer (the metrics) then reads the pattern an inner one set.
+func WithEntry(ctx context.Context) (context.Context, *Entry) {
+	if e, ok := ctx.Value(entryKey{}).(*Entry); ok {
+		return ctx, e
+	}
+	e := &Entry{}
+	return context.WithValue(ctx, entryKey{}, e), e
+}
+
 // LogRequests writes one structured line per request: method, route
 // pattern, status, duration, size and actor. Headers, queries and bodies
 // are never logged: they carry tokens, pass codes and passwords.
 func LogRequests(log *slog.Logger, msg string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		entry := &Entry{}
+		ctx, entry := WithEntry(r.Context())
 		rec := &Recorder{ResponseWriter: w}
 		// Deferred, so that a request cut short by http.ErrAbortHandler
 		// is logged too.
@@ -82,7 +92,7 @@ func LogRequests(log *slog.Logger, msg string, next http.Handler) http.Handler {
 				slog.Int64("bytes", rec.bytes),
 				slog.String("actor", entry.Actor))
 		}()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), entryKey{}, entry)))
+		next.ServeHTTP(rec, r.WithContext(ctx))
 	})
 }
 
@@ -131,6 +141,14 @@ func (r *Recorder) Write(b []byte) (int, error) {
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += int64(n)
 	return n, err
+}
+
+// Status returns the status written, 200 when none was.
+func (r *Recorder) Status() int {
+	if r.status == 0 {
+		return http.StatusOK
+	}
+	return r.status
 }
 
 // Unwrap lets http.ResponseController reach the connection (flushes,

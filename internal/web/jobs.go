@@ -69,9 +69,9 @@ type jobs struct {
 	mu   sync.Mutex
 	next int64
 	byID map[int64]*job
+	// done, when set, is told how long each job ran (Options.JobDone).
+	done func(job string, d time.Duration)
 }
-
-func newJobs() *jobs { return &jobs{byID: map[int64]*job{}} }
 
 // jobMemory is how long a finished job stays visible.
 const jobMemory = 6 * time.Hour
@@ -94,6 +94,9 @@ func (js *jobs) start(programmeID int64, label string, run func(j *job) (*passnu
 		j.mu.Lock()
 		j.batch, j.err, j.finished = b, err, time.Now()
 		j.mu.Unlock()
+		if js.done != nil {
+			js.done("issue", time.Since(j.Started))
+		}
 	}()
 	return j
 }

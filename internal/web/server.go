@@ -41,6 +41,9 @@ type Options struct {
 	// OperatorName signs the documents venues and funders download
 	// (statements, charges, credit notes); "": a generic label.
 	OperatorName string
+	// JobDone, when set, is told the duration of each background job
+	// (metrics).
+	JobDone func(job string, d time.Duration)
 }
 
 // Server is the web interface of a passnum.Service.
@@ -92,7 +95,7 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		loginByNet:   ratelimit.New[string](loginNetLimit, loginWindow, ratelimit.MaxKeys),
 		resetByEmail: ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
 		resetByNet:   ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
-		jobs:         newJobs(),
+		jobs:         &jobs{byID: map[int64]*job{}, done: opts.JobDone},
 		network:      newNetworkState(),
 		operator:     opts.OperatorName,
 	}

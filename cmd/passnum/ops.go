@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/passnum/passnum/internal/httpx"
+	"github.com/passnum/passnum/internal/metrics"
+	"github.com/passnum/passnum/internal/sqlstore"
+)
+
+// Environment variables of the operations endpoints and logs.
+const (
+	envMetricsToken = "PASSNUM_METRICS_TOKEN"
+	envLogFormat    = "PASSNUM_LOG_FORMAT"
+)
+
+// opsHandler serves /healthz, /readyz and /metrics in front of next
+// (the API and the pages), and counts every request in m.
+//
+//   - /healthz: the process answers (200 "ok"); the database is not asked.
+//   - /readyz: the database answers within a short time and its schema is
+//     at the version of this binary (200 "ready"), else 503.
+//   - /metrics: Prometheus text format, for callers on the loopback
+//     interface or bearing the token (--metrics-token).
+func opsHandler(s *sqlstore.Store, m *metrics.Metrics, token string, log *slog.Logger, next http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		opsPattern(r, "GET /healthz")
+		plain(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		opsPattern(r, "GET /readyz")
+		if err := s.Ready(r.Context()); err != nil {
+			log.WarnContext(r.Context(), "not ready", "err", err)
+			// The detail is for the operator's log, not for any caller.
+			plain(w, http.StatusServiceUnavailable, "pas prêt / not ready")
+			return
+		}
+		plain(w, http.StatusOK, "ready")
+	})
+	scrape := m.Handler()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		opsPattern(r, "GET /metrics")
+		if !metricsAllowed(r, token) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			plain(w, http.StatusUnauthorized, "métriques réservées : boucle locale ou jeton (--metrics-token) / metrics: loopback or bearer token only")
+			return
+		}
+		scrape.ServeHTTP(w, r)
+	})
+	mux.Handle("/", next)
+	return m.Middleware(mux)
+}
+
+// metricsAllowed lets in loopback callers and, when a token is set,
+// callers bearing it. Behind a reverse proxy on the same host every caller
+// looks local: set a token and keep /metrics off the proxy.
+func metricsAllowed(r *http.Request, token string) bool {
+	if token != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) == 1 {
+			return true
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func opsPattern(r *http.Request, pattern string) {
+	entryPattern(r.Context(), pattern)
+}
+
+func plain(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	fmt.Fprintln(w, body)
+}
+
+// logFormatValue is --log-format: text or json.
+type logFormatValue struct{ c *cli }
+
+func (v logFormatValue) String() string {
+	if v.c == nil {
+		return ""
+	}
+	return v.c.logFormat
+}
+
+func (v logFormatValue) Set(s string) error {
+	switch s {
+	case "text", "json":
+		v.c.logFormat = s
+		return nil
+	}
+	return fmt.Errorf("text ou json attendu")
+}
+
+// entryPattern names the route in the access log and the metrics.
+func entryPattern(ctx context.Context, pattern string) {
+	httpx.EntryFrom(ctx).Pattern = pattern
+}

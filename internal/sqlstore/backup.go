@@ -1,0 +1,98 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/passnum/passnum"
+)
+
+// PostgresBackupHelp tells how to back up and restore a PostgreSQL
+// database: pg_dump is online and consistent, and passnum has nothing to
+// add to it.
+const PostgresBackupHelp = `Sur PostgreSQL, sauvegardez avec pg_dump : pg_dump --format=custom --no-owner "$PASSNUM_DB" > passnum.dump ; restaurez avec pg_restore --clean --if-exists --no-owner -d "$PASSNUM_DB" passnum.dump`
+
+// Backup writes a consistent copy of a SQLite database to path while the
+// store keeps serving: VACUUM INTO reads one snapshot (WAL lets writers go
+// on) and writes a compact file that opens as is. Restoring is copying the
+// file back in place of the database, the server stopped. path must not
+// exist. On PostgreSQL, Backup refuses and names the pg_dump command.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.dialect != dialectSQLite {
+		return passnum.Errorf(passnum.EINVALID, passnum.EINVALID, "%s", PostgresBackupHelp)
+	}
+	if strings.TrimSpace(path) == "" {
+		return passnum.Invalid("out", "Indiquez le fichier de sauvegarde.")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return passnum.Errorf(passnum.ECONFLICT, passnum.ECONFLICT, "Le fichier %s existe déjà : choisissez un autre nom (une sauvegarde n'en écrase jamais une autre).", path)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("backup %s: %w", path, err)
+	}
+	// A reader connection, so that writers are not held up: it is
+	// query_only, which also forbids VACUUM INTO, so the pragma is lifted
+	// for the backup and restored after; a connection that cannot be
+	// restored is thrown away.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("backup %s: %w", path, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA query_only = 0`); err != nil {
+		return fmt.Errorf("backup %s: %w", path, err)
+	}
+	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, path)
+	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA query_only = 1`); rerr != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("backup %s: %w", path, err)
+	}
+	return nil
+}
+
+// readyTimeout bounds the database ping of Ready.
+const readyTimeout = 2 * time.Second
+
+// Ready tells whether the store can serve: the database answers within a
+// short time and its schema is at the version this binary expects.
+func (s *Store) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	var v int
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	want, err := SchemaVersion()
+	if err != nil {
+		return err
+	}
+	if v != want {
+		return fmt.Errorf("schema at version %d, this binary expects %d", v, want)
+	}
+	return nil
+}
+
+// SchemaVersion is the number of the last embedded migration.
+func SchemaVersion() (int, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return 0, err
+	}
+	last := 0
+	for _, name := range names {
+		var v int
+		if _, err := fmt.Sscanf(strings.TrimPrefix(name, "migrations/"), "%04d_", &v); err != nil {
+			return 0, fmt.Errorf("migration %s: bad name", name)
+		}
+		last = max(last, v)
+	}
+	return last, nil
+}
