@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
-	"github.com/passnum/passnum/internal/sqlstore"
 )
 
 // Money out: the monthly settlement of venues, payment batches, and the
@@ -28,15 +27,6 @@ func (c *cli) settle(ctx context.Context, args []string) error {
 		"reject":     {c.settleReject, "enregistre le rejet du virement d'un relevé"},
 		"charges":    {c.settleCharges, "liste les appels de fonds aux financeurs"},
 	})
-}
-
-// settlementSession opens the store as the operator.
-func (c *cli) settlementSession(ctx context.Context) (context.Context, passnum.SettlementService, *sqlstore.Store, error) {
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return ctx, s, s, nil
 }
 
 // date checks that the option name holds a YYYY-MM-DD date.
@@ -87,12 +77,12 @@ func (c *cli) settleRun(ctx context.Context, args []string) error {
 	} else if err := fs.date("cut-off", *cutOff); err != nil {
 		return err
 	}
-	ctx, svc, s, err := c.settlementSession(ctx)
+	ctx, s, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	run, err := svc.RunSettlement(ctx, *cutOff)
+	run, err := s.RunSettlement(ctx, *cutOff)
 	if err != nil {
 		return optionError(err, map[string]string{"cut_off": "cut-off"})
 	}
@@ -111,12 +101,12 @@ func (c *cli) settleList(ctx context.Context, args []string) error {
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	ctx, svc, s, err := c.settlementSession(ctx)
+	ctx, s, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	runs, err := svc.ListSettlementRuns(ctx)
+	runs, err := s.ListSettlementRuns(ctx)
 	if err != nil {
 		return err
 	}
@@ -179,12 +169,12 @@ func (c *cli) settleStatements(ctx context.Context, args []string) error {
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	ctx, svc, s, err := c.settlementSession(ctx)
+	ctx, s, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	all, err := allStatements(ctx, svc, f)
+	all, err := allStatements(ctx, s, f)
 	if err != nil {
 		return err
 	}
@@ -230,25 +220,25 @@ func (c *cli) settleValidate(ctx context.Context, args []string) error {
 	if fs.given("run") == fs.given("statement") {
 		return usageErrorf(fs.path, "donnez soit --run, soit --statement")
 	}
-	ctx, svc, s, err := c.settlementSession(ctx)
+	ctx, s, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	if fs.given("statement") {
-		st, err := svc.ValidateStatement(ctx, statement)
+		st, err := s.ValidateStatement(ctx, statement)
 		if err != nil {
 			return err
 		}
 		c.printf("Relevé n°%d validé : %s, %s pass, %s.\n", st.ID, st.VenueName, formatInt(st.Passes), formatEuros(st.AmountCents))
 		return nil
 	}
-	drafts, err := allStatements(ctx, svc, passnum.StatementFilter{RunID: run, State: passnum.StatementDraft})
+	drafts, err := allStatements(ctx, s, passnum.StatementFilter{RunID: run, State: passnum.StatementDraft})
 	if err != nil {
 		return err
 	}
 	if len(drafts) == 0 {
-		runs, err := svc.ListSettlementRuns(ctx)
+		runs, err := s.ListSettlementRuns(ctx)
 		if err != nil {
 			return err
 		}
@@ -262,7 +252,7 @@ func (c *cli) settleValidate(ctx context.Context, args []string) error {
 	var passes int
 	var cents int64
 	for i, st := range drafts {
-		if _, err := svc.ValidateStatement(ctx, st.ID); err != nil {
+		if _, err := s.ValidateStatement(ctx, st.ID); err != nil {
 			p.end()
 			return fmt.Errorf("relevé n°%d (%s) : %w — les %d relevés précédents sont validés", st.ID, st.VenueName, err, i)
 		}
@@ -293,17 +283,17 @@ func (c *cli) settlePayer(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	ctx, svc, s, err := c.settlementSession(ctx)
+	ctx, s, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	if set {
-		if err := svc.SetPayerAccount(ctx, a); err != nil {
+		if err := s.SetPayerAccount(ctx, a); err != nil {
 			return optionError(err, map[string]string{"name": "name", "iban": "iban", "bic": "bic"})
 		}
 	}
-	got, err := svc.PayerAccount(ctx)
+	got, err := s.PayerAccount(ctx)
 	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
 		return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucun compte de l'opérateur : enregistrez-le avec passnum settle payer --name NOM --iban IBAN --bic BIC.")
 	}
@@ -323,12 +313,12 @@ func (c *cli) settleBatches(ctx context.Context, args []string) error {
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	ctx, svc, s, err := c.settlementSession(ctx)
+	ctx, s, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	batches, err := svc.ListPaymentBatches(ctx)
+	batches, err := s.ListPaymentBatches(ctx)
 	if err != nil {
 		return err
 	}
@@ -352,12 +342,12 @@ func (c *cli) settlePaid(ctx context.Context, args []string) error {
 	if err := fs.parse(args, "statement"); err != nil {
 		return err
 	}
-	ctx, svc, s, err := c.settlementSession(ctx)
+	ctx, s, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	st, err := svc.MarkPaid(ctx, statement)
+	st, err := s.MarkPaid(ctx, statement)
 	if err != nil {
 		return err
 	}
@@ -376,12 +366,12 @@ func (c *cli) settleReject(ctx context.Context, args []string) error {
 	if err := fs.parse(args, "statement", "reason"); err != nil {
 		return err
 	}
-	ctx, svc, s, err := c.settlementSession(ctx)
+	ctx, s, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	st, err := svc.RejectStatement(ctx, statement, *reason)
+	st, err := s.RejectStatement(ctx, statement, *reason)
 	if err != nil {
 		return optionError(err, map[string]string{"reason": "reason"})
 	}
@@ -399,12 +389,12 @@ func (c *cli) settleCharges(ctx context.Context, args []string) error {
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	ctx, svc, s, err := c.settlementSession(ctx)
+	ctx, s, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	charges, err := svc.ListFunderCharges(ctx, funder, programme)
+	charges, err := s.ListFunderCharges(ctx, funder, programme)
 	if err != nil {
 		return err
 	}
@@ -439,12 +429,12 @@ func (c *cli) creditNotesIssue(ctx context.Context, args []string) error {
 	if err := fs.parse(args, "programme"); err != nil {
 		return err
 	}
-	ctx, svc, s, err := c.settlementSession(ctx)
+	ctx, s, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	notes, err := svc.IssueCreditNotes(ctx, programme)
+	notes, err := s.IssueCreditNotes(ctx, programme)
 	if err != nil {
 		return err
 	}
@@ -470,12 +460,12 @@ func (c *cli) creditNotesList(ctx context.Context, args []string) error {
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	ctx, svc, s, err := c.settlementSession(ctx)
+	ctx, s, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	notes, err := svc.ListCreditNotes(ctx, funder, programme)
+	notes, err := s.ListCreditNotes(ctx, funder, programme)
 	if err != nil {
 		return err
 	}

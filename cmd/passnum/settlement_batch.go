@@ -35,14 +35,14 @@ func (c *cli) settleBatch(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	ctx, svc, s, err := c.settlementSession(ctx)
+	ctx, s, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	var b *passnum.PaymentBatch
 	if fs.given("id") {
-		batches, err := svc.ListPaymentBatches(ctx)
+		batches, err := s.ListPaymentBatches(ctx)
 		if err != nil {
 			return err
 		}
@@ -52,11 +52,11 @@ func (c *cli) settleBatch(ctx context.Context, args []string) error {
 		}
 		b = batches[i]
 	} else {
-		if b, err = svc.CreatePaymentBatch(ctx, *executionDate); err != nil {
+		if b, err = s.CreatePaymentBatch(ctx, *executionDate); err != nil {
 			return optionError(err, map[string]string{"execution_date": "execution-date"})
 		}
 	}
-	payer, transfers, err := svc.PaymentBatchTransfers(ctx, b.ID)
+	payer, transfers, err := s.PaymentBatchTransfers(ctx, b.ID)
 	if err == nil {
 		err = writeAtomically(*out, func(f *os.File) error { return sepa.Write(f, *b, *payer, transfers, b.CreatedAt) })
 	}
