@@ -22,9 +22,6 @@ import (
 // and credit notes under /financeur/facturation. The service authorises
 // every call and filters what each organisation sees.
 
-// settle is the settlement side of the service.
-func (s *Server) settle() passnum.SettlementService { return s.svc.(passnum.SettlementService) }
-
 // statementStates are the tabs of the operator's statements, in the order
 // a statement moves through them.
 var statementStates = []passnum.StatementState{passnum.StatementDraft, passnum.StatementValidated, passnum.StatementPaid, passnum.StatementRejected}
@@ -91,11 +88,11 @@ func (s *Server) settlementsView(w http.ResponseWriter, r *http.Request, v *view
 		d.State = ""
 	}
 	var err error
-	if d.Runs, err = s.settle().ListSettlementRuns(ctx); err != nil {
+	if d.Runs, err = s.svc.ListSettlementRuns(ctx); err != nil {
 		return err
 	}
 	for _, st := range statementStates {
-		_, n, err := s.settle().ListStatements(ctx, passnum.StatementFilter{State: st, Limit: 1})
+		_, n, err := s.svc.ListStatements(ctx, passnum.StatementFilter{State: st, Limit: 1})
 		if err != nil {
 			return err
 		}
@@ -109,7 +106,7 @@ func (s *Server) settlementsView(w http.ResponseWriter, r *http.Request, v *view
 		}
 	}
 	page := max(1, atoiDefault(r.URL.Query().Get("page"), 1))
-	if d.Statements, d.Total, err = s.settle().ListStatements(ctx, passnum.StatementFilter{State: d.State, Offset: (page - 1) * statementsPerPage, Limit: statementsPerPage}); err != nil {
+	if d.Statements, d.Total, err = s.svc.ListStatements(ctx, passnum.StatementFilter{State: d.State, Offset: (page - 1) * statementsPerPage, Limit: statementsPerPage}); err != nil {
 		return err
 	}
 	d.PageNo, d.Pages = page, (d.Total+statementsPerPage-1)/statementsPerPage
@@ -134,10 +131,10 @@ func (s *Server) settlementsView(w http.ResponseWriter, r *http.Request, v *view
 	}
 	// An operator's agent reads the statements; the account and the
 	// batches may be for its admins only.
-	if d.Payer, err = s.settle().PayerAccount(ctx); err != nil && passnum.ErrorCode(err) != passnum.ENOTFOUND && passnum.ErrorCode(err) != passnum.EFORBIDDEN {
+	if d.Payer, err = s.svc.PayerAccount(ctx); err != nil && passnum.ErrorCode(err) != passnum.ENOTFOUND && passnum.ErrorCode(err) != passnum.EFORBIDDEN {
 		return err
 	}
-	if d.Batches, err = s.settle().ListPaymentBatches(ctx); err != nil && passnum.ErrorCode(err) != passnum.EFORBIDDEN {
+	if d.Batches, err = s.svc.ListPaymentBatches(ctx); err != nil && passnum.ErrorCode(err) != passnum.EFORBIDDEN {
 		return err
 	}
 	if d.Programmes, _, err = s.svc.ListProgrammes(ctx, passnum.ProgrammeFilter{Limit: 200}); err != nil {
@@ -180,7 +177,7 @@ func (s *Server) allStatements(r *http.Request, f passnum.StatementFilter) ([]*p
 	var out []*passnum.Statement
 	f.Limit = 500
 	for f.Offset = 0; ; f.Offset += f.Limit {
-		page, total, err := s.settle().ListStatements(r.Context(), f)
+		page, total, err := s.svc.ListStatements(r.Context(), f)
 		if err != nil {
 			return nil, err
 		}
@@ -203,7 +200,7 @@ func (s *Server) settlementFormError(w http.ResponseWriter, r *http.Request, err
 }
 
 func (s *Server) runSettlement(w http.ResponseWriter, r *http.Request) error {
-	run, err := s.settle().RunSettlement(r.Context(), strings.TrimSpace(r.PostForm.Get("cut_off")))
+	run, err := s.svc.RunSettlement(r.Context(), strings.TrimSpace(r.PostForm.Get("cut_off")))
 	if err != nil {
 		return s.settlementFormError(w, r, err, map[string]string{"cut_off": "cut_off", "cutoff": "cut_off"})
 	}
@@ -228,7 +225,7 @@ func (s *Server) validateRun(w http.ResponseWriter, r *http.Request) error {
 	}
 	var cents int64
 	for _, st := range drafts {
-		if _, err := s.settle().ValidateStatement(r.Context(), st.ID); err != nil {
+		if _, err := s.svc.ValidateStatement(r.Context(), st.ID); err != nil {
 			return s.settlementFormError(w, r, err, nil)
 		}
 		cents += st.AmountCents
@@ -244,14 +241,14 @@ func (s *Server) validateRun(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) setPayerAccount(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	a := passnum.PayerAccount{Name: strings.TrimSpace(f.Get("payer_name")), IBAN: f.Get("payer_iban"), BIC: f.Get("payer_bic")}
-	if err := s.settle().SetPayerAccount(r.Context(), a); err != nil {
+	if err := s.svc.SetPayerAccount(r.Context(), a); err != nil {
 		return s.settlementFormError(w, r, err, map[string]string{"name": "payer_name", "holder": "payer_name", "iban": "payer_iban", "bic": "payer_bic"})
 	}
 	return s.redirect(w, r, "/operateur/reglements#compte", "Compte de l'opérateur enregistré : les virements partiront de ce compte.")
 }
 
 func (s *Server) createPaymentBatch(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.settle().CreatePaymentBatch(r.Context(), strings.TrimSpace(r.PostForm.Get("execution_date")))
+	b, err := s.svc.CreatePaymentBatch(r.Context(), strings.TrimSpace(r.PostForm.Get("execution_date")))
 	if err != nil {
 		return s.settlementFormError(w, r, err, map[string]string{"execution_date": "execution_date", "iban": "execution_date", "payer": "payer_iban"})
 	}
@@ -270,7 +267,7 @@ func (s *Server) findBatch(r *http.Request) (*passnum.PaymentBatch, error) {
 	if err != nil {
 		return nil, err
 	}
-	batches, err := s.settle().ListPaymentBatches(r.Context())
+	batches, err := s.svc.ListPaymentBatches(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +295,7 @@ func (s *Server) paymentBatchView(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
-	payer, transfers, err := s.settle().PaymentBatchTransfers(r.Context(), b.ID)
+	payer, transfers, err := s.svc.PaymentBatchTransfers(r.Context(), b.ID)
 	if err != nil {
 		return err
 	}
@@ -338,7 +335,7 @@ func (s *Server) paymentFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	payer, transfers, err := s.settle().PaymentBatchTransfers(r.Context(), b.ID)
+	payer, transfers, err := s.svc.PaymentBatchTransfers(r.Context(), b.ID)
 	if err != nil {
 		return err
 	}
@@ -395,7 +392,7 @@ func (s *Server) statementPage(w http.ResponseWriter, r *http.Request, v *view, 
 		settlementNav(v)
 		d.Base = fmt.Sprintf("/operateur/releves/%d", st.ID)
 		if st.BatchID != 0 {
-			if batches, err := s.settle().ListPaymentBatches(r.Context()); err == nil {
+			if batches, err := s.svc.ListPaymentBatches(r.Context()); err == nil {
 				for _, b := range batches {
 					if b.ID == st.BatchID {
 						d.Batch = b
@@ -425,7 +422,7 @@ func (s *Server) findStatement(r *http.Request) (*passnum.Statement, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.settle().FindStatement(r.Context(), id)
+	return s.svc.FindStatement(r.Context(), id)
 }
 
 // statementMove answers the forms that move a statement, back to where
@@ -450,14 +447,14 @@ func (s *Server) statementMove(w http.ResponseWriter, r *http.Request, move func
 }
 
 func (s *Server) validateStatement(w http.ResponseWriter, r *http.Request) error {
-	return s.statementMove(w, r, func(id int64) (*passnum.Statement, error) { return s.settle().ValidateStatement(r.Context(), id) },
+	return s.statementMove(w, r, func(id int64) (*passnum.Statement, error) { return s.svc.ValidateStatement(r.Context(), id) },
 		func(st *passnum.Statement) string {
 			return fmt.Sprintf("Relevé n°%d de %s validé (%s) : il partira dans le prochain lot de virements.", st.ID, st.VenueName, passnum.FrenchEuros(st.AmountCents))
 		})
 }
 
 func (s *Server) markStatementPaid(w http.ResponseWriter, r *http.Request) error {
-	return s.statementMove(w, r, func(id int64) (*passnum.Statement, error) { return s.settle().MarkPaid(r.Context(), id) },
+	return s.statementMove(w, r, func(id int64) (*passnum.Statement, error) { return s.svc.MarkPaid(r.Context(), id) },
 		func(st *passnum.Statement) string {
 			return fmt.Sprintf("Relevé n°%d de %s payé : %s. Ses pass sont remboursés.", st.ID, st.VenueName, passnum.FrenchEuros(st.AmountCents))
 		})
@@ -470,7 +467,7 @@ func (s *Server) rejectStatement(w http.ResponseWriter, r *http.Request) error {
 			return nil, passnum.Invalid("reason", "Le motif du rejet est obligatoire : recopiez celui que donne la banque (par exemple « compte clos »).")
 		}, nil)
 	}
-	return s.statementMove(w, r, func(id int64) (*passnum.Statement, error) { return s.settle().RejectStatement(r.Context(), id, reason) },
+	return s.statementMove(w, r, func(id int64) (*passnum.Statement, error) { return s.svc.RejectStatement(r.Context(), id, reason) },
 		func(st *passnum.Statement) string {
 			return fmt.Sprintf("Virement du relevé n°%d de %s noté rejeté (motif : %s). Ses pass repartiront au prochain règlement.", st.ID, st.VenueName, reason)
 		})
@@ -538,7 +535,7 @@ func (s *Server) statementCSV(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) venueStatements(w http.ResponseWriter, r *http.Request) error {
 	page := max(1, atoiDefault(r.URL.Query().Get("page"), 1))
-	sts, total, err := s.settle().ListStatements(r.Context(), passnum.StatementFilter{VenueID: visitorFrom(r).actor().OrgID, Offset: (page - 1) * statementsPerPage, Limit: statementsPerPage})
+	sts, total, err := s.svc.ListStatements(r.Context(), passnum.StatementFilter{VenueID: visitorFrom(r).actor().OrgID, Offset: (page - 1) * statementsPerPage, Limit: statementsPerPage})
 	if err != nil {
 		return err
 	}
@@ -591,15 +588,15 @@ func (s *Server) programmeSettlementView(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	rec, err := s.settle().Reconcile(ctx, id)
+	rec, err := s.svc.Reconcile(ctx, id)
 	if err != nil {
 		return err
 	}
-	charges, err := s.settle().ListFunderCharges(ctx, 0, id)
+	charges, err := s.svc.ListFunderCharges(ctx, 0, id)
 	if err != nil {
 		return err
 	}
-	notes, err := s.settle().ListCreditNotes(ctx, 0, id)
+	notes, err := s.svc.ListCreditNotes(ctx, 0, id)
 	if err != nil {
 		return err
 	}
@@ -620,7 +617,7 @@ func (s *Server) issueCreditNotes(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	notes, err := s.settle().IssueCreditNotes(r.Context(), id)
+	notes, err := s.svc.IssueCreditNotes(r.Context(), id)
 	if err != nil {
 		if c := passnum.ErrorCode(err); c == passnum.EINTERNAL || c == passnum.ENOTFOUND {
 			return err
@@ -672,11 +669,7 @@ func (s *Server) creditNotePDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var funderID int64
-	if a := visitorFrom(r).actor(); !a.IsOperator() {
-		funderID = a.OrgID
-	}
-	notes, err := s.settle().ListCreditNotes(r.Context(), funderID, 0)
+	notes, err := s.svc.ListCreditNotes(r.Context(), 0, 0) // a funder gets its own only
 	if err != nil {
 		return err
 	}
@@ -704,11 +697,7 @@ func (s *Server) chargePDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var funderID int64
-	if a := visitorFrom(r).actor(); !a.IsOperator() {
-		funderID = a.OrgID
-	}
-	charges, err := s.settle().ListFunderCharges(r.Context(), funderID, 0)
+	charges, err := s.svc.ListFunderCharges(r.Context(), 0, 0) // a funder gets its own only
 	if err != nil {
 		return err
 	}
@@ -757,11 +746,11 @@ type chargeGroup struct {
 func (s *Server) funderBilling(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	org := visitorFrom(r).actor().OrgID
-	charges, err := s.settle().ListFunderCharges(ctx, org, 0)
+	charges, err := s.svc.ListFunderCharges(ctx, org, 0)
 	if err != nil {
 		return err
 	}
-	notes, err := s.settle().ListCreditNotes(ctx, org, 0)
+	notes, err := s.svc.ListCreditNotes(ctx, org, 0)
 	if err != nil {
 		return err
 	}
