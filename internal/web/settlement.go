@@ -479,25 +479,11 @@ func (s *Server) statementPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	venue, bank := s.statementVenue(r, st)
 	var buf bytes.Buffer
-	if err := pdf.VenueStatement(&buf, st, venue, bank, s.operatorName(r)); err != nil {
-		return fmt.Errorf("statement %d pdf: %w", st.ID, err)
+	if err := pdf.StatementFor(r.Context(), s.svc, &buf, st, s.operatorName(r)); err != nil {
+		return err
 	}
 	return sendFile(w, "application/pdf", fmt.Sprintf("releve-%d.pdf", st.ID), buf.Bytes())
-}
-
-// statementVenue is the venue of a statement as its PDF shows it, with its
-// bank account where the visitor may read it (the operator, the venue's
-// admins); otherwise its public description.
-func (s *Server) statementVenue(r *http.Request, st *passnum.Statement) (passnum.Venue, *passnum.BankAccount) {
-	if f, err := s.svc.FindVenueFile(r.Context(), st.VenueID); err == nil {
-		return f.Venue, f.Bank
-	}
-	if e, err := s.svc.DirectoryEntry(r.Context(), st.VenueID); err == nil {
-		return e.Venue, nil
-	}
-	return passnum.Venue{OrgID: st.VenueID, Name: st.VenueName}, nil
 }
 
 // operatorName is the issuer printed on documents: the operator's
@@ -677,13 +663,9 @@ func (s *Server) creditNotePDF(w http.ResponseWriter, r *http.Request) error {
 		if n.ID != id {
 			continue
 		}
-		funder, p, err := s.funderAndProgramme(r, n.FunderID, n.FunderName, n.ProgrammeID)
-		if err != nil {
-			return err
-		}
 		var buf bytes.Buffer
-		if err := pdf.CreditNote(&buf, n, funder, p, s.operatorName(r)); err != nil {
-			return fmt.Errorf("credit note %d pdf: %w", n.ID, err)
+		if err := pdf.CreditNoteFor(r.Context(), s.svc, &buf, n, s.operatorName(r)); err != nil {
+			return err
 		}
 		return sendFile(w, "application/pdf", fmt.Sprintf("avoir-%d.pdf", n.ID), buf.Bytes())
 	}
@@ -705,30 +687,13 @@ func (s *Server) chargePDF(w http.ResponseWriter, r *http.Request) error {
 		if c.ID != id {
 			continue
 		}
-		funder, p, err := s.funderAndProgramme(r, c.FunderID, c.FunderName, c.ProgrammeID)
-		if err != nil {
-			return err
-		}
 		var buf bytes.Buffer
-		if err := pdf.FunderCharge(&buf, []*passnum.FunderCharge{c}, funder, p, s.operatorName(r)); err != nil {
-			return fmt.Errorf("funder charge %d pdf: %w", c.ID, err)
+		if err := pdf.FunderChargeFor(r.Context(), s.svc, &buf, c, s.operatorName(r)); err != nil {
+			return err
 		}
 		return sendFile(w, "application/pdf", fmt.Sprintf("facturation-%d-%s.pdf", c.ID, c.Period), buf.Bytes())
 	}
 	return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Appel de fonds n°%d introuvable.", id)
-}
-
-// funderAndProgramme reads what a funder's documents name.
-func (s *Server) funderAndProgramme(r *http.Request, funderID int64, funderName string, programmeID int64) (passnum.Organisation, *passnum.Programme, error) {
-	funder := passnum.Organisation{ID: funderID, Kind: passnum.KindFunder, Name: funderName}
-	if o, err := s.svc.FindOrganisation(r.Context(), funderID); err == nil {
-		funder = *o
-	}
-	p, err := s.svc.FindProgramme(r.Context(), programmeID)
-	if err != nil {
-		return funder, nil, err
-	}
-	return funder, p, nil
 }
 
 // Funders.
