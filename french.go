@@ -68,3 +68,8 @@ func FrenchDateTime(t time.Time) string {
 	t = t.In(paris)
 	return fmt.Sprintf("%s à %d h %02d", FrenchDate(t.Format(DateLayout)), t.Hour(), t.Minute())
 }
+
+// FrenchMonth renders a month as "mars 2026".
+func FrenchMonth(t time.Time) string {
+	return fmt.Sprintf("%s %d", frenchMonths[t.Month()-1], t.Year())
+}

@@ -112,7 +112,9 @@ type Organisation struct {
 	SIRET         string        `json:"siret,omitempty"`
 	CommuneINSEE  string        `json:"commune_insee,omitempty"`
 	Qualification Qualification `json:"qualification,omitempty"`
-	CreatedAt     time.Time     `json:"created_at"`
+	// Territory of a hub: the areas whose figures it reads ("region:53").
+	Territory []string  `json:"territory,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // OrganisationCreate is the input of CreateOrganisation.
@@ -123,6 +125,9 @@ type OrganisationCreate struct {
 	CommuneINSEE string  `json:"commune_insee,omitempty"`
 	// Qualification of a venue; defaults to pending.
 	Qualification Qualification `json:"qualification,omitempty"`
+	// Territory of a hub (optional: a hub without one reads no figures
+	// until the operator sets it).
+	Territory []string `json:"territory,omitempty"`
 }
 
 // Normalize trims the input and fills defaults.
@@ -152,6 +157,16 @@ func (c *OrganisationCreate) Validate() error {
 		if err := ValidateCommune(c.CommuneINSEE); err != nil {
 			return err
 		}
+	}
+	if len(c.Territory) > 0 {
+		if c.Kind != KindHub {
+			return Invalid("territory", "Seul un hub territorial a un territoire.")
+		}
+		t, err := ParseTerritory(c.Territory)
+		if err != nil {
+			return err
+		}
+		c.Territory = t.Strings()
 	}
 	if c.Kind == KindVenue {
 		if !c.Qualification.Valid() {

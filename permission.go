@@ -41,6 +41,8 @@ const (
 	ActSettle          Action = "settlement.manage"
 	ActStatementRead   Action = "statements.read"
 	ActChargeRead      Action = "charges.read"
+	ActIndicatorsRead  Action = "indicators.read"
+	ActIndicatorsRun   Action = "indicators.refresh"
 )
 
 type grant struct {
@@ -96,6 +98,8 @@ var permissions = map[Action][]grant{
 	ActSettle:          {opAdmin},                                    // runs, statements, batches, payer account, credit notes
 	ActStatementRead:   {opAny, venue},                               // venue: its own statements; runs, batches and transfers: operator only
 	ActChargeRead:      {opAny, funder},                              // funder: its own charges, credit notes and reconciliations
+	ActIndicatorsRead:  {opAny, funder, hub},                         // funder: its programmes; hub: its territory
+	ActIndicatorsRun:   {opAny},                                      // recompute the snapshot now
 }
 
 // Can tells whether the actor's organisation kind and role allow action.

@@ -21,6 +21,7 @@ type Service interface {
 	VenueService
 	DirectoryService
 	SettlementService
+	IndicatorService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }
@@ -31,6 +32,8 @@ type OrganisationService interface {
 	FindOrganisation(ctx context.Context, id int64) (*Organisation, error)
 	ListOrganisations(ctx context.Context, f OrganisationFilter) ([]*Organisation, int, error)
 	SetQualification(ctx context.Context, venueID int64, q Qualification, reason string) (*Organisation, error)
+	// SetTerritory sets the territory of a hub (operator admins).
+	SetTerritory(ctx context.Context, hubID int64, areas []string) (*Organisation, error)
 
 	CreateUser(ctx context.Context, c UserCreate) (*User, error)
 	AddMembership(ctx context.Context, userID, orgID int64, role Role) error

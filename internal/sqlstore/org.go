@@ -20,14 +20,15 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-const orgColumns = `id, kind, name, COALESCE(siret, ''), COALESCE(commune_insee, ''), COALESCE(qualification, ''), created_at`
+const orgColumns = `id, kind, name, COALESCE(siret, ''), COALESCE(commune_insee, ''), COALESCE(qualification, ''), territory, created_at`
 
 func scanOrg(sc scanner) (*passnum.Organisation, error) {
 	var o passnum.Organisation
-	var created string
-	if err := sc.Scan(&o.ID, &o.Kind, &o.Name, &o.SIRET, &o.CommuneINSEE, &o.Qualification, &created); err != nil {
+	var created, territory string
+	if err := sc.Scan(&o.ID, &o.Kind, &o.Name, &o.SIRET, &o.CommuneINSEE, &o.Qualification, &territory, &created); err != nil {
 		return nil, err
 	}
+	o.Territory = strings.Fields(territory)
 	o.CreatedAt = mustTime(created)
 	return &o, nil
 }
@@ -64,8 +65,8 @@ func (s *Store) createOrganisation(ctx context.Context, c passnum.OrganisationCr
 					Message: fmt.Sprintf("Un lieu avec le SIRET %s existe déjà.", c.SIRET)}
 			}
 		}
-		id, err := tx.insert(`INSERT INTO organisations (kind, name, siret, commune_insee, qualification, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			c.Kind, c.Name, nullable(c.SIRET), nullable(c.CommuneINSEE), nullable(string(c.Qualification)), tx.nowText())
+		id, err := tx.insert(`INSERT INTO organisations (kind, name, siret, commune_insee, qualification, territory, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			c.Kind, c.Name, nullable(c.SIRET), nullable(c.CommuneINSEE), nullable(string(c.Qualification)), strings.Join(c.Territory, " "), tx.nowText())
 		if err != nil {
 			return err
 		}
@@ -213,6 +214,41 @@ func (s *Store) SetQualification(ctx context.Context, venueID int64, q passnum.Q
 			return err
 		}
 		org, err = tx.findOrg(venueID)
+		return err
+	})
+	return org, err
+}
+
+// SetTerritory sets the territory of a hub: the areas whose indicators it
+// reads. An empty list clears it.
+func (s *Store) SetTerritory(ctx context.Context, hubID int64, areas []string) (*passnum.Organisation, error) {
+	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActOrgCreate); err != nil {
+		return nil, err
+	}
+	var list []string
+	if len(areas) > 0 {
+		t, err := passnum.ParseTerritory(areas)
+		if err != nil {
+			return nil, err
+		}
+		list = t.Strings()
+	}
+	var org *passnum.Organisation
+	err := s.write(ctx, "set territory", func(tx *tx) error {
+		o, err := tx.findOrg(hubID)
+		if err != nil {
+			return err
+		}
+		if o.Kind != passnum.KindHub {
+			return passnum.Invalid("territory", "Seul un hub territorial a un territoire.")
+		}
+		if err := tx.exec(`UPDATE organisations SET territory = ? WHERE id = ?`, strings.Join(list, " "), hubID); err != nil {
+			return err
+		}
+		if err := tx.audit("org.territory", fmt.Sprintf("org:%d", hubID), strings.Join(list, " ")); err != nil {
+			return err
+		}
+		org, err = tx.findOrg(hubID)
 		return err
 	})
 	return org, err

@@ -1,0 +1,588 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/geo"
+)
+
+// RefreshIndicators recomputes every indicator from raw records (one
+// consistent read) and stores them as the latest snapshot (one write),
+// dropping the previous one. Dashboards read the snapshot; CheckInvariants
+// does not, and the tests recount every figure from records.
+func (s *Store) RefreshIndicators(ctx context.Context, progress func(done, total int64)) (*passnum.IndicatorSnapshot, error) {
+	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActIndicatorsRun); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	var b *passnum.IndicatorBuilder
+	err := s.read(ctx, func(tx *tx) error {
+		refs, err := tx.indicatorRefs()
+		if err != nil {
+			return err
+		}
+		b = passnum.NewIndicatorBuilder(*refs)
+		return tx.feedIndicators(b, progress)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("indicators: %w", err)
+	}
+	type cell struct {
+		scope, dim, key string
+		data            []byte
+	}
+	cells := make([]cell, 0, len(b.Cells)+len(b.Open))
+	for k, v := range b.Cells {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		cells = append(cells, cell{k.Scope, string(k.Dim), k.Key, data})
+	}
+	for k, counts := range b.Open {
+		data, err := json.Marshal(counts)
+		if err != nil {
+			return nil, err
+		}
+		cells = append(cells, cell{passnum.ScopeAll, string(passnum.DimOpenData), k, data})
+	}
+	snap := &passnum.IndicatorSnapshot{Passes: b.Passes, Cells: int64(len(cells))}
+	err = s.write(ctx, "refresh indicators", func(tx *tx) error {
+		snap.ComputedAt = tx.now
+		snap.Duration = time.Since(start)
+		id, err := tx.insert(`INSERT INTO indicator_snapshots (computed_at, duration_ms, passes, cells) VALUES (?, ?, ?, ?)`,
+			tx.nowText(), snap.Duration.Milliseconds(), snap.Passes, snap.Cells)
+		if err != nil {
+			return err
+		}
+		snap.ID = id
+		if err := tx.exec(`DELETE FROM indicator_cells WHERE snapshot_id < ?`, id); err != nil {
+			return err
+		}
+		if err := tx.exec(`DELETE FROM indicator_snapshots WHERE id < ?`, id); err != nil {
+			return err
+		}
+		return tx.bulkInsert("indicator_cells", []string{"snapshot_id", "scope", "dimension", "cell_key", "data"}, len(cells),
+			func(i int, row []any) {
+				c := cells[i]
+				row[0], row[1], row[2], row[3], row[4] = id, c.scope, c.dim, c.key, string(c.data)
+			}, nil)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("indicators: %w", err)
+	}
+	s.log.Info("indicators computed", "passes", snap.Passes, "cells", snap.Cells, "duration", time.Since(start).Round(time.Millisecond))
+	return snap, nil
+}
+
+// indicatorRefs reads the reference data: programmes and shares, services,
+// batches, prescribers' communes and hubs' territories.
+func (t *tx) indicatorRefs() (*passnum.IndicatorRefs, error) {
+	refs := &passnum.IndicatorRefs{Programmes: map[int64]passnum.ProgrammeRef{}, Services: map[int64]passnum.ServiceRef{},
+		BatchDates: map[int64]time.Time{}, OrgCommunes: map[int64]string{}}
+	rows, err := t.query(`SELECT p.id, p.face_value_cents, f.funder_id, f.share_bp FROM programmes p
+		JOIN programme_funders f ON f.programme_id = p.id ORDER BY p.id, f.funder_id`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id, face int64
+		var fs passnum.FunderShare
+		if err := rows.Scan(&id, &face, &fs.FunderID, &fs.ShareBP); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p := refs.Programmes[id]
+		p.FaceValueCents = face
+		p.Funders = append(p.Funders, fs)
+		refs.Programmes[id] = p
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = t.query(`SELECT id, category, duration_minutes / price_passes FROM catalogue_services`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var s passnum.ServiceRef
+		if err := rows.Scan(&id, &s.Category, &s.MinutesPerPass); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		refs.Services[id] = s
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = t.query(`SELECT id, created_at FROM batches`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var at string
+		if err := rows.Scan(&id, &at); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		refs.BatchDates[id] = mustTime(at)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = t.query(`SELECT id, kind, COALESCE(commune_insee, ''), territory FROM organisations WHERE kind IN ('prescriber', 'hub')`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var kind, commune, territory string
+		if err := rows.Scan(&id, &kind, &commune, &territory); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if kind == string(passnum.KindPrescriber) {
+			refs.OrgCommunes[id] = commune
+			continue
+		}
+		if areas := strings.Fields(territory); len(areas) > 0 {
+			tt, err := passnum.ParseTerritory(areas)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("hub %d: %w", id, err)
+			}
+			refs.Hubs = append(refs.Hubs, passnum.HubRef{ID: id, Territory: tt})
+		}
+	}
+	rows.Close()
+	return refs, rows.Err()
+}
+
+// feedIndicators reads every pass with its carnet and person, a person's
+// carnets together, and gives them to b person by person. The carnets are
+// read in the order of the (beneficiary_id, number) index and each one's
+// passes by their serial range, so neither store sorts ten million rows.
+func (t *tx) feedIndicators(b *passnum.IndicatorBuilder, progress func(done, total int64)) error {
+	var total int64
+	if err := t.get(&total, `SELECT COUNT(*) FROM passes`); err != nil {
+		return err
+	}
+	rows, err := t.query(`SELECT c.number, c.programme_id, c.batch_id, COALESCE(c.prescriber_id, 0),
+			COALESCE(c.allocated_at, ''), COALESCE(c.distributed_at, ''), COALESCE(c.beneficiary_id, 0),
+			COALESCE(b.commune_insee, ''), COALESCE(b.age_band, ''), COALESCE(b.birth_year, 0), COALESCE(b.created_at, ''),
+			p.state, COALESCE(p.activated_at, ''), COALESCE(p.venue_id, 0), COALESCE(p.redeemed_at, ''), COALESCE(r.service_id, 0)
+		FROM carnets c
+		LEFT JOIN beneficiaries b ON b.id = c.beneficiary_id
+		JOIN passes p ON p.serial >= c.first_serial AND p.serial < c.first_serial + c.size
+		LEFT JOIN redemptions r ON r.id = p.redemption_id
+		ORDER BY c.beneficiary_id, c.number, p.serial`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		person  passnum.PersonFacts
+		carnet  *passnum.CarnetFact
+		done    int64
+		pending bool
+	)
+	flush := func() {
+		if pending {
+			b.AddPerson(&person)
+		}
+		person = passnum.PersonFacts{Carnets: person.Carnets[:0]}
+		pending = false
+	}
+	var (
+		number, programme, batch, prescriber, beneficiary, birthYear, venue, service int64
+		allocated, distributed, commune, band, created, state, activated, redeemed  string
+	)
+	for rows.Next() {
+		if err := rows.Scan(&number, &programme, &batch, &prescriber, &allocated, &distributed, &beneficiary,
+			&commune, &band, &birthYear, &created, &state, &activated, &venue, &redeemed, &service); err != nil {
+			return err
+		}
+		if carnet == nil || carnet.Number != number {
+			// A carnet handed to nobody is a person of its own.
+			if !pending || beneficiary == 0 || beneficiary != person.ID {
+				flush()
+				person.ID, person.Commune, person.AgeBand = beneficiary, commune, band
+				if beneficiary != 0 && band == "" && birthYear != 0 {
+					person.AgeBand = passnum.AgeBandOf(int(birthYear), passnum.YearOf(mustTime(created)))
+				}
+				pending = true
+			}
+			person.Carnets = append(person.Carnets, passnum.CarnetFact{Number: number, ProgrammeID: programme, BatchID: batch,
+				PrescriberID: prescriber, AllocatedAt: optTime(allocated), DistributedAt: optTime(distributed),
+				Passes: make([]passnum.PassFact, 0, 10)})
+			carnet = &person.Carnets[len(person.Carnets)-1]
+		}
+		carnet.Passes = append(carnet.Passes, passnum.PassFact{State: passnum.PassState(state), ActivatedAt: optTime(activated),
+			VenueID: venue, RedeemedAt: optTime(redeemed), ServiceID: service})
+		done++
+		if progress != nil && done%100000 == 0 {
+			progress(done, total)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	flush()
+	if progress != nil {
+		progress(done, total)
+	}
+	return nil
+}
+
+func optTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	return mustTime(s)
+}
+
+// latestSnapshot returns the latest snapshot, or ENOTFOUND before the first.
+func (t *tx) latestSnapshot() (int64, time.Time, error) {
+	var id int64
+	var at string
+	err := t.row(`SELECT id, computed_at FROM indicator_snapshots ORDER BY id DESC LIMIT 1`).Scan(&id, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, passnum.Errorf(passnum.ENOTFOUND, "no-indicators", "Les indicateurs n'ont pas encore été calculés.")
+	}
+	return id, mustTime(at), err
+}
+
+// canReadScope tells whether the actor may read a scope's indicators:
+// the operator all of them, a funder its own and its programmes', a hub
+// its own.
+func (t *tx) canReadScope(a *passnum.Actor, sc passnum.Scope) (bool, error) {
+	switch a.OrgKind {
+	case passnum.KindOperator:
+		return true, nil
+	case passnum.KindFunder:
+		switch sc.Kind {
+		case passnum.ScopeFunder:
+			return sc.ID == a.OrgID, nil
+		case passnum.ScopeProgramme:
+			var n int
+			err := t.get(&n, `SELECT COUNT(*) FROM programme_funders WHERE programme_id = ? AND funder_id = ?`, sc.ID, a.OrgID)
+			return n > 0, err
+		}
+	case passnum.KindHub:
+		return sc.Kind == passnum.ScopeHub && sc.ID == a.OrgID, nil
+	}
+	return false, nil
+}
+
+// Indicators reads a breakdown of a scope from the latest snapshot, with a
+// French label on each row.
+func (s *Store) Indicators(ctx context.Context, sc passnum.Scope, dim passnum.Dimension) (*passnum.IndicatorReport, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActIndicatorsRead); err != nil {
+		return nil, err
+	}
+	if !dim.Valid() {
+		return nil, passnum.Invalid("dimension", "Axe inconnu : %q.", dim)
+	}
+	var rep *passnum.IndicatorReport
+	err := s.read(ctx, func(tx *tx) error {
+		ok, err := tx.canReadScope(a, sc)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return passnum.Errorf(passnum.ENOTFOUND, "scope-not-found", "Périmètre introuvable : %s.", sc)
+		}
+		id, at, err := tx.latestSnapshot()
+		if err != nil {
+			return err
+		}
+		names, err := tx.scopeNames()
+		if err != nil {
+			return err
+		}
+		rep = &passnum.IndicatorReport{Scope: sc, ScopeLabel: names.scopeLabel(sc), Dimension: dim, ComputedAt: at,
+			Rows: []passnum.IndicatorRow{}, Funders: map[int64]string{}}
+		rows, err := tx.query(`SELECT dimension, cell_key, data FROM indicator_cells WHERE snapshot_id = ? AND scope = ? AND dimension IN (?, ?)`,
+			id, sc.String(), string(dim), string(passnum.DimTotal))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d, key, data string
+			if err := rows.Scan(&d, &key, &data); err != nil {
+				return err
+			}
+			var v passnum.IndicatorValues
+			if err := json.Unmarshal([]byte(data), &v); err != nil {
+				return fmt.Errorf("cell %s/%s/%s: %w", sc, d, key, err)
+			}
+			if passnum.Dimension(d) == passnum.DimTotal {
+				rep.Total = v
+				continue
+			}
+			rep.Rows = append(rep.Rows, passnum.IndicatorRow{Key: key, Label: names.label(dim, key), Values: v})
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, v := range append([]passnum.IndicatorValues{rep.Total}, rowValues(rep.Rows)...) {
+			for _, f := range v.ByFunder {
+				rep.Funders[f.FunderID] = names.orgs[f.FunderID]
+			}
+		}
+		sortRows(dim, rep.Rows)
+		return nil
+	})
+	return rep, err
+}
+
+func rowValues(rows []passnum.IndicatorRow) []passnum.IndicatorValues {
+	out := make([]passnum.IndicatorValues, len(rows))
+	for i, r := range rows {
+		out[i] = r.Values
+	}
+	return out
+}
+
+// sortRows orders months and age bands by key, other rows by passes used
+// (most first) then label; the row without key comes last.
+func sortRows(dim passnum.Dimension, rows []passnum.IndicatorRow) {
+	bandRank := map[string]int{passnum.AgeBandUnder16: 0}
+	for i, b := range passnum.AgeBands {
+		bandRank[b] = i + 1
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if (a.Key == passnum.NoKey) != (b.Key == passnum.NoKey) {
+			return b.Key == passnum.NoKey
+		}
+		switch dim {
+		case passnum.DimMonth:
+			return a.Key < b.Key
+		case passnum.DimAgeBand:
+			return bandRank[a.Key] < bandRank[b.Key]
+		}
+		if a.Values.Redeemed != b.Values.Redeemed {
+			return a.Values.Redeemed > b.Values.Redeemed
+		}
+		if a.Values.Issued != b.Values.Issued {
+			return a.Values.Issued > b.Values.Issued
+		}
+		return a.Label < b.Label
+	})
+}
+
+// names resolves the labels of scopes and rows.
+type names struct {
+	programmes map[int64]string
+	orgs       map[int64]string
+}
+
+func (t *tx) scopeNames() (*names, error) {
+	n := &names{programmes: map[int64]string{}, orgs: map[int64]string{}}
+	rows, err := t.query(`SELECT id, name FROM programmes`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		n.programmes[id] = name
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Organisations are few next to passes (a few thousand venues and
+	// prescribers): read them all rather than the ones in the rows.
+	rows, err = t.query(`SELECT id, name FROM organisations`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		n.orgs[id] = name
+	}
+	rows.Close()
+	return n, rows.Err()
+}
+
+func (n *names) scopeLabel(sc passnum.Scope) string {
+	switch sc.Kind {
+	case passnum.ScopeProgramme:
+		return "Programme « " + n.programmes[sc.ID] + " »"
+	case passnum.ScopeFunder:
+		return "Programmes financés par " + n.orgs[sc.ID]
+	case passnum.ScopeHub:
+		return "Territoire de " + n.orgs[sc.ID]
+	}
+	return "Tous les programmes"
+}
+
+func (n *names) label(dim passnum.Dimension, key string) string {
+	if key == passnum.NoKey {
+		switch dim {
+		case passnum.DimRegion, passnum.DimDepartement, passnum.DimCommune:
+			return "Non localisé"
+		case passnum.DimPrescriber:
+			return "Non attribué"
+		}
+		return "Non renseigné"
+	}
+	id, _ := strconv.ParseInt(key, 10, 64)
+	switch dim {
+	case passnum.DimProgramme:
+		return orNumber(n.programmes[id], key)
+	case passnum.DimFunder, passnum.DimVenue, passnum.DimPrescriber:
+		return orNumber(n.orgs[id], key)
+	case passnum.DimRegion:
+		if r, ok := geo.LookupRegion(key); ok {
+			return r.Name
+		}
+	case passnum.DimDepartement:
+		if d, ok := geo.LookupDepartement(key); ok {
+			return d.Name + " (" + key + ")"
+		}
+	case passnum.DimCommune:
+		if c, ok := geo.LookupCommune(key); ok {
+			return geo.Label(c)
+		}
+	case passnum.DimCategory:
+		return key
+	case passnum.DimAgeBand:
+		if key == "75+" {
+			return "75 ans et plus"
+		}
+		return strings.Replace(key, "-", " à ", 1) + " ans"
+	case passnum.DimMonth:
+		if m, err := time.Parse("2006-01", key); err == nil {
+			return passnum.FrenchMonth(m)
+		}
+	}
+	return key
+}
+
+func orNumber(name, key string) string {
+	if name == "" {
+		return "n° " + key
+	}
+	return name
+}
+
+// IndicatorScopes lists the scopes the actor may read, its own first.
+func (s *Store) IndicatorScopes(ctx context.Context) ([]passnum.ScopeChoice, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActIndicatorsRead); err != nil {
+		return nil, err
+	}
+	var out []passnum.ScopeChoice
+	err := s.read(ctx, func(tx *tx) error {
+		out = nil
+		n, err := tx.scopeNames()
+		if err != nil {
+			return err
+		}
+		add := func(sc passnum.Scope) { out = append(out, passnum.ScopeChoice{Scope: sc, Label: n.scopeLabel(sc)}) }
+		switch a.OrgKind {
+		case passnum.KindOperator:
+			add(passnum.ScopeAllPasses)
+		case passnum.KindFunder:
+			add(passnum.Scope{Kind: passnum.ScopeFunder, ID: a.OrgID})
+		case passnum.KindHub:
+			add(passnum.Scope{Kind: passnum.ScopeHub, ID: a.OrgID})
+			return nil
+		}
+		q := `SELECT id FROM programmes ORDER BY id`
+		args := []any{}
+		if a.OrgKind == passnum.KindFunder {
+			q = `SELECT programme_id FROM programme_funders WHERE funder_id = ? ORDER BY programme_id`
+			args = append(args, a.OrgID)
+		}
+		ids, err := selectAll(tx, scanInt64, q, args...)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			add(passnum.Scope{Kind: passnum.ScopeProgramme, ID: id})
+		}
+		if a.OrgKind != passnum.KindOperator {
+			return nil
+		}
+		orgs, err := selectAll(tx, scanInt64, `SELECT id FROM organisations WHERE kind = 'funder' ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		for _, id := range orgs {
+			add(passnum.Scope{Kind: passnum.ScopeFunder, ID: id})
+		}
+		hubs, err := selectAll(tx, scanInt64, `SELECT id FROM organisations WHERE kind = 'hub' ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		for _, id := range hubs {
+			add(passnum.Scope{Kind: passnum.ScopeHub, ID: id})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// OpenData returns the open data cells of the latest snapshot. They are
+// public once suppressed (internal/opendata), so no actor is needed.
+func (s *Store) OpenData(ctx context.Context) ([]passnum.OpenDataCell, time.Time, error) {
+	var out []passnum.OpenDataCell
+	var at time.Time
+	err := s.read(ctx, func(tx *tx) error {
+		out = nil
+		id, when, err := tx.latestSnapshot()
+		if err != nil {
+			return err
+		}
+		at = when
+		rows, err := tx.query(`SELECT cell_key, data FROM indicator_cells WHERE snapshot_id = ? AND scope = ? AND dimension = ? ORDER BY cell_key`,
+			id, passnum.ScopeAll, string(passnum.DimOpenData))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key, data string
+			if err := rows.Scan(&key, &data); err != nil {
+				return err
+			}
+			c := passnum.OpenDataCell{}
+			c.Month, c.Commune = passnum.SplitOpenDataKey(key)
+			if err := json.Unmarshal([]byte(data), &c.Counts); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, at, err
+}
