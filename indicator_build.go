@@ -201,8 +201,6 @@ func (b *IndicatorBuilder) AddPerson(p *PersonFacts) {
 	var firstUse time.Time
 	for ci := range p.Carnets {
 		c := &p.Carnets[ci]
-		prog := b.refs.Programmes[c.ProgrammeID]
-		split := b.splits[c.ProgrammeID]
 		place := b.place(p, c)
 		scopes := b.scopes(c, place)
 		groups := b.carnetGroups(p, c, place)
@@ -217,93 +215,14 @@ func (b *IndicatorBuilder) AddPerson(p *PersonFacts) {
 		if first != nil && (firstUse.IsZero() || first.RedeemedAt.Before(firstUse)) {
 			firstUse = first.RedeemedAt
 		}
-		size := int64(len(c.Passes))
-		b.Passes += size
-
-		// The carnet's counts, the same in every row it belongs to.
-		var cf Funnel
-		var used, minutes int64
-		for i := range c.Passes {
-			f := &c.Passes[i]
-			if !f.ActivatedAt.IsZero() {
-				cf.Activated++
+		b.Passes += int64(len(c.Passes))
+		for _, year := range b.periods(c) {
+			suffix := ""
+			if year != 0 {
+				suffix = "@" + strconv.Itoa(year)
 			}
-			switch f.State {
-			case StateBlocked:
-				cf.Blocked++
-			case StateExpired:
-				cf.Expired++
-			}
-			if f.Used() {
-				used++
-				minutes += b.refs.Services[f.ServiceID].MinutesPerPass
-			}
-		}
-		cf.Issued, cf.Redeemed = size, used
-		if c.PrescriberID != 0 {
-			cf.Allocated = size
-		}
-		if p.ID != 0 {
-			cf.Distributed = size
-		}
-		if first != nil {
-			cf.Started = size
-		}
-
-		for _, scope := range scopes {
-			for _, g := range groups {
-				lc := b.localCell(CellKey{scope, g.dim, g.key})
-				lc.v.AddFunnel(cf)
-				lc.v.Minutes += minutes
-				if used > 0 {
-					lc.anyUsed = true
-					b.addMoney(&lc.v, prog, split, g.funder, used)
-				}
-				if used < size {
-					lc.allUsed = false
-				}
-			}
-			// Month: each step in the month it happened.
-			month := func(t time.Time) *localCell { return b.localCell(CellKey{scope, DimMonth, MonthOf(t)}) }
-			if t, ok := b.refs.BatchDates[c.BatchID]; ok {
-				month(t).v.Issued += size
-			}
-			if !c.AllocatedAt.IsZero() {
-				month(c.AllocatedAt).v.Allocated += size
-			}
-			if !c.DistributedAt.IsZero() {
-				month(c.DistributedAt).v.Distributed += size
-			}
-			if first != nil {
-				month(first.RedeemedAt).v.Started += size
-			}
-			for i := range c.Passes {
-				f := &c.Passes[i]
-				if !f.ActivatedAt.IsZero() {
-					month(f.ActivatedAt).v.Activated++
-				}
-				if !f.Used() {
-					continue
-				}
-				svc := b.refs.Services[f.ServiceID]
-				for _, lc := range []*localCell{month(f.RedeemedAt),
-					b.localCell(CellKey{scope, DimVenue, id(f.VenueID)}),
-					b.localCell(CellKey{scope, DimCategory, svc.Category})} {
-					lc.v.Redeemed++
-					lc.anyUsed = true
-					lc.v.Minutes += svc.MinutesPerPass
-					b.addMoney(&lc.v, prog, split, 0, 1)
-				}
-			}
-			// Delay from distribution to first use, per carnet.
-			if p.ID != 0 && first != nil {
-				days := DaysBetween(c.DistributedAt, first.RedeemedAt)
-				for _, g := range groups {
-					b.delay(CellKey{scope, g.dim, g.key}, days)
-				}
-				b.delay(CellKey{scope, DimMonth, MonthOf(first.RedeemedAt)}, days)
-				b.delay(CellKey{scope, DimVenue, id(first.VenueID)}, days)
-				b.delay(CellKey{scope, DimCategory, b.refs.Services[first.ServiceID].Category}, days)
+			for _, scope := range scopes {
+				b.countCarnet(p, c, first, scope+suffix, year, groups)
 			}
 		}
 		if p.ID != 0 {
@@ -328,9 +247,141 @@ func (b *IndicatorBuilder) AddPerson(p *PersonFacts) {
 		if lc.anyUsed {
 			v.PeopleReached++
 		}
-		if lc.allUsed && k.Dim != DimMonth && k.Dim != DimVenue && k.Dim != DimCategory {
+		if lc.allUsed && k.Dim != DimMonth && k.Dim != DimVenue && k.Dim != DimCategory && !strings.Contains(k.Scope, "@") {
 			v.PeopleCompleted++
 		}
+	}
+}
+
+// periods lists the periods a carnet counts in: 0 for all time, then each
+// year in which one of its steps happened.
+func (b *IndicatorBuilder) periods(c *CarnetFact) []int {
+	out := []int{0}
+	add := func(t time.Time) {
+		if t.IsZero() {
+			return
+		}
+		y := YearOf(t)
+		for _, x := range out {
+			if x == y {
+				return
+			}
+		}
+		out = append(out, y)
+	}
+	add(b.refs.BatchDates[c.BatchID])
+	add(c.AllocatedAt)
+	add(c.DistributedAt)
+	for i := range c.Passes {
+		add(c.Passes[i].ActivatedAt)
+		add(c.Passes[i].RedeemedAt)
+	}
+	return out
+}
+
+// in tells whether t falls in year, 0 meaning at any time.
+func in(t time.Time, year int) bool {
+	return !t.IsZero() && (year == 0 || YearOf(t) == year)
+}
+
+// countCarnet counts a carnet in a scope, over all time (year 0) or the
+// steps that happened in year. first is its first used pass, if any.
+func (b *IndicatorBuilder) countCarnet(p *PersonFacts, c *CarnetFact, first *PassFact, scope string, year int, groups []group) {
+	prog := b.refs.Programmes[c.ProgrammeID]
+	split := b.splits[c.ProgrammeID]
+	size := int64(len(c.Passes))
+
+	// The carnet's counts, the same in every row it belongs to.
+	var cf Funnel
+	var used, minutes int64
+	if year == 0 || in(b.refs.BatchDates[c.BatchID], year) {
+		cf.Issued = size
+	}
+	if c.PrescriberID != 0 && (year == 0 || in(c.AllocatedAt, year)) {
+		cf.Allocated = size
+	}
+	if p.ID != 0 && (year == 0 || in(c.DistributedAt, year)) {
+		cf.Distributed = size
+	}
+	started := first != nil && in(first.RedeemedAt, year)
+	if started {
+		cf.Started = size
+	}
+	for i := range c.Passes {
+		f := &c.Passes[i]
+		if in(f.ActivatedAt, year) {
+			cf.Activated++
+		}
+		if year == 0 { // stocks have no period
+			switch f.State {
+			case StateBlocked:
+				cf.Blocked++
+			case StateExpired:
+				cf.Expired++
+			}
+		}
+		if f.Used() && in(f.RedeemedAt, year) {
+			used++
+			minutes += b.refs.Services[f.ServiceID].MinutesPerPass
+		}
+	}
+	cf.Redeemed = used
+	for _, g := range groups {
+		lc := b.localCell(CellKey{scope, g.dim, g.key})
+		lc.v.AddFunnel(cf)
+		lc.v.Minutes += minutes
+		if used > 0 {
+			lc.anyUsed = true
+			b.addMoney(&lc.v, prog, split, g.funder, used)
+		}
+		if used < size {
+			lc.allUsed = false
+		}
+	}
+
+	// Month: each step in the month it happened.
+	month := func(t time.Time) *localCell { return b.localCell(CellKey{scope, DimMonth, MonthOf(t)}) }
+	if t := b.refs.BatchDates[c.BatchID]; in(t, year) {
+		month(t).v.Issued += size
+	}
+	if c.PrescriberID != 0 && in(c.AllocatedAt, year) {
+		month(c.AllocatedAt).v.Allocated += size
+	}
+	if p.ID != 0 && in(c.DistributedAt, year) {
+		month(c.DistributedAt).v.Distributed += size
+	}
+	if started {
+		month(first.RedeemedAt).v.Started += size
+	}
+	for i := range c.Passes {
+		f := &c.Passes[i]
+		if in(f.ActivatedAt, year) {
+			month(f.ActivatedAt).v.Activated++
+		}
+		if !f.Used() || !in(f.RedeemedAt, year) {
+			continue
+		}
+		svc := b.refs.Services[f.ServiceID]
+		for _, lc := range []*localCell{month(f.RedeemedAt),
+			b.localCell(CellKey{scope, DimVenue, id(f.VenueID)}),
+			b.localCell(CellKey{scope, DimCategory, svc.Category})} {
+			lc.v.Redeemed++
+			lc.anyUsed = true
+			lc.v.Minutes += svc.MinutesPerPass
+			b.addMoney(&lc.v, prog, split, 0, 1)
+		}
+	}
+
+	// Delay from distribution to first use, per carnet, in the period of
+	// the first use.
+	if p.ID != 0 && started {
+		days := DaysBetween(c.DistributedAt, first.RedeemedAt)
+		for _, g := range groups {
+			b.delay(CellKey{scope, g.dim, g.key}, days)
+		}
+		b.delay(CellKey{scope, DimMonth, MonthOf(first.RedeemedAt)}, days)
+		b.delay(CellKey{scope, DimVenue, id(first.VenueID)}, days)
+		b.delay(CellKey{scope, DimCategory, b.refs.Services[first.ServiceID].Category}, days)
 	}
 }
 

@@ -339,6 +339,10 @@ func (v *IndicatorValues) AddFunnel(o Funnel) {
 type Scope struct {
 	Kind string `json:"kind"` // all, programme, funder, hub
 	ID   int64  `json:"id,omitempty"`
+	// Year restricts the figures to the steps that happened in that year
+	// (Paris time); 0 is all time. Stocks (blocked, expired) and people
+	// who used all their passes have no period.
+	Year int `json:"year,omitempty"`
 }
 
 // Scope kinds.
@@ -353,23 +357,43 @@ const (
 var ScopeAllPasses = Scope{Kind: ScopeAll}
 
 func (s Scope) String() string {
-	if s.Kind == ScopeAll || s.Kind == "" {
-		return ScopeAll
+	out := ScopeAll
+	if s.Kind != ScopeAll && s.Kind != "" {
+		out = s.Kind + ":" + strconv.FormatInt(s.ID, 10)
 	}
-	return s.Kind + ":" + strconv.FormatInt(s.ID, 10)
+	if s.Year != 0 {
+		out += "@" + strconv.Itoa(s.Year)
+	}
+	return out
 }
 
-// ParseScope reads "all", "programme:12", "funder:3" or "hub:7".
+// WholeTime returns the scope over all time.
+func (s Scope) WholeTime() Scope { s.Year = 0; return s }
+
+// ParseScope reads "all", "programme:12", "funder:3" or "hub:7", each
+// optionally followed by a year: "funder:3@2026".
 func ParseScope(s string) (Scope, error) {
-	if s == "" || s == ScopeAll {
-		return ScopeAllPasses, nil
+	bad := Invalid("scope", "Périmètre inconnu : %q (all, programme:N, funder:N ou hub:N, suivi si besoin de @année).", s)
+	base, yearText, hasYear := strings.Cut(s, "@")
+	var sc Scope
+	if base == "" || base == ScopeAll {
+		sc = ScopeAllPasses
+	} else {
+		kind, id, ok := strings.Cut(base, ":")
+		n, err := strconv.ParseInt(id, 10, 64)
+		if !ok || err != nil || n <= 0 || (kind != ScopeProgramme && kind != ScopeFunder && kind != ScopeHub) {
+			return Scope{}, bad
+		}
+		sc = Scope{Kind: kind, ID: n}
 	}
-	kind, id, ok := strings.Cut(s, ":")
-	n, err := strconv.ParseInt(id, 10, 64)
-	if !ok || err != nil || n <= 0 || (kind != ScopeProgramme && kind != ScopeFunder && kind != ScopeHub) {
-		return Scope{}, Invalid("scope", "Périmètre inconnu : %q (all, programme:N, funder:N ou hub:N).", s)
+	if hasYear {
+		y, err := strconv.Atoi(yearText)
+		if err != nil || y < 2000 || y > 2200 {
+			return Scope{}, bad
+		}
+		sc.Year = y
 	}
-	return Scope{Kind: kind, ID: n}, nil
+	return sc, nil
 }
 
 // IndicatorRow is one row of a breakdown.
@@ -390,6 +414,8 @@ type IndicatorReport struct {
 	Rows       []IndicatorRow  `json:"rows"`
 	// Funders names the funders of ByFunder parts.
 	Funders map[int64]string `json:"funders"`
+	// Years are the years the scope has figures for (periods to choose).
+	Years []int `json:"years"`
 }
 
 // IndicatorSnapshot describes a computation of the indicators.

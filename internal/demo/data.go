@@ -224,6 +224,7 @@ const (
 	blockReason    = "carnet perdu"
 	stateName      = "État — Agence nationale de la cohésion des territoires"
 	deptName       = "Département d'Ille-et-Vilaine"
+	hubName        = "Hub numérique d'Ille-et-Vilaine"
 	operatorName   = "Coopérative passnum"
 	demoActorLabel = "demo:seed"
 )

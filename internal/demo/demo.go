@@ -123,17 +123,17 @@ type seeder struct {
 	tl    timeline
 	creds *Credentials
 
-	op          context.Context // acting as the operator's admin
-	operator    *passnum.Organisation
-	state, dept *passnum.Organisation
-	prescribers []*passnum.Organisation
-	venues      []*venue
-	programme   *passnum.Programme
-	batch       *passnum.Batch
-	codes       map[int64]string // serial → short code
-	redemptions []*redemptionPlan
-	venueAdmin  Login         // the first venue's administrator, from its application
-	adviser     *passnum.User // the first venue's agent, who writes activity reports
+	op               context.Context // acting as the operator's admin
+	operator         *passnum.Organisation
+	state, dept, hub *passnum.Organisation
+	prescribers      []*passnum.Organisation
+	venues           []*venue
+	programme        *passnum.Programme
+	batch            *passnum.Batch
+	codes            map[int64]string // serial → short code
+	redemptions      []*redemptionPlan
+	venueAdmin       Login         // the first venue's administrator, from its application
+	adviser          *passnum.User // the first venue's agent, who writes activity reports
 }
 
 type venue struct {
@@ -185,6 +185,11 @@ func (sd *seeder) run(ctx context.Context) error {
 		return fmt.Errorf("the demo data breaks invariants: %s", strings.Join(rep.Problems, "; "))
 	}
 	fmt.Fprintf(sd.w, "démo : invariants vérifiés (%d pass, %d écritures comptables)\n", rep.Passes, rep.Postings)
+	snap, err := sd.s.RefreshIndicators(sd.op, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(sd.w, "démo : indicateurs calculés (%d cellules)\n", snap.Cells)
 	return nil
 }
 
@@ -204,6 +209,12 @@ func (sd *seeder) organisations(ctx context.Context) error {
 		return err
 	}
 	if sd.dept, err = create(passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: deptName, CommuneINSEE: rennes}); err != nil {
+		return err
+	}
+	// The hub coordinating digital inclusion in Ille-et-Vilaine reads the
+	// figures of its territory.
+	if sd.hub, err = create(passnum.OrganisationCreate{Kind: passnum.KindHub, Name: hubName, CommuneINSEE: rennes,
+		Territory: []string{"departement:35"}}); err != nil {
 		return err
 	}
 	for _, p := range prescribers {
@@ -289,6 +300,7 @@ func (sd *seeder) accounts(ctx context.Context) error {
 		{"Opérateur (administrateur)", "operateur", "Camille Le Goff", sd.operator, passnum.RoleAdmin},
 		{"Financeur (administrateur)", "financeur", "Dominique Rault", sd.dept, passnum.RoleAdmin},
 		{"Prescripteur (agent)", "prescripteur", "Sami Benali", sd.prescribers[0], passnum.RoleAgent},
+		{"Hub territorial (agent)", "hub", "Nolwenn Guillou", sd.hub, passnum.RoleAgent},
 		{"Lieu de médiation (agent)", "lieu", "Alex Gwenn", sd.venues[0].org, passnum.RoleAgent},
 	}
 	for _, a := range list {

@@ -209,7 +209,7 @@ func (t *tx) feedIndicators(b *passnum.IndicatorBuilder, progress func(done, tot
 	}
 	var (
 		number, programme, batch, prescriber, beneficiary, birthYear, venue, service int64
-		allocated, distributed, commune, band, created, state, activated, redeemed  string
+		allocated, distributed, commune, band, created, state, activated, redeemed   string
 	)
 	for rows.Next() {
 		if err := rows.Scan(&number, &programme, &batch, &prescriber, &allocated, &distributed, &beneficiary,
@@ -347,6 +347,18 @@ func (s *Store) Indicators(ctx context.Context, sc passnum.Scope, dim passnum.Di
 			}
 		}
 		sortRows(dim, rep.Rows)
+		// The years this scope has figures for, to choose a period.
+		scopes, err := selectAll(tx, scanString, `SELECT scope FROM indicator_cells WHERE snapshot_id = ? AND dimension = ? AND scope LIKE ?`,
+			id, string(passnum.DimTotal), sc.WholeTime().String()+"@%")
+		if err != nil {
+			return err
+		}
+		for _, s := range scopes {
+			if y, err := strconv.Atoi(s[strings.IndexByte(s, '@')+1:]); err == nil {
+				rep.Years = append(rep.Years, y)
+			}
+		}
+		sort.Ints(rep.Years)
 		return nil
 	})
 	return rep, err
@@ -433,15 +445,19 @@ func (t *tx) scopeNames() (*names, error) {
 }
 
 func (n *names) scopeLabel(sc passnum.Scope) string {
+	out := "Tous les programmes"
 	switch sc.Kind {
 	case passnum.ScopeProgramme:
-		return "Programme « " + n.programmes[sc.ID] + " »"
+		out = "Programme « " + n.programmes[sc.ID] + " »"
 	case passnum.ScopeFunder:
-		return "Programmes financés par " + n.orgs[sc.ID]
+		out = "Programmes financés par " + n.orgs[sc.ID]
 	case passnum.ScopeHub:
-		return "Territoire de " + n.orgs[sc.ID]
+		out = "Territoire de " + n.orgs[sc.ID]
 	}
-	return "Tous les programmes"
+	if sc.Year != 0 {
+		out += ", année " + strconv.Itoa(sc.Year)
+	}
+	return out
 }
 
 func (n *names) label(dim passnum.Dimension, key string) string {
@@ -585,4 +601,10 @@ func (s *Store) OpenData(ctx context.Context) ([]passnum.OpenDataCell, time.Time
 		return rows.Err()
 	})
 	return out, at, err
+}
+
+func scanString(sc scanner) (string, error) {
+	var s string
+	err := sc.Scan(&s)
+	return s, err
 }
