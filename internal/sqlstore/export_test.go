@@ -1,6 +1,9 @@
 package sqlstore
 
-import "context"
+import (
+	"context"
+	"database/sql"
+)
 
 // ExecRaw runs SQL behind the store's back, for tests that tamper with the
 // records to prove that CheckInvariants notices.
@@ -28,3 +31,7 @@ func QueryStrings(s *Store, q string, args ...any) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// RawDB is the store's read pool, for tests that recount figures from
+// records with their own queries.
+func RawDB(s *Store) *sql.DB { return s.db }
