@@ -495,3 +495,26 @@ func DaysBetween(from, to time.Time) int {
 
 // YearOf returns the Paris year of t.
 func YearOf(t time.Time) int { return t.In(paris).Year() }
+
+// IndicatorsMarkdown renders the definitions as the generated part of
+// docs/INDICATORS.md, so that the page and the code say the same thing.
+func IndicatorsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("### Indicators\n\n| key | label | unit | definition | no meaning along |\n|---|---|---|---|---|\n")
+	for _, i := range IndicatorDefinitions {
+		var not []string
+		for _, d := range i.NotFor {
+			not = append(not, string(d))
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", i.Key, i.Label, i.Unit, i.Definition, strings.Join(not, ", "))
+	}
+	b.WriteString("\n### Dimensions\n\n| key | label | a row gathers |\n|---|---|---|\n")
+	for _, d := range Dimensions {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", d, d.Label(), d.Definition())
+	}
+	b.WriteString("\n### Open data measures\n\n")
+	for _, m := range OpenDataMeasures {
+		fmt.Fprintf(&b, "- `%s`\n", m)
+	}
+	return b.String()
+}
