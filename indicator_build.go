@@ -87,26 +87,88 @@ type CellKey struct {
 }
 
 // IndicatorBuilder accumulates the indicators of every scope, dimension and
-// key, person by person.
+// key, person by person. Ten million passes give about two hundred million
+// additions to rows: rows are found by small integer keys (scopes and row
+// keys are interned once) rather than by strings, and a person's rows live
+// in a reused pool.
 type IndicatorBuilder struct {
 	refs   IndicatorRefs
 	splits map[int64][]int64 // a pass's face value split between its programme's funders
+	// Cells are the rows of every breakdown, filled by Finish.
 	Cells  map[CellKey]*IndicatorValues
 	Open   map[string][]int64 // open data cells, "month|commune" → counts
 	Passes int64
 
-	local map[CellKey]*localCell
+	cells      map[cellID]*IndicatorValues
+	strs       map[string]int32 // row keys
+	names      []string
+	scopeIDs   map[string]int32
+	scopeNames []string
+	local      map[cellID]int32 // a person's rows, as indexes in pool
+	pool       []*localCell     // kept from person to person; pointers, so that growing it moves nothing
+	scopeOf    map[scopeCacheKey][]int32
+	groupOf    map[groupCacheKey][]group
+	monthOf    map[int]int32
+	venueOf    map[int64]int32
+	catOf      map[int64]int32
 }
+
+// cellID is a CellKey with interned strings, packed in 64 bits so that
+// maps hash it as one word: the interned scope (without period) in 16 bits,
+// the year (0: all time) in 12, the index of the dimension in 4 and the
+// interned row key in 32.
+type cellID uint64
+
+func cid(scope int32, year int16, dim uint8, key int32) cellID {
+	return cellID(uint64(scope)<<48 | uint64(year)<<36 | uint64(dim)<<32 | uint64(uint32(key)))
+}
+
+func (c cellID) scope() int32 { return int32(c >> 48) }
+func (c cellID) year() int16  { return int16(c >> 36 & 0xfff) }
+func (c cellID) dim() uint8   { return uint8(c >> 32 & 0xf) }
+func (c cellID) key() int32   { return int32(uint32(c)) }
+
+// dimensions indexes the dimensions in cellID.
+var dimensions = append([]Dimension{DimTotal}, Dimensions...)
+
+func dimIndex(d Dimension) uint8 {
+	for i, x := range dimensions {
+		if x == d {
+			return uint8(i)
+		}
+	}
+	panic("unknown dimension " + d)
+}
+
+var (
+	dTotal    = dimIndex(DimTotal)
+	dMonth    = dimIndex(DimMonth)
+	dVenue    = dimIndex(DimVenue)
+	dCategory = dimIndex(DimCategory)
+)
 
 type localCell struct {
 	v                IndicatorValues
 	anyUsed, allUsed bool
+	delays           []int
+}
+
+type scopeCacheKey struct {
+	programme int64
+	place     string
+}
+
+type groupCacheKey struct {
+	programme, prescriber int64
+	place, band           string
 }
 
 // NewIndicatorBuilder returns an empty builder.
 func NewIndicatorBuilder(refs IndicatorRefs) *IndicatorBuilder {
-	b := &IndicatorBuilder{refs: refs, splits: map[int64][]int64{}, Cells: map[CellKey]*IndicatorValues{},
-		Open: map[string][]int64{}, local: map[CellKey]*localCell{}}
+	b := &IndicatorBuilder{refs: refs, splits: map[int64][]int64{}, Open: map[string][]int64{},
+		cells: map[cellID]*IndicatorValues{}, strs: map[string]int32{}, scopeIDs: map[string]int32{}, local: map[cellID]int32{},
+		scopeOf: map[scopeCacheKey][]int32{}, groupOf: map[groupCacheKey][]group{},
+		monthOf: map[int]int32{}, venueOf: map[int64]int32{}, catOf: map[int64]int32{}}
 	for id, p := range refs.Programmes {
 		shares := make([]int, len(p.Funders))
 		for i, f := range p.Funders {
@@ -117,21 +179,64 @@ func NewIndicatorBuilder(refs IndicatorRefs) *IndicatorBuilder {
 	return b
 }
 
-func (b *IndicatorBuilder) cell(k CellKey) *IndicatorValues {
-	v := b.Cells[k]
+// internScope interns a scope in its own table: scopes have 16 bits of a
+// cellID, row keys 32.
+func (b *IndicatorBuilder) internScope(s string) int32 {
+	if n, ok := b.scopeIDs[s]; ok {
+		return n
+	}
+	if len(b.scopeNames) == 1<<16 {
+		panic("indicators: more than 65 536 scopes")
+	}
+	n := int32(len(b.scopeNames))
+	b.scopeIDs[s] = n
+	b.scopeNames = append(b.scopeNames, s)
+	return n
+}
+
+func (b *IndicatorBuilder) intern(s string) int32 {
+	if n, ok := b.strs[s]; ok {
+		return n
+	}
+
+	n := int32(len(b.names))
+	b.strs[s] = n
+	b.names = append(b.names, s)
+	return n
+}
+
+// Finish turns the rows into Cells, keyed by strings.
+func (b *IndicatorBuilder) Finish() {
+	b.Cells = make(map[CellKey]*IndicatorValues, len(b.cells))
+	for k, v := range b.cells {
+		scope := b.scopeNames[k.scope()]
+		if k.year() != 0 {
+			scope += "@" + strconv.Itoa(int(k.year()))
+		}
+		b.Cells[CellKey{scope, dimensions[k.dim()], b.names[k.key()]}] = v
+	}
+}
+
+func (b *IndicatorBuilder) cell(k cellID) *IndicatorValues {
+	v := b.cells[k]
 	if v == nil {
 		v = &IndicatorValues{}
-		b.Cells[k] = v
+		b.cells[k] = v
 	}
 	return v
 }
 
-func (b *IndicatorBuilder) localCell(k CellKey) *localCell {
-	c := b.local[k]
-	if c == nil {
-		c = &localCell{allUsed: true}
-		b.local[k] = c
+func (b *IndicatorBuilder) localCell(k cellID) *localCell {
+	if i, ok := b.local[k]; ok {
+		return b.pool[i]
 	}
+	i := int32(len(b.local))
+	if int(i) == len(b.pool) {
+		b.pool = append(b.pool, &localCell{})
+	}
+	c := b.pool[i]
+	*c = localCell{v: IndicatorValues{ByFunder: c.v.ByFunder[:0]}, delays: c.delays[:0], allUsed: true}
+	b.local[k] = i
 	return c
 }
 
@@ -155,44 +260,84 @@ func id(n int64) string {
 }
 
 // scopes lists the scopes a carnet's passes count in.
-func (b *IndicatorBuilder) scopes(c *CarnetFact, place string) []string {
-	out := []string{ScopeAll, ScopeProgramme + ":" + id(c.ProgrammeID)}
+func (b *IndicatorBuilder) scopes(c *CarnetFact, place string) []int32 {
+	k := scopeCacheKey{c.ProgrammeID, place}
+	if out, ok := b.scopeOf[k]; ok {
+		return out
+	}
+	out := []int32{b.internScope(ScopeAll), b.internScope(ScopeProgramme + ":" + id(c.ProgrammeID))}
 	for _, f := range b.refs.Programmes[c.ProgrammeID].Funders {
-		out = append(out, ScopeFunder+":"+id(f.FunderID))
+		out = append(out, b.internScope(ScopeFunder+":"+id(f.FunderID)))
 	}
 	if place != NoKey {
 		for _, h := range b.refs.Hubs {
 			if h.Territory.Contains(place) {
-				out = append(out, ScopeHub+":"+id(h.ID))
+				out = append(out, b.internScope(ScopeHub+":"+id(h.ID)))
 			}
 		}
 	}
+	b.scopeOf[k] = out
 	return out
 }
 
 // groups are the rows, along every dimension but month, venue and
 // category, that a carnet's passes belong to.
 type group struct {
-	dim    Dimension
-	key    string
+	dim    uint8
+	key    int32
 	funder int64 // in a funder row, whose share the money is
 }
 
 func (b *IndicatorBuilder) carnetGroups(p *PersonFacts, c *CarnetFact, place string) []group {
+	k := groupCacheKey{c.ProgrammeID, c.PrescriberID, place, p.AgeBand}
+	if out, ok := b.groupOf[k]; ok {
+		return out
+	}
 	dep := DepartementOfCommune(place)
+	g := func(d Dimension, key string) group { return group{dimIndex(d), b.intern(key), 0} }
 	out := []group{
-		{DimTotal, NoKey, 0},
-		{DimProgramme, id(c.ProgrammeID), 0},
-		{DimRegion, RegionOfDepartement(dep), 0},
-		{DimDepartement, dep, 0},
-		{DimCommune, place, 0},
-		{DimPrescriber, id(c.PrescriberID), 0},
-		{DimAgeBand, p.AgeBand, 0},
+		g(DimTotal, NoKey),
+		g(DimProgramme, id(c.ProgrammeID)),
+		g(DimRegion, RegionOfDepartement(dep)),
+		g(DimDepartement, dep),
+		g(DimCommune, place),
+		g(DimPrescriber, id(c.PrescriberID)),
+		g(DimAgeBand, p.AgeBand),
 	}
 	for _, f := range b.refs.Programmes[c.ProgrammeID].Funders {
-		out = append(out, group{DimFunder, id(f.FunderID), f.FunderID})
+		out = append(out, group{dimIndex(DimFunder), b.intern(id(f.FunderID)), f.FunderID})
 	}
+	b.groupOf[k] = out
 	return out
+}
+
+func (b *IndicatorBuilder) month(t time.Time) int32 {
+	t = t.In(paris)
+	k := t.Year()*12 + int(t.Month())
+	if n, ok := b.monthOf[k]; ok {
+		return n
+	}
+	n := b.intern(t.Format("2006-01"))
+	b.monthOf[k] = n
+	return n
+}
+
+func (b *IndicatorBuilder) venue(v int64) int32 {
+	if n, ok := b.venueOf[v]; ok {
+		return n
+	}
+	n := b.intern(id(v))
+	b.venueOf[v] = n
+	return n
+}
+
+func (b *IndicatorBuilder) category(service int64) int32 {
+	if n, ok := b.catOf[service]; ok {
+		return n
+	}
+	n := b.intern(b.refs.Services[service].Category)
+	b.catOf[service] = n
+	return n
 }
 
 // AddPerson counts a person's carnets (or one carnet handed to nobody).
@@ -217,12 +362,8 @@ func (b *IndicatorBuilder) AddPerson(p *PersonFacts) {
 		}
 		b.Passes += int64(len(c.Passes))
 		for _, year := range b.periods(c) {
-			suffix := ""
-			if year != 0 {
-				suffix = "@" + strconv.Itoa(year)
-			}
 			for _, scope := range scopes {
-				b.countCarnet(p, c, first, scope+suffix, year, groups)
+				b.countCarnet(p, c, first, scope, year, groups)
 			}
 		}
 		if p.ID != 0 {
@@ -233,7 +374,8 @@ func (b *IndicatorBuilder) AddPerson(p *PersonFacts) {
 		b.open(MonthOf(firstUse), p.Commune)[2]++
 	}
 	// Merge: counts add up; a person counts once per row.
-	for k, lc := range b.local {
+	for k, i := range b.local {
+		lc := b.pool[i]
 		v := b.cell(k)
 		v.AddFunnel(lc.v.Funnel)
 		v.Minutes += lc.v.Minutes
@@ -241,13 +383,21 @@ func (b *IndicatorBuilder) AddPerson(p *PersonFacts) {
 		for _, f := range lc.v.ByFunder {
 			v.AddFunderCents(f.FunderID, f.Cents)
 		}
+		if len(lc.delays) > 0 {
+			if v.Delays == nil {
+				v.Delays = DelayHistogram{}
+			}
+			for _, d := range lc.delays {
+				v.Delays.Add(d)
+			}
+		}
 		if p.ID == 0 {
 			continue
 		}
 		if lc.anyUsed {
 			v.PeopleReached++
 		}
-		if lc.allUsed && k.Dim != DimMonth && k.Dim != DimVenue && k.Dim != DimCategory && !strings.Contains(k.Scope, "@") {
+		if d := k.dim(); lc.allUsed && k.year() == 0 && d != dMonth && d != dVenue && d != dCategory {
 			v.PeopleCompleted++
 		}
 	}
@@ -286,7 +436,8 @@ func in(t time.Time, year int) bool {
 
 // countCarnet counts a carnet in a scope, over all time (year 0) or the
 // steps that happened in year. first is its first used pass, if any.
-func (b *IndicatorBuilder) countCarnet(p *PersonFacts, c *CarnetFact, first *PassFact, scope string, year int, groups []group) {
+func (b *IndicatorBuilder) countCarnet(p *PersonFacts, c *CarnetFact, first *PassFact, scope int32, year int, groups []group) {
+	y := int16(year)
 	prog := b.refs.Programmes[c.ProgrammeID]
 	split := b.splits[c.ProgrammeID]
 	size := int64(len(c.Passes))
@@ -327,7 +478,7 @@ func (b *IndicatorBuilder) countCarnet(p *PersonFacts, c *CarnetFact, first *Pas
 	}
 	cf.Redeemed = used
 	for _, g := range groups {
-		lc := b.localCell(CellKey{scope, g.dim, g.key})
+		lc := b.localCell(cid(scope, y, g.dim, g.key))
 		lc.v.AddFunnel(cf)
 		lc.v.Minutes += minutes
 		if used > 0 {
@@ -340,7 +491,7 @@ func (b *IndicatorBuilder) countCarnet(p *PersonFacts, c *CarnetFact, first *Pas
 	}
 
 	// Month: each step in the month it happened.
-	month := func(t time.Time) *localCell { return b.localCell(CellKey{scope, DimMonth, MonthOf(t)}) }
+	month := func(t time.Time) *localCell { return b.localCell(cid(scope, y, dMonth, b.month(t))) }
 	if t := b.refs.BatchDates[c.BatchID]; in(t, year) {
 		month(t).v.Issued += size
 	}
@@ -361,13 +512,13 @@ func (b *IndicatorBuilder) countCarnet(p *PersonFacts, c *CarnetFact, first *Pas
 		if !f.Used() || !in(f.RedeemedAt, year) {
 			continue
 		}
-		svc := b.refs.Services[f.ServiceID]
-		for _, lc := range []*localCell{month(f.RedeemedAt),
-			b.localCell(CellKey{scope, DimVenue, id(f.VenueID)}),
-			b.localCell(CellKey{scope, DimCategory, svc.Category})} {
+		minutes := b.refs.Services[f.ServiceID].MinutesPerPass
+		for _, lc := range [...]*localCell{month(f.RedeemedAt),
+			b.localCell(cid(scope, y, dVenue, b.venue(f.VenueID))),
+			b.localCell(cid(scope, y, dCategory, b.category(f.ServiceID)))} {
 			lc.v.Redeemed++
 			lc.anyUsed = true
-			lc.v.Minutes += svc.MinutesPerPass
+			lc.v.Minutes += minutes
 			b.addMoney(&lc.v, prog, split, 0, 1)
 		}
 	}
@@ -377,11 +528,11 @@ func (b *IndicatorBuilder) countCarnet(p *PersonFacts, c *CarnetFact, first *Pas
 	if p.ID != 0 && started {
 		days := DaysBetween(c.DistributedAt, first.RedeemedAt)
 		for _, g := range groups {
-			b.delay(CellKey{scope, g.dim, g.key}, days)
+			b.delay(cid(scope, y, g.dim, g.key), days)
 		}
-		b.delay(CellKey{scope, DimMonth, MonthOf(first.RedeemedAt)}, days)
-		b.delay(CellKey{scope, DimVenue, id(first.VenueID)}, days)
-		b.delay(CellKey{scope, DimCategory, b.refs.Services[first.ServiceID].Category}, days)
+		b.delay(cid(scope, y, dMonth, b.month(first.RedeemedAt)), days)
+		b.delay(cid(scope, y, dVenue, b.venue(first.VenueID)), days)
+		b.delay(cid(scope, y, dCategory, b.category(first.ServiceID)), days)
 	}
 }
 
@@ -397,12 +548,9 @@ func (b *IndicatorBuilder) addMoney(v *IndicatorValues, prog ProgrammeRef, split
 	}
 }
 
-func (b *IndicatorBuilder) delay(k CellKey, days int) {
-	v := b.cell(k)
-	if v.Delays == nil {
-		v.Delays = DelayHistogram{}
-	}
-	v.Delays.Add(days)
+func (b *IndicatorBuilder) delay(k cellID, days int) {
+	lc := b.localCell(k)
+	lc.delays = append(lc.delays, days)
 }
 
 func (b *IndicatorBuilder) open(month, commune string) []int64 {

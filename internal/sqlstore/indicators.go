@@ -31,7 +31,11 @@ func (s *Store) RefreshIndicators(ctx context.Context, progress func(done, total
 			return err
 		}
 		b = passnum.NewIndicatorBuilder(*refs)
-		return tx.feedIndicators(b, progress)
+		if err := tx.feedIndicators(b, progress); err != nil {
+			return err
+		}
+		b.Finish()
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("indicators: %w", err)
