@@ -141,7 +141,6 @@ func dimIndex(d Dimension) uint8 {
 }
 
 var (
-	dTotal    = dimIndex(DimTotal)
 	dMonth    = dimIndex(DimMonth)
 	dVenue    = dimIndex(DimVenue)
 	dCategory = dimIndex(DimCategory)

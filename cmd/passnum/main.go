@@ -50,6 +50,8 @@ func (c *cli) commands() map[string]command {
 		"credit-notes": {c.creditNotes, "avoirs des pass expirés aux financeurs : issue, list"},
 		"backup":       {c.backup, "sauvegarde la base SQLite à chaud (PostgreSQL : pg_dump)"},
 		"check":        {c.check, "vérifie tous les invariants (code 1 si l'un échoue)"},
+		"indicators":   {c.indicators, "indicateurs des tableaux de bord : refresh, show"},
+		"opendata":     {c.opendata, "écrit les données ouvertes, anonymisées (secret statistique)"},
 		"export":       {c.export, "exporte les pass d'un lot pour l'imprimeur : passes"},
 		"keys":         {c.keys, "clés de signature des QR codes : rotate"},
 		"version":      {c.version, "affiche la version"},

@@ -32,6 +32,11 @@ const serveDoc = `Sert l'interface web (en français, pour chaque rôle) et l'AP
 depuis la boucle locale, ou ailleurs avec le jeton --metrics-token). Ctrl+C (ou
 SIGTERM) arrête le serveur proprement : les requêtes en cours se terminent.
 
+Les indicateurs (tableaux de bord, données ouvertes) sont recalculés au
+démarrage s'ils datent de plus de --indicators-every, puis à chaque
+intervalle ; 0 arrête ce calcul automatique (passnum indicators refresh le
+fait à la demande).
+
 Avec --demo et sans --db ni PASSNUM_DB : la base ` + demoDB + ` du répertoire
 courant est supprimée, recréée et remplie de données de démonstration ; les
 identifiants de démonstration et des exemples de requêtes s'affichent.
@@ -43,9 +48,17 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	withDemo := fs.Bool("demo", false, "données de démonstration (voir ci-dessus)")
 	metricsToken := fs.String("metrics-token", os.Getenv(envMetricsToken), "`jeton` qui ouvre /metrics hors de la boucle locale (en-tête Authorization: Bearer …) ; variable "+envMetricsToken)
 	fs.Var(logFormatValue{c}, "log-format", "`format` du journal : text ou json (variable "+envLogFormat+")")
+	every, err := indicatorsEvery()
+	if err != nil {
+		return usageErrorf(fs.path, "%s", err)
+	}
+	fs.DurationVar(&every, "indicators-every", every, "`intervalle` du calcul des indicateurs, par exemple 15m ou 1h ; 0 : jamais (variable "+envIndicatorsEvery+")")
 	publicURL := fs.String("url", os.Getenv("PASSNUM_URL"), "`adresse` publique du service, par exemple https://pass.example.fr : liens des courriels, cookies sécurisés si https (défaut : l'adresse d'écoute ; variable PASSNUM_URL)")
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	if every < 0 {
+		return usageErrorf(fs.path, "--indicators-every doit être positif ou nul")
 	}
 	log := c.logger(slog.LevelInfo)
 
@@ -120,6 +133,19 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	// The indicators are recomputed in the background, as the operator,
+	// and stopped before the store closes.
+	if every > 0 {
+		job := *op
+		job.Label = "serve:indicators"
+		jobCtx, stopJob := context.WithCancel(passnum.NewContextWithActor(ctx, &job))
+		jobDone := make(chan struct{})
+		go func() {
+			defer close(jobDone)
+			refreshIndicatorsEvery(jobCtx, svc, every, log, m.ObserveJob)
+		}()
+		defer func() { stopJob(); <-jobDone }()
+	}
 
 	c.printf("passnum écoute sur %s (base %s : %s).\n", base, s.Dialect(), displayDSN(c.dsn))
 	c.printf("Interface web : %s/ ; API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base, base)

@@ -68,7 +68,9 @@ func SetupIndicators(ctx context.Context, s *sqlstore.Store, passes int, log *sl
 	if err != nil {
 		return nil, err
 	}
-	org := func(c passnum.OrganisationCreate) (*passnum.Organisation, error) { return s.CreateOrganisation(opCtx, c) }
+	org := func(c passnum.OrganisationCreate) (*passnum.Organisation, error) {
+		return s.CreateOrganisation(opCtx, c)
+	}
 	state, err := org(passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "État — ANCT (banc d'essai)"})
 	if err != nil {
 		return nil, err

@@ -55,6 +55,7 @@ var RequestSchemas = map[string]any{
 	"CatalogueServiceCreate": passnum.CatalogueServiceCreate{},
 	"ServiceActive":          activeInput{},
 	"CarnetStatusRequest":    carnetStatusInput{},
+	"TerritoryUpdate":        territoryInput{},
 }
 
 // ResponseSchemas maps the OpenAPI schemas of answers to the Go values the
@@ -94,4 +95,11 @@ var ResponseSchemas = map[string]any{
 	"CarnetStatus":      passnum.CarnetStatus{},
 	"PublicVenue":       passnum.PublicVenue{},
 	"PublicVenueList":   publicVenueList{},
+	"Scope":             passnum.Scope{},
+	"ScopeChoice":       passnum.ScopeChoice{},
+	"FunderCents":       passnum.FunderCents{},
+	"IndicatorValues":   passnum.IndicatorValues{},
+	"IndicatorRow":      passnum.IndicatorRow{},
+	"IndicatorReport":   passnum.IndicatorReport{},
+	"IndicatorSnapshot": passnum.IndicatorSnapshot{},
 }

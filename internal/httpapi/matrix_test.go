@@ -92,8 +92,10 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActSettle: func(int64) call {
 				return call{"POST", "/api/v1/settlement-runs", map[string]any{"cut_off": "2027-03-14"}}
 			},
-			passnum.ActStatementRead: func(int64) call { return call{"GET", "/api/v1/statements", nil} },
-			passnum.ActChargeRead:    func(int64) call { return call{"GET", "/api/v1/funder-charges", nil} },
+			passnum.ActStatementRead:  func(int64) call { return call{"GET", "/api/v1/statements", nil} },
+			passnum.ActChargeRead:     func(int64) call { return call{"GET", "/api/v1/funder-charges", nil} },
+			passnum.ActIndicatorsRead: func(int64) call { return call{"GET", "/api/v1/indicator-scopes", nil} },
+			passnum.ActIndicatorsRun:  func(int64) call { return call{"POST", "/api/v1/indicators/refresh", nil} },
 		}
 		for _, action := range passnum.Actions() {
 			build, ok := representative[action]

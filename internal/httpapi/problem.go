@@ -200,6 +200,10 @@ func init() {
 		{passnum.EREFUSED, "nothing-to-pay", "Rien à payer", "Aucun relevé validé n'attend de virement : validez d'abord des relevés."},
 		{passnum.EREFUSED, "not-expired", "Programme encore valable", "Les pass du programme restent utilisables (validité et tolérance) : les avoirs viennent après."},
 		{passnum.EREFUSED, "expiry-pending", "Expiration à lancer", "Des pass du programme ne sont pas encore expirés : lancez d'abord l'expiration (POST /api/v1/expiry), puis émettez les avoirs."},
+		// Indicators.
+		{passnum.ENOTFOUND, "no-indicators", "Indicateurs pas encore calculés", "Les indicateurs et les données ouvertes n'ont pas encore été calculés : le serveur les calcule à son démarrage puis régulièrement (l'opérateur peut aussi lancer POST /api/v1/indicators/refresh). Réessayez dans quelques minutes."},
+		{passnum.ENOTFOUND, "scope-not-found", "Périmètre introuvable", "Ce périmètre n'existe pas ou vous n'avez pas le droit d'en lire les indicateurs : un financeur lit son périmètre et celui de ses programmes, un hub celui de son territoire. GET /api/v1/indicator-scopes donne les vôtres."},
+
 		{passnum.ECONFLICT, "already-credited", "Avoirs déjà émis", "Les avoirs du programme ont déjà été émis : ils ne le sont qu'une fois."},
 	} {
 		problemTypes[p.reason] = problemType{Type: problemTypeBase + p.reason, Reason: p.reason,

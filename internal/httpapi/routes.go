@@ -32,6 +32,7 @@ var routes = []route{
 	{"GET", "/api/v1/organisations/{id}/tokens", false, (*Server).listTokens},
 	{"DELETE", "/api/v1/tokens/{id}", false, (*Server).revokeToken},
 	{"GET", "/api/v1/organisations/{id}/members", false, (*Server).listMembers},
+	{"PUT", "/api/v1/organisations/{id}/territory", false, (*Server).putTerritory},
 
 	{"POST", "/api/v1/programmes", false, (*Server).createProgramme},
 	{"GET", "/api/v1/programmes", false, (*Server).listProgrammes},
@@ -106,6 +107,14 @@ var routes = []route{
 	{"GET", "/api/v1/credit-notes", false, (*Server).listCreditNotes},
 	{"GET", "/api/v1/credit-notes/{id}/pdf", false, (*Server).getCreditNotePDF},
 
+	// Indicators, read from the latest snapshot (indicators.go).
+	{"GET", "/api/v1/indicators", false, (*Server).getIndicators},
+	{"GET", "/api/v1/indicators.csv", false, (*Server).getIndicatorsCSV},
+	{"GET", "/api/v1/indicators.xlsx", false, (*Server).getIndicatorsXLSX},
+	{"GET", "/api/v1/indicators/report.pdf", false, (*Server).getTerritorialPDF},
+	{"GET", "/api/v1/indicator-scopes", false, (*Server).getIndicatorScopes},
+	{"POST", "/api/v1/indicators/refresh", false, (*Server).refreshIndicators},
+
 	{"GET", "/api/v1/invariants", false, (*Server).checkInvariants},
 	{"GET", "/api/v1/search", false, (*Server).search},
 	{"GET", "/api/v1/outbox", false, (*Server).listOutbox},
@@ -116,4 +125,6 @@ var routes = []route{
 	{"GET", "/api/v1/public/directory", true, (*Server).searchDirectory},
 	{"GET", "/api/v1/public/directory/{id}", true, (*Server).getDirectoryEntry},
 	{"POST", "/api/v1/venue-applications", true, (*Server).applyAsVenue},
+	{"GET", "/api/v1/public/open-data.csv", true, (*Server).getOpenDataCSV},
+	{"GET", "/api/v1/public/open-data.json", true, (*Server).getOpenDataJSON},
 }

@@ -24,7 +24,7 @@ type HistorySeed struct {
 	// of a handed carnet's passes used (each use is one redemption of one
 	// pass), both in basis points.
 	Distributed, Used int
-	Seed            uint64
+	Seed              uint64
 }
 
 // SeedHistory is for benchmarks only (internal/bench): it gives a

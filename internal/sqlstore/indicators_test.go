@@ -30,7 +30,7 @@ func TestIndicatorsRecount(t *testing.T) {
 		}
 		setRapidChecks(checks)
 		rapid.Check(t, func(rt *rapid.T) {
-			env := env0
+			var env *st.Env
 			if env0.Name == "postgres" {
 				env = st.OpenPostgres(t)
 			} else {
