@@ -182,10 +182,10 @@ func bretonCommunes(n int) []string {
 func DashboardPaths(funderID int64, year int) []string {
 	var out []string
 	for _, d := range passnum.Dimensions {
-		q := url.Values{"scope": {fmt.Sprintf("funder:%d", funderID)}, "dimension": {string(d)}}
+		q := url.Values{"scope": {fmt.Sprintf("funder:%d", funderID)}, "dim": {string(d)}}
 		out = append(out, "/financeur/indicateurs?"+q.Encode())
 	}
-	q := url.Values{"scope": {fmt.Sprintf("funder:%d", funderID)}, "year": {fmt.Sprint(year)}, "dimension": {string(passnum.DimMonth)}}
+	q := url.Values{"scope": {fmt.Sprintf("funder:%d", funderID)}, "year": {fmt.Sprint(year)}, "dim": {string(passnum.DimMonth)}}
 	return append(out, "/financeur/indicateurs?"+q.Encode())
 }
 

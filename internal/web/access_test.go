@@ -49,6 +49,7 @@ func TestRouteRoles(t *testing.T) {
 			"/lieu/catalogue/{id}/actif":                  fmt.Sprintf("/lieu/catalogue/%d/actif", s.f.Service.ID+1000),
 			"/operateur/lieux/{id}":                       fmt.Sprintf("/operateur/lieux/%d", s.f.Venue.ID),
 			"/operateur/lieux/{id}/decision":              fmt.Sprintf("/operateur/lieux/%d/decision", s.f.Venue.ID),
+			"/operateur/organisations/{id}/territoire":    fmt.Sprintf("/operateur/organisations/%d/territoire", s.hub.ID),
 		}
 		for _, rt := range routes {
 			path := special[rt.path]

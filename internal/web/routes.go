@@ -50,6 +50,8 @@ var routes = []route{
 	{"GET", "/communes", public, nil, (*Server).communes},
 	{"GET", "/accessibilite", public, nil, (*Server).accessibility},
 	{"GET", "/sources", public, nil, (*Server).sources},
+	{"GET", "/donnees-ouvertes", public, nil, (*Server).openData},
+	{"GET", "/donnees-ouvertes/{file}", public, nil, (*Server).openDataFile},
 
 	{"GET", "/structure", loggedIn, nil, (*Server).switchForm},
 	{"POST", "/structure", loggedIn, nil, (*Server).switchOrg},
@@ -77,6 +79,19 @@ var routes = []route{
 	{"POST", "/operateur/organisations/{id}/rattachement", kinds, operator, (*Server).attachMember},
 	{"POST", "/operateur/organisations/{id}/qualification", kinds, operator, (*Server).qualify},
 	{"GET", "/operateur/courriels", kinds, operator, (*Server).outbox},
+	{"POST", "/operateur/organisations/{id}/territoire", kinds, operator, (*Server).setTerritory},
+
+	// Indicator dashboards (dashboard.go): the operator reads every scope
+	// and recomputes; funders and hubs read theirs, with the same page.
+	{"GET", "/operateur/indicateurs", kinds, operator, (*Server).indicators},
+	{"POST", "/operateur/indicateurs/recalcul", kinds, operator, (*Server).refreshIndicators},
+	{"GET", "/operateur/indicateurs/export.csv", kinds, operator, (*Server).exportIndicatorsCSV},
+	{"GET", "/operateur/indicateurs/export.xlsx", kinds, operator, (*Server).exportIndicatorsXLSX},
+	{"GET", "/operateur/indicateurs/rapport.pdf", kinds, operator, (*Server).indicatorsPDF},
+	{"GET", "/financeur/indicateurs", kinds, funderHub, (*Server).indicators},
+	{"GET", "/financeur/indicateurs/export.csv", kinds, funderHub, (*Server).exportIndicatorsCSV},
+	{"GET", "/financeur/indicateurs/export.xlsx", kinds, funderHub, (*Server).exportIndicatorsXLSX},
+	{"GET", "/financeur/indicateurs/rapport.pdf", kinds, funderHub, (*Server).indicatorsPDF},
 
 	// The venue network (venue_network*.go, application.go): public
 	// applications, the operator's queue, venue files and decisions, the
