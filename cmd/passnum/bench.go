@@ -19,7 +19,7 @@ import (
 
 const (
 	benchPath     = "passnum bench"
-	benchSynopsis = "passnum bench [--db BASE] [--passes N] [--carnet-size N] [--redemptions N] [--clients N] [--what issue,redeem] [--json]"
+	benchSynopsis = "passnum bench [--db BASE] [--passes N] [--carnet-size N] [--redemptions N] [--clients N] [--what issue,redeem|indicators] [--json]"
 	benchDoc      = `Mesure, sur une base neuve et avec des validations durables, l'émission
 d'un grand lot de pass en une transaction, puis des encaissements d'un pass
 chacun par l'API HTTP, envoyés par plusieurs clients à la fois.
@@ -29,6 +29,12 @@ temporaire, supprimé à la fin. Avec une URL postgres://…, un nouveau schéma
 de cette base, supprimé à la fin. Un autre chemin crée un fichier SQLite
 neuf (il ne doit pas exister) et le garde. PASSNUM_DB n'est pas lu : la
 mesure ne touche jamais une base existante.
+
+Avec --what indicators, mesure à part le tableau de bord d'un financeur :
+--passes pass (10 000 000 pour le chiffre de docs/PERFORMANCE.md) émis sous
+deux programmes, une année d'histoire écrite directement en base (remises,
+encaissements d'un pass chacun), le calcul des indicateurs puis chaque page
+du tableau de bord servie par HTTP avec une session.
 
 La progression s'affiche sur la sortie d'erreur, les résultats sur la
 sortie standard. Le code de sortie vaut 1 si un encaissement n'a pas reçu
@@ -46,7 +52,7 @@ func runBench(ctx context.Context, args []string) (err error) {
 	fs.IntVar(&c.CarnetSize, "carnet-size", 10, "`N` pass par carnet")
 	fs.IntVar(&c.Redemptions, "redemptions", 20_000, "`N` encaissements d'un pass à faire par HTTP")
 	fs.IntVar(&c.Clients, "clients", 32, "`N` clients HTTP qui encaissent en même temps")
-	what := fs.String("what", "issue,redeem", "`mesures` : issue (émission), redeem (encaissements), séparées par des virgules")
+	what := fs.String("what", "issue,redeem", "`mesures` : issue (émission), redeem (encaissements), séparées par des virgules, ou indicators (tableau de bord)")
 	asJSON := fs.Bool("json", false, "résultats en JSON")
 	quiet := fs.Bool("quiet", false, "pas de progression sur la sortie d'erreur")
 	cpuProfile := fs.String("cpuprofile", "", "écrit dans `fichier` un profil CPU (go tool pprof) de la seule phase d'encaissements")
@@ -66,8 +72,10 @@ func runBench(ctx context.Context, args []string) (err error) {
 			c.Issue = true
 		case "redeem":
 			c.Redeem = true
+		case "indicators":
+			c.Indicators = true
 		default:
-			return usageErrorf(benchPath, "--what : mesure inconnue %q (issue, redeem)", w)
+			return usageErrorf(benchPath, "--what : mesure inconnue %q (issue, redeem, indicators)", w)
 		}
 	}
 	if c.Passes < 1 || c.CarnetSize < 1 || c.Redemptions < 1 || c.Clients < 1 {
@@ -149,6 +157,12 @@ func printBench(out io.Writer, r *bench.Result, temporary bool) {
 		fmt.Fprintf(tw, "émission\t%s pass, %s carnets de %d\t%s s\t%s pass/s\t≥ %s/s : %s\t%s\n",
 			benchGroup(int64(i.Passes)), benchGroup(int64(i.Carnets)), i.CarnetSize, benchDecimal(i.Seconds, 2),
 			benchGroup(int64(i.PassesPerSecond)), benchGroup(bench.AimIssuePassesPerSecond), benchReached(i.PassesPerSecond >= bench.AimIssuePassesPerSecond), benchCPU(i.CPU))
+	}
+	if x := r.Indicators; x != nil {
+		fmt.Fprintf(tw, "calcul des indicateurs\t%s pass, %s encaissements\t%s s\t%s cellules\t—\t%s\n",
+			benchGroup(x.Passes), benchGroup(x.Redemptions), benchDecimal(x.RefreshSeconds, 1), benchGroup(x.Cells), benchCPU(x.CPU))
+		fmt.Fprintf(tw, "page la plus lente du tableau de bord\t%d pages\t%s ms\t—\t< %d ms : %s\t\n",
+			len(x.Pages), benchDecimal(x.SlowestMs, 1), bench.AimDashboardPage.Milliseconds(), benchReached(x.SlowestMs < float64(bench.AimDashboardPage.Milliseconds())))
 	}
 	if d := r.Redeem; d != nil {
 		fmt.Fprintf(tw, "encaissement (HTTP)\t%s × 1 pass, %d clients\t%s s\t%s encaissements/s\t≥ %s/s : %s\t%s\n",

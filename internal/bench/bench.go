@@ -41,8 +41,10 @@ type Config struct {
 	Redemptions int
 	// Clients sending redemptions at once (default 32).
 	Clients int
-	// Issue and Redeem choose the measures; both false means both.
-	Issue, Redeem bool
+	// Issue and Redeem choose the measures; both false (and Indicators
+	// false) means both. Indicators measures the funder's dashboard over
+	// a seeded history of Passes passes, in its own database.
+	Issue, Redeem, Indicators bool
 	// Log receives progress and store warnings; nil discards them.
 	Log *slog.Logger
 	// CPUProfile, when set, receives a CPU profile (pprof) of the HTTP
@@ -63,7 +65,7 @@ func (c *Config) normalize() {
 	if c.Clients <= 0 {
 		c.Clients = 32
 	}
-	if !c.Issue && !c.Redeem {
+	if !c.Issue && !c.Redeem && !c.Indicators {
 		c.Issue, c.Redeem = true, true
 	}
 	c.Log = orDiscard(c.Log)
@@ -88,9 +90,10 @@ type Result struct {
 	// Dialect is "sqlite" or "postgres".
 	Dialect string `json:"dialect"`
 	// Database says where the run happened (file or schema).
-	Database string        `json:"database"`
-	Issue    *IssueResult  `json:"issue,omitempty"`
-	Redeem   *RedeemResult `json:"redeem,omitempty"`
+	Database   string            `json:"database"`
+	Issue      *IssueResult      `json:"issue,omitempty"`
+	Redeem     *RedeemResult     `json:"redeem,omitempty"`
+	Indicators *IndicatorsResult `json:"indicators,omitempty"`
 }
 
 // Err reports what went wrong in a run that completed: refused
@@ -130,6 +133,18 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	}()
 	res := &Result{Machine: ThisMachine(), Dialect: env.Store.Dialect(), Database: env.Where}
 	c.Log.Info("bench: fresh database", "dialect", res.Dialect, "where", env.Where)
+	if c.Indicators {
+		// A history of its own: the issuance bench's passes have none.
+		fx, err := SetupIndicators(ctx, env.Store, c.Passes, c.Log)
+		if err != nil {
+			return res, fmt.Errorf("set up indicators: %w", err)
+		}
+		if res.Indicators, err = MeasureIndicators(ctx, env.Store, fx, c.Log); err != nil {
+			return res, fmt.Errorf("indicators: %w", err)
+		}
+		res.Indicators.SetupSeconds = fx.SetupSeconds
+		return res, nil
+	}
 	if c.Issue {
 		if res.Issue, err = MeasureIssue(ctx, env.Store, c.Passes, c.CarnetSize, c.Log); err != nil {
 			return res, fmt.Errorf("issue: %w", err)

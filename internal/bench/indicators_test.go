@@ -60,7 +60,7 @@ func BenchmarkIndicators(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.ReportMetric(res.RefreshSeconds, "refresh-s")
-				b.ReportMetric(res.SlowestM, "slowest-page-ms")
+				b.ReportMetric(res.SlowestMs, "slowest-page-ms")
 				b.ReportMetric(float64(res.Redemptions), "redemptions")
 			}
 		})
