@@ -254,8 +254,8 @@ func (sd *seeder) organisations(ctx context.Context) error {
 		}
 		v.org.Qualification = file.Venue.Qualification
 	}
-	fmt.Fprintf(sd.w, "démo : %d organisations (1 opérateur, 2 financeurs, %d prescripteurs, %d lieux)\n",
-		3+len(sd.prescribers)+len(sd.venues), len(sd.prescribers), len(sd.venues))
+	fmt.Fprintf(sd.w, "démo : %d organisations (1 opérateur, 2 financeurs, 1 hub territorial, %d prescripteurs, %d lieux)\n",
+		4+len(sd.prescribers)+len(sd.venues), len(sd.prescribers), len(sd.venues))
 	return nil
 }
 

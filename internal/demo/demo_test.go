@@ -36,8 +36,8 @@ func TestSeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if total != 25 {
-			t.Errorf("%d organisations, want 25 (17 and 8 venues imported from the standard)", total)
+		if total != 26 {
+			t.Errorf("%d organisations, want 26 (18 and 8 venues imported from the standard)", total)
 		}
 		kinds := map[passnum.OrgKind]int{}
 		quals := map[passnum.Qualification]int{}
@@ -169,6 +169,25 @@ func TestSeed(t *testing.T) {
 		}
 		if now.Sub(oldest) < 14*24*time.Hour {
 			t.Errorf("the oldest redemption is of %v: not spread over weeks", oldest)
+		}
+
+		// The indicators were computed: the hub of Ille-et-Vilaine reads
+		// every use, all its people living in the département.
+		var hub *passnum.Organisation
+		for _, o := range orgs {
+			if o.Kind == passnum.KindHub {
+				hub = o
+			}
+		}
+		if hub == nil || len(hub.Territory) != 1 {
+			t.Fatalf("hub: %+v", hub)
+		}
+		rep, err := s.Indicators(storetest.As(storetest.Actor(hub, passnum.RoleAgent)), passnum.Scope{Kind: passnum.ScopeHub, ID: hub.ID}, passnum.DimCommune)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if used := st[passnum.StateRedeemed] + st[passnum.StateSettled]; rep.Total.Redeemed != used || rep.Total.PeopleReached == 0 || len(rep.Rows) < 2 {
+			t.Errorf("hub's indicators: %d passes used (want %d), %d people, %d communes", rep.Total.Redeemed, used, rep.Total.PeopleReached, len(rep.Rows))
 		}
 
 		// Credentials work.
