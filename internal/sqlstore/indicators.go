@@ -93,87 +93,77 @@ func (s *Store) RefreshIndicators(ctx context.Context, progress func(done, total
 func (t *tx) indicatorRefs() (*passnum.IndicatorRefs, error) {
 	refs := &passnum.IndicatorRefs{Programmes: map[int64]passnum.ProgrammeRef{}, Services: map[int64]passnum.ServiceRef{},
 		BatchDates: map[int64]time.Time{}, OrgCommunes: map[int64]string{}}
-	rows, err := t.query(`SELECT p.id, p.face_value_cents, f.funder_id, f.share_bp FROM programmes p
-		JOIN programme_funders f ON f.programme_id = p.id ORDER BY p.id, f.funder_id`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
+	err := t.each(`SELECT p.id, p.face_value_cents, f.funder_id, f.share_bp FROM programmes p
+		JOIN programme_funders f ON f.programme_id = p.id ORDER BY p.id, f.funder_id`, func(sc scanner) error {
 		var id, face int64
 		var fs passnum.FunderShare
-		if err := rows.Scan(&id, &face, &fs.FunderID, &fs.ShareBP); err != nil {
-			rows.Close()
-			return nil, err
+		if err := sc.Scan(&id, &face, &fs.FunderID, &fs.ShareBP); err != nil {
+			return err
 		}
 		p := refs.Programmes[id]
 		p.FaceValueCents = face
 		p.Funders = append(p.Funders, fs)
 		refs.Programmes[id] = p
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = t.query(`SELECT id, category, duration_minutes / price_passes FROM catalogue_services`)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
+	err = t.each(`SELECT id, category, duration_minutes / price_passes FROM catalogue_services`, func(sc scanner) error {
 		var id int64
 		var s passnum.ServiceRef
-		if err := rows.Scan(&id, &s.Category, &s.MinutesPerPass); err != nil {
-			rows.Close()
-			return nil, err
-		}
+		err := sc.Scan(&id, &s.Category, &s.MinutesPerPass)
 		refs.Services[id] = s
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = t.query(`SELECT id, created_at FROM batches`)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
+	err = t.each(`SELECT id, created_at FROM batches`, func(sc scanner) error {
 		var id int64
 		var at string
-		if err := rows.Scan(&id, &at); err != nil {
-			rows.Close()
-			return nil, err
-		}
+		err := sc.Scan(&id, &at)
 		refs.BatchDates[id] = mustTime(at)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = t.query(`SELECT id, kind, COALESCE(commune_insee, ''), territory FROM organisations WHERE kind IN ('prescriber', 'hub')`)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
+	err = t.each(`SELECT id, kind, COALESCE(commune_insee, ''), territory FROM organisations WHERE kind IN ('prescriber', 'hub')`, func(sc scanner) error {
 		var id int64
 		var kind, commune, territory string
-		if err := rows.Scan(&id, &kind, &commune, &territory); err != nil {
-			rows.Close()
-			return nil, err
+		if err := sc.Scan(&id, &kind, &commune, &territory); err != nil {
+			return err
 		}
 		if kind == string(passnum.KindPrescriber) {
 			refs.OrgCommunes[id] = commune
-			continue
+			return nil
 		}
 		if areas := strings.Fields(territory); len(areas) > 0 {
 			tt, err := passnum.ParseTerritory(areas)
 			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("hub %d: %w", id, err)
+				return fmt.Errorf("hub %d: %w", id, err)
 			}
 			refs.Hubs = append(refs.Hubs, passnum.HubRef{ID: id, Territory: tt})
 		}
+		return nil
+	})
+	return refs, err
+}
+
+// each runs a query and calls fn on every row.
+func (t *tx) each(q string, fn func(scanner) error, args ...any) error {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return err
 	}
-	rows.Close()
-	return refs, rows.Err()
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // feedIndicators reads every pass with its carnet and person, a person's
@@ -321,15 +311,9 @@ func (s *Store) Indicators(ctx context.Context, sc passnum.Scope, dim passnum.Di
 		}
 		rep = &passnum.IndicatorReport{Scope: sc, ScopeLabel: names.scopeLabel(sc), Dimension: dim, ComputedAt: at,
 			Rows: []passnum.IndicatorRow{}, Funders: map[int64]string{}}
-		rows, err := tx.query(`SELECT dimension, cell_key, data FROM indicator_cells WHERE snapshot_id = ? AND scope = ? AND dimension IN (?, ?)`,
-			id, sc.String(), string(dim), string(passnum.DimTotal))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		err = tx.each(`SELECT dimension, cell_key, data FROM indicator_cells WHERE snapshot_id = ? AND scope = ? AND dimension IN (?, ?)`, func(row scanner) error {
 			var d, key, data string
-			if err := rows.Scan(&d, &key, &data); err != nil {
+			if err := row.Scan(&d, &key, &data); err != nil {
 				return err
 			}
 			var v passnum.IndicatorValues
@@ -338,11 +322,12 @@ func (s *Store) Indicators(ctx context.Context, sc passnum.Scope, dim passnum.Di
 			}
 			if passnum.Dimension(d) == passnum.DimTotal {
 				rep.Total = v
-				continue
+			} else {
+				rep.Rows = append(rep.Rows, passnum.IndicatorRow{Key: key, Label: names.label(dim, key), Values: v})
 			}
-			rep.Rows = append(rep.Rows, passnum.IndicatorRow{Key: key, Label: names.label(dim, key), Values: v})
-		}
-		if err := rows.Err(); err != nil {
+			return nil
+		}, id, sc.String(), string(dim), string(passnum.DimTotal))
+		if err != nil {
 			return err
 		}
 		for _, v := range append([]passnum.IndicatorValues{rep.Total}, rowValues(rep.Rows)...) {
@@ -412,40 +397,21 @@ type names struct {
 
 func (t *tx) scopeNames() (*names, error) {
 	n := &names{programmes: map[int64]string{}, orgs: map[int64]string{}}
-	rows, err := t.query(`SELECT id, name FROM programmes`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			rows.Close()
-			return nil, err
+	into := func(m map[int64]string) func(scanner) error {
+		return func(sc scanner) error {
+			var id int64
+			var name string
+			err := sc.Scan(&id, &name)
+			m[id] = name
+			return err
 		}
-		n.programmes[id] = name
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := t.each(`SELECT id, name FROM programmes`, into(n.programmes)); err != nil {
 		return nil, err
 	}
 	// Organisations are few next to passes (a few thousand venues and
 	// prescribers): read them all rather than the ones in the rows.
-	rows, err = t.query(`SELECT id, name FROM organisations`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		n.orgs[id] = name
-	}
-	rows.Close()
-	return n, rows.Err()
+	return n, t.each(`SELECT id, name FROM organisations`, into(n.orgs))
 }
 
 func (n *names) scopeLabel(sc passnum.Scope) string {
@@ -584,25 +550,16 @@ func (s *Store) OpenData(ctx context.Context) ([]passnum.OpenDataCell, time.Time
 			return err
 		}
 		at = when
-		rows, err := tx.query(`SELECT cell_key, data FROM indicator_cells WHERE snapshot_id = ? AND scope = ? AND dimension = ? ORDER BY cell_key`,
-			id, passnum.ScopeAll, string(passnum.DimOpenData))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		return tx.each(`SELECT cell_key, data FROM indicator_cells WHERE snapshot_id = ? AND scope = ? AND dimension = ? ORDER BY cell_key`, func(row scanner) error {
 			var key, data string
-			if err := rows.Scan(&key, &data); err != nil {
+			if err := row.Scan(&key, &data); err != nil {
 				return err
 			}
 			c := passnum.OpenDataCell{}
 			c.Month, c.Commune = passnum.SplitOpenDataKey(key)
-			if err := json.Unmarshal([]byte(data), &c.Counts); err != nil {
-				return err
-			}
 			out = append(out, c)
-		}
-		return rows.Err()
+			return json.Unmarshal([]byte(data), &out[len(out)-1].Counts)
+		}, id, passnum.ScopeAll, string(passnum.DimOpenData))
 	})
 	return out, at, err
 }
