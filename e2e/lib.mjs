@@ -21,7 +21,8 @@ export const screenshots = join(here, "screenshots");
 // chromiumPath: Debian's package, or CHROMIUM for another install.
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 
-function freePort() {
+// freePort asks the system for a free local port.
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.on("error", reject);
@@ -75,6 +76,43 @@ export async function startPassnum({ operatorEmail, operatorPassword, setup }) {
     async stop() {
       mkdirSync(screenshots, { recursive: true });
       writeFileSync(join(screenshots, "server.log"), log);
+      proc.kill("SIGTERM");
+      await new Promise((r) => proc.once("exit", r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// startDemo serves passnum with its demo data set on a fresh database and
+// returns the web accounts it printed, by role.
+export async function startDemo() {
+  const dir = mkdtempSync(join(tmpdir(), "passnum-e2e-demo-"));
+  const bin = join(dir, "passnum");
+  execFileSync("go", ["build", "-o", bin, "./cmd/passnum"], { cwd: root, stdio: "inherit" });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const proc = spawn(bin, ["--db", join(dir, "passnum.db"), "serve", "--demo", "--addr", `127.0.0.1:${port}`, "--url", base], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "", log = "";
+  proc.stderr.on("data", (d) => { log += d; });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("passnum did not start:\n" + out + log)), 120000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("écoute sur") && out.includes("Jetons d'API")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`passnum exited with ${code}:\n${out}${log}`)));
+  });
+  const accounts = {};
+  for (const m of out.matchAll(/^\s+(.+?)\s{2,}(\S+@\S+)\s+mot de passe : (\S+)\s*$/gm)) {
+    accounts[m[1].trim()] = { email: m[2], password: m[3] };
+  }
+  return {
+    base,
+    accounts,
+    async stop() {
       proc.kill("SIGTERM");
       await new Promise((r) => proc.once("exit", r));
       rmSync(dir, { recursive: true, force: true });

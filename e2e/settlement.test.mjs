@@ -6,63 +6,8 @@
 // reads its charges. Every page gets an axe-core check and a screenshot.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launchBrowser, newPage, check, login, logout } from "./lib.mjs";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// startDemo serves passnum with its demo data set on a fresh database and
-// returns the web accounts it printed, by role.
-async function startDemo() {
-  const dir = mkdtempSync(join(tmpdir(), "passnum-e2e-settle-"));
-  const bin = join(dir, "passnum");
-  execFileSync("go", ["build", "-o", bin, "./cmd/passnum"], { cwd: root, stdio: "inherit" });
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const proc = spawn(bin, ["--db", join(dir, "passnum.db"), "serve", "--demo", "--addr", `127.0.0.1:${port}`, "--url", base], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "", log = "";
-  proc.stderr.on("data", (d) => { log += d; });
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("passnum did not start:\n" + out + log)), 120000);
-    proc.stdout.on("data", (d) => {
-      out += d;
-      if (out.includes("écoute sur") && out.includes("Jetons d'API")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.on("exit", (code) => reject(new Error(`passnum exited with ${code}:\n${out}${log}`)));
-  });
-  const accounts = {};
-  for (const m of out.matchAll(/^\s+(.+?)\s{2,}(\S+@\S+)\s+mot de passe : (\S+)\s*$/gm)) {
-    accounts[m[1].trim()] = { email: m[2], password: m[3] };
-  }
-  return {
-    base,
-    accounts,
-    async stop() {
-      proc.kill("SIGTERM");
-      await new Promise((r) => proc.once("exit", r));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+import { readFileSync } from "node:fs";
+import { startDemo, launchBrowser, newPage, check, login, logout } from "./lib.mjs";
 
 let app, browser;
 before(async () => {
