@@ -129,7 +129,7 @@ test("a venue's workshops: catalogue, sessions, attendance, activity report", as
   await check(page, "compte-rendu-nouveau");
   await page.getByRole("button", { name: "Enregistrer le compte rendu" }).click();
   await page.getByRole("status").getByText("Compte rendu n°2 enregistré").waitFor();
-  await page.locator("svg.chart").waitFor();
+  await page.getByRole("img", { name: /^Comptes rendus par thématique/ }).waitFor();
   await check(page, "comptes-rendus");
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Télécharger la liste/ }).click()]);
   assert.match(download.suggestedFilename(), /^comptes-rendus-\d{4}-01-01-\d{4}-\d{2}-\d{2}\.csv$/);

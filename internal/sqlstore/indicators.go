@@ -455,8 +455,10 @@ func (n *names) label(dim passnum.Dimension, key string) string {
 			return d.Name + " (" + key + ")"
 		}
 	case passnum.DimCommune:
+		// The name and the département's code: short enough for a chart,
+		// and two communes of one département rarely share a name.
 		if c, ok := geo.LookupCommune(key); ok {
-			return geo.Label(c)
+			return c.Name + " (" + c.Departement + ")"
 		}
 	case passnum.DimCategory:
 		return key

@@ -13,13 +13,12 @@ import (
 // attributes, not inline styles, so the page's strict CSP holds. The chart
 // is an image with a text alternative listing every figure; pages show the
 // same figures in a table beside it for those who would rather read.
+//
+// It is drawn twice: labels beside the bars for wide screens, labels above
+// them for phones, where a wide drawing shrunk to the screen would have
+// 8-pixel text. The stylesheet shows one; the hidden one is out of the
+// accessibility tree (display: none), so the alternative is read once.
 func barChart(title string, steps []passnum.FunnelStep) template.HTML {
-	const (
-		labelWidth = 250
-		barWidth   = 300
-		rowHeight  = 34
-		width      = labelWidth + barWidth + 110
-	)
 	var max int64
 	for _, st := range steps {
 		max = maxInt64(max, st.Count)
@@ -34,22 +33,51 @@ func barChart(title string, steps []passnum.FunnelStep) template.HTML {
 		}
 		return '-'
 	}, title))
-	var b strings.Builder
-	height := rowHeight*len(steps) + 8
-	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-labelledby="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet">`, id, width, height)
-	fmt.Fprintf(&b, `<title id="%s">%s. %s.</title>`, id, html.EscapeString(title), html.EscapeString(strings.Join(alt, " ; ")))
-	for i, st := range steps {
-		y := i*rowHeight + 4
+	titleText := html.EscapeString(title) + ". " + html.EscapeString(strings.Join(alt, " ; ")) + "."
+	barLength := func(n int64, full int) int {
 		w := 0
 		if max > 0 {
-			w = int(float64(st.Count) / float64(max) * barWidth)
+			w = int(float64(n) / float64(max) * float64(full))
 		}
-		if st.Count > 0 && w < 2 {
+		if n > 0 && w < 2 {
 			w = 2 // a non-zero figure stays visible
 		}
+		return w
+	}
+	var b strings.Builder
+
+	// Wide: label, bar, figure on one line.
+	const (
+		labelWidth = 250
+		barWidth   = 300
+		rowHeight  = 34
+		width      = labelWidth + barWidth + 110
+	)
+	fmt.Fprintf(&b, `<svg class="chart chart-wide" role="img" aria-labelledby="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet">`, id, width, rowHeight*len(steps)+8)
+	fmt.Fprintf(&b, `<title id="%s">%s</title>`, id, titleText)
+	for i, st := range steps {
+		y := i*rowHeight + 4
+		w := barLength(st.Count, barWidth)
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" class="chart-label">%s</text>`, labelWidth-10, y+21, html.EscapeString(st.Label))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="24" rx="2" class="chart-bar chart-%s"></rect>`, labelWidth, y+4, w, st.Key)
 		fmt.Fprintf(&b, `<text x="%d" y="%d" class="chart-value">%s</text>`, labelWidth+w+8, y+21, passnum.FrenchNumber(st.Count))
+	}
+	b.WriteString(`</svg>`)
+
+	// Narrow: the label above its bar, the whole width for the bars.
+	const (
+		narrowWidth = 340
+		narrowBar   = 250
+		narrowRow   = 50
+	)
+	fmt.Fprintf(&b, `<svg class="chart chart-narrow" role="img" aria-labelledby="%s-etroit" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet">`, id, narrowWidth, narrowRow*len(steps)+8)
+	fmt.Fprintf(&b, `<title id="%s-etroit">%s</title>`, id, titleText)
+	for i, st := range steps {
+		y := i*narrowRow + 4
+		w := barLength(st.Count, narrowBar)
+		fmt.Fprintf(&b, `<text x="0" y="%d" class="chart-label">%s</text>`, y+16, html.EscapeString(st.Label))
+		fmt.Fprintf(&b, `<rect x="0" y="%d" width="%d" height="20" rx="2" class="chart-bar chart-%s"></rect>`, y+22, w, st.Key)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" class="chart-value">%s</text>`, w+8, y+38, passnum.FrenchNumber(st.Count))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

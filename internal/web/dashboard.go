@@ -31,7 +31,7 @@ const (
 	dashboardChartRows   = 15
 	dashboardChartMonths = 24
 	// chartLabelRunes is what fits in the chart's label column.
-	chartLabelRunes = 25
+	chartLabelRunes = 30
 )
 
 // dashboardFilter is what the dashboard shows: a scope (with its period)

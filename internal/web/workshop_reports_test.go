@@ -108,7 +108,7 @@ func TestActivityReports(t *testing.T) {
 				t.Errorf("reports page: no %q\n%s", want, text)
 			}
 		}
-		if !strings.Contains(a.body, `<svg class="chart" role="img"`) || !strings.Contains(a.body, "Comptes rendus par thématique.") {
+		if !strings.Contains(a.body, `<svg class="chart chart-wide" role="img"`) || !strings.Contains(a.body, "Comptes rendus par thématique.") {
 			t.Errorf("no chart")
 		}
 		// Another period: nothing.
