@@ -365,12 +365,9 @@ func (b *IndicatorBuilder) AddPerson(p *PersonFacts) {
 				b.countCarnet(p, c, first, scope, year, groups)
 			}
 		}
-		if p.ID != 0 {
-			b.addOpenData(p, c)
-		}
 	}
-	if p.ID != 0 && !firstUse.IsZero() {
-		b.open(MonthOf(firstUse), p.Commune)[2]++
+	if p.ID != 0 {
+		b.addOpenData(p, firstUse)
 	}
 	// Merge: counts add up; a person counts once per row.
 	for k, i := range b.local {
@@ -562,12 +559,28 @@ func (b *IndicatorBuilder) open(month, commune string) []int64 {
 	return c
 }
 
-func (b *IndicatorBuilder) addOpenData(p *PersonFacts, c *CarnetFact) {
-	b.open(MonthOf(c.DistributedAt), p.Commune)[0] += int64(len(c.Passes))
-	for i := range c.Passes {
-		if f := &c.Passes[i]; f.Used() {
-			b.open(MonthOf(f.RedeemedAt), p.Commune)[1]++
+// addOpenData counts a person once in each month they were handed a
+// carnet, once in each month they used a pass, and once in the month of
+// their first use.
+func (b *IndicatorBuilder) addOpenData(p *PersonFacts, firstUse time.Time) {
+	handed, used := map[string]bool{}, map[string]bool{}
+	for ci := range p.Carnets {
+		c := &p.Carnets[ci]
+		handed[MonthOf(c.DistributedAt)] = true
+		for i := range c.Passes {
+			if f := &c.Passes[i]; f.Used() {
+				used[MonthOf(f.RedeemedAt)] = true
+			}
 		}
+	}
+	for m := range handed {
+		b.open(m, p.Commune)[0]++
+	}
+	for m := range used {
+		b.open(m, p.Commune)[1]++
+	}
+	if !firstUse.IsZero() {
+		b.open(MonthOf(firstUse), p.Commune)[2]++
 	}
 }
 

@@ -434,9 +434,13 @@ type ScopeChoice struct {
 }
 
 // OpenDataMeasures are the counts published as open data, per commune (of
-// the person) and month. Each is additive: a person is counted once, in the
-// month of their first use.
-var OpenDataMeasures = []string{"pass_remis", "pass_utilises", "nouvelles_personnes"}
+// the person) and month. All count people, never passes: a carnet holds
+// ten passes, so a count of passes of 5 or more can be one person, and the
+// threshold of 5 must protect people. Each adds up across communes (a
+// person lives in one) within a month: people handed a carnet that month,
+// people who used a pass that month, people who used their first pass that
+// month (each once over all months).
+var OpenDataMeasures = []string{"personnes_carnet_remis", "personnes_accompagnees", "nouvelles_personnes"}
 
 // OpenDataCell is one (month, commune) cell of the open data export, before
 // suppression: confidential.

@@ -74,7 +74,7 @@ func TestIndicatorsCommands(t *testing.T) {
 		h.fail(2, []string{"indicators"}, "refresh, show")
 
 		for _, tc := range []struct{ file, format, start string }{
-			{"od.csv", "", "\uFEFFmonth;level;departement;commune;pass_remis;"},
+			{"od.csv", "", "\uFEFFmonth;level;departement;commune;personnes_carnet_remis;"},
 			{"od.json", "", `{`},
 			{"od.txt", "json", `{`},
 		} {

@@ -198,7 +198,7 @@ func TestOpenData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "month;level;departement;commune;pass_remis;pass_remis_suppressed;pass_utilises;pass_utilises_suppressed;nouvelles_personnes;nouvelles_personnes_suppressed"; strings.Join(recs[0], ";") != want {
+		if want := "month;level;departement;commune;personnes_carnet_remis;personnes_carnet_remis_suppressed;personnes_accompagnees;personnes_accompagnees_suppressed;nouvelles_personnes;nouvelles_personnes_suppressed"; strings.Join(recs[0], ";") != want {
 			t.Errorf("header %v", recs[0])
 		}
 		suppressed := 0

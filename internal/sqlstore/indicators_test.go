@@ -226,6 +226,15 @@ func runIndicatorHistory(rt *rapid.T, t *testing.T, env *st.Env) {
 			scopes = append(scopes, sc)
 		}
 	}
+	cells, _, err := s.OpenData(op)
+	must(err)
+	got := map[string][]int64{}
+	for _, c := range cells {
+		got[c.Month+"|"+c.Commune] = c.Counts
+	}
+	if want := raw.recountOpenData(); !reflect.DeepEqual(got, want) {
+		rt.Fatalf("open data:\n store   %v\n recount %v", got, want)
+	}
 	for _, sc := range scopes {
 		for _, dim := range passnum.Dimensions {
 			rep, err := s.Indicators(op, sc, dim)
@@ -251,6 +260,46 @@ func runIndicatorHistory(rt *rapid.T, t *testing.T, env *st.Env) {
 			}
 		}
 	}
+}
+
+// recountOpenData counts, by month and commune of the person, the people
+// handed a carnet, the people who used a pass and the people who used their
+// first pass.
+func (d *rawData) recountOpenData() map[string][]int64 {
+	out := map[string][]int64{}
+	add := func(month string, person int64, measure int, seen map[string]bool) {
+		k := month + "|" + d.people[person].commune
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		if out[k] == nil {
+			out[k] = make([]int64, len(passnum.OpenDataMeasures))
+		}
+		out[k][measure]++
+	}
+	for person := range d.people {
+		handed, usedIn, first := map[string]bool{}, map[string]bool{}, map[string]bool{}
+		var firstUse time.Time
+		for _, c := range d.carnets {
+			if c.person != person {
+				continue
+			}
+			add(month(c.distributed), person, 0, handed)
+			for _, p := range d.passes {
+				if p.carnet == c.number && used(p) {
+					add(month(p.redeemed), person, 1, usedIn)
+					if firstUse.IsZero() || p.redeemed.Before(firstUse) {
+						firstUse = p.redeemed
+					}
+				}
+			}
+		}
+		if !firstUse.IsZero() {
+			add(month(firstUse), person, 2, first)
+		}
+	}
+	return out
 }
 
 // normalize drops empty histograms and funder parts so that a missing
