@@ -62,11 +62,14 @@ test("indicators: operator dashboard, breakdowns, recomputation and downloads", 
   await page.getByRole("table", { name: /^Indicateurs par lieu/ }).waitFor();
   await check(page, "indicateurs-par-lieu");
 
-  // Recomputed now, back on the same breakdown.
+  // Recomputed now, as a job with its progress bar, then back on the same
+  // breakdown.
   await page.getByRole("button", { name: "Recalculer maintenant" }).click();
   await page.getByRole("status").getByText(/^Indicateurs recalculés : /).waitFor();
-  assert.match(page.url(), /\/operateur\/indicateurs\?.*dim=venue/);
   await check(page, "indicateurs-recalcules");
+  await page.getByRole("link", { name: "Voir les indicateurs" }).click();
+  await page.getByRole("table", { name: /^Indicateurs par lieu/ }).waitFor();
+  assert.match(page.url(), /\/operateur\/indicateurs\?.*dim=venue/);
 
   // The table for a spreadsheet, as CSV and as a workbook.
   const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Télécharger en CSV" }).click()]);

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -414,12 +415,9 @@ func (s *Server) indicatorsPDF(w http.ResponseWriter, r *http.Request) error {
 }
 
 // refreshIndicators recomputes the snapshot now, rather than waiting for
-// the regular computation, and comes back to the same view.
+// the regular computation, as a job with a progress bar (ten million
+// passes take a minute or two), then offers to come back to the same view.
 func (s *Server) refreshIndicators(w http.ResponseWriter, r *http.Request) error {
-	snap, err := s.svc.RefreshIndicators(r.Context(), nil)
-	if err != nil {
-		return err
-	}
 	// The filters come back as they were sent; the page checks them.
 	back := url.Values{}
 	for _, k := range []string{"scope", "year", "dim"} {
@@ -431,8 +429,27 @@ func (s *Server) refreshIndicators(w http.ResponseWriter, r *http.Request) error
 	if len(back) > 0 {
 		to += "?" + back.Encode()
 	}
-	return s.redirect(w, r, to, fmt.Sprintf("Indicateurs recalculés : %s %s en %s.",
-		passnum.FrenchNumber(snap.Passes), pluralize(snap.Passes, "pass lu", "pass lus"), secondsLabel(snap.Duration)))
+	// The job outlives the request but keeps its actor.
+	ctx := context.WithoutCancel(r.Context())
+	words := jobWords{kind: "indicators", running: "Calcul en cours : %s pass lus sur %s.", failed: "Le calcul a échoué : ",
+		Back: "Voir les indicateurs", BackTo: to,
+		Hint: "Vous pouvez quitter cette page : le calcul continue, et les tableaux de bord montreront les nouveaux chiffres dès qu'il sera terminé."}
+	j := s.jobs.start(0, "Calcul des indicateurs", words, func(j *job) (string, string, error) {
+		snap, err := s.svc.RefreshIndicators(ctx, func(done, total int64) {
+			j.done.Store(done)
+			j.total.Store(total)
+		})
+		if err != nil {
+			if passnum.ErrorCode(err) == passnum.EINTERNAL {
+				s.log.Error("indicators job failed", "err", err)
+			}
+			return "", "", err
+		}
+		return fmt.Sprintf("Indicateurs recalculés : %s %s en %s.", passnum.FrenchNumber(snap.Passes),
+			pluralize(snap.Passes, "pass lu", "pass lus"), secondsLabel(snap.Duration)), to, nil
+	})
+	http.Redirect(w, r, fmt.Sprintf("/operateur/travaux/%d", j.ID), http.StatusSeeOther)
+	return nil
 }
 
 // secondsLabel writes a duration for people: "40 ms", "12,3 s", "2 min 05 s".

@@ -90,11 +90,28 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("territory by an operator agent: %d", a.status)
 		}
 
-		// The button computes the indicators and comes back to the view.
+		// The button computes the indicators as a job with a progress
+		// bar, whose page then leads back to the same view.
 		a := s.post(op, "/operateur/indicateurs/recalcul", url.Values{"scope": {"all"}, "dim": {"commune"}})
-		if a.status != http.StatusSeeOther || a.header.Get("Location") != "/operateur/indicateurs?dim=commune&scope=all" ||
-			!strings.Contains(a.flash(), "Indicateurs recalculés") || !strings.Contains(a.flash(), "pass lus") {
-			t.Fatalf("refresh: %d to %q, %q", a.status, a.header.Get("Location"), a.flash())
+		if a.status != http.StatusSeeOther || !strings.HasPrefix(a.header.Get("Location"), "/operateur/travaux/") {
+			t.Fatalf("refresh: %d to %q", a.status, a.header.Get("Location"))
+		}
+		job := a.header.Get("Location")
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			st := s.get(op, job+"/etat")
+			if strings.Contains(st.body, `"finished":true`) {
+				if !strings.Contains(st.body, "Indicateurs recalculés") || !strings.Contains(st.body, "pass lus") ||
+					!strings.Contains(st.body, `"next":"/operateur/indicateurs?dim=commune\u0026scope=all"`) {
+					t.Fatalf("refresh job: %s", st.body)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("refresh job not finished: %s", st.body)
+			}
+		}
+		if a := s.get(op, job); !strings.Contains(a.text(), "Indicateurs recalculés") || !strings.Contains(a.body, "Voir les indicateurs") {
+			t.Errorf("job page:\n%s", a.text())
 		}
 
 		// The operator's page shows the snapshot's figures.

@@ -12,21 +12,33 @@ import (
 	"github.com/passnum/passnum"
 )
 
-// job is a long task started from a page — the issuance of a batch — that
-// goes on after the request that started it, with a progress bar the
-// operator can watch (and leave).
+// job is a long task started from a page — the issuance of a batch, the
+// computation of the indicators — that goes on after the request that
+// started it, with a progress bar the operator can watch (and leave).
 type job struct {
 	ID          int64
-	ProgrammeID int64
+	ProgrammeID int64 // the programme whose page lists it while it runs, if any
 	Label       string
 	Started     time.Time
-	total       atomic.Int64
-	done        atomic.Int64
+	jobWords
+	total atomic.Int64
+	done  atomic.Int64
 
 	mu       sync.Mutex
 	finished time.Time
 	err      error
-	batch    *passnum.Batch
+	message  string // on success
+	next     string // where to go on success
+}
+
+// jobWords say what a kind of job does, for people and for the metrics.
+type jobWords struct {
+	kind    string // for Options.JobDone: "issue", "indicators"
+	running string // while it runs, with what is done and the total: "Émission en cours : %s pass écrits sur %s."
+	failed  string // before the reason of a failure: "L'émission a échoué : "
+	Back    string // the link's words on the job's page: "Revenir au programme"
+	BackTo  string // where that link goes while the job runs or after it failed
+	Hint    string // under the bar: what happens if one leaves
 }
 
 // jobState is what the progress bar polls.
@@ -50,14 +62,11 @@ func (j *job) state() jobState {
 	}
 	switch {
 	case j.err != nil:
-		st.Failed, st.Message = true, "L'émission a échoué : "+passnum.ErrorMessage(j.err)
-	case j.batch != nil:
-		st.Percent = 100
-		st.Message = fmt.Sprintf("Lot n°%d émis : %s carnets (n°%d à n°%d), %s pass.", j.batch.ID, passnum.FrenchNumber(int64(j.batch.Carnets)),
-			j.batch.FirstCarnet, j.batch.LastCarnet, passnum.FrenchNumber(int64(j.batch.Passes)))
-		st.Next = fmt.Sprintf("/operateur/programmes/%d#lots", j.ProgrammeID)
+		st.Failed, st.Message, st.Next = true, j.failed+passnum.ErrorMessage(j.err), j.BackTo
+	case st.Finished:
+		st.Percent, st.Message, st.Next = 100, j.message, j.next
 	default:
-		st.Message = fmt.Sprintf("Émission en cours : %s pass écrits sur %s.", passnum.FrenchNumber(st.Done), passnum.FrenchNumber(st.Total))
+		st.Message = fmt.Sprintf(j.running, passnum.FrenchNumber(st.Done), passnum.FrenchNumber(st.Total))
 	}
 	return st
 }
@@ -76,10 +85,12 @@ type jobs struct {
 // jobMemory is how long a finished job stays visible.
 const jobMemory = 6 * time.Hour
 
-func (js *jobs) start(programmeID int64, label string, run func(j *job) (*passnum.Batch, error)) *job {
+// start runs a job in the background. run reports progress through j and
+// returns, on success, the message to show and where to go next.
+func (js *jobs) start(programmeID int64, label string, words jobWords, run func(j *job) (message, next string, err error)) *job {
 	js.mu.Lock()
 	js.next++
-	j := &job{ID: js.next, ProgrammeID: programmeID, Label: label, Started: time.Now()}
+	j := &job{ID: js.next, ProgrammeID: programmeID, Label: label, Started: time.Now(), jobWords: words}
 	for id, old := range js.byID {
 		old.mu.Lock()
 		if !old.finished.IsZero() && time.Since(old.finished) > jobMemory {
@@ -90,12 +101,12 @@ func (js *jobs) start(programmeID int64, label string, run func(j *job) (*passnu
 	js.byID[j.ID] = j
 	js.mu.Unlock()
 	go func() {
-		b, err := run(j)
+		message, next, err := run(j)
 		j.mu.Lock()
-		j.batch, j.err, j.finished = b, err, time.Now()
+		j.message, j.next, j.err, j.finished = message, next, err, time.Now()
 		j.mu.Unlock()
 		if js.done != nil {
-			js.done("issue", time.Since(j.Started))
+			js.done(words.kind, time.Since(j.Started))
 		}
 	}()
 	return j
@@ -140,16 +151,23 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	// The job outlives the request but keeps its actor, for the audit
 	// trail and the permission check.
 	ctx := context.WithoutCancel(r.Context())
-	j := s.jobs.start(id, fmt.Sprintf("Émission de %s carnets — %s", passnum.FrenchNumber(n), p.Name), func(j *job) (*passnum.Batch, error) {
+	words := jobWords{kind: "issue", running: "Émission en cours : %s pass écrits sur %s.", failed: "L'émission a échoué : ",
+		Back: "Revenir au programme", BackTo: fmt.Sprintf("/operateur/programmes/%d#lots", id),
+		Hint: "Vous pouvez quitter cette page : l'émission continue, et le lot apparaîtra sur la page du programme."}
+	j := s.jobs.start(id, fmt.Sprintf("Émission de %s carnets — %s", passnum.FrenchNumber(n), p.Name), words, func(j *job) (string, string, error) {
 		j.total.Store(n * int64(p.CarnetSize))
 		b, err := s.svc.Issue(ctx, passnum.IssueRequest{ProgrammeID: id, Carnets: int(n), Progress: func(done, total int) {
 			j.done.Store(int64(done))
 			j.total.Store(int64(total))
 		}})
-		if err != nil && passnum.ErrorCode(err) == passnum.EINTERNAL {
-			s.log.Error("issuance job failed", "programme", id, "err", err)
+		if err != nil {
+			if passnum.ErrorCode(err) == passnum.EINTERNAL {
+				s.log.Error("issuance job failed", "programme", id, "err", err)
+			}
+			return "", "", err
 		}
-		return b, err
+		return fmt.Sprintf("Lot n°%d émis : %s carnets (n°%d à n°%d), %s pass.", b.ID, passnum.FrenchNumber(int64(b.Carnets)),
+			b.FirstCarnet, b.LastCarnet, passnum.FrenchNumber(int64(b.Passes))), words.BackTo, nil
 	})
 	http.Redirect(w, r, fmt.Sprintf("/operateur/travaux/%d", j.ID), http.StatusSeeOther)
 	return nil
