@@ -179,7 +179,7 @@ func (c *cli) opendata(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	rel, err := opendata.Publish(cells, opendata.DefaultThreshold)
+	rel, err := opendata.Publish(cells, opendata.DefaultThreshold, passnum.MonthOf(at))
 	if err != nil {
 		return err
 	}

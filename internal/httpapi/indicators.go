@@ -145,7 +145,7 @@ func (s *Server) putTerritory(w http.ResponseWriter, r *http.Request) error {
 // openDataRelease reads the latest snapshot's open data and protects it
 // (internal/opendata): anyone may download the result.
 func (s *Server) openDataRelease(r *http.Request) (*opendata.Release, error) {
-	cells, _, err := s.svc.OpenData(r.Context())
+	cells, at, err := s.svc.OpenData(r.Context())
 	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
 		return nil, passnum.Errorf(passnum.ENOTFOUND, "no-indicators",
 			"Les données ouvertes ne sont pas encore calculées : réessayez dans quelques minutes.")
@@ -153,7 +153,7 @@ func (s *Server) openDataRelease(r *http.Request) (*opendata.Release, error) {
 	if err != nil {
 		return nil, err
 	}
-	return opendata.Publish(cells, opendata.DefaultThreshold)
+	return opendata.Publish(cells, opendata.DefaultThreshold, passnum.MonthOf(at))
 }
 
 func (s *Server) getOpenDataCSV(w http.ResponseWriter, r *http.Request) error {

@@ -38,9 +38,19 @@ func FromCells(cells []passnum.OpenDataCell) (*Table, error) {
 }
 
 // Publish protects the store's open data cells with threshold (use
-// DefaultThreshold) and returns the release to write.
-func Publish(cells []passnum.OpenDataCell, threshold int) (*Release, error) {
-	t, err := FromCells(cells)
+// DefaultThreshold) and returns the release to write, with the months
+// before the month before ("2027-04": up to March). The month in progress
+// is left out: its counts move with every computation, and two releases a
+// quarter of an hour apart would show by their difference a person who
+// came in a suppressed cell. A month is published once it is over.
+func Publish(cells []passnum.OpenDataCell, threshold int, before string) (*Release, error) {
+	closed := make([]passnum.OpenDataCell, 0, len(cells))
+	for _, c := range cells {
+		if c.Month < before {
+			closed = append(closed, c)
+		}
+	}
+	t, err := FromCells(closed)
 	if err != nil {
 		return nil, err
 	}

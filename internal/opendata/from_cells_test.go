@@ -14,6 +14,26 @@ import (
 	"github.com/passnum/passnum/internal/storetest"
 )
 
+// TestPublishClosedMonths: the month in progress is not published.
+func TestPublishClosedMonths(t *testing.T) {
+	cells := []passnum.OpenDataCell{
+		{Month: "2027-02", Commune: "35238", Counts: []int64{10, 6, 6}},
+		{Month: "2027-03", Commune: "35238", Counts: []int64{10, 7, 5}},
+		{Month: "2027-04", Commune: "35238", Counts: []int64{8, 8, 8}},
+	}
+	r, err := Publish(cells, DefaultThreshold, "2027-04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	months := map[string]bool{}
+	for _, row := range r.Rows {
+		months[row.Month] = true
+	}
+	if len(months) != 2 || !months["2027-02"] || !months["2027-03"] {
+		t.Fatalf("months published: %v", months)
+	}
+}
+
 func TestFromCells(t *testing.T) {
 	for _, tc := range []struct {
 		name  string

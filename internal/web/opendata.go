@@ -31,7 +31,7 @@ func (s *Server) openDataRelease(r *http.Request) (*opendata.Release, time.Time,
 	if err != nil {
 		return nil, at, err
 	}
-	rel, err := opendata.Publish(cells, opendata.DefaultThreshold)
+	rel, err := opendata.Publish(cells, opendata.DefaultThreshold, passnum.MonthOf(at))
 	return rel, at, err
 }
 
