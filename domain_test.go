@@ -1,6 +1,7 @@
 package passnum_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -62,6 +63,11 @@ func TestTerritory(t *testing.T) {
 	reunion, _ := passnum.ParseTerritory([]string{"region:04"})
 	if !reunion.Contains("97411") || passnum.DepartementOfCommune("97411") != "974" {
 		t.Error("overseas départements have three-character codes")
+	}
+	for region, want := range map[string]string{"53": "22 29 35 56", "94": "2A 2B", "04": "974", "00": ""} {
+		if got := strings.Join(passnum.DepartementsOfRegion(region), " "); got != want {
+			t.Errorf("DepartementsOfRegion(%s) = %q, want %q", region, got, want)
+		}
 	}
 }
 

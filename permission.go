@@ -94,7 +94,7 @@ var permissions = map[Action][]grant{
 	ActMembersRead:     {opAny, fnAdmin, hubAdmin, prAdmin, vnAdmin}, // admins: their own organisation
 	ActSessionManage:   {opAny, venue},                               // venue: its own sessions and registrations
 	ActActivityWrite:   {venue},                                      // the venue's own reports
-	ActActivityRead:    {opAny, venue},                               // venue: its own
+	ActActivityRead:    {opAny, hub, venue},                          // venue: its own; hub: the venues of its territory
 	ActSettle:          {opAdmin},                                    // runs, statements, batches, payer account, credit notes
 	ActStatementRead:   {opAny, venue},                               // venue: its own statements; runs, batches and transfers: operator only
 	ActChargeRead:      {opAny, funder},                              // funder: its own charges, credit notes and reconciliations

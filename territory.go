@@ -81,6 +81,20 @@ func init() {
 // RegionOfDepartement returns the région code of a département, or "".
 func RegionOfDepartement(dep string) string { return departementRegion[dep] }
 
+// DepartementsOfRegion returns the départements of a région, sorted, or
+// nil for an unknown code: queries that select by département (a commune's
+// first characters) read a région as its départements.
+func DepartementsOfRegion(region string) []string {
+	var out []string
+	for d, r := range departementRegion {
+		if r == region {
+			out = append(out, d)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func regionExists(code string) bool {
 	for _, r := range departementRegion {
 		if r == code {

@@ -248,25 +248,39 @@ func (r *ActivityReport) Validate(today time.Time) error {
 
 // ActivityFilter selects activity reports.
 type ActivityFilter struct {
-	VenueID int64  // 0: the caller's venue (the operator: all)
+	VenueID int64  // a venue reads its own whatever this says; 0: every venue the caller may read
 	From    string // YYYY-MM-DD, inclusive; "" no bound
 	To      string // YYYY-MM-DD, inclusive
-	Offset  int
-	Limit   int
+	// Territory keeps the venues located there ("departement:35", as a
+	// hub's territory): the operator's choice; a hub reads its own
+	// territory at most, and a venue its own reports, whatever this says.
+	Territory []string
+	Offset    int
+	Limit     int
 }
 
-// ActivitySummary counts the help a venue gave over a period.
+// ActivitySummary counts the help venues gave over a period.
 type ActivitySummary struct {
-	Reports         int            `json:"reports"`
-	Individual      int            `json:"individual"`
-	Collective      int            `json:"collective"`
-	Participants    int            `json:"participants"`
-	Minutes         int            `json:"minutes"`
-	WithPasses      int            `json:"with_passes"` // reports where passes were used
-	PassesUsed      int            `json:"passes_used"`
-	ByTheme         map[string]int `json:"by_theme"`
-	LinkedPeople    int            `json:"linked_people"` // distinct beneficiary references
-	AnonymousPeople int            `json:"anonymous_people"`
+	Reports         int             `json:"reports"`
+	Individual      int             `json:"individual"`
+	Collective      int             `json:"collective"`
+	Participants    int             `json:"participants"`
+	Minutes         int             `json:"minutes"`
+	WithPasses      int             `json:"with_passes"` // reports where passes were used
+	PassesUsed      int             `json:"passes_used"`
+	ByTheme         map[string]int  `json:"by_theme"`
+	LinkedPeople    int             `json:"linked_people"` // distinct beneficiary references
+	AnonymousPeople int             `json:"anonymous_people"`
+	ByVenue         []VenueActivity `json:"by_venue"` // most reports first
+}
+
+// VenueActivity is one venue's share of an activity summary.
+type VenueActivity struct {
+	VenueID      int64  `json:"venue_id"`
+	VenueName    string `json:"venue_name"`
+	Reports      int    `json:"reports"`
+	Participants int    `json:"participants"`
+	Minutes      int    `json:"minutes"`
 }
 
 // WorkshopService runs a venue's catalogue, sessions and activity reports.

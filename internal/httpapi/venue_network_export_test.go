@@ -37,6 +37,7 @@ func init() {
 		"Registration":          passnum.Registration{},
 		"ActivityReport":        passnum.ActivityReport{},
 		"ActivitySummary":       passnum.ActivitySummary{},
+		"VenueActivity":         passnum.VenueActivity{},
 		"ActivityReportList":    activityReportList{},
 	} {
 		ResponseSchemas[name] = v

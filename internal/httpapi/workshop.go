@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/passnum/passnum"
@@ -283,6 +284,9 @@ func (s *Server) listActivityReports(w http.ResponseWriter, r *http.Request) err
 	}
 	if f.From != "" && f.To != "" && f.To < f.From {
 		return passnum.Invalid("to", "La fin de la période (to) précède son début (from).")
+	}
+	for _, raw := range r.URL.Query()["territory"] {
+		f.Territory = append(f.Territory, strings.FieldsFunc(raw, func(c rune) bool { return c == ',' || c == ' ' })...)
 	}
 	reports, total, sum, err := s.svc.ListActivityReports(r.Context(), f)
 	if err != nil {

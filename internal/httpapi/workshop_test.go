@@ -203,11 +203,39 @@ func TestActivityReports(t *testing.T) {
 			t.Fatalf("operator's list %+v", l)
 		}
 		a.do(a.token(f.Venue2.ID, passnum.RoleAgent), "GET", "/api/v1/activity-reports", nil).ok(http.StatusOK, &l)
-		if l.Total != 0 || l.Reports == nil || l.Summary.ByTheme == nil {
+		if l.Total != 0 || l.Reports == nil || l.Summary.ByTheme == nil || l.Summary.ByVenue == nil {
 			t.Fatalf("another venue's list %+v", l)
 		}
+		// Territories: the venue is in Rennes (35238), in Bretagne (53).
+		for _, tc := range []struct {
+			token, query string
+			total        int
+		}{
+			{a.operatorToken(), "?territory=region:53", 2},
+			{a.operatorToken(), "?territory=departement:29,commune:35238", 2},
+			{a.operatorToken(), "?territory=departement:29&territory=departement:69", 0},
+			{a.token(hubOf(t, a, "departement:35"), passnum.RoleAgent), "", 2},
+			{a.token(hubOf(t, a, "region:84"), passnum.RoleAgent), "", 0},
+			{a.token(hubOf(t, a, "region:84"), passnum.RoleAgent), "?territory=region:53", 0}, // not beyond its own
+		} {
+			a.do(tc.token, "GET", "/api/v1/activity-reports"+tc.query, nil).ok(http.StatusOK, &l)
+			if l.Total != tc.total || tc.total > 0 && (len(l.Summary.ByVenue) != 1 || l.Summary.ByVenue[0].VenueID != f.Venue.ID) {
+				t.Errorf("%s: %+v", tc.query, l)
+			}
+		}
+		a.do(a.operatorToken(), "GET", "/api/v1/activity-reports?territory=canton:3501", nil).problem(http.StatusBadRequest, "invalid-input")
 		a.do(agent, "GET", "/api/v1/activity-reports?from=février", nil).problem(http.StatusBadRequest, "invalid-input")
 		a.do(agent, "GET", "/api/v1/activity-reports?from=2026-03-01&to=2026-02-01", nil).problem(http.StatusBadRequest, "invalid-input")
 		a.do(a.token(f.Prescriber.ID, passnum.RoleAdmin), "GET", "/api/v1/activity-reports", nil).problem(http.StatusForbidden, "forbidden")
 	})
+}
+
+// hubOf creates a hub with a territory and returns its id.
+func hubOf(t *testing.T, a *api, areas ...string) int64 {
+	t.Helper()
+	o, err := a.env.Store.CreateOrganisation(storetest.As(a.op), passnum.OrganisationCreate{Kind: passnum.KindHub, Name: "Hub " + strings.Join(areas, " "), Territory: areas})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.ID
 }

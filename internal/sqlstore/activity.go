@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -14,7 +15,8 @@ import (
 
 // Activity reports (comptes-rendus d'activité): the help a venue's digital
 // advisers give, paid by passes or not. A venue's members write and read
-// their venue's; the operator reads every venue's.
+// their venue's; a hub reads those of the venues in its territory; the
+// operator reads every venue's.
 
 const reportColumns = `r.id, r.venue_id, r.author, r.author_name, r.format, r.report_date, r.duration_minutes, r.themes, r.autonomy,
 	COALESCE(r.place_id, 0), r.place_kind, r.participants, COALESCE(r.session_id, 0), COALESCE(r.redemption_id, 0), r.passes_used, r.notes, r.created_at`
@@ -212,14 +214,17 @@ func (t *tx) reportRedemption(r *passnum.ActivityReport) error {
 
 // ListActivityReports lists reports, newest first, with the total and a
 // summary over every report of the filter (not only the page). A venue's
-// members read their venue's; the operator every venue's, or one.
+// members read their venue's; a hub's, those of the venues located in its
+// territory (none without one), narrowed to part of it if the filter names
+// a territory; the operator every venue's, or one's, or a territory's.
 func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilter) ([]*passnum.ActivityReport, int, *passnum.ActivitySummary, error) {
 	a := passnum.ActorFromContext(ctx)
 	if err := passnum.Authorize(a, passnum.ActActivityRead); err != nil {
 		return nil, 0, nil, err
 	}
-	if !a.IsOperator() {
-		f.VenueID = a.OrgID
+	hub := a.OrgKind == passnum.KindHub
+	if !a.IsOperator() && !hub {
+		f.VenueID, f.Territory = a.OrgID, nil
 	}
 	where, args := []string{"1 = 1"}, []any{}
 	if f.VenueID != 0 {
@@ -234,19 +239,43 @@ func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilte
 		}
 		where, args = append(where, bound.cond), append(args, bound.value)
 	}
-	cond := strings.Join(where, " AND ")
+	if len(f.Territory) > 0 {
+		t, err := passnum.ParseTerritory(f.Territory)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		cond, targs := territoryCond(t)
+		where, args = append(where, cond), append(args, targs...)
+	}
 	offset, limit := page(f.Offset, f.Limit)
 	var out []*passnum.ActivityReport
 	var total int
 	var sum *passnum.ActivitySummary
 	err := s.read(ctx, func(tx *tx) error {
+		where, args := slices.Clone(where), slices.Clone(args)
+		if hub {
+			// Read with the reports, so that a territory changed meanwhile
+			// applies to both or to neither.
+			var areas string
+			if err := tx.get(&areas, `SELECT territory FROM organisations WHERE id = ?`, a.OrgID); err != nil {
+				return err
+			}
+			t, err := passnum.ParseTerritory(strings.Fields(areas))
+			if err != nil {
+				where = append(where, "1 = 0") // no territory: no figures
+			} else {
+				cond, targs := territoryCond(t)
+				where, args = append(where, cond), append(args, targs...)
+			}
+		}
+		cond := strings.Join(where, " AND ")
 		var err error
 		if sum, err = tx.activitySummary(cond, args); err != nil {
 			return err
 		}
 		total = sum.Reports
-		if out, err = selectAll(tx, scanReport, `SELECT `+reportColumns+` FROM activity_reports r WHERE `+cond+`
-			ORDER BY r.report_date DESC, r.id DESC LIMIT ? OFFSET ?`, append(slices.Clone(args), limit, offset)...); err != nil {
+		if out, err = selectAll(tx, scanReport, `SELECT `+reportColumns+` FROM `+reportsFrom+` WHERE `+cond+`
+			ORDER BY r.report_date DESC, r.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...); err != nil {
 			return err
 		}
 		return tx.fillPeople(out)
@@ -260,28 +289,80 @@ func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilte
 	return out, total, sum, nil
 }
 
-// activitySummary counts the reports selected by cond (on activity_reports
-// as r). People without a reference are anonymous: the participants of
-// each report minus the people linked to it.
+// reportsFrom joins reports to their venue (as o), for the conditions on
+// where the venue is.
+const reportsFrom = `activity_reports r JOIN organisations o ON o.id = r.venue_id`
+
+// territoryCond selects the venues (o) whose commune lies in t: by commune
+// or by département, a région being its départements, in SQL that SQLite
+// and PostgreSQL read alike. The département of a commune is its first
+// three characters overseas (97x), its first two elsewhere, as in
+// passnum.DepartementOfCommune.
+func territoryCond(t passnum.Territory) (string, []any) {
+	var communes, deps []any
+	for _, area := range t {
+		switch area.Level {
+		case passnum.LevelCommune:
+			communes = append(communes, area.Code)
+		case passnum.LevelDepartement:
+			deps = append(deps, area.Code)
+		case passnum.LevelRegion:
+			for _, d := range passnum.DepartementsOfRegion(area.Code) {
+				deps = append(deps, d)
+			}
+		}
+	}
+	var or []string
+	if len(communes) > 0 {
+		or = append(or, `o.commune_insee IN (`+placeholders(len(communes))+`)`)
+	}
+	if len(deps) > 0 {
+		or = append(or, `CASE WHEN substr(o.commune_insee, 1, 2) = '97' THEN substr(o.commune_insee, 1, 3)
+			ELSE substr(o.commune_insee, 1, 2) END IN (`+placeholders(len(deps))+`)`)
+	}
+	if len(or) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(or, " OR ") + ")", append(communes, deps...)
+}
+
+// activitySummary counts the reports selected by cond (on reportsFrom).
+// People without a reference are anonymous: the participants of each
+// report minus the people linked to it.
 func (t *tx) activitySummary(cond string, args []any) (*passnum.ActivitySummary, error) {
-	sum := &passnum.ActivitySummary{ByTheme: map[string]int{}}
+	sum := &passnum.ActivitySummary{ByTheme: map[string]int{}, ByVenue: []passnum.VenueActivity{}}
 	err := t.row(`SELECT COUNT(*),
 			COALESCE(SUM(CASE WHEN r.format = 'individual' THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN r.format = 'collective' THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(r.participants), 0), COALESCE(SUM(r.duration_minutes), 0),
 			COALESCE(SUM(CASE WHEN r.passes_used > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(r.passes_used), 0)
-		FROM activity_reports r WHERE `+cond, args...).
+		FROM `+reportsFrom+` WHERE `+cond, args...).
 		Scan(&sum.Reports, &sum.Individual, &sum.Collective, &sum.Participants, &sum.Minutes, &sum.WithPasses, &sum.PassesUsed)
 	if err != nil {
 		return nil, err
 	}
 	var links int
-	if err := t.row(`SELECT COUNT(*), COUNT(DISTINCT p.beneficiary_ref) FROM activity_report_people p JOIN activity_reports r ON r.id = p.report_id
-		WHERE `+cond, args...).Scan(&links, &sum.LinkedPeople); err != nil {
+	if err := t.row(`SELECT COUNT(*), COUNT(DISTINCT p.beneficiary_ref) FROM activity_report_people p
+		JOIN activity_reports r ON r.id = p.report_id JOIN organisations o ON o.id = r.venue_id WHERE `+cond, args...).Scan(&links, &sum.LinkedPeople); err != nil {
 		return nil, err
 	}
 	sum.AnonymousPeople = sum.Participants - links
-	rows, err := t.query(`SELECT r.themes FROM activity_reports r WHERE `+cond, args...)
+	err = t.each(`SELECT r.venue_id, o.name, COUNT(*), SUM(r.participants), SUM(r.duration_minutes) FROM `+reportsFrom+`
+		WHERE `+cond+` GROUP BY r.venue_id, o.name`, func(sc scanner) error {
+		var v passnum.VenueActivity
+		if err := sc.Scan(&v.VenueID, &v.VenueName, &v.Reports, &v.Participants, &v.Minutes); err != nil {
+			return err
+		}
+		sum.ByVenue = append(sum.ByVenue, v)
+		return nil
+	}, args...)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(sum.ByVenue, func(a, b passnum.VenueActivity) int {
+		return cmp.Or(cmp.Compare(b.Reports, a.Reports), strings.Compare(a.VenueName, b.VenueName), cmp.Compare(a.VenueID, b.VenueID))
+	})
+	rows, err := t.query(`SELECT r.themes FROM `+reportsFrom+` WHERE `+cond, args...)
 	if err != nil {
 		return nil, err
 	}

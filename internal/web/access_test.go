@@ -109,6 +109,8 @@ func mayUse(rt route, k passnum.OrgKind) bool {
 		return k == passnum.KindFunder // a hub reads, it does not block
 	case strings.HasPrefix(rt.path, "/financeur/facturation"):
 		return k == passnum.KindFunder // invoices and credit notes are the funder's
+	case strings.HasPrefix(rt.path, "/financeur/activite"):
+		return k == passnum.KindHub // the advisers' activity of the hub's territory
 	case strings.HasPrefix(rt.path, "/financeur"):
 		return k == passnum.KindFunder || k == passnum.KindHub
 	case strings.HasPrefix(rt.path, "/prescripteur"):

@@ -5,6 +5,7 @@ import (
 	"html"
 	"html/template"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/passnum/passnum"
 )
@@ -46,13 +47,20 @@ func barChart(title string, steps []passnum.FunnelStep) template.HTML {
 	}
 	var b strings.Builder
 
-	// Wide: label, bar, figure on one line.
+	// Wide: label, bar, figure on one line. The label column widens for
+	// long labels ("Réseaux sociaux et communication"), which would be cut
+	// at the drawing's left edge: about 8.5 units a character at 15 px.
 	const (
-		labelWidth = 250
-		barWidth   = 300
-		rowHeight  = 34
-		width      = labelWidth + barWidth + 110
+		barWidth  = 300
+		rowHeight = 34
 	)
+	labelWidth := 250
+	for _, st := range steps {
+		if w := 10 + utf8.RuneCountInString(st.Label)*17/2; w > labelWidth {
+			labelWidth = w
+		}
+	}
+	width := labelWidth + barWidth + 110
 	fmt.Fprintf(&b, `<svg class="chart chart-wide" role="img" aria-labelledby="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet">`, id, width, rowHeight*len(steps)+8)
 	fmt.Fprintf(&b, `<title id="%s">%s</title>`, id, titleText)
 	for i, st := range steps {

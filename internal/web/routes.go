@@ -31,6 +31,7 @@ var (
 	operator   = []passnum.OrgKind{passnum.KindOperator}
 	funderHub  = []passnum.OrgKind{passnum.KindFunder, passnum.KindHub}
 	funderOnly = []passnum.OrgKind{passnum.KindFunder}
+	hubOnly    = []passnum.OrgKind{passnum.KindHub}
 	prescriber = []passnum.OrgKind{passnum.KindPrescriber}
 	venue      = []passnum.OrgKind{passnum.KindVenue}
 )
@@ -141,6 +142,13 @@ var routes = []route{
 	{"POST", "/lieu/comptes-rendus", kinds, venue, (*Server).createReport},
 	{"GET", "/lieu/comptes-rendus/nouveau", kinds, venue, (*Server).reportForm},
 	{"GET", "/lieu/comptes-rendus/export.csv", kinds, venue, (*Server).exportReports},
+	// The advisers' activity over a territory (activity_overview.go): the
+	// operator's everywhere, a hub's in its territory; a funder reads its
+	// programmes, not the venues' reports.
+	{"GET", "/operateur/activite", kinds, operator, (*Server).activityOverview},
+	{"GET", "/operateur/activite/export.csv", kinds, operator, (*Server).exportActivity},
+	{"GET", "/financeur/activite", kinds, hubOnly, (*Server).activityOverview},
+	{"GET", "/financeur/activite/export.csv", kinds, hubOnly, (*Server).exportActivity},
 
 	{"GET", "/financeur", kinds, funderHub, (*Server).funderHome},
 	{"GET", "/financeur/programmes/{id}", kinds, funderHub, (*Server).funderProgramme},

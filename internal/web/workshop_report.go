@@ -91,19 +91,7 @@ func (s *Server) reports(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Summary, d.Total = sum, total
 	d.Hours = durationLabel(sum.Minutes)
-	for theme, n := range sum.ByTheme {
-		d.Themes = append(d.Themes, themeCount{theme, n})
-	}
-	slices.SortFunc(d.Themes, func(a, b themeCount) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(slices.Index(passnum.Themes, a.Theme), slices.Index(passnum.Themes, b.Theme)))
-	})
-	if len(d.Themes) > 0 {
-		steps := make([]passnum.FunnelStep, len(d.Themes))
-		for i, t := range d.Themes {
-			steps[i] = passnum.FunnelStep{Key: "theme", Label: t.Theme, Count: int64(t.Count)}
-		}
-		d.Chart = barChart("Comptes rendus par thématique", steps)
-	}
+	d.Themes, d.Chart = themeChart(sum)
 	places, err := s.placeNames(r)
 	if err != nil {
 		return err
@@ -134,6 +122,26 @@ func (s *Server) reports(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, status, "workshop_reports", v)
 }
 
+// themeChart orders the themes of a summary, most reports first, and
+// draws them; pages show the same figures in a table beside the chart.
+func themeChart(sum *passnum.ActivitySummary) ([]themeCount, template.HTML) {
+	var themes []themeCount
+	for theme, n := range sum.ByTheme {
+		themes = append(themes, themeCount{theme, n})
+	}
+	slices.SortFunc(themes, func(a, b themeCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(slices.Index(passnum.Themes, a.Theme), slices.Index(passnum.Themes, b.Theme)))
+	})
+	if len(themes) == 0 {
+		return nil, ""
+	}
+	steps := make([]passnum.FunnelStep, len(themes))
+	for i, t := range themes {
+		steps[i] = passnum.FunnelStep{Key: "theme", Label: t.Theme, Count: int64(t.Count)}
+	}
+	return themes, barChart("Comptes rendus par thématique", steps)
+}
+
 // placeNames names the venue's points of presence by number.
 func (s *Server) placeNames(r *http.Request) (map[int64]string, error) {
 	_, places, err := s.venuePlaces(r, true)
@@ -162,8 +170,7 @@ var reportCSVHeader = []string{"numero", "date", "format", "duree_minutes", "the
 	"participants", "personnes_liees", "seance", "encaissement", "pass_utilises", "notes", "auteur", "cree_le"}
 
 // exportReports writes the reports of the period as CSV for a
-// spreadsheet: ';' between fields, UTF-8 with a byte order mark, as
-// French spreadsheets expect.
+// spreadsheet.
 func (s *Server) exportReports(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r, "Comptes rendus d'activité", nil)
 	from, to := s.reportPeriod(v, r.URL.Query())
@@ -174,14 +181,34 @@ func (s *Server) exportReports(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// Read every page before writing, so that an error is still a proper
-	// page; new reports shift the pages, hence the set of those seen.
+	all, _, err := s.allReports(r, passnum.ActivityFilter{From: from, To: to})
+	if err != nil {
+		return err
+	}
+	rows := make([][]string, len(all))
+	for i, rep := range all {
+		rows[i] = reportCSVRow(rep, places[rep.PlaceID])
+	}
+	writeSpreadsheetCSV(w, fmt.Sprintf("comptes-rendus-%s-%s.csv", from, to), reportCSVHeader, rows)
+	return nil
+}
+
+// allReports reads every report of the filter, page by page, before
+// anything is written, so that an error is still a proper page; new
+// reports shift the pages, hence the set of those seen. It names the
+// venues of the reports too.
+func (s *Server) allReports(r *http.Request, f passnum.ActivityFilter) ([]*passnum.ActivityReport, map[int64]string, error) {
 	var all []*passnum.ActivityReport
 	seen := map[int64]bool{}
+	venues := map[int64]string{}
 	for offset := 0; ; offset += 500 {
-		list, total, _, err := s.svc.ListActivityReports(r.Context(), passnum.ActivityFilter{From: from, To: to, Offset: offset, Limit: 500})
+		f.Offset, f.Limit = offset, 500
+		list, total, sum, err := s.svc.ListActivityReports(r.Context(), f)
 		if err != nil {
-			return err
+			return nil, nil, err
+		}
+		for _, va := range sum.ByVenue {
+			venues[va.VenueID] = va.VenueName
 		}
 		for _, rep := range list {
 			if !seen[rep.ID] {
@@ -190,40 +217,48 @@ func (s *Server) exportReports(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if len(list) == 0 || offset+len(list) >= total {
-			break
+			return all, venues, nil
 		}
 	}
+}
+
+// reportCSVRow is a report's line of the export (reportCSVHeader); place
+// names the point of presence, if any.
+func reportCSVRow(rep *passnum.ActivityReport, place string) []string {
+	return []string{
+		strconv.FormatInt(rep.ID, 10), rep.Date, passnum.FormatLabel(rep.Format), strconv.Itoa(rep.DurationMinutes),
+		strings.Join(rep.Themes, " | "), rep.Autonomy, passnum.PlaceKindLabel(rep.PlaceKind), place,
+		strconv.Itoa(rep.Participants), strings.Join(rep.BeneficiaryRefs, " "), optionalID(rep.SessionID), optionalID(rep.RedemptionID),
+		strconv.Itoa(rep.PassesUsed), rep.Notes, cmp.Or(rep.AuthorName, rep.Author), rep.CreatedAt.In(parisTime).Format("2006-01-02 15:04"),
+	}
+}
+
+// optionalID writes an optional number: "" for none.
+func optionalID(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// writeSpreadsheetCSV writes a file for a spreadsheet: ';' between
+// fields, UTF-8 with a byte order mark, as French spreadsheets expect,
+// and no cell a spreadsheet would read as a formula.
+func writeSpreadsheetCSV(w http.ResponseWriter, filename string, header []string, rows [][]string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="comptes-rendus-%s-%s.csv"`, from, to))
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
 	if _, err := w.Write([]byte("\ufeff")); err != nil {
-		return nil
+		return
 	}
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
 	cw.UseCRLF = true
-	_ = cw.Write(reportCSVHeader)
-	for _, rep := range all {
-		session, redemption := "", ""
-		if rep.SessionID != 0 {
-			session = strconv.FormatInt(rep.SessionID, 10)
-		}
-		if rep.RedemptionID != 0 {
-			redemption = strconv.FormatInt(rep.RedemptionID, 10)
-		}
-		author := rep.AuthorName
-		if author == "" {
-			author = rep.Author
-		}
-		_ = cw.Write(spreadsheetSafe([]string{
-			strconv.FormatInt(rep.ID, 10), rep.Date, passnum.FormatLabel(rep.Format), strconv.Itoa(rep.DurationMinutes),
-			strings.Join(rep.Themes, " | "), rep.Autonomy, passnum.PlaceKindLabel(rep.PlaceKind), places[rep.PlaceID],
-			strconv.Itoa(rep.Participants), strings.Join(rep.BeneficiaryRefs, " "), session, redemption,
-			strconv.Itoa(rep.PassesUsed), rep.Notes, author, rep.CreatedAt.In(parisTime).Format("2006-01-02 15:04"),
-		}))
+	_ = cw.Write(header)
+	for _, row := range rows {
+		_ = cw.Write(spreadsheetSafe(row))
 	}
 	cw.Flush()
-	return nil
 }
 
 // spreadsheetSafe keeps a spreadsheet from reading text typed by people
