@@ -123,6 +123,31 @@ test("indicators: a funder reads its own scopes, a hub its territory", async () 
   await page.context().close();
 });
 
+test("advisers' activity: the operator by territory, a hub in its own", async () => {
+  const { base, accounts } = app;
+  const operator = accounts["Opérateur (administrateur)"];
+  const hub = accounts["Hub territorial (agent)"];
+  const page = await newPage(browser);
+  await login(page, base, operator.email, operator.password);
+  await page.goto(base + "/operateur/activite");
+  await page.getByRole("heading", { name: "Activité des conseillers", level: 1 }).waitFor();
+  await page.getByLabel("Territoire (facultatif)").fill("departement:35");
+  await page.getByRole("button", { name: "Afficher" }).click();
+  await page.waitForURL(/territoire=departement%3A35/);
+  await page.getByRole("img", { name: /^Comptes rendus par thématique/ }).waitFor();
+  await page.getByRole("table", { name: /lieux?, du plus actif/ }).waitFor();
+  await check(page, "activite-operateur");
+  await logout(page);
+
+  await login(page, base, hub.email, hub.password);
+  await page.goto(base + "/financeur/activite");
+  await page.getByText(/^Votre territoire :/).waitFor();
+  await page.getByRole("table", { name: /lieux?, du plus actif/ }).waitFor();
+  await check(page, "activite-hub");
+  await logout(page);
+  await page.context().close();
+});
+
 test("open data: the page and its CSV, with no small count", async () => {
   const { base } = app;
   const page = await newPage(browser);
