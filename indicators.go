@@ -462,6 +462,10 @@ type IndicatorService interface {
 	// OpenData returns the latest snapshot's open data cells (anonymous,
 	// public, before suppression) and when they were computed.
 	OpenData(ctx context.Context) ([]OpenDataCell, time.Time, error)
+	// LatestIndicators describes the latest snapshot (public: when the
+	// figures were computed says nothing about anyone), ENOTFOUND before
+	// the first.
+	LatestIndicators(ctx context.Context) (*IndicatorSnapshot, error)
 }
 
 // AgeBandUnder16 is the band of people under 16, who may hold passes from 12.

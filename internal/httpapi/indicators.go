@@ -142,18 +142,15 @@ func (s *Server) putTerritory(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, org)
 }
 
-// openDataRelease reads the latest snapshot's open data and protects it
-// (internal/opendata): anyone may download the result.
+// openDataRelease returns the latest snapshot's open data, protected
+// (internal/opendata) once per snapshot: anyone may download it.
 func (s *Server) openDataRelease(r *http.Request) (*opendata.Release, error) {
-	cells, at, err := s.svc.OpenData(r.Context())
+	rel, _, err := s.openData.Release(r.Context(), s.svc)
 	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
 		return nil, passnum.Errorf(passnum.ENOTFOUND, "no-indicators",
 			"Les données ouvertes ne sont pas encore calculées : réessayez dans quelques minutes.")
 	}
-	if err != nil {
-		return nil, err
-	}
-	return opendata.Publish(cells, opendata.DefaultThreshold, passnum.MonthOf(at))
+	return rel, err
 }
 
 func (s *Server) getOpenDataCSV(w http.ResponseWriter, r *http.Request) error {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/httpx"
+	"github.com/passnum/passnum/internal/opendata"
 	"github.com/passnum/passnum/internal/ratelimit"
 )
 
@@ -55,6 +56,8 @@ type Server struct {
 	// online venue applications accepted and those the service examined;
 	// shared with the web form (Options.Limits).
 	applications, applicationTries *ratelimit.Window[string]
+	// openData keeps the public open data release of the latest snapshot.
+	openData opendata.Cache
 }
 
 // Limits of failed authentications. Tokens hold 256 random bits, so this

@@ -164,3 +164,35 @@ func TestPublishFromStore(t *testing.T) {
 		}
 	})
 }
+
+// TestCache: the release is built once per snapshot, and again after a
+// new computation.
+func TestCache(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		f := storetest.NewFixture(t, env, storetest.Options{})
+		var c Cache
+		if _, _, err := c.Release(t.Context(), env.Store); passnum.ErrorCode(err) != passnum.ENOTFOUND {
+			t.Fatalf("before the first computation: %v", err)
+		}
+		op := storetest.As(f.Operator)
+		if _, err := env.Store.RefreshIndicators(op, nil); err != nil {
+			t.Fatal(err)
+		}
+		first, at, err := c.Release(t.Context(), env.Store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _, err := c.Release(t.Context(), env.Store)
+		if err != nil || again != first {
+			t.Fatalf("second download built a new release (%v)", err)
+		}
+		env.Clock.Advance(time.Minute)
+		if _, err := env.Store.RefreshIndicators(op, nil); err != nil {
+			t.Fatal(err)
+		}
+		next, nextAt, err := c.Release(t.Context(), env.Store)
+		if err != nil || next == first || !nextAt.After(at) {
+			t.Fatalf("after a new computation: same release %v, at %v then %v (%v)", next == first, at, nextAt, err)
+		}
+	})
+}

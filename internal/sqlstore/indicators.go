@@ -540,6 +540,24 @@ func (s *Store) IndicatorScopes(ctx context.Context) ([]passnum.ScopeChoice, err
 	return out, err
 }
 
+// LatestIndicators describes the latest snapshot.
+func (s *Store) LatestIndicators(ctx context.Context) (*passnum.IndicatorSnapshot, error) {
+	var snap *passnum.IndicatorSnapshot
+	err := s.read(ctx, func(tx *tx) error {
+		var at string
+		var ms int64
+		snap = &passnum.IndicatorSnapshot{}
+		err := tx.row(`SELECT id, computed_at, duration_ms, passes, cells FROM indicator_snapshots ORDER BY id DESC LIMIT 1`).
+			Scan(&snap.ID, &at, &ms, &snap.Passes, &snap.Cells)
+		if errors.Is(err, sql.ErrNoRows) {
+			return passnum.Errorf(passnum.ENOTFOUND, "no-indicators", "Les indicateurs n'ont pas encore été calculés.")
+		}
+		snap.ComputedAt, snap.Duration = mustTime(at), time.Duration(ms)*time.Millisecond
+		return err
+	})
+	return snap, err
+}
+
 // OpenData returns the open data cells of the latest snapshot. They are
 // public once suppressed (internal/opendata), so no actor is needed.
 func (s *Store) OpenData(ctx context.Context) ([]passnum.OpenDataCell, time.Time, error) {

@@ -25,14 +25,10 @@ type openDataView struct {
 	Communes   int
 }
 
-// openDataRelease reads and protects the open data of the latest snapshot.
+// openDataRelease returns the protected open data of the latest snapshot,
+// built once per snapshot.
 func (s *Server) openDataRelease(r *http.Request) (*opendata.Release, time.Time, error) {
-	cells, at, err := s.svc.OpenData(r.Context())
-	if err != nil {
-		return nil, at, err
-	}
-	rel, err := opendata.Publish(cells, opendata.DefaultThreshold, passnum.MonthOf(at))
-	return rel, at, err
+	return s.openDataCache.Release(r.Context(), s.svc)
 }
 
 func (s *Server) openData(w http.ResponseWriter, r *http.Request) error {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/httpx"
+	"github.com/passnum/passnum/internal/opendata"
 	"github.com/passnum/passnum/internal/ratelimit"
 )
 
@@ -71,6 +72,8 @@ type Server struct {
 	loginByNet   *ratelimit.Window[string]
 	resetByEmail *ratelimit.Window[string]
 	resetByNet   *ratelimit.Window[string]
+	// openData keeps the public open data release of the latest snapshot.
+	openDataCache opendata.Cache
 }
 
 // Limits of logins and reset e-mails: far above what honest people do, far
