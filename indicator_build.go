@@ -269,6 +269,10 @@ func (b *IndicatorBuilder) scopes(c *CarnetFact, place string) []int32 {
 		out = append(out, b.internScope(ScopeFunder+":"+id(f.FunderID)))
 	}
 	if place != NoKey {
+		// The operator's areas: the place's département and région.
+		dep := DepartementOfCommune(place)
+		out = append(out, b.internScope(ScopeArea+":"+string(LevelDepartement)+":"+dep),
+			b.internScope(ScopeArea+":"+string(LevelRegion)+":"+RegionOfDepartement(dep)))
 		for _, h := range b.refs.Hubs {
 			if h.Territory.Contains(place) {
 				out = append(out, b.internScope(ScopeHub+":"+id(h.ID)))

@@ -335,10 +335,13 @@ func (v *IndicatorValues) AddFunnel(o Funnel) {
 }
 
 // Scope is whose passes a set of indicators counts: everything ("all"), a
-// programme, a funder's programmes, or a hub's territory.
+// programme, a funder's programmes, a hub's territory, or a région or a
+// département (an area, for the operator's territorial reports).
 type Scope struct {
-	Kind string `json:"kind"` // all, programme, funder, hub
+	Kind string `json:"kind"` // all, programme, funder, hub, area
 	ID   int64  `json:"id,omitempty"`
+	// Area is the région or département of an area scope: "departement:35".
+	Area string `json:"area,omitempty"`
 	// Year restricts the figures to the steps that happened in that year
 	// (Paris time); 0 is all time. Stocks (blocked, expired) and people
 	// who used all their passes have no period.
@@ -351,6 +354,7 @@ const (
 	ScopeProgramme = "programme"
 	ScopeFunder    = "funder"
 	ScopeHub       = "hub"
+	ScopeArea      = "area"
 )
 
 // ScopeAllPasses is the scope of every pass.
@@ -358,7 +362,11 @@ var ScopeAllPasses = Scope{Kind: ScopeAll}
 
 func (s Scope) String() string {
 	out := ScopeAll
-	if s.Kind != ScopeAll && s.Kind != "" {
+	switch s.Kind {
+	case ScopeAll, "":
+	case ScopeArea:
+		out = ScopeArea + ":" + s.Area
+	default:
 		out = s.Kind + ":" + strconv.FormatInt(s.ID, 10)
 	}
 	if s.Year != 0 {
@@ -370,14 +378,21 @@ func (s Scope) String() string {
 // WholeTime returns the scope over all time.
 func (s Scope) WholeTime() Scope { s.Year = 0; return s }
 
-// ParseScope reads "all", "programme:12", "funder:3" or "hub:7", each
-// optionally followed by a year: "funder:3@2026".
+// ParseScope reads "all", "programme:12", "funder:3", "hub:7",
+// "area:region:53" or "area:departement:35", each optionally followed by a
+// year: "funder:3@2026".
 func ParseScope(s string) (Scope, error) {
-	bad := Invalid("scope", "Périmètre inconnu : %q (all, programme:N, funder:N ou hub:N, suivi si besoin de @année).", s)
+	bad := Invalid("scope", "Périmètre inconnu : %q (all, programme:N, funder:N, hub:N, area:region:N ou area:departement:N, suivi si besoin de @année).", s)
 	base, yearText, hasYear := strings.Cut(s, "@")
 	var sc Scope
 	if base == "" || base == ScopeAll {
 		sc = ScopeAllPasses
+	} else if rest, ok := strings.CutPrefix(base, ScopeArea+":"); ok {
+		a, err := ParseArea(rest)
+		if err != nil || a.Level == LevelCommune {
+			return Scope{}, bad
+		}
+		sc = Scope{Kind: ScopeArea, Area: a.String()}
 	} else {
 		kind, id, ok := strings.Cut(base, ":")
 		n, err := strconv.ParseInt(id, 10, 64)

@@ -60,8 +60,8 @@ func (c *cli) indicatorsRefresh(ctx context.Context, args []string) error {
 const indicatorsShowDoc = `Affiche les indicateurs d'un périmètre, ligne par ligne selon un axe, tels
 que le dernier calcul les a arrêtés, puis le total.
 
-Périmètre (--scope) : all, programme:N, funder:N ou hub:N, suivi si besoin
-de @ANNÉE (funder:3@2027). Axes (--dimension) : %s.
+Périmètre (--scope) : all, programme:N, funder:N, hub:N, area:region:N ou
+area:departement:N, suivi si besoin de @ANNÉE (funder:3@2027). Axes (--dimension) : %s.
 Formats : table (lisible), csv (tableur : point-virgule, virgule décimale),
 json (le rapport de l'API GET /api/v1/indicators).`
 
@@ -72,7 +72,7 @@ func (c *cli) indicatorsShow(ctx context.Context, args []string) error {
 	}
 	fs := c.flags("passnum indicators show", "passnum indicators show [--scope all] [--dimension month] [--format table|csv|json]",
 		fmt.Sprintf(indicatorsShowDoc, strings.Join(dims, ", ")))
-	scope := fs.String("scope", "all", "`périmètre` : all, programme:N, funder:N ou hub:N, avec @ANNÉE en option")
+	scope := fs.String("scope", "all", "`périmètre` : all, programme:N, funder:N, hub:N, area:region:N ou area:departement:N, avec @ANNÉE en option")
 	dim := fs.String("dimension", string(passnum.DimMonth), "`axe` de la ventilation")
 	format := fs.String("format", "table", "`format` : table, csv ou json")
 	if err := fs.parse(args); err != nil {

@@ -268,7 +268,7 @@ func (t *tx) canReadScope(a *passnum.Actor, sc passnum.Scope) (bool, error) {
 	case passnum.KindOperator:
 		return true, nil
 	case passnum.KindFunder:
-		switch sc.Kind {
+		switch sc.Kind { // not areas: they hold other funders' passes
 		case passnum.ScopeFunder:
 			return sc.ID == a.OrgID, nil
 		case passnum.ScopeProgramme:
@@ -423,6 +423,8 @@ func (n *names) scopeLabel(sc passnum.Scope) string {
 		out = "Programmes financés par " + n.orgs[sc.ID]
 	case passnum.ScopeHub:
 		out = "Territoire de " + n.orgs[sc.ID]
+	case passnum.ScopeArea:
+		out = areaLabel(sc.Area)
 	}
 	if sc.Year != 0 {
 		out += ", année " + strconv.Itoa(sc.Year)
@@ -473,6 +475,24 @@ func (n *names) label(dim passnum.Dimension, key string) string {
 		}
 	}
 	return key
+}
+
+// areaLabel names a région or a département: "Région Bretagne",
+// "Département d'Ille-et-Vilaine (35)" reads badly with elision rules, so
+// "Département : Ille-et-Vilaine (35)".
+func areaLabel(area string) string {
+	level, code, _ := strings.Cut(area, ":")
+	switch passnum.AreaLevel(level) {
+	case passnum.LevelRegion:
+		if r, ok := geo.LookupRegion(code); ok {
+			return "Région : " + r.Name
+		}
+	case passnum.LevelDepartement:
+		if d, ok := geo.LookupDepartement(code); ok {
+			return "Département : " + d.Name + " (" + code + ")"
+		}
+	}
+	return area
 }
 
 func orNumber(name, key string) string {
@@ -534,6 +554,31 @@ func (s *Store) IndicatorScopes(ctx context.Context) ([]passnum.ScopeChoice, err
 		}
 		for _, id := range hubs {
 			add(passnum.Scope{Kind: passnum.ScopeHub, ID: id})
+		}
+		// Régions, then départements, where the latest snapshot has passes.
+		id, _, err := tx.latestSnapshot()
+		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		areas, err := selectAll(tx, scanString, `SELECT scope FROM indicator_cells WHERE snapshot_id = ? AND dimension = ? AND scope LIKE ? AND scope NOT LIKE ?`,
+			id, string(passnum.DimTotal), passnum.ScopeArea+":%", "%@%")
+		if err != nil {
+			return err
+		}
+		sort.Slice(areas, func(i, j int) bool {
+			a, b := areas[i], areas[j]
+			if ra, rb := strings.Contains(a, ":region:"), strings.Contains(b, ":region:"); ra != rb {
+				return ra
+			}
+			return a < b
+		})
+		for _, s := range areas {
+			if sc, err := passnum.ParseScope(s); err == nil {
+				add(sc)
+			}
 		}
 		return nil
 	})

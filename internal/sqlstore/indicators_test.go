@@ -217,6 +217,21 @@ func runIndicatorHistory(rt *rapid.T, t *testing.T, env *st.Env) {
 	raw := loadRaw(t, env)
 	choices, err := s.IndicatorScopes(op)
 	must(err)
+	// The operator reads every région and département where passes are.
+	listed := map[string]bool{}
+	for _, c := range choices {
+		listed[c.Scope.String()] = true
+	}
+	for _, c := range raw.carnets {
+		if pl := raw.place(c); pl != "" {
+			dep := passnum.DepartementOfCommune(pl)
+			for _, want := range []string{"area:departement:" + dep, "area:region:" + passnum.RegionOfDepartement(dep)} {
+				if !listed[want] {
+					rt.Fatalf("scope %s not offered: %v", want, listed)
+				}
+			}
+		}
+	}
 	var scopes []passnum.Scope
 	for _, c := range choices {
 		scopes = append(scopes, c.Scope)
@@ -492,6 +507,10 @@ func (d *rawData) inScope(c *rawCarnet, sc passnum.Scope) bool {
 	case passnum.ScopeHub:
 		pl := d.place(c)
 		return pl != "" && d.hubs[sc.ID].Contains(pl)
+	case passnum.ScopeArea:
+		pl := d.place(c)
+		area, err := passnum.ParseTerritory([]string{sc.Area})
+		return err == nil && pl != "" && area.Contains(pl)
 	}
 	return true
 }

@@ -65,6 +65,8 @@ func (f dashboardFilter) fileName(prefix string, withDim bool) string {
 		parts = append(parts, "financeur", strconv.FormatInt(f.Scope.ID, 10))
 	case passnum.ScopeHub:
 		parts = append(parts, "hub", strconv.FormatInt(f.Scope.ID, 10))
+	case passnum.ScopeArea:
+		parts = append(parts, strings.Split(f.Scope.Area, ":")...)
 	default:
 		parts = append(parts, "tout")
 	}
