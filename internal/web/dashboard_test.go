@@ -190,6 +190,7 @@ func TestDashboard(t *testing.T) {
 			fmt.Sprintf("/financeur/indicateurs?scope=funder:%d", s.f.Dept.ID):                          http.StatusNotFound,
 			"/financeur/indicateurs?scope=all":                                                          http.StatusNotFound,
 			fmt.Sprintf("/financeur/indicateurs?scope=hub:%d", s.hub.ID):                                http.StatusNotFound,
+			"/financeur/indicateurs?scope=area:departement:35":                                          http.StatusNotFound,
 			fmt.Sprintf("/financeur/indicateurs/export.csv?scope=funder:%d", s.f.Dept.ID):               http.StatusNotFound,
 			fmt.Sprintf("/financeur/indicateurs/rapport.pdf?scope=funder:%d", s.f.Dept.ID):              http.StatusNotFound,
 			"/financeur/indicateurs?dim=planete":                                                        http.StatusBadRequest,
@@ -241,6 +242,7 @@ func TestDashboard(t *testing.T) {
 			{op, "/operateur/indicateurs/export.csv?scope=all&dim=commune", "text/csv; charset=utf-8", "\ufeffCommune;", "indicateurs-tout-par-commune.csv"},
 			{op, fmt.Sprintf("/operateur/indicateurs/export.xlsx?scope=all&year=%d&dim=age_band", year), xlsxType, "PK", fmt.Sprintf("indicateurs-tout-%d-par-age-band.xlsx", year)},
 			{op, fmt.Sprintf("/operateur/indicateurs/rapport.pdf?scope=hub:%d", s.hub.ID), "application/pdf", "%PDF", fmt.Sprintf("rapport-territorial-hub-%d.pdf", s.hub.ID)},
+			{op, "/operateur/indicateurs/rapport.pdf?scope=area:departement:35", "application/pdf", "%PDF", "rapport-territorial-departement-35.pdf"},
 			{funder, "/financeur/indicateurs/export.csv", "text/csv; charset=utf-8", "\ufeffProgramme;", fmt.Sprintf("indicateurs-financeur-%d-par-programme.csv", s.f.State.ID)},
 			{funder, fmt.Sprintf("/financeur/indicateurs/rapport.pdf?scope=programme:%d", s.f.Programme.ID), "application/pdf", "%PDF", fmt.Sprintf("rapport-territorial-programme-%d.pdf", s.f.Programme.ID)},
 			{hub, "/financeur/indicateurs/export.xlsx", xlsxType, "PK", fmt.Sprintf("indicateurs-hub-%d-par-commune.xlsx", s.hub.ID)},
@@ -251,6 +253,11 @@ func TestDashboard(t *testing.T) {
 				a.header.Get("Content-Disposition") != `attachment; filename="`+c.file+`"` {
 				t.Errorf("%s: %d %q %q, starts %q", c.path, a.status, a.header.Get("Content-Type"), a.header.Get("Content-Disposition"), a.body[:min(len(a.body), 20)])
 			}
+		}
+		// The operator also chooses a région or a département.
+		if a := s.get(op, "/operateur/indicateurs?scope=area:departement:35"); a.status != http.StatusOK ||
+			!strings.Contains(a.body, `<option value="area:region:53"`) || !strings.Contains(a.text(), "Département : Ille-et-Vilaine (35)") {
+			t.Errorf("area scope: %d", a.status)
 		}
 		// The CSV holds the page's rows, with the total last.
 		csv := s.get(op, "/operateur/indicateurs/export.csv?scope=all&dim=programme").body
