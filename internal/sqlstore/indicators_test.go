@@ -23,22 +23,7 @@ import (
 // period and dimension the store computes with a recount from raw records
 // written independently, group by group, from the definitions.
 func TestIndicatorsRecount(t *testing.T) {
-	st.Each(t, func(t *testing.T, env0 *st.Env) {
-		checks := 8
-		if env0.Name == "postgres" {
-			checks = 3
-		}
-		setRapidChecks(checks)
-		rapid.Check(t, func(rt *rapid.T) {
-			var env *st.Env
-			if env0.Name == "postgres" {
-				env = st.OpenPostgres(t)
-			} else {
-				env = st.OpenSQLite(t)
-			}
-			runIndicatorHistory(rt, t, env)
-		})
-	})
+	eachRapid(t, 8, 3, runIndicatorHistory)
 }
 
 func runIndicatorHistory(rt *rapid.T, t *testing.T, env *st.Env) {

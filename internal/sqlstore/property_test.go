@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,14 +13,37 @@ import (
 	"pgregory.net/rapid"
 )
 
+// rapidChecksChosen tells whether -rapid.checks was given on the command
+// line. It is read once, before setRapidChecks first sets the flag itself:
+// flag.Visit would report that too, and every later test would keep the
+// first test's number.
+var rapidChecksChosen = sync.OnceValue(func() bool {
+	chosen := false
+	flag.Visit(func(f *flag.Flag) { chosen = chosen || f.Name == "rapid.checks" })
+	return chosen
+})
+
 // setRapidChecks lowers rapid's default number of runs (each opens a new
 // database) unless the caller chose one with -rapid.checks.
 func setRapidChecks(n int) {
-	chosen := false
-	flag.Visit(func(f *flag.Flag) { chosen = chosen || f.Name == "rapid.checks" })
-	if !chosen {
+	if !rapidChecksChosen() {
 		flag.Set("rapid.checks", fmt.Sprint(n))
 	}
+}
+
+// eachRapid runs a property on each store, a fresh database for every
+// check: sqliteChecks of them on SQLite, pgChecks on PostgreSQL (slower to
+// set up), unless -rapid.checks says otherwise.
+func eachRapid(t *testing.T, sqliteChecks, pgChecks int, run func(rt *rapid.T, t *testing.T, env *st.Env)) {
+	st.Each(t, func(t *testing.T, env0 *st.Env) {
+		open := st.OpenSQLite
+		setRapidChecks(sqliteChecks)
+		if env0.Name == "postgres" {
+			open = st.OpenPostgres
+			setRapidChecks(pgChecks)
+		}
+		rapid.Check(t, func(rt *rapid.T) { run(rt, t, open(t)) })
+	})
 }
 
 // TestRandomOperations runs random sequences of operations by random
@@ -27,22 +51,9 @@ func setRapidChecks(n int) {
 // checks after every step that every invariant holds and that an operation
 // that failed changed nothing.
 func TestRandomOperations(t *testing.T) {
-	st.Each(t, func(t *testing.T, env0 *st.Env) {
-		checks := 25
-		if env0.Name == "postgres" {
-			checks = 8
-		}
-		setRapidChecks(checks)
-		rapid.Check(t, func(rt *rapid.T) {
-			var env *st.Env
-			if env0.Name == "postgres" {
-				env = st.OpenPostgres(t)
-			} else {
-				env = st.OpenSQLite(t)
-			}
-			f := st.NewFixture(t, env, st.Options{Carnets: 8, Activated: 6, Allocated: 4, Distributed: 2, CarnetSize: 3})
-			runRandomOperations(rt, t, env, f)
-		})
+	eachRapid(t, 25, 8, func(rt *rapid.T, t *testing.T, env *st.Env) {
+		f := st.NewFixture(t, env, st.Options{Carnets: 8, Activated: 6, Allocated: 4, Distributed: 2, CarnetSize: 3})
+		runRandomOperations(rt, t, env, f)
 	})
 }
 

@@ -16,23 +16,10 @@ import (
 // notes, by entitled and unentitled actors, as time passes; after every
 // step every invariant holds and a failed operation changed nothing.
 func TestRandomSettlement(t *testing.T) {
-	st.Each(t, func(t *testing.T, env0 *st.Env) {
-		checks := 20
-		if env0.Name == "postgres" {
-			checks = 6
-		}
-		setRapidChecks(checks)
-		rapid.Check(t, func(rt *rapid.T) {
-			var env *st.Env
-			if env0.Name == "postgres" {
-				env = st.OpenPostgres(t)
-			} else {
-				env = st.OpenSQLite(t)
-			}
-			f := st.NewFixture(t, env, st.Options{Carnets: 8, Activated: 8, Allocated: 6, Distributed: 5, CarnetSize: 3,
-				Shares: []int{3333, 3333, 3334}, FaceValueCents: 999})
-			runRandomSettlement(rt, t, env, f)
-		})
+	eachRapid(t, 20, 6, func(rt *rapid.T, t *testing.T, env *st.Env) {
+		f := st.NewFixture(t, env, st.Options{Carnets: 8, Activated: 8, Allocated: 6, Distributed: 5, CarnetSize: 3,
+			Shares: []int{3333, 3333, 3334}, FaceValueCents: 999})
+		runRandomSettlement(rt, t, env, f)
 	})
 }
 
