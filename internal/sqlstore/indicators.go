@@ -250,14 +250,20 @@ func optTime(s string) time.Time {
 }
 
 // latestSnapshot returns the latest snapshot, or ENOTFOUND before the first.
-func (t *tx) latestSnapshot() (int64, time.Time, error) {
-	var id int64
+func (t *tx) latestSnapshot() (*passnum.IndicatorSnapshot, error) {
+	var snap passnum.IndicatorSnapshot
 	var at string
-	err := t.row(`SELECT id, computed_at FROM indicator_snapshots ORDER BY id DESC LIMIT 1`).Scan(&id, &at)
+	var ms int64
+	err := t.row(`SELECT id, computed_at, duration_ms, passes, cells FROM indicator_snapshots ORDER BY id DESC LIMIT 1`).
+		Scan(&snap.ID, &at, &ms, &snap.Passes, &snap.Cells)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, time.Time{}, passnum.Errorf(passnum.ENOTFOUND, "no-indicators", "Les indicateurs n'ont pas encore été calculés.")
+		return nil, passnum.Errorf(passnum.ENOTFOUND, "no-indicators", "Les indicateurs n'ont pas encore été calculés.")
 	}
-	return id, mustTime(at), err
+	if err != nil {
+		return nil, err
+	}
+	snap.ComputedAt, snap.Duration = mustTime(at), time.Duration(ms)*time.Millisecond
+	return &snap, nil
 }
 
 // canReadScope tells whether the actor may read a scope's indicators:
@@ -301,10 +307,11 @@ func (s *Store) Indicators(ctx context.Context, sc passnum.Scope, dim passnum.Di
 		if !ok {
 			return passnum.Errorf(passnum.ENOTFOUND, "scope-not-found", "Périmètre introuvable : %s.", sc)
 		}
-		id, at, err := tx.latestSnapshot()
+		snap, err := tx.latestSnapshot()
 		if err != nil {
 			return err
 		}
+		id, at := snap.ID, snap.ComputedAt
 		names, err := tx.scopeNames()
 		if err != nil {
 			return err
@@ -556,7 +563,7 @@ func (s *Store) IndicatorScopes(ctx context.Context) ([]passnum.ScopeChoice, err
 			add(passnum.Scope{Kind: passnum.ScopeHub, ID: id})
 		}
 		// Régions, then départements, where the latest snapshot has passes.
-		id, _, err := tx.latestSnapshot()
+		snap, err := tx.latestSnapshot()
 		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
 			return nil
 		}
@@ -564,7 +571,7 @@ func (s *Store) IndicatorScopes(ctx context.Context) ([]passnum.ScopeChoice, err
 			return err
 		}
 		areas, err := selectAll(tx, scanString, `SELECT scope FROM indicator_cells WHERE snapshot_id = ? AND dimension = ? AND scope LIKE ? AND scope NOT LIKE ?`,
-			id, string(passnum.DimTotal), passnum.ScopeArea+":%", "%@%")
+			snap.ID, string(passnum.DimTotal), passnum.ScopeArea+":%", "%@%")
 		if err != nil {
 			return err
 		}
@@ -589,15 +596,8 @@ func (s *Store) IndicatorScopes(ctx context.Context) ([]passnum.ScopeChoice, err
 func (s *Store) LatestIndicators(ctx context.Context) (*passnum.IndicatorSnapshot, error) {
 	var snap *passnum.IndicatorSnapshot
 	err := s.read(ctx, func(tx *tx) error {
-		var at string
-		var ms int64
-		snap = &passnum.IndicatorSnapshot{}
-		err := tx.row(`SELECT id, computed_at, duration_ms, passes, cells FROM indicator_snapshots ORDER BY id DESC LIMIT 1`).
-			Scan(&snap.ID, &at, &ms, &snap.Passes, &snap.Cells)
-		if errors.Is(err, sql.ErrNoRows) {
-			return passnum.Errorf(passnum.ENOTFOUND, "no-indicators", "Les indicateurs n'ont pas encore été calculés.")
-		}
-		snap.ComputedAt, snap.Duration = mustTime(at), time.Duration(ms)*time.Millisecond
+		var err error
+		snap, err = tx.latestSnapshot()
 		return err
 	})
 	return snap, err
@@ -610,11 +610,11 @@ func (s *Store) OpenData(ctx context.Context) ([]passnum.OpenDataCell, time.Time
 	var at time.Time
 	err := s.read(ctx, func(tx *tx) error {
 		out = nil
-		id, when, err := tx.latestSnapshot()
+		snap, err := tx.latestSnapshot()
 		if err != nil {
 			return err
 		}
-		at = when
+		at = snap.ComputedAt
 		return tx.each(`SELECT cell_key, data FROM indicator_cells WHERE snapshot_id = ? AND scope = ? AND dimension = ? ORDER BY cell_key`, func(row scanner) error {
 			var key, data string
 			if err := row.Scan(&key, &data); err != nil {
@@ -624,7 +624,7 @@ func (s *Store) OpenData(ctx context.Context) ([]passnum.OpenDataCell, time.Time
 			c.Month, c.Commune = passnum.SplitOpenDataKey(key)
 			out = append(out, c)
 			return json.Unmarshal([]byte(data), &out[len(out)-1].Counts)
-		}, id, passnum.ScopeAll, string(passnum.DimOpenData))
+		}, snap.ID, passnum.ScopeAll, string(passnum.DimOpenData))
 	})
 	return out, at, err
 }
