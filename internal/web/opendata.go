@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/passnum/passnum"
@@ -92,12 +91,6 @@ func (s *Server) openDataFile(w http.ResponseWriter, r *http.Request) error {
 	if err := write(rel, &buf); err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("Last-Modified", at.UTC().Format(http.TimeFormat))
-	w.WriteHeader(http.StatusOK)
-	_, err = buf.WriteTo(w)
-	return err
+	w.Header().Set("Last-Modified", at.UTC().Format(http.TimeFormat))
+	return sendFile(w, contentType, name, buf.Bytes())
 }
