@@ -19,6 +19,20 @@ import (
 // BOM starts every file, for spreadsheets.
 const BOM = "\ufeff"
 
+// Defuse keeps a spreadsheet from running text typed by people (a venue, a
+// commune, a note) as a formula: "=HYPERLINK(…)" in a CSV cell would be
+// evaluated when the file is opened. A cell starting with = + - @, a tab or
+// a carriage return gets a leading apostrophe, as OWASP advises, unless it
+// is a number ("-2"). XLSX needs nothing: a string cell is never a formula.
+func Defuse(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return "'" + s
+		}
+	}
+	return s
+}
+
 // Euros writes cents as euros with a decimal comma and no grouping:
 // "1234,50".
 func Euros(cents int64) string {

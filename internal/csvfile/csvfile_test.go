@@ -42,3 +42,14 @@ func TestStatement(t *testing.T) {
 		t.Errorf("line %q, want %q", recs[1], want)
 	}
 }
+
+func TestDefuse(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+1": "'=1+1", "+33 1 23": "'+33 1 23", "-": "'-", "@sum": "'@sum", "\tx": "'\tx", "\rx": "'\rx",
+		"-2": "-2", "+3,5": "'+3,5", "1,5": "1,5", "Rennes": "Rennes", "": "",
+	} {
+		if got := Defuse(in); got != want {
+			t.Errorf("Defuse(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/passnum/passnum/internal/csvfile"
 )
@@ -111,7 +110,7 @@ func csvValue(k Kind, c Cell) string {
 	}
 	switch k {
 	case Text:
-		return defuse(c.Text)
+		return csvfile.Defuse(c.Text)
 	case Euros:
 		return csvfile.Euros(c.N)
 	case Percent:
@@ -122,18 +121,6 @@ func csvValue(k Kind, c Cell) string {
 		return tenths(c.N)
 	}
 	return strconv.FormatInt(c.N, 10)
-}
-
-// defuse keeps a spreadsheet from running text as a formula: names typed by
-// people (a venue, a commune) end up in these files, and "=HYPERLINK(…)"
-// in a CSV cell would be evaluated when opened. A leading apostrophe makes
-// it text, as OWASP advises. XLSX needs nothing: a string cell is never a
-// formula there.
-func defuse(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // tenths writes minutes as hours with one decimal, rounded half away from

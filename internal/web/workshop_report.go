@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/csvfile"
 )
 
 // Activity reports (comptes-rendus d'activité): what the venue's digital
@@ -262,15 +263,10 @@ func writeSpreadsheetCSV(w http.ResponseWriter, filename string, header []string
 }
 
 // spreadsheetSafe keeps a spreadsheet from reading text typed by people
-// as a formula: a cell starting with = + - @ or a control character gets
-// a leading apostrophe.
+// as a formula (csvfile.Defuse).
 func spreadsheetSafe(cells []string) []string {
 	for i, c := range cells {
-		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			if _, err := strconv.ParseFloat(c, 64); err != nil {
-				cells[i] = "'" + c
-			}
-		}
+		cells[i] = csvfile.Defuse(c)
 	}
 	return cells
 }
