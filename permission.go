@@ -63,7 +63,9 @@ var (
 	hubAdmin = grant{KindHub, RoleAdmin}
 )
 
-// permissions is the role matrix. It is tested cell by cell through the API.
+// permissions is the role matrix. internal/httpapi's TestRoleMatrixTable
+// compares it cell by cell with a copy written out by hand, and
+// TestRoleMatrix asks the API for every cell.
 var permissions = map[Action][]grant{
 	ActOrgCreate:       {opAdmin},
 	ActOrgRead:         {opAny, funder, hub, presc, venue}, // others see only their own

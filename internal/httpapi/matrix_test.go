@@ -2,7 +2,14 @@ package httpapi_test
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/http"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,11 +25,200 @@ type call struct {
 	body         any
 }
 
+// roleMatrix is who may attempt each action, written out by a person
+// from the rules of the platform (DOMAIN.md, the README, the comments of
+// permission.go) rather than read from the permission table it checks:
+// a wrong cell in either fails TestRoleMatrixTable, and a route that
+// answers otherwise fails TestRoleMatrix.
+//
+// One line per action: its name, then two cells per organisation kind
+// (operator, funder, hub, prescriber, venue), the admin's then the
+// agent's: "x" allowed, "-" refused (403); then why, for the reader.
+// Whether the object is the actor's own (its programmes, its stock, its
+// venue) is the store's ownership check, tested by TestCrossOrganisation.
+const roleMatrix = `
+# action              op fu hu pr ve
+org.create            x- -- -- -- --   the operator creates every organisation
+org.read              xx xx xx xx xx   everyone reads its own; the operator all
+org.qualify           x- -- -- -- --   qualifying a venue is an operator admin's decision
+user.create           x- x- x- x- x-   admins add accounts to their own organisation
+token.manage          x- x- x- x- x-   API tokens are an admin's, like accounts
+programme.create      x- -- -- -- --
+programme.read        xx xx xx -- --   funders read theirs, hubs their territory's
+funds.record          x- -- -- -- --   money in: operator admins only
+carnets.issue         x- -- -- -- --
+passes.activate       x- -- -- -- --
+carnets.allocate      xx -- -- -- --   sending stock to prescribers is daily work
+carnets.read          xx xx -- xx --   funder: its programmes'; prescriber: its stock
+carnets.distribute    -- -- -- xx --   handing a carnet to a person is the prescriber's
+passes.block          xx xx -- -- --   a funder blocks its programmes' stock; a hub only reads
+passes.expire         x- -- -- -- --
+passes.check          -- -- -- -- xx   the venue's counter
+passes.redeem         -- -- -- -- xx
+redemptions.void      -- -- -- -- xx
+redemptions.read      xx -- -- -- xx   venue: its own
+catalogue.edit        x- -- -- -- x-   a venue's admins write its catalogue
+catalogue.read        xx xx xx xx xx   prescribers send people to workshops
+beneficiaries.read    xx -- -- xx --   prescriber: the people it met; never funders nor venues
+invariants.check      xx -- -- -- --
+passes.export         x- -- -- -- --   the printer's file holds every code
+search                xx -- -- -- --
+outbox.read           x- -- -- -- --   messages hold password reset links
+members.read          xx x- x- x- x-   admins: their own organisation
+sessions.manage       xx -- -- -- xx   venue: its own sessions and registrations
+activity.write        -- -- -- -- xx   the venue's advisers write their reports
+activity.read         xx -- xx -- xx   hub: its territory's venues; venue: its own; not funders
+settlement.manage     x- -- -- -- --   money out: operator admins only
+statements.read       xx -- -- -- xx   venue: its own statements
+charges.read          xx xx -- -- --   funder: its own charges; a hub reads figures, not invoices
+indicators.read       xx xx xx -- --   funder: its programmes; hub: its territory
+indicators.refresh    xx -- -- -- --
+`
+
+// matrixKinds are the columns of roleMatrix, two cells each.
+var matrixKinds = []passnum.OrgKind{passnum.KindOperator, passnum.KindFunder, passnum.KindHub, passnum.KindPrescriber, passnum.KindVenue}
+
+// matrixRoles are the two cells of a kind, in order.
+var matrixRoles = []passnum.Role{passnum.RoleAdmin, passnum.RoleAgent}
+
+// access is a written matrix read: whether an actor of a kind and role
+// may attempt something.
+type access map[passnum.OrgKind]map[passnum.Role]bool
+
+// expectedAccess reads roleMatrix. It fails the test on a malformed line.
+func expectedAccess(t *testing.T) map[passnum.Action]access {
+	t.Helper()
+	out := map[passnum.Action]access{}
+	for line := range strings.Lines(roleMatrix) {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
+			continue
+		}
+		action := passnum.Action(fields[0])
+		if _, dup := out[action]; dup {
+			t.Fatalf("action %s has two lines in the role matrix", action)
+		}
+		if len(fields) < 1+len(matrixKinds) {
+			t.Fatalf("role matrix: %q: want the action and one group of cells per kind (%v)", line, matrixKinds)
+		}
+		out[action] = readCells(t, line, fields[1:1+len(matrixKinds)])
+	}
+	return out
+}
+
+// readCells reads one group of two cells per kind of matrixKinds.
+func readCells(t *testing.T, line string, groups []string) access {
+	t.Helper()
+	out := access{}
+	for i, g := range groups {
+		if len(g) != len(matrixRoles) || strings.Trim(g, "x-") != "" {
+			t.Fatalf("%q: cells %q of %s: want two of x (allowed) or - (refused), the admin's then the agent's", line, g, matrixKinds[i])
+		}
+		out[matrixKinds[i]] = map[passnum.Role]bool{}
+		for j, role := range matrixRoles {
+			out[matrixKinds[i]][role] = g[j] == 'x'
+		}
+	}
+	return out
+}
+
+// TestRoleMatrixTable is the derived check beside the written one: the
+// permission table of permission.go (through Actor.Can) agrees with
+// roleMatrix cell by cell, every action has a row and every row an
+// action, and every Action constant of the domain is in the permission
+// table (an action left out of it would be refused to everyone, and
+// missing from the matrix).
+func TestRoleMatrixTable(t *testing.T) {
+	if !slices.Equal(passnum.OrgKinds, matrixKinds) {
+		t.Fatalf("organisation kinds %v, the role matrix has columns for %v: add the kind's column", passnum.OrgKinds, matrixKinds)
+	}
+	want := expectedAccess(t)
+	declared := domainActions(t)
+	actions := passnum.Actions()
+	for _, action := range actions {
+		if !declared[action] {
+			t.Errorf("action %s is in the permission table but is no Action constant of the domain", action)
+		}
+	}
+	for action := range declared {
+		if !slices.Contains(actions, action) {
+			t.Errorf("action %s is declared but has no row in the permission table (permission.go)", action)
+		}
+		if _, ok := want[action]; !ok {
+			t.Errorf("action %s has no row in the written role matrix (roleMatrix)", action)
+		}
+	}
+	for action, byKind := range want {
+		if !declared[action] {
+			t.Errorf("the role matrix has a row for %q, which is no action of the domain", action)
+			continue
+		}
+		for _, kind := range matrixKinds {
+			for _, role := range matrixRoles {
+				actor := &passnum.Actor{OrgKind: kind, Role: role}
+				if got := actor.Can(action); got != byKind[kind][role] {
+					t.Errorf("%s as %s %s: the permission table says %v, the role matrix %v", action, kind, role, got, byKind[kind][role])
+				}
+			}
+		}
+	}
+}
+
+// domainActions reads the Action constants declared in the domain's
+// sources (the root package), so that an action forgotten by the
+// permission table is found too.
+func domainActions(t *testing.T) map[passnum.Action]bool {
+	t.Helper()
+	files, err := filepath.Glob("../../*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[passnum.Action]bool{}
+	fset := token.NewFileSet()
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			gen, ok := decl.(*ast.GenDecl)
+			if !ok || gen.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gen.Specs {
+				vs := spec.(*ast.ValueSpec)
+				if typ, ok := vs.Type.(*ast.Ident); !ok || typ.Name != "Action" {
+					continue
+				}
+				for _, v := range vs.Values {
+					lit, ok := v.(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						t.Fatalf("%s: an Action constant that is not a string literal: read it another way", fset.Position(v.Pos()))
+					}
+					s, err := strconv.Unquote(lit.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					out[passnum.Action(s)] = true
+				}
+			}
+		}
+	}
+	if len(out) < 30 {
+		t.Fatalf("found only %d Action constants in %v: is the scan broken?", len(out), files)
+	}
+	return out
+}
+
 // TestRoleMatrix calls a representative route of every action with a
 // token of every organisation kind and role, and checks the answer against
-// passnum's permission table: 403 exactly where the actor cannot, neither
-// 401 nor 403 (nor a 5xx) where it can.
+// the written role matrix: 403 exactly where the matrix refuses, neither
+// 401 nor 403 (nor a 5xx) where it allows.
 func TestRoleMatrix(t *testing.T) {
+	want := expectedAccess(t)
 	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
 		f := storetest.NewFixture(t, env, storetest.Options{})
 		a := newAPI(t, env)
@@ -30,8 +226,13 @@ func TestRoleMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The hub's territory is the programme's, so that what a hub may
+		// read of it, it can.
+		if _, err := env.Store.SetTerritory(storetest.As(f.Operator), hub.ID, []string{"region:53"}); err != nil {
+			t.Fatal(err)
+		}
 		// One organisation of each kind; the funder funds the fixture's
-		// programme, so that what it may read, it can.
+		// programme.
 		orgs := map[passnum.OrgKind]int64{
 			passnum.KindOperator:   f.Operator.OrgID,
 			passnum.KindFunder:     f.State.ID,
@@ -103,12 +304,14 @@ func TestRoleMatrix(t *testing.T) {
 				t.Errorf("action %s has no representative route in the role matrix", action)
 				continue
 			}
-			for _, kind := range passnum.OrgKinds {
-				for _, role := range []passnum.Role{passnum.RoleAdmin, passnum.RoleAgent} {
-					actor := &passnum.Actor{OrgKind: kind, Role: role}
+			if _, ok := want[action]; !ok {
+				continue // TestRoleMatrixTable says so
+			}
+			for _, kind := range matrixKinds {
+				for _, role := range matrixRoles {
 					c := build(orgs[kind])
 					res := a.do(a.token(orgs[kind], role), c.method, c.path, c.body)
-					if actor.Can(action) {
+					if want[action][kind][role] {
 						if res.status == http.StatusUnauthorized || res.status == http.StatusForbidden || res.status >= 500 {
 							t.Errorf("%s as %s %s: %s %s answered %d, want allowed: %s", action, kind, role, c.method, c.path, res.status, res.body)
 						}
