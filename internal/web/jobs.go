@@ -139,6 +139,11 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The job runs after the answer: a role that may not issue is told
+	// now, as the service would tell it, not on the job's page.
+	if err := passnum.Authorize(visitorFrom(r).actor(), passnum.ActIssue); err != nil {
+		return err
+	}
 	n, ok := parseCount(r.PostForm.Get("issue_carnets"))
 	if !ok || n <= 0 || n > passnum.MaxBatchCarnets {
 		return s.programmeFormError(w, r, passnum.Invalid("carnets", "Indiquez le nombre de carnets à émettre (de 1 à %s).", passnum.FrenchNumber(passnum.MaxBatchCarnets)),
