@@ -332,17 +332,14 @@ func (s *Server) createService(w http.ResponseWriter, r *http.Request) error {
 	v.Form = f
 	c := readServiceForm(v, f) // workshop.go
 	c.VenueID = visitorFrom(r).actor().OrgID
-	if v.Summary == nil {
-		svc, err := s.svc.CreateCatalogueService(r.Context(), c)
-		if err == nil {
-			return s.redirect(w, r, "/lieu/catalogue", fmt.Sprintf("« %s » ajouté au catalogue : il peut être choisi dès maintenant à l'encaissement.", svc.Title))
-		}
-		if passnum.ErrorCode(err) == passnum.EINTERNAL {
-			return err
-		}
-		v.addServiceError(err, serviceFields)
+	if v.Summary != nil {
+		return s.cataloguePage(w, r, v, http.StatusBadRequest)
 	}
-	return s.cataloguePage(w, r, v, http.StatusBadRequest)
+	svc, err := s.svc.CreateCatalogueService(r.Context(), c)
+	if err != nil {
+		return sendBack(v, err, serviceFields, func(status int) error { return s.cataloguePage(w, r, v, status) })
+	}
+	return s.redirect(w, r, "/lieu/catalogue", fmt.Sprintf("« %s » ajouté au catalogue : il peut être choisi dès maintenant à l'encaissement.", svc.Title))
 }
 
 func (s *Server) setServiceActive(w http.ResponseWriter, r *http.Request) error {
