@@ -467,10 +467,11 @@ func (s *Server) importCheck(w http.ResponseWriter, r *http.Request) error {
 }
 
 // importProblems reads the lines an import refused from its error; false
-// for errors that are not about the file.
+// for errors that are not about the file: internal ones, and a role that
+// may not import, which gets the refusal's own page and status.
 func importProblems(err error, out *[]passnum.ImportProblem) bool {
 	var e *passnum.Error
-	if !asError(err, &e) || e.Code == passnum.EINTERNAL {
+	if !asError(err, &e) || e.Code == passnum.EINTERNAL || e.Code == passnum.EFORBIDDEN || e.Code == passnum.EUNAUTHORIZED {
 		return false
 	}
 	if len(e.Problems) > 0 {
