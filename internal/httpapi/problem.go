@@ -235,6 +235,12 @@ var errPanic = errors.New("handler panicked")
 // writeError answers with the problem describing err. Internal errors are
 // logged with their detail and shown only as the generic French message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if httpx.ClientGone(r, err) {
+		// Nobody is there to read a problem, and nothing went wrong on
+		// our side: recorded as 499, not as an internal error.
+		httpx.ClientClosed(w)
+		return
+	}
 	code, reason := passnum.ErrorCode(err), passnum.ErrorReason(err)
 	status := httpStatus(code, reason)
 	if status == http.StatusInternalServerError && err != errPanic {

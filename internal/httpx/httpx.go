@@ -5,6 +5,7 @@ package httpx
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -33,6 +34,26 @@ func Status(code string) int {
 		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
+}
+
+// StatusClientClosed is the status recorded, in the access log and the
+// metrics, for a request whose client went away before its answer was
+// ready (as nginx's 499 "client closed request"). Nobody reads it: it says
+// that the failure was the client's leaving, not the server's.
+const StatusClientClosed = 499
+
+// ClientGone tells whether err only means that the client went away: the
+// request's context was cancelled (the connection closed; no deadline of
+// ours) and err says so. Such a request is answered ClientClosed, not as an
+// internal error.
+func ClientGone(r *http.Request, err error) bool {
+	return errors.Is(r.Context().Err(), context.Canceled) && errors.Is(err, context.Canceled)
+}
+
+// ClientClosed records StatusClientClosed for a request whose client went
+// away. The status line goes to a closed connection; no body is written.
+func ClientClosed(w http.ResponseWriter) {
+	w.WriteHeader(StatusClientClosed)
 }
 
 // Entry collects what the access log says about a request as it goes

@@ -95,3 +95,16 @@ func TestMiddlewareLabelsByPattern(t *testing.T) {
 }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestClientGone: a client gone is counted under 499, not 500.
+func TestClientGone(t *testing.T) {
+	m := New()
+	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.EntryFrom(r.Context()).Pattern = "POST /api/v1/redemptions"
+		httpx.ClientClosed(w)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/v1/redemptions", nil))
+	if want := `http_requests_total{code="499",method="POST",route="POST /api/v1/redemptions"} 1`; !strings.Contains(scrape(t, m), want) {
+		t.Errorf("metrics lack %q", want)
+	}
+}

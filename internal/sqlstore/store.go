@@ -361,7 +361,16 @@ func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
 	}
 }
 
-func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*tx) error) error {
+func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*tx) error) (err error) {
+	defer func() {
+		// Once ctx ends, database/sql rolls the transaction back and the
+		// next statement fails with "transaction has already been
+		// committed or rolled back", or the driver with words of its own:
+		// whatever it says, such a failure is ctx's, and says so.
+		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) && passnum.ErrorCode(err) == passnum.EINTERNAL {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
+	}()
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
