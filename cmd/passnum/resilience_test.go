@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/metrics"
+	"github.com/passnum/passnum/internal/sqlstore"
 	"github.com/passnum/passnum/internal/storetest"
 )
 
@@ -241,4 +243,141 @@ func TestLoadWithImpatientClients(t *testing.T) {
 		t.Logf("%s: %d requests in %s; tills that waited: %d redeemed, %d refused (pass already used); impatient: %d hung up, %d answered in time; %d recorded as 499",
 			env.Name, 2*tills*requests, elapsed.Round(time.Millisecond), len(acknowledged), refused, hungUp, impatientAnswered, closed)
 	})
+}
+
+// TestServeStorageFull runs the platform on a SQLite database capped in
+// size (max_page_count, standing for a full disk). Redemptions are
+// answered 503 with Retry-After, the problem type storage-full and a
+// French detail; /readyz answers 503; /metrics shows the episode; the log
+// has one error line for it, not one per request; nothing acknowledged is
+// lost. Once space is back, /readyz finds it by itself and the refused
+// redemptions go through when sent again.
+func TestServeStorageFull(t *testing.T) {
+	logs := &syncBuffer{}
+	clock := storetest.NewClock(storetest.Start)
+	s, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "full.db"),
+		sqlstore.WithClock(clock.Now), sqlstore.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	const carnets = 20
+	p := newPlatform(t, &storetest.Env{Name: "sqlite", Store: s, Clock: clock}, storetest.Options{Carnets: carnets, Allocated: carnets, Distributed: carnets, CarnetSize: 5}, logs)
+	f := p.fixture
+	token := p.token(t, f.Venue)
+	if a := p.get(t, "/readyz"); a.status != http.StatusOK {
+		t.Fatalf("/readyz before: %d %s", a.status, a.body)
+	}
+	ctx := context.Background()
+	pages, err := s.PageCount(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetSizeLimit(ctx, pages+4); err != nil {
+		t.Fatal(err)
+	}
+
+	acknowledged := map[int64]bool{}
+	var refused []int64
+	for i := range carnets {
+		for _, serial := range f.Serials(i) {
+			a, err := p.redeem(ctx, http.DefaultClient, token, f.Service.ID, f.Codes[serial], fmt.Sprint("k", serial))
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch a.status {
+			case http.StatusCreated:
+				acknowledged[serial] = true
+				continue
+			case http.StatusServiceUnavailable:
+				refused = append(refused, serial)
+			default:
+				t.Fatalf("pass %d: %d %s, want 201 or 503", serial, a.status, a.body)
+			}
+			var prob struct{ Type, Title, Detail string }
+			if err := json.Unmarshal(a.body, &prob); err != nil || a.header.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("503 is not a problem: %v %s", err, a.body)
+			}
+			if prob.Type != "/api/problems/storage-full" || !strings.Contains(prob.Detail, "Rien n'a été encaissé") || a.header.Get("Retry-After") != "120" {
+				t.Fatalf("503 answer: Retry-After %q, %+v", a.header.Get("Retry-After"), prob)
+			}
+		}
+	}
+	if len(refused) == 0 {
+		t.Fatal("no redemption refused: the database was not full")
+	}
+	if a := p.get(t, "/readyz"); a.status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with a full disk: %d %s, want 503", a.status, a.body)
+	}
+	metricsBody := string(p.get(t, "/metrics").body)
+	for _, want := range []string{
+		"passnum_storage_full 1\n",
+		fmt.Sprintf("passnum_storage_full_refusals_total %d\n", len(refused)),
+		fmt.Sprintf(`http_requests_total{code="503",method="POST",route="POST /api/v1/redemptions"} %d`, len(refused)),
+	} {
+		if !strings.Contains(metricsBody, want) {
+			t.Errorf("/metrics lacks %q", strings.TrimSpace(want))
+		}
+	}
+	if n := strings.Count(logs.String(), `"level":"ERROR"`); n != 1 {
+		t.Errorf("%d error lines for one episode of %d refused redemptions, want 1:\n%.3000s", n, len(refused), logs.String())
+	}
+	checkRedeemed(t, p, acknowledged)
+
+	// Space comes back; nobody writes (the load balancer went away), yet
+	// /readyz finds it.
+	if _, err := s.SetSizeLimit(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for p.get(t, "/readyz").status != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz still 503 10 s after space came back")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if body := string(p.get(t, "/metrics").body); !strings.Contains(body, "passnum_storage_full 0\n") {
+		t.Error("/metrics still shows the disk full")
+	}
+	// The venue sends its refused redemptions again: they go through.
+	for _, serial := range refused {
+		a, err := p.redeem(ctx, http.DefaultClient, token, f.Service.ID, f.Codes[serial], fmt.Sprint("k", serial))
+		if err != nil || a.status != http.StatusCreated {
+			t.Fatalf("pass %d sent again: %v %+v", serial, err, a)
+		}
+		acknowledged[serial] = true
+	}
+	checkRedeemed(t, p, acknowledged)
+	if n := strings.Count(logs.String(), `"level":"ERROR"`); n != 1 {
+		t.Errorf("%d error lines in all, want 1", n)
+	}
+	if n := strings.Count(logs.String(), "database storage available again"); n != 1 {
+		t.Errorf("%d lines for the end of the episode, want 1", n)
+	}
+	t.Logf("%d redemptions acknowledged before the disk filled, %d refused with 503 then accepted", len(acknowledged)-len(refused), len(refused))
+}
+
+// checkRedeemed checks that exactly the acknowledged passes are redeemed
+// and that the invariants hold.
+func checkRedeemed(t *testing.T, p *platform, acknowledged map[int64]bool) {
+	t.Helper()
+	reds, _, err := p.env.Store.ListRedemptions(storetest.As(p.fixture.Operator), passnum.RedemptionFilter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[int64]bool{}
+	for _, r := range reds {
+		for _, s := range r.Serials {
+			stored[s] = true
+		}
+	}
+	for s := range acknowledged {
+		if !stored[s] {
+			t.Errorf("pass %d: acknowledged, not stored", s)
+		}
+	}
+	if len(stored) != len(acknowledged) {
+		t.Errorf("%d passes redeemed, %d acknowledged", len(stored), len(acknowledged))
+	}
+	storetest.MustCheck(t, p.env, p.fixture.Operator)
 }

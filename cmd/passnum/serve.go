@@ -28,7 +28,8 @@ const demoDB = "passnum-demo.db"
 const serveDoc = `Sert l'interface web (en français, pour chaque rôle) et l'API JSON sous
 /api/v1 (décrite par /api/openapi.json). Le journal des requêtes va sur la sortie d'erreur
 (--log-format json : un objet JSON par ligne). Exploitation : /healthz (le processus répond),
-/readyz (la base répond et son schéma est à jour ; sinon 503), /metrics (format Prometheus ;
+/readyz (la base répond, son schéma est à jour et son disque n'est pas plein ; sinon 503),
+/metrics (format Prometheus ;
 depuis la boucle locale, ou ailleurs avec le jeton --metrics-token). Ctrl+C (ou
 SIGTERM) arrête le serveur proprement : les requêtes en cours se terminent.
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/passnum/passnum"
@@ -32,8 +33,23 @@ func Status(code string) int {
 		return http.StatusUnprocessableEntity
 	case passnum.ERATELIMIT:
 		return http.StatusTooManyRequests
+	case passnum.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
+}
+
+// RetryAfterUnavailable is the Retry-After of a 503 (EUNAVAILABLE): long
+// enough for an operator to free space on a full disk, short enough for a
+// venue still at its counter.
+const RetryAfterUnavailable = 2 * time.Minute
+
+// SetRetryAfter sets the Retry-After header of an answer with status: on
+// 503 (EUNAVAILABLE) answers, the API's and the pages' alike.
+func SetRetryAfter(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfterUnavailable/time.Second)))
+	}
 }
 
 // StatusClientClosed is the status recorded, in the access log and the
@@ -102,7 +118,9 @@ func LogRequests(log *slog.Logger, msg string, next http.Handler) http.Handler {
 				status = http.StatusOK
 			}
 			level := slog.LevelInfo
-			if status >= 500 {
+			// A 503 (disk full, overload) is logged once by whoever
+			// found the cause, not at every request it refuses.
+			if status >= 500 && status != http.StatusServiceUnavailable {
 				level = slog.LevelError
 			}
 			log.LogAttrs(r.Context(), level, msg,

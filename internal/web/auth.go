@@ -227,6 +227,8 @@ func errTitle(err error) string {
 		return "Action impossible"
 	case passnum.ERATELIMIT:
 		return "Trop de tentatives"
+	case passnum.EUNAVAILABLE:
+		return "Service momentanément indisponible"
 	}
 	return "Erreur interne"
 }
