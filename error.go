@@ -16,7 +16,36 @@ const (
 	EFORBIDDEN    = "forbidden"    // credentials valid, action not allowed for this role
 	ERATELIMIT    = "rate_limited" // too many attempts
 	EREFUSED      = "refused"      // a business rule refuses the operation (pass expired…)
+	EUNAVAILABLE  = "unavailable"  // the platform cannot do it for now (disk full…): nothing was done, try again later
 )
+
+// Reasons of EUNAVAILABLE errors.
+const (
+	// ReasonStorageFull: the database has no space left to write in.
+	ReasonStorageFull = "storage-full"
+	// ReasonServerOverloaded: the database lacks another resource
+	// (connections, memory) for the moment.
+	ReasonServerOverloaded = "server-overloaded"
+)
+
+// StorageFull is the error of a write refused because the database has no
+// space left. Nothing was recorded, and the same request may be sent again
+// once the operator has freed space; a venue reads that nothing was cashed.
+func StorageFull(redemption bool) *Error {
+	if redemption {
+		return &Error{Code: EUNAVAILABLE, Reason: ReasonStorageFull,
+			Message: "Le serveur ne peut pas enregistrer d'encaissement pour le moment (son espace disque est plein). Rien n'a été encaissé : gardez les pass et réessayez dans quelques minutes."}
+	}
+	return &Error{Code: EUNAVAILABLE, Reason: ReasonStorageFull,
+		Message: "Le serveur ne peut rien enregistrer pour le moment (son espace disque est plein). Rien n'a été enregistré : réessayez dans quelques minutes."}
+}
+
+// ServerOverloaded is the error of an operation the database could not
+// run for lack of a resource other than space (connections, memory).
+func ServerOverloaded() *Error {
+	return &Error{Code: EUNAVAILABLE, Reason: ReasonServerOverloaded,
+		Message: "Le serveur est surchargé pour le moment. Rien n'a été enregistré : réessayez dans quelques minutes."}
+}
 
 // Error is an error meant for people and programs alike. Reason is a stable
 // slug (for example "pass-expired") that becomes the problem type of API

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -24,11 +25,17 @@ const (
 // (the API and the pages), and counts every request in m.
 //
 //   - /healthz: the process answers (200 "ok"); the database is not asked.
-//   - /readyz: the database answers within a short time and its schema is
-//     at the version of this binary (200 "ready"), else 503.
+//   - /readyz: the database answers within a short time, its schema is
+//     at the version of this binary and it has space to write (200
+//     "ready"), else 503: a load balancer stops sending requests that
+//     would be refused.
 //   - /metrics: Prometheus text format, for callers on the loopback
 //     interface or bearing the token (--metrics-token).
 func opsHandler(s *sqlstore.Store, m *metrics.Metrics, token string, log *slog.Logger, next http.Handler) http.Handler {
+	m.WatchStorage(func() (bool, int64) {
+		st := s.Storage()
+		return st.Full, st.RefusedTotal
+	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		opsPattern(r, "GET /healthz")
@@ -37,7 +44,10 @@ func opsHandler(s *sqlstore.Store, m *metrics.Metrics, token string, log *slog.L
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		opsPattern(r, "GET /readyz")
 		if err := s.Ready(r.Context()); err != nil {
-			log.WarnContext(r.Context(), "not ready", "err", err)
+			// A full disk is logged once by the store, when it starts.
+			if !errors.Is(err, sqlstore.ErrStorageFull) {
+				log.WarnContext(r.Context(), "not ready", "err", err)
+			}
 			// The detail is for the operator's log, not for any caller.
 			plain(w, http.StatusServiceUnavailable, "pas prêt / not ready")
 			return

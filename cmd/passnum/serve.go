@@ -28,7 +28,8 @@ const demoDB = "passnum-demo.db"
 const serveDoc = `Sert l'interface web (en français, pour chaque rôle) et l'API JSON sous
 /api/v1 (décrite par /api/openapi.json). Le journal des requêtes va sur la sortie d'erreur
 (--log-format json : un objet JSON par ligne). Exploitation : /healthz (le processus répond),
-/readyz (la base répond et son schéma est à jour ; sinon 503), /metrics (format Prometheus ;
+/readyz (la base répond, son schéma est à jour et son disque n'est pas plein ; sinon 503),
+/metrics (format Prometheus ;
 depuis la boucle locale, ou ailleurs avec le jeton --metrics-token). Ctrl+C (ou
 SIGTERM) arrête le serveur proprement : les requêtes en cours se terminent.
 
@@ -107,22 +108,17 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		ln.Close()
 		return err
 	}
-	// One set of counters of guessed codes for the API and the pages.
-	limits := ratelimit.NewShared()
 	// Checks and redemptions of the API and the pages are counted in the
 	// one wrapper of the service.
 	m := metrics.New()
 	svc := m.Service(s)
-	pages, err := web.NewServer(svc, web.Options{Logger: log, BaseURL: base, Limits: limits, OperatorName: operator.Name, JobDone: m.ObserveJob})
+	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: *metricsToken})
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/api/", httpapi.NewServer(svc, httpapi.Options{Logger: log, Limits: limits, OperatorName: operator.Name}).Handler())
-	mux.Handle("/", pages.Handler())
 	srv := &http.Server{
-		Handler:           opsHandler(s, m, *metricsToken, log, mux),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		// Long enough for the CSV export of a large batch.
@@ -168,6 +164,29 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	<-served
 	log.Info("stopped")
 	return nil
+}
+
+// mountOptions are what mount needs beside the store and the metrics.
+type mountOptions struct {
+	log          *slog.Logger
+	base         string // public address, for links in e-mails and secure cookies
+	operator     string // the operator's name, which signs documents
+	metricsToken string
+}
+
+// mount builds what serve answers: /healthz, /readyz and /metrics in front
+// of the API (under /api/) and the pages, over svc (s counted in m).
+func mount(s *sqlstore.Store, svc passnum.Service, m *metrics.Metrics, o mountOptions) (http.Handler, error) {
+	// One set of counters of guessed codes for the API and the pages.
+	limits := ratelimit.NewShared()
+	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, OperatorName: o.operator, JobDone: m.ObserveJob})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", httpapi.NewServer(svc, httpapi.Options{Logger: o.log, Limits: limits, OperatorName: o.operator}).Handler())
+	mux.Handle("/", pages.Handler())
+	return opsHandler(s, m, o.metricsToken, o.log, mux), nil
 }
 
 // seedDemo fills the store with the demo data set, unless it already holds

@@ -103,6 +103,10 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		if op.Responses["500"] == nil {
 			t.Errorf("%s: 500 answer not documented", key)
 		}
+		// A write can find the disk full.
+		if rt.Method != "GET" && op.Responses["503"] == nil {
+			t.Errorf("%s: 503 answer not documented", key)
+		}
 		// Path parameters are exactly the pattern's wildcards.
 		var want, got []string
 		for _, m := range regexp.MustCompile(`\{([a-z_]+)\}`).FindAllStringSubmatch(rt.Path, -1) {

@@ -107,6 +107,9 @@ func init() {
 		{passnum.EREFUSED, passnum.EREFUSED, "Opération refusée", "Une règle du programme refuse l'opération."},
 		{passnum.ERATELIMIT, passnum.ERATELIMIT, "Trop de tentatives", "Trop de requêtes en peu de temps : réessayez plus tard."},
 		{passnum.EINTERNAL, "internal", "Erreur interne", "Une panne ou un défaut du logiciel : l'incident est enregistré pour l'opérateur, réessayez plus tard."},
+		{passnum.EUNAVAILABLE, passnum.EUNAVAILABLE, "Service momentanément indisponible", "Le serveur ne peut pas traiter la requête pour le moment ; rien n'a été enregistré. L'en-tête Retry-After dit quand réessayer."},
+		{passnum.EUNAVAILABLE, passnum.ReasonStorageFull, "Espace disque plein", "L'espace disque de la base de données est plein : le serveur ne peut rien enregistrer, et rien ne l'a été (aucun pass encaissé). L'opérateur est prévenu ; renvoyez la même requête (avec la même clé d'idempotence) après le délai de l'en-tête Retry-After."},
+		{passnum.EUNAVAILABLE, passnum.ReasonServerOverloaded, "Serveur surchargé", "La base de données manque pour le moment de connexions ou de mémoire : rien n'a été enregistré ; renvoyez la même requête après le délai de l'en-tête Retry-After."},
 
 		// Requests.
 		{passnum.EINVALID, "invalid-input", "Donnée invalide", "Un champ de la requête est invalide ; l'extension « field » le nomme."},
@@ -235,6 +238,12 @@ var errPanic = errors.New("handler panicked")
 // writeError answers with the problem describing err. Internal errors are
 // logged with their detail and shown only as the generic French message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if httpx.ClientGone(r, err) {
+		// Nobody is there to read a problem, and nothing went wrong on
+		// our side: recorded as 499, not as an internal error.
+		httpx.ClientClosed(w)
+		return
+	}
 	code, reason := passnum.ErrorCode(err), passnum.ErrorReason(err)
 	status := httpStatus(code, reason)
 	if status == http.StatusInternalServerError && err != errPanic {
@@ -263,6 +272,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.As(err, &rl) {
 			w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(rl.retryAt.Sub(s.now()))))
 		}
+	case http.StatusServiceUnavailable:
+		httpx.SetRetryAfter(w, status)
 	}
 	body, mErr := json.Marshal(p)
 	if mErr != nil { // cannot happen with these types; keep the client informed anyway

@@ -151,8 +151,11 @@ func (s *Server) exportPasses(w http.ResponseWriter, r *http.Request) error {
 	err = s.svc.ExportPasses(r.Context(), id, out, nil)
 	if err != nil && out.started {
 		// Too late for a problem: cut the connection so that the client
-		// sees a broken transfer, not a file that looks complete.
-		s.log.ErrorContext(r.Context(), "pass export failed midway", "batch", id, "err", err)
+		// sees a broken transfer, not a file that looks complete. A
+		// client that hung up is no failure of ours.
+		if r.Context().Err() == nil {
+			s.log.ErrorContext(r.Context(), "pass export failed midway", "batch", id, "err", err)
+		}
 		panic(http.ErrAbortHandler)
 	}
 	return err

@@ -5,9 +5,11 @@ package httpx
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/passnum/passnum"
@@ -31,8 +33,43 @@ func Status(code string) int {
 		return http.StatusUnprocessableEntity
 	case passnum.ERATELIMIT:
 		return http.StatusTooManyRequests
+	case passnum.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
+}
+
+// RetryAfterUnavailable is the Retry-After of a 503 (EUNAVAILABLE): long
+// enough for an operator to free space on a full disk, short enough for a
+// venue still at its counter.
+const RetryAfterUnavailable = 2 * time.Minute
+
+// SetRetryAfter sets the Retry-After header of an answer with status: on
+// 503 (EUNAVAILABLE) answers, the API's and the pages' alike.
+func SetRetryAfter(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfterUnavailable/time.Second)))
+	}
+}
+
+// StatusClientClosed is the status recorded, in the access log and the
+// metrics, for a request whose client went away before its answer was
+// ready (as nginx's 499 "client closed request"). Nobody reads it: it says
+// that the failure was the client's leaving, not the server's.
+const StatusClientClosed = 499
+
+// ClientGone tells whether err only means that the client went away: the
+// request's context was cancelled (the connection closed; no deadline of
+// ours) and err says so. Such a request is answered ClientClosed, not as an
+// internal error.
+func ClientGone(r *http.Request, err error) bool {
+	return errors.Is(r.Context().Err(), context.Canceled) && errors.Is(err, context.Canceled)
+}
+
+// ClientClosed records StatusClientClosed for a request whose client went
+// away. The status line goes to a closed connection; no body is written.
+func ClientClosed(w http.ResponseWriter) {
+	w.WriteHeader(StatusClientClosed)
 }
 
 // Entry collects what the access log says about a request as it goes
@@ -81,7 +118,9 @@ func LogRequests(log *slog.Logger, msg string, next http.Handler) http.Handler {
 				status = http.StatusOK
 			}
 			level := slog.LevelInfo
-			if status >= 500 {
+			// A 503 (disk full, overload) is logged once by whoever
+			// found the cause, not at every request it refuses.
+			if status >= 500 && status != http.StatusServiceUnavailable {
 				level = slog.LevelError
 			}
 			log.LogAttrs(r.Context(), level, msg,

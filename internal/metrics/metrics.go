@@ -89,6 +89,30 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	})
 }
 
+// WatchStorage shows the state of the database's storage, read from state
+// at each scrape: passnum_storage_full is 1 while writes are refused for
+// lack of space, passnum_storage_full_refusals_total counts the writes so
+// refused since the start.
+func (m *Metrics) WatchStorage(state func() (full bool, refused int64)) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "passnum_storage_full",
+			Help: "1 while the database has no space left and writes are refused (answered 503), else 0.",
+		}, func() float64 {
+			if full, _ := state(); full {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "passnum_storage_full_refusals_total",
+			Help: "Writes refused because the database had no space left.",
+		}, func() float64 {
+			_, refused := state()
+			return float64(refused)
+		}))
+}
+
 // ObserveJob records the duration of a background job.
 func (m *Metrics) ObserveJob(job string, d time.Duration) {
 	m.jobs.WithLabelValues(job).Observe(d.Seconds())

@@ -95,3 +95,30 @@ func TestMiddlewareLabelsByPattern(t *testing.T) {
 }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestStorageAndClientGone: the storage state shows at each scrape, and a
+// client gone is counted under 499, not 500.
+func TestStorageAndClientGone(t *testing.T) {
+	m := New()
+	full, refused := false, int64(0)
+	m.WatchStorage(func() (bool, int64) { return full, refused })
+	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.EntryFrom(r.Context()).Pattern = "POST /api/v1/redemptions"
+		httpx.ClientClosed(w)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/v1/redemptions", nil))
+	body := scrape(t, m)
+	for _, want := range []string{"passnum_storage_full 0\n", "passnum_storage_full_refusals_total 0\n",
+		`http_requests_total{code="499",method="POST",route="POST /api/v1/redemptions"} 1`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", strings.TrimSpace(want))
+		}
+	}
+	full, refused = true, 7
+	body = scrape(t, m)
+	for _, want := range []string{"passnum_storage_full 1\n", "passnum_storage_full_refusals_total 7\n"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", strings.TrimSpace(want))
+		}
+	}
+}

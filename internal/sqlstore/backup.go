@@ -62,7 +62,8 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 const readyTimeout = 2 * time.Second
 
 // Ready tells whether the store can serve: the database answers within a
-// short time and its schema is at the version this binary expects.
+// short time, its schema is at the version this binary expects, and it has
+// space to write (else an error wrapping ErrStorageFull).
 func (s *Store) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
@@ -76,6 +77,12 @@ func (s *Store) Ready(ctx context.Context) error {
 	}
 	if v != want {
 		return fmt.Errorf("schema at version %d, this binary expects %d", v, want)
+	}
+	// While writes are refused for lack of space, a probe tells whether
+	// space is back: nobody else may be writing now that /readyz has
+	// turned the load balancer away.
+	if s.probeStorage(ctx) {
+		return fmt.Errorf("%w since %s", ErrStorageFull, s.Storage().Since.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

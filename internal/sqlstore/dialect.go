@@ -113,3 +113,33 @@ func checkViolation(err error) bool {
 	}
 	return false
 }
+
+// storageFull tells whether err is the database running out of space:
+// SQLite's SQLITE_FULL (a full disk, or the max_page_count of tests),
+// PostgreSQL's disk_full (53100).
+func (d dialect) storageFull(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "53100"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == sqlite3.SQLITE_FULL
+	}
+	return false
+}
+
+// overloaded tells whether err is PostgreSQL lacking a resource other than
+// space for the moment (class 53, insufficient resources: memory,
+// connections). A configured limit that a query exceeds (53400) is not
+// transient and stays an internal error.
+func (d dialect) overloaded(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "53000", "53200", "53300":
+			return true
+		}
+	}
+	return false
+}

@@ -20,6 +20,13 @@ import (
 // is answered only after that commit, so nothing is acknowledged before it
 // is durable (invariant 4). The outcome is the same as running the
 // transactions one after another, in the order they were queued.
+//
+// One caller must never break another's transaction. A caller that goes
+// away (a client hanging up) before its transaction starts is skipped; once
+// started, the transaction runs to its end and its caller still gets the
+// outcome. A failure that makes SQLite roll back the whole transaction
+// rather than the statement is answered to its own caller only: the others
+// run again in a new transaction.
 
 // maxGroup bounds how many transactions share one commit.
 const maxGroup = 128
@@ -69,7 +76,20 @@ func (s *Store) commitLoop() {
 }
 
 // commitGroup runs a group of write transactions and commits them at once.
+// When one transaction's failure ends the shared SQLite transaction, the
+// others run again in a new one: each round answers at least one job, so
+// this ends.
 func (s *Store) commitGroup(group []*writeJob) {
+	for len(group) > 0 {
+		group = s.commitRound(group)
+	}
+}
+
+// commitRound runs group in one transaction and answers its jobs, except
+// when a job failed in a way that rolled back the whole transaction: that
+// job alone is answered, with its own error, and commitRound returns the
+// others to run again.
+func (s *Store) commitRound(group []*writeJob) (again []*writeJob) {
 	results := make([]error, len(group))
 	answer := func(commitErr error) {
 		for i, j := range group {
@@ -83,16 +103,18 @@ func (s *Store) commitGroup(group []*writeJob) {
 	conn, err := s.wdb.Conn(ctx)
 	if err != nil {
 		answer(err)
-		return
+		return nil
 	}
 	defer conn.Close()
 	sqlTx, err := conn.BeginTx(ctx, nil) // BEGIN IMMEDIATE: see the _txlock of the writer's DSN
 	if err != nil {
 		answer(err)
-		return
+		return nil
 	}
 	ran := 0
 	for i, j := range group {
+		// A caller gone before its transaction starts is skipped: it
+		// learns ctx's error and nothing of it is written.
 		if err := j.ctx.Err(); err != nil {
 			results[i] = err
 			continue
@@ -100,15 +122,29 @@ func (s *Store) commitGroup(group []*writeJob) {
 		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
 			sqlTx.Rollback()
 			answer(err)
-			return
+			return nil
 		}
-		t := &tx{Tx: sqlTx, conn: conn, ctx: j.ctx, s: s, now: s.now().UTC(), actor: passnum.ActorFromContext(j.ctx)}
+		// Once started, the transaction runs to its end even if its caller
+		// goes away (submit still waits for the outcome): a cancelled
+		// context would make the SQLite driver interrupt the statement
+		// running, and an interrupted write rolls back the whole shared
+		// transaction, the other callers' work with it. The context keeps
+		// its values (the actor).
+		t := &tx{Tx: sqlTx, conn: conn, ctx: context.WithoutCancel(j.ctx), s: s, now: s.now().UTC(), actor: passnum.ActorFromContext(j.ctx)}
 		results[i] = runJob(j.fn, t)
 		if results[i] != nil {
 			if _, err := sqlTx.ExecContext(ctx, "ROLLBACK TO job"); err != nil {
+				// The savepoint is gone: the job's failure (a full disk,
+				// an I/O error) made SQLite roll back the whole
+				// transaction. The job gets its own error; the others,
+				// whose work went with it, run again in a new one.
 				sqlTx.Rollback()
-				answer(fmt.Errorf("roll back a failed transaction: %w", err))
-				return
+				s.forgetSettings()
+				s.log.Debug("group commit: a failed transaction ended its group, the others run again",
+					"err", results[i], "rollback", err, "others", len(group)-1)
+				j.done <- results[i]
+				again = make([]*writeJob, 0, len(group)-1)
+				return append(append(again, group[:i]...), group[i+1:]...)
 			}
 		} else {
 			ran++
@@ -116,13 +152,13 @@ func (s *Store) commitGroup(group []*writeJob) {
 		if _, err := sqlTx.ExecContext(ctx, "RELEASE job"); err != nil {
 			sqlTx.Rollback()
 			answer(err)
-			return
+			return nil
 		}
 	}
 	start := time.Now()
 	if ran == 0 {
 		answer(sqlTx.Rollback())
-		return
+		return nil
 	}
 	err = sqlTx.Commit()
 	if err != nil {
@@ -131,6 +167,7 @@ func (s *Store) commitGroup(group []*writeJob) {
 	s.groups.Add(1)
 	s.log.Debug("group commit", "transactions", ran, "commit", time.Since(start))
 	answer(err)
+	return nil
 }
 
 // runJob runs fn, turning a panic into an error so that one bad

@@ -307,10 +307,13 @@ func (s *Store) replay(ctx context.Context, venueID int64, key, hash string) (*p
 	return out, err
 }
 
+// redeemTx names the write transaction of a redemption.
+const redeemTx = "redeem"
+
 // redeem spends the passes in one write transaction.
 func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRequest, list []presented, hash string) (*passnum.Redemption, error) {
 	var out *passnum.Redemption
-	err := s.write(ctx, "redeem", func(tx *tx) error {
+	err := s.write(ctx, redeemTx, func(tx *tx) error {
 		vc, err := tx.venueContext(a, r.ServiceID, true)
 		if err != nil {
 			return err

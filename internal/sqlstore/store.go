@@ -54,6 +54,9 @@ type Store struct {
 	// retries counts transactions retried after a serialization conflict.
 	retries atomic.Int64
 
+	// storage follows episodes of a full disk (storage.go).
+	storage storage
+
 	// programmes caches programme settings, which never change once a
 	// programme exists; the counters are always read from the database.
 	programmes sync.Map // int64 → *passnum.Programme
@@ -317,8 +320,38 @@ const maxAttempts = 12
 
 // write runs fn in a serializable read-write transaction, retrying it when
 // it conflicts with a concurrent one. fn must have no effect outside the
-// transaction, since it may run several times.
+// transaction, since it may run several times. A write refused because the
+// database lacks space or another resource is answered with a
+// passnum.EUNAVAILABLE error (storage.go).
 func (s *Store) write(ctx context.Context, name string, fn func(*tx) error) error {
+	err := s.attempt(ctx, name, fn)
+	if err == nil {
+		if s.storage.full.Load() {
+			// This write fitted; a probe tells whether space is back.
+			s.probeStorage(context.WithoutCancel(ctx))
+		}
+		return nil
+	}
+	return s.classify(name, err)
+}
+
+// classify turns the error of a failed write into the one people get:
+// the database lacking space or another resource is no bug of ours, and
+// the same request will succeed later.
+func (s *Store) classify(name string, err error) error {
+	switch {
+	case s.dialect.storageFull(err):
+		return s.refuseFull(name, err)
+	case s.dialect.overloaded(err):
+		s.log.Warn("database overloaded: write refused", "tx", name, "err", err)
+		return passnum.ServerOverloaded()
+	}
+	return err
+}
+
+// attempt is write without the handling of a full disk: it runs fn,
+// retrying it on conflicts.
+func (s *Store) attempt(ctx context.Context, name string, fn func(*tx) error) error {
 	opts := &sql.TxOptions{}
 	if s.dialect == dialectPostgres {
 		opts.Isolation = sql.LevelSerializable
@@ -361,7 +394,16 @@ func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
 	}
 }
 
-func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*tx) error) error {
+func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*tx) error) (err error) {
+	defer func() {
+		// Once ctx ends, database/sql rolls the transaction back and the
+		// next statement fails with "transaction has already been
+		// committed or rolled back", or the driver with words of its own:
+		// whatever it says, such a failure is ctx's, and says so.
+		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) && passnum.ErrorCode(err) == passnum.EINTERNAL {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
+	}()
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err

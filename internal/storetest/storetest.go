@@ -83,11 +83,18 @@ func Each(t *testing.T, f func(t *testing.T, env *Env)) {
 // quietLogger keeps retry chatter out of test output.
 var quietLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// OpenSQLite opens a fresh SQLite store in t.TempDir().
-func OpenSQLite(t testing.TB) *Env {
+// OpenSQLite opens a fresh SQLite store in t.TempDir(); opts come after
+// the test clock and a quiet logger, and may replace them.
+func OpenSQLite(t testing.TB, opts ...sqlstore.Option) *Env {
+	t.Helper()
+	return OpenSQLiteAt(t, filepath.Join(t.TempDir(), "passnum.db"), opts...)
+}
+
+// OpenSQLiteAt opens a SQLite store at path, as OpenSQLite does.
+func OpenSQLiteAt(t testing.TB, path string, opts ...sqlstore.Option) *Env {
 	t.Helper()
 	clock := NewClock(Start)
-	s, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "passnum.db"), sqlstore.WithClock(clock.Now), sqlstore.WithLogger(quietLogger))
+	s, err := sqlstore.Open(context.Background(), path, append([]sqlstore.Option{sqlstore.WithClock(clock.Now), sqlstore.WithLogger(quietLogger)}, opts...)...)
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
@@ -96,8 +103,16 @@ func OpenSQLite(t testing.TB) *Env {
 }
 
 // OpenPostgres opens a fresh store in a new PostgreSQL schema, dropped at
-// the end of the test. It skips the test when PASSNUM_TEST_POSTGRES is unset.
-func OpenPostgres(t testing.TB) *Env {
+// the end of the test. It skips the test when PASSNUM_TEST_POSTGRES is
+// unset. opts come after the test clock and a quiet logger.
+func OpenPostgres(t testing.TB, opts ...sqlstore.Option) *Env {
+	t.Helper()
+	return OpenPostgresInTablespace(t, "", opts...)
+}
+
+// OpenPostgresInTablespace is OpenPostgres with the schema's tables and
+// indexes in tablespace ("": the database's default).
+func OpenPostgresInTablespace(t testing.TB, tablespace string, opts ...sqlstore.Option) *Env {
 	t.Helper()
 	base := os.Getenv(PostgresEnv)
 	if base == "" {
@@ -127,9 +142,12 @@ func OpenPostgres(t testing.TB) *Env {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	if tablespace != "" {
+		q.Set("default_tablespace", tablespace) // a run-time parameter of every connection
+	}
 	u.RawQuery = q.Encode()
 	clock := NewClock(Start)
-	s, err := sqlstore.Open(context.Background(), u.String(), sqlstore.WithClock(clock.Now), sqlstore.WithLogger(quietLogger))
+	s, err := sqlstore.Open(context.Background(), u.String(), append([]sqlstore.Option{sqlstore.WithClock(clock.Now), sqlstore.WithLogger(quietLogger)}, opts...)...)
 	if err != nil {
 		t.Fatalf("open postgres store: %v", err)
 	}

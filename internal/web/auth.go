@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -228,6 +227,8 @@ func errTitle(err error) string {
 		return "Action impossible"
 	case passnum.ERATELIMIT:
 		return "Trop de tentatives"
+	case passnum.EUNAVAILABLE:
+		return "Service momentanément indisponible"
 	}
 	return "Erreur interne"
 }
@@ -235,10 +236,11 @@ func errTitle(err error) string {
 // fail shows the error page of err; internal errors are logged, and people
 // only read that something went wrong.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if httpx.ClientGone(r, err) {
+		httpx.ClientClosed(w) // the person left: nobody reads a page
+		return
+	}
 	if passnum.ErrorCode(err) == passnum.EINTERNAL {
-		if errors.Is(err, context.Canceled) {
-			return // the person left
-		}
 		s.log.ErrorContext(r.Context(), "web handler failed", "pattern", httpx.EntryFrom(r.Context()).Pattern, "err", err)
 	}
 	s.errorPage(w, r, errStatus(err), errTitle(err), passnum.ErrorMessage(err))

@@ -417,7 +417,9 @@ func (s *Server) exportPasses(w http.ResponseWriter, r *http.Request) error {
 		if !cw.started {
 			return err
 		}
-		s.log.ErrorContext(r.Context(), "export cut short", "batch", id, "err", err)
+		if r.Context().Err() == nil { // else the person left: no failure of ours
+			s.log.ErrorContext(r.Context(), "export cut short", "batch", id, "err", err)
+		}
 		panic(http.ErrAbortHandler)
 	}
 	return nil

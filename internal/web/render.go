@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/httpx"
 )
 
 //go:embed templates/*.html
@@ -201,6 +202,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	httpx.SetRetryAfter(w, status)
 	w.WriteHeader(status)
 	_, err := buf.WriteTo(w)
 	return err
