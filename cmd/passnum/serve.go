@@ -54,6 +54,11 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	fs.DurationVar(&every, "indicators-every", every, "`intervalle` du calcul des indicateurs, par exemple 15m ou 1h ; 0 : jamais (variable "+envIndicatorsEvery+")")
 	publicURL := fs.String("url", os.Getenv("PASSNUM_URL"), "`adresse` publique du service, par exemple https://pass.example.fr : liens des courriels, cookies sécurisés si https (défaut : l'adresse d'écoute ; variable PASSNUM_URL)")
+	proxies, err := ratelimit.ParseTrustedProxies(os.Getenv(envTrustedProxies))
+	if err != nil {
+		return usageErrorf(fs.path, "%s : %s", envTrustedProxies, err)
+	}
+	fs.Var(trustedProxiesValue{&proxies}, "trusted-proxies", "`réseaux` des mandataires inverses (reverse proxies) dont l'en-tête X-Forwarded-For est cru, séparés par des virgules, par exemple 127.0.0.1/32,::1/128 (défaut : aucun ; variable "+envTrustedProxies+")")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -113,13 +118,13 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	// one wrapper of the service.
 	m := metrics.New()
 	svc := m.Service(s)
-	pages, err := web.NewServer(svc, web.Options{Logger: log, BaseURL: base, Limits: limits, OperatorName: operator.Name, JobDone: m.ObserveJob})
+	pages, err := web.NewServer(svc, web.Options{Logger: log, BaseURL: base, Limits: limits, TrustedProxies: proxies, OperatorName: operator.Name, JobDone: m.ObserveJob})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", httpapi.NewServer(svc, httpapi.Options{Logger: log, Limits: limits, OperatorName: operator.Name}).Handler())
+	mux.Handle("/api/", httpapi.NewServer(svc, httpapi.Options{Logger: log, Limits: limits, TrustedProxies: proxies, OperatorName: operator.Name}).Handler())
 	mux.Handle("/", pages.Handler())
 	srv := &http.Server{
 		Handler:           opsHandler(s, m, *metricsToken, log, mux),
@@ -193,6 +198,28 @@ func (c *cli) seedDemo(ctx context.Context, s *sqlstore.Store, clock *demo.Clock
 	}
 	fmt.Fprintf(c.stderr, "démo : prête en %s\n", formatSeconds(time.Since(start)))
 	return creds, nil
+}
+
+// Environment variable of serve --trusted-proxies.
+const envTrustedProxies = "PASSNUM_TRUSTED_PROXIES"
+
+// trustedProxiesValue is --trusted-proxies: a list of networks.
+type trustedProxiesValue struct{ p *ratelimit.TrustedProxies }
+
+func (v trustedProxiesValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return v.p.String()
+}
+
+func (v trustedProxiesValue) Set(s string) error {
+	p, err := ratelimit.ParseTrustedProxies(s)
+	if err != nil {
+		return err
+	}
+	*v.p = p
+	return nil
 }
 
 // baseURL is the address people type: localhost for "every interface".

@@ -12,7 +12,7 @@ import (
 // attempts are counted per client network; past the limit, the network is
 // refused without the token even being looked up.
 func (s *Server) authenticate(r *http.Request) (*passnum.Actor, error) {
-	client, now := ratelimit.ClientNetwork(r), s.now()
+	client, now := s.proxies.ClientNetwork(r), s.now()
 	if until, blocked := s.failedAuth.BlockedUntil(client, now); blocked {
 		return nil, &rateLimited{retryAt: until, err: passnum.Errorf(passnum.ERATELIMIT, reasonTooManyBadTokens,
 			"Trop de jetons d'accès refusés depuis votre réseau. Réessayez %s.", ratelimit.RetryWhen(until, now))}

@@ -27,6 +27,10 @@ type Options struct {
 	// Limits are the counters of guessed codes, shared with the web
 	// interface; nil: the server keeps its own.
 	Limits *ratelimit.Shared
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For
+	// names the client that limits count; zero: none, the client is the
+	// connection's address.
+	TrustedProxies ratelimit.TrustedProxies
 	// OperatorName signs the documents (statements, charges, credit
 	// notes) whoever downloads them; "": a generic label.
 	OperatorName string
@@ -42,6 +46,8 @@ type Server struct {
 	handler http.Handler
 	// operator signs the documents (Options.OperatorName).
 	operator string
+	// proxies tell who the client is (Options.TrustedProxies).
+	proxies ratelimit.TrustedProxies
 
 	// badCodes counts pass codes refused as unknown, forged or malformed,
 	// per organisation: a venue guessing codes is stopped long before it
@@ -78,7 +84,7 @@ func NewServer(svc passnum.Service, opts Options) *Server {
 		mux:        http.NewServeMux(),
 		failedAuth: ratelimit.New[string](failedAuthLimit, failedAuthWindow, ratelimit.MaxKeys),
 	}
-	s.operator = opts.OperatorName
+	s.operator, s.proxies = opts.OperatorName, opts.TrustedProxies
 	if s.operator == "" {
 		s.operator = operatorLabel
 	}

@@ -56,7 +56,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if v.Summary != nil {
 		return s.render(w, r, http.StatusBadRequest, "login", v)
 	}
-	now, client := s.now(), ratelimit.ClientNetwork(r)
+	now, client := s.now(), s.proxies.ClientNetwork(r)
 	for _, lim := range []struct {
 		w   *ratelimit.Window[string]
 		key string
@@ -117,7 +117,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 		v.addError("email", "Indiquez l'adresse électronique de votre compte, par exemple prenom.nom@mairie.fr.")
 		return s.render(w, r, http.StatusBadRequest, "forgot", v)
 	}
-	now, client := s.now(), ratelimit.ClientNetwork(r)
+	now, client := s.now(), s.proxies.ClientNetwork(r)
 	_, byEmail := s.resetByEmail.BlockedUntil(email, now)
 	until, byNet := s.resetByNet.BlockedUntil(client, now)
 	switch {

@@ -37,6 +37,10 @@ type Options struct {
 	// that a guesser gains nothing by switching; nil: the server keeps its
 	// own.
 	Limits *ratelimit.Shared
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For
+	// names the client that limits count; zero: none, the client is the
+	// connection's address.
+	TrustedProxies ratelimit.TrustedProxies
 	// Now is the clock of rate limits and expiry alerts; nil: time.Now.
 	Now func() time.Time
 	// OperatorName signs the documents venues and funders download
@@ -62,6 +66,8 @@ type Server struct {
 	operator string
 	// network holds the venue imports waiting for confirmation.
 	network *networkState
+	// proxies tell who the client is (Options.TrustedProxies).
+	proxies ratelimit.TrustedProxies
 
 	// limits are the counters shared with the API (Options.Limits);
 	// badCodes and publicByNet are two of them.
@@ -101,6 +107,7 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		jobs:         &jobs{byID: map[int64]*job{}, done: opts.JobDone},
 		network:      newNetworkState(),
 		operator:     opts.OperatorName,
+		proxies:      opts.TrustedProxies,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
