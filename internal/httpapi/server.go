@@ -53,7 +53,8 @@ type Server struct {
 	// per organisation: a venue guessing codes is stopped long before it
 	// could find one (60 random bits each).
 	badCodes *ratelimit.Window[int64]
-	// failedAuth counts rejected tokens per client network.
+	// failedAuth counts rejected tokens per client network; past its
+	// bound, only unknown tokens are refused (authenticate).
 	failedAuth *ratelimit.Window[string]
 	// unknownCarnets counts, per client network, the codes of the public
 	// carnet status page that found no carnet.
@@ -66,10 +67,11 @@ type Server struct {
 	openData opendata.Cache
 }
 
-// Limits of failed authentications. Tokens hold 256 random bits, so this
-// limit is not what keeps them secret: it stops one client from making the
-// database look up secrets in a loop. The limits of guessed pass codes are
-// in package ratelimit, shared with the web interface.
+// Limits of failed authentications per client network. Tokens hold 256
+// random bits, so this limit is not what keeps them secret, and it never
+// refuses a valid token: it tells a client sending unknown tokens in a
+// loop to stop (authenticate). The limits of guessed pass codes are in
+// package ratelimit, shared with the web interface.
 const (
 	failedAuthLimit  = 30
 	failedAuthWindow = time.Minute
