@@ -112,9 +112,9 @@ type accountNetwork struct{ email, network string }
 // NewServer returns the web interface of svc.
 func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 	s := &Server{
-		svc:          svc,
-		log:          opts.Logger,
-		now:          opts.Now,
+		svc:               svc,
+		log:               opts.Logger,
+		now:               opts.Now,
 		loginByAccountNet: ratelimit.New[accountNetwork](loginLimit, loginWindow, ratelimit.MaxKeys),
 		loginByAccount:    ratelimit.New[string](loginAccountLimit, loginWindow, ratelimit.MaxKeys),
 		loginByNet:        ratelimit.New[string](loginNetLimit, loginWindow, ratelimit.MaxKeys),
