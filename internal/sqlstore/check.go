@@ -10,6 +10,7 @@ import (
 // CheckInvariants recomputes the invariants of DOMAIN.md from the records,
 // in one consistent snapshot, and names every one that fails:
 //
+//   - every stored instant has the shape of one (instant.go);
 //   - every posting balances, and so does the whole ledger;
 //   - each state account's balance equals the passes in that state times
 //     the face value (the books reconcile with pass states);
@@ -43,7 +44,24 @@ func (s *Store) CheckInvariants(ctx context.Context) (*passnum.CheckReport, erro
 
 func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 	fail := func(format string, args ...any) { rep.Problems = append(rep.Problems, fmt.Sprintf(format, args...)) }
+	// Instants first: the other checks read records, and one whose
+	// instant does not read stops them with an error, which the report
+	// then shows beside the damaged values instead of replacing them.
+	if err := t.checkInstants(fail); err != nil {
+		return err
+	}
+	damaged := len(rep.Problems) > 0
+	if err := t.checkRecords(rep, fail); err != nil {
+		if !damaged {
+			return err
+		}
+		fail("the other checks stopped on a damaged record: %v", err)
+	}
+	return nil
+}
 
+// checkRecords checks every invariant but the instants' shape.
+func (t *tx) checkRecords(rep *passnum.CheckReport, fail func(format string, args ...any)) error {
 	if err := t.get(&rep.Postings, `SELECT COUNT(*) FROM postings`); err != nil {
 		return err
 	}

@@ -35,3 +35,14 @@ func QueryStrings(s *Store, q string, args ...any) ([]string, error) {
 // RawDB is the store's read pool, for tests that recount figures from
 // records with their own queries.
 func RawDB(s *Store) *sql.DB { return s.db }
+
+// InstantColumns lists, as table.column, the columns CheckInvariants reads
+// as instants and the columns named …_at that hold dates.
+func InstantColumns() (instants, dates []string) {
+	for _, tc := range instantColumns {
+		for _, c := range tc.columns {
+			instants = append(instants, tc.table+"."+c)
+		}
+	}
+	return instants, dateColumns
+}
