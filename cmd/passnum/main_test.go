@@ -318,23 +318,32 @@ func TestRun(t *testing.T) {
 // TestCheckBroken: a tampered ledger makes check exit 1, naming the
 // problems on stdout and in its one line on stderr.
 func TestCheckBroken(t *testing.T) {
-	h := newHarness(t)
-	h.ok("migrate")
-	state := id(t, h.ok("org", "create", "--kind", "funder", "--name", "État"))
-	prog := id(t, h.ok("programme", "create", "--name", "P", "--funder", state+":10000", "--budget", "100",
-		"--from", "2027-01-01", "--until", "2027-12-31", "--territory", "region:53"))
-	h.ok("issue", "--programme", prog, "--carnets", "1")
-	db, err := sql.Open("sqlite", h.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`UPDATE entries SET amount_cents = amount_cents + 1 WHERE rowid = (SELECT MIN(rowid) FROM entries)`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	out, errs, code := h.run("check")
-	if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "does not balance") || !strings.Contains(out, "does not balance") {
-		t.Errorf("check of a tampered ledger: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	for _, tc := range []struct {
+		name, sql, want string
+	}{
+		{"ledger", `UPDATE entries SET amount_cents = amount_cents + 1 WHERE rowid = (SELECT MIN(rowid) FROM entries)`, "does not balance"},
+		{"an instant that is not one", `UPDATE programmes SET created_at = 'garbage'`, `programmes.created_at: 1 value does not have the shape of an instant`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.ok("migrate")
+			state := id(t, h.ok("org", "create", "--kind", "funder", "--name", "État"))
+			prog := id(t, h.ok("programme", "create", "--name", "P", "--funder", state+":10000", "--budget", "100",
+				"--from", "2027-01-01", "--until", "2027-12-31", "--territory", "region:53"))
+			h.ok("issue", "--programme", prog, "--carnets", "1")
+			db, err := sql.Open("sqlite", h.db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(tc.sql); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			out, errs, code := h.run("check")
+			if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tc.want) || !strings.Contains(out, tc.want) {
+				t.Errorf("check of a tampered database: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+			}
+		})
 	}
 }
 

@@ -69,13 +69,25 @@ func opsHandler(s *sqlstore.Store, m *metrics.Metrics, token string, log *slog.L
 }
 
 // metricsAllowed lets in loopback callers and, when a token is set,
-// callers bearing it. Behind a reverse proxy on the same host every caller
-// looks local: set a token and keep /metrics off the proxy.
+// callers bearing it.
+//
+// A request that went through a reverse proxy is never local, even from
+// a trusted proxy on the loopback interface (serve --trusted-proxies):
+// forwarding headers are only a sign that the request came from afar,
+// their values are never read here, so a forged header can refuse /metrics
+// to its sender but never open it. A proxy on the same host that forwards
+// without such headers still makes every caller look local: set a token
+// and keep /metrics off the proxy.
 func metricsAllowed(r *http.Request, token string) bool {
 	if token != "" {
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) == 1 {
 			return true
+		}
+	}
+	for _, h := range []string{"X-Forwarded-For", "Forwarded", "X-Real-Ip"} {
+		if _, forwarded := r.Header[h]; forwarded {
+			return false
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -98,22 +98,35 @@ func TestServeOps(t *testing.T) {
 func TestMetricsAccess(t *testing.T) {
 	for _, tc := range []struct {
 		remote, token, header string
+		forwarded             [2]string // a forwarding header and its value
 		want                  bool
 	}{
-		{"127.0.0.1:5000", "", "", true},
-		{"[::1]:5000", "", "", true},
-		{"203.0.113.7:5000", "", "", false},
-		{"203.0.113.7:5000", "s3cret", "Bearer s3cret", true},
-		{"203.0.113.7:5000", "s3cret", "Bearer wrong", false},
-		{"203.0.113.7:5000", "", "Bearer ", false},
+		{"127.0.0.1:5000", "", "", [2]string{}, true},
+		{"[::1]:5000", "", "", [2]string{}, true},
+		{"203.0.113.7:5000", "", "", [2]string{}, false},
+		{"203.0.113.7:5000", "s3cret", "Bearer s3cret", [2]string{}, true},
+		{"203.0.113.7:5000", "s3cret", "Bearer wrong", [2]string{}, false},
+		{"203.0.113.7:5000", "", "Bearer ", [2]string{}, false},
+		// Through a proxy on the same host: the caller is elsewhere,
+		// whatever the header says.
+		{"127.0.0.1:5000", "", "", [2]string{"X-Forwarded-For", "203.0.113.7"}, false},
+		{"127.0.0.1:5000", "", "", [2]string{"X-Forwarded-For", "127.0.0.1"}, false},
+		{"127.0.0.1:5000", "", "", [2]string{"Forwarded", "for=127.0.0.1"}, false},
+		{"127.0.0.1:5000", "", "", [2]string{"X-Real-Ip", "127.0.0.1"}, false},
+		{"127.0.0.1:5000", "s3cret", "Bearer s3cret", [2]string{"X-Forwarded-For", "203.0.113.7"}, true},
+		// A forged header from afar opens nothing.
+		{"203.0.113.7:5000", "", "", [2]string{"X-Forwarded-For", "127.0.0.1"}, false},
 	} {
 		r := httptest.NewRequest("GET", "/metrics", nil)
 		r.RemoteAddr = tc.remote
 		if tc.header != "" {
 			r.Header.Set("Authorization", tc.header)
 		}
+		if tc.forwarded[0] != "" {
+			r.Header.Set(tc.forwarded[0], tc.forwarded[1])
+		}
 		if got := metricsAllowed(r, tc.token); got != tc.want {
-			t.Errorf("%s token %q header %q: allowed %v, want %v", tc.remote, tc.token, tc.header, got, tc.want)
+			t.Errorf("%s token %q header %q %v: allowed %v, want %v", tc.remote, tc.token, tc.header, tc.forwarded, got, tc.want)
 		}
 	}
 }

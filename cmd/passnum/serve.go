@@ -55,6 +55,11 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	fs.DurationVar(&every, "indicators-every", every, "`intervalle` du calcul des indicateurs, par exemple 15m ou 1h ; 0 : jamais (variable "+envIndicatorsEvery+")")
 	publicURL := fs.String("url", os.Getenv("PASSNUM_URL"), "`adresse` publique du service, par exemple https://pass.example.fr : liens des courriels, cookies sécurisés si https (défaut : l'adresse d'écoute ; variable PASSNUM_URL)")
+	proxies, err := ratelimit.ParseTrustedProxies(os.Getenv(envTrustedProxies))
+	if err != nil {
+		return usageErrorf(fs.path, "%s : %s", envTrustedProxies, err)
+	}
+	fs.Var(trustedProxiesValue{&proxies}, "trusted-proxies", "`réseaux` des mandataires inverses (reverse proxies) dont l'en-tête X-Forwarded-For est cru, séparés par des virgules, par exemple 127.0.0.1/32,::1/128 (défaut : aucun ; variable "+envTrustedProxies+")")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -112,7 +117,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	// one wrapper of the service.
 	m := metrics.New()
 	svc := m.Service(s)
-	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: *metricsToken})
+	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: *metricsToken, proxies: proxies})
 	if err != nil {
 		ln.Close()
 		return err
@@ -172,6 +177,7 @@ type mountOptions struct {
 	base         string // public address, for links in e-mails and secure cookies
 	operator     string // the operator's name, which signs documents
 	metricsToken string
+	proxies      ratelimit.TrustedProxies // whose X-Forwarded-For is believed
 }
 
 // mount builds what serve answers: /healthz, /readyz and /metrics in front
@@ -179,12 +185,12 @@ type mountOptions struct {
 func mount(s *sqlstore.Store, svc passnum.Service, m *metrics.Metrics, o mountOptions) (http.Handler, error) {
 	// One set of counters of guessed codes for the API and the pages.
 	limits := ratelimit.NewShared()
-	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, OperatorName: o.operator, JobDone: m.ObserveJob})
+	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob})
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", httpapi.NewServer(svc, httpapi.Options{Logger: o.log, Limits: limits, OperatorName: o.operator}).Handler())
+	mux.Handle("/api/", httpapi.NewServer(svc, httpapi.Options{Logger: o.log, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator}).Handler())
 	mux.Handle("/", pages.Handler())
 	return opsHandler(s, m, o.metricsToken, o.log, mux), nil
 }
@@ -212,6 +218,28 @@ func (c *cli) seedDemo(ctx context.Context, s *sqlstore.Store, clock *demo.Clock
 	}
 	fmt.Fprintf(c.stderr, "démo : prête en %s\n", formatSeconds(time.Since(start)))
 	return creds, nil
+}
+
+// Environment variable of serve --trusted-proxies.
+const envTrustedProxies = "PASSNUM_TRUSTED_PROXIES"
+
+// trustedProxiesValue is --trusted-proxies: a list of networks.
+type trustedProxiesValue struct{ p *ratelimit.TrustedProxies }
+
+func (v trustedProxiesValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return v.p.String()
+}
+
+func (v trustedProxiesValue) Set(s string) error {
+	p, err := ratelimit.ParseTrustedProxies(s)
+	if err != nil {
+		return err
+	}
+	*v.p = p
+	return nil
 }
 
 // baseURL is the address people type: localhost for "every interface".

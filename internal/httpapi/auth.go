@@ -8,15 +8,21 @@ import (
 	"github.com/passnum/passnum/internal/ratelimit"
 )
 
-// authenticate returns the actor behind the request's bearer token. Failed
-// attempts are counted per client network; past the limit, the network is
-// refused without the token even being looked up.
+// authenticate returns the actor behind the request's bearer token.
+//
+// The token is looked up before any limit is consulted, so a valid token
+// is always accepted, whatever others behind the same address (a reverse
+// proxy, a town hall's connection) have sent. Tokens hold 256 random bits
+// (sqlstore.CreateToken keeps only their SHA-256), so no rate of guessing
+// could find one: the limit is not what keeps them secret, and counting
+// failures per presented token would be pointless, as a guesser never
+// presents the same wrong token twice. Rejected tokens are counted per
+// client network only as a separate bound on noise: past it, that
+// network's unknown tokens are answered 429 with Retry-After, which tells
+// a script looping on a revoked token to stop. The lookup itself is one
+// indexed read, no dearer than a public request, and a string that cannot
+// be a token is refused without it.
 func (s *Server) authenticate(r *http.Request) (*passnum.Actor, error) {
-	client, now := ratelimit.ClientNetwork(r), s.now()
-	if until, blocked := s.failedAuth.BlockedUntil(client, now); blocked {
-		return nil, &rateLimited{retryAt: until, err: passnum.Errorf(passnum.ERATELIMIT, reasonTooManyBadTokens,
-			"Trop de jetons d'accès refusés depuis votre réseau. Réessayez %s.", ratelimit.RetryWhen(until, now))}
-	}
 	header := r.Header.Get("Authorization")
 	if header == "" {
 		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, "unauthenticated",
@@ -29,15 +35,20 @@ func (s *Server) authenticate(r *http.Request) (*passnum.Actor, error) {
 			"En-tête Authorization non reconnu : écrivez « Bearer » suivi du jeton d'accès (pn_…).")
 	}
 	actor, err := s.svc.AuthenticateToken(r.Context(), secret)
-	if err != nil {
-		if passnum.ErrorCode(err) == passnum.EUNAUTHORIZED {
-			if s.failedAuth.Add(client, now, 1) {
-				s.log.WarnContext(r.Context(), "failed authentication limit reached", "client", client)
-			}
-		}
-		return nil, err
+	if passnum.ErrorCode(err) != passnum.EUNAUTHORIZED {
+		return actor, err
 	}
-	return actor, nil
+	client, now := s.proxies.ClientNetwork(r), s.now()
+	// While the network is over the bound its failures are not counted,
+	// so that it is free again at the time Retry-After says.
+	if until, blocked := s.failedAuth.BlockedUntil(client, now); blocked {
+		return nil, &rateLimited{retryAt: until, err: passnum.Errorf(passnum.ERATELIMIT, reasonTooManyBadTokens,
+			"Jeton d'accès inconnu ou révoqué, et trop de jetons refusés depuis votre réseau : réessayez %s avec un jeton valide.", ratelimit.RetryWhen(until, now))}
+	}
+	if s.failedAuth.Add(client, now, 1) {
+		s.log.WarnContext(r.Context(), "failed authentication limit reached", "client", client)
+	}
+	return nil, err
 }
 
 // refuseGuessers answers 429 to an organisation that presented too many

@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/httpapi"
+	"github.com/passnum/passnum/internal/ratelimit"
 	"github.com/passnum/passnum/internal/storetest"
 )
 
@@ -81,21 +84,67 @@ func TestOwnership(t *testing.T) {
 	})
 }
 
-// TestFailedAuthenticationLimit: past 30 rejected tokens in a minute, the
-// client's network is refused, valid token or not, until the minute passes.
+// TestFailedAuthenticationLimit: a client network that sent 30 unknown
+// tokens within a minute gets 429 for its unknown tokens until the minute
+// has passed, while a valid token from that same network is accepted all
+// along (issue 12: behind a reverse proxy, 31 bad tokens made every valid
+// token answer 429); behind a trusted proxy, the clients it names are
+// counted apart.
 func TestFailedAuthenticationLimit(t *testing.T) {
-	env := storetest.OpenSQLite(t)
-	a := newAPI(t, env)
-	op := a.operatorToken()
-	for i := 0; i < 30; i++ {
-		a.do(fmt.Sprintf("pn_guess%d", i), "GET", "/api/v1/me", nil).problem(http.StatusUnauthorized, "bad-token")
-	}
-	res := a.do("pn_guess", "GET", "/api/v1/me", nil)
-	res.problem(http.StatusTooManyRequests, "too-many-failed-authentications")
-	if s, err := strconv.Atoi(res.header.Get("Retry-After")); err != nil || s < 1 || s > 60 {
-		t.Fatalf("Retry-After %q", res.header.Get("Retry-After"))
-	}
-	a.do(op, "GET", "/api/v1/me", nil).problem(http.StatusTooManyRequests, "too-many-failed-authentications")
-	a.now.Advance(61 * time.Second)
-	a.do(op, "GET", "/api/v1/me", nil).ok(http.StatusOK, nil)
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		proxies, err := ratelimit.ParseTrustedProxies("127.0.0.1/32, ::1/128")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := newAPIWith(t, env, httpapi.Options{TrustedProxies: proxies})
+		op := a.operatorToken()
+		const (
+			proxy   = ""             // the test's connection, from the trusted proxy's address, with no header
+			someone = "198.51.100.1" // a client the proxy names
+		)
+		steps := []struct {
+			name   string
+			wait   time.Duration
+			from   string
+			token  string
+			times  int
+			status int
+			reason string
+		}{
+			{"30 unknown tokens", 0, proxy, "pn_guess", 30, http.StatusUnauthorized, "bad-token"},
+			{"the 31st", 0, proxy, "pn_guess", 1, http.StatusTooManyRequests, "too-many-failed-authentications"},
+			{"a valid token from the same network", 0, proxy, op, 3, http.StatusOK, ""},
+			{"an unknown token from another client of the proxy", 0, someone, "pn_guess", 1, http.StatusUnauthorized, "bad-token"},
+			{"a valid token from another client of the proxy", 0, someone, op, 1, http.StatusOK, ""},
+			{"still refused within the minute", 30 * time.Second, proxy, "pn_guess", 1, http.StatusTooManyRequests, "too-many-failed-authentications"},
+			{"the minute passed", 31 * time.Second, proxy, "pn_guess", 1, http.StatusUnauthorized, "bad-token"},
+		}
+		for _, step := range steps {
+			a.now.Advance(step.wait)
+			var headers []header
+			if step.from != "" {
+				headers = append(headers, header{"X-Forwarded-For", step.from})
+			}
+			for i := range step.times {
+				token := step.token
+				if token != op {
+					token += strconv.Itoa(i) // a guesser never sends the same token twice
+				}
+				res := a.do(token, "GET", "/api/v1/me", nil, headers...)
+				if step.reason == "" {
+					res.ok(step.status, nil)
+					continue
+				}
+				p := res.problem(step.status, step.reason)
+				if step.status == http.StatusTooManyRequests {
+					if s, err := strconv.Atoi(res.header.Get("Retry-After")); err != nil || s < 1 || s > 60 {
+						t.Fatalf("%s: Retry-After %q", step.name, res.header.Get("Retry-After"))
+					}
+					if d := strings.ToLower(p.Detail); !strings.Contains(d, "jeton") || !strings.Contains(d, "réessayez ") {
+						t.Fatalf("%s: detail %q", step.name, p.Detail)
+					}
+				}
+			}
+		}
+	})
 }

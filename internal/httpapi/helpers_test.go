@@ -51,12 +51,19 @@ func (b *lockedBuffer) String() string {
 
 func newAPI(t *testing.T, env *storetest.Env) *api {
 	t.Helper()
+	return newAPIWith(t, env, httpapi.Options{})
+}
+
+// newAPIWith is newAPI with options (its logger is the test's).
+func newAPIWith(t *testing.T, env *storetest.Env, opts httpapi.Options) *api {
+	t.Helper()
 	op, err := env.Store.SystemActor(context.Background(), "test:operator")
 	if err != nil {
 		t.Fatalf("system actor: %v", err)
 	}
 	a := &api{t: t, env: env, op: op, logs: &lockedBuffer{}, now: storetest.NewClock(time.Now())}
-	a.server = httpapi.NewServer(env.Store, httpapi.Options{Logger: slog.New(slog.NewJSONHandler(a.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	opts.Logger = slog.New(slog.NewJSONHandler(a.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a.server = httpapi.NewServer(env.Store, opts)
 	httpapi.SetNow(a.server, a.now.Now)
 	a.http = httptest.NewServer(a.server.Handler())
 	t.Cleanup(a.http.Close)

@@ -129,7 +129,7 @@ func init() {
 		{passnum.EFORBIDDEN, "no-membership", "Compte sans organisation", "Le compte n'est rattaché à aucune organisation : un administrateur doit l'y ajouter avant la première connexion."},
 		{passnum.EUNAUTHORIZED, "session-expired", "Session expirée", "La session est inconnue, expirée ou fermée, ou son organisation n'est plus la vôtre : reconnectez-vous."},
 		{passnum.EINVALID, "reset-token-invalid", "Lien de réinitialisation périmé", "Le lien de réinitialisation du mot de passe a déjà servi ou a expiré : demandez-en un nouveau."},
-		{passnum.ERATELIMIT, reasonTooManyBadTokens, "Trop d'échecs d'authentification", "Trop de jetons refusés depuis votre réseau : les essais sont suspendus quelques instants ; l'en-tête Retry-After dit quand réessayer."},
+		{passnum.ERATELIMIT, reasonTooManyBadTokens, "Trop d'échecs d'authentification", "Trop de jetons inconnus ou révoqués ont été présentés depuis votre réseau : les jetons inconnus y sont refusés ainsi quelques instants, un jeton valide reste accepté ; l'en-tête Retry-After dit quand réessayer."},
 		{passnum.ERATELIMIT, reasonTooManyCarnetCodes, "Trop de codes inconnus", "Trop de codes qui ne correspondent à aucun carnet ont été saisis depuis votre réseau en peu de temps : la consultation est suspendue jusqu'à l'heure indiquée (en-tête Retry-After), pour empêcher qu'on devine des codes."},
 		{passnum.ERATELIMIT, reasonTooManyBadCodes, "Trop de codes refusés", "Votre organisation a présenté trop de codes de pass inconnus, falsifiés ou mal saisis en peu de temps : contrôles et encaissements sont suspendus jusqu'à l'heure indiquée (en-tête Retry-After), pour empêcher qu'on devine des codes."},
 

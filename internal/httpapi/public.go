@@ -22,7 +22,7 @@ type carnetStatusInput struct {
 func (s *Server) carnetStatus(w http.ResponseWriter, r *http.Request) error {
 	// The answer is about one person's carnet: no cache may keep it.
 	w.Header().Set("Cache-Control", "no-store")
-	client, now := ratelimit.ClientNetwork(r), s.now()
+	client, now := s.proxies.ClientNetwork(r), s.now()
 	if until, blocked := s.unknownCarnets.BlockedUntil(client, now); blocked {
 		return &rateLimited{retryAt: until, err: passnum.Errorf(passnum.ERATELIMIT, reasonTooManyCarnetCodes,
 			"Trop de codes qui ne correspondent à aucun carnet ont été saisis depuis votre connexion. Réessayez %s.", ratelimit.RetryWhen(until, now))}

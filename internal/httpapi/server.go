@@ -27,6 +27,10 @@ type Options struct {
 	// Limits are the counters of guessed codes, shared with the web
 	// interface; nil: the server keeps its own.
 	Limits *ratelimit.Shared
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For
+	// names the client that limits count; zero: none, the client is the
+	// connection's address.
+	TrustedProxies ratelimit.TrustedProxies
 	// OperatorName signs the documents (statements, charges, credit
 	// notes) whoever downloads them; "": a generic label.
 	OperatorName string
@@ -42,12 +46,15 @@ type Server struct {
 	handler http.Handler
 	// operator signs the documents (Options.OperatorName).
 	operator string
+	// proxies tell who the client is (Options.TrustedProxies).
+	proxies ratelimit.TrustedProxies
 
 	// badCodes counts pass codes refused as unknown, forged or malformed,
 	// per organisation: a venue guessing codes is stopped long before it
 	// could find one (60 random bits each).
 	badCodes *ratelimit.Window[int64]
-	// failedAuth counts rejected tokens per client network.
+	// failedAuth counts rejected tokens per client network; past its
+	// bound, only unknown tokens are refused (authenticate).
 	failedAuth *ratelimit.Window[string]
 	// unknownCarnets counts, per client network, the codes of the public
 	// carnet status page that found no carnet.
@@ -60,10 +67,11 @@ type Server struct {
 	openData opendata.Cache
 }
 
-// Limits of failed authentications. Tokens hold 256 random bits, so this
-// limit is not what keeps them secret: it stops one client from making the
-// database look up secrets in a loop. The limits of guessed pass codes are
-// in package ratelimit, shared with the web interface.
+// Limits of failed authentications per client network. Tokens hold 256
+// random bits, so this limit is not what keeps them secret, and it never
+// refuses a valid token: it tells a client sending unknown tokens in a
+// loop to stop (authenticate). The limits of guessed pass codes are in
+// package ratelimit, shared with the web interface.
 const (
 	failedAuthLimit  = 30
 	failedAuthWindow = time.Minute
@@ -78,7 +86,7 @@ func NewServer(svc passnum.Service, opts Options) *Server {
 		mux:        http.NewServeMux(),
 		failedAuth: ratelimit.New[string](failedAuthLimit, failedAuthWindow, ratelimit.MaxKeys),
 	}
-	s.operator = opts.OperatorName
+	s.operator, s.proxies = opts.OperatorName, opts.TrustedProxies
 	if s.operator == "" {
 		s.operator = operatorLabel
 	}

@@ -13,7 +13,7 @@ import (
 func (s *Server) applyAsVenue(w http.ResponseWriter, r *http.Request) error {
 	// The answer concerns one applicant: no cache may keep it.
 	w.Header().Set("Cache-Control", "no-store")
-	client, now := ratelimit.ClientNetwork(r), s.now()
+	client, now := s.proxies.ClientNetwork(r), s.now()
 	for _, lim := range []*ratelimit.Window[string]{s.applications, s.applicationTries} {
 		if until, blocked := lim.BlockedUntil(client, now); blocked {
 			return &rateLimited{retryAt: until, err: passnum.Errorf(passnum.ERATELIMIT, reasonTooManyApplications,

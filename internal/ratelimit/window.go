@@ -1,14 +1,13 @@
 // Package ratelimit counts attempts per key over a sliding window: failed
 // logins, pass codes that do not exist, rejected API tokens. The API and the
 // web interface share one counter per kind of attempt, so that a guesser
-// gains nothing by switching from one to the other.
+// gains nothing by switching from one to the other. It also tells who the
+// client of a request is (TrustedProxies): the connection's address, or
+// what a trusted reverse proxy says in X-Forwarded-For.
 package ratelimit
 
 import (
 	"fmt"
-	"net"
-	"net/http"
-	"net/netip"
 	"sync"
 	"time"
 
@@ -161,28 +160,6 @@ func (w *Window[K]) makeRoom(now time.Time) {
 		}
 		delete(w.events, k)
 	}
-}
-
-// ClientNetwork identifies the client of a request for the limit on failed
-// authentications: its IP address, or its /64 for IPv6, since one host
-// usually holds a whole /64. It reads the connection's address, not
-// X-Forwarded-For, which any client can forge; behind a reverse proxy every
-// client therefore shares the proxy's limit, which errs on the safe side.
-func ClientNetwork(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	addr = addr.Unmap()
-	if addr.Is6() {
-		prefix, _ := addr.Prefix(64)
-		return prefix.String()
-	}
-	return addr.String()
 }
 
 // RetryWhen says in French when a blocked client may retry. The clock

@@ -29,8 +29,9 @@ func scanReport(sc scanner) (*passnum.ActivityReport, error) {
 		return nil, err
 	}
 	r.Themes = splitList(themes)
-	r.CreatedAt = mustTime(created)
-	return &r, nil
+	in := instants{table: "activity_reports", id: r.ID}
+	r.CreatedAt = in.at("created_at", created)
+	return &r, in.err
 }
 
 // fillPeople loads the linked beneficiary references of reports.

@@ -30,8 +30,9 @@ func scanCarnet(sc scanner) (*carnetRow, error) {
 		&allocated, &distributed, &c.ValidUntil); err != nil {
 		return nil, err
 	}
-	c.AllocatedAt, c.DistributedAt = nullTime(allocated), nullTime(distributed)
-	return &c, nil
+	in := instants{table: "carnets", id: c.Number}
+	c.AllocatedAt, c.DistributedAt = in.optional("allocated_at", allocated), in.optional("distributed_at", distributed)
+	return &c, in.err
 }
 
 func (t *tx) carnet(number int64) (*carnetRow, error) {
@@ -71,7 +72,10 @@ func (t *tx) carnetPasses(c *carnetRow) ([]passnum.Pass, error) {
 		if err := rows.Scan(&p.Serial, &p.State, &redeemed, &p.VenueID); err != nil {
 			return nil, err
 		}
-		p.RedeemedAt = nullTime(redeemed)
+		in := instants{table: "passes", id: p.Serial}
+		if p.RedeemedAt = in.optional("redeemed_at", redeemed); in.err != nil {
+			return nil, in.err
+		}
 		out = append(out, p)
 	}
 	return out, rows.Err()
@@ -332,8 +336,9 @@ func scanBeneficiary(sc scanner) (*passnum.Beneficiary, error) {
 	if needs != "" {
 		b.Needs = strings.Split(needs, "|")
 	}
-	b.CreatedAt = mustTime(created)
-	return &b, nil
+	in := instants{table: "beneficiaries", id: b.ID}
+	b.CreatedAt = in.at("created_at", created)
+	return &b, in.err
 }
 
 // newBeneficiaryRef draws a pseudonymous reference: "B-" and 8 Crockford

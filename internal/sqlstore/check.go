@@ -10,6 +10,7 @@ import (
 // CheckInvariants recomputes the invariants of DOMAIN.md from the records,
 // in one consistent snapshot, and names every one that fails:
 //
+//   - every stored instant has the shape of one (instant.go);
 //   - every posting balances, and so does the whole ledger;
 //   - each state account's balance equals the passes in that state times
 //     the face value (the books reconcile with pass states);
@@ -43,7 +44,24 @@ func (s *Store) CheckInvariants(ctx context.Context) (*passnum.CheckReport, erro
 
 func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 	fail := func(format string, args ...any) { rep.Problems = append(rep.Problems, fmt.Sprintf(format, args...)) }
+	// Instants first: the other checks read records, and one whose
+	// instant does not read stops them with an error, which the report
+	// then shows beside the damaged values instead of replacing them.
+	if err := t.checkInstants(fail); err != nil {
+		return err
+	}
+	damaged := len(rep.Problems) > 0
+	if err := t.checkRecords(rep, fail); err != nil {
+		if !damaged {
+			return err
+		}
+		fail("the other checks stopped on a damaged record: %v", err)
+	}
+	return nil
+}
 
+// checkRecords checks every invariant but the instants' shape.
+func (t *tx) checkRecords(rep *passnum.CheckReport, fail func(format string, args ...any)) error {
 	if err := t.get(&rep.Postings, `SELECT COUNT(*) FROM postings`); err != nil {
 		return err
 	}
@@ -51,19 +69,17 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 		return err
 	}
 	// Every posting balances.
-	rows, err := t.query(`SELECT posting_id, SUM(amount_cents) FROM entries GROUP BY posting_id HAVING SUM(amount_cents) <> 0 ORDER BY posting_id LIMIT 20`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	err := t.each(`SELECT posting_id, SUM(amount_cents) FROM entries GROUP BY posting_id HAVING SUM(amount_cents) <> 0 ORDER BY posting_id LIMIT 20`, func(sc scanner) error {
 		var id, sum int64
-		if err := rows.Scan(&id, &sum); err != nil {
-			rows.Close()
+		if err := sc.Scan(&id, &sum); err != nil {
 			return err
 		}
 		fail("ledger: posting %d does not balance (off by %d cents)", id, sum)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	rows.Close()
 	var total int64
 	if err := t.get(&total, `SELECT COALESCE(SUM(amount_cents), 0) FROM entries`); err != nil {
 		return err
@@ -79,21 +95,16 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 		party   int64
 	}
 	balance := map[key]int64{}
-	rows, err = t.query(`SELECT programme_id, account, party_id, SUM(amount_cents) FROM entries GROUP BY programme_id, account, party_id`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	err = t.each(`SELECT programme_id, account, party_id, SUM(amount_cents) FROM entries GROUP BY programme_id, account, party_id`, func(sc scanner) error {
 		var k key
 		var sum int64
-		if err := rows.Scan(&k.prog, &k.account, &k.party, &sum); err != nil {
-			rows.Close()
+		if err := sc.Scan(&k.prog, &k.account, &k.party, &sum); err != nil {
 			return err
 		}
 		balance[k] = sum
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	// What the ledger should hold, recounted from records.
@@ -111,19 +122,14 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 		face := p.FaceValueCents
 		// A redeemed pass on a live statement line is in venue_statement
 		// (settlement.go).
-		rows, err := t.query(`SELECT p.state, COALESCE(p.venue_id, 0), CASE WHEN l.serial IS NULL THEN 0 ELSE 1 END, COUNT(*),
+		var all, activated int64
+		err = t.each(`SELECT p.state, COALESCE(p.venue_id, 0), CASE WHEN l.serial IS NULL THEN 0 ELSE 1 END, COUNT(*),
 				SUM(CASE WHEN p.activated_at IS NOT NULL THEN 1 ELSE 0 END)
 			FROM passes p LEFT JOIN statement_lines l ON l.serial = p.serial AND l.rejected = 0
-			WHERE p.programme_id = ? GROUP BY p.state, COALESCE(p.venue_id, 0), CASE WHEN l.serial IS NULL THEN 0 ELSE 1 END`, id)
-		if err != nil {
-			return err
-		}
-		var all, activated int64
-		for rows.Next() {
+			WHERE p.programme_id = ? GROUP BY p.state, COALESCE(p.venue_id, 0), CASE WHEN l.serial IS NULL THEN 0 ELSE 1 END`, func(sc scanner) error {
 			var st passnum.PassState
 			var venue, onStatement, n, act int64
-			if err := rows.Scan(&st, &venue, &onStatement, &n, &act); err != nil {
-				rows.Close()
+			if err := sc.Scan(&st, &venue, &onStatement, &n, &act); err != nil {
 				return err
 			}
 			all += n
@@ -131,7 +137,7 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 			account := passnum.StateAccount(st)
 			if account == "" {
 				fail("programme %d: %d passes in unknown state %q", id, n, st)
-				continue
+				return nil
 			}
 			if st == passnum.StateRedeemed && onStatement == 1 {
 				account = passnum.AccountVenueStatement
@@ -141,9 +147,9 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 				party = venue
 			}
 			want[key{id, account, party}] += n * face
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		}, id)
+		if err != nil {
 			return err
 		}
 		want[key{id, passnum.AccountIssuance, 0}] = -all * face
@@ -159,22 +165,20 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 		if p.ActivatedCents > passnum.ActivationCapacity(p.FundsReceived, p.FeeBP) {
 			fail("programme %d: %d cents of passes activated but funds received pay for %d", id, p.ActivatedCents, passnum.ActivationCapacity(p.FundsReceived, p.FeeBP))
 		}
-		rows, err = t.query(`SELECT funder_id, SUM(amount_cents) FROM payment_orders WHERE programme_id = ? GROUP BY funder_id`, id)
-		if err != nil {
-			return err
-		}
 		var received int64
-		for rows.Next() {
+		err = t.each(`SELECT funder_id, SUM(amount_cents) FROM payment_orders WHERE programme_id = ? GROUP BY funder_id`, func(sc scanner) error {
 			var funder, sum int64
-			if err := rows.Scan(&funder, &sum); err != nil {
-				rows.Close()
+			if err := sc.Scan(&funder, &sum); err != nil {
 				return err
 			}
 			received += sum
 			want[key{id, passnum.AccountBank, funder}] += sum
 			want[key{id, passnum.AccountFunderContribution, funder}] = -sum
+			return nil
+		}, id)
+		if err != nil {
+			return err
 		}
-		rows.Close()
 		// Payments to venues and credit notes (settlement_check.go).
 		paid, credited, err := t.settlementMoney(p)
 		if err != nil {
@@ -204,19 +208,17 @@ func (t *tx) checkInvariants(rep *passnum.CheckReport) error {
 	}
 
 	// Invariant 1: a pass is redeemed at most once.
-	rows, err = t.query(`SELECT serial, COUNT(*) FROM redemption_passes WHERE voided = 0 GROUP BY serial HAVING COUNT(*) > 1 LIMIT 20`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	err = t.each(`SELECT serial, COUNT(*) FROM redemption_passes WHERE voided = 0 GROUP BY serial HAVING COUNT(*) > 1 LIMIT 20`, func(sc scanner) error {
 		var serial, n int64
-		if err := rows.Scan(&serial, &n); err != nil {
-			rows.Close()
+		if err := sc.Scan(&serial, &n); err != nil {
 			return err
 		}
 		fail("pass %s is redeemed %d times", passnum.FormatSerial(serial), n)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	rows.Close()
 	var mismatched int64
 	if err := t.get(&mismatched, `SELECT COUNT(*) FROM passes p LEFT JOIN redemption_passes r ON r.serial = p.serial AND r.voided = 0
 		WHERE (CASE WHEN p.state IN ('redeemed', 'settled') THEN 1 ELSE 0 END) <> (CASE WHEN r.serial IS NULL THEN 0 ELSE 1 END)

@@ -27,6 +27,8 @@ func TestCheckInvariantsDetectsTampering(t *testing.T) {
 		{"budget and counters lowered below the passes issued", `UPDATE programmes SET budget_cents = 1000, issued_cents = 1000, activated_cents = 1000`, "exceeds the funded budget"},
 		{"allocated pass without an activation date", `UPDATE passes SET activated_at = NULL WHERE serial = (SELECT MIN(serial) FROM passes WHERE state = 'allocated')`, "disagree with their activation date"},
 		{"distributed pass in an undistributed carnet", `UPDATE carnets SET beneficiary_id = NULL WHERE number = (SELECT MIN(number) FROM carnets WHERE beneficiary_id IS NOT NULL)`, "disagree with their carnet"},
+		{"an instant that is not one", `UPDATE postings SET created_at = 'garbage' WHERE id = (SELECT MIN(id) FROM postings)`, `postings.created_at: 1 value does not have the shape of an instant (2006-01-02T15:04:05.000000Z), such as "garbage"`},
+		{"an instant the other checks read", `UPDATE programmes SET created_at = '2027-03-15'`, "the other checks stopped on a damaged record: programmes 1: created_at \"2027-03-15\" is not an instant"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -139,7 +139,7 @@ func (s *Store) IssueCreditNotes(ctx context.Context, programmeID int64) ([]*pas
 				entries = append(entries, passnum.Move(p.ID, passnum.AccountPassesExpired, 0, passnum.AccountFunderCredit, f.FunderID, parts[i])...)
 			}
 			out = append(out, &passnum.CreditNote{ID: id, FunderID: f.FunderID, FunderName: f.FunderName, ProgrammeID: p.ID, Passes: int(n),
-				AmountCents: parts[i], Reference: ref, CreatedAt: mustTime(tx.nowText())})
+				AmountCents: parts[i], Reference: ref, CreatedAt: storedInstant(tx.now)})
 		}
 		objRef := fmt.Sprintf("programme:%d", p.ID)
 		if err := tx.post("credit", objRef, entries); err != nil {
@@ -179,8 +179,9 @@ func (s *Store) ListCreditNotes(ctx context.Context, funderID, programmeID int64
 			var c passnum.CreditNote
 			var created string
 			err := sc.Scan(&c.ID, &c.FunderID, &c.FunderName, &c.ProgrammeID, &c.Passes, &c.AmountCents, &c.Reference, &created)
-			c.CreatedAt = mustTime(created)
-			return &c, err
+			in := instants{table: "credit_notes", id: c.ID, err: err}
+			c.CreatedAt = in.at("created_at", created)
+			return &c, in.err
 		}, `SELECT c.id, c.funder_id, o.name, c.programme_id, c.passes, c.amount_cents, c.reference, c.created_at
 			FROM credit_notes c JOIN organisations o ON o.id = c.funder_id WHERE `+strings.Join(cond, " AND ")+` ORDER BY c.id DESC`, args...)
 		if list != nil {

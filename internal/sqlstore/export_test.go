@@ -44,3 +44,14 @@ func Classify(err error) error {
 	s := &Store{dialect: dialectPostgres, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return s.classify("test", err)
 }
+
+// InstantColumns lists, as table.column, the columns CheckInvariants reads
+// as instants and the columns named …_at that hold dates.
+func InstantColumns() (instants, dates []string) {
+	for _, tc := range instantColumns {
+		for _, c := range tc.columns {
+			instants = append(instants, tc.table+"."+c)
+		}
+	}
+	return instants, dateColumns
+}

@@ -123,8 +123,9 @@ func (t *tx) indicatorRefs() (*passnum.IndicatorRefs, error) {
 		var id int64
 		var at string
 		err := sc.Scan(&id, &at)
-		refs.BatchDates[id] = mustTime(at)
-		return err
+		in := instants{table: "batches", id: id, err: err}
+		refs.BatchDates[id] = in.at("created_at", at)
+		return in.err
 	})
 	if err != nil {
 		return nil, err
@@ -216,17 +217,28 @@ func (t *tx) feedIndicators(b *passnum.IndicatorBuilder, progress func(done, tot
 				flush()
 				person.ID, person.Commune, person.AgeBand = beneficiary, commune, band
 				if beneficiary != 0 && band == "" && birthYear != 0 {
-					person.AgeBand = passnum.AgeBandOf(int(birthYear), passnum.YearOf(mustTime(created)))
+					in := instants{table: "beneficiaries", id: beneficiary}
+					if person.AgeBand = passnum.AgeBandOf(int(birthYear), passnum.YearOf(in.at("created_at", created))); in.err != nil {
+						return in.err
+					}
 				}
 				pending = true
 			}
+			in := instants{table: "carnets", id: number}
 			person.Carnets = append(person.Carnets, passnum.CarnetFact{Number: number, ProgrammeID: programme, BatchID: batch,
-				PrescriberID: prescriber, AllocatedAt: optTime(allocated), DistributedAt: optTime(distributed),
+				PrescriberID: prescriber, AllocatedAt: in.orZero("allocated_at", allocated), DistributedAt: in.orZero("distributed_at", distributed),
 				Passes: make([]passnum.PassFact, 0, 10)})
+			if in.err != nil {
+				return in.err
+			}
 			carnet = &person.Carnets[len(person.Carnets)-1]
 		}
-		carnet.Passes = append(carnet.Passes, passnum.PassFact{State: passnum.PassState(state), ActivatedAt: optTime(activated),
-			VenueID: venue, RedeemedAt: optTime(redeemed), ServiceID: service})
+		in := instants{table: "passes of carnet", id: number}
+		carnet.Passes = append(carnet.Passes, passnum.PassFact{State: passnum.PassState(state), ActivatedAt: in.orZero("activated_at", activated),
+			VenueID: venue, RedeemedAt: in.orZero("redeemed_at", redeemed), ServiceID: service})
+		if in.err != nil {
+			return in.err
+		}
 		done++
 		if progress != nil && done%100000 == 0 {
 			progress(done, total)
@@ -242,13 +254,6 @@ func (t *tx) feedIndicators(b *passnum.IndicatorBuilder, progress func(done, tot
 	return nil
 }
 
-func optTime(s string) time.Time {
-	if s == "" {
-		return time.Time{}
-	}
-	return mustTime(s)
-}
-
 // latestSnapshot returns the latest snapshot, or ENOTFOUND before the first.
 func (t *tx) latestSnapshot() (*passnum.IndicatorSnapshot, error) {
 	var snap passnum.IndicatorSnapshot
@@ -262,8 +267,9 @@ func (t *tx) latestSnapshot() (*passnum.IndicatorSnapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	snap.ComputedAt, snap.Duration = mustTime(at), time.Duration(ms)*time.Millisecond
-	return &snap, nil
+	in := instants{table: "indicator_snapshots", id: snap.ID}
+	snap.ComputedAt, snap.Duration = in.at("computed_at", at), time.Duration(ms)*time.Millisecond
+	return &snap, in.err
 }
 
 // canReadScope tells whether the actor may read a scope's indicators:

@@ -217,8 +217,9 @@ func (t *tx) batch(id int64) (*passnum.Batch, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("batch", id)
 	}
-	b.CreatedAt = mustTime(created)
-	return &b, err
+	in := instants{table: "batches", id: id, err: err}
+	b.CreatedAt = in.at("created_at", created)
+	return &b, in.err
 }
 
 // Activate activates the issued passes of a batch or of a range of carnets,

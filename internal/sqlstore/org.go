@@ -29,8 +29,9 @@ func scanOrg(sc scanner) (*passnum.Organisation, error) {
 		return nil, err
 	}
 	o.Territory = strings.Fields(territory)
-	o.CreatedAt = mustTime(created)
-	return &o, nil
+	in := instants{table: "organisations", id: o.ID}
+	o.CreatedAt = in.at("created_at", created)
+	return &o, in.err
 }
 
 func nullable(s string) any {
@@ -313,7 +314,10 @@ func (t *tx) findUser(id int64) (*passnum.User, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	u.CreatedAt = mustTime(created)
+	in := instants{table: "users", id: id}
+	if u.CreatedAt = in.at("created_at", created); in.err != nil {
+		return nil, in.err
+	}
 	rows, err := t.query(`SELECT o.id, o.kind, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = ? ORDER BY o.id`, id)
 	if err != nil {
 		return nil, err
@@ -569,9 +573,10 @@ func (t *tx) findToken(id int64) (*passnum.APIToken, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("token", id)
 	}
-	tok.CreatedAt = mustTime(created)
-	tok.RevokedAt = nullTime(revoked)
-	return &tok, err
+	in := instants{table: "api_tokens", id: id, err: err}
+	tok.CreatedAt = in.at("created_at", created)
+	tok.RevokedAt = in.optional("revoked_at", revoked)
+	return &tok, in.err
 }
 
 // ListTokens lists an organisation's tokens (without secrets).

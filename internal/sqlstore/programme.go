@@ -22,8 +22,9 @@ func scanProgramme(sc scanner) (*passnum.Programme, error) {
 	}
 	p.Territory = strings.Fields(territory)
 	p.Services = strings.Split(services, "|")
-	p.CreatedAt = mustTime(created)
-	return &p, nil
+	in := instants{table: "programmes", id: p.ID}
+	p.CreatedAt = in.at("created_at", created)
+	return &p, in.err
 }
 
 // programme loads a programme with its funders and current counters.
@@ -274,7 +275,10 @@ func (s *Store) ListPaymentOrders(ctx context.Context, programmeID int64) ([]*pa
 			if err := rows.Scan(&po.ID, &po.ProgrammeID, &po.FunderID, &po.Reference, &po.AmountCents, &po.ReceivedOn, &created); err != nil {
 				return err
 			}
-			po.CreatedAt = mustTime(created)
+			in := instants{table: "payment_orders", id: po.ID}
+			if po.CreatedAt = in.at("created_at", created); in.err != nil {
+				return in.err
+			}
 			out = append(out, &po)
 		}
 		return rows.Err()

@@ -126,7 +126,11 @@ func (t *tx) evaluate(list []presented, vc *venueContext) ([]passnum.PassCheck, 
 				rows.Close()
 				return nil, false, err
 			}
-			f.pass.RedeemedAt = nullTime(redeemed)
+			in := instants{table: "passes", id: f.pass.Serial}
+			if f.pass.RedeemedAt = in.optional("redeemed_at", redeemed); in.err != nil {
+				rows.Close()
+				return nil, false, in.err
+			}
 			byCode[code] = &f
 		}
 		rows.Close()
@@ -389,7 +393,7 @@ func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRe
 		// index would make every concurrent redemption a serialization
 		// conflict (they all insert into the same index pages).
 		out = &passnum.Redemption{ID: id, VenueID: a.OrgID, ServiceID: r.ServiceID, ServiceTitle: vc.service.Title, SessionID: r.SessionID,
-			Actor: tx.actorLabel(), IdempotencyKey: r.IdempotencyKey, AmountCents: amount, CreatedAt: mustTime(tx.nowText())}
+			Actor: tx.actorLabel(), IdempotencyKey: r.IdempotencyKey, AmountCents: amount, CreatedAt: storedInstant(tx.now)}
 		for _, c := range checks {
 			out.Serials = append(out.Serials, c.Serial)
 		}
@@ -411,7 +415,10 @@ func (t *tx) redemption(id int64) (*passnum.Redemption, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	r.CreatedAt, r.VoidedAt = mustTime(created), nullTime(voided)
+	in := instants{table: "redemptions", id: id}
+	if r.CreatedAt, r.VoidedAt = in.at("created_at", created), in.optional("voided_at", voided); in.err != nil {
+		return nil, in.err
+	}
 	if r.Serials, err = selectAll(t, scanInt64, `SELECT serial FROM redemption_passes WHERE redemption_id = ? ORDER BY serial`, id); err != nil {
 		return nil, err
 	}

@@ -161,8 +161,9 @@ func scanPass(sc scanner) (*passnum.Pass, error) {
 	if err := sc.Scan(&p.Serial, &p.CarnetNo, &p.ProgrammeID, &p.State, &redeemed, &p.VenueID); err != nil {
 		return nil, err
 	}
-	p.RedeemedAt = nullTime(redeemed)
-	return &p, nil
+	in := instants{table: "passes", id: p.Serial}
+	p.RedeemedAt = in.optional("redeemed_at", redeemed)
+	return &p, in.err
 }
 
 func isDigits(s string) bool {

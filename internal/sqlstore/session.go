@@ -95,7 +95,7 @@ func (s *Store) Login(ctx context.Context, email, password string) (string, *pas
 			return err
 		}
 		info = &passnum.SessionInfo{
-			Session: &passnum.Session{ID: id, UserID: u.ID, OrgID: m.OrgID, CreatedAt: mustTime(tx.nowText()), ExpiresAt: mustTime(passnum.FormatTime(expires))},
+			Session: &passnum.Session{ID: id, UserID: u.ID, OrgID: m.OrgID, CreatedAt: storedInstant(tx.now), ExpiresAt: storedInstant(expires)},
 			User:    u,
 			Actor:   tx.actor,
 		}
@@ -131,7 +131,10 @@ func (t *tx) session(secret string) (*passnum.SessionInfo, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	sess.CreatedAt, sess.ExpiresAt = mustTime(created), mustTime(expires)
+	in := instants{table: "sessions", id: sess.ID}
+	if sess.CreatedAt, sess.ExpiresAt = in.at("created_at", created), in.at("expires_at", expires); in.err != nil {
+		return nil, in.err
+	}
 	u, err := t.findUser(sess.UserID)
 	if err != nil {
 		return nil, err
@@ -356,8 +359,9 @@ func (s *Store) ListOutbox(ctx context.Context, f passnum.OutboxFilter) ([]*pass
 			if err := sc.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &created, &sent); err != nil {
 				return nil, err
 			}
-			m.CreatedAt, m.SentAt = mustTime(created), nullTime(sent)
-			return &m, nil
+			in := instants{table: "outbox", id: m.ID}
+			m.CreatedAt, m.SentAt = in.at("created_at", created), in.optional("sent_at", sent)
+			return &m, in.err
 		}, `SELECT id, recipient, subject, body, created_at, sent_at FROM outbox ORDER BY id DESC LIMIT ? OFFSET ?`, limit, offset)
 		return err
 	})

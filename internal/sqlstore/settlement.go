@@ -64,7 +64,7 @@ func (s *Store) RunSettlement(ctx context.Context, cutOff string) (*passnum.Sett
 		// Value by venue and programme.
 		byVenue := map[int64]map[int64]int64{}
 		counts := map[int64]int64{}
-		run := &passnum.SettlementRun{ID: runID, CutOff: cutOff, Actor: tx.actorLabel(), CreatedAt: mustTime(tx.nowText())}
+		run := &passnum.SettlementRun{ID: runID, CutOff: cutOff, Actor: tx.actorLabel(), CreatedAt: storedInstant(tx.now)}
 		for _, g := range groups {
 			p, err := tx.settings(g.programme)
 			if err != nil {
@@ -213,8 +213,9 @@ func (s *Store) ListSettlementRuns(ctx context.Context) ([]*passnum.SettlementRu
 			var r passnum.SettlementRun
 			var created string
 			err := sc.Scan(&r.ID, &r.CutOff, &r.Statements, &r.Passes, &r.AmountCents, &r.Actor, &created)
-			r.CreatedAt = mustTime(created)
-			return &r, err
+			in := instants{table: "settlement_runs", id: r.ID, err: err}
+			r.CreatedAt = in.at("created_at", created)
+			return &r, in.err
 		}, `SELECT id, cut_off, statements, passes, amount_cents, actor, created_at FROM settlement_runs ORDER BY id DESC`)
 		return err
 	})
@@ -237,8 +238,9 @@ func scanStatement(sc scanner) (*passnum.Statement, error) {
 	var validated, paid sql.NullString
 	err := sc.Scan(&st.ID, &st.RunID, &st.VenueID, &st.VenueName, &st.CutOff, &st.State, &st.Passes, &st.AmountCents, &st.Reference,
 		&st.BatchID, &st.RejectedReason, &created, &validated, &paid)
-	st.CreatedAt, st.ValidatedAt, st.PaidAt = mustTime(created), nullTime(validated), nullTime(paid)
-	return &st, err
+	in := instants{table: "statements", id: st.ID, err: err}
+	st.CreatedAt, st.ValidatedAt, st.PaidAt = in.at("created_at", created), in.optional("validated_at", validated), in.optional("paid_at", paid)
+	return &st, in.err
 }
 
 // statement reads a statement without its lines; a venue sees only its
@@ -310,8 +312,9 @@ func (s *Store) FindStatement(ctx context.Context, id int64) (*passnum.Statement
 			var l passnum.StatementLine
 			var at string
 			err := sc.Scan(&l.Serial, &l.RedemptionID, &at, &l.ServiceTitle, &l.SessionID, &l.ProgrammeID, &l.AmountCents)
-			l.RedeemedAt = mustTime(at)
-			return l, err
+			in := instants{table: "statement_lines of pass", id: l.Serial, err: err}
+			l.RedeemedAt = in.at("redeemed_at", at)
+			return l, in.err
 		}, `SELECT l.serial, l.redemption_id, l.redeemed_at, COALESCE(c.title, ''), COALESCE(l.session_id, 0), l.programme_id, l.amount_cents
 			FROM statement_lines l LEFT JOIN catalogue_services c ON c.id = l.service_id
 			WHERE l.statement_id = ? ORDER BY l.redeemed_at, l.serial`, id)
@@ -506,7 +509,7 @@ func (s *Store) CreatePaymentBatch(ctx context.Context, executionDate string) (*
 			return err
 		}
 		out = &passnum.PaymentBatch{ID: id, MessageID: msgID, ExecutionDate: executionDate, Statements: len(ids), ControlSumCents: sum,
-			Actor: tx.actorLabel(), CreatedAt: mustTime(tx.nowText()), Skipped: skipped}
+			Actor: tx.actorLabel(), CreatedAt: storedInstant(tx.now), Skipped: skipped}
 		return nil
 	})
 	return out, err
@@ -516,8 +519,9 @@ func scanBatch(sc scanner) (*passnum.PaymentBatch, error) {
 	var b passnum.PaymentBatch
 	var created string
 	err := sc.Scan(&b.ID, &b.MessageID, &b.ExecutionDate, &b.Statements, &b.ControlSumCents, &b.Actor, &created)
-	b.CreatedAt = mustTime(created)
-	return &b, err
+	in := instants{table: "payment_batches", id: b.ID, err: err}
+	b.CreatedAt = in.at("created_at", created)
+	return &b, in.err
 }
 
 const batchColumns = `id, COALESCE(message_id, ''), execution_date, statements, control_sum_cents, actor, created_at`
@@ -756,8 +760,9 @@ func (s *Store) ListFunderCharges(ctx context.Context, funderID, programmeID int
 			var c passnum.FunderCharge
 			var created string
 			err := sc.Scan(&c.ID, &c.FunderID, &c.FunderName, &c.ProgrammeID, &c.RunID, &c.Period, &c.Passes, &c.PassesCents, &c.FeeBP, &c.FeeCents, &c.TotalCents, &created)
-			c.CreatedAt = mustTime(created)
-			return &c, err
+			in := instants{table: "funder_charges", id: c.ID, err: err}
+			c.CreatedAt = in.at("created_at", created)
+			return &c, in.err
 		}, `SELECT c.id, c.funder_id, o.name, c.programme_id, c.run_id, r.cut_off, c.passes, c.passes_cents, c.fee_bp, c.fee_cents, c.total_cents, c.created_at
 			FROM funder_charges c JOIN organisations o ON o.id = c.funder_id JOIN settlement_runs r ON r.id = c.run_id
 			WHERE `+strings.Join(cond, " AND ")+` ORDER BY c.id DESC`, args...)

@@ -508,23 +508,6 @@ func page(offset, limit int) (int, int) {
 	return offset, limit
 }
 
-// nullTime converts a nullable TEXT instant.
-func nullTime(s sql.NullString) *time.Time {
-	if !s.Valid {
-		return nil
-	}
-	t, err := passnum.ParseTime(s.String)
-	if err != nil {
-		return nil
-	}
-	return &t
-}
-
-func mustTime(s string) time.Time {
-	t, _ := passnum.ParseTime(s)
-	return t
-}
-
 // scanner is what *sql.Row and *sql.Rows have in common.
 type scanner = interface{ Scan(...any) error }
 

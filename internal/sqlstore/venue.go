@@ -20,8 +20,9 @@ func scanService(sc scanner) (*passnum.CatalogueService, error) {
 		return nil, err
 	}
 	c.Active = active == 1
-	c.CreatedAt = mustTime(created)
-	return &c, nil
+	in := instants{table: "catalogue_services", id: c.ID}
+	c.CreatedAt = in.at("created_at", created)
+	return &c, in.err
 }
 
 func (t *tx) findService(id int64) (*passnum.CatalogueService, error) {

@@ -682,13 +682,17 @@ func (t *tx) venueFile(venueID int64, withBank bool) (*passnum.VenueFile, error)
 	if withBank && iban.Valid && iban.String != "" {
 		f.Bank = &passnum.BankAccount{Holder: holder.String, IBAN: iban.String, BIC: bic.String}
 	}
-	f.CharterAt = nullTime(charterAt)
+	in := instants{table: "venues", id: venueID}
+	if f.CharterAt = in.optional("charter_accepted_at", charterAt); in.err != nil {
+		return nil, in.err
+	}
 	history, err := selectAll(t, func(sc scanner) (passnum.QualificationEvent, error) {
 		var e passnum.QualificationEvent
 		var at string
 		err := sc.Scan(&e.Status, &e.Reason, &e.Actor, &at)
-		e.CreatedAt = mustTime(at)
-		return e, err
+		in := instants{table: "qualification_history of venue", id: venueID, err: err}
+		e.CreatedAt = in.at("created_at", at)
+		return e, in.err
 	}, `SELECT status, reason, actor, created_at FROM qualification_history WHERE venue_id = ? ORDER BY id`, venueID)
 	if err != nil {
 		return nil, err
@@ -913,7 +917,11 @@ func (t *tx) fillQualificationDates(venues []*passnum.Venue) error {
 			return err
 		}
 		for _, m := range dates {
-			at := mustTime(m.at)
+			in := instants{table: "qualification_history of venue", id: m.id}
+			at := in.at("created_at", m.at)
+			if in.err != nil {
+				return in.err
+			}
 			byID[m.id].QualificationUpdatedAt = &at
 		}
 	}

@@ -46,8 +46,9 @@ func scanSession(sc scanner) (*passnum.WorkshopSession, error) {
 		&cancelled, &w.Registered, &w.Attended, &w.ServiceTitle, &w.PlaceName); err != nil {
 		return nil, err
 	}
-	w.StartsAt, w.CancelledAt = mustTime(starts), nullTime(cancelled)
-	return &w, nil
+	in := instants{table: "workshop_sessions", id: w.ID}
+	w.StartsAt, w.CancelledAt = in.at("starts_at", starts), in.optional("cancelled_at", cancelled)
+	return &w, in.err
 }
 
 func (t *tx) workshopSession(id int64) (*passnum.WorkshopSession, error) {
@@ -73,8 +74,9 @@ func (t *tx) sessionRow(id int64) (*passnum.WorkshopSession, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	w.StartsAt, w.CancelledAt = mustTime(starts), nullTime(cancelled)
-	return &w, nil
+	in := instants{table: "workshop_sessions", id: id}
+	w.StartsAt, w.CancelledAt = in.at("starts_at", starts), in.optional("cancelled_at", cancelled)
+	return &w, in.err
 }
 
 const registrationColumns = `id, session_id, COALESCE(beneficiary_ref, ''), label, created_at, cancelled_at, attended`
@@ -87,7 +89,10 @@ func scanRegistration(sc scanner) (*passnum.Registration, error) {
 	if err := sc.Scan(&r.ID, &r.SessionID, &r.BeneficiaryRef, &r.Label, &created, &cancelled, &attended); err != nil {
 		return nil, err
 	}
-	r.CreatedAt, r.CancelledAt = mustTime(created), nullTime(cancelled)
+	in := instants{table: "workshop_registrations", id: r.ID}
+	if r.CreatedAt, r.CancelledAt = in.at("created_at", created), in.optional("cancelled_at", cancelled); in.err != nil {
+		return nil, in.err
+	}
 	if attended.Valid {
 		came := attended.Int64 == 1
 		r.Attended = &came
@@ -508,7 +513,10 @@ func (t *tx) redemptionSession(venueID, serviceID, sessionID int64) error {
 		}
 		return passnum.Invalid("session_id", "Cette séance est une séance de « %s », pas du service choisi : choisissez la séance du service rendu.", title)
 	}
-	if when := nullTime(cancelled); when != nil {
+	in := instants{table: "workshop_sessions", id: sessionID}
+	if when := in.optional("cancelled_at", cancelled); in.err != nil {
+		return in.err
+	} else if when != nil {
 		return passnum.Invalid("session_id", "Cette séance a été annulée le %s : on ne peut pas y encaisser de pass.", passnum.FrenchDateTime(*when))
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/ratelimit"
@@ -39,8 +40,35 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "login", v)
 }
 
-// login opens a session. Failures are counted per account and per client
-// network; past either limit, the password is not even checked.
+// login opens a session. Failed logins are counted three ways, so that
+// guessing stays bounded while other people's failures never shut out
+// someone who knows their password — except as the last case says:
+//
+//   - Per account and client network (loginLimit): past it, the account
+//     is refused from that network without its password being checked.
+//     This is what stops a guesser, and it shuts out nobody else: the
+//     same person on another network, and everyone else on this one,
+//     still get in.
+//   - Per client network, every account together (loginNetLimit): a
+//     separate bound against one network trying many accounts. Past it
+//     the network is slowed, not refused: its passwords are checked one
+//     at a time (loginTurns), so it can neither take every processor to
+//     hash passwords nor try thousands of accounts quickly, while a
+//     person with the right password still gets in after the attempts
+//     queued before theirs.
+//   - Per account, every network together (loginAccountLimit, ten times
+//     the first): past it, the account is refused from everywhere. It
+//     bounds a guesser spread over many networks to that many tries per
+//     window. Its price is that such a guesser can shut the account's
+//     owner out for as long; letting the right password through instead
+//     would make the bound useless, since the guesser would learn the
+//     password the moment he tried it. A guesser on one network cannot
+//     reach it (he is stopped at loginLimit), so it takes ten networks
+//     to lock someone out, which the log shows ("login limit reached").
+//
+// Accounts are counted by their address as typed, normalised like the
+// service does (trimmed, lower case): made-up addresses count under their
+// own name, never against a real account.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r, "Se connecter", nil)
 	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
@@ -56,27 +84,38 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if v.Summary != nil {
 		return s.render(w, r, http.StatusBadRequest, "login", v)
 	}
-	now, client := s.now(), ratelimit.ClientNetwork(r)
-	for _, lim := range []struct {
-		w   *ratelimit.Window[string]
-		key string
-	}{{s.loginByEmail, email}, {s.loginByNet, client}} {
-		if until, blocked := lim.w.BlockedUntil(lim.key, now); blocked {
-			v.addError("", "Trop de tentatives de connexion ont échoué. Par sécurité, la connexion est suspendue ; réessayez "+
-				ratelimit.RetryWhen(until, now)+". Si vous avez oublié votre mot de passe, demandez-en un nouveau.")
-			w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(until.Sub(now))))
-			return s.render(w, r, http.StatusTooManyRequests, "login", v)
+	now, client := s.now(), s.proxies.ClientNetwork(r)
+	refuse := func(until time.Time, why string) error {
+		v.addError("", why+ratelimit.RetryWhen(until, now)+". Si vous avez oublié votre mot de passe, demandez-en un nouveau.")
+		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(until.Sub(now))))
+		return s.render(w, r, http.StatusTooManyRequests, "login", v)
+	}
+	pair := accountNetwork{email, client}
+	if until, blocked := s.loginByAccountNet.BlockedUntil(pair, now); blocked {
+		return refuse(until, "Trop de tentatives de connexion ont échoué. Par sécurité, la connexion est suspendue ; réessayez ")
+	}
+	if until, blocked := s.loginByAccount.BlockedUntil(email, now); blocked {
+		return refuse(until, "Trop de tentatives de connexion à ce compte ont échoué, depuis plusieurs réseaux. Par sécurité, la connexion à ce compte est suspendue ; réessayez ")
+	}
+	release := func() {}
+	if _, crowded := s.loginByNet.BlockedUntil(client, now); crowded {
+		var ok bool
+		if release, ok = s.loginTurns.Take(r.Context(), client, loginTurnWait); !ok {
+			return refuse(now.Add(loginTurnWait), "Trop de tentatives de connexion ont échoué depuis votre réseau : les connexions y sont vérifiées une à une ; réessayez ")
 		}
 	}
 	secret, info, err := s.svc.Login(r.Context(), email, password)
+	release()
 	if err != nil {
 		if passnum.ErrorCode(err) == passnum.EINTERNAL {
 			return err
 		}
 		if passnum.ErrorCode(err) == passnum.EUNAUTHORIZED {
-			byEmail := s.loginByEmail.Add(email, now, 1)
-			if byNet := s.loginByNet.Add(client, now, 1); byEmail || byNet {
-				s.log.WarnContext(r.Context(), "login limit reached", "client", client)
+			byPair := s.loginByAccountNet.Add(pair, now, 1)
+			byAccount := s.loginByAccount.Add(email, now, 1)
+			if byNet := s.loginByNet.Add(client, now, 1); byPair || byAccount || byNet {
+				s.log.WarnContext(r.Context(), "login limit reached", "client", client,
+					"account_network", byPair, "account", byAccount, "network", byNet)
 			}
 		}
 		v.addError("", passnum.ErrorMessage(err))
@@ -117,7 +156,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 		v.addError("email", "Indiquez l'adresse électronique de votre compte, par exemple prenom.nom@mairie.fr.")
 		return s.render(w, r, http.StatusBadRequest, "forgot", v)
 	}
-	now, client := s.now(), ratelimit.ClientNetwork(r)
+	now, client := s.now(), s.proxies.ClientNetwork(r)
 	_, byEmail := s.resetByEmail.BlockedUntil(email, now)
 	until, byNet := s.resetByNet.BlockedUntil(client, now)
 	switch {

@@ -56,7 +56,7 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request) error {
 	v.Form.Del("admin_password") // never sent back to the browser
 	// A blocked network learns it at once, before correcting a form that
 	// could not be sent anyway.
-	now, client := s.now(), ratelimit.ClientNetwork(r)
+	now, client := s.now(), s.proxies.ClientNetwork(r)
 	for _, lim := range []*ratelimit.Window[string]{s.limits.Applications, s.limits.ApplicationTries} {
 		if until, blocked := lim.BlockedUntil(client, now); blocked {
 			w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(until.Sub(now))))

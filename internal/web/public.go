@@ -35,7 +35,7 @@ func (s *Server) carnetCheck(w http.ResponseWriter, r *http.Request) error {
 		v.addError("code", "Tapez le code d'un des pass de votre carnet : il est imprimé sous le QR code, par exemple 7K3M-QX9D-2HFT-R.")
 		return s.render(w, r, http.StatusBadRequest, "carnet", v)
 	}
-	now, client := s.now(), ratelimit.ClientNetwork(r)
+	now, client := s.now(), s.proxies.ClientNetwork(r)
 	if until, blocked := s.publicByNet.BlockedUntil(client, now); blocked {
 		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(until.Sub(now))))
 		v.addError("", "Trop de codes inconnus ont été essayés depuis votre connexion. Par sécurité, la vérification est suspendue ; réessayez "+

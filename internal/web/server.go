@@ -37,6 +37,10 @@ type Options struct {
 	// that a guesser gains nothing by switching; nil: the server keeps its
 	// own.
 	Limits *ratelimit.Shared
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For
+	// names the client that limits count; zero: none, the client is the
+	// connection's address.
+	TrustedProxies ratelimit.TrustedProxies
 	// Now is the clock of rate limits and expiry alerts; nil: time.Now.
 	Now func() time.Time
 	// OperatorName signs the documents venues and funders download
@@ -62,45 +66,65 @@ type Server struct {
 	operator string
 	// network holds the venue imports waiting for confirmation.
 	network *networkState
+	// proxies tell who the client is (Options.TrustedProxies).
+	proxies ratelimit.TrustedProxies
 
 	// limits are the counters shared with the API (Options.Limits);
 	// badCodes and publicByNet are two of them.
-	limits       *ratelimit.Shared
-	badCodes     *ratelimit.Window[int64]
-	publicByNet  *ratelimit.Window[string]
-	loginByEmail *ratelimit.Window[string]
-	loginByNet   *ratelimit.Window[string]
-	resetByEmail *ratelimit.Window[string]
-	resetByNet   *ratelimit.Window[string]
+	limits      *ratelimit.Shared
+	badCodes    *ratelimit.Window[int64]
+	publicByNet *ratelimit.Window[string]
+	// Failed logins (see login): per account and client network, per
+	// account, per client network; past the last, a network's logins
+	// take turns.
+	loginByAccountNet *ratelimit.Window[accountNetwork]
+	loginByAccount    *ratelimit.Window[string]
+	loginByNet        *ratelimit.Window[string]
+	loginTurns        *ratelimit.Turns[string]
+	resetByEmail      *ratelimit.Window[string]
+	resetByNet        *ratelimit.Window[string]
 	// openData keeps the public open data release of the latest snapshot.
 	openDataCache opendata.Cache
 }
 
 // Limits of logins and reset e-mails: far above what honest people do, far
-// below what guessing needs. Those of pass codes are in package ratelimit,
-// shared with the API.
+// below what guessing needs (login says how the three limits of logins
+// work together). Those of pass codes are in package ratelimit, shared
+// with the API.
 const (
-	loginLimit    = 10 // failed logins per account
-	loginNetLimit = 50 // failed logins per client network (a town hall's counter shares one address)
-	loginWindow   = 15 * time.Minute
+	loginLimit        = 10  // failed logins per account from one client network
+	loginAccountLimit = 100 // failed logins per account, every network together
+	loginNetLimit     = 100 // failed logins per client network, every account together: past it, its logins take turns
+	loginWindow       = 15 * time.Minute
+	// loginTurnWait is how long a login waits for its network's turn.
+	loginTurnWait = 10 * time.Second
 	resetLimit    = 3 // reset e-mails per address
-	resetNetLimit = 20
+	// resetNetLimit is a high, separate bound per client network (a
+	// France Services desk helps many people reset their password).
+	resetNetLimit = 100
 	resetWindow   = time.Hour
 )
+
+// accountNetwork is an account (its e-mail address, normalised) seen from
+// one client network.
+type accountNetwork struct{ email, network string }
 
 // NewServer returns the web interface of svc.
 func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 	s := &Server{
-		svc:          svc,
-		log:          opts.Logger,
-		now:          opts.Now,
-		loginByEmail: ratelimit.New[string](loginLimit, loginWindow, ratelimit.MaxKeys),
-		loginByNet:   ratelimit.New[string](loginNetLimit, loginWindow, ratelimit.MaxKeys),
-		resetByEmail: ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
-		resetByNet:   ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
-		jobs:         &jobs{byID: map[int64]*job{}, done: opts.JobDone},
-		network:      newNetworkState(),
-		operator:     opts.OperatorName,
+		svc:               svc,
+		log:               opts.Logger,
+		now:               opts.Now,
+		loginByAccountNet: ratelimit.New[accountNetwork](loginLimit, loginWindow, ratelimit.MaxKeys),
+		loginByAccount:    ratelimit.New[string](loginAccountLimit, loginWindow, ratelimit.MaxKeys),
+		loginByNet:        ratelimit.New[string](loginNetLimit, loginWindow, ratelimit.MaxKeys),
+		loginTurns:        ratelimit.NewTurns[string](),
+		resetByEmail:      ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
+		resetByNet:        ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
+		jobs:              &jobs{byID: map[int64]*job{}, done: opts.JobDone},
+		network:           newNetworkState(),
+		operator:          opts.OperatorName,
+		proxies:           opts.TrustedProxies,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
