@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/sqlstore"
 	st "github.com/passnum/passnum/internal/storetest"
 )
 
@@ -55,8 +56,7 @@ func TestDirectoryFollowsEveryChange(t *testing.T) {
 				return err
 			}, passnum.DirectoryFilter{Query: "alizé"}, 1},
 			{"qualified", func() error {
-				_, err := s.SetQualification(op, org.ID, passnum.QualificationQualified, "dossier papier")
-				return err
+				return sqlstore.ForceQualification(op, s, org.ID, passnum.QualificationQualified)
 			}, passnum.DirectoryFilter{Query: "alizé", Passes: true}, 1},
 			{"suspended", func() error {
 				_, err := s.MoveQualification(op, org.ID, passnum.QualificationSuspended, "contrôle")

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+
+	"github.com/passnum/passnum"
 )
 
 // ExecRaw runs SQL behind the store's back, for tests that tamper with the
@@ -35,3 +37,16 @@ func QueryStrings(s *Store, q string, args ...any) ([]string, error) {
 // RawDB is the store's read pool, for tests that recount figures from
 // records with their own queries.
 func RawDB(s *Store) *sql.DB { return s.db }
+
+// ForceQualification puts a venue in a status whatever the workflow says,
+// for tests that need a venue in each status. The platform itself has no
+// such path: every decision goes through MoveQualification.
+func ForceQualification(ctx context.Context, s *Store, venueID int64, q passnum.Qualification) error {
+	return s.write(ctx, "force qualification", func(tx *tx) error {
+		v, err := tx.findVenue(venueID)
+		if err != nil {
+			return err
+		}
+		return tx.changeQualification(v, q, "mise en place du test", "test.qualify")
+	})
+}

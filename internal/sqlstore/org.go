@@ -183,42 +183,6 @@ func (s *Store) ListOrganisations(ctx context.Context, f passnum.OrganisationFil
 	return out, total, err
 }
 
-// SetQualification changes a venue's qualification status, with a reason
-// kept in its history. It is the operator's override of the application
-// workflow (MoveQualification): any status from any other, without the
-// complete file that qualifying asks for there. The command line, the API
-// and the demo use it; a SIRET stays unique among candidates and
-// qualified venues.
-func (s *Store) SetQualification(ctx context.Context, venueID int64, q passnum.Qualification, reason string) (*passnum.Organisation, error) {
-	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActOrgQualify); err != nil {
-		return nil, err
-	}
-	reason, err := checkDecision(q, reason)
-	if err != nil {
-		return nil, err
-	}
-	var org *passnum.Organisation
-	err = s.write(ctx, "qualify", func(tx *tx) error {
-		o, err := tx.findOrg(venueID)
-		if err != nil {
-			return err
-		}
-		if o.Kind != passnum.KindVenue {
-			return passnum.Invalid("venue_id", "L'organisation %d n'est pas un lieu de médiation.", venueID)
-		}
-		v, err := tx.findVenue(venueID)
-		if err != nil {
-			return err
-		}
-		if err := tx.changeQualification(v, q, reason, "org.qualify"); err != nil {
-			return err
-		}
-		org, err = tx.findOrg(venueID)
-		return err
-	})
-	return org, err
-}
-
 // SetTerritory sets the territory of a hub: the areas whose indicators it
 // reads. An empty list clears it.
 func (s *Store) SetTerritory(ctx context.Context, hubID int64, areas []string) (*passnum.Organisation, error) {

@@ -555,8 +555,12 @@ func checkDecision(to passnum.Qualification, reason string) (string, error) {
 
 // MoveQualification applies the operator's decision on a venue, as the
 // workflow allows it (passnum.Qualification.CanMove), with a reason kept in
-// its history, and tells the venue's admins. Qualifying needs a complete
-// file: questionnaire, bank account and accepted charter.
+// its history, and tells the venue's admins. It is the only way a venue's
+// status moves after its creation: the API (both addresses), the pages and
+// the command line all come here. Qualifying an application needs a
+// complete file: questionnaire, bank account and accepted charter.
+// Lifting a suspension restores the qualification decided earlier, which
+// for a venue qualified on paper (created so by the operator) had no file.
 func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum.Qualification, reason string) (*passnum.VenueFile, error) {
 	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActOrgQualify); err != nil {
 		return nil, err
@@ -590,7 +594,7 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 			}
 			return conflict("qualification", "qualification-move", "%s", msg)
 		}
-		if to == passnum.QualificationQualified {
+		if v.Qualification == passnum.QualificationPending && to == passnum.QualificationQualified {
 			missing, err := tx.missingForQualification(venueID)
 			if err != nil {
 				return err

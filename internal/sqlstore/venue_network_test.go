@@ -194,14 +194,14 @@ func TestApplyAsVenue(t *testing.T) {
 			if err != nil || len(listed) != 1 {
 				t.Fatalf("listed: %v %v", listed, err)
 			}
-			if _, err := s.SetQualification(op, listed[0].OrgID, passnum.QualificationPending, "essai"); passnum.ErrorCode(err) != passnum.ECONFLICT {
+			if err := sqlstore.ForceQualification(op, s, listed[0].OrgID, passnum.QualificationPending); passnum.ErrorReason(err) != "siret-taken" {
 				t.Fatalf("listed to pending with a candidate's SIRET: %v", err)
 			}
 			if _, err := s.MoveQualification(op, o.ID, passnum.QualificationRefused, "hors périmètre"); err != nil {
 				t.Fatal(err)
 			}
 			// Refused is still a candidate: its SIRET stays taken.
-			if _, err := s.SetQualification(op, listed[0].OrgID, passnum.QualificationPending, "essai"); passnum.ErrorCode(err) != passnum.ECONFLICT {
+			if err := sqlstore.ForceQualification(op, s, listed[0].OrgID, passnum.QualificationPending); passnum.ErrorReason(err) != "siret-taken" {
 				t.Fatalf("listed to pending with a refused candidate's SIRET: %v", err)
 			}
 			// The partial unique index refuses it too.
@@ -229,7 +229,7 @@ func TestQualificationWorkflow(t *testing.T) {
 						t.Fatal(err)
 					}
 					if from != passnum.QualificationPending {
-						if _, err := s.SetQualification(op, org.ID, from, "mise en place du test"); err != nil {
+						if err := sqlstore.ForceQualification(op, s, org.ID, from); err != nil {
 							t.Fatal(err)
 						}
 					}
@@ -257,9 +257,12 @@ func TestQualificationWorkflow(t *testing.T) {
 			if passnum.ErrorReason(err) != "file-incomplete" || !strings.Contains(passnum.ErrorMessage(err), "le questionnaire, le compte bancaire et la charte acceptée") {
 				t.Fatalf("incomplete file: %v", err)
 			}
-			// The operator's override still qualifies it.
-			if o, err := s.SetQualification(op, o.ID, passnum.QualificationQualified, "dossier papier"); err != nil || o.Qualification != passnum.QualificationQualified {
-				t.Fatalf("override: %+v %v", o, err)
+			// A venue qualified on paper (the fixture's) has no file either:
+			// lifting its suspension restores that decision.
+			for _, to := range []passnum.Qualification{passnum.QualificationSuspended, passnum.QualificationQualified} {
+				if file, err := s.MoveQualification(op, f.Venue2.ID, to, "contrôle"); err != nil || file.Venue.Qualification != to {
+					t.Fatalf("paper venue to %s: %v", to, err)
+				}
 			}
 		})
 
@@ -346,7 +349,7 @@ func TestOnlyQualifiedVenuesRedeem(t *testing.T) {
 		serials := f.Serials(0)
 		for i, q := range []passnum.Qualification{passnum.QualificationListed, passnum.QualificationPending, passnum.QualificationChangesRequested,
 			passnum.QualificationRefused, passnum.QualificationSuspended, passnum.QualificationWithdrawn, passnum.QualificationQualified} {
-			if _, err := s.SetQualification(op, f.Venue.ID, q, "test"); err != nil {
+			if err := sqlstore.ForceQualification(op, s, f.Venue.ID, q); err != nil {
 				t.Fatal(err)
 			}
 			_, err := s.Redeem(venue, passnum.RedeemRequest{Codes: f.CodesOf(serials[i%len(serials)]), ServiceID: f.Service.ID, IdempotencyKey: fmt.Sprint("k", i)})
