@@ -256,12 +256,11 @@ func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilte
 		if hub {
 			// Read with the reports, so that a territory changed meanwhile
 			// applies to both or to neither.
-			var areas string
-			if err := tx.get(&areas, `SELECT territory FROM organisations WHERE id = ?`, a.OrgID); err != nil {
+			t, err := tx.hubTerritory(a.OrgID)
+			if err != nil {
 				return err
 			}
-			t, err := passnum.ParseTerritory(strings.Fields(areas))
-			if err != nil {
+			if t == nil {
 				where = append(where, "1 = 0") // no territory: no figures
 			} else {
 				cond, targs := territoryCond(t)
