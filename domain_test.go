@@ -221,3 +221,29 @@ func TestFrenchDate(t *testing.T) {
 		}
 	}
 }
+
+// TestActivityReportRedactFor: the venue that wrote a report and the
+// operator read all of it; anybody else, not the notes nor the references.
+func TestActivityReportRedactFor(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		actor *passnum.Actor
+		whole bool
+	}{
+		{"the venue's agent", &passnum.Actor{OrgID: 7, OrgKind: passnum.KindVenue, Role: passnum.RoleAgent}, true},
+		{"the operator", &passnum.Actor{OrgID: 1, OrgKind: passnum.KindOperator, Role: passnum.RoleAgent}, true},
+		{"a hub", &passnum.Actor{OrgID: 3, OrgKind: passnum.KindHub, Role: passnum.RoleAdmin}, false},
+		{"another venue", &passnum.Actor{OrgID: 8, OrgKind: passnum.KindVenue, Role: passnum.RoleAdmin}, false},
+		{"a hub numbered as the venue", &passnum.Actor{OrgID: 7, OrgKind: passnum.KindHub, Role: passnum.RoleAdmin}, false},
+		{"nobody", nil, false},
+	} {
+		r := passnum.ActivityReport{VenueID: 7, Participants: 3, BeneficiaryRefs: []string{"B-1"}, LinkedPeople: 1, Notes: "Mme Durand"}
+		r.RedactFor(tc.actor)
+		if whole := r.Notes != "" && len(r.BeneficiaryRefs) == 1; whole != tc.whole || (r.Notes == "") != (len(r.BeneficiaryRefs) == 0) {
+			t.Errorf("%s: %+v", tc.name, r)
+		}
+		if r.Participants != 3 || r.LinkedPeople != 1 {
+			t.Errorf("%s: the counts went: %+v", tc.name, r)
+		}
+	}
+}

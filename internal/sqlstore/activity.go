@@ -56,6 +56,7 @@ func (t *tx) fillPeople(reports []*passnum.ActivityReport) error {
 			return err
 		}
 		byID[id].BeneficiaryRefs = append(byID[id].BeneficiaryRefs, ref)
+		byID[id].LinkedPeople++
 	}
 	return rows.Err()
 }
@@ -216,7 +217,9 @@ func (t *tx) reportRedemption(r *passnum.ActivityReport) error {
 // summary over every report of the filter (not only the page). A venue's
 // members read their venue's; a hub's, those of the venues located in its
 // territory (none without one), narrowed to part of it if the filter names
-// a territory; the operator every venue's, or one's, or a territory's.
+// a territory, without their notes nor people's references
+// (passnum.ActivityReport.RedactFor); the operator every venue's, or one's,
+// or a territory's.
 func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilter) ([]*passnum.ActivityReport, int, *passnum.ActivitySummary, error) {
 	a := passnum.ActorFromContext(ctx)
 	if err := passnum.Authorize(a, passnum.ActActivityRead); err != nil {
@@ -281,6 +284,9 @@ func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilte
 	})
 	if err != nil {
 		return nil, 0, nil, err
+	}
+	for _, r := range out {
+		r.RedactFor(a)
 	}
 	if out == nil {
 		out = []*passnum.ActivityReport{}
