@@ -71,7 +71,9 @@ func (t *tx) activityReport(id int64) (*passnum.ActivityReport, error) {
 	return r, t.fillPeople([]*passnum.ActivityReport{r})
 }
 
-// CreateActivityReport records help given by the caller's venue. Linked
+// CreateActivityReport records help given by the caller's venue, which
+// must be qualified: what an applicant would report would be counted by
+// hubs and the operator before anyone reviewed it. Linked
 // people must exist; a session or a redemption, when named, must be the
 // venue's; a redemption sets the passes used (its pass count) and, when
 // the report names no session, the session; a redemption is reported once,
@@ -97,6 +99,9 @@ func (s *Store) CreateActivityReport(ctx context.Context, r passnum.ActivityRepo
 	var out *passnum.ActivityReport
 	err := s.write(ctx, "create activity report", func(tx *tx) error {
 		r := r // the transaction may run again: start from the request each time
+		if err := tx.actsBeyondItsFile(r.VenueID, "rédiger des comptes rendus d'activité"); err != nil {
+			return err
+		}
 		if r.Date > passnum.Today(tx.now) {
 			return passnum.Invalid("date", "Un compte-rendu porte sur une aide déjà donnée : la date ne peut être dans le futur.")
 		}
@@ -226,10 +231,12 @@ func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilte
 		return nil, 0, nil, err
 	}
 	hub := a.OrgKind == passnum.KindHub
+	where, args := []string{"1 = 1"}, []any{}
 	if !a.IsOperator() && !hub {
 		f.VenueID, f.Territory = a.OrgID, nil
+	} else {
+		where = append(where, countedReport)
 	}
-	where, args := []string{"1 = 1"}, []any{}
 	if f.VenueID != 0 {
 		where, args = append(where, "r.venue_id = ?"), append(args, f.VenueID)
 	}
@@ -297,6 +304,16 @@ func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilte
 // reportsFrom joins reports to their venue (as o), for the conditions on
 // where the venue is.
 const reportsFrom = `activity_reports r JOIN organisations o ON o.id = r.venue_id`
+
+// countedReport keeps the reports that figures count: those filed while
+// their venue was qualified, its status then being its history's last
+// line written before the report (its current status, for a venue without
+// history). Only a qualified venue files reports (CreateActivityReport), so
+// this is a second guard, for reports filed before that rule; a venue
+// suspended or withdrawn later keeps the reports it filed while qualified.
+// Hubs and the operator read only these; a venue reads all of its own.
+const countedReport = `COALESCE((SELECT h.status FROM qualification_history h
+	WHERE h.venue_id = r.venue_id AND h.created_at <= r.created_at ORDER BY h.id DESC LIMIT 1), o.qualification) = 'qualified'`
 
 // territoryCond selects the venues (o) whose commune lies in t: by commune
 // or by département, a région being its départements, in SQL that SQLite

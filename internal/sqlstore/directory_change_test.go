@@ -31,8 +31,9 @@ func TestDirectoryFollowsEveryChange(t *testing.T) {
 		if n := count(passnum.DirectoryFilter{Query: "zéphyr"}); n != 0 {
 			t.Fatalf("before: %d", n)
 		}
+		// Listed (the directory does not list applicants).
 		org, err := s.CreateOrganisation(op, passnum.OrganisationCreate{Kind: passnum.KindVenue, Name: "Lieu zéphyr",
-			SIRET: validSIRET("7000000000004"), CommuneINSEE: "35238"})
+			SIRET: validSIRET("7000000000004"), CommuneINSEE: "35238", Qualification: passnum.QualificationListed})
 		if err != nil {
 			t.Fatal(err)
 		}

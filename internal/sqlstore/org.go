@@ -223,7 +223,9 @@ func canManageOrg(a *passnum.Actor, orgID int64) bool {
 	return a.IsOperator() && a.Role == passnum.RoleAdmin || a.OrgID == orgID && a.Role == passnum.RoleAdmin
 }
 
-// CreateUser creates a person with a first membership.
+// CreateUser creates a person with a first membership: the operator's
+// admins in any organisation, an organisation's admins in their own, but
+// a venue's only once it is qualified.
 func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.User, error) {
 	a := passnum.ActorFromContext(ctx)
 	if err := passnum.Authorize(a, passnum.ActUserCreate); err != nil {
@@ -241,8 +243,16 @@ func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.
 	}
 	var u *passnum.User
 	err = s.write(ctx, "create user", func(tx *tx) error {
-		if _, err := tx.findOrg(c.OrgID); err != nil {
+		o, err := tx.findOrg(c.OrgID)
+		if err != nil {
 			return err
+		}
+		// An applicant's admin (not yet reviewed) creates no account for
+		// other people's addresses; the operator may.
+		if o.Kind == passnum.KindVenue && !a.IsOperator() {
+			if err := tx.actsBeyondItsFile(o.ID, "créer des comptes pour son équipe"); err != nil {
+				return err
+			}
 		}
 		var n int
 		if err := tx.get(&n, `SELECT COUNT(*) FROM users WHERE email = ?`, c.Email); err != nil {
