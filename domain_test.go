@@ -71,6 +71,45 @@ func TestTerritory(t *testing.T) {
 	}
 }
 
+// TestTerritoryOverlaps: a programme concerns a hub when their territories
+// share a place, whatever the level each is written at.
+func TestTerritoryOverlaps(t *testing.T) {
+	for _, tc := range []struct {
+		programme, hub string
+		want           bool
+	}{
+		{"departement:35", "departement:35", true},
+		{"departement:35", "region:53", true},       // the département's région
+		{"departement:35", "commune:35238", true},   // a commune in it
+		{"region:53", "commune:29019", true},        // Brest, in Bretagne
+		{"commune:35238", "region:53", true},        // Rennes, in Bretagne
+		{"commune:35238", "departement:35", true},   // Rennes, in Ille-et-Vilaine
+		{"departement:35", "departement:29", false}, // a neighbour
+		{"departement:35", "region:52", false},      // another région
+		{"departement:35", "commune:29019", false},  // a commune elsewhere
+		{"commune:35238", "commune:35047", false},   // two communes of one département
+		{"region:84", "departement:84", false},      // Auvergne-Rhône-Alpes is not Vaucluse
+		{"departement:29 departement:56", "departement:56 region:11", true},
+		{"region:04", "commune:97411", true}, // overseas
+		{"departement:974", "departement:971", false},
+	} {
+		p, err := passnum.ParseTerritory(strings.Fields(tc.programme))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := passnum.ParseTerritory(strings.Fields(tc.hub))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Overlaps(h); got != tc.want {
+			t.Errorf("%s overlaps %s: %v, want %v", tc.programme, tc.hub, got, tc.want)
+		}
+		if got := h.Overlaps(p); got != tc.want {
+			t.Errorf("%s overlaps %s: %v, want %v", tc.hub, tc.programme, got, tc.want)
+		}
+	}
+}
+
 func TestActivationCapacity(t *testing.T) {
 	tests := []struct {
 		received int64
@@ -179,6 +218,32 @@ func TestFrenchDate(t *testing.T) {
 	for in, want := range map[string]string{"2027-12-31": "31 décembre 2027", "2027-02-01": "1er février 2027", "bad": "bad"} {
 		if got := passnum.FrenchDate(in); got != want {
 			t.Errorf("FrenchDate(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestActivityReportRedactFor: the venue that wrote a report and the
+// operator read all of it; anybody else, not the notes nor the references.
+func TestActivityReportRedactFor(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		actor *passnum.Actor
+		whole bool
+	}{
+		{"the venue's agent", &passnum.Actor{OrgID: 7, OrgKind: passnum.KindVenue, Role: passnum.RoleAgent}, true},
+		{"the operator", &passnum.Actor{OrgID: 1, OrgKind: passnum.KindOperator, Role: passnum.RoleAgent}, true},
+		{"a hub", &passnum.Actor{OrgID: 3, OrgKind: passnum.KindHub, Role: passnum.RoleAdmin}, false},
+		{"another venue", &passnum.Actor{OrgID: 8, OrgKind: passnum.KindVenue, Role: passnum.RoleAdmin}, false},
+		{"a hub numbered as the venue", &passnum.Actor{OrgID: 7, OrgKind: passnum.KindHub, Role: passnum.RoleAdmin}, false},
+		{"nobody", nil, false},
+	} {
+		r := passnum.ActivityReport{VenueID: 7, Participants: 3, BeneficiaryRefs: []string{"B-1"}, LinkedPeople: 1, Notes: "Mme Durand"}
+		r.RedactFor(tc.actor)
+		if whole := r.Notes != "" && len(r.BeneficiaryRefs) == 1; whole != tc.whole || (r.Notes == "") != (len(r.BeneficiaryRefs) == 0) {
+			t.Errorf("%s: %+v", tc.name, r)
+		}
+		if r.Participants != 3 || r.LinkedPeople != 1 {
+			t.Errorf("%s: the counts went: %+v", tc.name, r)
 		}
 	}
 }

@@ -31,7 +31,6 @@ type OrganisationService interface {
 	CreateOrganisation(ctx context.Context, c OrganisationCreate) (*Organisation, error)
 	FindOrganisation(ctx context.Context, id int64) (*Organisation, error)
 	ListOrganisations(ctx context.Context, f OrganisationFilter) ([]*Organisation, int, error)
-	SetQualification(ctx context.Context, venueID int64, q Qualification, reason string) (*Organisation, error)
 	// SetTerritory sets the territory of a hub (operator admins).
 	SetTerritory(ctx context.Context, hubID int64, areas []string) (*Organisation, error)
 

@@ -186,3 +186,37 @@ func (t Territory) Contains(commune string) bool {
 	}
 	return false
 }
+
+// Overlaps tells whether two territories share a place: an area of one is,
+// contains or lies in an area of the other. A programme valid in a
+// département concerns a hub of that département, of its région or of a
+// commune in it; it does not concern a hub of another département.
+func (t Territory) Overlaps(u Territory) bool {
+	for _, a := range t {
+		for _, b := range u {
+			if a.within(b) || b.within(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// within tells whether area a is area b or lies in it.
+func (a Area) within(b Area) bool {
+	if a == b {
+		return true
+	}
+	switch b.Level {
+	case LevelRegion:
+		switch a.Level {
+		case LevelDepartement:
+			return RegionOfDepartement(a.Code) == b.Code
+		case LevelCommune:
+			return RegionOfDepartement(DepartementOfCommune(a.Code)) == b.Code
+		}
+	case LevelDepartement:
+		return a.Level == LevelCommune && DepartementOfCommune(a.Code) == b.Code
+	}
+	return false
+}

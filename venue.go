@@ -257,6 +257,46 @@ func cleanList(in []string) []string {
 // AcceptsPasses tells whether the venue may redeem passes now.
 func (v *Venue) AcceptsPasses() bool { return v.Qualification == QualificationQualified }
 
+// ActsBeyondItsFile tells whether a venue of status q may do what takes
+// effect beyond its own file: file activity reports (which hubs and the
+// operator count), plan sessions (which the public sees) and register
+// people for them, give its team accounts, redeem passes. Only a qualified
+// venue does: an applicant's file is not reviewed yet, and a venue
+// suspended, refused or withdrawn stands under the operator's decision.
+// Everything else stays open to it: its application, description, bank
+// account, points of presence and catalogue, which the public sees only
+// once the venue is in the directory (InDirectory).
+func (q Qualification) ActsBeyondItsFile() bool { return q == QualificationQualified }
+
+// InDirectory tells whether the public directory lists a venue of status
+// q: a qualified one, a suspended one (qualified after review; it shows as
+// not accepting passes while the operator checks) and a listed one (from
+// the national data set, imported by the operator, not typed by an
+// applicant). An applicant (pending, changes requested) stays out until
+// the operator has reviewed what it wrote, with its links; refused and
+// withdrawn venues stay out for good.
+func (q Qualification) InDirectory() bool {
+	switch q {
+	case QualificationQualified, QualificationSuspended, QualificationListed:
+		return true
+	}
+	return false
+}
+
+// NotQualified is the refusal of what a venue of status q may not do
+// (ActsBeyondItsFile); what says it in French ("rédiger des comptes rendus
+// d'activité").
+func (q Qualification) NotQualified(what string) *Error {
+	next := "Contactez l'opérateur."
+	switch q {
+	case QualificationPending, QualificationChangesRequested:
+		next = "Vous le pourrez une fois votre candidature acceptée par l'opérateur ; d'ici là, vous pouvez la compléter, ainsi que votre fiche."
+	case QualificationListed, QualificationRefused, QualificationWithdrawn:
+		next = "Pour le devenir, envoyez votre candidature depuis la page « Candidature et qualification »."
+	}
+	return Errorf(EREFUSED, ReasonVenueNotQual, "Votre lieu est « %s » : seul un lieu qualifié peut %s. %s", q.Label(), what, next)
+}
+
 // HasPoint tells whether the venue has its own coordinates.
 func (v *Venue) HasPoint() bool { return v.Lat != nil && v.Lon != nil }
 

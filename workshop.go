@@ -166,11 +166,27 @@ type ActivityReport struct {
 	PlaceKind       string    `json:"place_kind"` // "lieu", "permanence", "domicile", "distance", "autre"
 	Participants    int       `json:"participants"`
 	BeneficiaryRefs []string  `json:"beneficiary_refs,omitempty"` // linked people, the rest anonymous
+	LinkedPeople    int       `json:"linked_people"`              // how many are linked, told even where their references are not
 	SessionID       int64     `json:"session_id,omitempty"`
 	RedemptionID    int64     `json:"redemption_id,omitempty"`
 	PassesUsed      int       `json:"passes_used"`
 	Notes           string    `json:"notes,omitempty"`
 	CreatedAt       time.Time `json:"created_at"`
+}
+
+// RedactFor removes from a report what actor a may not read. The venue
+// that wrote it and the operator read all of it. Anybody else — a hub,
+// reading the venues of its territory — reads what was done (date, format,
+// duration, themes, autonomy, place, participants, how many of them are
+// linked, passes, author) but neither the notes, free text about the people
+// helped, nor the references that name them. The store applies it to every
+// report it answers with, so that the API, the pages and the files show the
+// same.
+func (r *ActivityReport) RedactFor(a *Actor) {
+	if a.IsOperator() || a != nil && a.OrgKind == KindVenue && a.OrgID == r.VenueID {
+		return
+	}
+	r.Notes, r.BeneficiaryRefs = "", nil
 }
 
 // PlaceKinds are where help was given.

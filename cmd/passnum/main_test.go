@@ -134,10 +134,9 @@ func operatorStory(t *testing.T, h *harness) {
 	state := id(t, h.ok("org", "create", "--kind", "funder", "--name", "État — ANCT"))
 	dept := id(t, h.ok("org", "create", "--kind", "funder", "--name", "Département d'Ille-et-Vilaine", "--commune", "35238"))
 	ccas := id(t, h.ok("org", "create", "--kind", "prescriber", "--name", "CCAS de Rennes", "--commune", "35238"))
-	venue := id(t, h.ok("org", "create", "--kind", "venue", "--name", "Le Grand Clic", "--siret", "82417356000015", "--commune", "35238"))
-	if out := h.ok("org", "qualify", "--id", venue, "--status", "qualified", "--reason", "Dossier complet"); !strings.Contains(out, "qualifié") {
-		t.Errorf("qualify: %q", out)
-	}
+	// Qualified on paper: created so; later decisions follow the workflow.
+	venue := id(t, h.ok("org", "create", "--kind", "venue", "--name", "Le Grand Clic", "--siret", "82417356000015", "--commune", "35238",
+		"--qualification", "qualified"))
 	if out := h.ok("org", "list", "--kind", "funder"); !strings.Contains(out, "État — ANCT") || strings.Contains(out, "CCAS") {
 		t.Errorf("org list --kind funder: %q", out)
 	}

@@ -15,9 +15,11 @@ import (
 
 func (c *cli) org(ctx context.Context, args []string) error {
 	return c.group(ctx, "org", args, map[string]command{
-		"create":  {c.orgCreate, "crée une organisation (financeur, prescripteur, lieu…)"},
-		"list":    {c.orgList, "liste les organisations"},
-		"qualify": {c.orgQualify, "change le statut de qualification d'un lieu"},
+		"create": {c.orgCreate, "crée une organisation (financeur, prescripteur, lieu…)"},
+		"list":   {c.orgList, "liste les organisations"},
+		// The older name of "venue qualify": the same decisions of the
+		// qualification workflow, by the same code.
+		"qualify": {c.venueQualify, "comme « passnum venue qualify » : une décision du parcours de qualification"},
 	})
 }
 
@@ -116,31 +118,6 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func (c *cli) orgQualify(ctx context.Context, args []string) error {
-	fs := c.flags("passnum org qualify", "passnum org qualify --id N --status STATUT --reason MOTIF",
-		"Change le statut de qualification d'un lieu de médiation : pending (en attente),\n"+
-			"qualified (qualifié : il peut encaisser des pass), suspended (suspendu) ou\n"+
-			"withdrawn (qualification retirée). Le motif est conservé dans l'historique du lieu.")
-	id := new(int64)
-	fs.int64(id, "id", 0, "`numéro` du lieu")
-	status := fs.String("status", "", "nouveau `statut`")
-	reason := fs.String("reason", "", "`motif` (obligatoire)")
-	if err := fs.parse(args, "id", "status", "reason"); err != nil {
-		return err
-	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	o, err := s.SetQualification(ctx, *id, passnum.Qualification(*status), *reason)
-	if err != nil {
-		return err
-	}
-	c.printf("%s (n°%d) : %s.\n", o.Name, o.ID, o.Qualification.Label())
-	return nil
 }
 
 func (c *cli) user(ctx context.Context, args []string) error {

@@ -188,7 +188,7 @@ func TestVenueImportProgress(t *testing.T) {
 }
 
 // TestVenueQualify moves venues through the qualification workflow; the
-// older org qualify keeps working.
+// older org qualify is the same command, with the same refusals.
 func TestVenueQualify(t *testing.T) {
 	h := newHarness(t)
 	h.ok("migrate")
@@ -208,14 +208,22 @@ func TestVenueQualify(t *testing.T) {
 		t.Errorf("the error names another command's option: %q", errs)
 	}
 
-	if out := h.ok("org", "qualify", "--id", clic, "--status", "qualified", "--reason", "Dossier complet"); !strings.Contains(out, "qualifié") {
-		t.Errorf("org qualify: %q", out)
+	// The older org qualify is the same command: it cannot qualify a
+	// venue without its file either, nor make any move the workflow
+	// forbids.
+	h.fail(1, []string{"org", "qualify", "--id", clic, "--status", "qualified", "--reason", "Dossier complet"}, "dossier est incomplet")
+	h.fail(1, []string{"org", "qualify", "--id", rocabey, "--status", "qualified", "--reason", "Dossier complet"}, "ne peut passer")
+	paper := id(t, h.ok("org", "create", "--kind", "venue", "--name", "Le Petit Clic", "--siret", "35600000000048", "--commune", "35238", "--qualification", "qualified"))
+	if out := h.ok("org", "qualify", "--id", paper, "--status", "suspended", "--reason", "Contrôle en cours"); !strings.Contains(out, "suspendu") {
+		t.Errorf("org qualify --status suspended: %q", out)
 	}
-	if out := h.ok("venue", "qualify", "--id", clic, "--status", "suspended", "--reason", "Contrôle en cours"); !strings.Contains(out, "suspendu") {
-		t.Errorf("venue qualify --status suspended: %q", out)
+	h.fail(1, []string{"org", "qualify", "--id", paper, "--status", "pending", "--reason", "Essai"}, "ne peut passer")
+	if out := h.ok("venue", "qualify", "--id", clic, "--status", "refused", "--reason", "Hors périmètre"); !strings.Contains(out, "refusée") {
+		t.Errorf("venue qualify --status refused: %q", out)
 	}
 	out := h.ok("venue", "list")
-	if !regexp.MustCompile(`Le Grand Clic .*suspended`).MatchString(out) || !regexp.MustCompile(`Rocabey .*refused`).MatchString(out) {
+	if !regexp.MustCompile(`Le Petit Clic .*suspended`).MatchString(out) || !regexp.MustCompile(`Le Grand Clic .*refused`).MatchString(out) ||
+		!regexp.MustCompile(`Rocabey .*refused`).MatchString(out) {
 		t.Errorf("venue list:\n%s", out)
 	}
 }

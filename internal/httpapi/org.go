@@ -60,16 +60,19 @@ type qualificationInput struct {
 	Reason string                `json:"reason"`
 }
 
+// setQualification answers POST /organisations/{id}/qualification, the
+// older address of POST /venues/{id}/qualification: the same decision of
+// the workflow (MoveQualification), answered with the organisation as it
+// always was.
 func (s *Server) setQualification(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, in, err := readDecision(w, r)
 	if err != nil {
 		return err
 	}
-	var in qualificationInput
-	if err := decodeJSON(w, r, &in); err != nil {
+	if _, err := s.svc.MoveQualification(r.Context(), id, in.Status, in.Reason); err != nil {
 		return err
 	}
-	org, err := s.svc.SetQualification(r.Context(), id, in.Status, in.Reason)
+	org, err := s.svc.FindOrganisation(r.Context(), id)
 	if err != nil {
 		return err
 	}

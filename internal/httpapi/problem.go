@@ -172,7 +172,7 @@ func init() {
 		{passnum.EREFUSED, passnum.ReasonNotYetValid, "Pass pas encore valable", "La période de validité du pass n'a pas commencé."},
 		{passnum.EREFUSED, passnum.ReasonExpired, "Pass expiré", "La validité du pass, tolérance comprise, est passée."},
 		{passnum.EREFUSED, passnum.ReasonAlreadyRedeemed, "Pass déjà utilisé", "Le pass a déjà été encaissé."},
-		{passnum.EREFUSED, passnum.ReasonVenueNotQual, "Lieu non qualifié", "Seul un lieu qualifié encaisse des pass."},
+		{passnum.EREFUSED, passnum.ReasonVenueNotQual, "Lieu non qualifié", "Seul un lieu qualifié encaisse des pass, rédige des comptes rendus d'activité, programme des séances, y inscrit des personnes et crée des comptes pour son équipe ; le détail dit le statut du lieu."},
 		{passnum.EREFUSED, passnum.ReasonOutsideTerr, "Hors du territoire du programme", "Le programme du pass ne couvre pas la commune du lieu."},
 		{passnum.EREFUSED, passnum.ReasonServiceNotAllow, "Service non financé", "Le programme du pass ne finance pas cette catégorie de service."},
 		{passnum.EREFUSED, passnum.ReasonServiceUnknown, "Service inconnu", "Le service ne figure pas (ou plus) au catalogue du lieu."},

@@ -37,14 +37,19 @@ func TestStory(t *testing.T) {
 		state := org(passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "État — ANCT"})
 		region := org(passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "Région Bretagne"})
 		ccas := org(passnum.OrganisationCreate{Kind: passnum.KindPrescriber, Name: "CCAS de Rennes", CommuneINSEE: "35238"})
-		venue := org(passnum.OrganisationCreate{Kind: passnum.KindVenue, Name: "La Quincaillerie numérique", SIRET: "78282932000079", CommuneINSEE: "35238"})
-		if venue.Qualification != passnum.QualificationPending {
+		// A venue qualified on paper is created so; later decisions follow
+		// the workflow (a suspension, lifted).
+		venue := org(passnum.OrganisationCreate{Kind: passnum.KindVenue, Name: "La Quincaillerie numérique", SIRET: "78282932000079", CommuneINSEE: "35238",
+			Qualification: passnum.QualificationQualified})
+		if venue.Qualification != passnum.QualificationQualified {
 			t.Fatalf("new venue is %q", venue.Qualification)
 		}
-		a.do(op, "POST", fmt.Sprintf("/api/v1/organisations/%d/qualification", venue.ID),
-			map[string]any{"status": "qualified", "reason": "Dossier complet, charte signée"}).ok(http.StatusOK, venue)
-		if venue.Qualification != passnum.QualificationQualified {
-			t.Fatalf("qualified venue is %q", venue.Qualification)
+		for _, status := range []passnum.Qualification{passnum.QualificationSuspended, passnum.QualificationQualified} {
+			a.do(op, "POST", fmt.Sprintf("/api/v1/organisations/%d/qualification", venue.ID),
+				map[string]any{"status": status, "reason": "Contrôle annuel"}).ok(http.StatusOK, venue)
+			if venue.Qualification != status {
+				t.Fatalf("venue is %q, want %q", venue.Qualification, status)
+			}
 		}
 		var found page[passnum.Organisation]
 		a.do(op, "GET", "/api/v1/organisations?kind=funder&q=bretagne", nil).ok(http.StatusOK, &found)

@@ -130,22 +130,32 @@ func (s *Server) updateBankAccount(w http.ResponseWriter, r *http.Request) error
 // workflow of passnum.Qualification.CanMove, with a reason kept in its
 // history.
 func (s *Server) moveQualification(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, in, err := readDecision(w, r)
 	if err != nil {
 		return err
-	}
-	var in qualificationInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	if !knownQualification(in.Status) {
-		return passnum.Invalid("status", "Statut de qualification inconnu : %q (qualified, changes_requested, refused, suspended ou withdrawn).", in.Status)
 	}
 	file, err := s.svc.MoveQualification(r.Context(), id, in.Status, in.Reason)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, file)
+}
+
+// readDecision reads the venue and the body of a qualification decision,
+// for both addresses that take one.
+func readDecision(w http.ResponseWriter, r *http.Request) (int64, qualificationInput, error) {
+	var in qualificationInput
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, in, err
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return 0, in, err
+	}
+	if !knownQualification(in.Status) {
+		return 0, in, passnum.Invalid("status", "Statut de qualification inconnu : %q (qualified, changes_requested, refused, suspended ou withdrawn).", in.Status)
+	}
+	return id, in, nil
 }
 
 // resubmitApplication lets a venue's admin correct its application and

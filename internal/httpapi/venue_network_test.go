@@ -91,9 +91,10 @@ func TestVenueApplication(t *testing.T) {
 		if res.header.Get("Location") != path || res.header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("headers %v", res.header)
 		}
-		// The SIRET and the e-mail are taken now: both said at once.
+		// The SIRET is taken now, and said (it is public); whether the
+		// address has an account is not.
 		p = a.do("", "POST", "/api/v1/venue-applications", application("44201234000018", "ines@vitre.example")).problem(http.StatusConflict, "siret-taken")
-		if fields := errorFields(p); !slices.Contains(fields, "pivot") || !slices.Contains(fields, "admin_email") {
+		if fields := errorFields(p); !slices.Equal(fields, []string{"pivot"}) {
 			t.Fatalf("conflicts %+v", p)
 		}
 
@@ -365,6 +366,36 @@ func TestVenueImportExport(t *testing.T) {
 		}
 		if n := count(); n != total {
 			t.Fatalf("%d venues, want %d", n, total)
+		}
+	})
+}
+
+// TestVenueApplicationSameAnswer: the public application answers the same
+// whether or not the administrator's address has an account: same status,
+// same headers, the same fields; only the venue's number differs.
+func TestVenueApplicationSameAnswer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		f := storetest.NewFixture(t, env, storetest.Options{Carnets: 2})
+		a := newAPI(t, env)
+		if _, err := env.Store.CreateUser(storetest.As(f.Operator), passnum.UserCreate{Email: "ines@vitre.example", Name: "Inès", Password: "correct horse battery staple",
+			OrgID: f.Venue.ID, Role: passnum.RoleAgent}); err != nil {
+			t.Fatal(err)
+		}
+		shape := func(res *response) string {
+			var body map[string]any
+			if err := json.Unmarshal(res.body, &body); err != nil {
+				t.Fatal(err)
+			}
+			delete(body, "id")
+			delete(body, "siret")
+			loc := strings.TrimRightFunc(res.header.Get("Location"), func(r rune) bool { return r >= '0' && r <= '9' })
+			out, _ := json.Marshal(body)
+			return fmt.Sprintf("%d %s %s %s %s", res.status, res.header.Get("Content-Type"), res.header.Get("Cache-Control"), loc, out)
+		}
+		taken := a.do("", "POST", "/api/v1/venue-applications", application("44201234000018", "ines@vitre.example"))
+		fresh := a.do("", "POST", "/api/v1/venue-applications", application("44306184100047", "nouvelle@vitre.example"))
+		if shape(taken) != shape(fresh) || taken.status != http.StatusCreated {
+			t.Errorf("answers differ:\n%s\n%s", shape(taken), shape(fresh))
 		}
 	})
 }

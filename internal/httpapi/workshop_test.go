@@ -239,3 +239,53 @@ func hubOf(t *testing.T, a *api, areas ...string) int64 {
 	}
 	return o.ID
 }
+
+// TestActivityReportsAHubReads: a hub reads what the venues of its
+// territory did, not what names the people they helped: no notes, no
+// references, only how many people were linked. The venue that wrote a
+// report and the operator read all of it.
+func TestActivityReportsAHubReads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		f := storetest.NewFixture(t, env, storetest.Options{})
+		a := newAPI(t, env)
+		ref := beneficiaryRef(t, a, f)
+		const notes = "Mme Durand, 82 ans, veuve, ne sait pas lire."
+		a.do(a.token(f.Venue.ID, passnum.RoleAgent), "POST", "/api/v1/activity-reports", map[string]any{
+			"format": "collective", "date": "2026-02-10", "duration_minutes": 90, "themes": []string{"Santé en ligne"},
+			"place_kind": "domicile", "participants": 3, "beneficiary_refs": []string{ref}, "notes": notes,
+		}).ok(http.StatusCreated, nil)
+		hub := hubOf(t, a, "departement:35")
+		for _, tc := range []struct {
+			name  string
+			token string
+			query string
+			whole bool
+		}{
+			{"the venue's agent", a.token(f.Venue.ID, passnum.RoleAgent), "", true},
+			{"the operator", a.operatorToken(), fmt.Sprintf("?venue_id=%d", f.Venue.ID), true},
+			{"the hub's agent", a.token(hub, passnum.RoleAgent), "", false},
+			{"the hub's admin, naming the venue", a.token(hub, passnum.RoleAdmin), fmt.Sprintf("?venue_id=%d", f.Venue.ID), false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var l struct {
+					Reports []passnum.ActivityReport `json:"reports"`
+					Total   int                      `json:"total"`
+				}
+				res := a.do(tc.token, "GET", "/api/v1/activity-reports"+tc.query, nil).ok(http.StatusOK, &l)
+				if l.Total != 1 || len(l.Reports) != 1 {
+					t.Fatalf("%s", res.body)
+				}
+				r := l.Reports[0]
+				if r.Participants != 3 || r.LinkedPeople != 1 || r.DurationMinutes != 90 || r.PlaceKind != "domicile" || r.Themes[0] != "Santé en ligne" {
+					t.Errorf("what was done: %+v", r)
+				}
+				if shown := strings.Contains(string(res.body), notes) || strings.Contains(string(res.body), ref); shown != tc.whole {
+					t.Errorf("notes or references shown: %v, want %v: %s", shown, tc.whole, res.body)
+				}
+				if tc.whole && (r.Notes != notes || len(r.BeneficiaryRefs) != 1 || r.BeneficiaryRefs[0] != ref) {
+					t.Errorf("the whole report: %+v", r)
+				}
+			})
+		}
+	})
+}

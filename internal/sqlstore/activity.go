@@ -57,6 +57,7 @@ func (t *tx) fillPeople(reports []*passnum.ActivityReport) error {
 			return err
 		}
 		byID[id].BeneficiaryRefs = append(byID[id].BeneficiaryRefs, ref)
+		byID[id].LinkedPeople++
 	}
 	return rows.Err()
 }
@@ -71,7 +72,9 @@ func (t *tx) activityReport(id int64) (*passnum.ActivityReport, error) {
 	return r, t.fillPeople([]*passnum.ActivityReport{r})
 }
 
-// CreateActivityReport records help given by the caller's venue. Linked
+// CreateActivityReport records help given by the caller's venue, which
+// must be qualified: what an applicant would report would be counted by
+// hubs and the operator before anyone reviewed it. Linked
 // people must exist; a session or a redemption, when named, must be the
 // venue's; a redemption sets the passes used (its pass count) and, when
 // the report names no session, the session; a redemption is reported once,
@@ -97,6 +100,9 @@ func (s *Store) CreateActivityReport(ctx context.Context, r passnum.ActivityRepo
 	var out *passnum.ActivityReport
 	err := s.write(ctx, "create activity report", func(tx *tx) error {
 		r := r // the transaction may run again: start from the request each time
+		if err := tx.actsBeyondItsFile(r.VenueID, "rédiger des comptes rendus d'activité"); err != nil {
+			return err
+		}
 		if r.Date > passnum.Today(tx.now) {
 			return passnum.Invalid("date", "Un compte-rendu porte sur une aide déjà donnée : la date ne peut être dans le futur.")
 		}
@@ -217,17 +223,21 @@ func (t *tx) reportRedemption(r *passnum.ActivityReport) error {
 // summary over every report of the filter (not only the page). A venue's
 // members read their venue's; a hub's, those of the venues located in its
 // territory (none without one), narrowed to part of it if the filter names
-// a territory; the operator every venue's, or one's, or a territory's.
+// a territory, without their notes nor people's references
+// (passnum.ActivityReport.RedactFor); the operator every venue's, or one's,
+// or a territory's.
 func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilter) ([]*passnum.ActivityReport, int, *passnum.ActivitySummary, error) {
 	a := passnum.ActorFromContext(ctx)
 	if err := passnum.Authorize(a, passnum.ActActivityRead); err != nil {
 		return nil, 0, nil, err
 	}
 	hub := a.OrgKind == passnum.KindHub
+	where, args := []string{"1 = 1"}, []any{}
 	if !a.IsOperator() && !hub {
 		f.VenueID, f.Territory = a.OrgID, nil
+	} else {
+		where = append(where, countedReport)
 	}
-	where, args := []string{"1 = 1"}, []any{}
 	if f.VenueID != 0 {
 		where, args = append(where, "r.venue_id = ?"), append(args, f.VenueID)
 	}
@@ -257,12 +267,11 @@ func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilte
 		if hub {
 			// Read with the reports, so that a territory changed meanwhile
 			// applies to both or to neither.
-			var areas string
-			if err := tx.get(&areas, `SELECT territory FROM organisations WHERE id = ?`, a.OrgID); err != nil {
+			t, err := tx.hubTerritory(a.OrgID)
+			if err != nil {
 				return err
 			}
-			t, err := passnum.ParseTerritory(strings.Fields(areas))
-			if err != nil {
+			if t == nil {
 				where = append(where, "1 = 0") // no territory: no figures
 			} else {
 				cond, targs := territoryCond(t)
@@ -284,6 +293,9 @@ func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilte
 	if err != nil {
 		return nil, 0, nil, err
 	}
+	for _, r := range out {
+		r.RedactFor(a)
+	}
 	if out == nil {
 		out = []*passnum.ActivityReport{}
 	}
@@ -293,6 +305,16 @@ func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilte
 // reportsFrom joins reports to their venue (as o), for the conditions on
 // where the venue is.
 const reportsFrom = `activity_reports r JOIN organisations o ON o.id = r.venue_id`
+
+// countedReport keeps the reports that figures count: those filed while
+// their venue was qualified, its status then being its history's last
+// line written before the report (its current status, for a venue without
+// history). Only a qualified venue files reports (CreateActivityReport), so
+// this is a second guard, for reports filed before that rule; a venue
+// suspended or withdrawn later keeps the reports it filed while qualified.
+// Hubs and the operator read only these; a venue reads all of its own.
+const countedReport = `COALESCE((SELECT h.status FROM qualification_history h
+	WHERE h.venue_id = r.venue_id AND h.created_at <= r.created_at ORDER BY h.id DESC LIMIT 1), o.qualification) = 'qualified'`
 
 // territoryCond selects the venues (o) whose commune lies in t: by commune
 // or by département, a région being its départements, in SQL that SQLite

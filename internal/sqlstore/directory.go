@@ -32,14 +32,19 @@ import (
 // takes a fraction of a second to rebuild after a change
 // (docs/PERFORMANCE.md).
 
-// directoryStatuses are the statuses listed in the directory: every venue
-// but those refused or withdrawn.
-var directoryStatuses = []passnum.Qualification{
-	passnum.QualificationListed, passnum.QualificationPending, passnum.QualificationChangesRequested,
-	passnum.QualificationQualified, passnum.QualificationSuspended,
-}
-
-func inDirectory(q passnum.Qualification) bool { return slices.Contains(directoryStatuses, q) }
+// inDirectorySQL selects the organisations (as o) that the directory
+// lists: the statuses of passnum.Qualification.InDirectory, written once
+// here for the SQL that reads them.
+var inDirectorySQL = func() string {
+	var quoted []string
+	for _, q := range []passnum.Qualification{passnum.QualificationListed, passnum.QualificationPending, passnum.QualificationChangesRequested,
+		passnum.QualificationRefused, passnum.QualificationQualified, passnum.QualificationSuspended, passnum.QualificationWithdrawn} {
+		if q.InDirectory() {
+			quoted = append(quoted, "'"+string(q)+"'")
+		}
+	}
+	return "o.qualification IN (" + strings.Join(quoted, ", ") + ")"
+}()
 
 // directoryCache is the Store's snapshot and what serialises its rebuilds.
 type directoryCache struct {
@@ -124,10 +129,6 @@ func (t *tx) loadDirectory() (*directory, error) {
 	if err := t.get(&d.version, `SELECT version FROM directory_version WHERE id = 1`); err != nil {
 		return nil, err
 	}
-	statuses := make([]any, len(directoryStatuses))
-	for i, q := range directoryStatuses {
-		statuses[i] = q
-	}
 	// Only what a result shows and searches filter on: reading text
 	// columns is most of the cost of a rebuild.
 	venues, err := selectAll(t, func(sc scanner) (*passnum.Venue, error) {
@@ -146,7 +147,7 @@ func (t *tx) loadDirectory() (*directory, error) {
 		return &v, nil
 	}, `SELECT o.id, o.name, o.qualification, v.id, v.commune, v.postal_code, v.code_insee, v.address, v.latitude, v.longitude,
 		v.phone, v.opening_hours, v.summary, v.services, v.publics, v.supports`+venueFrom+
-		`WHERE o.kind = 'venue' AND o.qualification IN (`+placeholders(len(statuses))+`)`, statuses...)
+		`WHERE o.kind = 'venue' AND `+inDirectorySQL)
 	if err != nil {
 		return nil, err
 	}
@@ -464,7 +465,8 @@ func (s *Store) searchParams(f passnum.DirectoryFilter) (*searchParams, error) {
 
 // DirectoryEntry returns the public page of a venue of the directory: its
 // description, its active catalogue and places, and its next sessions. It
-// needs no actor; venues refused or withdrawn are not found.
+// needs no actor; venues the directory does not list (applicants, refused,
+// withdrawn) are not found.
 func (s *Store) DirectoryEntry(ctx context.Context, orgID int64) (*passnum.DirectoryEntry, error) {
 	var e *passnum.DirectoryEntry
 	err := s.read(ctx, func(tx *tx) error {
@@ -472,7 +474,7 @@ func (s *Store) DirectoryEntry(ctx context.Context, orgID int64) (*passnum.Direc
 		if err != nil {
 			return err
 		}
-		if !inDirectory(v.Qualification) {
+		if !v.Qualification.InDirectory() {
 			return notFound("venue", orgID)
 		}
 		e = &passnum.DirectoryEntry{Venue: *v, AcceptsPasses: v.AcceptsPasses(),

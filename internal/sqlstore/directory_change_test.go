@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/sqlstore"
 	st "github.com/passnum/passnum/internal/storetest"
 )
 
@@ -30,8 +31,9 @@ func TestDirectoryFollowsEveryChange(t *testing.T) {
 		if n := count(passnum.DirectoryFilter{Query: "zéphyr"}); n != 0 {
 			t.Fatalf("before: %d", n)
 		}
+		// Listed (the directory does not list applicants).
 		org, err := s.CreateOrganisation(op, passnum.OrganisationCreate{Kind: passnum.KindVenue, Name: "Lieu zéphyr",
-			SIRET: validSIRET("7000000000004"), CommuneINSEE: "35238"})
+			SIRET: validSIRET("7000000000004"), CommuneINSEE: "35238", Qualification: passnum.QualificationListed})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,8 +57,7 @@ func TestDirectoryFollowsEveryChange(t *testing.T) {
 				return err
 			}, passnum.DirectoryFilter{Query: "alizé"}, 1},
 			{"qualified", func() error {
-				_, err := s.SetQualification(op, org.ID, passnum.QualificationQualified, "dossier papier")
-				return err
+				return sqlstore.ForceQualification(op, s, org.ID, passnum.QualificationQualified)
 			}, passnum.DirectoryFilter{Query: "alizé", Passes: true}, 1},
 			{"suspended", func() error {
 				_, err := s.MoveQualification(op, org.ID, passnum.QualificationSuspended, "contrôle")

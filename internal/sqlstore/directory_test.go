@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/sqlstore"
 	st "github.com/passnum/passnum/internal/storetest"
 )
 
@@ -44,10 +45,10 @@ func directoryVenues(t *testing.T, env *st.Env, op context.Context) map[string]i
 	for _, v := range all {
 		ids[v.ID] = v.OrgID
 	}
-	if _, err := s.SetQualification(op, ids["dir-06"], passnum.QualificationRefused, "hors périmètre"); err != nil {
+	if err := sqlstore.ForceQualification(op, s, ids["dir-06"], passnum.QualificationRefused); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetQualification(op, ids["dir-02"], passnum.QualificationQualified, "dossier papier"); err != nil {
+	if err := sqlstore.ForceQualification(op, s, ids["dir-02"], passnum.QualificationQualified); err != nil {
 		t.Fatal(err)
 	}
 	return ids
@@ -152,7 +153,7 @@ func TestSearchDirectory(t *testing.T) {
 			if got := search(); len(got) != 1 {
 				t.Fatalf("%v", got)
 			}
-			if _, err := s.SetQualification(op, ids["dir-03"], passnum.QualificationWithdrawn, "fermé"); err != nil {
+			if err := sqlstore.ForceQualification(op, s, ids["dir-03"], passnum.QualificationWithdrawn); err != nil {
 				t.Fatal(err)
 			}
 			if got := search(); len(got) != 0 {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"io"
 	"log/slog"
+
+	"github.com/passnum/passnum"
 )
 
 // ExecRaw runs SQL behind the store's back, for tests that tamper with the
@@ -54,4 +56,17 @@ func InstantColumns() (instants, dates []string) {
 		}
 	}
 	return instants, dateColumns
+}
+
+// ForceQualification puts a venue in a status whatever the workflow says,
+// for tests that need a venue in each status. The platform itself has no
+// such path: every decision goes through MoveQualification.
+func ForceQualification(ctx context.Context, s *Store, venueID int64, q passnum.Qualification) error {
+	return s.write(ctx, "force qualification", func(tx *tx) error {
+		v, err := tx.findVenue(venueID)
+		if err != nil {
+			return err
+		}
+		return tx.changeQualification(v, q, "mise en place du test", "test.qualify")
+	})
 }

@@ -196,13 +196,10 @@ func (s *Store) ListBatches(ctx context.Context, programmeID int64) ([]*passnum.
 	var out []*passnum.Batch
 	err := s.read(ctx, func(tx *tx) error {
 		out = out[:0]
-		p, err := tx.programme(programmeID)
-		if err != nil {
+		if _, err := tx.visibleProgramme(a, programmeID); err != nil {
 			return err
 		}
-		if !canSeeProgramme(a, p) {
-			return notFound("programme", programmeID)
-		}
+		var err error
 		out, err = loadAll(tx, tx.batch, `SELECT id FROM batches WHERE programme_id = ? ORDER BY id`, programmeID)
 		return err
 	})

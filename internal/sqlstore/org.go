@@ -184,42 +184,6 @@ func (s *Store) ListOrganisations(ctx context.Context, f passnum.OrganisationFil
 	return out, total, err
 }
 
-// SetQualification changes a venue's qualification status, with a reason
-// kept in its history. It is the operator's override of the application
-// workflow (MoveQualification): any status from any other, without the
-// complete file that qualifying asks for there. The command line, the API
-// and the demo use it; a SIRET stays unique among candidates and
-// qualified venues.
-func (s *Store) SetQualification(ctx context.Context, venueID int64, q passnum.Qualification, reason string) (*passnum.Organisation, error) {
-	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActOrgQualify); err != nil {
-		return nil, err
-	}
-	reason, err := checkDecision(q, reason)
-	if err != nil {
-		return nil, err
-	}
-	var org *passnum.Organisation
-	err = s.write(ctx, "qualify", func(tx *tx) error {
-		o, err := tx.findOrg(venueID)
-		if err != nil {
-			return err
-		}
-		if o.Kind != passnum.KindVenue {
-			return passnum.Invalid("venue_id", "L'organisation %d n'est pas un lieu de médiation.", venueID)
-		}
-		v, err := tx.findVenue(venueID)
-		if err != nil {
-			return err
-		}
-		if err := tx.changeQualification(v, q, reason, "org.qualify"); err != nil {
-			return err
-		}
-		org, err = tx.findOrg(venueID)
-		return err
-	})
-	return org, err
-}
-
 // SetTerritory sets the territory of a hub: the areas whose indicators it
 // reads. An empty list clears it.
 func (s *Store) SetTerritory(ctx context.Context, hubID int64, areas []string) (*passnum.Organisation, error) {
@@ -260,7 +224,9 @@ func canManageOrg(a *passnum.Actor, orgID int64) bool {
 	return a.IsOperator() && a.Role == passnum.RoleAdmin || a.OrgID == orgID && a.Role == passnum.RoleAdmin
 }
 
-// CreateUser creates a person with a first membership.
+// CreateUser creates a person with a first membership: the operator's
+// admins in any organisation, an organisation's admins in their own, but
+// a venue's only once it is qualified.
 func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.User, error) {
 	a := passnum.ActorFromContext(ctx)
 	if err := passnum.Authorize(a, passnum.ActUserCreate); err != nil {
@@ -278,8 +244,16 @@ func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.
 	}
 	var u *passnum.User
 	err = s.write(ctx, "create user", func(tx *tx) error {
-		if _, err := tx.findOrg(c.OrgID); err != nil {
+		o, err := tx.findOrg(c.OrgID)
+		if err != nil {
 			return err
+		}
+		// An applicant's admin (not yet reviewed) creates no account for
+		// other people's addresses; the operator may.
+		if o.Kind == passnum.KindVenue && !a.IsOperator() {
+			if err := tx.actsBeyondItsFile(o.ID, "créer des comptes pour son équipe"); err != nil {
+				return err
+			}
 		}
 		var n int
 		if err := tx.get(&n, `SELECT COUNT(*) FROM users WHERE email = ?`, c.Email); err != nil {

@@ -79,16 +79,64 @@ func funds(a *passnum.Actor, p *passnum.Programme) bool {
 	return false
 }
 
-// canSeeProgramme: the operator and hubs see every programme, a funder the
-// ones it funds.
-func canSeeProgramme(a *passnum.Actor, p *passnum.Programme) bool {
+// canSeeProgramme: the operator sees every programme, a funder the ones it
+// funds, a hub those whose territory concerns its own (as its indicators:
+// nothing before the operator sets it). Others see none. Callers answer
+// "not found" for a programme the actor may not see, as for one that does
+// not exist.
+func (t *tx) canSeeProgramme(a *passnum.Actor, p *passnum.Programme) (bool, error) {
 	switch a.OrgKind {
-	case passnum.KindOperator, passnum.KindHub:
-		return true
+	case passnum.KindOperator:
+		return true, nil
 	case passnum.KindFunder:
-		return funds(a, p)
+		return funds(a, p), nil
+	case passnum.KindHub:
+		hub, err := t.hubTerritory(a.OrgID)
+		if err != nil || hub == nil {
+			return false, err
+		}
+		return concerns(p.Territory, hub), nil
 	}
-	return false
+	return false, nil
+}
+
+// concerns tells whether a programme's territory (as stored) shares a
+// place with a hub's.
+func concerns(programme []string, hub passnum.Territory) bool {
+	t, err := passnum.ParseTerritory(programme)
+	return err == nil && t.Overlaps(hub)
+}
+
+// hubTerritory reads a hub's territory, nil when the operator has not set
+// it. It is read in the caller's transaction, so that a territory changed
+// meanwhile applies to the whole answer or to none of it.
+func (t *tx) hubTerritory(hubID int64) (passnum.Territory, error) {
+	var areas string
+	if err := t.get(&areas, `SELECT territory FROM organisations WHERE id = ? AND kind = 'hub'`, hubID); errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(areas) == "" {
+		return nil, nil
+	}
+	return passnum.ParseTerritory(strings.Fields(areas))
+}
+
+// visibleProgramme returns a programme the actor may see, or "not found".
+func (t *tx) visibleProgramme(a *passnum.Actor, id int64) (*passnum.Programme, error) {
+	p, err := t.programme(id)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := t.canSeeProgramme(a, p)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("programme", id)
+	}
+	return p, nil
 }
 
 // CreateProgramme creates a programme with its funders' shares.
@@ -141,11 +189,8 @@ func (s *Store) FindProgramme(ctx context.Context, id int64) (*passnum.Programme
 	var p *passnum.Programme
 	err := s.read(ctx, func(tx *tx) error {
 		var err error
-		if p, err = tx.programme(id); err != nil {
+		if p, err = tx.visibleProgramme(a, id); err != nil {
 			return err
-		}
-		if !canSeeProgramme(a, p) {
-			return notFound("programme", id)
 		}
 		p.PassesByState, err = tx.passesByState(id)
 		return err
@@ -174,7 +219,7 @@ func (t *tx) passesByState(programmeID int64) (map[passnum.PassState]int64, erro
 	return out, rows.Err()
 }
 
-// ListProgrammes lists the programmes the actor may see.
+// ListProgrammes lists the programmes the actor may see (canSeeProgramme).
 func (s *Store) ListProgrammes(ctx context.Context, f passnum.ProgrammeFilter) ([]*passnum.Programme, int, error) {
 	a := passnum.ActorFromContext(ctx)
 	if err := passnum.Authorize(a, passnum.ActProgrammeRead); err != nil {
@@ -189,6 +234,14 @@ func (s *Store) ListProgrammes(ctx context.Context, f passnum.ProgrammeFilter) (
 	var total int
 	err := s.read(ctx, func(tx *tx) error {
 		out = out[:0]
+		if a.OrgKind == passnum.KindHub {
+			// Territories overlap by région, département or commune, which
+			// SQL cannot compare as written: programmes are few, read the
+			// territory of each.
+			var err error
+			out, total, err = tx.hubProgrammes(a.OrgID, offset, limit)
+			return err
+		}
 		if err := tx.get(&total, `SELECT COUNT(*) FROM programmes WHERE `+cond, args...); err != nil {
 			return err
 		}
@@ -197,6 +250,44 @@ func (s *Store) ListProgrammes(ctx context.Context, f passnum.ProgrammeFilter) (
 		return err
 	})
 	return out, total, err
+}
+
+// hubProgrammes lists a page of the programmes that concern a hub's
+// territory, and how many there are.
+func (t *tx) hubProgrammes(hubID int64, offset, limit int) ([]*passnum.Programme, int, error) {
+	hub, err := t.hubTerritory(hubID)
+	if err != nil || hub == nil {
+		return nil, 0, err
+	}
+	type row struct {
+		id        int64
+		territory string
+	}
+	all, err := selectAll(t, func(sc scanner) (row, error) {
+		var r row
+		return r, sc.Scan(&r.id, &r.territory)
+	}, `SELECT id, territory FROM programmes ORDER BY id`)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ids []int64
+	for _, r := range all {
+		if concerns(strings.Fields(r.territory), hub) {
+			ids = append(ids, r.id)
+		}
+	}
+	total := len(ids)
+	ids = ids[min(offset, len(ids)):]
+	ids = ids[:min(limit, len(ids))]
+	out := make([]*passnum.Programme, 0, len(ids))
+	for _, id := range ids {
+		p, err := t.programme(id)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, p)
+	}
+	return out, total, nil
 }
 
 // RecordFunds records a payment order received from a funder: the money
@@ -256,12 +347,8 @@ func (s *Store) ListPaymentOrders(ctx context.Context, programmeID int64) ([]*pa
 	var out []*passnum.PaymentOrder
 	err := s.read(ctx, func(tx *tx) error {
 		out = out[:0]
-		p, err := tx.programme(programmeID)
-		if err != nil {
+		if _, err := tx.visibleProgramme(a, programmeID); err != nil {
 			return err
-		}
-		if !canSeeProgramme(a, p) {
-			return notFound("programme", programmeID)
 		}
 		rows, err := tx.query(`SELECT id, programme_id, funder_id, reference, amount_cents, received_on, created_at FROM payment_orders
 			WHERE programme_id = ? ORDER BY id`, programmeID)

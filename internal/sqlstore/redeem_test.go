@@ -123,10 +123,14 @@ func TestRedeemRules(t *testing.T) {
 			}
 		})
 		t.Run("venue not qualified", func(t *testing.T) {
-			if _, err := s.SetQualification(op, f.Venue2.ID, passnum.QualificationSuspended, "contrôle en cours"); err != nil {
+			if _, err := s.MoveQualification(op, f.Venue2.ID, passnum.QualificationSuspended, "contrôle en cours"); err != nil {
 				t.Fatal(err)
 			}
-			defer s.SetQualification(op, f.Venue2.ID, passnum.QualificationQualified, "contrôle terminé")
+			defer func() {
+				if _, err := s.MoveQualification(op, f.Venue2.ID, passnum.QualificationQualified, "contrôle terminé"); err != nil {
+					t.Fatal(err)
+				}
+			}()
 			_, err := s.Redeem(st.VenueCtx(f.Venue2), passnum.RedeemRequest{Codes: []string{code}, ServiceID: f.Service2.ID, IdempotencyKey: "k-susp"})
 			if _, reason := refusalOf(t, err); reason != passnum.ReasonVenueNotQual {
 				t.Fatalf("got %v", err)

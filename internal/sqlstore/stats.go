@@ -20,12 +20,9 @@ func (s *Store) ProgrammeStats(ctx context.Context, id int64) (*passnum.Programm
 	}
 	var out *passnum.ProgrammeStats
 	err := s.read(ctx, func(tx *tx) error {
-		p, err := tx.programme(id)
+		p, err := tx.visibleProgramme(a, id)
 		if err != nil {
 			return err
-		}
-		if !canSeeProgramme(a, p) {
-			return notFound("programme", id)
 		}
 		st := &passnum.ProgrammeStats{ProgrammeID: id, Shares: []passnum.ShareMoney{}}
 		f := &st.Funnel

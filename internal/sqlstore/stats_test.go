@@ -208,7 +208,11 @@ func TestProgrammeStatsAccess(t *testing.T) {
 	st.Each(t, func(t *testing.T, env *st.Env) {
 		f := st.NewFixture(t, env, st.Options{Carnets: 2, CarnetSize: 2})
 		s, op := env.Store, st.As(f.Operator)
-		hub, err := s.CreateOrganisation(op, passnum.OrganisationCreate{Kind: passnum.KindHub, Name: "Hub du Grand Ouest"})
+		hub, err := s.CreateOrganisation(op, passnum.OrganisationCreate{Kind: passnum.KindHub, Name: "Hub du Grand Ouest", Territory: []string{"departement:29"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		elsewhere, err := s.CreateOrganisation(op, passnum.OrganisationCreate{Kind: passnum.KindHub, Name: "Hub du Rhône", Territory: []string{"departement:69"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,7 +228,8 @@ func TestProgrammeStatsAccess(t *testing.T) {
 		}{
 			{"operator", f.Operator, f.Programme.ID, ""},
 			{"a funder of the programme", st.Actor(f.Dept, passnum.RoleAgent), f.Programme.ID, ""},
-			{"a hub", st.Actor(hub, passnum.RoleAgent), f.Programme.ID, ""},
+			{"a hub of the programme's territory", st.Actor(hub, passnum.RoleAgent), f.Programme.ID, ""},
+			{"a hub elsewhere", st.Actor(elsewhere, passnum.RoleAgent), f.Programme.ID, passnum.ENOTFOUND},
 			{"another funder", st.Actor(foundation, passnum.RoleAdmin), f.Programme.ID, passnum.ENOTFOUND},
 			{"a venue", st.Actor(f.Venue, passnum.RoleAdmin), f.Programme.ID, passnum.EFORBIDDEN},
 			{"a prescriber", st.Actor(f.Prescriber, passnum.RoleAdmin), f.Programme.ID, passnum.EFORBIDDEN},

@@ -111,7 +111,9 @@ func (s *Store) UpdateCatalogueService(ctx context.Context, u passnum.CatalogueS
 }
 
 // ListCatalogueServices lists a venue's services; venue 0 means the
-// caller's own venue.
+// caller's own venue. The venue itself and the operator read any venue's;
+// others, as the public, those of the venues in the directory: what an
+// applicant offers is not shown before the operator has reviewed it.
 func (s *Store) ListCatalogueServices(ctx context.Context, venueID int64) ([]*passnum.CatalogueService, error) {
 	a := passnum.ActorFromContext(ctx)
 	if err := passnum.Authorize(a, passnum.ActCatalogueRead); err != nil {
@@ -129,7 +131,7 @@ func (s *Store) ListCatalogueServices(ctx context.Context, venueID int64) ([]*pa
 		if err != nil {
 			return err
 		}
-		if v.Kind != passnum.KindVenue {
+		if v.Kind != passnum.KindVenue || !all && !v.Qualification.InDirectory() {
 			return notFound("organisation", venueID)
 		}
 		out, err = selectAll(tx, scanService, `SELECT `+serviceColumns+` FROM catalogue_services WHERE venue_id = ? AND (active = 1 OR ?) ORDER BY id`, venueID, all)

@@ -238,6 +238,15 @@ func (t *tx) pivotTaken(pivot string, orgID int64) (bool, error) {
 // bank account and the accepted charter, and tells the operator. It needs
 // no actor; the callers rate-limit it. Every problem of the form is
 // returned at once, in the error's Problems.
+//
+// Anybody may apply with any address, so the answer never tells whether
+// the administrator's address has an account: the same venue is created,
+// the same answer given, after the same password hashing. With a new
+// address, its account is created and receives a confirmation. With an
+// address that has an account, no account is created nor changed (the
+// applicant, whoever it is, gets no access through it): its owner is told
+// by e-mail what happened and what to do, and the operator, who attaches
+// the account to the venue once the owner confirms.
 func (s *Store) ApplyAsVenue(ctx context.Context, a passnum.VenueApplication) (*passnum.Organisation, error) {
 	a.Venue.OrgID = 0
 	a.Venue.Normalize()
@@ -294,23 +303,48 @@ func (s *Store) ApplyAsVenue(ctx context.Context, a passnum.VenueApplication) (*
 		if err := tx.savePrivate(id, &a.Questionnaire, &a.Bank, a.CharterVersion); err != nil {
 			return err
 		}
-		userID, err := tx.insert(`INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)`, a.AdminEmail, a.AdminName, hash, tx.nowText())
-		if err != nil {
+		var existing int64 // the account the address already has, if any
+		if err := tx.get(&existing, `SELECT id FROM users WHERE email = ?`, a.AdminEmail); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if err := tx.exec(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'admin')`, userID, id); err != nil {
-			return err
+		admin := "admin user:%d"
+		if existing == 0 {
+			userID, err := tx.insert(`INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)`, a.AdminEmail, a.AdminName, hash, tx.nowText())
+			if err != nil {
+				return err
+			}
+			if err := tx.exec(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'admin')`, userID, id); err != nil {
+				return err
+			}
+			// From here on, the applicant acts: the history and the
+			// audit trail name them.
+			tx.actor = &passnum.Actor{UserID: userID, OrgID: id, OrgKind: passnum.KindVenue, Role: passnum.RoleAdmin, Label: fmt.Sprintf("user:%d", userID)}
+			admin = fmt.Sprintf(admin, userID)
+			if err := tx.send([]string{a.AdminEmail}, "Votre candidature : "+v.Name, applicantBody(&v)); err != nil {
+				return err
+			}
+		} else {
+			// Nobody acts as the owner of the address: the history and the
+			// audit trail say that the public applied.
+			tx.actor = &passnum.Actor{OrgID: id, OrgKind: passnum.KindVenue, Label: "public"}
+			admin = fmt.Sprintf("admin's address already has an account (user:%d): none created, its owner told", existing)
+			if err := tx.send([]string{a.AdminEmail}, "Une candidature a été envoyée avec votre adresse", addressOwnerBody(&v)); err != nil {
+				return err
+			}
 		}
-		// From here on, the applicant acts: the history and the audit
-		// trail name them.
-		tx.actor = &passnum.Actor{UserID: userID, OrgID: id, OrgKind: passnum.KindVenue, Role: passnum.RoleAdmin, Label: fmt.Sprintf("user:%d", userID)}
 		if err := tx.addHistory(id, passnum.QualificationPending, "candidature envoyée"); err != nil {
 			return err
 		}
-		if err := tx.audit("venue.apply", fmt.Sprintf("org:%d", id), fmt.Sprintf("%q SIRET %s, admin user:%d", v.Name, v.Pivot, userID)); err != nil {
+		if err := tx.audit("venue.apply", fmt.Sprintf("org:%d", id), fmt.Sprintf("%q SIRET %s, %s", v.Name, v.Pivot, admin)); err != nil {
 			return err
 		}
-		if err := tx.tellOperator("Nouvelle candidature : "+v.Name, applicationBody(&v, a.AdminName, a.AdminEmail, false)); err != nil {
+		body := applicationBody(&v, a.AdminName, a.AdminEmail, false)
+		if existing != 0 {
+			body += fmt.Sprintf("\nL'adresse %s a déjà un compte : aucun compte n'a été créé pour cette candidature, et son titulaire en a été prévenu. "+
+				"S'il confirme être à l'origine de la candidature, rattachez son compte au lieu depuis la page de l'organisation (« Rattacher un compte existant ») ; "+
+				"sinon, refusez la candidature.\n", a.AdminEmail)
+		}
+		if err := tx.tellOperator("Nouvelle candidature : "+v.Name, body); err != nil {
 			return err
 		}
 		org, err = tx.findOrg(id)
@@ -348,28 +382,18 @@ func adminProblems(a *passnum.VenueApplication, reported []*passnum.Error) []*pa
 	return errs
 }
 
-// applicationConflicts checks the admin's e-mail, the SIRET and the
-// standard id of an application against the records.
+// applicationConflicts checks the SIRET and the standard id of an
+// application against the records. Both are public (the national company
+// register, the national data set of venues), so telling that a candidate
+// or qualified venue has them tells nothing private, and the applicant must
+// know it. The administrator's address is not checked here: whether it has
+// an account is not for the public to learn (ApplyAsVenue).
 func (t *tx) applicationConflicts(a *passnum.VenueApplication, placeholderID bool) ([]*passnum.Error, error) {
 	v := a.Venue
 	if placeholderID {
 		v.ID = ""
 	}
-	errs, err := t.venueConflicts(&v, true)
-	if err != nil {
-		return nil, err
-	}
-	if a.AdminEmail != "" {
-		var n int
-		if err := t.get(&n, `SELECT COUNT(*) FROM users WHERE email = ?`, a.AdminEmail); err != nil {
-			return nil, err
-		}
-		if n > 0 {
-			errs = append(errs, conflict("admin_email", "email-taken",
-				"Un compte existe déjà pour %s : connectez-vous avec ce compte et demandez à l'opérateur de le rattacher au lieu, ou choisissez une autre adresse.", a.AdminEmail))
-		}
-	}
-	return errs, nil
+	return t.venueConflicts(&v, true)
 }
 
 // savePrivate records the private parts of an application.
@@ -421,6 +445,29 @@ func (t *tx) send(recipients []string, subject, body string) error {
 		}
 	}
 	return nil
+}
+
+// applicantBody confirms an application to the account it created.
+func applicantBody(v *passnum.Venue) string {
+	return fmt.Sprintf("Bonjour,\n\nLa candidature de %s (%s %s, SIRET %s) pour devenir un lieu qualifié du Pass numérique est enregistrée : "+
+		"elle attend l'examen de l'opérateur.\n\nConnectez-vous avec cette adresse et le mot de passe choisi pour suivre son état : "+
+		"la page « Candidature et qualification » montre chaque décision et son motif.\n\n"+
+		"Si vous n'avez pas envoyé cette candidature, écrivez à l'opérateur : un compte a été créé avec votre adresse.\n",
+		v.Name, v.PostalCode, v.Commune, v.Pivot)
+}
+
+// addressOwnerBody tells the owner of an account that someone applied
+// with its address, that nothing changed for it, and what to do.
+func addressOwnerBody(v *passnum.Venue) string {
+	return fmt.Sprintf("Bonjour,\n\nUne candidature pour devenir un lieu qualifié du Pass numérique vient d'être envoyée au nom de %s (%s %s, SIRET %s), "+
+		"en donnant votre adresse électronique comme celle de son administrateur. Votre adresse a déjà un compte : "+
+		"aucun compte n'a été créé et le vôtre n'a pas changé. Votre mot de passe reste le même, et la personne qui a envoyé la candidature "+
+		"n'a aucun accès par votre adresse.\n\n"+
+		"Si c'est vous : connectez-vous avec votre mot de passe habituel (ou « Mot de passe oublié ») et écrivez à l'opérateur : "+
+		"il rattachera votre compte à ce lieu, qui apparaîtra alors dans « Changer de structure ».\n\n"+
+		"Si ce n'est pas vous : vous n'avez rien à faire. L'opérateur est prévenu et examinera cette candidature ; "+
+		"écrivez-lui si vous pensez que quelqu'un utilise votre adresse.\n",
+		v.Name, v.PostalCode, v.Commune, v.Pivot)
 }
 
 func applicationBody(v *passnum.Venue, adminName, adminEmail string, again bool) string {
@@ -555,8 +602,12 @@ func checkDecision(to passnum.Qualification, reason string) (string, error) {
 
 // MoveQualification applies the operator's decision on a venue, as the
 // workflow allows it (passnum.Qualification.CanMove), with a reason kept in
-// its history, and tells the venue's admins. Qualifying needs a complete
-// file: questionnaire, bank account and accepted charter.
+// its history, and tells the venue's admins. It is the only way a venue's
+// status moves after its creation: the API (both addresses), the pages and
+// the command line all come here. Qualifying an application needs a
+// complete file: questionnaire, bank account and accepted charter.
+// Lifting a suspension restores the qualification decided earlier, which
+// for a venue qualified on paper (created so by the operator) had no file.
 func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum.Qualification, reason string) (*passnum.VenueFile, error) {
 	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActOrgQualify); err != nil {
 		return nil, err
@@ -590,7 +641,7 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 			}
 			return conflict("qualification", "qualification-move", "%s", msg)
 		}
-		if to == passnum.QualificationQualified {
+		if v.Qualification == passnum.QualificationPending && to == passnum.QualificationQualified {
 			missing, err := tx.missingForQualification(venueID)
 			if err != nil {
 				return err

@@ -84,9 +84,12 @@ func TestApplyAsVenue(t *testing.T) {
 			file.History[0].Actor != fmt.Sprintf("user:%d", u.ID) {
 			t.Fatalf("file %+v", file)
 		}
+		// Newest first: the operator's notice, then the applicant's
+		// confirmation.
 		msgs, _, err := s.ListOutbox(op, passnum.OutboxFilter{})
-		if err != nil || len(msgs) != 1 || msgs[0].To != "qualification@operateur.example" ||
-			!strings.HasPrefix(msgs[0].Subject, "Nouvelle candidature : Espace numérique du Blosne") {
+		if err != nil || len(msgs) != 2 || msgs[0].To != "qualification@operateur.example" ||
+			!strings.HasPrefix(msgs[0].Subject, "Nouvelle candidature : Espace numérique du Blosne") ||
+			msgs[1].To != "awa@blosne.example" || !strings.Contains(msgs[1].Body, "est enregistrée") {
 			t.Fatalf("outbox %+v %v", msgs, err)
 		}
 
@@ -153,11 +156,11 @@ func TestApplyAsVenue(t *testing.T) {
 		})
 
 		t.Run("conflicts", func(t *testing.T) {
-			// The SIRET of a candidate, the e-mail of an account: both
-			// said at once, on their fields.
+			// The SIRET of a candidate is said, on its field (a SIRET is
+			// public); whether the address has an account is not.
 			a := application("4411223300001", "awa@blosne.example")
 			_, err := s.ApplyAsVenue(public, a)
-			if passnum.ErrorCode(err) != passnum.ECONFLICT || !slices.Equal(problemFields(err), []string{"pivot", "admin_email"}) {
+			if passnum.ErrorCode(err) != passnum.ECONFLICT || !slices.Equal(problemFields(err), []string{"pivot"}) {
 				t.Fatalf("conflicts: %v %v", err, problemFields(err))
 			}
 			if !strings.Contains(passnum.ErrorMessage(err), "SIRET") {
@@ -194,14 +197,14 @@ func TestApplyAsVenue(t *testing.T) {
 			if err != nil || len(listed) != 1 {
 				t.Fatalf("listed: %v %v", listed, err)
 			}
-			if _, err := s.SetQualification(op, listed[0].OrgID, passnum.QualificationPending, "essai"); passnum.ErrorCode(err) != passnum.ECONFLICT {
+			if err := sqlstore.ForceQualification(op, s, listed[0].OrgID, passnum.QualificationPending); passnum.ErrorReason(err) != "siret-taken" {
 				t.Fatalf("listed to pending with a candidate's SIRET: %v", err)
 			}
 			if _, err := s.MoveQualification(op, o.ID, passnum.QualificationRefused, "hors périmètre"); err != nil {
 				t.Fatal(err)
 			}
 			// Refused is still a candidate: its SIRET stays taken.
-			if _, err := s.SetQualification(op, listed[0].OrgID, passnum.QualificationPending, "essai"); passnum.ErrorCode(err) != passnum.ECONFLICT {
+			if err := sqlstore.ForceQualification(op, s, listed[0].OrgID, passnum.QualificationPending); passnum.ErrorReason(err) != "siret-taken" {
 				t.Fatalf("listed to pending with a refused candidate's SIRET: %v", err)
 			}
 			// The partial unique index refuses it too.
@@ -229,7 +232,7 @@ func TestQualificationWorkflow(t *testing.T) {
 						t.Fatal(err)
 					}
 					if from != passnum.QualificationPending {
-						if _, err := s.SetQualification(op, org.ID, from, "mise en place du test"); err != nil {
+						if err := sqlstore.ForceQualification(op, s, org.ID, from); err != nil {
 							t.Fatal(err)
 						}
 					}
@@ -257,9 +260,12 @@ func TestQualificationWorkflow(t *testing.T) {
 			if passnum.ErrorReason(err) != "file-incomplete" || !strings.Contains(passnum.ErrorMessage(err), "le questionnaire, le compte bancaire et la charte acceptée") {
 				t.Fatalf("incomplete file: %v", err)
 			}
-			// The operator's override still qualifies it.
-			if o, err := s.SetQualification(op, o.ID, passnum.QualificationQualified, "dossier papier"); err != nil || o.Qualification != passnum.QualificationQualified {
-				t.Fatalf("override: %+v %v", o, err)
+			// A venue qualified on paper (the fixture's) has no file either:
+			// lifting its suspension restores that decision.
+			for _, to := range []passnum.Qualification{passnum.QualificationSuspended, passnum.QualificationQualified} {
+				if file, err := s.MoveQualification(op, f.Venue2.ID, to, "contrôle"); err != nil || file.Venue.Qualification != to {
+					t.Fatalf("paper venue to %s: %v", to, err)
+				}
 			}
 		})
 
@@ -346,7 +352,7 @@ func TestOnlyQualifiedVenuesRedeem(t *testing.T) {
 		serials := f.Serials(0)
 		for i, q := range []passnum.Qualification{passnum.QualificationListed, passnum.QualificationPending, passnum.QualificationChangesRequested,
 			passnum.QualificationRefused, passnum.QualificationSuspended, passnum.QualificationWithdrawn, passnum.QualificationQualified} {
-			if _, err := s.SetQualification(op, f.Venue.ID, q, "test"); err != nil {
+			if err := sqlstore.ForceQualification(op, s, f.Venue.ID, q); err != nil {
 				t.Fatal(err)
 			}
 			_, err := s.Redeem(venue, passnum.RedeemRequest{Codes: f.CodesOf(serials[i%len(serials)]), ServiceID: f.Service.ID, IdempotencyKey: fmt.Sprint("k", i)})
@@ -622,6 +628,79 @@ func TestPlatformIDsAndPivot(t *testing.T) {
 		}
 		if org, _ := s.FindOrganisation(op, f.Venue.ID); org.SIRET != v.Pivot {
 			t.Fatalf("organisation %+v", org)
+		}
+		st.MustCheck(t, env, f.Operator)
+	})
+}
+
+// TestApplicationWithAnAddressThatHasAnAccount: an application that gives
+// the address of an existing account is answered as any other, creates the
+// venue but no account, changes nothing of the existing one, gives the
+// applicant no access, and tells the owner and the operator.
+func TestApplicationWithAnAddressThatHasAnAccount(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		f := st.NewFixture(t, env, st.Options{Carnets: 2})
+		s, op := env.Store, st.As(f.Operator)
+		operatorAdmin(t, env, f.Operator)
+		public := context.Background()
+		owner, err := s.CreateUser(op, passnum.UserCreate{Email: "camille@quincaillerie.example", Name: "Camille", Password: "le mot de passe de Camille",
+			OrgID: f.Venue.ID, Role: passnum.RoleAgent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := s.ApplyAsVenue(public, application("7400000000001", "nouvelle@lieu.example"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := application("7400000000002", "Camille@Quincaillerie.example")
+		a.AdminPassword = "le mot de passe de l'intrus"
+		taken, err := s.ApplyAsVenue(public, a)
+		if err != nil {
+			t.Fatalf("an address with an account is refused: %v", err)
+		}
+		// The same answer: a pending venue, nothing else.
+		if taken.Kind != fresh.Kind || taken.Qualification != fresh.Qualification || taken.Qualification != passnum.QualificationPending ||
+			taken.Name != fresh.Name || taken.CommuneINSEE != fresh.CommuneINSEE || len(taken.Territory) != 0 {
+			t.Errorf("answers differ: %+v and %+v", fresh, taken)
+		}
+		// No account created, the owner's unchanged, no access given.
+		users, err := sqlstore.QueryStrings(s, `SELECT email FROM users WHERE LOWER(email) = 'camille@quincaillerie.example'`)
+		if err != nil || len(users) != 1 {
+			t.Errorf("accounts for the address: %v %v", users, err)
+		}
+		if _, err := s.AuthenticatePassword(public, "camille@quincaillerie.example", "le mot de passe de l'intrus"); err == nil {
+			t.Error("the applicant's password opens the owner's account")
+		}
+		u, err := s.AuthenticatePassword(public, "camille@quincaillerie.example", "le mot de passe de Camille")
+		if err != nil || u.ID != owner.ID || len(u.Memberships) != 1 || u.Memberships[0].OrgID != f.Venue.ID {
+			t.Errorf("the owner's account changed: %+v %v", u, err)
+		}
+		members, err := s.ListMembers(op, taken.ID)
+		if err != nil || len(members) != 0 {
+			t.Errorf("members of the venue: %v %v", members, err)
+		}
+		file, err := s.FindVenueFile(op, taken.ID)
+		if err != nil || len(file.History) != 1 || file.History[0].Actor != "public" {
+			t.Errorf("file %+v %v", file, err)
+		}
+		// The owner is told what happened and what to do; the operator,
+		// that no account was created.
+		msgs, _, err := s.ListOutbox(op, passnum.OutboxFilter{Limit: 2})
+		if err != nil || len(msgs) != 2 {
+			t.Fatalf("outbox %+v %v", msgs, err)
+		}
+		toOwner, toOperator := msgs[1], msgs[0]
+		if toOwner.To != "camille@quincaillerie.example" || !strings.Contains(toOwner.Body, "aucun compte n'a été créé et le vôtre n'a pas changé") ||
+			!strings.Contains(toOwner.Body, "Si ce n'est pas vous") || !strings.Contains(toOwner.Body, "Espace numérique du Blosne") ||
+			strings.Contains(toOwner.Body, "intrus") {
+			t.Errorf("message to the owner: %+v", toOwner)
+		}
+		if toOperator.To != "qualification@operateur.example" || !strings.Contains(toOperator.Body, "a déjà un compte : aucun compte n'a été créé") {
+			t.Errorf("message to the operator: %+v", toOperator)
+		}
+		// The operator attaches the account once its owner confirms.
+		if err := s.AddMembership(op, owner.ID, taken.ID, passnum.RoleAdmin); err != nil {
+			t.Fatal(err)
 		}
 		st.MustCheck(t, env, f.Operator)
 	})

@@ -168,6 +168,9 @@ func (s *Store) CreateSession(ctx context.Context, c passnum.SessionCreate) (*pa
 		if err != nil {
 			return err
 		}
+		if err := tx.actsBeyondItsFile(svc.VenueID, "programmer des séances"); err != nil {
+			return err
+		}
 		if !svc.Active {
 			return passnum.Invalid("service_id", "Le service « %s » est retiré du catalogue : rétablissez-le avant d'en programmer des séances.", svc.Title)
 		}
@@ -205,6 +208,21 @@ func (s *Store) CreateSession(ctx context.Context, c passnum.SessionCreate) (*pa
 		return err
 	})
 	return out, err
+}
+
+// actsBeyondItsFile refuses what a venue may do only once qualified
+// (passnum.Qualification.ActsBeyondItsFile); what says it in French.
+func (t *tx) actsBeyondItsFile(venueID int64, what string) error {
+	var q passnum.Qualification
+	if err := t.get(&q, `SELECT COALESCE(qualification, '') FROM organisations WHERE id = ? AND kind = 'venue'`, venueID); errors.Is(err, sql.ErrNoRows) {
+		return notFound("venue", venueID)
+	} else if err != nil {
+		return err
+	}
+	if !q.ActsBeyondItsFile() {
+		return q.NotQualified(what)
+	}
+	return nil
 }
 
 // nullID stores 0 as NULL.
@@ -290,7 +308,7 @@ func (s *Store) FindSession(ctx context.Context, id int64) (*passnum.WorkshopSes
 // else, with or without an account, lists one venue's coming sessions that
 // are not cancelled, of services still in the catalogue, with the seats
 // taken (so that people see what is left) but no attendance: what the
-// public directory shows. From is inclusive, To exclusive; the
+// public directory shows, for a venue it lists (none for an applicant). From is inclusive, To exclusive; the
 // limit defaults to 100, up to maxListedSessions.
 func (s *Store) ListSessions(ctx context.Context, f passnum.SessionFilter) ([]*passnum.WorkshopSession, error) {
 	a := passnum.ActorFromContext(ctx)
@@ -313,7 +331,9 @@ func (s *Store) ListSessions(ctx context.Context, f passnum.SessionFilter) ([]*p
 		where, args = append(where, "w.starts_at < ?"), append(args, passnum.FormatTime(f.To))
 	}
 	if !member {
-		where = append(where, "w.cancelled_at IS NULL", "s.active = 1")
+		// The public sees the sessions of the venues in the directory.
+		where = append(where, "w.cancelled_at IS NULL", "s.active = 1",
+			"w.venue_id IN (SELECT o.id FROM organisations o WHERE "+inDirectorySQL+")")
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -369,6 +389,9 @@ func (s *Store) Register(ctx context.Context, r passnum.RegistrationCreate) (*pa
 		}
 		if w.CancelledAt != nil {
 			return passnum.Errorf(passnum.ECONFLICT, "session-cancelled", "Cette séance a été annulée : on ne peut plus s'y inscrire.")
+		}
+		if err := tx.actsBeyondItsFile(w.VenueID, "inscrire des personnes à ses séances"); err != nil {
+			return err
 		}
 		if end := sessionEnd(w); !tx.now.Before(end) {
 			return passnum.Errorf(passnum.EREFUSED, "session-over", "Cette séance s'est terminée le %s : on ne peut plus s'y inscrire.", passnum.FrenchDateTime(end))

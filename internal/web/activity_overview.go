@@ -129,11 +129,12 @@ func (s *Server) activityOverview(w http.ResponseWriter, r *http.Request) error 
 
 // activityCSVHeader is the first line of the export over a territory: the
 // venue's reports' columns (reportCSVHeader) with the venue first, and
-// without what names people (their carnet references, free notes) or the
-// venue's own points of presence: figures, for those who read a territory;
-// personnes_liees counts the people linked.
+// without the venue's own points of presence. personnes_liees counts the
+// people linked; their references and the notes are what the service
+// answered: the operator's, and always empty for a hub, which never
+// receives them (passnum.ActivityReport.RedactFor).
 var activityCSVHeader = []string{"structure_numero", "structure", "numero", "date", "format", "duree_minutes", "thematiques", "autonomie",
-	"lieu", "participants", "personnes_liees", "seance", "encaissement", "pass_utilises", "auteur", "cree_le"}
+	"lieu", "participants", "personnes_liees", "seance", "encaissement", "pass_utilises", "auteur", "cree_le", "references_personnes", "notes"}
 
 // exportActivity writes the reports of the period and territory as CSV.
 func (s *Server) exportActivity(w http.ResponseWriter, r *http.Request) error {
@@ -158,8 +159,9 @@ func (s *Server) exportActivity(w http.ResponseWriter, r *http.Request) error {
 		rows[i] = []string{strconv.FormatInt(rep.VenueID, 10), names[rep.VenueID],
 			strconv.FormatInt(rep.ID, 10), rep.Date, passnum.FormatLabel(rep.Format), strconv.Itoa(rep.DurationMinutes),
 			strings.Join(rep.Themes, " | "), rep.Autonomy, passnum.PlaceKindLabel(rep.PlaceKind),
-			strconv.Itoa(rep.Participants), strconv.Itoa(len(rep.BeneficiaryRefs)), optionalID(rep.SessionID), optionalID(rep.RedemptionID),
-			strconv.Itoa(rep.PassesUsed), cmp.Or(rep.AuthorName, rep.Author), rep.CreatedAt.In(parisTime).Format("2006-01-02 15:04")}
+			strconv.Itoa(rep.Participants), strconv.Itoa(rep.LinkedPeople), optionalID(rep.SessionID), optionalID(rep.RedemptionID),
+			strconv.Itoa(rep.PassesUsed), cmp.Or(rep.AuthorName, rep.Author), rep.CreatedAt.In(parisTime).Format("2006-01-02 15:04"),
+			strings.Join(rep.BeneficiaryRefs, " "), rep.Notes}
 	}
 	writeSpreadsheetCSV(w, fmt.Sprintf("activite-conseillers-%s-%s.csv", d.From, d.To), activityCSVHeader, rows)
 	return nil

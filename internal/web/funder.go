@@ -14,18 +14,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return json.NewEncoder(w).Encode(v)
 }
 
-// funderHome shows a funder (or a hub) its programmes: what its money
-// achieved, what is left, and what expires soon.
+// funderHome shows a funder its programmes, or a hub those of its
+// territory: what the money achieved, what is left, and what expires soon.
 func (s *Server) funderHome(w http.ResponseWriter, r *http.Request) error {
 	rows, err := s.programmeRows(r)
 	if err != nil {
 		return err
 	}
-	title := "Mes programmes"
-	if visitorFrom(r).actor().OrgKind == passnum.KindHub {
-		title = "Programmes du territoire"
+	title, data := "Mes programmes", map[string]any{"Programmes": rows}
+	if a := visitorFrom(r).actor(); a.OrgKind == passnum.KindHub {
+		// A hub reads the programmes that concern its territory: none
+		// before the operator sets it.
+		title, data["Hub"] = "Programmes du territoire", true
+		hub, err := s.svc.FindOrganisation(r.Context(), a.OrgID)
+		if err != nil {
+			return err
+		}
+		data["NoTerritory"] = len(hub.Territory) == 0
 	}
-	return s.render(w, r, http.StatusOK, "funder_home", s.newView(r, title, map[string]any{"Programmes": rows}))
+	return s.render(w, r, http.StatusOK, "funder_home", s.newView(r, title, data))
 }
 
 func (s *Server) funderProgramme(w http.ResponseWriter, r *http.Request) error {

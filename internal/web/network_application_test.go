@@ -231,3 +231,26 @@ func TestMaskIBAN(t *testing.T) {
 		}
 	}
 }
+
+// TestApplicationSameAnswerForAnAddressWithAnAccount: the form answers the
+// same whether or not the administrator's address has an account (here a
+// venue agent's): the same redirect to the same page, with the same kind
+// of message.
+func TestApplicationSameAnswerForAnAddressWithAnAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		s := newSite(t, env, Options{})
+		taken := application(7)
+		taken.Set("admin_email", s.as(passnum.KindVenue, passnum.RoleAgent).email)
+		answers := map[string]answer{"taken": s.post(anonymous, "/candidature", taken), "fresh": s.post(anonymous, "/candidature", application(8))}
+		for name, a := range answers {
+			if a.status != http.StatusSeeOther || a.header.Get("Location") != "/candidature/envoyee" ||
+				!regexp.MustCompile(`^Candidature de « Espace numérique n°\d » enregistrée\.$`).MatchString(a.flash()) {
+				t.Errorf("%s address: %d %q %q\n%.600s", name, a.status, a.header.Get("Location"), a.flash(), a.text())
+			}
+		}
+		sent := s.get(anonymous, "/candidature/envoyee")
+		if sent.status != http.StatusOK || !strings.Contains(sent.text(), "Un courriel vous a été envoyé") {
+			t.Errorf("the page after an application:\n%s", sent.text())
+		}
+	})
+}

@@ -36,6 +36,12 @@ func applyAndLogin(t *testing.T, s *site, n int) (*passnum.Venue, *person) {
 	return venue, &person{email: form.Get("admin_email"), password: form.Get("admin_password"), org: venue.OrgID, secret: cookie.Value}
 }
 
+// qualifyForTest qualifies an application through the workflow.
+func qualifyForTest(env *storetest.Env, op *passnum.Actor, venueID int64) error {
+	_, err := env.Store.MoveQualification(storetest.As(op), venueID, passnum.QualificationQualified, "Dossier complet.")
+	return err
+}
+
 // TestQueueAndDecision: the operator finds the application in the queue
 // with its waiting days, reads the file (the IBAN masked), asks for
 // changes; the venue corrects and sends it again; the operator qualifies
@@ -238,8 +244,21 @@ func TestVenueOwnPages(t *testing.T) {
 		if a := s.post(admin, "/lieu/permanences", url.Values{"place_id": {m[1]}, "place_name": {""}, "place_address": {"x"}, "commune": {"Bruz"}}); a.status != http.StatusBadRequest || !contains(errorLinks(a), "place_name") {
 			t.Errorf("bad place: %d %v", a.status, errorLinks(a))
 		}
-		// The team: the admin adds an agent.
-		a = s.post(admin, "/lieu/equipe", url.Values{"name": {"Noé Martin"}, "email": {"noe.martin@espace.example.fr"}, "password": {"un mot de passe provisoire"}, "role": {"agent"}})
+		// The team: an applicant gives no account to other addresses
+		// before it is qualified; the page says why, without the form.
+		noe := url.Values{"name": {"Noé Martin"}, "email": {"noe.martin@espace.example.fr"}, "password": {"un mot de passe provisoire"}, "role": {"agent"}}
+		if a := s.get(admin, "/lieu/equipe"); strings.Contains(a.body, `action="/lieu/equipe"`) || !strings.Contains(a.text(), "ne crée pas de comptes pour son équipe") {
+			t.Errorf("team page of an applicant:\n%s", a.text())
+		}
+		a = s.post(admin, "/lieu/equipe", noe)
+		if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.text(), "seul un lieu qualifié peut créer des comptes pour son équipe") {
+			t.Fatalf("an applicant adds an agent: %d\n%.600s", a.status, a.text())
+		}
+		// Qualified, it does.
+		if err := qualifyForTest(env, s.f.Operator, venue.OrgID); err != nil {
+			t.Fatal(err)
+		}
+		a = s.post(admin, "/lieu/equipe", noe)
 		if a.status != http.StatusSeeOther {
 			t.Fatalf("add agent: %d\n%.400s", a.status, a.text())
 		}

@@ -678,25 +678,6 @@ func (s *Server) attachMember(w http.ResponseWriter, r *http.Request) error {
 		fmt.Sprintf("%s (%s) fait maintenant partie de cette organisation : après sa connexion, elle choisira sa structure avec « Changer de structure ».", u.Name, u.Email))
 }
 
-func (s *Server) qualify(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "Organisation")
-	if err != nil {
-		return err
-	}
-	q := passnum.Qualification(r.PostForm.Get("qualification"))
-	o, err := s.svc.SetQualification(r.Context(), id, q, r.PostForm.Get("reason"))
-	if err != nil {
-		if passnum.ErrorCode(err) == passnum.EINTERNAL {
-			return err
-		}
-		v := s.newView(r, "Organisation", nil)
-		v.Form = r.PostForm
-		v.addServiceError(err, map[string]string{"venue_id": "qualification"})
-		return s.organisationPage(w, r, v, errStatus(err))
-	}
-	return s.redirect(w, r, fmt.Sprintf("/operateur/organisations/%d", id), fmt.Sprintf("%s : %s.", o.Name, o.Qualification.Label()))
-}
-
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request) error {
 	msgs, total, err := s.svc.ListOutbox(r.Context(), passnum.OutboxFilter{Limit: 100})
 	if err != nil {

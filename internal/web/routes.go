@@ -78,7 +78,6 @@ var routes = []route{
 	{"GET", "/operateur/organisations/{id}", kinds, operator, (*Server).organisation},
 	{"POST", "/operateur/organisations/{id}/membres", kinds, operator, (*Server).createMember},
 	{"POST", "/operateur/organisations/{id}/rattachement", kinds, operator, (*Server).attachMember},
-	{"POST", "/operateur/organisations/{id}/qualification", kinds, operator, (*Server).qualify},
 	{"GET", "/operateur/courriels", kinds, operator, (*Server).outbox},
 	{"POST", "/operateur/organisations/{id}/territoire", kinds, operator, (*Server).setTerritory},
 

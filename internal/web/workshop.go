@@ -234,6 +234,9 @@ type sessionsData struct {
 	Upcoming []sessionRow
 	Past     []sessionRow
 	Today    string // YYYY-MM-DD, the date field's default and minimum
+	// Venue is the visitor's venue: one that is not qualified plans no
+	// session, and is told why instead of the form.
+	Venue *passnum.Organisation
 }
 
 // sessionPastDays is how far back the sessions page lists sessions.
@@ -282,6 +285,9 @@ func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request, v *view, s
 	d := &sessionsData{Today: now.In(parisTime).Format(time.DateOnly)}
 	var err error
 	if d.Address, d.Places, err = s.venuePlaces(r, false); err != nil {
+		return err
+	}
+	if d.Venue, err = s.svc.FindOrganisation(r.Context(), visitorFrom(r).actor().OrgID); err != nil {
 		return err
 	}
 	all, err := s.svc.ListCatalogueServices(r.Context(), 0)

@@ -277,6 +277,9 @@ type reportFormData struct {
 	Sessions    []sessionRow
 	Redemptions []*passnum.Redemption
 	Today       string
+	// Venue is the visitor's venue: one that is not qualified writes no
+	// report, and is told why instead of the form.
+	Venue *passnum.Organisation
 }
 
 func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
@@ -326,6 +329,9 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, v *view,
 	d := &reportFormData{Today: now.In(parisTime).Format(time.DateOnly)}
 	var err error
 	if _, d.Places, err = s.venuePlaces(r, false); err != nil {
+		return err
+	}
+	if d.Venue, err = s.svc.FindOrganisation(r.Context(), visitorFrom(r).actor().OrgID); err != nil {
 		return err
 	}
 	list, err := s.svc.ListSessions(r.Context(), passnum.SessionFilter{From: startOfDay(now).AddDate(0, 0, -31), To: now, Limit: 500})
