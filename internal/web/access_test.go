@@ -92,7 +92,6 @@ POST /operateur/organisations                           -   xr -- -- -- --
 GET  /operateur/organisations/{id}                      -   xx -- -- -- --
 POST /operateur/organisations/{id}/membres              -   xr -- -- -- --
 POST /operateur/organisations/{id}/rattachement         -   xr -- -- -- --
-POST /operateur/organisations/{id}/qualification        -   xr -- -- -- --
 GET  /operateur/courriels                               -   xr -- -- -- --   messages hold password reset links
 POST /operateur/organisations/{id}/territoire           -   xr -- -- -- --
 GET  /operateur/indicateurs                             -   xx -- -- -- --
@@ -368,7 +367,6 @@ func routeObjects(t *testing.T, s *site) map[string]routeRequest {
 		"GET /operateur/organisations/{id}":                {path: "/operateur/organisations/" + id(f.Venue.ID)},
 		"POST /operateur/organisations/{id}/membres":       {path: fmt.Sprintf("/operateur/organisations/%d/membres", f.Venue.ID)},
 		"POST /operateur/organisations/{id}/rattachement":  {path: fmt.Sprintf("/operateur/organisations/%d/rattachement", f.Venue.ID)},
-		"POST /operateur/organisations/{id}/qualification": {path: fmt.Sprintf("/operateur/organisations/%d/qualification", f.Venue.ID)},
 		"POST /operateur/organisations/{id}/territoire":    {path: fmt.Sprintf("/operateur/organisations/%d/territoire", s.hub.ID)},
 		"GET /operateur/lieux/{id}":                        {path: "/operateur/lieux/" + id(f.Venue.ID)},
 		"POST /operateur/lieux/{id}/decision": {path: fmt.Sprintf("/operateur/lieux/%d/decision", f.Venue.ID),
