@@ -142,6 +142,9 @@ func (c *OrganisationCreate) Normalize() {
 
 // Validate checks the input of CreateOrganisation.
 func (c *OrganisationCreate) Validate() error {
+	if err := CheckStrings(c); err != nil {
+		return err
+	}
 	if !c.Kind.Valid() {
 		return Invalid("kind", "Type d'organisation inconnu : %q.", c.Kind)
 	}
@@ -218,6 +221,9 @@ const MinPasswordLength = 12
 
 // Validate checks the input of CreateUser.
 func (c *UserCreate) Validate() error {
+	if err := CheckStrings(c); err != nil {
+		return err
+	}
 	c.Email = strings.ToLower(strings.TrimSpace(c.Email))
 	c.Name = strings.TrimSpace(c.Name)
 	if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {

@@ -78,7 +78,7 @@ func httpStatus(code, reason string) int {
 	case reasonMethodNotAllowed:
 		return http.StatusMethodNotAllowed
 	}
-	return httpx.Status(code)
+	return httpx.StatusOf(code, reason)
 }
 
 // problemType describes one kind of problem, for the title of problem
@@ -110,6 +110,7 @@ func init() {
 
 		// Requests.
 		{passnum.EINVALID, "invalid-input", "Donnée invalide", "Un champ de la requête est invalide ; l'extension « field » le nomme."},
+		{passnum.EINVALID, passnum.ReasonControlCharacter, "Caractère refusé", "Un champ contient un caractère de contrôle (NUL, BEL, ESC…, ou un retour à la ligne ou une tabulation dans un champ d'une ligne), un caractère invisible qui change le sens de l'écriture (U+202E…), le caractère de remplacement U+FFFD, ou des octets qui ne sont pas de l'UTF-8 ; l'extension « field » nomme le champ. Rien n'a été enregistré."},
 		{passnum.EINVALID, reasonInvalidJSON, "JSON invalide", "Le corps de la requête n'est pas un objet JSON bien formé."},
 		{passnum.EINVALID, reasonUnknownField, "Champ inconnu", "Le corps de la requête contient un champ que l'API ne connaît pas ; l'extension « field » le nomme. Les champs inconnus sont refusés pour qu'une faute de frappe ne passe pas inaperçue."},
 		{passnum.EINVALID, reasonBodyTooLarge, "Requête trop volumineuse", "Le corps de la requête dépasse 1 Mio."},

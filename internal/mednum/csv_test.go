@@ -267,6 +267,7 @@ func TestReadCSVProblems(t *testing.T) {
 			id(row, "d"),
 		), []int{2, 9}, []want{
 			{6, "date_maj", "« 2026-02-30 » n'est pas une date qui existe"},
+			{7, "structure_parente", "tient sur une ligne"}, // a name: one line
 			{7, "itinerance", "valeur inconnue « Mobile »"},
 		}},
 	} {

@@ -264,7 +264,8 @@ func (c *checker) check(v *passnum.Venue, line int, prefix string, read []passnu
 			problems = append(problems, passnum.ImportProblem{Line: line, Field: e.Field, Message: prefix + e.Message})
 		}
 	}
-	if v.OpeningHours != "" {
+	// Hours refused for their characters (Validate said so) are not parsed.
+	if v.OpeningHours != "" && passnum.CheckLine("horaires", v.OpeningHours) == nil {
 		sch, err := openinghours.Parse(v.OpeningHours)
 		if err != nil {
 			// The parser's message names the field and quotes the value.

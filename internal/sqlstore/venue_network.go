@@ -540,6 +540,9 @@ func (t *tx) changeQualification(v *passnum.Venue, q passnum.Qualification, reas
 // checkDecision checks a qualification decision and returns its trimmed
 // reason, which the venue's history keeps and the venue reads.
 func checkDecision(to passnum.Qualification, reason string) (string, error) {
+	if err := passnum.CheckText("reason", reason); err != nil {
+		return "", err
+	}
 	reason = strings.TrimSpace(reason)
 	if !to.Valid() {
 		return "", passnum.Invalid("qualification", "Statut de qualification inconnu : %q.", to)
