@@ -32,8 +32,12 @@
 //
 // Writing produces what the standard's consumers expect: the columns of
 // passnum.StandardFields in order, lists joined by '|', coordinates with a
-// '.', horaires in canonical form; CSV separated by ',' unless
-// WriteCSVOptions says otherwise.
+// '.', horaires in canonical form; CSV separated by ','. The text is
+// written exactly as stored, but for control characters, which no file
+// holds (passnum.CleanText). WriteSpreadsheetCSV writes the same table
+// for people who open it in a spreadsheet (csvfile's rule: ';', a byte
+// order mark, nothing a spreadsheet would run as a formula), which
+// ReadCSV takes back.
 package mednum
 
 import (
