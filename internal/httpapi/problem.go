@@ -139,6 +139,7 @@ func init() {
 		{passnum.ERATELIMIT, reasonTooManyApplications, "Trop de candidatures", "Trop de candidatures de lieux ont été envoyées depuis votre réseau en peu de temps : les envois sont suspendus jusqu'à l'heure indiquée (en-tête Retry-After)."},
 		{passnum.EINVALID, reasonImportInvalid, "Fichier à corriger", "Des lignes du fichier importé ne respectent pas le standard des lieux de médiation numérique ; l'extension « errors » donne chaque ligne, chaque champ et le problème. Rien n'a été importé."},
 		{passnum.EINVALID, reasonFileTooLarge, "Fichier trop volumineux", "Le fichier importé dépasse 20 Mio : découpez-le en plusieurs fichiers."},
+		{passnum.EINVALID, passnum.ReasonWeakPassword, "Mot de passe trop facile à deviner", "Le mot de passe est trop court (12 caractères au moins), contient un caractère invisible, ou se devine vite : l'un des mots de passe les plus courants (seul ou avec quelques chiffres ou signes autour), un même caractère répété, une suite (1234…, abcd…, azerty…), un même morceau répété, ou le nom ou l'adresse électronique de la personne. Le détail dit lequel, sans répéter le mot de passe."},
 		{passnum.ECONFLICT, "email-taken", "Adresse déjà utilisée", "Un compte existe déjà pour cette adresse : ajoutez-lui une appartenance plutôt qu'un nouveau compte."},
 
 		// Programmes, funds, issuance.
