@@ -142,6 +142,9 @@ func (c *OrganisationCreate) Normalize() {
 
 // Validate checks the input of CreateOrganisation.
 func (c *OrganisationCreate) Validate() error {
+	if err := CheckStrings(c); err != nil {
+		return err
+	}
 	if !c.Kind.Valid() {
 		return Invalid("kind", "Type d'organisation inconnu : %q.", c.Kind)
 	}
@@ -213,26 +216,45 @@ type UserCreate struct {
 }
 
 // MinPasswordLength follows ANSSI's advice for passwords protected by a
-// login rate limit.
+// login rate limit; CheckPassword says what else a password needs.
 const MinPasswordLength = 12
 
-// Validate checks the input of CreateUser.
+// Validate checks the input of CreateUser and returns its first problem.
 func (c *UserCreate) Validate() error {
+	if errs := c.Problems(); len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// Problems normalises the input of CreateUser and returns every problem,
+// one per field: its characters (CheckStrings), the e-mail address, the
+// name, the password (CheckPassword, with the name and address) and the
+// role, so that a form shows them all at once.
+func (c *UserCreate) Problems() []*Error {
+	errs := checkAllStrings(c)
+	refused := map[string]bool{}
+	for _, e := range errs {
+		refused[e.Field] = true
+	}
+	add := func(err error) {
+		if e, ok := err.(*Error); ok && !refused[e.Field] {
+			errs = append(errs, e)
+		}
+	}
 	c.Email = strings.ToLower(strings.TrimSpace(c.Email))
 	c.Name = strings.TrimSpace(c.Name)
 	if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
-		return Invalid("email", "Adresse électronique invalide : %q.", c.Email)
+		add(Invalid("email", "Adresse électronique invalide : %q.", c.Email))
 	}
 	if c.Name == "" {
-		return Invalid("name", "Le nom est obligatoire.")
+		add(Invalid("name", "Le nom est obligatoire."))
 	}
-	if len([]rune(c.Password)) < MinPasswordLength {
-		return Invalid("password", "Le mot de passe doit compter au moins %d caractères.", MinPasswordLength)
-	}
+	add(CheckPassword(c.Password, c.Name, c.Email))
 	if !c.Role.Valid() {
-		return Invalid("role", "Rôle inconnu : %q (admin ou agent).", c.Role)
+		add(Invalid("role", "Rôle inconnu : %q (admin ou agent).", c.Role))
 	}
-	return nil
+	return errs
 }
 
 // APIToken is a credential for an integration. Its secret is shown once, at

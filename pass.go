@@ -194,6 +194,9 @@ type BeneficiaryInput struct {
 
 // Validate checks a new beneficiary; now bounds the birth year.
 func (b *BeneficiaryInput) Validate(now time.Time) error {
+	if err := CheckStrings(b); err != nil {
+		return err
+	}
 	b.CommuneINSEE = strings.ToUpper(strings.TrimSpace(b.CommuneINSEE))
 	switch {
 	case b.BirthYear == 0 && b.AgeBand == "":
@@ -262,6 +265,9 @@ type BlockRequest struct {
 
 // Validate checks a block request.
 func (r *BlockRequest) Validate() error {
+	if err := CheckStrings(r); err != nil {
+		return err
+	}
 	r.Reason = strings.TrimSpace(r.Reason)
 	switch r.Scope {
 	case BlockPass:

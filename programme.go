@@ -109,6 +109,9 @@ func (c *ProgrammeCreate) Normalize() {
 
 // Validate checks a programme before it is created. Call Normalize first.
 func (c *ProgrammeCreate) Validate() error {
+	if err := CheckStrings(c); err != nil {
+		return err
+	}
 	if c.Name == "" || len(c.Name) > 200 {
 		return Invalid("name", "Le nom du programme est obligatoire (200 caractères au plus).")
 	}
@@ -242,6 +245,9 @@ type FundsCreate struct {
 
 // Validate checks a payment order.
 func (c *FundsCreate) Validate() error {
+	if err := CheckStrings(c); err != nil {
+		return err
+	}
 	c.Reference = strings.TrimSpace(c.Reference)
 	if c.Reference == "" || len(c.Reference) > 100 {
 		return Invalid("reference", "La référence de l'ordre de paiement est obligatoire (100 caractères au plus).")

@@ -34,13 +34,16 @@ type CatalogueServiceCreate struct {
 	Level string `json:"level,omitempty"`
 	// Format is FormatIndividual or FormatCollective; "" means individual.
 	Format        string `json:"format,omitempty"`
-	Accessibility string `json:"accessibility,omitempty"`
-	Description   string `json:"description,omitempty"`
+	Accessibility string `json:"accessibility,omitempty" text:"multiline"`
+	Description   string `json:"description,omitempty" text:"multiline"`
 }
 
 // Validate checks a catalogue service. A pass pays for up to two hours of
 // workshop (DOMAIN.md), so the price must cover the duration.
 func (c *CatalogueServiceCreate) Validate() error {
+	if err := CheckStrings(c); err != nil {
+		return err
+	}
 	c.Title = strings.TrimSpace(c.Title)
 	if c.Title == "" || len(c.Title) > 200 {
 		return Invalid("title", "L'intitulé est obligatoire (200 caractères au plus).")
@@ -105,6 +108,9 @@ type RedeemRequest struct {
 
 // Validate checks the shape of a redemption request.
 func (r *RedeemRequest) Validate() error {
+	if err := CheckStrings(r); err != nil {
+		return err
+	}
 	r.IdempotencyKey = strings.TrimSpace(r.IdempotencyKey)
 	if r.IdempotencyKey == "" || len(r.IdempotencyKey) > 200 {
 		return Invalid("idempotency_key", "Une clé d'idempotence est obligatoire (200 caractères au plus) : elle évite d'encaisser deux fois en cas de nouvel essai.")
@@ -126,7 +132,12 @@ func validateCodes(codes []string) error {
 }
 
 // Validate checks the shape of a check request.
-func (r *CheckRequest) Validate() error { return validateCodes(r.Codes) }
+func (r *CheckRequest) Validate() error {
+	if err := CheckStrings(r); err != nil {
+		return err
+	}
+	return validateCodes(r.Codes)
+}
 
 // PassCheck is the verdict on one pass presented at a venue.
 type PassCheck struct {

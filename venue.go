@@ -29,8 +29,8 @@ type Venue struct {
 	Commune                string     `json:"commune"`
 	PostalCode             string     `json:"code_postal"`
 	INSEE                  string     `json:"code_insee,omitempty"`
-	Address                string     `json:"adresse"`
-	AddressComplement      string     `json:"complement_adresse,omitempty"`
+	Address                string     `json:"adresse" text:"multiline"` // a postal address may have lines
+	AddressComplement      string     `json:"complement_adresse,omitempty" text:"multiline"`
 	Lat                    *float64   `json:"latitude,omitempty"`
 	Lon                    *float64   `json:"longitude,omitempty"`
 	Typology               []string   `json:"typologie,omitempty"`
@@ -38,8 +38,8 @@ type Venue struct {
 	Emails                 []string   `json:"courriels,omitempty"`
 	Websites               []string   `json:"site_web,omitempty"`
 	OpeningHours           string     `json:"horaires,omitempty"`
-	Summary                string     `json:"presentation_resume,omitempty"`
-	Detail                 string     `json:"presentation_detail,omitempty"`
+	Summary                string     `json:"presentation_resume,omitempty" text:"multiline"`
+	Detail                 string     `json:"presentation_detail,omitempty" text:"multiline"`
 	Source                 string     `json:"source,omitempty"`
 	Roaming                []string   `json:"itinerance,omitempty"`
 	Parent                 string     `json:"structure_parente,omitempty"`
@@ -91,9 +91,18 @@ const SummaryMaxLength = 280
 // openinghours, which the store and the importer call: the domain imports
 // nothing of ours.
 func (v *Venue) Validate() []*Error {
-	var errs []*Error
+	// A field refused for its characters is not checked further: its
+	// other messages would quote the invisible characters.
+	errs := checkAllStrings(v)
+	refused := map[string]bool{}
+	for _, e := range errs {
+		refused[e.Field] = true
+		e.Message = e.Field + " : " + e.Message
+	}
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, Invalid(field, format, args...))
+		if !refused[field] {
+			errs = append(errs, Invalid(field, format, args...))
+		}
 	}
 	if v.ID == "" {
 		bad("id", "id : l'identifiant du lieu est obligatoire.")
@@ -344,18 +353,21 @@ type QualificationEvent struct {
 // Questionnaire is what a venue declares about its offer and staff when it
 // applies; the operator reads it to decide.
 type Questionnaire struct {
-	Mediators          int    `json:"mediators"`           // people who run workshops
-	DigitalAdvisers    int    `json:"digital_advisers"`    // of whom conseillers numériques
-	Volunteers         int    `json:"volunteers"`          // volunteers among them
-	Workstations       int    `json:"workstations"`        // computers for the public
-	PeoplePerYear      int    `json:"people_per_year"`     // people helped last year
-	WheelchairAccess   bool   `json:"wheelchair_access"`   // premises accessible
-	OfferDescription   string `json:"offer_description"`   // workshops, support, how
-	StaffQualification string `json:"staff_qualification"` // training, diplomas, experience
+	Mediators          int    `json:"mediators"`                            // people who run workshops
+	DigitalAdvisers    int    `json:"digital_advisers"`                     // of whom conseillers numériques
+	Volunteers         int    `json:"volunteers"`                           // volunteers among them
+	Workstations       int    `json:"workstations"`                         // computers for the public
+	PeoplePerYear      int    `json:"people_per_year"`                      // people helped last year
+	WheelchairAccess   bool   `json:"wheelchair_access"`                    // premises accessible
+	OfferDescription   string `json:"offer_description" text:"multiline"`   // workshops, support, how
+	StaffQualification string `json:"staff_qualification" text:"multiline"` // training, diplomas, experience
 }
 
 // Validate checks a questionnaire.
 func (q *Questionnaire) Validate() error {
+	if err := CheckStrings(q); err != nil {
+		return err
+	}
 	q.OfferDescription = strings.TrimSpace(q.OfferDescription)
 	q.StaffQualification = strings.TrimSpace(q.StaffQualification)
 	for _, n := range []struct {
@@ -399,6 +411,9 @@ func (b *BankAccount) Normalize() {
 // Validate checks the holder, the IBAN (ISO 13616: country, length and
 // mod-97 check digits) and the BIC (ISO 9362).
 func (b *BankAccount) Validate() error {
+	if err := CheckStrings(b); err != nil {
+		return err
+	}
 	b.Normalize()
 	if b.Holder == "" || len(b.Holder) > 70 {
 		return Invalid("holder", "Le titulaire du compte est obligatoire (70 caractères au plus, la limite des virements SEPA).")
@@ -545,6 +560,9 @@ type Place struct {
 
 // Validate checks a place.
 func (p *Place) Validate() error {
+	if err := CheckStrings(p); err != nil {
+		return err
+	}
 	p.Name = strings.TrimSpace(p.Name)
 	p.Address = strings.TrimSpace(p.Address)
 	p.PostalCode = strings.TrimSpace(p.PostalCode)

@@ -60,7 +60,7 @@ type SessionCreate struct {
 	StartsAt        time.Time `json:"starts_at"`
 	DurationMinutes int       `json:"duration_minutes"` // 0: the service's duration
 	Capacity        int       `json:"capacity"`
-	Note            string    `json:"note,omitempty"`
+	Note            string    `json:"note,omitempty" text:"multiline"`
 }
 
 // MaxSessionCapacity bounds a collective session.
@@ -68,6 +68,9 @@ const MaxSessionCapacity = 200
 
 // Validate checks the shape of a session.
 func (c *SessionCreate) Validate() error {
+	if err := CheckStrings(c); err != nil {
+		return err
+	}
 	c.Note = strings.TrimSpace(c.Note)
 	if c.ServiceID <= 0 {
 		return Invalid("service_id", "Choisissez le service de la séance.")
@@ -109,6 +112,9 @@ type RegistrationCreate struct {
 
 // Validate checks a registration.
 func (r *RegistrationCreate) Validate() error {
+	if err := CheckStrings(r); err != nil {
+		return err
+	}
 	r.Label = strings.TrimSpace(r.Label)
 	r.BeneficiaryRef = strings.ToUpper(strings.TrimSpace(r.BeneficiaryRef))
 	if r.Label == "" && r.BeneficiaryRef == "" {
@@ -170,7 +176,7 @@ type ActivityReport struct {
 	SessionID       int64     `json:"session_id,omitempty"`
 	RedemptionID    int64     `json:"redemption_id,omitempty"`
 	PassesUsed      int       `json:"passes_used"`
-	Notes           string    `json:"notes,omitempty"`
+	Notes           string    `json:"notes,omitempty" text:"multiline"`
 	CreatedAt       time.Time `json:"created_at"`
 }
 
@@ -210,6 +216,9 @@ func PlaceKindLabel(k string) string {
 // Validate checks an activity report written on the day today (the
 // store's clock, so that tests and the demo can move time).
 func (r *ActivityReport) Validate(today time.Time) error {
+	if err := CheckStrings(r); err != nil {
+		return err
+	}
 	r.Notes = strings.TrimSpace(r.Notes)
 	r.Themes = cleanList(r.Themes)
 	var refs []string

@@ -202,7 +202,26 @@ func (fs *flagSet) parse(args []string, required ...string) error {
 	if !fs.allowArgs && fs.NArg() > 0 {
 		return usageErrorf(fs.path, "argument inattendu : %q (les valeurs se donnent par des options, par exemple --id 3)", fs.Arg(0))
 	}
+	if err := fs.checkText(); err != nil {
+		return err
+	}
 	return fs.require(required...)
+}
+
+// checkText refuses an option whose text holds a character no text may
+// hold (passnum.CheckText: control characters, bidirectional controls,
+// bytes that are not UTF-8), naming the option, before anything runs. The
+// service checks each field again with its own rule (no line break in a
+// name…).
+func (fs *flagSet) checkText() error {
+	var bad error
+	fs.Visit(func(f *flag.Flag) {
+		if err := passnum.CheckText(f.Name, f.Value.String()); err != nil && bad == nil {
+			bad = &passnum.Error{Code: passnum.EINVALID, Reason: passnum.ReasonControlCharacter,
+				Message: passnum.ErrorMessage(err) + " (option --" + f.Name + ")"}
+		}
+	})
+	return bad
 }
 
 func (fs *flagSet) help() error {

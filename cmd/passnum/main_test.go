@@ -275,6 +275,10 @@ func TestErrors(t *testing.T) {
 		{"no password", 2, []string{"user", "create", "--email", "a@b.fr", "--name", "A", "--org", "1", "--role", "admin"}, []string{envPassword}},
 		{"short password", 1, []string{"user", "create", "--email", "a@b.fr", "--name", "A", "--org", "1", "--role", "admin"},
 			[]string{"12 caractères", "variable " + envPassword}},
+		{"weak password", 1, []string{"user", "create", "--email", "a@b.fr", "--name", "A", "--org", "1", "--role", "admin"},
+			[]string{"répète un même caractère", "variable " + envPassword}},
+		{"password with the name", 1, []string{"user", "create", "--email", "claire@b.fr", "--name", "Claire Martin", "--org", "1", "--role", "admin"},
+			[]string{"votre nom (« Martin »)", "variable " + envPassword}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -284,6 +288,10 @@ func TestErrors(t *testing.T) {
 				unsetenv(t, envPassword)
 			case "short password":
 				t.Setenv(envPassword, "court")
+			case "weak password":
+				t.Setenv(envPassword, "aaaaaaaaaaaa")
+			case "password with the name":
+				t.Setenv(envPassword, "martin-pecheur du 35")
 			}
 			h.t = t
 			h.fail(tc.code, tc.args, tc.want...)

@@ -132,7 +132,10 @@ func (c *cli) userCreate(ctx context.Context, args []string) error {
 			"(gère l'organisation, ses membres, ses jetons) ou agent (travail quotidien).\n\n"+
 			"Le mot de passe (12 caractères au moins) vient de la variable PASSNUM_PASSWORD\n"+
 			"ou se saisit au clavier sans écho ; jamais d'une option, pour qu'il ne reste\n"+
-			"pas dans l'historique du shell.")
+			"pas dans l'historique du shell. Il est refusé s'il se devine vite : l'un des\n"+
+			"mots de passe les plus courants (même avec quelques chiffres autour), une\n"+
+			"suite (1234…, azerty…), un caractère ou un morceau répété, le nom ou\n"+
+			"l'adresse de la personne.")
 	var in passnum.UserCreate
 	fs.StringVar(&in.Email, "email", "", "`adresse` électronique (identifiant de connexion)")
 	fs.StringVar(&in.Name, "name", "", "`nom` de la personne")

@@ -206,9 +206,13 @@ data.gouv.fr et la cartographie nationale : CSV en UTF-8 séparé par des
 virgules, listes jointes par « | », coordonnées avec un point décimal,
 horaires au format OpenStreetMap ; ou JSON (un tableau d'objets).
 
+Le texte y est tel qu'enregistré, sauf les caractères de contrôle, jamais
+écrits dans un fichier.
+
 --separator ';' écrit un CSV pour tableur (Excel, LibreOffice), avec
-l'indicateur UTF-8 qu'Excel attend. Sans --out, le fichier va sur la sortie
-standard.
+l'indicateur UTF-8 qu'Excel attend ; un texte qu'un tableur prendrait pour
+une formule (=…, +…, -…, @…) y commence par une apostrophe, que le tableur
+n'affiche pas. Sans --out, le fichier va sur la sortie standard.
 
 Exemples :
   passnum venue export --status qualified --out lieux-qualifies.csv
@@ -231,12 +235,12 @@ func (c *cli) venueExport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := mednum.WriteCSVOptions{Separator: ','}
+	writeCSV := mednum.WriteCSV
 	switch {
 	case kind == "json" && fs.given("separator"):
 		return usageErrorf(fs.path, "--separator ne va qu'avec le format csv")
 	case *sep == ";":
-		opts = mednum.WriteCSVOptions{Separator: ';', BOM: true}
+		writeCSV = mednum.WriteSpreadsheetCSV
 	case *sep != ",":
 		return usageErrorf(fs.path, "séparateur %q : « , » ou « ; »", *sep)
 	}
@@ -253,7 +257,7 @@ func (c *cli) venueExport(ctx context.Context, args []string) error {
 		if kind == "json" {
 			return mednum.WriteJSON(w, venues)
 		}
-		return opts.Write(w, venues)
+		return writeCSV(w, venues)
 	}
 	if *out == "" || *out == "-" {
 		return write(c.stdout)

@@ -117,7 +117,7 @@ func SetupIndicators(ctx context.Context, s *sqlstore.Store, passes int, log *sl
 	}
 	now := time.Now()
 	story := now.AddDate(0, 0, -420)
-	fx := &IndicatorsFixture{FunderID: state.ID, FunderEmail: "financeur@banc-essai.passnum.fr", FunderPassword: "banc-essai-tableau-de-bord"}
+	fx := &IndicatorsFixture{FunderID: state.ID, FunderEmail: "financeur@banc-essai.passnum.fr", FunderPassword: "tableau de bord des quarante mesures"}
 	for i, partner := range []*passnum.Organisation{region, dept} {
 		carnets := passes / 10 / 2
 		p, err := s.CreateProgramme(opCtx, passnum.ProgrammeCreate{

@@ -57,7 +57,7 @@ func (s *Server) getOrganisation(w http.ResponseWriter, r *http.Request) error {
 // qualificationInput is the body of POST /organisations/{id}/qualification.
 type qualificationInput struct {
 	Status passnum.Qualification `json:"status"`
-	Reason string                `json:"reason"`
+	Reason string                `json:"reason" text:"multiline"`
 }
 
 // setQualification answers POST /organisations/{id}/qualification, the

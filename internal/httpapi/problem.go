@@ -78,7 +78,7 @@ func httpStatus(code, reason string) int {
 	case reasonMethodNotAllowed:
 		return http.StatusMethodNotAllowed
 	}
-	return httpx.Status(code)
+	return httpx.StatusOf(code, reason)
 }
 
 // problemType describes one kind of problem, for the title of problem
@@ -113,6 +113,7 @@ func init() {
 
 		// Requests.
 		{passnum.EINVALID, "invalid-input", "Donnée invalide", "Un champ de la requête est invalide ; l'extension « field » le nomme."},
+		{passnum.EINVALID, passnum.ReasonControlCharacter, "Caractère refusé", "Un champ contient un caractère de contrôle (NUL, BEL, ESC…, ou un retour à la ligne ou une tabulation dans un champ d'une ligne), un caractère invisible qui change le sens de l'écriture (U+202E…), le caractère de remplacement U+FFFD, ou des octets qui ne sont pas de l'UTF-8 ; l'extension « field » nomme le champ. Rien n'a été enregistré."},
 		{passnum.EINVALID, reasonInvalidJSON, "JSON invalide", "Le corps de la requête n'est pas un objet JSON bien formé."},
 		{passnum.EINVALID, reasonUnknownField, "Champ inconnu", "Le corps de la requête contient un champ que l'API ne connaît pas ; l'extension « field » le nomme. Les champs inconnus sont refusés pour qu'une faute de frappe ne passe pas inaperçue."},
 		{passnum.EINVALID, reasonBodyTooLarge, "Requête trop volumineuse", "Le corps de la requête dépasse 1 Mio."},
@@ -141,6 +142,7 @@ func init() {
 		{passnum.ERATELIMIT, reasonTooManyApplications, "Trop de candidatures", "Trop de candidatures de lieux ont été envoyées depuis votre réseau en peu de temps : les envois sont suspendus jusqu'à l'heure indiquée (en-tête Retry-After)."},
 		{passnum.EINVALID, reasonImportInvalid, "Fichier à corriger", "Des lignes du fichier importé ne respectent pas le standard des lieux de médiation numérique ; l'extension « errors » donne chaque ligne, chaque champ et le problème. Rien n'a été importé."},
 		{passnum.EINVALID, reasonFileTooLarge, "Fichier trop volumineux", "Le fichier importé dépasse 20 Mio : découpez-le en plusieurs fichiers."},
+		{passnum.EINVALID, passnum.ReasonWeakPassword, "Mot de passe trop facile à deviner", "Le mot de passe est trop court (12 caractères au moins), contient un caractère invisible, ou se devine vite : l'un des mots de passe les plus courants (seul ou avec quelques chiffres ou signes autour), un même caractère répété, une suite (1234…, abcd…, azerty…), un même morceau répété, ou le nom ou l'adresse électronique de la personne. Le détail dit lequel, sans répéter le mot de passe."},
 		{passnum.ECONFLICT, "email-taken", "Adresse déjà utilisée", "Un compte existe déjà pour cette adresse : ajoutez-lui une appartenance plutôt qu'un nouveau compte."},
 
 		// Programmes, funds, issuance.

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/passnum/passnum"
 )
@@ -22,27 +23,41 @@ const maxBodyBytes = 1 << 20
 
 // decodeJSON reads the JSON object of a POST body into dst. Unknown fields
 // are refused, so that a misspelt optional field is an error rather than a
-// silently ignored setting.
+// silently ignored setting. So is text the service would refuse for its
+// characters (passnum.CheckStrings), named by its field: bytes that are
+// not UTF-8 first, which encoding/json would silently turn into U+FFFD.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	media, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || media != "application/json" && !strings.HasSuffix(media, "+json") {
 		return &passnum.Error{Code: passnum.EINVALID, Reason: reasonUnsupportedMedia,
 			Message: "Envoyez le corps de la requête en JSON, avec l'en-tête Content-Type: application/json."}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		return jsonError(err)
+	}
+	if !utf8.Valid(body) {
+		at := 0
+		for at < len(body) {
+			r, size := utf8.DecodeRune(body[at:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			at += size
+		}
+		return &passnum.Error{Code: passnum.EINVALID, Reason: passnum.ReasonControlCharacter,
+			Message: fmt.Sprintf("Le corps de la requête contient des octets qui ne sont pas du texte UTF-8 (octet %d) : encodez le JSON en UTF-8.", at)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return jsonError(err)
-		}
 		return &passnum.Error{Code: passnum.EINVALID, Reason: reasonInvalidJSON,
 			Message: "Le corps de la requête doit contenir un seul objet JSON, sans rien après."}
 	}
-	return nil
+	return passnum.CheckStrings(dst)
 }
 
 // jsonError explains in French why a body could not be decoded.

@@ -72,6 +72,17 @@ func ClientClosed(w http.ResponseWriter) {
 	w.WriteHeader(StatusClientClosed)
 }
 
+// StatusOf is the status of an error of code and reason: Status, except
+// for text refused for its characters (passnum.CheckLine), a request well
+// formed whose content cannot be taken, answered 422 by the API and the
+// pages alike.
+func StatusOf(code, reason string) int {
+	if reason == passnum.ReasonControlCharacter {
+		return http.StatusUnprocessableEntity
+	}
+	return Status(code)
+}
+
 // Entry collects what the access log says about a request as it goes
 // through the layers: the route pattern (never the raw path or query,
 // which may hold a beneficiary's reference, a pass code or a reset token)

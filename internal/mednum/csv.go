@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/csvfile"
 )
 
 const bom = "\ufeff"
@@ -185,6 +186,7 @@ func blank(rec []string) bool {
 func readRecord(v *passnum.Venue, rec []string, cols []int, line int) []passnum.ImportProblem {
 	var problems []passnum.ImportProblem
 	for i, s := range rec {
+		s = csvfile.Restore(s) // a file of WriteSpreadsheetCSV
 		c := columns[cols[i]]
 		switch c.kind {
 		case kindText:
@@ -218,49 +220,16 @@ func csvErrorMessage(pe *csv.ParseError) string {
 	return fmt.Sprintf("CSV illisible (%s) : %v.", where, pe.Err)
 }
 
-// WriteCSVOptions are the choices of a CSV export. The zero value writes
-// what the standard's consumers expect: ',' separated, no byte order mark.
-type WriteCSVOptions struct {
-	// Separator is ',' (the default) or ';', which French spreadsheets
-	// open in columns.
-	Separator rune
-	// BOM starts the file with a UTF-8 byte order mark, without which
-	// some spreadsheets read UTF-8 as Windows-1252.
-	BOM bool
-}
-
-// WriteCSV writes venues as a ','-separated CSV file of the standard.
+// WriteCSV writes venues as a ','-separated CSV file of the standard, for
+// the programs that read it (data.gouv.fr, the national map): the header
+// of passnum.StandardFields, then one line per venue, text exactly as
+// stored, but for the control characters that no file holds
+// (passnum.CleanText).
 func WriteCSV(w io.Writer, venues []*passnum.Venue) error {
-	return WriteCSVOptions{}.Write(w, venues)
-}
-
-// Write writes venues as a CSV file of the standard: the header of
-// passnum.StandardFields, then one line per venue.
-func (o WriteCSVOptions) Write(w io.Writer, venues []*passnum.Venue) error {
-	sep := o.Separator
-	if sep == 0 {
-		sep = ','
-	}
-	if sep != ',' && sep != ';' {
-		return fmt.Errorf("mednum: CSV separator %q: want ',' or ';'", sep)
-	}
 	bw := bufio.NewWriter(w)
-	if o.BOM {
-		bw.WriteString(bom)
-	}
 	cw := csv.NewWriter(bw)
-	cw.Comma = sep
-	if err := cw.Write(passnum.StandardFields); err != nil {
+	if err := writeRecords(venues, cw.Write); err != nil {
 		return err
-	}
-	rec := make([]string, len(columns))
-	for _, v := range venues {
-		if err := fields(v, rec); err != nil {
-			return err
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -269,12 +238,46 @@ func (o WriteCSVOptions) Write(w io.Writer, venues []*passnum.Venue) error {
 	return bw.Flush()
 }
 
+// WriteSpreadsheetCSV writes venues as the same table for people who open
+// it in a spreadsheet, through csvfile.Writer: ';' separated, with a byte
+// order mark, and no cell a spreadsheet would run as a formula (a name
+// "=HYPERLINK(…)" or a phone "+33…" gets a leading apostrophe, which the
+// spreadsheet does not show). ReadCSV takes such a file back.
+func WriteSpreadsheetCSV(w io.Writer, venues []*passnum.Venue) error {
+	bw := bufio.NewWriter(w)
+	cw := csvfile.NewWriter(bw)
+	if err := writeRecords(venues, cw.Write); err != nil {
+		return err
+	}
+	if err := cw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// writeRecords writes the header, then one record per venue.
+func writeRecords(venues []*passnum.Venue, write func([]string) error) error {
+	if err := write(passnum.StandardFields); err != nil {
+		return err
+	}
+	rec := make([]string, len(columns))
+	for _, v := range venues {
+		if err := fields(v, rec); err != nil {
+			return err
+		}
+		if err := write(rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // fields writes the cells of v into rec, one per column.
 func fields(v *passnum.Venue, rec []string) error {
 	for i, c := range columns {
 		switch c.kind {
 		case kindText:
-			rec[i] = *c.text(v)
+			rec[i] = passnum.CleanText(*c.text(v))
 			if c.name == "horaires" {
 				rec[i] = canonicalHours(rec[i])
 			}
@@ -288,7 +291,7 @@ func fields(v *passnum.Venue, rec []string) error {
 			if !ok {
 				return passnum.Invalid(c.name, "Lieu « %s » (%s) : une valeur de %s contient « | », le séparateur de listes du standard ; corrigez-la avant l'export.", v.Name, v.ID, c.name)
 			}
-			rec[i] = s
+			rec[i] = passnum.CleanText(s)
 		}
 	}
 	return nil

@@ -143,7 +143,7 @@ func TestReadCSVVariants(t *testing.T) {
 func TestReadCSVSpreadsheet(t *testing.T) {
 	v := exampleVenue()
 	var b bytes.Buffer
-	if err := (WriteCSVOptions{Separator: ';', BOM: true}).Write(&b, []*passnum.Venue{&v}); err != nil {
+	if err := WriteSpreadsheetCSV(&b, []*passnum.Venue{&v}); err != nil {
 		t.Fatal(err)
 	}
 	file := strings.NewReplacer("48.04147", "48,04147", "-1.70535", "-1,70535").Replace(b.String())
@@ -267,6 +267,7 @@ func TestReadCSVProblems(t *testing.T) {
 			id(row, "d"),
 		), []int{2, 9}, []want{
 			{6, "date_maj", "« 2026-02-30 » n'est pas une date qui existe"},
+			{7, "structure_parente", "tient sur une ligne"}, // a name: one line
 			{7, "itinerance", "valeur inconnue « Mobile »"},
 		}},
 	} {
@@ -397,8 +398,5 @@ func TestWriteCSV(t *testing.T) {
 	v.OtherLabels = []string{"A|B"}
 	if err := WriteCSV(&b, []*passnum.Venue{&v}); err == nil || !strings.Contains(err.Error(), "autres_formations_labels") {
 		t.Errorf("a value with '|': %v", err)
-	}
-	if err := (WriteCSVOptions{Separator: '\t'}).Write(&b, nil); err == nil {
-		t.Error("tab separator accepted")
 	}
 }

@@ -32,8 +32,12 @@
 //
 // Writing produces what the standard's consumers expect: the columns of
 // passnum.StandardFields in order, lists joined by '|', coordinates with a
-// '.', horaires in canonical form; CSV separated by ',' unless
-// WriteCSVOptions says otherwise.
+// '.', horaires in canonical form; CSV separated by ','. The text is
+// written exactly as stored, but for control characters, which no file
+// holds (passnum.CleanText). WriteSpreadsheetCSV writes the same table
+// for people who open it in a spreadsheet (csvfile's rule: ';', a byte
+// order mark, nothing a spreadsheet would run as a formula), which
+// ReadCSV takes back.
 package mednum
 
 import (
@@ -264,7 +268,8 @@ func (c *checker) check(v *passnum.Venue, line int, prefix string, read []passnu
 			problems = append(problems, passnum.ImportProblem{Line: line, Field: e.Field, Message: prefix + e.Message})
 		}
 	}
-	if v.OpeningHours != "" {
+	// Hours refused for their characters (Validate said so) are not parsed.
+	if v.OpeningHours != "" && passnum.CheckLine("horaires", v.OpeningHours) == nil {
 		sch, err := openinghours.Parse(v.OpeningHours)
 		if err != nil {
 			// The parser's message names the field and quotes the value.

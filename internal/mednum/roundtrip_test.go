@@ -168,9 +168,8 @@ var formats = []struct {
 }{
 	{"CSV ,", func(b *bytes.Buffer, vs []*passnum.Venue) error { return WriteCSV(b, vs) },
 		func(b *bytes.Buffer) ([]passnum.ImportRow, []passnum.ImportProblem) { return ReadCSV(b) }},
-	{"CSV ; BOM", func(b *bytes.Buffer, vs []*passnum.Venue) error {
-		return WriteCSVOptions{Separator: ';', BOM: true}.Write(b, vs)
-	}, func(b *bytes.Buffer) ([]passnum.ImportRow, []passnum.ImportProblem) { return ReadCSV(b) }},
+	{"CSV for a spreadsheet", func(b *bytes.Buffer, vs []*passnum.Venue) error { return WriteSpreadsheetCSV(b, vs) },
+		func(b *bytes.Buffer) ([]passnum.ImportRow, []passnum.ImportProblem) { return ReadCSV(b) }},
 	{"JSON", func(b *bytes.Buffer, vs []*passnum.Venue) error { return WriteJSON(b, vs) },
 		func(b *bytes.Buffer) ([]passnum.ImportRow, []passnum.ImportProblem) { return ReadJSON(b) }},
 }

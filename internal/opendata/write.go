@@ -2,11 +2,12 @@ package opendata
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/passnum/passnum/internal/csvfile"
 )
 
 // Header returns the CSV columns of the release: month, level, departement,
@@ -19,16 +20,13 @@ func (r *Release) Header() []string {
 	return h
 }
 
-// WriteCSV writes the release as CSV: UTF-8 with a byte order mark (so that
-// spreadsheet software reads the accents), ";" as separator, one header line.
-// A suppressed count is an empty field with its flag set to "true".
+// WriteCSV writes the release as CSV through csvfile.Writer, like every
+// file meant for a spreadsheet: UTF-8 with a byte order mark (so that
+// spreadsheet software reads the accents), ";" as separator, one header
+// line. A suppressed count is an empty field with its flag set to "true".
 func (r *Release) WriteCSV(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	if _, err := bw.WriteString("\uFEFF"); err != nil {
-		return fmt.Errorf("opendata: write csv: %w", err)
-	}
-	cw := csv.NewWriter(bw)
-	cw.Comma = ';'
+	cw := csvfile.NewWriter(bw)
 	if err := cw.Write(r.Header()); err != nil {
 		return fmt.Errorf("opendata: write csv: %w", err)
 	}
@@ -45,8 +43,7 @@ func (r *Release) WriteCSV(w io.Writer) error {
 			return fmt.Errorf("opendata: write csv: %w", err)
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Flush(); err != nil {
 		return fmt.Errorf("opendata: write csv: %w", err)
 	}
 	if err := bw.Flush(); err != nil {

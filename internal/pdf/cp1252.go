@@ -1,6 +1,10 @@
 package pdf
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/passnum/passnum"
+)
 
 // The documents use the PDF core fonts (Helvetica, Courier): nothing to
 // embed, so files stay small and every viewer and printer has them. Their
@@ -31,13 +35,15 @@ var cp1252Near = map[rune]byte{
 	'\u2192': '>',  // rightwards arrow
 }
 
-// cp1252 encodes s for the core fonts. A rune Windows-1252 cannot show
-// becomes "?", so a gap in a document is visible rather than silent.
-// It is safe for concurrent use.
+// cp1252 encodes s for the core fonts. Control characters, stored before
+// passnum's rule refused them, are dropped first (passnum.CleanText: a
+// tab becomes a space, line breaks stay for MultiCell). A rune
+// Windows-1252 cannot show becomes "?", so a gap in a document is visible
+// rather than silent. It is safe for concurrent use.
 func cp1252(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
+		if c := s[i]; c >= 0x7f || c < 0x20 && c != '\n' {
 			ascii = false
 			break
 		}
@@ -45,6 +51,7 @@ func cp1252(s string) string {
 	if ascii {
 		return s
 	}
+	s = passnum.CleanText(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {

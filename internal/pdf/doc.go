@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
+	"github.com/passnum/passnum"
 )
 
 // Page geometry, in millimetres.
@@ -46,8 +47,8 @@ func newDoc(title, author string, created time.Time) *doc {
 	f.SetCompression(true)
 	f.SetMargins(margin, margin, margin)
 	f.SetAutoPageBreak(true, 18)
-	f.SetTitle(title, true)
-	f.SetAuthor(author, true)
+	f.SetTitle(passnum.CleanLine(title), true)
+	f.SetAuthor(passnum.CleanLine(author), true)
 	f.SetCreator("passnum", false)
 	f.SetLang("fr-FR")
 	if !created.IsZero() {

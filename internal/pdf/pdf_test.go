@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/passcode"
@@ -371,4 +372,47 @@ func TestCoverLetterHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 	keep(t, "carnets-long-names.pdf", buf.Bytes())
+}
+
+// TestControlCharactersNotWritten: text stored before passnum's rule, with
+// control characters and a bidirectional override, is printed without
+// them, in the pages and in the document's metadata.
+func TestControlCharactersNotWritten(t *testing.T) {
+	hostile := "Le Grand Clic\x00\a\x1b[2J\x7f\u0085\u202e"
+	st := statement(2)
+	st.VenueName = hostile
+	st.Lines[0].ServiceTitle = "Atelier\ttablette\r\n" + hostile
+	v := venue
+	v.Name, v.Address = hostile, "12 rue\x00 de la Paix"
+	var buf bytes.Buffer
+	if err := VenueStatement(&buf, st, v, bank, operator+"\x07"); err != nil {
+		t.Fatal(err)
+	}
+	s := text(t, buf.Bytes())
+	if i := strings.IndexFunc(s, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }); i >= 0 {
+		t.Errorf("a control character %q in the page: %q", s[i], s[max(0, i-40):min(len(s), i+40)])
+	}
+	for _, want := range []string{"Le Grand Clic[2J", "12 rue de la Paix", "Atelier tablette"} {
+		if !strings.Contains(s, pdfString(want)) {
+			t.Errorf("no %q in the document", want)
+		}
+	}
+	if strings.Contains(s, "Clic[2J?") {
+		t.Error("the override is printed as ?")
+	}
+	// The metadata are UTF-16 with a byte-order mark.
+	b := buf.Bytes()
+	i := bytes.Index(b, []byte("/Author (\xfe\xff"))
+	j := bytes.Index(b[i:], []byte(")\n"))
+	if i < 0 || j < 0 {
+		t.Fatal("no author in the metadata")
+	}
+	author := b[i+len("/Author (\xfe\xff") : i+j]
+	units := make([]uint16, len(author)/2)
+	for k := range units {
+		units[k] = uint16(author[2*k])<<8 | uint16(author[2*k+1])
+	}
+	if got := string(utf16.Decode(units)); got != operator {
+		t.Errorf("author %q, want %q", got, operator)
+	}
 }

@@ -23,6 +23,9 @@ func TestTransliterate(t *testing.T) {
 		{"Prix : 5 €…", "Prix : 5 EUR..."},
 		{"Ligne 1\r\nLigne 2", "Ligne 1 Ligne 2"},
 		{"北京", ""},
+		// Control characters stored before passnum's rule never reach the
+		// bank's file.
+		{"Le Grand\x00Clic\a\x1b\x7f\u0085 \u202eCilc\u202c\u2066", "Le GrandClic Cilc"},
 		{"", ""},
 		{"a/b-c?d:e(f)g.h,i'j+k", "a/b-c?d:e(f)g.h,i'j+k"}, // the whole set, unchanged
 	}

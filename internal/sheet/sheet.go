@@ -5,7 +5,6 @@
 package sheet
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -70,17 +69,14 @@ func (t *Table) check() error {
 
 // WriteCSV writes t as CSV: byte-order mark, header, then one line per row,
 // ';' separated, numbers with a decimal comma and no grouping, which French
-// spreadsheets read as numbers. Title and notes are not written, so the file
-// stays a plain table that programs can read too.
+// spreadsheets read as numbers, text through csvfile's rule for cells.
+// Title and notes are not written, so the file stays a plain table that
+// programs can read too.
 func WriteCSV(w io.Writer, t *Table) error {
 	if err := t.check(); err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, csvfile.BOM); err != nil {
-		return fmt.Errorf("write csv: %w", err)
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
+	cw := csvfile.NewWriter(w)
 	rec := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		rec[i] = c.Header
@@ -96,8 +92,7 @@ func WriteCSV(w io.Writer, t *Table) error {
 			return fmt.Errorf("write csv: %w", err)
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Flush(); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	return nil
@@ -110,7 +105,7 @@ func csvValue(k Kind, c Cell) string {
 	}
 	switch k {
 	case Text:
-		return csvfile.Defuse(c.Text)
+		return c.Text // csvfile.Writer defuses it
 	case Euros:
 		return csvfile.Euros(c.N)
 	case Percent:

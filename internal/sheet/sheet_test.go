@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bytes"
+	"encoding/csv"
 	"strings"
 	"testing"
 )
@@ -58,9 +59,7 @@ func TestCSVValue(t *testing.T) {
 		want string
 	}{
 		{Text, Cell{Text: "Médiathèque"}, "Médiathèque"},
-		{Text, Cell{Text: "+33 1 23"}, "'+33 1 23"},
-		{Text, Cell{Text: "-"}, "'-"},
-		{Text, Cell{Text: "@sum"}, "'@sum"},
+		{Text, Cell{Text: "+33 1 23"}, "+33 1 23"}, // defused by csvfile.Writer (TestCSVHostileText)
 		{Text, Cell{Text: "a=b"}, "a=b"},
 		{Text, Cell{}, ""},
 		{Int, Cell{N: 1234567}, "1234567"},
@@ -100,4 +99,56 @@ func TestSheetName(t *testing.T) {
 			t.Errorf("SheetName(%q) = %q, want %q", tc.title, got, tc.want)
 		}
 	}
+}
+
+// hostile is text typed for a spreadsheet to run, or to hide, with what
+// each kind of file must show.
+var hostile = []struct{ typed, csv, xlsx string }{
+	{`=HYPERLINK("http://x","y")`, `'=HYPERLINK("http://x","y")`, `=HYPERLINK("http://x","y")`},
+	{"+1", "'+1", "+1"},
+	{"-1+1", "'-1+1", "-1+1"},
+	{"@SUM(A1:A9)", "'@SUM(A1:A9)", "@SUM(A1:A9)"},
+	{"\t=1+1", "' =1+1", " =1+1"},
+	{"\r=1+1", "'\n=1+1", "\n=1+1"},
+	{"Clic\x00\a\u0085\u202e", "Clic", "Clic"},
+}
+
+func hostileTable() *Table {
+	tb := &Table{Title: "Lieux\x07", Notes: []string{"Note\x00"}, Columns: []Column{{"Lieu\u202e", Text}, {"Pass", Int}}}
+	for _, h := range hostile {
+		tb.Rows = append(tb.Rows, []Cell{{Text: h.typed}, {N: -1}})
+	}
+	return tb
+}
+
+// TestCSVHostileText: every text cell of the CSV is inert, no control
+// character is written, numbers stay numbers.
+func TestCSVHostileText(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, hostileTable()); err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff")))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs[0][0] != "Lieu" {
+		t.Errorf("header %q", recs[0])
+	}
+	for i, h := range hostile {
+		if got := recs[i+1]; got[0] != h.csv || got[1] != "-1" {
+			t.Errorf("%q written %q, want %q and -1", h.typed, got, h.csv)
+		}
+	}
+	if strings.ContainsFunc(buf.String(), controlOtherThanLineFeed) {
+		t.Errorf("a control character in %q", buf.String())
+	}
+}
+
+// controlOtherThanLineFeed tells whether a file holds a character the
+// writers must drop (CRLF line ends of XML and CSV aside).
+func controlOtherThanLineFeed(r rune) bool {
+	return r < 0x20 && r != '\n' && r != '\r' || r >= 0x7f && r <= 0x9f || r == 0x202e
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/passnum/passnum"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -95,13 +96,13 @@ func writeSheet(f *excelize.File, t *Table) error {
 
 	row := 1
 	if t.Title != "" {
-		if err := sw.SetRow(cellName(1, row), []any{excelize.Cell{StyleID: st.title, Value: t.Title}}); err != nil {
+		if err := sw.SetRow(cellName(1, row), []any{excelize.Cell{StyleID: st.title, Value: passnum.CleanLine(t.Title)}}); err != nil {
 			return err
 		}
 		row++
 	}
 	for _, n := range t.Notes {
-		if err := sw.SetRow(cellName(1, row), []any{n}); err != nil {
+		if err := sw.SetRow(cellName(1, row), []any{passnum.CleanText(n)}); err != nil {
 			return err
 		}
 		row++
@@ -109,7 +110,7 @@ func writeSheet(f *excelize.File, t *Table) error {
 
 	values := make([]any, len(t.Columns))
 	for i, c := range t.Columns {
-		values[i] = excelize.Cell{StyleID: st.header, Value: c.Header}
+		values[i] = excelize.Cell{StyleID: st.header, Value: passnum.CleanText(c.Header)}
 	}
 	if err := sw.SetRow(cellName(1, headerRow), values, excelize.RowOpts{Height: headerHeight(t, widths)}); err != nil {
 		return err
@@ -134,7 +135,9 @@ func xlsxValue(k Kind, c Cell, style int) any {
 	var v any
 	switch k {
 	case Text:
-		return c.Text
+		// A string cell is never a formula: "=HYPERLINK(…)" stays text.
+		// Control characters stored before passnum's rule are dropped.
+		return passnum.CleanText(c.Text)
 	case Euros:
 		v = float64(c.N) / 100
 	case Percent:
@@ -177,14 +180,15 @@ func newStyles(f *excelize.File) (*styles, error) {
 
 // SheetName returns title as Excel accepts a sheet's name: without
 // []:*?/\, not starting or ending with an apostrophe, at most 31 UTF-16
-// units; "Feuille1" when nothing is left.
+// units, without control characters (passnum.CleanLine); "Feuille1" when
+// nothing is left.
 func SheetName(title string) string {
 	name := strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`[]:*?/\`, r) {
 			return -1
 		}
 		return r
-	}, title)
+	}, passnum.CleanLine(title))
 	name = strings.TrimSpace(name)
 	var b strings.Builder
 	n := 0

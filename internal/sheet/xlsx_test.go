@@ -1,9 +1,12 @@
 package sheet
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -127,5 +130,52 @@ func TestWriteXLSXPlain(t *testing.T) {
 	}
 	if p, _ := f.GetPanes("Feuille1"); !p.Freeze || p.YSplit != 1 || p.XSplit != 0 {
 		t.Errorf("panes %+v, want frozen under row 1 only", p)
+	}
+}
+
+// TestXLSXHostileText: text that looks like a formula is a string cell,
+// never a formula, and no control character reaches the file.
+func TestXLSXHostileText(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, hostileTable()); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "<f>") || strings.Contains(string(data), "<f ") {
+			t.Errorf("%s holds a formula", zf.Name)
+		}
+		if strings.ContainsFunc(string(data), controlOtherThanLineFeed) || strings.Contains(string(data), "_x00") {
+			t.Errorf("%s holds a control character", zf.Name)
+		}
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	name := f.GetSheetList()[0]
+	if name != "Lieux" {
+		t.Errorf("sheet %q", name)
+	}
+	for i, h := range hostile {
+		cell := "A" + strconv.Itoa(5+i) // title, note, blank line, header
+		got, err := f.GetCellValue(name, cell, excelize.Options{RawCellValue: true})
+		typ, _ := f.GetCellType(name, cell)
+		if err != nil || got != h.xlsx || typ != excelize.CellTypeInlineString && typ != excelize.CellTypeSharedString {
+			t.Errorf("%q written %q of type %v (%v), want the string %q", h.typed, got, typ, err, h.xlsx)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/csvfile"
 	"github.com/passnum/passnum/internal/passcode"
 )
 
@@ -316,12 +316,9 @@ func (s *Store) ExportPasses(ctx context.Context, batchID int64, w io.Writer, pr
 			return err
 		}
 		defer rows.Close()
-		// A byte-order mark lets spreadsheet software read the UTF-8.
-		if _, err := io.WriteString(w, "\ufeff"); err != nil {
-			return err
-		}
-		cw := csv.NewWriter(w)
-		cw.Comma = ';'
+		// csvfile.Writer, as every file a spreadsheet may open: a
+		// byte-order mark lets it read the UTF-8, ';' splits the columns.
+		cw := csvfile.NewWriter(w)
 		if err := cw.Write([]string{"serie", "carnet", "programme", "valable_jusqu_au", "code", "qr", "etat"}); err != nil {
 			return err
 		}
@@ -348,10 +345,12 @@ func (s *Store) ExportPasses(ctx context.Context, batchID int64, w io.Writer, pr
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		cw.Flush()
+		if err := cw.Flush(); err != nil {
+			return err
+		}
 		if progress != nil {
 			progress(done, b.Passes)
 		}
-		return cw.Error()
+		return nil
 	})
 }

@@ -504,6 +504,9 @@ func (s *Store) CreateToken(ctx context.Context, c passnum.TokenCreate) (*passnu
 	if !canManageOrg(a, c.OrgID) {
 		return nil, "", passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Vous ne pouvez créer des jetons que pour votre propre organisation.")
 	}
+	if err := passnum.CheckStrings(&c); err != nil {
+		return nil, "", err
+	}
 	c.Name = strings.TrimSpace(c.Name)
 	if c.Name == "" || len(c.Name) > 100 {
 		return nil, "", passnum.Invalid("name", "Donnez un nom au jeton (100 caractères au plus), par exemple le logiciel qui l'utilise.")

@@ -289,8 +289,10 @@ func frenchDuration(d time.Duration) string {
 // transaction, the token and every other unused token of the person stop
 // working, and every session of the person ends.
 func (s *Store) ResetPassword(ctx context.Context, token, password string) error {
-	if len([]rune(password)) < passnum.MinPasswordLength {
-		return passnum.Invalid("password", "Le mot de passe doit compter au moins %d caractères.", passnum.MinPasswordLength)
+	// What needs no account first; the person's name and address once
+	// the token says whose password it is.
+	if err := passnum.CheckPassword(password, "", ""); err != nil {
+		return err
 	}
 	bad := &passnum.Error{Code: passnum.EINVALID, Reason: "reset-token-invalid", Field: "token",
 		Message: "Ce lien de réinitialisation ne fonctionne plus : il a déjà servi ou il a expiré. Demandez-en un nouveau."}
@@ -310,7 +312,17 @@ func (s *Store) ResetPassword(ctx context.Context, token, password string) error
 	// token is turned away before, by a read, so that a flood of them
 	// costs little; and the hash is computed once, outside the write
 	// transaction, which may run several times.
-	if err := s.read(ctx, func(tx *tx) error { _, _, err := live(tx); return err }); err != nil {
+	if err := s.read(ctx, func(tx *tx) error {
+		_, userID, err := live(tx)
+		if err != nil {
+			return err
+		}
+		u, err := tx.findUser(userID)
+		if err != nil {
+			return err
+		}
+		return passnum.CheckPassword(password, u.Name, u.Email)
+	}); err != nil {
 		return err
 	}
 	hash, err := hashPassword(password)

@@ -279,9 +279,18 @@ func TestPasswordReset(t *testing.T) {
 			}
 			old2, _, _ := s.Login(ctx, u.Email, password)
 			token := request(t)
-			err = s.ResetPassword(ctx, token, "trop court")
-			if e := (*passnum.Error)(nil); !asError(err, &e) || e.Code != passnum.EINVALID || e.Field != "password" {
-				t.Fatalf("short password: %v", err)
+			for password, says := range map[string]string{
+				"trop court":      "12 caractères",
+				"azertyuiopqsdf":  "suite simple",
+				"Motdepasse2024!": "très courant",
+				// The address, known from the token (lou@example.org).
+				"un example de phrase": "adresse électronique (« example »)",
+			} {
+				err := s.ResetPassword(ctx, token, password)
+				if e := (*passnum.Error)(nil); !asError(err, &e) || e.Code != passnum.EINVALID || e.Reason != passnum.ReasonWeakPassword ||
+					e.Field != "password" || !strings.Contains(e.Message, says) {
+					t.Fatalf("%q: %v, want weak-password saying %q", password, err, says)
+				}
 			}
 			if err := s.ResetPassword(ctx, token, newPassword); err != nil {
 				t.Fatalf("reset: %v", err)

@@ -368,6 +368,9 @@ func (s *Store) SetPayerAccount(ctx context.Context, pa passnum.PayerAccount) er
 	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActSettle); err != nil {
 		return err
 	}
+	if err := passnum.CheckStrings(&pa); err != nil {
+		return err
+	}
 	pa.Name = strings.TrimSpace(pa.Name)
 	pa.IBAN = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(pa.IBAN), " ", ""))
 	pa.BIC = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(pa.BIC), " ", ""))
@@ -695,6 +698,9 @@ func (s *Store) MarkPaid(ctx context.Context, id int64) (*passnum.Statement, err
 func (s *Store) RejectStatement(ctx context.Context, id int64, reason string) (*passnum.Statement, error) {
 	a := passnum.ActorFromContext(ctx)
 	if err := passnum.Authorize(a, passnum.ActSettle); err != nil {
+		return nil, err
+	}
+	if err := passnum.CheckLine("reason", reason); err != nil {
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)

@@ -29,7 +29,8 @@ func checkVenue(v *passnum.Venue) []*passnum.Error {
 // commune that has its postal code and its name.
 func venueGeoHoursProblems(v *passnum.Venue) []*passnum.Error {
 	var errs []*passnum.Error
-	if v.OpeningHours != "" {
+	// Text refused for its characters (Validate said so) is not read again.
+	if v.OpeningHours != "" && passnum.CheckLine("horaires", v.OpeningHours) == nil {
 		if canonical, err := canonicalHours(v.OpeningHours); err != nil {
 			errs = append(errs, passnum.Invalid("horaires", "%s", err.Error()))
 		} else {
@@ -46,7 +47,7 @@ func venueGeoHoursProblems(v *passnum.Venue) []*passnum.Error {
 	if len(v.PostalCode) == 5 && !postalCodeFits(v.PostalCode, c) {
 		errs = append(errs, passnum.Invalid("code_postal", "code_postal : %s n'est pas un code postal de %s.", v.PostalCode, geo.Label(c)))
 	}
-	if v.Commune != "" && !communeNameFits(v.Commune, c) {
+	if v.Commune != "" && passnum.CheckLine("commune", v.Commune) == nil && !communeNameFits(v.Commune, c) {
 		errs = append(errs, passnum.Invalid("commune", "commune : « %s » n'est pas le nom de la commune %s (%s).", v.Commune, v.INSEE, geo.Label(c)))
 	}
 	return errs

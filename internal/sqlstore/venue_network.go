@@ -358,22 +358,12 @@ func (s *Store) ApplyAsVenue(ctx context.Context, a passnum.VenueApplication) (*
 
 // adminProblems returns the problems of the administrator's e-mail, name
 // and password that VenueApplication.Validate, which stops at the first of
-// them, did not report: each is checked on its own.
+// them, did not report.
 func adminProblems(a *passnum.VenueApplication, reported []*passnum.Error) []*passnum.Error {
-	const okEmail, okName = "x@example.org", "x"
-	okPassword := strings.Repeat("x", passnum.MinPasswordLength)
+	u := passnum.UserCreate{Email: a.AdminEmail, Name: a.AdminName, Password: a.AdminPassword, Role: passnum.RoleAdmin}
 	var errs []*passnum.Error
-	for _, u := range []passnum.UserCreate{
-		{Email: a.AdminEmail, Name: okName, Password: okPassword},
-		{Email: okEmail, Name: a.AdminName, Password: okPassword},
-		{Email: okEmail, Name: okName, Password: a.AdminPassword},
-	} {
-		u.Role = passnum.RoleAdmin
-		err := u.Validate()
-		if err == nil {
-			continue
-		}
-		e := *err.(*passnum.Error)
+	for _, p := range u.Problems() {
+		e := *p
 		e.Field = "admin_" + e.Field
 		if !slices.ContainsFunc(reported, func(r *passnum.Error) bool { return r.Field == e.Field }) {
 			errs = append(errs, &e)
@@ -587,6 +577,9 @@ func (t *tx) changeQualification(v *passnum.Venue, q passnum.Qualification, reas
 // checkDecision checks a qualification decision and returns its trimmed
 // reason, which the venue's history keeps and the venue reads.
 func checkDecision(to passnum.Qualification, reason string) (string, error) {
+	if err := passnum.CheckText("reason", reason); err != nil {
+		return "", err
+	}
 	reason = strings.TrimSpace(reason)
 	if !to.Valid() {
 		return "", passnum.Invalid("qualification", "Statut de qualification inconnu : %q.", to)

@@ -284,6 +284,9 @@ func TestPasswordReset(t *testing.T) {
 		}{
 			{"different confirmation", url.Values{"token": {token}, "password": {newPassword}, "confirm": {newPassword + "!"}}, http.StatusBadRequest, "pas identiques"},
 			{"too short", url.Values{"token": {token}, "password": {"court"}, "confirm": {"court"}}, http.StatusBadRequest, "12 caractères"},
+			{"one character", url.Values{"token": {token}, "password": {"aaaaaaaaaaaa"}, "confirm": {"aaaaaaaaaaaa"}}, http.StatusBadRequest, "répète un même caractère"},
+			{"common", url.Values{"token": {token}, "password": {"Motdepasse2024!"}, "confirm": {"Motdepasse2024!"}}, http.StatusBadRequest, "très courant"},
+			{"the person's name", url.Values{"token": {token}, "password": {"Camille au bord de l'eau"}, "confirm": {"Camille au bord de l'eau"}}, http.StatusBadRequest, "votre nom (« Camille »)"},
 			{"bad token", url.Values{"token": {"abc"}, "password": {newPassword}, "confirm": {newPassword}}, http.StatusBadRequest, "Demandez-en un nouveau"},
 			{"good", url.Values{"token": {token}, "password": {newPassword}, "confirm": {newPassword}}, http.StatusSeeOther, ""},
 			{"token used twice", url.Values{"token": {token}, "password": {newPassword}, "confirm": {newPassword}}, http.StatusBadRequest, "Demandez-en un nouveau"},

@@ -189,22 +189,10 @@ func addEveryProblem(v *view, a passnum.VenueApplication, withAdmin bool) {
 		}
 	}
 	addBankProblems(v, a.Bank)
-	u := passnum.UserCreate{Email: a.AdminEmail, Name: a.AdminName, Password: a.AdminPassword, Role: passnum.RoleAdmin}
-	for range 4 {
-		var e *passnum.Error
-		if !withAdmin || !errors.As(u.Validate(), &e) {
-			break
-		}
-		addFieldError(v, "admin_"+e.Field, e.Message)
-		switch e.Field {
-		case "email":
-			u.Email = "nom@example.fr"
-		case "name":
-			u.Name = "Nom"
-		case "password":
-			u.Password = strings.Repeat("x", passnum.MinPasswordLength)
-		default:
-			return
+	if withAdmin {
+		u := passnum.UserCreate{Email: a.AdminEmail, Name: a.AdminName, Password: a.AdminPassword, Role: passnum.RoleAdmin}
+		for _, e := range u.Problems() {
+			addFieldError(v, "admin_"+e.Field, e.Message)
 		}
 	}
 }

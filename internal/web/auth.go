@@ -190,6 +190,10 @@ func (s *Server) serveRoute(rt route) http.Handler {
 					"Ce formulaire a expiré ou ne vient pas de passnum : par sécurité, il n'a pas été pris en compte. Rechargez la page et recommencez.")
 				return
 			}
+			if err := checkForm(r.PostForm); err != nil {
+				s.errorPage(w, r, errStatus(err), errTitle(err), passnum.ErrorMessage(err))
+				return
+			}
 		}
 		if err := rt.handle(s, w, r); err != nil {
 			s.fail(w, r, err)
@@ -210,7 +214,9 @@ func safeNext(next string) string {
 }
 
 // errStatus is the HTTP status of an error, as in the API.
-func errStatus(err error) int { return httpx.Status(passnum.ErrorCode(err)) }
+func errStatus(err error) int {
+	return httpx.StatusOf(passnum.ErrorCode(err), passnum.ErrorReason(err))
+}
 
 // errTitle is the heading of an error page.
 func errTitle(err error) string {

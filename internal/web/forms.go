@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -99,6 +100,26 @@ func pathID(r *http.Request, name, what string) (int64, error) {
 		return 0, passnum.Errorf(passnum.ENOTFOUND, "not-found", "%s introuvable.", what)
 	}
 	return id, nil
+}
+
+// checkForm is where the text of every form sent comes in: it refuses a
+// form with a character no field may hold (passnum.CheckText: control
+// characters, bidirectional controls, bytes that are not UTF-8), naming
+// the field, and writes the line breaks of text areas, which browsers send
+// as CRLF, as LF. What a field may hold beyond that (no line break in a
+// name…) is the service's rule, which pages show on the form.
+func checkForm(form url.Values) error {
+	for name, values := range form {
+		for i, v := range values {
+			if err := passnum.CheckText(name, v); err != nil {
+				return &passnum.Error{Code: passnum.EINVALID, Reason: passnum.ReasonControlCharacter, Field: name,
+					Message: fmt.Sprintf("Le formulaire n'a pas été enregistré : le champ « %s » contient un caractère refusé. %s Revenez au formulaire pour le corriger.",
+						passnum.CleanLine(name), passnum.ErrorMessage(err))}
+			}
+			values[i] = strings.ReplaceAll(v, "\r\n", "\n")
+		}
+	}
+	return nil
 }
 
 // url0 builds form values with one value per field.

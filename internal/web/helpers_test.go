@@ -76,7 +76,7 @@ func newSite(t *testing.T, env *storetest.Env, opts Options) *site {
 	}
 	for _, k := range passnum.OrgKinds {
 		for _, r := range []passnum.Role{passnum.RoleAdmin, passnum.RoleAgent} {
-			p := &person{email: fmt.Sprintf("%s.%s@example.fr", k, r), password: "mot de passe de test " + string(k), org: orgs[k]}
+			p := &person{email: fmt.Sprintf("%s.%s@example.fr", k, r), password: "phrase secrète des essais : " + strings.ToUpper(string(k[:3])), org: orgs[k]}
 			if _, err := env.Store.CreateUser(ctx, passnum.UserCreate{Email: p.email, Name: "Camille " + string(k), Password: p.password, OrgID: p.org, Role: r}); err != nil {
 				t.Fatal(err)
 			}

@@ -548,8 +548,10 @@ func (s *Server) exportVenues(w http.ResponseWriter, r *http.Request, format str
 		name += ".json"
 	case "spreadsheet":
 		// A spreadsheet opens a CSV file as UTF-8 and splits it in
-		// columns only when told so by the byte order mark and the ';'.
-		err = mednum.WriteCSVOptions{Separator: ';', BOM: true}.Write(&buf, venues)
+		// columns only when told so by the byte order mark and the ';';
+		// the venues' text, which anyone applying online types, is made
+		// inert there (csvfile.Cell).
+		err = mednum.WriteSpreadsheetCSV(&buf, venues)
 		name += "-tableur.csv"
 	default:
 		err = mednum.WriteCSV(&buf, venues)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -242,33 +241,25 @@ func optionalID(id int64) string {
 	return strconv.FormatInt(id, 10)
 }
 
-// writeSpreadsheetCSV writes a file for a spreadsheet: ';' between
-// fields, UTF-8 with a byte order mark, as French spreadsheets expect,
-// and no cell a spreadsheet would read as a formula.
+// writeSpreadsheetCSV writes a file for a spreadsheet through
+// csvfile.Writer: ';' between fields, UTF-8 with a byte order mark, as
+// French spreadsheets expect, no cell a spreadsheet would read as a
+// formula and no control character.
 func writeSpreadsheetCSV(w http.ResponseWriter, filename string, header []string, rows [][]string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
-	if _, err := w.Write([]byte("\ufeff")); err != nil {
-		return
+	cw := csvfile.NewWriter(w)
+	cw.CRLF = true // notes hold line breaks
+	if err := cw.Write(header); err != nil {
+		return // the person left
 	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
-	_ = cw.Write(header)
 	for _, row := range rows {
-		_ = cw.Write(spreadsheetSafe(row))
+		if err := cw.Write(row); err != nil {
+			return
+		}
 	}
 	cw.Flush()
-}
-
-// spreadsheetSafe keeps a spreadsheet from reading text typed by people
-// as a formula (csvfile.Defuse).
-func spreadsheetSafe(cells []string) []string {
-	for i, c := range cells {
-		cells[i] = csvfile.Defuse(c)
-	}
-	return cells
 }
 
 // reportFormData is the form of a new activity report.
