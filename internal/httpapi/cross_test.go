@@ -154,7 +154,7 @@ func newCrossWorld(t *testing.T, env *storetest.Env, a *api) *crossWorld {
 
 	// Their venue's people: a member and a token.
 	w.email = "camille.lyon@example.org"
-	w.member, err = s.CreateUser(op, passnum.UserCreate{Email: w.email, Name: "Camille", Password: "mot de passe de Lyon", OrgID: f.Outside.ID, Role: passnum.RoleAgent})
+	w.member, err = s.CreateUser(op, passnum.UserCreate{Email: w.email, Name: "Camille", Password: "trois pommes vertes sur la table", OrgID: f.Outside.ID, Role: passnum.RoleAgent})
 	must(err)
 	tok, _, err := s.CreateToken(op, passnum.TokenCreate{OrgID: f.Outside.ID, Role: passnum.RoleAgent, Name: "caisse de Lyon"})
 	must(err)

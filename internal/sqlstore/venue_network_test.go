@@ -643,7 +643,7 @@ func TestApplicationWithAnAddressThatHasAnAccount(t *testing.T) {
 		s, op := env.Store, st.As(f.Operator)
 		operatorAdmin(t, env, f.Operator)
 		public := context.Background()
-		owner, err := s.CreateUser(op, passnum.UserCreate{Email: "camille@quincaillerie.example", Name: "Camille", Password: "le mot de passe de Camille",
+		owner, err := s.CreateUser(op, passnum.UserCreate{Email: "camille@quincaillerie.example", Name: "Camille", Password: "trois pommes vertes sur la table",
 			OrgID: f.Venue.ID, Role: passnum.RoleAgent})
 		if err != nil {
 			t.Fatal(err)
@@ -671,7 +671,7 @@ func TestApplicationWithAnAddressThatHasAnAccount(t *testing.T) {
 		if _, err := s.AuthenticatePassword(public, "camille@quincaillerie.example", "le mot de passe de l'intrus"); err == nil {
 			t.Error("the applicant's password opens the owner's account")
 		}
-		u, err := s.AuthenticatePassword(public, "camille@quincaillerie.example", "le mot de passe de Camille")
+		u, err := s.AuthenticatePassword(public, "camille@quincaillerie.example", "trois pommes vertes sur la table")
 		if err != nil || u.ID != owner.ID || len(u.Memberships) != 1 || u.Memberships[0].OrgID != f.Venue.ID {
 			t.Errorf("the owner's account changed: %+v %v", u, err)
 		}

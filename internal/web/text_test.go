@@ -37,7 +37,7 @@ func TestFormsRefuseControlCharacters(t *testing.T) {
 			{venue, "/lieu/comptes-rendus", url.Values{"format": {passnum.FormatIndividual}, "date": {"2027-03-14"}, "duration_minutes": {"60"},
 				"themes": {"Démarches en ligne"}, "place_kind": {"lieu"}, "participants": {"1"}, "passes_used": {"0"}}, "notes"},
 			{anonymous, "/candidature", application(1), "nom"},
-			{op, fmt.Sprintf("/operateur/organisations/%d/qualification", s.f.Venue.ID), url.Values{"qualification": {"suspended"}}, "reason"},
+			{op, fmt.Sprintf("/operateur/lieux/%d/decision", s.f.Venue.ID), url.Values{"status": {"suspended"}}, "reason"},
 		}
 		state := func() string {
 			_, orgs, err1 := env.Store.ListOrganisations(ctx, passnum.OrganisationFilter{Limit: 1})
@@ -81,8 +81,8 @@ func TestFormsRefuseControlCharacters(t *testing.T) {
 		}
 
 		// A text area's CRLF is stored as LF.
-		a := s.post(op, fmt.Sprintf("/operateur/organisations/%d/qualification", s.f.Venue.ID),
-			url.Values{"qualification": {"suspended"}, "reason": {"Contrôle :\r\nrelevés à vérifier."}})
+		a := s.post(op, fmt.Sprintf("/operateur/lieux/%d/decision", s.f.Venue.ID),
+			url.Values{"status": {"suspended"}, "reason": {"Contrôle :\r\nrelevés à vérifier."}})
 		if a.status != http.StatusSeeOther {
 			t.Fatalf("qualification: %d %.300s", a.status, a.text())
 		}
