@@ -10,120 +10,92 @@ import (
 
 // Administration: schema, invariants, signing keys, version.
 
-func (c *cli) migrate(ctx context.Context, args []string) error {
-	fs := c.flags("passnum migrate", "passnum migrate",
-		"Crée la base si besoin et applique les migrations du schéma qui manquent.\n"+
-			"Les autres commandes migrent aussi à l'ouverture ; celle-ci le fait seule,\n"+
-			"par exemple avant de démarrer une nouvelle version.")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	s, err := c.open(ctx, true)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	c.printf("Base à jour : %s (%s).\n", displayDSN(c.dsn), s.Dialect())
-	return nil
-}
-
-func (c *cli) check(ctx context.Context, args []string) error {
-	fs := c.flags("passnum check", "passnum check",
-		"Recalcule tous les invariants depuis les enregistrements : écritures\n"+
-			"équilibrées, soldes égaux aux pass par état, émis ≤ budget, activés ≤ fonds\n"+
-			"reçus, aucun pass encaissé deux fois, carnets cohérents avec leurs pass.\n"+
-			"Code de sortie 1 si l'un d'eux ne tient pas, en les nommant tous.")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	rep, err := s.CheckInvariants(ctx)
-	if err != nil {
-		return err
-	}
-	c.printf("Vérifié : %s programme(s), %s pass, %s écritures comptables.\n",
-		formatInt(rep.Programmes), formatInt(rep.Passes), formatInt(rep.Postings))
-	if rep.OK() {
-		c.printf("Tous les invariants sont respectés.\n")
+func (c *cli) migrate(o *options) runFunc {
+	o.usage("", "Crée la base si besoin et applique les migrations du schéma qui manquent.\n"+
+		"Les autres commandes migrent aussi à l'ouverture ; celle-ci le fait seule,\n"+
+		"par exemple avant de démarrer une nouvelle version.")
+	return func(ctx context.Context, s store) error {
+		c.printf("Base à jour : %s (%s).\n", displayDSN(c.dsn), s.Dialect())
 		return nil
 	}
-	c.printf("%d invariant(s) non respecté(s) :\n", len(rep.Problems))
-	for _, p := range rep.Problems {
-		c.printf("  - %s\n", p)
-	}
-	return passnum.Errorf(passnum.ECONFLICT, "invariants-broken", "%d invariant(s) non respecté(s) : %s",
-		len(rep.Problems), strings.Join(rep.Problems, " ; "))
 }
 
-func (c *cli) keys(ctx context.Context, args []string) error {
-	return c.group(ctx, "keys", args, map[string]command{
-		"rotate": {c.keysRotate, "crée une nouvelle clé de signature des QR codes"},
-	})
+func (c *cli) check(o *options) runFunc {
+	o.usage("", "Recalcule tous les invariants depuis les enregistrements : écritures\n"+
+		"équilibrées, soldes égaux aux pass par état, émis ≤ budget, activés ≤ fonds\n"+
+		"reçus, aucun pass encaissé deux fois, carnets cohérents avec leurs pass.\n"+
+		"Code de sortie 1 si l'un d'eux ne tient pas, en les nommant tous.")
+	return func(ctx context.Context, s store) error {
+		rep, err := s.CheckInvariants(ctx)
+		if err != nil {
+			return err
+		}
+		c.printf("Vérifié : %s programme(s), %s pass, %s écritures comptables.\n",
+			formatInt(rep.Programmes), formatInt(rep.Passes), formatInt(rep.Postings))
+		if rep.OK() {
+			c.printf("Tous les invariants sont respectés.\n")
+			return nil
+		}
+		c.printf("%d invariant(s) non respecté(s) :\n", len(rep.Problems))
+		for _, p := range rep.Problems {
+			c.printf("  - %s\n", p)
+		}
+		return passnum.Errorf(passnum.ECONFLICT, "invariants-broken", "%d invariant(s) non respecté(s) : %s",
+			len(rep.Problems), strings.Join(rep.Problems, " ; "))
+	}
 }
 
-func (c *cli) keysRotate(ctx context.Context, args []string) error {
-	fs := c.flags("passnum keys rotate", "passnum keys rotate",
-		"Crée une nouvelle clé de signature : elle signe les QR codes des pass\n"+
-			"exportés à partir de maintenant ; les clés précédentes continuent de\n"+
-			"vérifier les pass qu'elles ont signés. Redémarrez les serveurs ensuite pour\n"+
-			"qu'ils la chargent.")
-	if err := fs.parse(args); err != nil {
-		return err
+func (c *cli) keysRotate(o *options) runFunc {
+	o.usage("", "Crée une nouvelle clé de signature : elle signe les QR codes des pass\n"+
+		"exportés à partir de maintenant ; les clés précédentes continuent de\n"+
+		"vérifier les pass qu'elles ont signés. Redémarrez les serveurs ensuite pour\n"+
+		"qu'ils la chargent.")
+	return func(ctx context.Context, s store) error {
+		id, err := s.RotateKey(ctx)
+		if err != nil {
+			return err
+		}
+		c.printf("Nouvelle clé de signature : %s.\n", id)
+		return nil
 	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	id, err := s.RotateKey(ctx)
-	if err != nil {
-		return err
-	}
-	c.printf("Nouvelle clé de signature : %s.\n", id)
-	return nil
 }
 
 // version is set at link time: go build -ldflags "-X main.version=v1.2.3".
 var version = ""
 
-func (c *cli) version(ctx context.Context, args []string) error {
-	fs := c.flags("passnum version", "passnum version", "Affiche la version de passnum, le commit et la version de Go.")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	v, rev, modified, goVersion := version, "", false, ""
-	if info, ok := debug.ReadBuildInfo(); ok {
-		goVersion = info.GoVersion
-		if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-			v = info.Main.Version
-		}
-		for _, s := range info.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				modified = s.Value == "true"
+func (c *cli) version(o *options) runFunc {
+	o.usage("", "Affiche la version de passnum, le commit et la version de Go.")
+	return func(context.Context, store) error {
+		v, rev, modified, goVersion := version, "", false, ""
+		if info, ok := debug.ReadBuildInfo(); ok {
+			goVersion = info.GoVersion
+			if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+				v = info.Main.Version
+			}
+			for _, s := range info.Settings {
+				switch s.Key {
+				case "vcs.revision":
+					rev = s.Value
+				case "vcs.modified":
+					modified = s.Value == "true"
+				}
 			}
 		}
-	}
-	if v == "" {
-		v = "version de développement"
-	}
-	c.printf("passnum %s", v)
-	if rev != "" {
-		c.printf(" (commit %.12s", rev)
-		if modified {
-			c.printf(", modifié")
+		if v == "" {
+			v = "version de développement"
 		}
-		c.printf(")")
+		c.printf("passnum %s", v)
+		if rev != "" {
+			c.printf(" (commit %.12s", rev)
+			if modified {
+				c.printf(", modifié")
+			}
+			c.printf(")")
+		}
+		if goVersion != "" {
+			c.printf(", %s", goVersion)
+		}
+		c.printf("\n")
+		return nil
 	}
-	if goVersion != "" {
-		c.printf(", %s", goVersion)
-	}
-	c.printf("\n")
-	return nil
 }

@@ -17,21 +17,16 @@ fichiers -wal et -shm) par une copie de la sauvegarde, puis
 
 ` + sqlstore.PostgresBackupHelp + `.`
 
-func (c *cli) backup(ctx context.Context, args []string) error {
-	fs := c.flags("passnum backup", "passnum backup --out FICHIER", backupDoc)
-	out := fs.String("out", "", "`fichier` de sauvegarde à créer")
-	if err := fs.parse(args, "out"); err != nil {
-		return err
+func (c *cli) backup(o *options) runFunc {
+	o.usage("--out FICHIER", backupDoc)
+	var out string
+	o.string(&out, "out", "", "`fichier` de sauvegarde à créer", required)
+	return func(ctx context.Context, s store) error {
+		start := time.Now()
+		if err := s.Backup(ctx, out); err != nil {
+			return err
+		}
+		c.printf("Sauvegarde écrite dans %s en %s.\n", out, formatSeconds(time.Since(start)))
+		return nil
 	}
-	s, err := c.open(ctx, false)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	start := time.Now()
-	if err := s.Backup(ctx, *out); err != nil {
-		return err
-	}
-	c.printf("Sauvegarde écrite dans %s en %s.\n", *out, formatSeconds(time.Since(start)))
-	return nil
 }

@@ -41,6 +41,20 @@ sortie standard. Le code de sortie vaut 1 si un encaissement n'a pas reçu
 201 Created ou si un invariant est faux. Voir docs/PERFORMANCE.md.`
 )
 
+// bench reads its own options: its --db is a database to create, never
+// the one PASSNUM_DB names; a --db given before the command means the
+// same.
+func (c *cli) bench(o *options) runFunc {
+	o.ownArgs = true
+	return func(ctx context.Context, _ store) error {
+		args := o.args
+		if c.dsnFlag {
+			args = append([]string{"--db", c.dsn}, args...)
+		}
+		return runBench(ctx, args)
+	}
+}
+
 // runBench runs `passnum bench`: flags to a bench.Config, results to
 // stdout.
 func runBench(ctx context.Context, args []string) (err error) {
@@ -129,17 +143,7 @@ func runBench(ctx context.Context, args []string) (err error) {
 // subcommands do.
 func benchHelp(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "usage : %s\n\n%s\n\nOptions :\n", benchSynopsis, benchDoc)
-	fs.VisitAll(func(f *flag.Flag) {
-		name, usage := flag.UnquoteUsage(f)
-		if name != "" {
-			name = " " + strings.ToUpper(name)
-		}
-		fmt.Fprintf(w, "  --%s%s\n        %s", f.Name, name, usage)
-		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
-			fmt.Fprintf(w, " (défaut : %s)", f.DefValue)
-		}
-		fmt.Fprintln(w)
-	})
+	writeOptions(w, fs)
 }
 
 // printBench writes the results as a compact table.

@@ -3,16 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
 	"os"
 	"os/user"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/passnum/passnum"
@@ -25,12 +22,6 @@ const (
 	envPassword = "PASSNUM_PASSWORD"
 	defaultDB   = "passnum.db"
 )
-
-// command is a subcommand: its function and a one-line summary for the list.
-type command struct {
-	run     func(ctx context.Context, args []string) error
-	summary string
-}
 
 // cli is one run of the command line: where output goes and the global
 // configuration.
@@ -79,228 +70,165 @@ options.
 Chaque commande décrit ses options avec --help, par exemple :
   passnum programme create --help`
 
+// command is a line of the table of commands (main.go).
+type command struct {
+	path    string   // the words after passnum: "venue qualify"
+	summary string   // its line in the lists of commands
+	store   storeUse // what it opens before it runs
+	// setup declares the command's options and its documentation, and
+	// returns what it does with them; nil for a group such as "venue",
+	// whose line only sums up its subcommands.
+	setup func(o *options) runFunc
+}
+
+// runFunc is what a command does once its options are read: ctx acts as
+// the operator and s is open when its line asks for it (nil otherwise).
+type runFunc func(ctx context.Context, s store) error
+
+// storeUse is what a command opens before it runs.
+type storeUse int
+
+const (
+	noStore     storeUse = iota // nothing: version, serve (which opens its own)
+	asOperator                  // the store, ctx acting as the operator (cli:$USER)
+	plainStore                  // the store, no actor: what needs no rights (backup, opendata)
+	createStore                 // the store, created if missing: migrate
+)
+
+// store is what commands use of the database: the platform's service, and
+// what only the operator's terminal does.
+type store interface {
+	passnum.Service
+	Dialect() string
+	Backup(ctx context.Context, path string) error
+	RotateKey(ctx context.Context) (string, error)
+}
+
+// as declares a command under the name of the one it stands for, so that
+// its help and errors name the command people should learn.
+func as(path string, setup func(o *options) runFunc) func(o *options) runFunc {
+	return func(o *options) runFunc {
+		o.path = "passnum " + path
+		return setup(o)
+	}
+}
+
 func (c *cli) run(ctx context.Context, args []string) int {
 	return c.exit(c.execute(ctx, args))
 }
 
-// execute parses the global flags and runs the subcommand.
+// execute parses the global options and runs the command.
 func (c *cli) execute(ctx context.Context, args []string) error {
 	cmds := c.commands()
-	fs := c.flags("passnum", "passnum [--db BASE] COMMANDE [OPTIONS]", globalDoc+"\n\nCommandes :\n"+listCommands(cmds))
-	fs.allowArgs = true
-	if err := fs.parse(args); err != nil {
+	o := c.options(ctx, "passnum")
+	o.usage("[--db BASE] COMMANDE [OPTIONS]", globalDoc+"\n\nCommandes :\n"+listCommands(cmds, ""))
+	o.allowArgs = true
+	if err := o.parse(args); err != nil {
 		return err
 	}
-	rest := fs.Args()
+	rest := o.set.Args()
 	if len(rest) == 0 {
-		return usageErrorf("passnum", "indiquez une commande : %s", strings.Join(sortedKeys(cmds), ", "))
+		return usageErrorf("passnum", "indiquez une commande : %s", strings.Join(names(cmds, ""), ", "))
 	}
 	name, rest := rest[0], rest[1:]
 	if name == "help" {
 		if len(rest) == 0 {
-			return fs.help()
+			return o.help()
 		}
 		return c.execute(ctx, append(rest, "--help"))
 	}
-	cmd, ok := cmds[name]
+	cmd, ok := find(cmds, name)
 	if !ok {
-		return usageErrorf("passnum", "commande inconnue : %q (commandes : %s)", name, strings.Join(sortedKeys(cmds), ", "))
+		return usageErrorf("passnum", "commande inconnue : %q (commandes : %s)", name, strings.Join(names(cmds, ""), ", "))
 	}
-	if name == "bench" && c.dsnFlag {
-		// bench has its own --db (a database to create, not to open); a
-		// --db given before the command means the same.
-		rest = append([]string{"--db", c.dsn}, rest...)
+	if cmd.setup == nil {
+		return c.group(ctx, cmds, name, rest)
 	}
-	return cmd.run(ctx, rest)
+	return c.runCommand(ctx, cmd, rest)
 }
 
 // group runs a subcommand of a group such as "org create".
-func (c *cli) group(ctx context.Context, name string, args []string, subs map[string]command) error {
+func (c *cli) group(ctx context.Context, cmds []command, name string, args []string) error {
 	path := "passnum " + name
 	if len(args) == 0 {
-		return usageErrorf(path, "indiquez une sous-commande : %s", strings.Join(sortedKeys(subs), ", "))
+		return usageErrorf(path, "indiquez une sous-commande : %s", strings.Join(names(cmds, name), ", "))
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintf(c.stdout, "usage : %s SOUS-COMMANDE [OPTIONS]\n\nSous-commandes :\n%s\nChaque sous-commande décrit ses options avec --help.\n", path, listCommands(subs))
+		fmt.Fprintf(c.stdout, "usage : %s SOUS-COMMANDE [OPTIONS]\n\nSous-commandes :\n%s\nChaque sous-commande décrit ses options avec --help.\n", path, listCommands(cmds, name))
 		return errHelpShown
 	}
-	sub, ok := subs[args[0]]
+	sub, ok := find(cmds, name+" "+args[0])
 	if !ok {
-		return usageErrorf(path, "sous-commande inconnue : %q (%s)", args[0], strings.Join(sortedKeys(subs), ", "))
+		return usageErrorf(path, "sous-commande inconnue : %q (%s)", args[0], strings.Join(names(cmds, name), ", "))
 	}
-	return sub.run(ctx, args[1:])
+	return c.runCommand(ctx, sub, args[1:])
 }
 
-func sortedKeys(m map[string]command) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-func listCommands(m map[string]command) string {
-	var b strings.Builder
-	for _, k := range sortedKeys(m) {
-		fmt.Fprintf(&b, "  %-12s %s\n", k, m[k].summary)
-	}
-	return b.String()
-}
-
-// flagSet is a subcommand's flags: --help prints its documentation on
-// stdout, and errors come back as usage errors instead of being printed.
-type flagSet struct {
-	*flag.FlagSet
-	c         *cli
-	path      string // "passnum org create"
-	synopsis  string
-	doc       string
-	allowArgs bool
-}
-
-// flags returns the flag set of a subcommand, with --db already defined.
-func (c *cli) flags(path, synopsis, doc string) *flagSet {
-	fs := &flagSet{FlagSet: flag.NewFlagSet(path, flag.ContinueOnError), c: c, path: path, synopsis: synopsis, doc: doc}
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	fs.Var(dbValue{c}, "db", "`base` : fichier SQLite ou URL postgres:// (variable PASSNUM_DB ; défaut passnum.db)")
-	return fs
-}
-
-// dbValue sets the database of the run and remembers it was chosen.
-type dbValue struct{ c *cli }
-
-func (v dbValue) String() string {
-	if v.c == nil {
-		return ""
-	}
-	return displayDSN(v.c.dsn)
-}
-
-func (v dbValue) Set(s string) error {
-	if strings.TrimSpace(s) == "" {
-		return errors.New("base vide")
-	}
-	v.c.dsn, v.c.dsnExplicit, v.c.dsnFlag = s, true, true
-	return nil
-}
-
-// parse parses args; --help prints the documentation and returns
-// errHelpShown.
-// parse reads the arguments, then checks that the required options were
-// given.
-func (fs *flagSet) parse(args []string, required ...string) error {
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		return fs.help()
-	}
-	if err != nil {
-		return &usageError{cmd: fs.path, msg: translateFlagError(err)}
-	}
-	if !fs.allowArgs && fs.NArg() > 0 {
-		return usageErrorf(fs.path, "argument inattendu : %q (les valeurs se donnent par des options, par exemple --id 3)", fs.Arg(0))
-	}
-	if err := fs.checkText(); err != nil {
+// runCommand reads a command's options, opens what its line asks for,
+// runs it and closes the store.
+func (c *cli) runCommand(ctx context.Context, cmd command, args []string) error {
+	o := c.options(ctx, "passnum "+cmd.path)
+	run := cmd.setup(o)
+	if err := o.parse(args); err != nil {
 		return err
 	}
-	return fs.require(required...)
-}
-
-// checkText refuses an option whose text holds a character no text may
-// hold (passnum.CheckText: control characters, bidirectional controls,
-// bytes that are not UTF-8), naming the option, before anything runs. The
-// service checks each field again with its own rule (no line break in a
-// name…).
-func (fs *flagSet) checkText() error {
-	var bad error
-	fs.Visit(func(f *flag.Flag) {
-		if err := passnum.CheckText(f.Name, f.Value.String()); err != nil && bad == nil {
-			bad = &passnum.Error{Code: passnum.EINVALID, Reason: passnum.ReasonControlCharacter,
-				Message: passnum.ErrorMessage(err) + " (option --" + f.Name + ")"}
-		}
-	})
-	return bad
-}
-
-func (fs *flagSet) help() error {
-	w := fs.c.stdout
-	fmt.Fprintf(w, "usage : %s\n\n%s\n", fs.synopsis, strings.TrimSpace(fs.doc))
-	fmt.Fprintln(w, "\nOptions :")
-	fs.VisitAll(func(f *flag.Flag) {
-		name, usage := flag.UnquoteUsage(f)
-		if name != "" {
-			name = " " + strings.ToUpper(name)
-		}
-		fmt.Fprintf(w, "  --%s%s\n        %s", f.Name, name, usage)
-		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" && f.Name != "db" {
-			fmt.Fprintf(w, " (défaut : %s)", f.DefValue)
-		}
-		fmt.Fprintln(w)
-	})
-	return errHelpShown
-}
-
-// require returns a usage error naming the first of names not given.
-func (fs *flagSet) require(names ...string) error {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	for _, n := range names {
-		if !set[n] {
-			return usageErrorf(fs.path, "l'option --%s est obligatoire", n)
-		}
+	if cmd.store == noStore {
+		return run(ctx, nil)
 	}
-	return nil
+	s, err := c.open(ctx, cmd.store == createStore)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if cmd.store == asOperator {
+		a, err := s.SystemActor(ctx, "cli:"+c.login)
+		if err != nil {
+			return err
+		}
+		ctx = passnum.NewContextWithActor(ctx, a)
+	}
+	return run(ctx, s)
 }
 
-// given tells whether the flag was set on the command line.
-func (fs *flagSet) given(name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
+// find returns the command of path.
+func find(cmds []command, path string) (command, bool) {
+	i := slices.IndexFunc(cmds, func(cmd command) bool { return cmd.path == path })
+	if i < 0 {
+		return command{}, false
+	}
+	return cmds[i], true
 }
 
-// errHelpShown ends a run that printed help: exit status 0.
-var errHelpShown = errors.New("help shown")
-
-// usageError is a wrong command line: exit status 2.
-type usageError struct {
-	cmd string
-	msg string
-}
-
-func (e *usageError) Error() string { return e.cmd + ": " + e.msg }
-
-func usageErrorf(cmd, format string, args ...any) error {
-	return &usageError{cmd: cmd, msg: fmt.Sprintf(format, args...)}
-}
-
-var invalidValue = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-(\S+): (.*)$`)
-
-// translateFlagError puts the flag package's English errors into French.
-func translateFlagError(err error) string {
-	s := err.Error()
-	if m := invalidValue.FindStringSubmatch(s); m != nil {
-		reason := m[3]
+// names returns, sorted, the names of the commands of group: its
+// subcommands, or with "" the commands themselves.
+func names(cmds []command, group string) []string {
+	var names []string
+	for _, cmd := range cmds {
+		parent, name, ok := strings.Cut(cmd.path, " ")
 		switch {
-		case strings.HasSuffix(reason, "parse error"):
-			reason = "valeur illisible"
-		case strings.HasSuffix(reason, "value out of range"):
-			reason = "nombre hors limites"
-		}
-		return fmt.Sprintf("valeur invalide %s pour --%s : %s", m[1], m[2], reason)
-	}
-	for prefix, fr := range map[string]string{
-		"flag provided but not defined: -": "option inconnue : --",
-		"flag needs an argument: -":        "cette option attend une valeur : --",
-		"bad flag syntax: ":                "option mal écrite : ",
-	} {
-		if rest, ok := strings.CutPrefix(s, prefix); ok {
-			return fr + rest
+		case group == "" && !ok:
+			names = append(names, cmd.path)
+		case group != "" && ok && parent == group:
+			names = append(names, name)
 		}
 	}
-	return s
+	slices.Sort(names)
+	return names
+}
+
+// listCommands lists the commands of group, one line each with its summary.
+func listCommands(cmds []command, group string) string {
+	var b strings.Builder
+	for _, name := range names(cmds, group) {
+		path := name
+		if group != "" {
+			path = group + " " + name
+		}
+		cmd, _ := find(cmds, path)
+		fmt.Fprintf(&b, "  %-12s %s\n", name, cmd.summary)
+	}
+	return b.String()
 }
 
 // exit prints err as one line on stderr and returns the exit status.
@@ -408,73 +336,7 @@ func (c *cli) open(ctx context.Context, create bool, opts ...sqlstore.Option) (*
 	return s, nil
 }
 
-// session opens the store and returns a context acting as the operator.
-// The caller closes the store.
-func (c *cli) session(ctx context.Context) (context.Context, *sqlstore.Store, error) {
-	s, err := c.open(ctx, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	a, err := s.SystemActor(ctx, "cli:"+c.login)
-	if err != nil {
-		s.Close()
-		return nil, nil, err
-	}
-	return passnum.NewContextWithActor(ctx, a), s, nil
-}
-
 // printf writes to stdout.
 func (c *cli) printf(format string, args ...any) {
 	fmt.Fprintf(c.stdout, format, args...)
-}
-
-// Integer flags are read in base 10 only: the flag package's own integer
-// flags read "0000000123" (a serial as printed on a pass) as octal.
-
-type int64Value struct{ p *int64 }
-
-func (v int64Value) String() string {
-	if v.p == nil {
-		return ""
-	}
-	return strconv.FormatInt(*v.p, 10)
-}
-
-func (v int64Value) Set(s string) error {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil {
-		return errors.New("nombre entier attendu")
-	}
-	*v.p = n
-	return nil
-}
-
-type intValue struct{ p *int }
-
-func (v intValue) String() string {
-	if v.p == nil {
-		return ""
-	}
-	return strconv.Itoa(*v.p)
-}
-
-func (v intValue) Set(s string) error {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil {
-		return errors.New("nombre entier attendu")
-	}
-	*v.p = n
-	return nil
-}
-
-// int64 defines a base-10 int64 flag.
-func (fs *flagSet) int64(p *int64, name string, def int64, usage string) {
-	*p = def
-	fs.Var(int64Value{p}, name, usage)
-}
-
-// int defines a base-10 int flag.
-func (fs *flagSet) int(p *int, name string, def int, usage string) {
-	*p = def
-	fs.Var(intValue{p}, name, usage)
 }

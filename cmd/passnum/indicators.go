@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -25,36 +24,23 @@ const envIndicatorsEvery = "PASSNUM_INDICATORS_EVERY"
 // hour is fresh enough for figures followed month by month.
 const defaultIndicatorsEvery = 15 * time.Minute
 
-func (c *cli) indicators(ctx context.Context, args []string) error {
-	return c.group(ctx, "indicators", args, map[string]command{
-		"refresh": {c.indicatorsRefresh, "recalcule tous les indicateurs à partir des données"},
-		"show":    {c.indicatorsShow, "affiche les indicateurs d'un périmètre selon un axe"},
-	})
-}
-
 const indicatorsRefreshDoc = `Recalcule tous les indicateurs (tableaux de bord des financeurs, des hubs et de
 l'opérateur, données ouvertes) à partir des données, et remplace le calcul
 précédent. Le serveur le fait aussi de lui-même (passnum serve
 --indicators-every). L'avancement s'affiche sur la sortie d'erreur.`
 
-func (c *cli) indicatorsRefresh(ctx context.Context, args []string) error {
-	fs := c.flags("passnum indicators refresh", "passnum indicators refresh", indicatorsRefreshDoc)
-	if err := fs.parse(args); err != nil {
-		return err
+func (c *cli) indicatorsRefresh(o *options) runFunc {
+	o.usage("", indicatorsRefreshDoc)
+	return func(ctx context.Context, s store) error {
+		p := c.progress("Pass lus")
+		snap, err := s.RefreshIndicators(ctx, func(done, total int64) { p.update(int(done), int(total)) })
+		p.end()
+		if err != nil {
+			return err
+		}
+		c.printf("Indicateurs calculés : %s pass lus, %s cellules, en %s.\n", formatInt(snap.Passes), formatInt(snap.Cells), formatSeconds(snap.Duration))
+		return nil
 	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	p := c.progress("Pass lus")
-	snap, err := s.RefreshIndicators(ctx, func(done, total int64) { p.update(int(done), int(total)) })
-	p.end()
-	if err != nil {
-		return err
-	}
-	c.printf("Indicateurs calculés : %s pass lus, %s cellules, en %s.\n", formatInt(snap.Passes), formatInt(snap.Cells), formatSeconds(snap.Duration))
-	return nil
 }
 
 const indicatorsShowDoc = `Affiche les indicateurs d'un périmètre, ligne par ligne selon un axe, tels
@@ -65,45 +51,41 @@ area:departement:N, suivi si besoin de @ANNÉE (funder:3@2027). Axes (--dimensio
 Formats : table (lisible), csv (tableur : point-virgule, virgule décimale),
 json (le rapport de l'API GET /api/v1/indicators).`
 
-func (c *cli) indicatorsShow(ctx context.Context, args []string) error {
+func (c *cli) indicatorsShow(o *options) runFunc {
 	dims := make([]string, len(passnum.Dimensions))
 	for i, d := range passnum.Dimensions {
 		dims[i] = string(d)
 	}
-	fs := c.flags("passnum indicators show", "passnum indicators show [--scope all] [--dimension month] [--format table|csv|json]",
-		fmt.Sprintf(indicatorsShowDoc, strings.Join(dims, ", ")))
-	scope := fs.String("scope", "all", "`périmètre` : all, programme:N, funder:N, hub:N, area:region:N ou area:departement:N, avec @ANNÉE en option")
-	dim := fs.String("dimension", string(passnum.DimMonth), "`axe` de la ventilation")
-	format := fs.String("format", "table", "`format` : table, csv ou json")
-	if err := fs.parse(args); err != nil {
+	o.usage("[--scope all] [--dimension month] [--format table|csv|json]", fmt.Sprintf(indicatorsShowDoc, strings.Join(dims, ", ")))
+	var scope, dim, format string
+	var sc passnum.Scope
+	o.string(&scope, "scope", "all", "`périmètre` : all, programme:N, funder:N, hub:N, area:region:N ou area:departement:N, avec @ANNÉE en option")
+	o.string(&dim, "dimension", string(passnum.DimMonth), "`axe` de la ventilation")
+	o.string(&format, "format", "table", "`format` : table, csv ou json")
+	o.check(func() error {
+		if format != "table" && format != "csv" && format != "json" {
+			return o.usageErrorf("format inconnu : %q (table, csv ou json)", format)
+		}
+		var err error
+		sc, err = passnum.ParseScope(scope)
 		return err
+	})
+	return func(ctx context.Context, s store) error {
+		rep, err := s.Indicators(ctx, sc, passnum.Dimension(dim))
+		if err != nil {
+			return err
+		}
+		switch format {
+		case "csv":
+			return sheet.WriteCSV(c.stdout, sheet.Indicators(rep))
+		case "json":
+			enc := json.NewEncoder(c.stdout)
+			enc.SetIndent("", "  ")
+			enc.SetEscapeHTML(false)
+			return enc.Encode(rep)
+		}
+		return writeIndicatorTable(c.stdout, rep)
 	}
-	if *format != "table" && *format != "csv" && *format != "json" {
-		return usageErrorf(fs.path, "format inconnu : %q (table, csv ou json)", *format)
-	}
-	sc, err := passnum.ParseScope(*scope)
-	if err != nil {
-		return err
-	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	rep, err := s.Indicators(ctx, sc, passnum.Dimension(*dim))
-	if err != nil {
-		return err
-	}
-	switch *format {
-	case "csv":
-		return sheet.WriteCSV(c.stdout, sheet.Indicators(rep))
-	case "json":
-		enc := json.NewEncoder(c.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(rep)
-	}
-	return writeIndicatorTable(c.stdout, rep)
 }
 
 // writeIndicatorTable prints a report for a terminal: one column per
@@ -116,13 +98,12 @@ func writeIndicatorTable(w io.Writer, rep *passnum.IndicatorReport) error {
 			inds = append(inds, ind)
 		}
 	}
-	right := []bool{false}
+	align := "l" + strings.Repeat("r", len(inds))
 	head := []string{rep.Dimension.Label()}
 	for _, ind := range inds {
-		right = append(right, true)
 		head = append(head, ind.Label)
 	}
-	t := newTable(right...)
+	t := newTable(align)
 	t.add(head...)
 	row := func(label string, v *passnum.IndicatorValues) {
 		cells := []string{label}
@@ -151,70 +132,36 @@ lui pour qu'aucun total ne le révèle (secret secondaire). Licence Ouverte
 Format : csv (point-virgule, UTF-8) ou json ; par défaut, celui de
 l'extension de FICHIER, sinon csv.`
 
-func (c *cli) opendata(ctx context.Context, args []string) error {
-	fs := c.flags("passnum opendata", "passnum opendata --out FICHIER [--format csv|json]", opendataDoc)
-	out := fs.String("out", "", "`fichier` à écrire")
-	format := fs.String("format", "", "`format` : csv ou json")
-	if err := fs.parse(args, "out"); err != nil {
-		return err
-	}
-	if *format == "" {
-		*format = "csv"
-		if strings.EqualFold(filepath.Ext(*out), ".json") {
-			*format = "json"
-		}
-	}
-	if *format != "csv" && *format != "json" {
-		return usageErrorf(fs.path, "format inconnu : %q (csv ou json)", *format)
-	}
-	s, err := c.open(ctx, false)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	cells, at, err := s.OpenData(ctx)
-	if err != nil {
+func (c *cli) opendata(o *options) runFunc {
+	o.usage("--out FICHIER [--format csv|json]", opendataDoc)
+	var out, format string
+	o.string(&out, "out", "", "`fichier` à écrire", required)
+	o.fileFormat(&format, "format", "`format` : csv ou json", &out)
+	return func(ctx context.Context, s store) error {
+		cells, at, err := s.OpenData(ctx)
 		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
 			return passnum.Errorf(passnum.ENOTFOUND, "no-indicators", "Les indicateurs n'ont pas encore été calculés : lancez « passnum indicators refresh ».")
 		}
-		return err
-	}
-	rel, err := opendata.Publish(cells, opendata.DefaultThreshold, passnum.MonthOf(at))
-	if err != nil {
-		return err
-	}
-	if err := writeFileAtomic(*out, func(w io.Writer) error {
-		if *format == "json" {
-			return rel.WriteJSON(w)
+		if err != nil {
+			return err
 		}
-		return rel.WriteCSV(w)
-	}); err != nil {
-		return err
+		rel, err := opendata.Publish(cells, opendata.DefaultThreshold, passnum.MonthOf(at))
+		if err != nil {
+			return err
+		}
+		// A publication script may pick the file up: every failure says
+		// the file was not written.
+		if _, err := replaceFile(out, func(w io.Writer) error {
+			if format == "json" {
+				return rel.WriteJSON(w)
+			}
+			return rel.WriteCSV(w)
+		}); err != nil {
+			return passnum.Errorf(passnum.EINVALID, "output", "Impossible d'écrire %s : %v", out, err)
+		}
+		c.printf("Données ouvertes écrites dans %s : %s lignes, chiffres calculés le %s.\n", out, formatInt(len(rel.Rows)), passnum.FrenchDateTime(at))
+		return nil
 	}
-	c.printf("Données ouvertes écrites dans %s : %s lignes, chiffres calculés le %s.\n", *out, formatInt(len(rel.Rows)), passnum.FrenchDateTime(at))
-	return nil
-}
-
-// writeFileAtomic writes path through a temporary file renamed at the
-// end, so that a failure never leaves half a file where a publication
-// script would pick it up.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return passnum.Errorf(passnum.EINVALID, "output", "Impossible d'écrire %s : %v", path, err)
-	}
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return passnum.Errorf(passnum.EINVALID, "output", "Impossible d'écrire %s : %v", path, err)
-	}
-	return nil
 }
 
 // refreshIndicatorsEvery recomputes the indicators every interval until

@@ -30,31 +30,80 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return newCLI(stdout, stderr).run(ctx, args)
 }
 
-// commands returns the subcommands: adding one is one line here.
-func (c *cli) commands() map[string]command {
-	return map[string]command{
-		"serve":        {c.serve, "sert l'interface web et l'API (et, avec --demo, une base de démonstration)"},
-		"migrate":      {c.migrate, "crée ou met à jour le schéma de la base"},
-		"org":          {c.org, "organisations : create, list, qualify"},
-		"venue":        {c.venue, "lieux de médiation, standard national : import, export, list, qualify"},
-		"user":         {c.user, "personnes : create"},
-		"token":        {c.token, "jetons d'API : create, list, revoke"},
-		"programme":    {c.programme, "programmes : create, list, show"},
-		"funds":        {c.funds, "fonds reçus des financeurs : record"},
-		"issue":        {c.issue, "émet un lot de carnets"},
-		"activate":     {c.activate, "active des pass dans la limite des fonds reçus"},
-		"allocate":     {c.allocate, "attribue des carnets à un prescripteur"},
-		"block":        {c.block, "bloque (ou débloque) un pass, un carnet ou le stock"},
-		"expire":       {c.expire, "fait expirer les pass dont la validité est passée"},
-		"settle":       {c.settle, "règlement des lieux : run, validate, payer, batch, paid, reject…"},
-		"credit-notes": {c.creditNotes, "avoirs des pass expirés aux financeurs : issue, list"},
-		"backup":       {c.backup, "sauvegarde la base SQLite à chaud (PostgreSQL : pg_dump)"},
-		"check":        {c.check, "vérifie tous les invariants (code 1 si l'un échoue)"},
-		"indicators":   {c.indicators, "indicateurs des tableaux de bord : refresh, show"},
-		"opendata":     {c.opendata, "écrit les données ouvertes, anonymisées (secret statistique)"},
-		"export":       {c.export, "exporte les pass d'un lot pour l'imprimeur : passes"},
-		"keys":         {c.keys, "clés de signature des QR codes : rotate"},
-		"version":      {c.version, "affiche la version"},
-		"bench":        {runBench, "mesure les performances (émission, encaissements)"},
+// commands is the table of commands: its path, a line for the lists of
+// commands, what it opens, and its setup (options, documentation, what it
+// does), which lives with its area's other commands. A line without setup
+// is a group, summing up its subcommands.
+func (c *cli) commands() []command {
+	return []command{
+		{"serve", "sert l'interface web et l'API (et, avec --demo, une base de démonstration)", noStore, c.serve},
+		{"migrate", "crée ou met à jour le schéma de la base", createStore, c.migrate},
+
+		{"org", "organisations : create, list, qualify", noStore, nil},
+		{"org create", "crée une organisation (financeur, prescripteur, lieu…)", asOperator, c.orgCreate},
+		{"org list", "liste les organisations", asOperator, c.orgList},
+		// The older name of "venue qualify": the same decisions of the
+		// qualification workflow, by the same code.
+		{"org qualify", "comme « passnum venue qualify » : une décision du parcours de qualification", asOperator, as("venue qualify", c.venueQualify)},
+
+		{"venue", "lieux de médiation, standard national : import, export, list, qualify", noStore, nil},
+		{"venue import", "importe un fichier du standard national des lieux (CSV ou JSON)", asOperator, c.venueImport},
+		{"venue export", "exporte les lieux au format du standard national", asOperator, c.venueExport},
+		{"venue list", "liste les lieux de médiation", asOperator, c.venueList},
+		{"venue qualify", "décide de la qualification d'un lieu (motif gardé dans son historique)", asOperator, c.venueQualify},
+
+		{"user", "personnes : create", noStore, nil},
+		{"user create", "crée un compte membre d'une organisation", asOperator, c.userCreate},
+
+		{"token", "jetons d'API : create, list, revoke", noStore, nil},
+		{"token create", "crée un jeton d'API pour une organisation", asOperator, c.tokenCreate},
+		{"token list", "liste les jetons d'une organisation", asOperator, c.tokenList},
+		{"token revoke", "révoque un jeton sur-le-champ", asOperator, c.tokenRevoke},
+
+		{"programme", "programmes : create, list, show", noStore, nil},
+		{"programme create", "crée un programme (convention de financement)", asOperator, c.programmeCreate},
+		{"programme list", "liste les programmes et leurs montants", asOperator, c.programmeList},
+		{"programme show", "montre un programme : pass par état, argent, lots", asOperator, c.programmeShow},
+
+		{"funds", "fonds reçus des financeurs : record", noStore, nil},
+		{"funds record", "enregistre un ordre de paiement reçu d'un financeur", asOperator, c.fundsRecord},
+
+		{"issue", "émet un lot de carnets", asOperator, c.issue},
+		{"activate", "active des pass dans la limite des fonds reçus", asOperator, c.activate},
+		{"allocate", "attribue des carnets à un prescripteur", asOperator, c.allocate},
+		{"block", "bloque (ou débloque) un pass, un carnet ou le stock", asOperator, c.block},
+		{"expire", "fait expirer les pass dont la validité est passée", asOperator, c.expire},
+
+		{"export", "exporte les pass d'un lot pour l'imprimeur : passes", noStore, nil},
+		{"export passes", "exporte les pass d'un lot en CSV pour l'imprimeur", asOperator, c.exportPasses},
+		{"export carnets", "imprime les carnets d'un lot en PDF (lettre et pass avec leur QR code)", asOperator, c.exportCarnets},
+
+		{"settle", "règlement des lieux : run, validate, payer, batch, paid, reject…", noStore, nil},
+		{"settle run", "règle les pass encaissés jusqu'à une date : un relevé par lieu", asOperator, c.settleRun},
+		{"settle list", "liste les règlements", asOperator, c.settleList},
+		{"settle statements", "liste les relevés des lieux", asOperator, c.settleStatements},
+		{"settle validate", "valide les relevés en brouillon d'un règlement, ou un relevé", asOperator, c.settleValidate},
+		{"settle payer", "compte de l'opérateur d'où partent les virements", asOperator, c.settlePayer},
+		{"settle batch", "crée un lot de virements SEPA (pain.001) des relevés validés", asOperator, c.settleBatch},
+		{"settle batches", "liste les lots de virements", asOperator, c.settleBatches},
+		{"settle paid", "enregistre qu'un relevé a été payé", asOperator, c.settlePaid},
+		{"settle reject", "enregistre le rejet du virement d'un relevé", asOperator, c.settleReject},
+		{"settle charges", "liste les appels de fonds aux financeurs", asOperator, c.settleCharges},
+
+		{"credit-notes", "avoirs des pass expirés aux financeurs : issue, list", noStore, nil},
+		{"credit-notes issue", "émet les avoirs des pass expirés d'un programme", asOperator, c.creditNotesIssue},
+		{"credit-notes list", "liste les avoirs", asOperator, c.creditNotesList},
+
+		{"indicators", "indicateurs des tableaux de bord : refresh, show", noStore, nil},
+		{"indicators refresh", "recalcule tous les indicateurs à partir des données", asOperator, c.indicatorsRefresh},
+		{"indicators show", "affiche les indicateurs d'un périmètre selon un axe", asOperator, c.indicatorsShow},
+		{"opendata", "écrit les données ouvertes, anonymisées (secret statistique)", plainStore, c.opendata},
+
+		{"backup", "sauvegarde la base SQLite à chaud (PostgreSQL : pg_dump)", plainStore, c.backup},
+		{"check", "vérifie tous les invariants (code 1 si l'un échoue)", asOperator, c.check},
+		{"keys", "clés de signature des QR codes : rotate", noStore, nil},
+		{"keys rotate", "crée une nouvelle clé de signature des QR codes", asOperator, c.keysRotate},
+		{"version", "affiche la version", noStore, c.version},
+		{"bench", "mesure les performances (émission, encaissements)", noStore, c.bench},
 	}
 }

@@ -6,22 +6,11 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/passnum/passnum"
 )
 
 // Organisations, people and API tokens.
-
-func (c *cli) org(ctx context.Context, args []string) error {
-	return c.group(ctx, "org", args, map[string]command{
-		"create": {c.orgCreate, "crée une organisation (financeur, prescripteur, lieu…)"},
-		"list":   {c.orgList, "liste les organisations"},
-		// The older name of "venue qualify": the same decisions of the
-		// qualification workflow, by the same code.
-		"qualify": {c.venueQualify, "comme « passnum venue qualify » : une décision du parcours de qualification"},
-	})
-}
 
 func kindsHelp() string {
 	var b strings.Builder
@@ -31,86 +20,69 @@ func kindsHelp() string {
 	return b.String()
 }
 
-func (c *cli) orgCreate(ctx context.Context, args []string) error {
-	fs := c.flags("passnum org create",
-		"passnum org create --kind TYPE --name NOM [--siret SIRET] [--commune INSEE] [--qualification STATUT]",
+func (c *cli) orgCreate(o *options) runFunc {
+	o.usage("--kind TYPE --name NOM [--siret SIRET] [--commune INSEE] [--qualification STATUT]",
 		"Crée une organisation. Types :\n"+kindsHelp()+
 			"\nUn lieu de médiation a un SIRET (14 chiffres, unique) et une commune\n"+
 			"(code INSEE, par exemple 35238 pour Rennes) ; il est créé en attente de\n"+
 			"qualification sauf --qualification qualified.\n\n"+
 			"Exemple :\n  passnum org create --kind venue --name \"Le Grand Clic\" --siret 82417356000015 --commune 35238")
 	var in passnum.OrganisationCreate
-	kind := fs.String("kind", "", "`type` : operator, funder, hub, prescriber ou venue")
-	fs.StringVar(&in.Name, "name", "", "`nom` de l'organisation")
-	fs.StringVar(&in.SIRET, "siret", "", "`SIRET` (14 chiffres ; obligatoire pour un lieu)")
-	fs.StringVar(&in.CommuneINSEE, "commune", "", "code `INSEE` de la commune (obligatoire pour un lieu)")
-	qual := fs.String("qualification", "", "`statut` d'un lieu : pending, qualified, suspended ou withdrawn")
-	if err := fs.parse(args, "kind", "name"); err != nil {
-		return err
+	var kind, qual string
+	o.string(&kind, "kind", "", "`type` : operator, funder, hub, prescriber ou venue", required)
+	o.string(&in.Name, "name", "", "`nom` de l'organisation", required)
+	o.string(&in.SIRET, "siret", "", "`SIRET` (14 chiffres ; obligatoire pour un lieu)")
+	o.string(&in.CommuneINSEE, "commune", "", "code `INSEE` de la commune (obligatoire pour un lieu)")
+	o.string(&qual, "qualification", "", "`statut` d'un lieu : pending, qualified, suspended ou withdrawn")
+	return func(ctx context.Context, s store) error {
+		in.Kind, in.Qualification = passnum.OrgKind(kind), passnum.Qualification(qual)
+		org, err := s.CreateOrganisation(ctx, in)
+		if err != nil {
+			return err
+		}
+		c.printf("Organisation n°%d créée : %s (%s)", org.ID, org.Name, org.Kind.Label())
+		if org.Qualification != "" {
+			c.printf(", %s", org.Qualification.Label())
+		}
+		c.printf(".\n")
+		return nil
 	}
-	in.Kind, in.Qualification = passnum.OrgKind(*kind), passnum.Qualification(*qual)
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	o, err := s.CreateOrganisation(ctx, in)
-	if err != nil {
-		return err
-	}
-	c.printf("Organisation n°%d créée : %s (%s)", o.ID, o.Name, o.Kind.Label())
-	if o.Qualification != "" {
-		c.printf(", %s", o.Qualification.Label())
-	}
-	c.printf(".\n")
-	return nil
 }
 
-func (c *cli) orgList(ctx context.Context, args []string) error {
-	fs := c.flags("passnum org list", "passnum org list [--kind TYPE] [--query TEXTE]",
-		"Liste les organisations, toutes ou d'un type :\n"+kindsHelp())
-	kind := fs.String("kind", "", "`type` d'organisation")
-	query := fs.String("query", "", "`texte` cherché dans le nom, ou SIRET exact")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if *kind != "" && !passnum.OrgKind(*kind).Valid() {
+func (c *cli) orgList(o *options) runFunc {
+	o.usage("[--kind TYPE] [--query TEXTE]", "Liste les organisations, toutes ou d'un type :\n"+kindsHelp())
+	var f passnum.OrganisationFilter
+	var kind string
+	o.string(&kind, "kind", "", "`type` d'organisation")
+	o.string(&f.Query, "query", "", "`texte` cherché dans le nom, ou SIRET exact")
+	o.check(func() error {
+		if f.Kind = passnum.OrgKind(kind); kind == "" || f.Kind.Valid() {
+			return nil
+		}
 		var names []string
 		for _, k := range passnum.OrgKinds {
 			names = append(names, string(k))
 		}
-		return usageErrorf(fs.path, "type inconnu : %q (%s)", *kind, strings.Join(names, ", "))
-	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	var all []*passnum.Organisation
-	for {
-		page, total, err := s.ListOrganisations(ctx, passnum.OrganisationFilter{Kind: passnum.OrgKind(*kind), Query: *query, Offset: len(all), Limit: 500})
+		return o.usageErrorf("type inconnu : %q (%s)", kind, strings.Join(names, ", "))
+	})
+	return func(ctx context.Context, s store) error {
+		all, err := allPages(func(offset, limit int) ([]*passnum.Organisation, int, error) {
+			f.Offset, f.Limit = offset, limit
+			return s.ListOrganisations(ctx, f)
+		})
 		if err != nil {
 			return err
 		}
-		all = append(all, page...)
-		if len(page) == 0 || len(all) >= total {
-			break
+		err = printList(c.stdout, all, "Aucune organisation.", "", []string{"N°", "TYPE", "NOM", "SIRET", "COMMUNE", "QUALIFICATION"},
+			func(org *passnum.Organisation) []string {
+				return []string{fmt.Sprint(org.ID), string(org.Kind), org.Name, dash(org.SIRET), dash(org.CommuneINSEE), dash(string(org.Qualification))}
+			})
+		if err != nil || len(all) == 0 {
+			return err
 		}
-	}
-	if len(all) == 0 {
-		c.printf("Aucune organisation.\n")
+		c.printf("%s organisation(s).\n", formatInt(len(all)))
 		return nil
 	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "N°\tTYPE\tNOM\tSIRET\tCOMMUNE\tQUALIFICATION")
-	for _, o := range all {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", o.ID, o.Kind, o.Name, dash(o.SIRET), dash(o.CommuneINSEE), dash(string(o.Qualification)))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	c.printf("%s organisation(s).\n", formatInt(len(all)))
-	return nil
 }
 
 func dash(s string) string {
@@ -120,14 +92,8 @@ func dash(s string) string {
 	return s
 }
 
-func (c *cli) user(ctx context.Context, args []string) error {
-	return c.group(ctx, "user", args, map[string]command{
-		"create": {c.userCreate, "crée un compte membre d'une organisation"},
-	})
-}
-
-func (c *cli) userCreate(ctx context.Context, args []string) error {
-	fs := c.flags("passnum user create", "passnum user create --email ADRESSE --name NOM --org N --role admin|agent",
+func (c *cli) userCreate(o *options) runFunc {
+	o.usage("--email ADRESSE --name NOM --org N --role admin|agent",
 		"Crée le compte d'une personne, membre d'une organisation avec un rôle : admin\n"+
 			"(gère l'organisation, ses membres, ses jetons) ou agent (travail quotidien).\n\n"+
 			"Le mot de passe (12 caractères au moins) vient de la variable PASSNUM_PASSWORD\n"+
@@ -137,37 +103,32 @@ func (c *cli) userCreate(ctx context.Context, args []string) error {
 			"suite (1234…, azerty…), un caractère ou un morceau répété, le nom ou\n"+
 			"l'adresse de la personne.")
 	var in passnum.UserCreate
-	fs.StringVar(&in.Email, "email", "", "`adresse` électronique (identifiant de connexion)")
-	fs.StringVar(&in.Name, "name", "", "`nom` de la personne")
-	fs.int64(&in.OrgID, "org", 0, "`numéro` de l'organisation")
-	role := fs.String("role", "", "`rôle` : admin ou agent")
-	if err := fs.parse(args, "email", "name", "org", "role"); err != nil {
+	var role string
+	o.string(&in.Email, "email", "", "`adresse` électronique (identifiant de connexion)", required)
+	o.string(&in.Name, "name", "", "`nom` de la personne", required)
+	o.int64(&in.OrgID, "org", "`numéro` de l'organisation", required)
+	o.string(&role, "role", "", "`rôle` : admin ou agent", required)
+	o.check(func() error {
+		if in.Role = passnum.Role(role); !in.Role.Valid() {
+			return o.usageErrorf("rôle inconnu : %q (admin ou agent)", role)
+		}
+		// Asked before the database is opened, as any other option.
+		var err error
+		in.Password, err = c.password(o.ctx, o.path)
 		return err
+	})
+	return func(ctx context.Context, s store) error {
+		u, err := s.CreateUser(ctx, in)
+		if err != nil {
+			return err
+		}
+		c.printf("Compte n°%d créé : %s <%s>", u.ID, u.Name, u.Email)
+		for _, m := range u.Memberships {
+			c.printf(", %s de %s (n°%d)", m.Role, m.OrgName, m.OrgID)
+		}
+		c.printf(".\n")
+		return nil
 	}
-	in.Role = passnum.Role(*role)
-	if !in.Role.Valid() {
-		return usageErrorf(fs.path, "rôle inconnu : %q (admin ou agent)", *role)
-	}
-	password, err := c.password(ctx, fs.path)
-	if err != nil {
-		return err
-	}
-	in.Password = password
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	u, err := s.CreateUser(ctx, in)
-	if err != nil {
-		return err
-	}
-	c.printf("Compte n°%d créé : %s <%s>", u.ID, u.Name, u.Email)
-	for _, m := range u.Memberships {
-		c.printf(", %s de %s (n°%d)", m.Role, m.OrgName, m.OrgID)
-	}
-	c.printf(".\n")
-	return nil
 }
 
 // password reads a new password from PASSNUM_PASSWORD or, on a terminal,
@@ -196,90 +157,59 @@ func (c *cli) password(ctx context.Context, path string) (string, error) {
 	return first, nil
 }
 
-func (c *cli) token(ctx context.Context, args []string) error {
-	return c.group(ctx, "token", args, map[string]command{
-		"create": {c.tokenCreate, "crée un jeton d'API pour une organisation"},
-		"list":   {c.tokenList, "liste les jetons d'une organisation"},
-		"revoke": {c.tokenRevoke, "révoque un jeton sur-le-champ"},
-	})
-}
-
-func (c *cli) tokenCreate(ctx context.Context, args []string) error {
-	fs := c.flags("passnum token create", "passnum token create --org N --role admin|agent --name NOM",
+func (c *cli) tokenCreate(o *options) runFunc {
+	o.usage("--org N --role admin|agent --name NOM",
 		"Crée un jeton d'accès à l'API pour une organisation (en-tête\n"+
 			"Authorization: Bearer pn_…). Le secret s'affiche une seule fois : seule son\n"+
 			"empreinte est conservée.")
 	var in passnum.TokenCreate
-	fs.int64(&in.OrgID, "org", 0, "`numéro` de l'organisation")
-	role := fs.String("role", "", "`rôle` du jeton : admin ou agent")
-	fs.StringVar(&in.Name, "name", "", "`nom` du jeton, par exemple le logiciel qui l'utilise")
-	if err := fs.parse(args, "org", "role", "name"); err != nil {
-		return err
-	}
-	in.Role = passnum.Role(*role)
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	tok, secret, err := s.CreateToken(ctx, in)
-	if err != nil {
-		return err
-	}
-	c.printf("Jeton n°%d « %s » créé pour l'organisation n°%d (%s).\n", tok.ID, tok.Name, tok.OrgID, tok.Role)
-	c.printf("Secret, affiché cette seule fois : copiez-le maintenant dans le logiciel qui l'utilisera.\n")
-	c.printf("Quiconque le connaît agit au nom de l'organisation ; s'il fuit : passnum token revoke --id %d\n\n", tok.ID)
-	c.printf("%s\n", secret)
-	return nil
-}
-
-func (c *cli) tokenList(ctx context.Context, args []string) error {
-	fs := c.flags("passnum token list", "passnum token list --org N", "Liste les jetons d'une organisation (sans leur secret).")
-	org := new(int64)
-	fs.int64(org, "org", 0, "`numéro` de l'organisation")
-	if err := fs.parse(args, "org"); err != nil {
-		return err
-	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	toks, err := s.ListTokens(ctx, *org)
-	if err != nil {
-		return err
-	}
-	if len(toks) == 0 {
-		c.printf("Aucun jeton.\n")
+	var role string
+	o.int64(&in.OrgID, "org", "`numéro` de l'organisation", required)
+	o.string(&role, "role", "", "`rôle` du jeton : admin ou agent", required)
+	o.string(&in.Name, "name", "", "`nom` du jeton, par exemple le logiciel qui l'utilise", required)
+	return func(ctx context.Context, s store) error {
+		in.Role = passnum.Role(role)
+		tok, secret, err := s.CreateToken(ctx, in)
+		if err != nil {
+			return err
+		}
+		c.printf("Jeton n°%d « %s » créé pour l'organisation n°%d (%s).\n", tok.ID, tok.Name, tok.OrgID, tok.Role)
+		c.printf("Secret, affiché cette seule fois : copiez-le maintenant dans le logiciel qui l'utilisera.\n")
+		c.printf("Quiconque le connaît agit au nom de l'organisation ; s'il fuit : passnum token revoke --id %d\n\n", tok.ID)
+		c.printf("%s\n", secret)
 		return nil
 	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "N°\tNOM\tRÔLE\tDÉBUT\tCRÉÉ LE\tRÉVOQUÉ LE")
-	for _, t := range toks {
-		revoked := "-"
-		if t.RevokedAt != nil {
-			revoked = passnum.FrenchDateTime(*t.RevokedAt)
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s…\t%s\t%s\n", t.ID, t.Name, t.Role, t.Prefix, passnum.FrenchDateTime(t.CreatedAt), revoked)
-	}
-	return tw.Flush()
 }
 
-func (c *cli) tokenRevoke(ctx context.Context, args []string) error {
-	fs := c.flags("passnum token revoke", "passnum token revoke --id N", "Révoque un jeton : il est refusé dès la requête suivante.")
-	id := new(int64)
-	fs.int64(id, "id", 0, "`numéro` du jeton")
-	if err := fs.parse(args, "id"); err != nil {
-		return err
+func (c *cli) tokenList(o *options) runFunc {
+	o.usage("--org N", "Liste les jetons d'une organisation (sans leur secret).")
+	var org int64
+	o.int64(&org, "org", "`numéro` de l'organisation", required)
+	return func(ctx context.Context, s store) error {
+		toks, err := s.ListTokens(ctx, org)
+		if err != nil {
+			return err
+		}
+		return printList(c.stdout, toks, "Aucun jeton.", "", []string{"N°", "NOM", "RÔLE", "DÉBUT", "CRÉÉ LE", "RÉVOQUÉ LE"},
+			func(t *passnum.APIToken) []string {
+				revoked := "-"
+				if t.RevokedAt != nil {
+					revoked = passnum.FrenchDateTime(*t.RevokedAt)
+				}
+				return []string{fmt.Sprint(t.ID), t.Name, string(t.Role), t.Prefix + "…", passnum.FrenchDateTime(t.CreatedAt), revoked}
+			})
 	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
+}
+
+func (c *cli) tokenRevoke(o *options) runFunc {
+	o.usage("--id N", "Révoque un jeton : il est refusé dès la requête suivante.")
+	var id int64
+	o.int64(&id, "id", "`numéro` du jeton", required)
+	return func(ctx context.Context, s store) error {
+		if err := s.RevokeToken(ctx, id); err != nil {
+			return err
+		}
+		c.printf("Jeton n°%d révoqué.\n", id)
+		return nil
 	}
-	defer s.Close()
-	if err := s.RevokeToken(ctx, *id); err != nil {
-		return err
-	}
-	c.printf("Jeton n°%d révoqué.\n", *id)
-	return nil
 }

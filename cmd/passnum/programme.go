@@ -11,29 +11,6 @@ import (
 
 // Programmes and the funds their funders pay.
 
-func (c *cli) programme(ctx context.Context, args []string) error {
-	return c.group(ctx, "programme", args, map[string]command{
-		"create": {c.programmeCreate, "crée un programme (convention de financement)"},
-		"list":   {c.programmeList, "liste les programmes et leurs montants"},
-		"show":   {c.programmeShow, "montre un programme : pass par état, argent, lots"},
-	})
-}
-
-// listValue is a repeatable string flag.
-type listValue struct{ list *[]string }
-
-func (v listValue) String() string {
-	if v.list == nil {
-		return ""
-	}
-	return strings.Join(*v.list, ", ")
-}
-
-func (v listValue) Set(s string) error {
-	*v.list = append(*v.list, s)
-	return nil
-}
-
 // fundersValue reads repeated --funder ID:SHARE_BP.
 type fundersValue struct{ list *[]passnum.FunderShare }
 
@@ -69,120 +46,83 @@ Exemple :
     --funder 2:5000 --funder 3:5000 --budget "50 000" \
     --from 2026-01-01 --until 2027-12-31 --territory departement:35`
 
-func (c *cli) programmeCreate(ctx context.Context, args []string) error {
-	fs := c.flags("passnum programme create",
-		"passnum programme create --name NOM --funder N:PART… --budget EUROS --from DATE --until DATE --territory ZONE… [OPTIONS]",
+func (c *cli) programmeCreate(o *options) runFunc {
+	o.usage("--name NOM --funder N:PART… --budget EUROS --from DATE --until DATE --territory ZONE… [OPTIONS]",
 		strings.Replace(programmeDoc, "{categories}", strings.Join(passnum.ServiceCategories, "\n  "), 1))
-	var in passnum.ProgrammeCreate
-	var budgetCents, faceCents int64
-	var tolerance, fee int
-	fs.StringVar(&in.Name, "name", "", "`nom` du programme")
-	fs.Var(fundersValue{&in.Funders}, "funder", "financeur et sa part, `N:PART` en points de base (répétable)")
-	fs.Var(eurosValue{&budgetCents}, "budget", "budget financé en `euros`")
-	budgetCentsFlag := new(int64)
-	fs.int64(budgetCentsFlag, "budget-cents", 0, "budget financé en `centimes`")
-	faceCents = passnum.DefaultFaceValue
-	fs.Var(eurosValue{&faceCents}, "face-value", "valeur faciale d'un pass en `euros`")
-	fs.int(&in.CarnetSize, "carnet-size", passnum.DefaultCarnetSize, "`nombre` de pass par carnet")
-	fs.StringVar(&in.ValidFrom, "from", "", "premier jour de validité des pass, `AAAA-MM-JJ`")
-	fs.StringVar(&in.ValidUntil, "until", "", "dernier jour de validité des pass, `AAAA-MM-JJ`")
-	fs.int(&tolerance, "tolerance-days", passnum.DefaultToleranceDays, "`jours` de tolérance après la fin de validité")
-	fs.int(&fee, "fee-bp", passnum.DefaultFeeBP, "frais de gestion en `points` de base (400 = 4 %)")
-	fs.Var(listValue{&in.Territory}, "territory", "`zone` de validité : region:CODE, departement:CODE ou commune:INSEE (répétable)")
-	fs.Var(listValue{&in.Services}, "service", "`catégorie` de service financée (répétable ; défaut : toutes)")
-	if err := fs.parse(args, "name", "funder", "from", "until", "territory"); err != nil {
-		return err
-	}
-	switch {
-	case fs.given("budget") && fs.given("budget-cents"):
-		return usageErrorf(fs.path, "donnez --budget (euros) ou --budget-cents, pas les deux")
-	case fs.given("budget-cents"):
-		budgetCents = *budgetCentsFlag
-	case !fs.given("budget"):
-		return usageErrorf(fs.path, "l'option --budget (euros) ou --budget-cents est obligatoire")
-	}
-	in.BudgetCents, in.FaceValueCents = budgetCents, faceCents
-	in.ToleranceDays, in.FeeBP = &tolerance, &fee
-	if in.FaceValueCents == 0 {
-		return passnum.Invalid("face_value_cents", "La valeur faciale d'un pass est comprise entre 1 centime et 1 000 €.")
-	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	p, err := s.CreateProgramme(ctx, in)
-	if err != nil {
-		return err
-	}
-	c.printf("Programme n°%d créé : %s.\n", p.ID, p.Name)
-	c.printf("Budget %s : %s carnets de %d pass à %s au plus.\n", formatEuros(p.BudgetCents),
-		formatInt(p.BudgetCents/(int64(p.CarnetSize)*p.FaceValueCents)), p.CarnetSize, formatEuros(p.FaceValueCents))
-	c.printf("Prochaine étape : enregistrer les fonds reçus (passnum funds record --programme %d …).\n", p.ID)
-	return nil
-}
-
-func (c *cli) programmeList(ctx context.Context, args []string) error {
-	fs := c.flags("passnum programme list", "passnum programme list", "Liste les programmes avec leur budget et ce qui a été émis, activé et reçu.")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	var all []*passnum.Programme
-	for {
-		page, total, err := s.ListProgrammes(ctx, passnum.ProgrammeFilter{Offset: len(all), Limit: 500})
+	in := passnum.ProgrammeCreate{FaceValueCents: passnum.DefaultFaceValue, ToleranceDays: new(int), FeeBP: new(int)}
+	o.string(&in.Name, "name", "", "`nom` du programme", required)
+	o.value(fundersValue{&in.Funders}, "funder", "financeur et sa part, `N:PART` en points de base (répétable)", required)
+	o.amount(&in.BudgetCents, "budget", "budget financé")
+	o.euros(&in.FaceValueCents, "face-value", "valeur faciale d'un pass en `euros`")
+	o.int(&in.CarnetSize, "carnet-size", passnum.DefaultCarnetSize, "`nombre` de pass par carnet")
+	o.string(&in.ValidFrom, "from", "", "premier jour de validité des pass, `AAAA-MM-JJ`", required)
+	o.string(&in.ValidUntil, "until", "", "dernier jour de validité des pass, `AAAA-MM-JJ`", required)
+	o.int(in.ToleranceDays, "tolerance-days", passnum.DefaultToleranceDays, "`jours` de tolérance après la fin de validité")
+	o.int(in.FeeBP, "fee-bp", passnum.DefaultFeeBP, "frais de gestion en `points` de base (400 = 4 %)")
+	o.list(&in.Territory, "territory", "`zone` de validité : region:CODE, departement:CODE ou commune:INSEE (répétable)", required)
+	o.list(&in.Services, "service", "`catégorie` de service financée (répétable ; défaut : toutes)")
+	o.check(func() error {
+		if in.FaceValueCents == 0 {
+			return passnum.Invalid("face_value_cents", "La valeur faciale d'un pass est comprise entre 1 centime et 1 000 €.")
+		}
+		return nil
+	})
+	return func(ctx context.Context, s store) error {
+		p, err := s.CreateProgramme(ctx, in)
 		if err != nil {
 			return err
 		}
-		all = append(all, page...)
-		if len(page) == 0 || len(all) >= total {
-			break
-		}
-	}
-	if len(all) == 0 {
-		c.printf("Aucun programme.\n")
+		c.printf("Programme n°%d créé : %s.\n", p.ID, p.Name)
+		c.printf("Budget %s : %s carnets de %d pass à %s au plus.\n", formatEuros(p.BudgetCents),
+			formatInt(p.BudgetCents/(int64(p.CarnetSize)*p.FaceValueCents)), p.CarnetSize, formatEuros(p.FaceValueCents))
+		c.printf("Prochaine étape : enregistrer les fonds reçus (passnum funds record --programme %d …).\n", p.ID)
 		return nil
 	}
-	t := newTable(true, false, true, true, true, true, false)
-	t.add("N°", "NOM", "BUDGET", "FONDS REÇUS", "ÉMIS", "ACTIVÉS", "VALIDITÉ")
-	for _, p := range all {
-		t.add(fmt.Sprint(p.ID), p.Name, formatEuros(p.BudgetCents), formatEuros(p.FundsReceived),
-			formatEuros(p.IssuedCents), formatEuros(p.ActivatedCents), p.ValidFrom+" → "+p.ValidUntil)
-	}
-	return t.write(c.stdout, "")
 }
 
-func (c *cli) programmeShow(ctx context.Context, args []string) error {
-	fs := c.flags("passnum programme show", "passnum programme show --id N",
-		"Montre un programme : financeurs, territoire, validité ; l'entonnoir des pass\n"+
-			"par état ; l'argent budgété, reçu, émis et activé ; les ordres de paiement et les lots.")
-	id := new(int64)
-	fs.int64(id, "id", 0, "`numéro` du programme")
-	if err := fs.parse(args, "id"); err != nil {
-		return err
+func (c *cli) programmeList(o *options) runFunc {
+	o.usage("", "Liste les programmes avec leur budget et ce qui a été émis, activé et reçu.")
+	return func(ctx context.Context, s store) error {
+		all, err := allPages(func(offset, limit int) ([]*passnum.Programme, int, error) {
+			return s.ListProgrammes(ctx, passnum.ProgrammeFilter{Offset: offset, Limit: limit})
+		})
+		if err != nil {
+			return err
+		}
+		return printList(c.stdout, all, "Aucun programme.", "rlrrrrl", []string{"N°", "NOM", "BUDGET", "FONDS REÇUS", "ÉMIS", "ACTIVÉS", "VALIDITÉ"},
+			func(p *passnum.Programme) []string {
+				return []string{fmt.Sprint(p.ID), p.Name, formatEuros(p.BudgetCents), formatEuros(p.FundsReceived),
+					formatEuros(p.IssuedCents), formatEuros(p.ActivatedCents), p.ValidFrom + " → " + p.ValidUntil}
+			})
 	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	p, err := s.FindProgramme(ctx, *id)
-	if err != nil {
-		return err
-	}
-	orders, err := s.ListPaymentOrders(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	batches, err := s.ListBatches(ctx, p.ID)
-	if err != nil {
-		return err
-	}
+}
 
+func (c *cli) programmeShow(o *options) runFunc {
+	o.usage("--id N", "Montre un programme : financeurs, territoire, validité ; l'entonnoir des pass\n"+
+		"par état ; l'argent budgété, reçu, émis et activé ; les ordres de paiement et les lots.")
+	var id int64
+	o.int64(&id, "id", "`numéro` du programme", required)
+	return func(ctx context.Context, s store) error {
+		p, err := s.FindProgramme(ctx, id)
+		if err != nil {
+			return err
+		}
+		orders, err := s.ListPaymentOrders(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		batches, err := s.ListBatches(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		return c.printProgramme(p, orders, batches)
+	}
+}
+
+// printProgramme writes programme show's page: the terms of the
+// programme, its money, its passes by state, its payment orders and
+// batches.
+func (c *cli) printProgramme(p *passnum.Programme, orders []*passnum.PaymentOrder, batches []*passnum.Batch) error {
 	c.printf("Programme n°%d — %s\n", p.ID, p.Name)
 	var funders []string
 	names := map[int64]string{}
@@ -202,7 +142,7 @@ func (c *cli) programmeShow(ctx context.Context, args []string) error {
 
 	capacity := passnum.ActivationCapacity(p.FundsReceived, p.FeeBP)
 	c.printf("Argent\n")
-	t := newTable(false, true, false)
+	t := newTable("lrl")
 	t.add("budget financé", formatEuros(p.BudgetCents), "")
 	t.add("fonds reçus", formatEuros(p.FundsReceived), "couvrent "+formatEuros(capacity)+" de pass, frais déduits")
 	t.add("émis", formatEuros(p.IssuedCents), formatPercent(p.IssuedCents, p.BudgetCents)+" du budget")
@@ -215,7 +155,7 @@ func (c *cli) programmeShow(ctx context.Context, args []string) error {
 		total += n
 	}
 	c.printf("\nPass par état\n")
-	t = newTable(false, true, true)
+	t = newTable("lrr")
 	for _, st := range passnum.PassStates {
 		t.add(st.Label(), formatInt(p.PassesByState[st]), formatPercent(p.PassesByState[st], total))
 	}
@@ -228,7 +168,7 @@ func (c *cli) programmeShow(ctx context.Context, args []string) error {
 	if len(orders) == 0 {
 		c.printf("  aucun : enregistrez-les avec passnum funds record --programme %d …\n", p.ID)
 	}
-	t = newTable(false, false, false, true, false)
+	t = newTable("lllrl")
 	for _, o := range orders {
 		t.add(fmt.Sprintf("n°%d", o.ID), o.ReceivedOn, o.Reference, formatEuros(o.AmountCents), names[o.FunderID])
 	}
@@ -247,57 +187,32 @@ func (c *cli) programmeShow(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (c *cli) funds(ctx context.Context, args []string) error {
-	return c.group(ctx, "funds", args, map[string]command{
-		"record": {c.fundsRecord, "enregistre un ordre de paiement reçu d'un financeur"},
-	})
-}
-
-func (c *cli) fundsRecord(ctx context.Context, args []string) error {
-	fs := c.flags("passnum funds record",
-		"passnum funds record --programme N --funder N --reference REF --amount EUROS --received-on AAAA-MM-JJ",
+func (c *cli) fundsRecord(o *options) runFunc {
+	o.usage("--programme N --funder N --reference REF --amount EUROS --received-on AAAA-MM-JJ",
 		"Enregistre les fonds reçus d'un financeur (ordre de paiement). Les financeurs\n"+
 			"paient la valeur des pass plus les frais de gestion ; les pass ne s'activent\n"+
 			"que dans la limite des fonds reçus.\n\n"+
 			"Exemple : passnum funds record --programme 1 --funder 2 --reference OP-2027-001 \\\n"+
 			"            --amount \"20 800,00\" --received-on 2027-01-10")
 	var in passnum.FundsCreate
-	var amount int64
-	fs.int64(&in.ProgrammeID, "programme", 0, "`numéro` du programme")
-	fs.int64(&in.FunderID, "funder", 0, "`numéro` du financeur")
-	fs.StringVar(&in.Reference, "reference", "", "`référence` de l'ordre de paiement")
-	fs.Var(eurosValue{&amount}, "amount", "montant reçu en `euros`")
-	amountCents := new(int64)
-	fs.int64(amountCents, "amount-cents", 0, "montant reçu en `centimes`")
-	fs.StringVar(&in.ReceivedOn, "received-on", "", "date de réception, `AAAA-MM-JJ`")
-	if err := fs.parse(args, "programme", "funder", "reference", "received-on"); err != nil {
-		return err
+	o.int64(&in.ProgrammeID, "programme", "`numéro` du programme", required)
+	o.int64(&in.FunderID, "funder", "`numéro` du financeur", required)
+	o.string(&in.Reference, "reference", "", "`référence` de l'ordre de paiement", required)
+	o.amount(&in.AmountCents, "amount", "montant reçu")
+	o.string(&in.ReceivedOn, "received-on", "", "date de réception, `AAAA-MM-JJ`", required)
+	return func(ctx context.Context, s store) error {
+		po, err := s.RecordFunds(ctx, in)
+		if err != nil {
+			return err
+		}
+		p, err := s.FindProgramme(ctx, po.ProgrammeID)
+		if err != nil {
+			return err
+		}
+		capacity := passnum.ActivationCapacity(p.FundsReceived, p.FeeBP)
+		c.printf("Ordre de paiement n°%d enregistré : %s reçus le %s (%s).\n", po.ID, formatEuros(po.AmountCents), po.ReceivedOn, po.Reference)
+		c.printf("Fonds reçus pour le programme : %s, de quoi activer %s de pass (%s déjà activés).\n",
+			formatEuros(p.FundsReceived), formatEuros(capacity), formatEuros(p.ActivatedCents))
+		return nil
 	}
-	switch {
-	case fs.given("amount") && fs.given("amount-cents"):
-		return usageErrorf(fs.path, "donnez --amount (euros) ou --amount-cents, pas les deux")
-	case fs.given("amount-cents"):
-		amount = *amountCents
-	case !fs.given("amount"):
-		return usageErrorf(fs.path, "l'option --amount (euros) ou --amount-cents est obligatoire")
-	}
-	in.AmountCents = amount
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	po, err := s.RecordFunds(ctx, in)
-	if err != nil {
-		return err
-	}
-	p, err := s.FindProgramme(ctx, po.ProgrammeID)
-	if err != nil {
-		return err
-	}
-	capacity := passnum.ActivationCapacity(p.FundsReceived, p.FeeBP)
-	c.printf("Ordre de paiement n°%d enregistré : %s reçus le %s (%s).\n", po.ID, formatEuros(po.AmountCents), po.ReceivedOn, po.Reference)
-	c.printf("Fonds reçus pour le programme : %s, de quoi activer %s de pass (%s déjà activés).\n",
-		formatEuros(p.FundsReceived), formatEuros(capacity), formatEuros(p.ActivatedCents))
-	return nil
 }

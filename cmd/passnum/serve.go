@@ -43,34 +43,48 @@ courant est supprimée, recréée et remplie de données de démonstration ; les
 identifiants de démonstration et des exemples de requêtes s'affichent.
 Avec --demo et une base donnée : elle n'est remplie que si elle est vide.`
 
-func (c *cli) serve(ctx context.Context, args []string) error {
-	fs := c.flags("passnum serve", "passnum serve [--addr :8080] [--demo]", serveDoc)
-	addr := fs.String("addr", ":8080", "`adresse` d'écoute, hôte:port")
-	withDemo := fs.Bool("demo", false, "données de démonstration (voir ci-dessus)")
-	metricsToken := fs.String("metrics-token", os.Getenv(envMetricsToken), "`jeton` qui ouvre /metrics hors de la boucle locale (en-tête Authorization: Bearer …) ; variable "+envMetricsToken)
-	fs.Var(logFormatValue{c}, "log-format", "`format` du journal : text ou json (variable "+envLogFormat+")")
+// serveConfig is what serve's options ask for.
+type serveConfig struct {
+	addr, metricsToken, publicURL string
+	demo                          bool
+	every                         time.Duration // of the indicators' computation
+	proxies                       ratelimit.TrustedProxies
+}
+
+func (c *cli) serve(o *options) runFunc {
+	o.usage("[--addr :8080] [--demo]", serveDoc)
+	var cfg serveConfig
+	o.string(&cfg.addr, "addr", ":8080", "`adresse` d'écoute, hôte:port")
+	o.bool(&cfg.demo, "demo", "données de démonstration (voir ci-dessus)")
+	o.string(&cfg.metricsToken, "metrics-token", os.Getenv(envMetricsToken), "`jeton` qui ouvre /metrics hors de la boucle locale (en-tête Authorization: Bearer …) ; variable "+envMetricsToken)
+	o.value(logFormatValue{c}, "log-format", "`format` du journal : text ou json (variable "+envLogFormat+")")
 	every, err := indicatorsEvery()
 	if err != nil {
-		return usageErrorf(fs.path, "%s", err)
+		o.abort(o.usageErrorf("%s", err))
 	}
-	fs.DurationVar(&every, "indicators-every", every, "`intervalle` du calcul des indicateurs, par exemple 15m ou 1h ; 0 : jamais (variable "+envIndicatorsEvery+")")
-	publicURL := fs.String("url", os.Getenv("PASSNUM_URL"), "`adresse` publique du service, par exemple https://pass.example.fr : liens des courriels, cookies sécurisés si https (défaut : l'adresse d'écoute ; variable PASSNUM_URL)")
-	proxies, err := ratelimit.ParseTrustedProxies(os.Getenv(envTrustedProxies))
-	if err != nil {
-		return usageErrorf(fs.path, "%s : %s", envTrustedProxies, err)
+	o.duration(&cfg.every, "indicators-every", every, "`intervalle` du calcul des indicateurs, par exemple 15m ou 1h ; 0 : jamais (variable "+envIndicatorsEvery+")")
+	o.string(&cfg.publicURL, "url", os.Getenv("PASSNUM_URL"), "`adresse` publique du service, par exemple https://pass.example.fr : liens des courriels, cookies sécurisés si https (défaut : l'adresse d'écoute ; variable PASSNUM_URL)")
+	if cfg.proxies, err = ratelimit.ParseTrustedProxies(os.Getenv(envTrustedProxies)); err != nil {
+		o.abort(o.usageErrorf("%s : %s", envTrustedProxies, err))
 	}
-	fs.Var(trustedProxiesValue{&proxies}, "trusted-proxies", "`réseaux` des mandataires inverses (reverse proxies) dont l'en-tête X-Forwarded-For est cru, séparés par des virgules, par exemple 127.0.0.1/32,::1/128 (défaut : aucun ; variable "+envTrustedProxies+")")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if every < 0 {
-		return usageErrorf(fs.path, "--indicators-every doit être positif ou nul")
-	}
+	o.value(trustedProxiesValue{&cfg.proxies}, "trusted-proxies", "`réseaux` des mandataires inverses (reverse proxies) dont l'en-tête X-Forwarded-For est cru, séparés par des virgules, par exemple 127.0.0.1/32,::1/128 (défaut : aucun ; variable "+envTrustedProxies+")")
+	o.check(func() error {
+		if cfg.every < 0 {
+			return o.usageErrorf("--indicators-every doit être positif ou nul")
+		}
+		return nil
+	})
+	return func(ctx context.Context, _ store) error { return c.runServer(ctx, cfg) }
+}
+
+// runServer serves the pages and the API until ctx ends (Ctrl+C), then
+// lets the requests in progress finish.
+func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	log := c.logger(slog.LevelInfo)
 
 	var opts []sqlstore.Option
 	clock := &demo.Clock{}
-	if *withDemo {
+	if cfg.demo {
 		opts = append(opts, sqlstore.WithClock(clock.Now))
 		if !c.dsnExplicit {
 			c.dsn = demoDB
@@ -88,19 +102,19 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	defer s.Close()
 
 	var creds *demo.Credentials
-	if *withDemo {
+	if cfg.demo {
 		if creds, err = c.seedDemo(ctx, s, clock); err != nil {
 			return err
 		}
 	}
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return passnum.Errorf(passnum.EINVALID, "listen", "Impossible d'écouter sur %s : %v", *addr, err)
+		return passnum.Errorf(passnum.EINVALID, "listen", "Impossible d'écouter sur %s : %v", cfg.addr, err)
 	}
 	base := baseURL(ln.Addr())
-	if *publicURL != "" {
-		base = strings.TrimSuffix(*publicURL, "/")
+	if cfg.publicURL != "" {
+		base = strings.TrimSuffix(cfg.publicURL, "/")
 	}
 	// The operator signs the documents venues and funders download.
 	op, err := s.SystemActor(ctx, "cli:"+c.login)
@@ -117,7 +131,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	// one wrapper of the service.
 	m := metrics.New()
 	svc := m.Service(s)
-	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: *metricsToken, proxies: proxies})
+	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: cfg.metricsToken, proxies: cfg.proxies})
 	if err != nil {
 		ln.Close()
 		return err
@@ -136,14 +150,14 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	go func() { served <- srv.Serve(ln) }()
 	// The indicators are recomputed in the background, as the operator,
 	// and stopped before the store closes.
-	if every > 0 {
+	if cfg.every > 0 {
 		job := *op
 		job.Label = "serve:indicators"
 		jobCtx, stopJob := context.WithCancel(passnum.NewContextWithActor(ctx, &job))
 		jobDone := make(chan struct{})
 		go func() {
 			defer close(jobDone)
-			refreshIndicatorsEvery(jobCtx, svc, every, log, m.ObserveJob)
+			refreshIndicatorsEvery(jobCtx, svc, cfg.every, log, m.ObserveJob)
 		}()
 		defer func() { stopJob(); <-jobDone }()
 	}

@@ -7,14 +7,46 @@ import (
 	"unicode/utf8"
 )
 
+// printList prints one row per item under the column titles, or the line
+// none when there are no items; align is newTable's.
+func printList[T any](w io.Writer, items []T, none, align string, titles []string, row func(T) []string) error {
+	if len(items) == 0 {
+		_, err := fmt.Fprintln(w, none)
+		return err
+	}
+	t := newTable(align)
+	t.add(titles...)
+	for _, it := range items {
+		t.add(row(it)...)
+	}
+	return t.write(w, "")
+}
+
+// allPages reads every page of a listing, 500 records at a time.
+func allPages[T any](list func(offset, limit int) ([]T, int, error)) ([]T, error) {
+	var all []T
+	for {
+		page, total, err := list(len(all), 500)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) == 0 || len(all) >= total {
+			return all, nil
+		}
+	}
+}
+
 // table aligns columns: text on the left, amounts and counts on the right
 // (text/tabwriter aligns every column the same way).
 type table struct {
 	rows  [][]string
-	right []bool // by column
+	align string
 }
 
-func newTable(right ...bool) *table { return &table{right: right} }
+// newTable returns a table whose columns are aligned as align says, a
+// letter a column: l for text on the left, r for figures on the right.
+func newTable(align string) *table { return &table{align: align} }
 
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
@@ -36,7 +68,7 @@ func (t *table) write(w io.Writer, indent string) error {
 			if i > 0 {
 				b.WriteString("  ")
 			}
-			if i < len(t.right) && t.right[i] {
+			if i < len(t.align) && t.align[i] == 'r' {
 				b.WriteString(pad + c)
 			} else if i < len(r)-1 {
 				b.WriteString(c + pad)

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/mednum"
@@ -17,15 +16,6 @@ import (
 // Venues of the national standard of lieux de médiation numérique: files
 // in and out (package mednum reads and writes them), the list and the
 // qualification workflow.
-
-func (c *cli) venue(ctx context.Context, args []string) error {
-	return c.group(ctx, "venue", args, map[string]command{
-		"import":  {c.venueImport, "importe un fichier du standard national des lieux (CSV ou JSON)"},
-		"export":  {c.venueExport, "exporte les lieux au format du standard national"},
-		"list":    {c.venueList, "liste les lieux de médiation"},
-		"qualify": {c.venueQualify, "décide de la qualification d'un lieu (motif gardé dans son historique)"},
-	})
-}
 
 // venueStatuses are the qualification statuses, in the order of the
 // workflow, for the help and to check --status.
@@ -41,34 +31,6 @@ func statusNames() string {
 		names[i] = string(q)
 	}
 	return strings.Join(names, ", ")
-}
-
-// status checks a --status value; "" is every status.
-func (fs *flagSet) status(s string) (passnum.Qualification, error) {
-	for _, q := range venueStatuses {
-		if string(q) == s {
-			return q, nil
-		}
-	}
-	if s == "" {
-		return "", nil
-	}
-	return "", usageErrorf(fs.path, "statut inconnu : %q (%s)", s, statusNames())
-}
-
-// fileFormat returns the format of --format, or else of the file's
-// extension: json for .json, csv otherwise.
-func (fs *flagSet) fileFormat(format, file string) (string, error) {
-	switch format {
-	case "csv", "json":
-		return format, nil
-	case "":
-		if strings.EqualFold(filepath.Ext(file), ".json") {
-			return "json", nil
-		}
-		return "csv", nil
-	}
-	return "", usageErrorf(fs.path, "format inconnu : %q (csv ou json)", format)
 }
 
 // progressMinBytes is the size from which reading a file shows its
@@ -105,33 +67,58 @@ probables sont signalés sans arrêter l'import.
 Exemple :
   passnum venue import --file lieux.csv --dry-run`
 
-func (c *cli) venueImport(ctx context.Context, args []string) error {
-	fs := c.flags("passnum venue import", "passnum venue import --file FICHIER [--format csv|json] [--dry-run]", venueImportDoc)
-	file := fs.String("file", "", "`fichier` à importer (« - » : l'entrée standard)")
-	format := fs.String("format", "", "`format` du fichier : csv ou json (défaut : json pour un fichier .json, csv sinon)")
-	dryRun := fs.Bool("dry-run", false, "vérifie le fichier et dit ce que l'import ferait, sans rien enregistrer")
-	if err := fs.parse(args, "file"); err != nil {
-		return err
+func (c *cli) venueImport(o *options) runFunc {
+	o.usage("--file FICHIER [--format csv|json] [--dry-run]", venueImportDoc)
+	var file, kind string
+	var dryRun bool
+	o.string(&file, "file", "", "`fichier` à importer (« - » : l'entrée standard)", required)
+	o.fileFormat(&kind, "format", "`format` du fichier : csv ou json (défaut : json pour un fichier .json, csv sinon)", &file)
+	o.bool(&dryRun, "dry-run", "vérifie le fichier et dit ce que l'import ferait, sans rien enregistrer")
+	return func(ctx context.Context, s store) error {
+		name, rows, err := c.readVenues(file, kind)
+		if err != nil {
+			return err
+		}
+		if len(rows) >= 1000 {
+			fmt.Fprintf(c.stderr, "enregistrement de %s lieux…\n", formatInt(len(rows)))
+		}
+		rep, err := s.ImportVenues(ctx, rows, dryRun)
+		if err != nil {
+			if e := (*passnum.Error)(nil); errors.As(err, &e) && len(e.Problems) > 0 {
+				return c.importRefused(name, e.Problems)
+			}
+			return err
+		}
+		if rep.DryRun {
+			c.printf("Simulation de l'import de %s, rien n'a été enregistré : %s à créer, %s à mettre à jour, %s.\n",
+				name, plural(rep.Created, "lieu", "lieux"), formatInt(rep.Updated), plural(rep.Unchanged, "inchangé", "inchangés"))
+		} else {
+			c.printf("Import de %s : %s, %s mis à jour, %s.\n", name,
+				plural(rep.Created, "lieu créé", "lieux créés"), formatInt(rep.Updated), plural(rep.Unchanged, "inchangé", "inchangés"))
+		}
+		if len(rep.Warnings) > 0 {
+			c.printf("%s (doublons probables, à vérifier) :\n", plural(len(rep.Warnings), "avertissement", "avertissements"))
+			for _, w := range rep.Warnings {
+				c.printf("  ligne %d : %s\n", w.Line, oneLine(w.Message))
+			}
+		}
+		return nil
 	}
-	kind, err := fs.fileFormat(*format, *file)
-	if err != nil {
-		return err
-	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+}
 
-	name := filepath.Base(*file)
+// readVenues reads a file of the standard in format kind ("-" is stdin),
+// showing the progress of a big one; name is how messages call it. A file
+// with problems is refused whole, each problem written on stderr.
+func (c *cli) readVenues(file, kind string) (name string, rows []passnum.ImportRow, err error) {
+	name = filepath.Base(file)
 	var (
 		r io.Reader = os.Stdin
 		p *progress
 	)
-	if *file != "-" {
-		f, err := os.Open(*file)
+	if file != "-" {
+		f, err := os.Open(file)
 		if err != nil {
-			return passnum.Errorf(passnum.EINVALID, "input", "Impossible de lire le fichier %s : %v", *file, err)
+			return "", nil, passnum.Errorf(passnum.EINVALID, "input", "Impossible de lire le fichier %s : %v", file, err)
 		}
 		defer f.Close()
 		r = f
@@ -151,32 +138,9 @@ func (c *cli) venueImport(ctx context.Context, args []string) error {
 		p.end()
 	}
 	if len(problems) > 0 {
-		return c.importRefused(name, problems)
+		return "", nil, c.importRefused(name, problems)
 	}
-	if len(rows) >= 1000 {
-		fmt.Fprintf(c.stderr, "enregistrement de %s lieux…\n", formatInt(len(rows)))
-	}
-	rep, err := s.ImportVenues(ctx, rows, *dryRun)
-	if err != nil {
-		if e := (*passnum.Error)(nil); errors.As(err, &e) && len(e.Problems) > 0 {
-			return c.importRefused(name, e.Problems)
-		}
-		return err
-	}
-	if rep.DryRun {
-		c.printf("Simulation de l'import de %s, rien n'a été enregistré : %s à créer, %s à mettre à jour, %s.\n",
-			name, plural(rep.Created, "lieu", "lieux"), formatInt(rep.Updated), plural(rep.Unchanged, "inchangé", "inchangés"))
-	} else {
-		c.printf("Import de %s : %s, %s mis à jour, %s.\n", name,
-			plural(rep.Created, "lieu créé", "lieux créés"), formatInt(rep.Updated), plural(rep.Unchanged, "inchangé", "inchangés"))
-	}
-	if len(rep.Warnings) > 0 {
-		c.printf("%s (doublons probables, à vérifier) :\n", plural(len(rep.Warnings), "avertissement", "avertissements"))
-		for _, w := range rep.Warnings {
-			c.printf("  ligne %d : %s\n", w.Line, oneLine(w.Message))
-		}
-	}
-	return nil
+	return name, rows, nil
 }
 
 // importRefused writes every problem of a refused import on stderr, one
@@ -218,148 +182,95 @@ Exemples :
   passnum venue export --status qualified --out lieux-qualifies.csv
   passnum venue export --format json --out lieux.json`
 
-func (c *cli) venueExport(ctx context.Context, args []string) error {
-	fs := c.flags("passnum venue export", "passnum venue export [--format csv|json] [--separator ';'] [--status STATUT] [--out FICHIER]", venueExportDoc)
-	format := fs.String("format", "", "`format` : csv ou json (défaut : json pour un fichier .json, csv sinon)")
-	sep := fs.String("separator", ",", "`séparateur` du CSV : « , » (le standard) ou « ; » (tableur)")
-	statusArg := fs.String("status", "", "n'exporte que les lieux de ce `statut` : "+statusNames())
-	out := fs.String("out", "", "`fichier` à écrire (défaut : sortie standard)")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	kind, err := fs.fileFormat(*format, *out)
-	if err != nil {
-		return err
-	}
-	status, err := fs.status(*statusArg)
-	if err != nil {
-		return err
-	}
+func (c *cli) venueExport(o *options) runFunc {
+	o.usage("[--format csv|json] [--separator ';'] [--status STATUT] [--out FICHIER]", venueExportDoc)
+	var kind, sep, out string
+	var status passnum.Qualification
+	o.string(&out, "out", "", "`fichier` à écrire (défaut : sortie standard)")
+	o.fileFormat(&kind, "format", "`format` : csv ou json (défaut : json pour un fichier .json, csv sinon)", &out)
+	o.string(&sep, "separator", ",", "`séparateur` du CSV : « , » (le standard) ou « ; » (tableur)")
+	o.status(&status, "status", "n'exporte que les lieux de ce `statut` : "+statusNames())
 	writeCSV := mednum.WriteCSV
-	switch {
-	case kind == "json" && fs.given("separator"):
-		return usageErrorf(fs.path, "--separator ne va qu'avec le format csv")
-	case *sep == ";":
-		writeCSV = mednum.WriteSpreadsheetCSV
-	case *sep != ",":
-		return usageErrorf(fs.path, "séparateur %q : « , » ou « ; »", *sep)
-	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	venues, _, err := s.ListVenues(ctx, passnum.VenueFilter{Qualification: status})
-	if err != nil {
-		return err
-	}
-	write := func(w io.Writer) error {
-		if kind == "json" {
-			return mednum.WriteJSON(w, venues)
+	o.check(func() error {
+		switch {
+		case kind == "json" && o.given("separator"):
+			return o.usageErrorf("--separator ne va qu'avec le format csv")
+		case sep == ";":
+			writeCSV = mednum.WriteSpreadsheetCSV
+		case sep != ",":
+			return o.usageErrorf("séparateur %q : « , » ou « ; »", sep)
 		}
-		return writeCSV(w, venues)
-	}
-	if *out == "" || *out == "-" {
-		return write(c.stdout)
-	}
-	// Write next to the target and rename, so that a failed export never
-	// leaves a truncated file that could pass for a whole one.
-	f, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*")
-	if err != nil {
-		return passnum.Errorf(passnum.EINVALID, "output", "Impossible de créer le fichier : %v", err)
-	}
-	defer os.Remove(f.Name()) // after a successful rename, there is nothing left to remove
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), *out); err != nil {
-		return passnum.Errorf(passnum.EINVALID, "output", "Impossible d'écrire %s : %v", *out, err)
-	}
-	c.printf("%s dans %s.\n", plural(len(venues), "lieu exporté", "lieux exportés"), *out)
-	return nil
-}
-
-func (c *cli) venueList(ctx context.Context, args []string) error {
-	fs := c.flags("passnum venue list", "passnum venue list [--status STATUT] [--query TEXTE]",
-		"Liste les lieux de médiation, tous ou d'un statut de qualification :\n  "+statusNames())
-	statusArg := fs.String("status", "", "`statut` de qualification")
-	query := fs.String("query", "", "`texte` cherché dans le nom, la commune, le SIRET ou l'id du standard")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	status, err := fs.status(*statusArg)
-	if err != nil {
-		return err
-	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	var all []*passnum.Venue
-	for {
-		page, total, err := s.ListVenues(ctx, passnum.VenueFilter{Qualification: status, Query: *query, Offset: len(all), Limit: 500})
+		return nil
+	})
+	return func(ctx context.Context, s store) error {
+		venues, _, err := s.ListVenues(ctx, passnum.VenueFilter{Qualification: status})
 		if err != nil {
 			return err
 		}
-		all = append(all, page...)
-		if len(page) == 0 || len(all) >= total {
-			break
+		toFile, err := c.writeOut(out, func(w io.Writer) error {
+			if kind == "json" {
+				return mednum.WriteJSON(w, venues)
+			}
+			return writeCSV(w, venues)
+		})
+		if err != nil || !toFile {
+			return err
 		}
-	}
-	if len(all) == 0 {
-		c.printf("Aucun lieu.\n")
+		c.printf("%s dans %s.\n", plural(len(venues), "lieu exporté", "lieux exportés"), out)
 		return nil
 	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "N°\tID\tNOM\tPIVOT\tCOMMUNE\tQUALIFICATION")
-	for _, v := range all {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", v.OrgID, dash(v.ID), v.Name, dash(v.Pivot),
-			strings.TrimSpace(v.PostalCode+" "+v.Commune), dash(string(v.Qualification)))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	c.printf("%s.\n", plural(len(all), "lieu", "lieux"))
-	return nil
 }
 
-func (c *cli) venueQualify(ctx context.Context, args []string) error {
-	fs := c.flags("passnum venue qualify", "passnum venue qualify --id N --status STATUT --reason MOTIF",
+func (c *cli) venueList(o *options) runFunc {
+	o.usage("[--status STATUT] [--query TEXTE]", "Liste les lieux de médiation, tous ou d'un statut de qualification :\n  "+statusNames())
+	var f passnum.VenueFilter
+	o.status(&f.Qualification, "status", "`statut` de qualification")
+	o.string(&f.Query, "query", "", "`texte` cherché dans le nom, la commune, le SIRET ou l'id du standard")
+	return func(ctx context.Context, s store) error {
+		all, err := allPages(func(offset, limit int) ([]*passnum.Venue, int, error) {
+			f.Offset, f.Limit = offset, limit
+			return s.ListVenues(ctx, f)
+		})
+		if err != nil {
+			return err
+		}
+		err = printList(c.stdout, all, "Aucun lieu.", "", []string{"N°", "ID", "NOM", "PIVOT", "COMMUNE", "QUALIFICATION"},
+			func(v *passnum.Venue) []string {
+				return []string{fmt.Sprint(v.OrgID), dash(v.ID), v.Name, dash(v.Pivot),
+					strings.TrimSpace(v.PostalCode + " " + v.Commune), dash(string(v.Qualification))}
+			})
+		if err != nil || len(all) == 0 {
+			return err
+		}
+		c.printf("%s.\n", plural(len(all), "lieu", "lieux"))
+		return nil
+	}
+}
+
+func (c *cli) venueQualify(o *options) runFunc {
+	o.usage("--id N --status STATUT --reason MOTIF",
 		"Applique une décision du parcours de qualification d'un lieu de médiation ;\n"+
 			"le motif est gardé dans l'historique du lieu. Statuts : "+statusNames()+".\n"+
 			"Le parcours permet, par exemple, pending → qualified, changes_requested ou\n"+
 			"refused ; qualified → suspended ou withdrawn ; suspended → qualified.\n\n"+
 			"Exemple :\n  passnum venue qualify --id 12 --status qualified --reason \"Dossier complet\"")
-	id := new(int64)
-	fs.int64(id, "id", 0, "`numéro` du lieu (colonne N° de « passnum venue list »)")
-	statusArg := fs.String("status", "", "nouveau `statut`")
-	reason := fs.String("reason", "", "`motif` (obligatoire)")
-	if err := fs.parse(args, "id", "status", "reason"); err != nil {
-		return err
+	var id int64
+	var status passnum.Qualification
+	var reason string
+	o.int64(&id, "id", "`numéro` du lieu (colonne N° de « passnum venue list »)", required)
+	o.status(&status, "status", "nouveau `statut`", required)
+	o.string(&reason, "reason", "", "`motif` (obligatoire)", required)
+	return func(ctx context.Context, s store) error {
+		f, err := s.MoveQualification(ctx, id, status, reason)
+		if e := (*passnum.Error)(nil); errors.As(err, &e) && e.Field == "qualification" {
+			plain := *e
+			plain.Field = "" // not org create's --qualification: the message says it all
+			return &plain
+		}
+		if err != nil {
+			return err
+		}
+		c.printf("%s (n°%d) : %s.\n", f.Venue.Name, f.Venue.OrgID, f.Venue.Qualification.Label())
+		return nil
 	}
-	status, err := fs.status(*statusArg)
-	if err != nil {
-		return err
-	}
-	ctx, s, err := c.session(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	f, err := s.MoveQualification(ctx, *id, status, *reason)
-	if e := (*passnum.Error)(nil); errors.As(err, &e) && e.Field == "qualification" {
-		plain := *e
-		plain.Field = "" // not org create's --qualification: the message says it all
-		return &plain
-	}
-	if err != nil {
-		return err
-	}
-	c.printf("%s (n°%d) : %s.\n", f.Venue.Name, f.Venue.OrgID, f.Venue.Qualification.Label())
-	return nil
 }
