@@ -81,32 +81,11 @@ func (c *cli) serve(o *options) runFunc {
 // lets the requests in progress finish.
 func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	log := c.logger(slog.LevelInfo)
-
-	var opts []sqlstore.Option
-	clock := &demo.Clock{}
-	if cfg.demo {
-		opts = append(opts, sqlstore.WithClock(clock.Now))
-		if !c.dsnExplicit {
-			c.dsn = demoDB
-			for _, suffix := range []string{"", "-wal", "-shm"} {
-				if err := os.Remove(demoDB + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-					return passnum.Errorf(passnum.EINVALID, "demo-db", "Impossible de recréer la base de démonstration : %v", err)
-				}
-			}
-		}
-	}
-	s, err := c.open(ctx, true, opts...)
+	s, creds, err := c.serveStore(ctx, cfg.demo)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-
-	var creds *demo.Credentials
-	if cfg.demo {
-		if creds, err = c.seedDemo(ctx, s, clock); err != nil {
-			return err
-		}
-	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -136,7 +115,57 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{
+	srv := newHTTPServer(handler, log)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	if cfg.every > 0 {
+		// Stopped before the store closes.
+		defer refreshInBackground(ctx, op, svc, cfg.every, log, m.ObserveJob)()
+	}
+
+	c.printf("passnum écoute sur %s (base %s : %s).\n", base, s.Dialect(), displayDSN(c.dsn))
+	c.printf("Interface web : %s/ ; API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base, base)
+	if creds != nil {
+		c.printDemo(base, creds)
+	}
+	c.printf("Arrêt : Ctrl+C.\n")
+	return shutdownAtEnd(ctx, srv, served, log)
+}
+
+// serveStore opens the store serve serves, creating it if need be; with
+// --demo, it fills it with the demo data set (without --db nor PASSNUM_DB,
+// in a database recreated at each start) and returns the demo's
+// credentials.
+func (c *cli) serveStore(ctx context.Context, withDemo bool) (*sqlstore.Store, *demo.Credentials, error) {
+	if !withDemo {
+		s, err := c.open(ctx, true)
+		return s, nil, err
+	}
+	if !c.dsnExplicit {
+		c.dsn = demoDB
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(demoDB + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, nil, passnum.Errorf(passnum.EINVALID, "demo-db", "Impossible de recréer la base de démonstration : %v", err)
+			}
+		}
+	}
+	clock := &demo.Clock{}
+	s, err := c.open(ctx, true, sqlstore.WithClock(clock.Now))
+	if err != nil {
+		return nil, nil, err
+	}
+	creds, err := c.seedDemo(ctx, s, clock)
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, creds, nil
+}
+
+// newHTTPServer returns the server of handler, with the timeouts of a
+// server facing the Internet.
+func newHTTPServer(handler http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
@@ -146,29 +175,25 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	// The indicators are recomputed in the background, as the operator,
-	// and stopped before the store closes.
-	if cfg.every > 0 {
-		job := *op
-		job.Label = "serve:indicators"
-		jobCtx, stopJob := context.WithCancel(passnum.NewContextWithActor(ctx, &job))
-		jobDone := make(chan struct{})
-		go func() {
-			defer close(jobDone)
-			refreshIndicatorsEvery(jobCtx, svc, cfg.every, log, m.ObserveJob)
-		}()
-		defer func() { stopJob(); <-jobDone }()
-	}
+}
 
-	c.printf("passnum écoute sur %s (base %s : %s).\n", base, s.Dialect(), displayDSN(c.dsn))
-	c.printf("Interface web : %s/ ; API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base, base)
-	if creds != nil {
-		c.printDemo(base, creds)
-	}
-	c.printf("Arrêt : Ctrl+C.\n")
+// refreshInBackground recomputes the indicators every interval, as the
+// operator op, until the stop it returns is called.
+func refreshInBackground(ctx context.Context, op *passnum.Actor, svc passnum.IndicatorService, every time.Duration, log *slog.Logger, done func(job string, d time.Duration)) (stop func()) {
+	job := *op
+	job.Label = "serve:indicators"
+	jobCtx, cancel := context.WithCancel(passnum.NewContextWithActor(ctx, &job))
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		refreshIndicatorsEvery(jobCtx, svc, every, log, done)
+	}()
+	return func() { cancel(); <-finished }
+}
 
+// shutdownAtEnd waits until ctx ends, then shuts srv down, letting the
+// requests in progress finish; served is what srv.Serve returned.
+func shutdownAtEnd(ctx context.Context, srv *http.Server, served chan error, log *slog.Logger) error {
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
