@@ -83,7 +83,8 @@ func (o *options) usageErrorf(format string, args ...any) error {
 	return usageErrorf(o.path, format, args...)
 }
 
-func (o *options) need(name string, n []need) {
+// markRequired adds name to the required options when n says so.
+func (o *options) markRequired(name string, n []need) {
 	if len(n) > 0 && n[0] {
 		o.required = append(o.required, name)
 	}
@@ -92,7 +93,7 @@ func (o *options) need(name string, n []need) {
 // string declares a text option.
 func (o *options) string(p *string, name, def, usage string, n ...need) {
 	o.set.StringVar(p, name, def, usage)
-	o.need(name, n)
+	o.markRequired(name, n)
 }
 
 // int64 declares a whole number (a record's number, a serial), read in
@@ -120,7 +121,7 @@ func (o *options) duration(p *time.Duration, name string, def time.Duration, usa
 // value declares an option of any other type.
 func (o *options) value(v flag.Value, name, usage string, n ...need) {
 	o.set.Var(v, name, usage)
-	o.need(name, n)
+	o.markRequired(name, n)
 }
 
 // list declares a repeatable text option.
