@@ -138,7 +138,7 @@ func (c *cli) execute(ctx context.Context, args []string) error {
 		return c.execute(ctx, append(rest, "--help"))
 	}
 	cmd, ok := find(cmds, name)
-	if !ok {
+	if !ok || strings.Contains(name, " ") { // "org create" in one argument is no command
 		return usageErrorf("passnum", "commande inconnue : %q (commandes : %s)", name, strings.Join(names(cmds, ""), ", "))
 	}
 	if cmd.setup == nil {
