@@ -47,3 +47,24 @@ func TestTypedAmounts(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectoryQueryOnPage: the search page reads its query by the
+// domain's rule, as the API does; a refusal is shown on the form field it
+// concerns, with the domain's message.
+func TestDirectoryQueryOnPage(t *testing.T) {
+	s := newSite(t, storetest.OpenSQLite(t), Options{})
+	for query, want := range map[string]string{
+		"lat=95&lon=2":                  `id="commune-error"`,
+		"lat=48.1":                      `id="commune-error"`,
+		"service=Tricot":                `id="service-error"`,
+		"prise_en_charge=Piano":         `id="prise_en_charge-error"`,
+		"q=" + strings.Repeat("a", 201): `id="q-error"`,
+	} {
+		if a := s.get(nil, "/annuaire?"+query); a.status != http.StatusBadRequest || !strings.Contains(a.body, want) {
+			t.Errorf("%s: %d, want %s\n%.600s", query, a.status, want, a.text())
+		}
+	}
+	if a := s.get(nil, "/annuaire?lat=48.1&lon=-1.67&rayon=5"); a.status != http.StatusOK || !strings.Contains(a.text(), "autour de votre position") {
+		t.Errorf("around a position: %d\n%.600s", a.status, a.text())
+	}
+}
