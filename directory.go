@@ -172,7 +172,7 @@ func (f DirectoryFilter) Validate() error {
 			return Invalid("commune", "Paramètre commune invalide : %q (le code INSEE de la commune, 5 caractères, par exemple 35238).", f.Commune)
 		}
 	}
-	if pc := strings.TrimSpace(f.PostalCode); pc != "" && (len(pc) != 5 || !allDigits(pc)) {
+	if pc := strings.TrimSpace(f.PostalCode); pc != "" && (len(pc) != 5 || !isDigits(pc)) {
 		return Invalid("postal_code", "Paramètre postal_code invalide : %q (5 chiffres, par exemple 35000).", f.PostalCode)
 	}
 	if f.Near != nil {

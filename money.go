@@ -88,7 +88,7 @@ func parseHundredths(s, noun string, units []string, thousands bool) (int64, err
 	whole, decimals, hasDecimals := strings.Cut(strings.ReplaceAll(s, ".", ","), ",")
 	groups := strings.Split(whole, " ")
 	for i, g := range groups {
-		if !allDigits(g) || (i > 0 && len(g) != 3) || (i == 0 && len(groups) > 1 && len(g) > 3) {
+		if !isDigits(g) || (i > 0 && len(g) != 3) || (i == 0 && len(groups) > 1 && len(g) > 3) {
 			return 0, Invalid("", "%s illisible : « %s » (exemples : 250000, 250 000,00, 12.5)", noun, in)
 		}
 	}
@@ -104,7 +104,7 @@ func parseHundredths(s, noun string, units []string, thousands bool) (int64, err
 		case len(decimals) == 3 && maybeThousands:
 			return 0, Invalid("", "« %s » est ambigu : écrivez %s ou %s %s pour des milliers d'euros, ou deux décimales au plus",
 				in, whole+decimals, whole, decimals)
-		case !allDigits(decimals) || len(decimals) > 2:
+		case !isDigits(decimals) || len(decimals) > 2:
 			return 0, Invalid("", "%s illisible : « %s » (deux décimales au plus)", noun, in)
 		}
 	}
@@ -120,19 +120,6 @@ func parseHundredths(s, noun string, units []string, thousands bool) (int64, err
 		}
 	}
 	return n*100 + hundredths, nil
-}
-
-// allDigits tells whether s is one or more ASCII digits.
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // FrenchEuros writes cents as an amount for people: "52 000,00 €", with
