@@ -216,19 +216,7 @@ func (d *directoryData) setResults(page *passnum.DirectoryPage, offset int, form
 	if len(d.Rows) > 0 {
 		d.FirstRow, d.LastRow = d.Rows[0].N, d.Rows[len(d.Rows)-1].N
 	}
-	pageURL := func(n int) string {
-		q := directoryQuery(form)
-		if n > 1 {
-			q.Set("page", strconv.Itoa(n))
-		}
-		return "/annuaire?" + q.Encode()
-	}
-	if d.PageNo > 1 {
-		d.PrevURL = pageURL(min(d.PageNo-1, d.Pages))
-	}
-	if d.PageNo < d.Pages {
-		d.NextURL = pageURL(d.PageNo + 1)
-	}
+	d.PrevURL, d.NextURL = pagerLinks("/annuaire", directoryQuery(form), d.PageNo, d.Pages)
 }
 
 // directoryMap draws the results of a page, zoomed on them when the
