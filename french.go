@@ -13,12 +13,13 @@ import (
 // narrowNBSP separates thousands and units, as French typography does.
 const narrowNBSP = "\u202f"
 
-// FrenchNumber writes n with its thousands separated: "1 000 000".
+// FrenchNumber writes n with its thousands separated: "1 000 000"; a
+// negative number starts with a hyphen-minus, as amounts do (FrenchEuros).
 func FrenchNumber(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	sign := ""
 	if strings.HasPrefix(s, "-") {
-		sign, s = "−", s[1:]
+		sign, s = "-", s[1:]
 	}
 	var b strings.Builder
 	for i, c := range s {
@@ -28,15 +29,6 @@ func FrenchNumber(n int64) string {
 		b.WriteRune(c)
 	}
 	return sign + b.String()
-}
-
-// FrenchEuros writes cents as an amount: "52 000,00 €".
-func FrenchEuros(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "−", -cents
-	}
-	return fmt.Sprintf("%s%s,%02d%s€", sign, FrenchNumber(cents/100), cents%100, narrowNBSP)
 }
 
 // FrenchPercent writes basis points as a percentage: "50 %", "33,33 %".

@@ -104,6 +104,21 @@ func (v *Venue) Validate() []*Error {
 			errs = append(errs, Invalid(field, format, args...))
 		}
 	}
+	// In the order of the standard's columns, which is the order of the
+	// problems: callers that need one error take the first.
+	v.checkIdentity(bad)
+	v.checkPlace(bad)
+	v.checkContacts(bad)
+	v.checkStandard(bad)
+	return errs
+}
+
+// complain records a problem with a field of a venue.
+type complain func(field, format string, args ...any)
+
+// checkIdentity checks the venue's identifier, SIRET (or RNA number) and
+// name.
+func (v *Venue) checkIdentity(bad complain) {
 	if v.ID == "" {
 		bad("id", "id : l'identifiant du lieu est obligatoire.")
 	} else if len(v.ID) > 200 {
@@ -120,6 +135,11 @@ func (v *Venue) Validate() []*Error {
 	if v.Name == "" || len(v.Name) > 200 {
 		bad("nom", "nom : le nom du lieu est obligatoire (200 caractères au plus).")
 	}
+}
+
+// checkPlace checks where the venue is: commune, postal code, INSEE code,
+// address and coordinates.
+func (v *Venue) checkPlace(bad complain) {
 	if v.Commune == "" {
 		bad("commune", "commune : le nom de la commune est obligatoire.")
 	}
@@ -146,6 +166,11 @@ func (v *Venue) Validate() []*Error {
 			bad("longitude", "longitude : %v n'est pas une longitude (entre -180 et 180).", *v.Lon)
 		}
 	}
+}
+
+// checkContacts checks the venue's phone number, e-mail addresses and web
+// addresses.
+func (v *Venue) checkContacts(bad complain) {
 	if v.Phone != "" && !phonePattern.MatchString(v.Phone) {
 		bad("telephone", "telephone : « %s » n'est pas au format international sans espace (par exemple +33180059880).", v.Phone)
 	}
@@ -164,6 +189,11 @@ func (v *Venue) Validate() []*Error {
 			}
 		}
 	}
+}
+
+// checkStandard checks what the standard bounds: the summary's length,
+// the date of update, the lists' separator and the closed vocabularies.
+func (v *Venue) checkStandard(bad complain) {
 	if n := len([]rune(v.Summary)); n > SummaryMaxLength {
 		bad("presentation_resume", "presentation_resume : %d caractères, le standard en permet %d au plus.", n, SummaryMaxLength)
 	}
@@ -189,7 +219,6 @@ func (v *Venue) Validate() []*Error {
 			}
 		}
 	}
-	return errs
 }
 
 func nonEmpty(s string) []string {

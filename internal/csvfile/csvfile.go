@@ -1,7 +1,7 @@
 // Package csvfile writes the CSV files people open in a spreadsheet: ';'
 // separated, UTF-8 with a byte-order mark (so that Excel reads the
 // accents), amounts in euros with a decimal comma and no grouping, which
-// French spreadsheets read as numbers. Every such file goes through Writer,
+// French spreadsheets read as numbers (passnum.EurosCell). Every such file goes through Writer,
 // and so through one rule for its cells (Cell): nothing a spreadsheet would
 // run as a formula, no control character. One format per document, written
 // in one place for the API and the web pages.
@@ -120,16 +120,6 @@ func (w *Writer) Flush() error {
 	return w.cw.Error()
 }
 
-// Euros writes cents as euros with a decimal comma and no grouping:
-// "1234,50".
-func Euros(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s%d,%02d", sign, cents/100, cents%100)
-}
-
 // StatementColumns are the columns of a statement's file, one line per
 // pass; parts_financeurs lists each funder's part as "funder number=amount",
 // separated by '|'.
@@ -154,7 +144,7 @@ func Statement(w io.Writer, st *passnum.Statement) error {
 	for _, l := range st.Lines {
 		shares := make([]string, len(l.Shares))
 		for i, sh := range l.Shares {
-			shares[i] = fmt.Sprintf("%d=%s", sh.FunderID, Euros(sh.AmountCents))
+			shares[i] = fmt.Sprintf("%d=%s", sh.FunderID, passnum.EurosCell(sh.AmountCents))
 		}
 		session := ""
 		if l.SessionID != 0 {
@@ -162,7 +152,7 @@ func Statement(w io.Writer, st *passnum.Statement) error {
 		}
 		if err := cw.Write([]string{strconv.FormatInt(st.ID, 10), st.VenueName, st.CutOff, st.Reference, passnum.FormatSerial(l.Serial),
 			strconv.FormatInt(l.RedemptionID, 10), l.RedeemedAt.In(paris).Format("2006-01-02 15:04"), l.ServiceTitle, session,
-			strconv.FormatInt(l.ProgrammeID, 10), Euros(l.AmountCents), strings.Join(shares, "|")}); err != nil {
+			strconv.FormatInt(l.ProgrammeID, 10), passnum.EurosCell(l.AmountCents), strings.Join(shares, "|")}); err != nil {
 			return err
 		}
 	}

@@ -11,14 +11,6 @@ import (
 	"github.com/passnum/passnum"
 )
 
-func TestEuros(t *testing.T) {
-	for cents, want := range map[int64]string{0: "0,00", 1: "0,01", 100: "1,00", 123456: "1234,56", -250: "-2,50"} {
-		if got := Euros(cents); got != want {
-			t.Errorf("Euros(%d) = %q, want %q", cents, got, want)
-		}
-	}
-}
-
 func TestStatement(t *testing.T) {
 	st := &passnum.Statement{ID: 7, VenueName: "Le Grand Clic ; association", CutOff: "2027-03-31", Reference: "RF18539007547034",
 		Lines: []passnum.StatementLine{{Serial: 42, RedemptionID: 3, RedeemedAt: time.Date(2027, 3, 15, 13, 30, 0, 0, time.UTC),

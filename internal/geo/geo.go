@@ -150,14 +150,26 @@ func load() (*table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("departements.tsv: %w", err)
 	}
-
-	zr, err := gzip.NewReader(bytes.NewReader(communesGz))
+	byINSEE, size, err := readCommunes()
 	if err != nil {
 		return nil, fmt.Errorf("communes.tsv.gz: %w", err)
 	}
+	if err := t.index(byINSEE, size); err != nil {
+		return nil, fmt.Errorf("communes.tsv.gz: %w", err)
+	}
+	return t, nil
+}
+
+// readCommunes reads the communes of communes.tsv.gz, sorted by INSEE
+// code as the file is, and the size of its text.
+func readCommunes() ([]Commune, int, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(communesGz))
+	if err != nil {
+		return nil, 0, err
+	}
 	raw, err := io.ReadAll(zr)
 	if err != nil {
-		return nil, fmt.Errorf("communes.tsv.gz: %w", err)
+		return nil, 0, err
 	}
 	text := string(raw)
 	lines := strings.Count(text, "\n")
@@ -194,10 +206,13 @@ func load() (*table, error) {
 		})
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("communes.tsv.gz: %w", err)
-	}
+	return byINSEE, len(text), err
+}
 
+// index ranks the communes, most populous first, and builds what the
+// lookups and Search read; size is the length of the communes' text, to
+// size the text of the compact names.
+func (t *table) index(byINSEE []Commune, size int) error {
 	n := len(byINSEE)
 	order := make([]int32, n) // the file is sorted by INSEE code
 	for i := range order {
@@ -213,7 +228,7 @@ func load() (*table, error) {
 	t.byCompact = make([]int32, n)
 	t.byLat = make([]int32, n)
 	t.compactStart = make([]int32, n)
-	compactText := make([]byte, 0, len(text)/2)
+	compactText := make([]byte, 0, size/2)
 	for i, k := range order {
 		c := byINSEE[k]
 		t.communes[i] = c
@@ -222,7 +237,7 @@ func load() (*table, error) {
 		for _, p := range c.PostalCodes {
 			code, err := strconv.Atoi(p)
 			if err != nil {
-				return nil, fmt.Errorf("communes.tsv.gz: commune %s: postal code %q", c.INSEE, p)
+				return fmt.Errorf("commune %s: postal code %q", c.INSEE, p)
 			}
 			t.postal = append(t.postal, uint64(code)<<32|uint64(i))
 		}
@@ -231,20 +246,33 @@ func load() (*table, error) {
 		t.compact[i] = strings.ReplaceAll(spaced, " ", "")
 		t.byCompact[i] = int32(i)
 		t.byLat[i] = int32(i)
-		for start := 0; start < len(spaced); {
-			end := strings.IndexByte(spaced[start:], ' ')
-			if end < 0 {
-				end = len(spaced)
-			} else {
-				end += start
-			}
-			t.words = append(t.words, wordRef{int32(i), uint16(start), uint16(end)})
-			start = end + 1
-		}
+		t.words = appendWords(t.words, int32(i), spaced)
 		t.compactStart[i] = int32(len(compactText))
 		compactText = append(compactText, t.compact[i]...)
 		compactText = append(compactText, '\n')
 	}
+	t.sort(compactText)
+	return nil
+}
+
+// appendWords appends the words of a commune's spaced name.
+func appendWords(words []wordRef, commune int32, spaced string) []wordRef {
+	for start := 0; start < len(spaced); {
+		end := strings.IndexByte(spaced[start:], ' ')
+		if end < 0 {
+			end = len(spaced)
+		} else {
+			end += start
+		}
+		words = append(words, wordRef{commune, uint16(start), uint16(end)})
+		start = end + 1
+	}
+	return words
+}
+
+// sort orders the indexes and builds the suffix array of the compact
+// names.
+func (t *table) sort(compactText []byte) {
 	// The slowest steps are independent.
 	var wg sync.WaitGroup
 	wg.Go(func() { t.substrings = suffixarray.New(compactText) })
@@ -263,7 +291,6 @@ func load() (*table, error) {
 	})
 	slices.Sort(t.postal)
 	wg.Wait()
-	return t, nil
 }
 
 // eachRecord calls fn with the fields of each line of a TSV text but the

@@ -20,9 +20,9 @@ var cp1252High = map[rune]byte{
 }
 
 // cp1252Near maps runes Windows-1252 lacks to the nearest it has: the
-// narrow no-break space that passnum.FrenchEuros and FrenchNumber put in
-// amounts becomes a no-break space (so "1 000,00 €" never breaks), the
-// minus sign a hyphen.
+// narrow no-break space that passnum.FrenchNumber puts between thousands
+// (in amounts too) becomes a no-break space (so "1 000,00 €" never
+// breaks), the minus sign of text typed by people a hyphen.
 var cp1252Near = map[rune]byte{
 	'\u202f': 0xA0, // narrow no-break space
 	'\u2009': 0xA0, // thin space

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/csvfile"
 )
 
@@ -107,11 +108,11 @@ func csvValue(k Kind, c Cell) string {
 	case Text:
 		return c.Text // csvfile.Writer defuses it
 	case Euros:
-		return csvfile.Euros(c.N)
+		return passnum.EurosCell(c.N)
 	case Percent:
 		// Basis points are hundredths of a percent: the same two decimals
 		// as cents of a euro.
-		return csvfile.Euros(c.N)
+		return passnum.EurosCell(c.N)
 	case Hours:
 		return tenths(c.N)
 	}

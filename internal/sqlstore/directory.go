@@ -281,16 +281,34 @@ func (s *Store) SearchDirectory(ctx context.Context, f passnum.DirectoryFilter) 
 	if err != nil {
 		return nil, err
 	}
-	offset, limit := page(f.Offset, f.Limit)
-	out := &passnum.DirectoryPage{Venues: []*passnum.DirectoryVenue{}}
+	hits := d.search(p)
+	out := &passnum.DirectoryPage{Venues: []*passnum.DirectoryVenue{}, Total: len(hits)}
 	if p.centre != nil {
 		out.Centre = &passnum.LatLon{Lat: p.centre.Lat, Lon: p.centre.Lon}
 	}
-	type hit struct {
-		v     *dirVenue
-		km    float64
-		place string // the point of presence km measures, "" for the main address
+	offset, limit := page(f.Offset, f.Limit)
+	hits = hits[min(offset, len(hits)):]
+	hits = hits[:min(limit, len(hits))]
+	now := f.Now
+	if now.IsZero() {
+		now = s.now()
 	}
+	for _, h := range hits {
+		out.Venues = append(out.Venues, h.result(now))
+	}
+	return out, nil
+}
+
+// hit is a venue a search found.
+type hit struct {
+	v     *dirVenue
+	km    float64 // from the search's centre; -1 without one
+	place string  // the point of presence km measures, "" for the main address
+}
+
+// search returns the venues that match p, nearest first around a centre,
+// else by name.
+func (d *directory) search(p *searchParams) []hit {
 	var hits []hit
 	var box geoBox
 	if p.centre != nil && p.radiusKm > 0 {
@@ -304,31 +322,12 @@ func (s *Store) SearchDirectory(ctx context.Context, f passnum.DirectoryFilter) 
 		}
 	}
 	for _, dv := range d.venues {
-		if p.passes && !dv.entry.AcceptsPasses ||
-			dv.services&p.service != p.service || dv.publics&p.public != p.public || dv.supports&p.support != p.support ||
-			p.postal != "" && dv.entry.PostalCode != p.postal ||
-			p.territory != nil && !p.territory.contains(dv) {
+		if !p.selects(dv) {
 			continue
 		}
 		km, place := -1.0, ""
 		if p.centre != nil {
-			// The nearest of the venue's addresses: its own, then its
-			// points of presence.
-			near := func(point geo.Point, name string) {
-				if p.radiusKm > 0 && !box.contains(point) {
-					return
-				}
-				if d := geo.DistanceKm(*p.centre, point); (p.radiusKm == 0 || d <= p.radiusKm) && (km < 0 || d < km) {
-					km, place = d, name
-				}
-			}
-			if dv.hasPoint {
-				near(dv.point, "")
-			}
-			for _, pl := range dv.places {
-				near(pl.point, pl.name)
-			}
-			if km < 0 && p.radiusKm > 0 {
+			if km, place = p.nearest(dv, box); km < 0 && p.radiusKm > 0 {
 				continue // not known to be around
 			}
 		}
@@ -353,43 +352,68 @@ func (s *Store) SearchDirectory(ctx context.Context, f passnum.DirectoryFilter) 
 			return cmp.Compare(a.km, b.km)
 		})
 	}
-	out.Total = len(hits)
-	hits = hits[min(offset, len(hits)):]
-	hits = hits[:min(limit, len(hits))]
-	now := f.Now
-	if now.IsZero() {
-		now = s.now()
-	}
-	for _, h := range hits {
-		e := h.v.entry
-		if h.km >= 0 {
-			km := math.Round(h.km*100) / 100
-			e.DistanceKm, e.NearestPlace = &km, h.place
-		}
-		if h.v.hours != nil {
-			open := h.v.hours.OpenAt(h.v.zone.wall(now))
-			e.OpenNow = &open
-		}
-		out.Venues = append(out.Venues, &e)
-	}
-	return out, nil
+	return hits
 }
 
-// searchParams checks a filter.
+// selects tells whether a venue meets the criteria that need no distance,
+// words or clock: passes, vocabularies, postal code, territory.
+func (p *searchParams) selects(dv *dirVenue) bool {
+	return (!p.passes || dv.entry.AcceptsPasses) &&
+		dv.services&p.service == p.service && dv.publics&p.public == p.public && dv.supports&p.support == p.support &&
+		(p.postal == "" || dv.entry.PostalCode == p.postal) &&
+		(p.territory == nil || p.territory.contains(dv))
+}
+
+// nearest returns the distance from the centre to the nearest of the
+// venue's addresses within the radius (its own, then its points of
+// presence) and the name of that point of presence; -1 when none is.
+func (p *searchParams) nearest(dv *dirVenue, box geoBox) (km float64, place string) {
+	km = -1
+	near := func(point geo.Point, name string) {
+		if p.radiusKm > 0 && !box.contains(point) {
+			return
+		}
+		if d := geo.DistanceKm(*p.centre, point); (p.radiusKm == 0 || d <= p.radiusKm) && (km < 0 || d < km) {
+			km, place = d, name
+		}
+	}
+	if dv.hasPoint {
+		near(dv.point, "")
+	}
+	for _, pl := range dv.places {
+		near(pl.point, pl.name)
+	}
+	return km, place
+}
+
+// result is what a search answers of a hit: the venue, its distance and
+// whether it is open at now.
+func (h hit) result(now time.Time) *passnum.DirectoryVenue {
+	e := h.v.entry
+	if h.km >= 0 {
+		km := math.Round(h.km*100) / 100
+		e.DistanceKm, e.NearestPlace = &km, h.place
+	}
+	if h.v.hours != nil {
+		open := h.v.hours.OpenAt(h.v.zone.wall(now))
+		e.OpenNow = &open
+	}
+	return &e
+}
+
+// searchParams checks a filter (passnum.DirectoryFilter.Validate, the
+// rule the API and the pages read their queries by) and prepares it for
+// searching: the point of its place, the bits of its vocabularies, the
+// folded words, the instant of "open now", the codes of its territory.
 func (s *Store) searchParams(f passnum.DirectoryFilter) (*searchParams, error) {
-	p := &searchParams{passes: f.Passes}
-	switch {
-	case f.RadiusKm < 0 || f.RadiusKm > passnum.MaxRadiusKm || math.IsNaN(f.RadiusKm):
-		return nil, passnum.Invalid("radius_km", "Le rayon de recherche est compris entre 1 et %d km.", passnum.MaxRadiusKm)
-	case f.RadiusKm == 0:
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	p := &searchParams{passes: f.Passes, radiusKm: f.RadiusKm}
+	if p.radiusKm == 0 {
 		p.radiusKm = passnum.DefaultRadiusKm
-	default:
-		p.radiusKm = f.RadiusKm
 	}
 	if pc := strings.TrimSpace(f.PostalCode); pc != "" {
-		if len(pc) != 5 || !isDigits(pc) {
-			return nil, passnum.Invalid("code_postal", "Code postal invalide : %q (5 chiffres).", f.PostalCode)
-		}
 		p.postal = pc
 		if cs := communesOfPostalCode(pc); len(cs) > 0 {
 			if pt, ok := communePoint(cs[0].INSEE); ok {
@@ -399,15 +423,12 @@ func (s *Store) searchParams(f passnum.DirectoryFilter) (*searchParams, error) {
 	}
 	if c := strings.ToUpper(strings.TrimSpace(f.Commune)); c != "" {
 		pt, ok := communePoint(c)
-		if passnum.ValidateCommune(c) != nil || !ok {
+		if !ok {
 			return nil, passnum.Invalid("commune", "Commune inconnue : %q (code INSEE, par exemple 35238).", f.Commune)
 		}
 		p.centre = &pt
 	}
 	if f.Near != nil {
-		if math.IsNaN(f.Near.Lat) || math.IsNaN(f.Near.Lon) || f.Near.Lat < -90 || f.Near.Lat > 90 || f.Near.Lon < -180 || f.Near.Lon > 180 {
-			return nil, passnum.Invalid("near", "Coordonnées invalides.")
-		}
 		p.centre = &geo.Point{Lat: f.Near.Lat, Lon: f.Near.Lon}
 	}
 	if p.postal != "" && f.Commune == "" && f.Near == nil {
@@ -416,26 +437,9 @@ func (s *Store) searchParams(f passnum.DirectoryFilter) (*searchParams, error) {
 	if p.centre == nil {
 		p.radiusKm = 0
 	}
-	for _, c := range []struct {
-		field, value string
-		values       []string
-		bit          *uint32
-		label        string
-	}{
-		{"category", f.Category, passnum.ServiceCategories, &p.service, "Service"},
-		{"public", f.Public, passnum.Publics, &p.public, "Public"},
-		{"support", f.Support, passnum.Supports, &p.support, "Prise en charge"},
-	} {
-		if c.value == "" {
-			continue
-		}
-		if *c.bit = bitOf(c.values, c.value); *c.bit == 0 {
-			return nil, passnum.Invalid(c.field, "%s inconnu : %q (valeurs permises : %s).", c.label, c.value, strings.Join(c.values, " | "))
-		}
-	}
-	if len(f.Query) > 200 {
-		return nil, passnum.Invalid("q", "Recherche trop longue : 200 caractères au plus.")
-	}
+	p.service = bitOf(passnum.ServiceCategories, f.Category)
+	p.public = bitOf(passnum.Publics, f.Public)
+	p.support = bitOf(passnum.Supports, f.Support)
 	p.words = strings.Fields(geo.Normalize(f.Query))
 	if f.OpenNow {
 		p.openAt = f.Now
@@ -444,23 +448,26 @@ func (s *Store) searchParams(f passnum.DirectoryFilter) (*searchParams, error) {
 		}
 	}
 	if len(f.Territory) > 0 {
-		t, err := passnum.ParseTerritory(f.Territory)
-		if err != nil {
-			return nil, err
-		}
-		p.territory = &territorySet{communes: map[string]bool{}, deps: map[string]bool{}, regs: map[string]bool{}}
-		for _, a := range t {
-			switch a.Level {
-			case passnum.LevelCommune:
-				p.territory.communes[a.Code] = true
-			case passnum.LevelDepartement:
-				p.territory.deps[a.Code] = true
-			case passnum.LevelRegion:
-				p.territory.regs[a.Code] = true
-			}
-		}
+		p.territory = newTerritorySet(f.Territory)
 	}
 	return p, nil
+}
+
+// newTerritorySet holds the codes of a territory that Validate read.
+func newTerritorySet(areas []string) *territorySet {
+	t, _ := passnum.ParseTerritory(areas) // checked by Validate
+	set := &territorySet{communes: map[string]bool{}, deps: map[string]bool{}, regs: map[string]bool{}}
+	for _, a := range t {
+		switch a.Level {
+		case passnum.LevelCommune:
+			set.communes[a.Code] = true
+		case passnum.LevelDepartement:
+			set.deps[a.Code] = true
+		case passnum.LevelRegion:
+			set.regs[a.Code] = true
+		}
+	}
+	return set
 }
 
 // DirectoryEntry returns the public page of a venue of the directory: its

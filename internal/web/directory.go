@@ -28,10 +28,13 @@ const directoryPerPage = 20
 // directoryRadii are the distances offered around a place, in km.
 var directoryRadii = []int{5, 10, 20, 50}
 
-// directoryFields maps the fields of the service's errors to the form's.
+// directoryFields maps the parameters of a directory query
+// (passnum.ParseDirectoryQuery), which its errors name, to the fields of
+// the search form.
 var directoryFields = map[string]string{
 	"category": "service", "public": "public", "support": "prise_en_charge", "q": "q",
-	"radius_km": "rayon", "commune": "commune", "code_postal": "commune", "near": "commune",
+	"passes": "pass", "open_now": "ouvert", "radius_km": "rayon",
+	"commune": "commune", "postal_code": "commune", "lat": "commune", "lon": "commune",
 }
 
 // directoryData is the search page.
@@ -76,81 +79,121 @@ func directoryQuery(f url.Values) url.Values {
 	return q
 }
 
+// directory is the search page, /annuaire.
 func (s *Server) directory(w http.ResponseWriter, r *http.Request) error {
 	// The position of "autour de moi" is asked on this page only: every
 	// other page keeps geolocation off.
 	w.Header().Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
-	d := &directoryData{Radii: directoryRadii, RadiusKm: passnum.DefaultRadiusKm}
+	d := &directoryData{Radii: directoryRadii, RadiusKm: passnum.DefaultRadiusKm, PageNo: 1}
 	v := s.newView(r, "Trouver un lieu de médiation numérique", d)
-	q := r.URL.Query()
-	for k, vals := range q {
+	for k, vals := range r.URL.Query() {
 		if len(vals) > 0 {
 			v.Form.Set(k, strings.TrimSpace(vals[0]))
 		}
 	}
-	f := passnum.DirectoryFilter{
-		Category: v.Form.Get("service"), Public: v.Form.Get("public"), Support: v.Form.Get("prise_en_charge"),
-		Query: v.Form.Get("q"), Passes: v.Form.Get("pass") == "1", OpenNow: v.Form.Get("ouvert") == "1",
-		Now: s.now(), Limit: directoryPerPage,
-	}
+	// The page offers a few radii and pages: anything else is the default.
 	if n, err := strconv.Atoi(v.Form.Get("rayon")); err == nil && slices.Contains(directoryRadii, n) {
 		d.RadiusKm = n
 	}
 	v.Form.Set("rayon", strconv.Itoa(d.RadiusKm))
-	f.RadiusKm = float64(d.RadiusKm)
-	d.PageNo = 1
 	if n, err := strconv.Atoi(v.Form.Get("page")); err == nil && n > 1 {
 		d.PageNo = min(n, 10000)
 	}
-	f.Offset = (d.PageNo - 1) * directoryPerPage
+	query := searchQuery(v, d)
+	// A search was made: more than the radius, which always has a value.
+	d.Searched = len(directoryQuery(v.Form)) > 1
+	f, page, status, err := s.searchDirectory(r, v, d, query)
+	if err != nil {
+		return err
+	}
+	d.setResults(page, f.Offset, v.Form)
+	d.Map = s.directoryMap(d, page, f)
+	return s.render(w, r, status, "directory_search", v)
+}
 
-	status := http.StatusOK
-	typed := v.Form.Get("commune")
+// searchQuery turns the search form into the query of a directory search
+// that passnum.ParseDirectoryQuery reads, as the API's: the criteria under
+// their names, and the place, which the page finds itself: a postal code
+// or a commune typed (with the candidates of an ambiguous name), else the
+// browser's position.
+func searchQuery(v *view, d *directoryData) url.Values {
+	q := url.Values{}
+	for field, param := range map[string]string{"service": "category", "public": "public", "prise_en_charge": "support", "q": "q"} {
+		if value := v.Form.Get(field); value != "" {
+			q.Set(param, value)
+		}
+	}
+	for field, param := range map[string]string{"pass": "passes", "ouvert": "open_now"} {
+		if v.Form.Get(field) == "1" {
+			q.Set(param, "true")
+		}
+	}
+	typed, choice := v.Form.Get("commune"), v.Form.Get("commune_choice")
 	switch {
-	case isPostalCode(typed) && v.Form.Get("commune_choice") == "":
+	case isPostalCode(typed) && choice == "":
 		c, ok := postalCodeCentre(typed)
 		if !ok {
 			v.addError("commune", "Aucune commune n'a le code postal « "+typed+" ». Vérifiez-le, ou tapez le nom de la commune.")
 			break
 		}
-		f.Commune, d.Place = c.INSEE, c.Name+" ("+typed+")"
-	case typed != "" || v.Form.Get("commune_choice") != "":
+		q.Set("commune", c.INSEE)
+		d.Place = c.Name + " (" + typed + ")"
+	case typed != "" || choice != "":
 		insee, options := communeField(v, false)
 		d.Communes = options
 		if insee != "" {
 			c, _ := geo.LookupCommune(insee)
-			f.Commune, d.Place = insee, c.Name
+			q.Set("commune", insee)
+			d.Place = c.Name
 		}
-	default:
-		if lat, lon, ok := parsePosition(v.Form.Get("lat"), v.Form.Get("lon")); ok {
-			f.Near = &passnum.LatLon{Lat: lat, Lon: lon}
-			d.Place = "votre position"
-			d.Lat, d.Lon = v.Form.Get("lat"), v.Form.Get("lon")
-		}
+	case v.Form.Get("lat") != "" || v.Form.Get("lon") != "":
+		q.Set("lat", v.Form.Get("lat"))
+		q.Set("lon", v.Form.Get("lon"))
 	}
-	if typed != "" || v.Form.Get("commune_choice") != "" {
+	if typed != "" || choice != "" {
 		v.Form.Del("lat")
 		v.Form.Del("lon")
 	}
-	// A search was made: more than the radius, which always has a value.
-	d.Searched = len(directoryQuery(v.Form)) > 1
-	page := &passnum.DirectoryPage{}
-	if v.Summary != nil {
-		// A commune to choose or correct first: no list of all France
-		// meanwhile.
-		status = http.StatusBadRequest
-	} else if found, err := s.svc.SearchDirectory(r.Context(), f); err != nil {
-		if passnum.ErrorCode(err) == passnum.EINTERNAL {
-			return err
-		}
-		v.addServiceError(err, directoryFields)
-		status = errStatus(err)
-	} else {
-		page = found
+	if q.Has("commune") || q.Has("lat") {
+		q.Set("radius_km", strconv.Itoa(d.RadiusKm))
 	}
+	return q
+}
+
+// searchDirectory reads the query and searches, unless a commune is to be
+// chosen or corrected first (no list of all France meanwhile). A query or
+// a search refused is shown on the form, with its status; only internal
+// errors are returned.
+func (s *Server) searchDirectory(r *http.Request, v *view, d *directoryData, query url.Values) (passnum.DirectoryFilter, *passnum.DirectoryPage, int, error) {
+	offset := (d.PageNo - 1) * directoryPerPage
+	if v.Summary != nil {
+		return passnum.DirectoryFilter{Offset: offset}, &passnum.DirectoryPage{}, http.StatusBadRequest, nil
+	}
+	f, err := passnum.ParseDirectoryQuery(query)
+	f.Now, f.Offset, f.Limit = s.now(), offset, directoryPerPage
+	page := &passnum.DirectoryPage{}
+	if err == nil {
+		if f.Near != nil {
+			d.Place, d.Lat, d.Lon = "votre position", query.Get("lat"), query.Get("lon")
+		}
+		page, err = s.svc.SearchDirectory(r.Context(), f)
+	}
+	switch {
+	case err == nil:
+		return f, page, http.StatusOK, nil
+	case passnum.ErrorCode(err) == passnum.EINTERNAL:
+		return f, nil, 0, err
+	}
+	v.addServiceError(err, directoryFields)
+	return f, &passnum.DirectoryPage{}, errStatus(err), nil
+}
+
+// setResults lists a page of results with their numbers and distances,
+// and the links to the pages before and after.
+func (d *directoryData) setResults(page *passnum.DirectoryPage, offset int, form url.Values) {
 	d.Page = page
 	d.Pages = max(1, (page.Total+directoryPerPage-1)/directoryPerPage)
-	back := directoryQuery(v.Form)
+	back := directoryQuery(form)
 	if d.PageNo > 1 {
 		back.Set("page", strconv.Itoa(d.PageNo))
 	}
@@ -159,7 +202,7 @@ func (s *Server) directory(w http.ResponseWriter, r *http.Request) error {
 		suffix = "?" + enc
 	}
 	for i, dv := range page.Venues {
-		row := directoryRow{N: f.Offset + i + 1, V: dv, Href: fmt.Sprintf("/annuaire/%d%s", dv.OrgID, suffix)}
+		row := directoryRow{N: offset + i + 1, V: dv, Href: fmt.Sprintf("/annuaire/%d%s", dv.OrgID, suffix)}
 		switch {
 		case dv.DistanceKm != nil && dv.NearestPlace != "":
 			// Found by one of its points of presence, nearer than its
@@ -173,21 +216,7 @@ func (s *Server) directory(w http.ResponseWriter, r *http.Request) error {
 	if len(d.Rows) > 0 {
 		d.FirstRow, d.LastRow = d.Rows[0].N, d.Rows[len(d.Rows)-1].N
 	}
-	pageURL := func(n int) string {
-		q := directoryQuery(v.Form)
-		if n > 1 {
-			q.Set("page", strconv.Itoa(n))
-		}
-		return "/annuaire?" + q.Encode()
-	}
-	if d.PageNo > 1 {
-		d.PrevURL = pageURL(min(d.PageNo-1, d.Pages))
-	}
-	if d.PageNo < d.Pages {
-		d.NextURL = pageURL(d.PageNo + 1)
-	}
-	d.Map = s.directoryMap(d, page, f)
-	return s.render(w, r, status, "directory_search", v)
+	d.PrevURL, d.NextURL = pagerLinks("/annuaire", directoryQuery(form), d.PageNo, d.Pages)
 }
 
 // directoryMap draws the results of a page, zoomed on them when the
@@ -284,19 +313,6 @@ func postalCodeCentre(pc string) (geo.Commune, bool) {
 		}
 	}
 	return best, found
-}
-
-// parsePosition reads the browser's position of "autour de moi".
-func parsePosition(lat, lon string) (float64, float64, bool) {
-	if lat == "" || lon == "" {
-		return 0, 0, false
-	}
-	la, err1 := strconv.ParseFloat(lat, 64)
-	lo, err2 := strconv.ParseFloat(lon, 64)
-	if err1 != nil || err2 != nil || math.IsNaN(la) || math.IsNaN(lo) || la < -90 || la > 90 || lo < -180 || lo > 180 {
-		return 0, 0, false
-	}
-	return la, lo, true
 }
 
 // entryData is a venue's public page.

@@ -2,18 +2,20 @@ package web
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/passnum/passnum"
 )
 
-// Numbers as people type them in France: "50 000", "52 000,50", "1.000"
-// are all accepted; the comma is the decimal separator, the point too when
-// it cannot be a thousands separator.
+// Numbers as people type them in France: "50 000", "52 000,50". Amounts
+// and percentages follow the domain's one rule (passnum.ParseEuros,
+// passnum.ParsePercent), which the command line follows too; counts are
+// whole numbers with spaces of any kind between thousands.
 
 // cleanNumber removes spaces (of every kind) and the euro sign.
 func cleanNumber(s string) string {
@@ -26,58 +28,16 @@ func cleanNumber(s string) string {
 	}, strings.TrimSpace(s))
 }
 
-// parseDecimal reads a non-negative decimal number with at most decimals
-// digits after the separator, scaled to an integer: parseDecimal("12,5",
-// 2) is 1250.
-func parseDecimal(s string, decimals int) (int64, bool) {
-	s = cleanNumber(s)
-	if s == "" {
-		return 0, false
+// typedError is the message of a field a person typed wrong: what to type
+// (hint), then, when something was typed, why it was not read (the
+// domain's reason, made a sentence).
+func typedError(hint, typed string, err error) string {
+	reason := passnum.ErrorMessage(err)
+	if strings.TrimSpace(typed) == "" || reason == "" {
+		return hint
 	}
-	// A point followed by exactly three digits, with no comma, is a
-	// thousands separator ("1.000"); otherwise it is the decimal one.
-	if !strings.Contains(s, ",") {
-		parts := strings.Split(s, ".")
-		if len(parts) > 2 || len(parts) == 2 && len(parts[1]) == 3 {
-			s = strings.ReplaceAll(s, ".", "")
-		} else {
-			s = strings.Replace(s, ".", ",", 1)
-		}
-	} else {
-		s = strings.ReplaceAll(s, ".", "")
-	}
-	whole, frac, _ := strings.Cut(s, ",")
-	if whole == "" {
-		whole = "0"
-	}
-	if len(frac) > decimals || strings.Contains(frac, ",") {
-		return 0, false
-	}
-	frac += strings.Repeat("0", decimals-len(frac))
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w < 0 || w > math.MaxInt64/int64(math.Pow10(decimals))-1 {
-		return 0, false
-	}
-	f := int64(0)
-	if frac != "" {
-		if f, err = strconv.ParseInt(frac, 10, 64); err != nil || f < 0 {
-			return 0, false
-		}
-	}
-	return w*int64(math.Pow10(decimals)) + f, true
-}
-
-// parseEuros reads an amount in euros as cents.
-func parseEuros(s string) (int64, bool) { return parseDecimal(s, 2) }
-
-// parsePercent reads a percentage as basis points: "50" is 5 000, "33,33"
-// is 3 333.
-func parsePercent(s string) (int, bool) {
-	n, ok := parseDecimal(strings.TrimSuffix(cleanNumber(s), "%"), 2)
-	if !ok || n > 1_000_000 {
-		return 0, false
-	}
-	return int(n), true
+	r, size := utf8.DecodeRuneInString(reason)
+	return hint + " " + string(unicode.ToUpper(r)) + reason[size:] + "."
 }
 
 // parseCount reads a whole number typed by a person ("1 000").

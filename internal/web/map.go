@@ -167,77 +167,111 @@ func scaleKm(side float64) float64 {
 
 // drawMap draws a map of metropolitan France with the markers of spec.
 func drawMap(spec mapSpec) mapOut {
-	var out mapOut
-	var ps []placed
-	var pts [][2]float64
-	for _, m := range spec.Markers {
-		x, y, ok := geo.Point{Lat: m.Point.Lat, Lon: m.Point.Lon}.MapXY()
-		if !ok {
-			out.Overseas = append(out.Overseas, m)
-			continue
-		}
-		ps = append(ps, placed{m: m, px: x, py: y})
-		pts = append(pts, [2]float64{x, y})
-	}
-	var cx, cy float64
-	hasCentre := false
-	if spec.Centre != nil {
-		cx, cy, hasCentre = geo.Point{Lat: spec.Centre.Lat, Lon: spec.Centre.Lon}.MapXY()
-		if hasCentre {
-			pts = append(pts, [2]float64{cx, cy})
-		}
-	}
-	b := box{0, 0, mapFullSize}
-	if spec.Zoom && len(pts) > 0 {
-		b = frame(pts, math.Max(spec.MinKm, 10)*unitsPerKm)
-	}
-	// Sizes follow the box, so that markers look the same at every zoom.
-	r := b.side / 30
-	if spec.Big {
-		r = b.side / 20
-	}
-	declutter(ps, r)
-
+	l, overseas := layOut(spec)
 	esc := html.EscapeString
 	var s strings.Builder
 	titleID, descID := spec.ID+"-titre", spec.ID+"-desc"
 	fmt.Fprintf(&s, `<svg class="map" id="%s" role="img" aria-labelledby="%s %s" viewBox="%s" width="100%%" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">`,
-		esc(spec.ID), titleID, descID, b.viewBox())
+		esc(spec.ID), titleID, descID, l.b.viewBox())
 	fmt.Fprintf(&s, `<title id="%s">%s</title><desc id="%s">%s</desc>`, titleID, esc(spec.Title), descID, esc(spec.Desc))
-	fmt.Fprintf(&s, `<rect class="map-sea" x="%s" y="%s" width="%s" height="%s"></rect>`, num1(b.x), num1(b.y), num1(b.side), num1(b.side))
+	fmt.Fprintf(&s, `<rect class="map-sea" x="%s" y="%s" width="%s" height="%s"></rect>`, num1(l.b.x), num1(l.b.y), num1(l.b.side), num1(l.b.side))
 	fmt.Fprintf(&s, `<path class="map-land" vector-effect="non-scaling-stroke" d="%s"></path>`, geo.FranceOutlinePath())
-	// Where the centre's name, the scale bar and the markers are: the
-	// names of towns keep clear of them.
-	var taken []rect
-	for _, p := range ps {
-		taken = append(taken, rect{p.x - r*1.2, p.y - r*1.2, p.x + r*1.2, p.y + r*1.2})
-	}
-	var label *placedLabel
-	if hasCentre && spec.CentreName != "" && spec.Zoom {
-		if label = centreLabel(spec.CentreName, cx, cy, r, ps); label != nil {
-			taken = append(taken, label.box)
-		}
-		taken = append(taken, rect{cx - r, cy - r, cx + r, cy + r})
-	}
-	km := scaleKm(b.side)
-	length := km * unitsPerKm
-	x0, y0 := b.x+b.side*0.04, b.y+b.side*0.95
-	taken = append(taken, rect{x0 - r*0.3, y0 - r*1.8, x0 + length + r*0.3, y0 + r*0.3})
-
+	r := l.r
 	// Towns for bearings, under everything else.
-	for _, t := range landmarks(b, r, taken) {
+	for _, t := range landmarks(l.b, r, l.taken) {
 		fmt.Fprintf(&s, `<g class="map-town"><circle cx="%s" cy="%s" r="%s"></circle><text x="%s" y="%s" font-size="%s" stroke-width="%s">%s</text></g>`,
 			num2(t.x), num2(t.y), num2(r*0.18), num2(t.x+r*0.3), num2(t.y-r*0.3), num2(r*0.8), num2(r*0.25), esc(t.name))
 	}
-	if hasCentre {
+	if l.hasCentre {
 		c := r * 0.8
 		fmt.Fprintf(&s, `<g class="map-centre"><path vector-effect="non-scaling-stroke" d="M%s %sL%s %sM%s %sL%s %s"></path>`,
-			num2(cx-c), num2(cy), num2(cx+c), num2(cy), num2(cx), num2(cy-c), num2(cx), num2(cy+c))
+			num2(l.cx-c), num2(l.cy), num2(l.cx+c), num2(l.cy), num2(l.cx), num2(l.cy-c), num2(l.cx), num2(l.cy+c))
 		s.WriteString(`</g>`)
 	}
+	writeMarkers(&s, l.ps, r)
+	// The centre's name over the markers.
+	if l.label != nil {
+		fmt.Fprintf(&s, `<text x="%s" y="%s" font-size="%s" stroke-width="%s" text-anchor="%s" class="map-centre-name">%s</text>`,
+			num2(l.label.x), num2(l.label.y), num2(l.label.fs), num2(r*0.3), l.label.anchor, esc(spec.CentreName))
+	}
+	// The scale bar, bottom left.
+	fmt.Fprintf(&s, `<g class="map-scale"><path vector-effect="non-scaling-stroke" d="M%s %sv%sh%sv%s"></path><text x="%s" y="%s" font-size="%s" stroke-width="%s">%s km</text></g>`,
+		num2(l.x0), num2(l.y0-r*0.4), num2(r*0.4), num2(l.length), num2(-r*0.4), num2(l.x0), num2(l.y0-r*0.7), num2(r*0.95), num2(r*0.3), num1(l.km))
+	s.WriteString(`</svg>`)
+	return mapOut{SVG: template.HTML(s.String()), Overseas: overseas}
+}
+
+// mapLayout is where the parts of a map go.
+type mapLayout struct {
+	b      box
+	r      float64  // the markers' radius
+	ps     []placed // the markers in metropolitan France
+	cx, cy float64  // the centre's cross, when hasCentre
+	// hasCentre: the spec's centre is in metropolitan France.
+	hasCentre bool
+	label     *placedLabel // the centre's name; nil when not shown
+	// The scale bar: km long, length in map units, from (x0, y0).
+	km, length, x0, y0 float64
+	// taken are where the centre's name, the scale bar and the markers
+	// are: the names of towns keep clear of them.
+	taken []rect
+}
+
+// layOut places the markers, the centre and the scale bar of a map, and
+// returns apart the markers outside metropolitan France.
+func layOut(spec mapSpec) (mapLayout, []mapMarker) {
+	var l mapLayout
+	var overseas []mapMarker
+	var pts [][2]float64
+	for _, m := range spec.Markers {
+		x, y, ok := geo.Point{Lat: m.Point.Lat, Lon: m.Point.Lon}.MapXY()
+		if !ok {
+			overseas = append(overseas, m)
+			continue
+		}
+		l.ps = append(l.ps, placed{m: m, px: x, py: y})
+		pts = append(pts, [2]float64{x, y})
+	}
+	if spec.Centre != nil {
+		l.cx, l.cy, l.hasCentre = geo.Point{Lat: spec.Centre.Lat, Lon: spec.Centre.Lon}.MapXY()
+		if l.hasCentre {
+			pts = append(pts, [2]float64{l.cx, l.cy})
+		}
+	}
+	l.b = box{0, 0, mapFullSize}
+	if spec.Zoom && len(pts) > 0 {
+		l.b = frame(pts, math.Max(spec.MinKm, 10)*unitsPerKm)
+	}
+	// Sizes follow the box, so that markers look the same at every zoom.
+	r := l.b.side / 30
+	if spec.Big {
+		r = l.b.side / 20
+	}
+	l.r = r
+	declutter(l.ps, r)
+	for _, p := range l.ps {
+		l.taken = append(l.taken, rect{p.x - r*1.2, p.y - r*1.2, p.x + r*1.2, p.y + r*1.2})
+	}
+	if l.hasCentre && spec.CentreName != "" && spec.Zoom {
+		if l.label = centreLabel(spec.CentreName, l.cx, l.cy, r, l.ps); l.label != nil {
+			l.taken = append(l.taken, l.label.box)
+		}
+		l.taken = append(l.taken, rect{l.cx - r, l.cy - r, l.cx + r, l.cy + r})
+	}
+	l.km = scaleKm(l.b.side)
+	l.length = l.km * unitsPerKm
+	l.x0, l.y0 = l.b.x+l.b.side*0.04, l.b.y+l.b.side*0.95
+	l.taken = append(l.taken, rect{l.x0 - r*0.3, l.y0 - r*1.8, l.x0 + l.length + r*0.3, l.y0 + r*0.3})
+	return l, overseas
+}
+
+// writeMarkers draws the markers: first the leaders of those moved aside
+// to their points, then the numbered circles.
+func writeMarkers(s *strings.Builder, ps []placed, r float64) {
+	esc := html.EscapeString
 	for _, p := range ps {
 		if p.moved {
-			fmt.Fprintf(&s, `<path class="map-leader" vector-effect="non-scaling-stroke" d="M%s %sL%s %s"></path><circle class="map-spot" cx="%s" cy="%s" r="%s"></circle>`,
+			fmt.Fprintf(s, `<path class="map-leader" vector-effect="non-scaling-stroke" d="M%s %sL%s %s"></path><circle class="map-spot" cx="%s" cy="%s" r="%s"></circle>`,
 				num2(p.px), num2(p.py), num2(p.x), num2(p.y), num2(p.px), num2(p.py), num2(r/5))
 		}
 	}
@@ -246,26 +280,15 @@ func drawMap(spec mapSpec) mapOut {
 		if !p.m.Filled {
 			class += " map-marker-outline"
 		}
-		fmt.Fprintf(&s, `<g class="%s"><title>%s</title><circle cx="%s" cy="%s" r="%s" vector-effect="non-scaling-stroke"></circle>`,
+		fmt.Fprintf(s, `<g class="%s"><title>%s</title><circle cx="%s" cy="%s" r="%s" vector-effect="non-scaling-stroke"></circle>`,
 			class, esc(p.m.Title), num2(p.x), num2(p.y), num2(r))
 		fs := r * 1.15
 		if len([]rune(p.m.Label)) > 2 {
 			fs = r * 0.85
 		}
-		fmt.Fprintf(&s, `<text x="%s" y="%s" font-size="%s" text-anchor="middle" dominant-baseline="central">%s</text></g>`,
+		fmt.Fprintf(s, `<text x="%s" y="%s" font-size="%s" text-anchor="middle" dominant-baseline="central">%s</text></g>`,
 			num2(p.x), num2(p.y+r*0.05), num2(fs), esc(p.m.Label))
 	}
-	// The centre's name over the markers.
-	if label != nil {
-		fmt.Fprintf(&s, `<text x="%s" y="%s" font-size="%s" stroke-width="%s" text-anchor="%s" class="map-centre-name">%s</text>`,
-			num2(label.x), num2(label.y), num2(label.fs), num2(r*0.3), label.anchor, esc(spec.CentreName))
-	}
-	// The scale bar, bottom left.
-	fmt.Fprintf(&s, `<g class="map-scale"><path vector-effect="non-scaling-stroke" d="M%s %sv%sh%sv%s"></path><text x="%s" y="%s" font-size="%s" stroke-width="%s">%s km</text></g>`,
-		num2(x0), num2(y0-r*0.4), num2(r*0.4), num2(length), num2(-r*0.4), num2(x0), num2(y0-r*0.7), num2(r*0.95), num2(r*0.3), num1(km))
-	s.WriteString(`</svg>`)
-	out.SVG = template.HTML(s.String())
-	return out
 }
 
 // rect is a part of the map something is drawn on.

@@ -146,19 +146,19 @@ func (s *Server) createProgramme(w http.ResponseWriter, r *http.Request) error {
 			v.addError(fmt.Sprintf("funder_%d", i), fmt.Sprintf("Financeur n°%d : choisissez-le dans la liste.", i))
 			continue
 		}
-		bp, ok := parsePercent(share)
-		if !ok {
-			v.addError(fmt.Sprintf("share_%d", i), fmt.Sprintf("Part du financeur n°%d : indiquez un pourcentage, par exemple 50 ou 33,33.", i))
+		bp, err := passnum.ParsePercent(share)
+		if err != nil {
+			v.addError(fmt.Sprintf("share_%d", i), typedError(fmt.Sprintf("Part du financeur n°%d : indiquez un pourcentage, par exemple 50 ou 33,33.", i), share, err))
 			continue
 		}
 		c.Funders = append(c.Funders, passnum.FunderShare{FunderID: fid, ShareBP: bp})
 	}
-	var ok bool
-	if c.BudgetCents, ok = parseEuros(f.Get("budget")); !ok {
-		v.addError("budget", "Indiquez le budget financé en euros, par exemple 50 000.")
+	var err error
+	if c.BudgetCents, err = passnum.ParseEuros(f.Get("budget")); err != nil {
+		v.addError("budget", typedError("Indiquez le budget financé en euros, par exemple 50 000.", f.Get("budget"), err))
 	}
-	if c.FaceValueCents, ok = parseEuros(f.Get("face_value")); !ok {
-		v.addError("face_value", "Indiquez la valeur d'un pass en euros, par exemple 10.")
+	if c.FaceValueCents, err = passnum.ParseEuros(f.Get("face_value")); err != nil {
+		v.addError("face_value", typedError("Indiquez la valeur d'un pass en euros, par exemple 10.", f.Get("face_value"), err))
 	}
 	if n, ok := parseCount(f.Get("carnet_size")); !ok {
 		v.addError("carnet_size", "Indiquez le nombre de pass par carnet, par exemple 10.")
@@ -171,8 +171,8 @@ func (s *Server) createProgramme(w http.ResponseWriter, r *http.Request) error {
 		d := int(min(n, 10000))
 		c.ToleranceDays = &d
 	}
-	if bp, ok := parsePercent(f.Get("fee")); !ok {
-		v.addError("fee", "Indiquez les frais de gestion en pourcentage, par exemple 4.")
+	if bp, err := passnum.ParsePercent(f.Get("fee")); err != nil {
+		v.addError("fee", typedError("Indiquez les frais de gestion en pourcentage, par exemple 4.", f.Get("fee"), err))
 	} else {
 		c.FeeBP = &bp
 	}
@@ -269,9 +269,10 @@ func (s *Server) recordFunds(w http.ResponseWriter, r *http.Request) error {
 	if c.FunderID, err = strconv.ParseInt(f.Get("funds_funder"), 10, 64); err != nil {
 		return s.programmeFormError(w, r, passnum.Invalid("funder_id", "Choisissez le financeur qui a versé les fonds."), fields)
 	}
-	amount, ok := parseEuros(f.Get("funds_amount"))
-	if !ok {
-		return s.programmeFormError(w, r, passnum.Invalid("amount_cents", "Indiquez le montant reçu en euros, par exemple 26 000 ou 26 000,50."), fields)
+	amount, err := passnum.ParseEuros(f.Get("funds_amount"))
+	if err != nil {
+		return s.programmeFormError(w, r, passnum.Invalid("amount_cents", "%s",
+			typedError("Indiquez le montant reçu en euros, par exemple 26 000 ou 26 000,50.", f.Get("funds_amount"), err)), fields)
 	}
 	c.AmountCents = amount
 	po, err := s.svc.RecordFunds(r.Context(), c)

@@ -101,19 +101,7 @@ func (s *Server) reports(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Pages = max(1, (total+reportsPerPage-1)/reportsPerPage)
 	period := url.Values{"du": {d.From}, "au": {d.To}}
-	pageURL := func(n int) string {
-		p := url.Values{"du": {d.From}, "au": {d.To}}
-		if n > 1 {
-			p.Set("page", strconv.Itoa(n))
-		}
-		return "/lieu/comptes-rendus?" + p.Encode()
-	}
-	if d.PageNo > 1 {
-		d.PrevURL = pageURL(min(d.PageNo-1, d.Pages))
-	}
-	if d.PageNo < d.Pages {
-		d.NextURL = pageURL(d.PageNo + 1)
-	}
+	d.PrevURL, d.NextURL = pagerLinks("/lieu/comptes-rendus", period, d.PageNo, d.Pages)
 	d.ExportURL = "/lieu/comptes-rendus/export.csv?" + period.Encode()
 	status := http.StatusOK
 	if v.Summary != nil {

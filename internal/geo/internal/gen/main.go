@@ -130,6 +130,9 @@ var (
 	postalPattern = regexp.MustCompile(`^\d{5}$`)
 )
 
+// writtenBy ends the first line of every file.
+const writtenBy = ", written by internal/geo/internal/gen"
+
 // run reads the packages and writes the four files into out. It returns
 // the number of communes whose point has each precision.
 func run(src sources, out string) (map[string]int, error) {
@@ -152,7 +155,6 @@ func run(src sources, out string) (map[string]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	const writtenBy = ", written by internal/geo/internal/gen"
 	header := fmt.Sprintf("# %s@%s%s; columns: ", meta.Name, meta.Version, writtenBy)
 
 	var (
@@ -165,33 +167,86 @@ func run(src sources, out string) (map[string]int, error) {
 			return nil, err
 		}
 	}
+	regionsTSV, regionOK, err := regionsFile(regions, header)
+	if err != nil {
+		return nil, err
+	}
+	departementsTSV, departementRegion, err := departementsFile(departements, regionOK, header)
+	if err != nil {
+		return nil, err
+	}
+	communes, formers, err := currentCommunes(communes, departementRegion)
+	if err != nil {
+		return nil, err
+	}
+	points, err := locate(communes, formers, coded, named)
+	if err != nil {
+		return nil, err
+	}
+	communesHeader := fmt.Sprintf("# %s@%s, %s@%s and %s@%s (GeoNames)%s; columns: %s\n",
+		meta.Name, meta.Version, cities500Package, cities500Version, citiesJSONPackage, citiesJSONVersion, writtenBy,
+		"INSEE code, name, postal codes, département, région, population, latitude, longitude, precision")
+	communesTSV, counts := communesFile(communes, points, communesHeader)
+	gz, err := gzipped(communesTSV)
+	if err != nil {
+		return nil, err
+	}
+	outlineTxt := fmt.Sprintf("# %s@%s %s (Natural Earth), France without its overseas départements%s; "+
+		"the next line is SVG path data for the viewBox \"0 0 %g %g\"\n%s\n",
+		atlasPackage, atlasVersion, atlasFile, writtenBy, mapSize, mapSize, outline)
+	for name, b := range map[string][]byte{
+		"communes.tsv.gz":    gz,
+		"departements.tsv":   departementsTSV,
+		"regions.tsv":        regionsTSV,
+		"france-outline.txt": []byte(outlineTxt),
+	} {
+		if err := os.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return counts, nil
+}
 
+// regionsFile writes regions.tsv: the régions kept, by code. It returns
+// which codes it holds.
+func regionsFile(regions []srcRegion, header string) ([]byte, map[string]bool, error) {
 	regionOK := map[string]bool{}
-	var regionsTSV bytes.Buffer
-	regionsTSV.WriteString(header + "code, name\n")
+	var tsv bytes.Buffer
+	tsv.WriteString(header + "code, name\n")
 	regions = slices.DeleteFunc(regions, func(r srcRegion) bool { return !kept(r.Zone) })
 	slices.SortFunc(regions, func(a, b srcRegion) int { return cmp.Compare(a.Code, b.Code) })
 	for _, r := range regions {
 		if r.Code == "" || regionOK[r.Code] || !clean(r.Name) {
-			return nil, fmt.Errorf("regions.json: bad or repeated région %+v", r)
+			return nil, nil, fmt.Errorf("regions.json: bad or repeated région %+v", r)
 		}
 		regionOK[r.Code] = true
-		fmt.Fprintf(&regionsTSV, "%s\t%s\n", r.Code, r.Name)
+		fmt.Fprintf(&tsv, "%s\t%s\n", r.Code, r.Name)
 	}
+	return tsv.Bytes(), regionOK, nil
+}
 
+// departementsFile writes departements.tsv: the départements kept, by
+// code, each in a région of regionOK. It returns the région of each.
+func departementsFile(departements []srcDepartement, regionOK map[string]bool, header string) ([]byte, map[string]string, error) {
 	departementRegion := map[string]string{}
-	var departementsTSV bytes.Buffer
-	departementsTSV.WriteString(header + "code, name, région\n")
+	var tsv bytes.Buffer
+	tsv.WriteString(header + "code, name, région\n")
 	departements = slices.DeleteFunc(departements, func(d srcDepartement) bool { return !kept(d.Zone) })
 	slices.SortFunc(departements, func(a, b srcDepartement) int { return cmp.Compare(a.Code, b.Code) })
 	for _, d := range departements {
 		if d.Code == "" || departementRegion[d.Code] != "" || !clean(d.Name) || !regionOK[d.Region] {
-			return nil, fmt.Errorf("departements.json: bad or repeated département %+v", d)
+			return nil, nil, fmt.Errorf("departements.json: bad or repeated département %+v", d)
 		}
 		departementRegion[d.Code] = d.Region
-		fmt.Fprintf(&departementsTSV, "%s\t%s\t%s\n", d.Code, d.Name, d.Region)
+		fmt.Fprintf(&tsv, "%s\t%s\t%s\n", d.Code, d.Name, d.Region)
 	}
+	return tsv.Bytes(), departementRegion, nil
+}
 
+// currentCommunes keeps the current communes of the zones kept, by code,
+// each checked, and returns apart the delegated and associated communes
+// (formers), whose places locate uses.
+func currentCommunes(communes []srcCommune, departementRegion map[string]string) ([]srcCommune, []srcCommune, error) {
 	var formers []srcCommune
 	communes = slices.DeleteFunc(communes, func(c srcCommune) bool {
 		if (c.Type == "commune-deleguee" || c.Type == "commune-associee") && c.ChefLieu != "" {
@@ -202,53 +257,34 @@ func run(src sources, out string) (map[string]int, error) {
 	slices.SortFunc(communes, func(a, b srcCommune) int { return cmp.Compare(a.Code, b.Code) })
 	for i, c := range communes {
 		if err := checkCommune(c, departementRegion); err != nil {
-			return nil, fmt.Errorf("communes.json: commune %s: %w", c.Code, err)
+			return nil, nil, fmt.Errorf("communes.json: commune %s: %w", c.Code, err)
 		}
 		if i > 0 && communes[i-1].Code == c.Code {
-			return nil, fmt.Errorf("communes.json: commune %s repeated", c.Code)
+			return nil, nil, fmt.Errorf("communes.json: commune %s repeated", c.Code)
 		}
 	}
 	if len(communes) == 0 {
-		return nil, errors.New("communes.json: no current commune")
+		return nil, nil, errors.New("communes.json: no current commune")
 	}
-	points, err := locate(communes, formers, coded, named)
-	if err != nil {
-		return nil, err
-	}
+	return communes, formers, nil
+}
 
+// communesFile writes the text of communes.tsv.gz, one commune a line with
+// its point, and counts the points of each precision.
+func communesFile(communes []srcCommune, points map[string]located, header string) ([]byte, map[string]int) {
 	counts := map[string]int{}
-	var communesTSV bytes.Buffer
-	fmt.Fprintf(&communesTSV, "# %s@%s, %s@%s and %s@%s (GeoNames)%s; columns: %s\n",
-		meta.Name, meta.Version, cities500Package, cities500Version, citiesJSONPackage, citiesJSONVersion, writtenBy,
-		"INSEE code, name, postal codes, département, région, population, latitude, longitude, precision")
+	var tsv bytes.Buffer
+	tsv.WriteString(header)
 	for _, c := range communes {
 		postal := slices.Clone(c.PostalCodes)
 		slices.Sort(postal)
 		postal = slices.Compact(postal)
 		p := points[c.Code]
 		counts[p.precision]++
-		fmt.Fprintf(&communesTSV, "%s\t%s\t%s\t%s\t%s\t%d\t%.5f\t%.5f\t%s\n",
+		fmt.Fprintf(&tsv, "%s\t%s\t%s\t%s\t%s\t%d\t%.5f\t%.5f\t%s\n",
 			c.Code, c.Name, strings.Join(postal, " "), c.Departement, c.Region, *c.Population, p.lat, p.lon, p.precision)
 	}
-
-	gz, err := gzipped(communesTSV.Bytes())
-	if err != nil {
-		return nil, err
-	}
-	outlineTxt := fmt.Sprintf("# %s@%s %s (Natural Earth), France without its overseas départements%s; "+
-		"the next line is SVG path data for the viewBox \"0 0 %g %g\"\n%s\n",
-		atlasPackage, atlasVersion, atlasFile, writtenBy, mapSize, mapSize, outline)
-	for name, b := range map[string][]byte{
-		"communes.tsv.gz":    gz,
-		"departements.tsv":   departementsTSV.Bytes(),
-		"regions.tsv":        regionsTSV.Bytes(),
-		"france-outline.txt": []byte(outlineTxt),
-	} {
-		if err := os.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
-			return nil, err
-		}
-	}
-	return counts, nil
+	return tsv.Bytes(), counts
 }
 
 // checkCommune checks what geo relies on: the code's form, a name, at least

@@ -203,83 +203,111 @@ type located struct {
 // its arrondissement, else of its département. communes must be sorted by
 // code, so that the means, and the output, do not depend on map order.
 func locate(communes, formers []srcCommune, coded, named []place) (map[string]located, error) {
-	byCode := map[string][]place{}
-	codedNames := map[string]bool{} // département + " " + folded name
-	for _, p := range coded {
-		byCode[p.code] = append(byCode[p.code], p)
-		codedNames[departementOf(p.code)+" "+foldName(p.name)] = true
-	}
-	namedPlaces := map[string][]place{} // by département + " " + folded name
-	for _, p := range named {
-		key := p.departement + " " + foldName(p.name)
-		namedPlaces[key] = append(namedPlaces[key], p)
-	}
-	// Names of the current communes by département, to recognise a place
-	// named after another commune than the one its code says.
-	names := map[string]map[string]int{}
-	for _, c := range communes {
-		if names[c.Departement] == nil {
-			names[c.Departement] = map[string]int{}
-		}
-		names[c.Departement][foldName(c.Name)]++
-	}
-	formerCodes := map[string][]string{} // by the code of the commune they joined
-	seatName := map[string]string{}      // the former commune that kept the commune's code
-	for _, f := range formers {
-		if f.Code == f.ChefLieu {
-			seatName[f.Code] = foldName(f.Name)
-		} else {
-			formerCodes[f.ChefLieu] = append(formerCodes[f.ChefLieu], f.Code)
-		}
-	}
-
+	g := newGazetteer(communes, formers, coded, named)
 	points := make(map[string]located, len(communes))
 	for _, c := range communes {
-		own := byCode[c.Code]
-		var others []place
-		for _, code := range formerCodes[c.Code] {
-			others = append(others, byCode[code]...)
+		if p, ok := g.ownPoint(c); ok {
+			points[c.Code] = p
 		}
-		name := foldName(c.Name)
-		nameClass := func(p place) int {
-			switch n := foldName(p.name); {
-			case n == name:
-				return 0
-			case n == seatName[c.Code]:
-				return 1
-			case names[c.Departement][n] > 0:
-				return 3 // named after another commune: misfiled, or a homonymous hamlet
-			default:
-				return 2
-			}
-		}
-		candidates := make([]place, 0, len(own)+len(others))
-		candidates = append(candidates, own...)
-		candidates = append(candidates, others...)
-		if len(candidates) == 0 {
-			key := c.Departement + " " + name
-			if ps := namedPlaces[key]; len(ps) == 1 && names[c.Departement][name] == 1 && !codedNames[key] {
-				points[c.Code] = located{ps[0].lat, ps[0].lon, precisionCommune}
-			}
-			continue
-		}
-		isOwn := func(p place) int {
-			if p.code == c.Code {
-				return 0
-			}
-			return 1
-		}
-		best := slices.MinFunc(candidates, func(a, b place) int {
-			return cmp.Or(
-				cmp.Compare(nameClass(a), nameClass(b)),
-				cmp.Compare(isOwn(a), isOwn(b)),
-				cmp.Compare(featureRank(a.feature), featureRank(b.feature)),
-				cmp.Compare(b.population, a.population),
-				cmp.Compare(a.id, b.id))
-		})
-		points[c.Code] = located{best.lat, best.lon, precisionCommune}
 	}
+	if err := estimatePoints(communes, points); err != nil {
+		return nil, err
+	}
+	return points, checkPoints(communes, points)
+}
 
+// gazetteer holds the places and names that locate finds own points with.
+type gazetteer struct {
+	byCode      map[string][]place // coded places by INSEE code
+	codedNames  map[string]bool    // département + " " + folded name of the coded places
+	namedPlaces map[string][]place // named places by département + " " + folded name
+	// names counts the current communes of each folded name by
+	// département, to recognise a place named after another commune than
+	// the one its code says.
+	names       map[string]map[string]int
+	formerCodes map[string][]string // by the code of the commune they joined
+	seatName    map[string]string   // the former commune that kept the commune's code
+}
+
+func newGazetteer(communes, formers []srcCommune, coded, named []place) *gazetteer {
+	g := &gazetteer{byCode: map[string][]place{}, codedNames: map[string]bool{}, namedPlaces: map[string][]place{},
+		names: map[string]map[string]int{}, formerCodes: map[string][]string{}, seatName: map[string]string{}}
+	for _, p := range coded {
+		g.byCode[p.code] = append(g.byCode[p.code], p)
+		g.codedNames[departementOf(p.code)+" "+foldName(p.name)] = true
+	}
+	for _, p := range named {
+		key := p.departement + " " + foldName(p.name)
+		g.namedPlaces[key] = append(g.namedPlaces[key], p)
+	}
+	for _, c := range communes {
+		if g.names[c.Departement] == nil {
+			g.names[c.Departement] = map[string]int{}
+		}
+		g.names[c.Departement][foldName(c.Name)]++
+	}
+	for _, f := range formers {
+		if f.Code == f.ChefLieu {
+			g.seatName[f.Code] = foldName(f.Name)
+		} else {
+			g.formerCodes[f.ChefLieu] = append(g.formerCodes[f.ChefLieu], f.Code)
+		}
+	}
+	return g
+}
+
+// ownPoint is a commune's own point, chosen as locate says; false when it
+// has none.
+func (g *gazetteer) ownPoint(c srcCommune) (located, bool) {
+	own := g.byCode[c.Code]
+	var others []place
+	for _, code := range g.formerCodes[c.Code] {
+		others = append(others, g.byCode[code]...)
+	}
+	name := foldName(c.Name)
+	candidates := make([]place, 0, len(own)+len(others))
+	candidates = append(candidates, own...)
+	candidates = append(candidates, others...)
+	if len(candidates) == 0 {
+		key := c.Departement + " " + name
+		if ps := g.namedPlaces[key]; len(ps) == 1 && g.names[c.Departement][name] == 1 && !g.codedNames[key] {
+			return located{ps[0].lat, ps[0].lon, precisionCommune}, true
+		}
+		return located{}, false
+	}
+	nameClass := func(p place) int {
+		switch n := foldName(p.name); {
+		case n == name:
+			return 0
+		case n == g.seatName[c.Code]:
+			return 1
+		case g.names[c.Departement][n] > 0:
+			return 3 // named after another commune: misfiled, or a homonymous hamlet
+		default:
+			return 2
+		}
+	}
+	isOwn := func(p place) int {
+		if p.code == c.Code {
+			return 0
+		}
+		return 1
+	}
+	best := slices.MinFunc(candidates, func(a, b place) int {
+		return cmp.Or(
+			cmp.Compare(nameClass(a), nameClass(b)),
+			cmp.Compare(isOwn(a), isOwn(b)),
+			cmp.Compare(featureRank(a.feature), featureRank(b.feature)),
+			cmp.Compare(b.population, a.population),
+			cmp.Compare(a.id, b.id))
+	})
+	return located{best.lat, best.lon, precisionCommune}, true
+}
+
+// estimatePoints gives the communes without an own point the mean of the
+// own points of the communes of their département sharing a postal code,
+// else of their arrondissement, else of their département.
+func estimatePoints(communes []srcCommune, points map[string]located) error {
 	// The fallbacks average own points only, never other estimates.
 	byPostal := map[string][]int{} // indices in communes of the located ones, ascending
 	var byArrondissement, byDepartement meanMap
@@ -317,10 +345,10 @@ func locate(communes, formers []srcCommune, coded, named []place) (map[string]lo
 		case byDepartement[c.Departement].n > 0:
 			points[c.Code] = byDepartement[c.Departement].point(precisionDepartement)
 		default:
-			return nil, fmt.Errorf("commune %s %s: no located commune in its département", c.Code, c.Name)
+			return fmt.Errorf("commune %s %s: no located commune in its département", c.Code, c.Name)
 		}
 	}
-	return points, checkPoints(communes, points)
+	return nil
 }
 
 // featureRank orders GeoNames' feature codes of populated places: the
