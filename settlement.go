@@ -98,6 +98,8 @@ type LineShare struct {
 type StatementFilter struct {
 	VenueID int64 // 0: all (operator); a venue sees its own whatever it asks
 	RunID   int64
+	// BatchID: the statements paid (or rejected) by one payment batch.
+	BatchID int64
 	State   StatementState
 	Offset  int
 	Limit   int

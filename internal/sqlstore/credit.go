@@ -2,8 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/sepa"
@@ -163,31 +164,46 @@ func (s *Store) ListCreditNotes(ctx context.Context, funderID, programmeID int64
 	if err := passnum.Authorize(a, passnum.ActChargeRead); err != nil {
 		return nil, err
 	}
-	if !a.IsOperator() {
-		funderID = a.OrgID
-	}
-	cond, args := []string{"1 = 1"}, []any{}
-	if funderID != 0 {
-		cond, args = append(cond, "c.funder_id = ?"), append(args, funderID)
-	}
-	if programmeID != 0 {
-		cond, args = append(cond, "c.programme_id = ?"), append(args, programmeID)
-	}
+	where, args := funderDocuments(a, funderID, programmeID)
 	out := []*passnum.CreditNote{}
 	err := s.read(ctx, func(tx *tx) error {
-		list, err := selectAll(tx, func(sc scanner) (*passnum.CreditNote, error) {
-			var c passnum.CreditNote
-			var created string
-			err := sc.Scan(&c.ID, &c.FunderID, &c.FunderName, &c.ProgrammeID, &c.Passes, &c.AmountCents, &c.Reference, &created)
-			in := instants{table: "credit_notes", id: c.ID, err: err}
-			c.CreatedAt = in.at("created_at", created)
-			return &c, in.err
-		}, `SELECT c.id, c.funder_id, o.name, c.programme_id, c.passes, c.amount_cents, c.reference, c.created_at
-			FROM credit_notes c JOIN organisations o ON o.id = c.funder_id WHERE `+strings.Join(cond, " AND ")+` ORDER BY c.id DESC`, args...)
+		list, err := selectAll(tx, scanCreditNote, selectCreditNotes+` WHERE `+where+` ORDER BY c.id DESC`, args...)
 		if list != nil {
 			out = list
 		}
 		return err
 	})
 	return out, err
+}
+
+// FindCreditNote reads one credit note: the operator any, a funder its
+// own; another funder's is not found.
+func (s *Store) FindCreditNote(ctx context.Context, id int64) (*passnum.CreditNote, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActChargeRead); err != nil {
+		return nil, err
+	}
+	where, args := funderDocuments(a, 0, 0)
+	var out *passnum.CreditNote
+	err := s.read(ctx, func(tx *tx) error {
+		n, err := scanCreditNote(tx.row(selectCreditNotes+` WHERE c.id = ? AND `+where, append([]any{id}, args...)...))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("credit note", id)
+		}
+		out = n
+		return err
+	})
+	return out, err
+}
+
+const selectCreditNotes = `SELECT c.id, c.funder_id, o.name, c.programme_id, c.passes, c.amount_cents, c.reference, c.created_at
+	FROM credit_notes c JOIN organisations o ON o.id = c.funder_id`
+
+func scanCreditNote(sc scanner) (*passnum.CreditNote, error) {
+	var c passnum.CreditNote
+	var created string
+	err := sc.Scan(&c.ID, &c.FunderID, &c.FunderName, &c.ProgrammeID, &c.Passes, &c.AmountCents, &c.Reference, &created)
+	in := instants{table: "credit_notes", id: c.ID, err: err}
+	c.CreatedAt = in.at("created_at", created)
+	return &c, in.err
 }

@@ -511,6 +511,28 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 	return out, err
 }
 
+// FindRedemption reads one redemption: a venue its own, the operator any
+// venue's.
+func (s *Store) FindRedemption(ctx context.Context, id int64) (*passnum.Redemption, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActRedemptionRead); err != nil {
+		return nil, err
+	}
+	var out *passnum.Redemption
+	err := s.read(ctx, func(tx *tx) error {
+		r, err := tx.redemption(id)
+		if err != nil {
+			return err
+		}
+		if !a.IsOperator() && r.VenueID != a.OrgID {
+			return notFound("redemption", id)
+		}
+		out = r
+		return nil
+	})
+	return out, err
+}
+
 // ListRedemptions lists redemptions, newest first: a venue its own, the
 // operator any venue's.
 func (s *Store) ListRedemptions(ctx context.Context, f passnum.RedemptionFilter) ([]*passnum.Redemption, int, error) {

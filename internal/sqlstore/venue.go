@@ -140,6 +140,35 @@ func (s *Store) ListCatalogueServices(ctx context.Context, venueID int64) ([]*pa
 	return out, err
 }
 
+// FindCatalogueService reads one service with the rights of
+// ListCatalogueServices: the venue itself and the operator any of the
+// venue's, others an active service of a venue in the directory.
+func (s *Store) FindCatalogueService(ctx context.Context, id int64) (*passnum.CatalogueService, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActCatalogueRead); err != nil {
+		return nil, err
+	}
+	var out *passnum.CatalogueService
+	err := s.read(ctx, func(tx *tx) error {
+		c, err := tx.findService(id)
+		if err != nil {
+			return err
+		}
+		if !a.IsOperator() && a.OrgID != c.VenueID {
+			v, err := tx.findOrg(c.VenueID)
+			if err != nil {
+				return err
+			}
+			if !c.Active || !v.Qualification.InDirectory() {
+				return notFound("service", id)
+			}
+		}
+		out = c
+		return nil
+	})
+	return out, err
+}
+
 // SetCatalogueServiceActive withdraws a service from (or restores it to)
 // the catalogue; past redemptions keep pointing to it.
 func (s *Store) SetCatalogueServiceActive(ctx context.Context, id int64, active bool) (*passnum.CatalogueService, error) {
