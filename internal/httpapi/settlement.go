@@ -11,7 +11,8 @@ import (
 )
 
 // Money out: settlement runs, venue statements, payment batches, funder
-// charges, reconciliation and credit notes (passnum.SettlementService).
+// charges, reconciliation and credit notes (passnum.SettlementService,
+// PaymentService and BillingService).
 // The service authorises every call and filters what each organisation
 // sees (a venue its statements, a funder its charges and credit notes).
 

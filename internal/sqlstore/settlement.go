@@ -13,8 +13,9 @@ import (
 	"github.com/passnum/passnum/internal/sepa"
 )
 
-// Settlement (passnum.SettlementService): venues are paid for the passes
-// they redeemed, funders are charged for them.
+// Settlement (passnum.SettlementService, PaymentService and the charges of
+// BillingService): venues are paid for the passes they redeemed, funders
+// are charged for them.
 //
 // A pass's value moves through the ledger as it is settled:
 //
