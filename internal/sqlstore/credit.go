@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/passnum/passnum"
@@ -160,40 +158,13 @@ func (s *Store) IssueCreditNotes(ctx context.Context, programmeID int64) ([]*pas
 // ListCreditNotes lists credit notes, newest first: the operator any
 // funder's (funderID 0: all), a funder its own; programmeID 0: all.
 func (s *Store) ListCreditNotes(ctx context.Context, funderID, programmeID int64) ([]*passnum.CreditNote, error) {
-	a := passnum.ActorFromContext(ctx)
-	if err := passnum.Authorize(a, passnum.ActChargeRead); err != nil {
-		return nil, err
-	}
-	where, args := funderDocuments(a, funderID, programmeID)
-	out := []*passnum.CreditNote{}
-	err := s.read(ctx, func(tx *tx) error {
-		list, err := selectAll(tx, scanCreditNote, selectCreditNotes+` WHERE `+where+` ORDER BY c.id DESC`, args...)
-		if list != nil {
-			out = list
-		}
-		return err
-	})
-	return out, err
+	return listFunderDocuments(ctx, s, funderID, programmeID, selectCreditNotes, scanCreditNote)
 }
 
 // FindCreditNote reads one credit note: the operator any, a funder its
 // own; another funder's is not found.
 func (s *Store) FindCreditNote(ctx context.Context, id int64) (*passnum.CreditNote, error) {
-	a := passnum.ActorFromContext(ctx)
-	if err := passnum.Authorize(a, passnum.ActChargeRead); err != nil {
-		return nil, err
-	}
-	where, args := funderDocuments(a, 0, 0)
-	var out *passnum.CreditNote
-	err := s.read(ctx, func(tx *tx) error {
-		n, err := scanCreditNote(tx.row(selectCreditNotes+` WHERE c.id = ? AND `+where, append([]any{id}, args...)...))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("credit note", id)
-		}
-		out = n
-		return err
-	})
-	return out, err
+	return findFunderDocument(ctx, s, id, "credit note", selectCreditNotes, scanCreditNote)
 }
 
 const selectCreditNotes = `SELECT c.id, c.funder_id, o.name, c.programme_id, c.passes, c.amount_cents, c.reference, c.created_at

@@ -771,40 +771,13 @@ func (s *Store) RejectStatement(ctx context.Context, id int64, reason string) (*
 // ListFunderCharges lists funder charges, newest first: the operator any
 // funder's (funderID 0: all), a funder its own; programmeID 0: all.
 func (s *Store) ListFunderCharges(ctx context.Context, funderID, programmeID int64) ([]*passnum.FunderCharge, error) {
-	a := passnum.ActorFromContext(ctx)
-	if err := passnum.Authorize(a, passnum.ActChargeRead); err != nil {
-		return nil, err
-	}
-	where, args := funderDocuments(a, funderID, programmeID)
-	out := []*passnum.FunderCharge{}
-	err := s.read(ctx, func(tx *tx) error {
-		list, err := selectAll(tx, scanFunderCharge, selectFunderCharges+` WHERE `+where+` ORDER BY c.id DESC`, args...)
-		if list != nil {
-			out = list
-		}
-		return err
-	})
-	return out, err
+	return listFunderDocuments(ctx, s, funderID, programmeID, selectFunderCharges, scanFunderCharge)
 }
 
 // FindFunderCharge reads one funder charge: the operator any, a funder its
 // own; another funder's is not found.
 func (s *Store) FindFunderCharge(ctx context.Context, id int64) (*passnum.FunderCharge, error) {
-	a := passnum.ActorFromContext(ctx)
-	if err := passnum.Authorize(a, passnum.ActChargeRead); err != nil {
-		return nil, err
-	}
-	where, args := funderDocuments(a, 0, 0)
-	var out *passnum.FunderCharge
-	err := s.read(ctx, func(tx *tx) error {
-		c, err := scanFunderCharge(tx.row(selectFunderCharges+` WHERE c.id = ? AND `+where, append([]any{id}, args...)...))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("funder charge", id)
-		}
-		out = c
-		return err
-	})
-	return out, err
+	return findFunderDocument(ctx, s, id, "funder charge", selectFunderCharges, scanFunderCharge)
 }
 
 // funderDocuments is the condition on c, a table of documents addressed to
@@ -823,6 +796,47 @@ func funderDocuments(a *passnum.Actor, funderID, programmeID int64) (string, []a
 		cond, args = append(cond, "c.programme_id = ?"), append(args, programmeID)
 	}
 	return strings.Join(cond, " AND "), args
+}
+
+// listFunderDocuments lists the documents of query (a SELECT from a table
+// c of documents addressed to funders), newest first, that the actor may
+// read (funderDocuments).
+func listFunderDocuments[T any](ctx context.Context, s *Store, funderID, programmeID int64, query string, scan func(scanner) (*T, error)) ([]*T, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActChargeRead); err != nil {
+		return nil, err
+	}
+	where, args := funderDocuments(a, funderID, programmeID)
+	out := []*T{}
+	err := s.read(ctx, func(tx *tx) error {
+		list, err := selectAll(tx, scan, query+` WHERE `+where+` ORDER BY c.id DESC`, args...)
+		if list != nil {
+			out = list
+		}
+		return err
+	})
+	return out, err
+}
+
+// findFunderDocument reads document id of query as listFunderDocuments
+// would show it: a document the actor may not read is not found, as what
+// (a key of frenchObject).
+func findFunderDocument[T any](ctx context.Context, s *Store, id int64, what, query string, scan func(scanner) (*T, error)) (*T, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActChargeRead); err != nil {
+		return nil, err
+	}
+	where, args := funderDocuments(a, 0, 0)
+	var out *T
+	err := s.read(ctx, func(tx *tx) error {
+		d, err := scan(tx.row(query+` WHERE c.id = ? AND `+where, append([]any{id}, args...)...))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound(what, id)
+		}
+		out = d
+		return err
+	})
+	return out, err
 }
 
 const selectFunderCharges = `SELECT c.id, c.funder_id, o.name, c.programme_id, c.run_id, r.cut_off, c.passes, c.passes_cents, c.fee_bp, c.fee_cents, c.total_cents, c.created_at
