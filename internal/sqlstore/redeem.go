@@ -514,23 +514,13 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 // FindRedemption reads one redemption: a venue its own, the operator any
 // venue's.
 func (s *Store) FindRedemption(ctx context.Context, id int64) (*passnum.Redemption, error) {
-	a := passnum.ActorFromContext(ctx)
-	if err := passnum.Authorize(a, passnum.ActRedemptionRead); err != nil {
-		return nil, err
-	}
-	var out *passnum.Redemption
-	err := s.read(ctx, func(tx *tx) error {
+	return readOne(ctx, s, passnum.ActRedemptionRead, func(tx *tx, a *passnum.Actor) (*passnum.Redemption, error) {
 		r, err := tx.redemption(id)
-		if err != nil {
-			return err
+		if err == nil && !a.IsOperator() && r.VenueID != a.OrgID {
+			return nil, notFound("redemption", id)
 		}
-		if !a.IsOperator() && r.VenueID != a.OrgID {
-			return notFound("redemption", id)
-		}
-		out = r
-		return nil
+		return r, err
 	})
-	return out, err
 }
 
 // ListRedemptions lists redemptions, newest first: a venue its own, the

@@ -555,23 +555,16 @@ func (s *Store) ListPaymentBatches(ctx context.Context) ([]*passnum.PaymentBatch
 
 // FindPaymentBatch reads one batch (operator).
 func (s *Store) FindPaymentBatch(ctx context.Context, id int64) (*passnum.PaymentBatch, error) {
-	a := passnum.ActorFromContext(ctx)
-	if err := passnum.Authorize(a, passnum.ActStatementRead); err != nil {
-		return nil, err
-	}
-	if !a.IsOperator() {
-		return nil, forbidden(a)
-	}
-	var out *passnum.PaymentBatch
-	err := s.read(ctx, func(tx *tx) error {
+	return readOne(ctx, s, passnum.ActStatementRead, func(tx *tx, a *passnum.Actor) (*passnum.PaymentBatch, error) {
+		if !a.IsOperator() {
+			return nil, forbidden(a)
+		}
 		b, err := scanBatch(tx.row(`SELECT `+batchColumns+` FROM payment_batches WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("payment batch", id)
+			return nil, notFound("payment batch", id)
 		}
-		out = b
-		return err
+		return b, err
 	})
-	return out, err
 }
 
 // PaymentBatchTransfers returns the payer and one transfer per statement of
@@ -822,21 +815,14 @@ func listFunderDocuments[T any](ctx context.Context, s *Store, funderID, program
 // would show it: a document the actor may not read is not found, as what
 // (a key of frenchObject).
 func findFunderDocument[T any](ctx context.Context, s *Store, id int64, what, query string, scan func(scanner) (*T, error)) (*T, error) {
-	a := passnum.ActorFromContext(ctx)
-	if err := passnum.Authorize(a, passnum.ActChargeRead); err != nil {
-		return nil, err
-	}
-	where, args := funderDocuments(a, 0, 0)
-	var out *T
-	err := s.read(ctx, func(tx *tx) error {
+	return readOne(ctx, s, passnum.ActChargeRead, func(tx *tx, a *passnum.Actor) (*T, error) {
+		where, args := funderDocuments(a, 0, 0)
 		d, err := scan(tx.row(query+` WHERE c.id = ? AND `+where, append([]any{id}, args...)...))
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFound(what, id)
+			return nil, notFound(what, id)
 		}
-		out = d
-		return err
+		return d, err
 	})
-	return out, err
 }
 
 const selectFunderCharges = `SELECT c.id, c.funder_id, o.name, c.programme_id, c.run_id, r.cut_off, c.passes, c.passes_cents, c.fee_bp, c.fee_cents, c.total_cents, c.created_at

@@ -144,29 +144,20 @@ func (s *Store) ListCatalogueServices(ctx context.Context, venueID int64) ([]*pa
 // ListCatalogueServices: the venue itself and the operator any of the
 // venue's, others an active service of a venue in the directory.
 func (s *Store) FindCatalogueService(ctx context.Context, id int64) (*passnum.CatalogueService, error) {
-	a := passnum.ActorFromContext(ctx)
-	if err := passnum.Authorize(a, passnum.ActCatalogueRead); err != nil {
-		return nil, err
-	}
-	var out *passnum.CatalogueService
-	err := s.read(ctx, func(tx *tx) error {
+	return readOne(ctx, s, passnum.ActCatalogueRead, func(tx *tx, a *passnum.Actor) (*passnum.CatalogueService, error) {
 		c, err := tx.findService(id)
+		if err != nil || a.IsOperator() || a.OrgID == c.VenueID {
+			return c, err
+		}
+		v, err := tx.findOrg(c.VenueID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if !a.IsOperator() && a.OrgID != c.VenueID {
-			v, err := tx.findOrg(c.VenueID)
-			if err != nil {
-				return err
-			}
-			if !c.Active || !v.Qualification.InDirectory() {
-				return notFound("service", id)
-			}
+		if !c.Active || !v.Qualification.InDirectory() {
+			return nil, notFound("service", id)
 		}
-		out = c
-		return nil
+		return c, nil
 	})
-	return out, err
 }
 
 // SetCatalogueServiceActive withdraws a service from (or restores it to)
