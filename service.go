@@ -8,32 +8,51 @@ import (
 // Service is everything the platform does, behind one interface that the
 // API, the web pages and the command line share. Every method reads the
 // actor from the context and authorises it.
+//
+// It is the union of the small services below, each a few methods that a
+// reader holds in mind, as WTF Dial keeps DialService and UserService
+// apart: internal/sqlstore implements the union and cmd/passnum wires it,
+// but a consumer takes only the services it uses (a PDF of a statement
+// reads a venue's file, not the whole platform).
 type Service interface {
 	OrganisationService
+	UserService
+	TokenService
+	SessionService
 	ProgrammeService
+	IssuanceService
 	CarnetService
 	RedemptionService
 	StatsService
 	SearchService
-	SessionService
 	PublicService
-	WorkshopService
+	QualificationService
 	VenueService
+	Catalogue
+	WorkshopService
+	ActivityService
 	DirectoryService
 	SettlementService
+	PaymentService
+	BillingService
 	IndicatorService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }
 
-// OrganisationService manages organisations, people and credentials.
+// OrganisationService manages organisations: operator, funders, hubs,
+// prescribers and venues.
 type OrganisationService interface {
 	CreateOrganisation(ctx context.Context, c OrganisationCreate) (*Organisation, error)
 	FindOrganisation(ctx context.Context, id int64) (*Organisation, error)
 	ListOrganisations(ctx context.Context, f OrganisationFilter) ([]*Organisation, int, error)
 	// SetTerritory sets the territory of a hub (operator admins).
 	SetTerritory(ctx context.Context, hubID int64, areas []string) (*Organisation, error)
+}
 
+// UserService manages people, their memberships of organisations and
+// their passwords.
+type UserService interface {
 	CreateUser(ctx context.Context, c UserCreate) (*User, error)
 	AddMembership(ctx context.Context, userID, orgID int64, role Role) error
 	// FindUserByEmail finds an account by its e-mail, so that operator
@@ -44,26 +63,30 @@ type OrganisationService interface {
 	ListMembers(ctx context.Context, orgID int64) ([]*User, error)
 	// AuthenticatePassword returns the user whose e-mail and password match.
 	AuthenticatePassword(ctx context.Context, email, password string) (*User, error)
+}
 
+// TokenService manages the API tokens of organisations.
+type TokenService interface {
 	// CreateToken returns the token and its secret, shown this once.
 	CreateToken(ctx context.Context, c TokenCreate) (*APIToken, string, error)
 	ListTokens(ctx context.Context, orgID int64) ([]*APIToken, error)
 	RevokeToken(ctx context.Context, id int64) error
 	// AuthenticateToken returns the actor behind a token secret.
 	AuthenticateToken(ctx context.Context, secret string) (*Actor, error)
-
-	CreateCatalogueService(ctx context.Context, c CatalogueServiceCreate) (*CatalogueService, error)
-	ListCatalogueServices(ctx context.Context, venueID int64) ([]*CatalogueService, error)
-	SetCatalogueServiceActive(ctx context.Context, id int64, active bool) (*CatalogueService, error)
 }
 
-// ProgrammeService manages programmes, funds and issuance.
+// ProgrammeService manages programmes and the funds their funders pay.
 type ProgrammeService interface {
 	CreateProgramme(ctx context.Context, c ProgrammeCreate) (*Programme, error)
 	FindProgramme(ctx context.Context, id int64) (*Programme, error)
 	ListProgrammes(ctx context.Context, f ProgrammeFilter) ([]*Programme, int, error)
 	RecordFunds(ctx context.Context, c FundsCreate) (*PaymentOrder, error)
 	ListPaymentOrders(ctx context.Context, programmeID int64) ([]*PaymentOrder, error)
+}
+
+// IssuanceService issues a programme's carnets, activates their passes
+// and exports them for the printer.
+type IssuanceService interface {
 	Issue(ctx context.Context, r IssueRequest) (*Batch, error)
 	ListBatches(ctx context.Context, programmeID int64) ([]*Batch, error)
 	// Activate activates passes within the funds received; it returns how
@@ -103,4 +126,7 @@ type RedemptionService interface {
 	Redeem(ctx context.Context, r RedeemRequest) (*Redemption, error)
 	VoidRedemption(ctx context.Context, id int64) (*Redemption, error)
 	ListRedemptions(ctx context.Context, f RedemptionFilter) ([]*Redemption, int, error)
+	// FindRedemption reads one redemption: a venue its own, the operator
+	// any; others are not found, as ListRedemptions would not show them.
+	FindRedemption(ctx context.Context, id int64) (*Redemption, error)
 }

@@ -98,6 +98,8 @@ type LineShare struct {
 type StatementFilter struct {
 	VenueID int64 // 0: all (operator); a venue sees its own whatever it asks
 	RunID   int64
+	// BatchID: the statements paid (or rejected) by one payment batch.
+	BatchID int64
 	State   StatementState
 	Offset  int
 	Limit   int
@@ -223,7 +225,8 @@ func StatementReferenceBody(cutOff string, statementID int64) string {
 	return fmt.Sprintf("PN%sS%d", compact, statementID)
 }
 
-// SettlementService pays venues and accounts to funders.
+// SettlementService settles what venues redeemed: runs for a cut-off
+// date and the statements they draw up, one per venue.
 type SettlementService interface {
 	// RunSettlement settles every redeemed, unsettled pass redeemed up to
 	// the end of cutOff (Paris time): one draft statement per venue. A
@@ -233,6 +236,11 @@ type SettlementService interface {
 	ListStatements(ctx context.Context, f StatementFilter) ([]*Statement, int, error)
 	FindStatement(ctx context.Context, id int64) (*Statement, error)
 	ValidateStatement(ctx context.Context, id int64) (*Statement, error)
+}
+
+// PaymentService pays validated statements: the operator's account,
+// payment batches (SEPA credit transfers) and what the bank answered.
+type PaymentService interface {
 	// SetPayerAccount records the operator's account transfers leave
 	// from; PayerAccount reads it (ENOTFOUND until set).
 	SetPayerAccount(ctx context.Context, a PayerAccount) error
@@ -241,6 +249,9 @@ type SettlementService interface {
 	// batch into a new batch, one transfer per statement.
 	CreatePaymentBatch(ctx context.Context, executionDate string) (*PaymentBatch, error)
 	ListPaymentBatches(ctx context.Context) ([]*PaymentBatch, error)
+	// FindPaymentBatch reads one batch (operator), ENOTFOUND when there
+	// is none of that number.
+	FindPaymentBatch(ctx context.Context, id int64) (*PaymentBatch, error)
 	// PaymentBatchTransfers returns what the batch's pain.001 file holds:
 	// the payer and one transfer per statement (package sepa writes it).
 	PaymentBatchTransfers(ctx context.Context, batchID int64) (*PayerAccount, []Transfer, error)
@@ -249,10 +260,23 @@ type SettlementService interface {
 	// run, with the reason kept.
 	MarkPaid(ctx context.Context, statementID int64) (*Statement, error)
 	RejectStatement(ctx context.Context, statementID int64, reason string) (*Statement, error)
+}
+
+// BillingService accounts to funders: their charges for the passes
+// settled, the reconciliation of a programme and the credit notes for the
+// passes that expired unused.
+type BillingService interface {
 	ListFunderCharges(ctx context.Context, funderID, programmeID int64) ([]*FunderCharge, error)
+	// FindFunderCharge reads one charge: the operator any, a funder its
+	// own; another funder's is not found, as ListFunderCharges would not
+	// show it.
+	FindFunderCharge(ctx context.Context, id int64) (*FunderCharge, error)
 	Reconcile(ctx context.Context, programmeID int64) (*Reconciliation, error)
 	// IssueCreditNotes credits each funder of an expired programme for the
 	// passes that expired unused, once.
 	IssueCreditNotes(ctx context.Context, programmeID int64) ([]*CreditNote, error)
 	ListCreditNotes(ctx context.Context, funderID, programmeID int64) ([]*CreditNote, error)
+	// FindCreditNote reads one credit note, with the rights of
+	// ListCreditNotes.
+	FindCreditNote(ctx context.Context, id int64) (*CreditNote, error)
 }

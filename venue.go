@@ -651,9 +651,10 @@ type ImportReport struct {
 // to be flagged as a likely duplicate.
 const DuplicateDistanceMeters = 100
 
-// VenueService manages the venue network: applications and qualification,
-// the venues' descriptions, points of presence and the national standard.
-type VenueService interface {
+// QualificationService moves venues through the qualification workflow:
+// the online application, the operator's decisions, the corrections the
+// venue sends back.
+type QualificationService interface {
 	// ApplyAsVenue records an online application: a new venue, pending,
 	// with its first administrator. It needs no actor; callers rate-limit it.
 	ApplyAsVenue(ctx context.Context, a VenueApplication) (*Organisation, error)
@@ -663,6 +664,11 @@ type VenueService interface {
 	// MoveQualification applies the operator's decision, with a reason
 	// kept in the venue's history.
 	MoveQualification(ctx context.Context, venueID int64, to Qualification, reason string) (*VenueFile, error)
+}
+
+// VenueService manages the venues' files: their descriptions, bank
+// accounts, points of presence and the national standard's imports.
+type VenueService interface {
 	// FindVenueFile returns a venue with its private parts (operator, the
 	// venue's own admins).
 	FindVenueFile(ctx context.Context, venueID int64) (*VenueFile, error)

@@ -308,9 +308,23 @@ type VenueActivity struct {
 	Minutes      int    `json:"minutes"`
 }
 
-// WorkshopService runs a venue's catalogue, sessions and activity reports.
-type WorkshopService interface {
+// Catalogue manages the venues' catalogues of services (workshops). It is
+// not named CatalogueService: that is one service of a catalogue.
+type Catalogue interface {
+	CreateCatalogueService(ctx context.Context, c CatalogueServiceCreate) (*CatalogueService, error)
+	// FindCatalogueService reads one service as ListCatalogueServices
+	// shows it: the operator and the venue itself any of the venue's,
+	// others an active service of a venue of the directory; the rest is
+	// not found.
+	FindCatalogueService(ctx context.Context, id int64) (*CatalogueService, error)
+	ListCatalogueServices(ctx context.Context, venueID int64) ([]*CatalogueService, error)
 	UpdateCatalogueService(ctx context.Context, u CatalogueServiceUpdate) (*CatalogueService, error)
+	SetCatalogueServiceActive(ctx context.Context, id int64, active bool) (*CatalogueService, error)
+}
+
+// WorkshopService runs a venue's workshop sessions: registrations and
+// attendance.
+type WorkshopService interface {
 	CreateSession(ctx context.Context, c SessionCreate) (*WorkshopSession, error)
 	CancelSession(ctx context.Context, id int64) (*WorkshopSession, error)
 	FindSession(ctx context.Context, id int64) (*WorkshopSession, []*Registration, error)
@@ -319,6 +333,10 @@ type WorkshopService interface {
 	CancelRegistration(ctx context.Context, id int64) error
 	// RecordAttendance marks who came (true) or not (false).
 	RecordAttendance(ctx context.Context, registrationID int64, attended bool) error
+}
+
+// ActivityService records and sums up the advisers' activity reports.
+type ActivityService interface {
 	CreateActivityReport(ctx context.Context, r ActivityReport) (*ActivityReport, error)
 	ListActivityReports(ctx context.Context, f ActivityFilter) ([]*ActivityReport, int, *ActivitySummary, error)
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/geo"
-	"github.com/passnum/passnum/internal/sqlstore"
 )
 
 // The directory of venues: imports of the national standard and public
@@ -190,7 +189,7 @@ func DirectorySearches(n int, seed uint64) []passnum.DirectoryFilter {
 }
 
 // MeasureDirectory runs searches one after the other and times each.
-func MeasureDirectory(ctx context.Context, s *sqlstore.Store, searches []passnum.DirectoryFilter) (*DirectoryResult, error) {
+func MeasureDirectory(ctx context.Context, s passnum.DirectoryService, searches []passnum.DirectoryFilter) (*DirectoryResult, error) {
 	res := &DirectoryResult{Searches: len(searches)}
 	start := time.Now()
 	page, err := s.SearchDirectory(ctx, passnum.DirectoryFilter{})
@@ -230,7 +229,7 @@ type ImportResult struct {
 }
 
 // MeasureImport times one import of rows as the operator.
-func MeasureImport(ctx context.Context, s *sqlstore.Store, rows []passnum.ImportRow) (*ImportResult, error) {
+func MeasureImport(ctx context.Context, s Service, rows []passnum.ImportRow) (*ImportResult, error) {
 	opCtx, err := operator(ctx, s)
 	if err != nil {
 		return nil, err

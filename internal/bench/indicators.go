@@ -70,19 +70,53 @@ func SetupIndicators(ctx context.Context, s *sqlstore.Store, passes int, log *sl
 	if err != nil {
 		return nil, err
 	}
+	n, err := newNetwork(opCtx, s, passes, log)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	story := now.AddDate(0, 0, -420)
+	fx := &IndicatorsFixture{FunderID: n.state.ID, FunderEmail: "financeur@banc-essai.passnum.fr", FunderPassword: "tableau de bord des quarante mesures"}
+	for i, partner := range []*passnum.Organisation{n.region, n.dept} {
+		issued, redeemed, err := n.history(opCtx, s, i, partner, passes/10/2, story, now, log)
+		if err != nil {
+			return nil, err
+		}
+		fx.Passes += issued
+		fx.Redemptions += redeemed
+	}
+	if _, err := s.CreateUser(opCtx, passnum.UserCreate{Email: fx.FunderEmail, Name: "Financeur du banc d'essai", Password: fx.FunderPassword,
+		OrgID: n.state.ID, Role: passnum.RoleAdmin}); err != nil {
+		return nil, err
+	}
+	fx.SetupSeconds = time.Since(start).Seconds()
+	return fx, nil
+}
+
+// network is the organisations of the indicators' history: three funders,
+// two hubs, prescribers and venues with a service each, in communes of
+// Bretagne.
+type network struct {
+	state, region, dept           *passnum.Organisation
+	prescribers, venues, services []int64
+	communes                      []string
+}
+
+// newNetwork creates the organisations of the indicators' history; the
+// venues' SIRET and communes are drawn from a sequence seeded by passes.
+func newNetwork(opCtx context.Context, s Service, passes int, log *slog.Logger) (*network, error) {
+	n := &network{}
 	org := func(c passnum.OrganisationCreate) (*passnum.Organisation, error) {
 		return s.CreateOrganisation(opCtx, c)
 	}
-	state, err := org(passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "État — ANCT (banc d'essai)"})
-	if err != nil {
+	var err error
+	if n.state, err = org(passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "État — ANCT (banc d'essai)"}); err != nil {
 		return nil, err
 	}
-	region, err := org(passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "Région Bretagne (banc d'essai)"})
-	if err != nil {
+	if n.region, err = org(passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "Région Bretagne (banc d'essai)"}); err != nil {
 		return nil, err
 	}
-	dept, err := org(passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "Département du Finistère (banc d'essai)"})
-	if err != nil {
+	if n.dept, err = org(passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "Département du Finistère (banc d'essai)"}); err != nil {
 		return nil, err
 	}
 	for _, area := range []string{"region:53", "departement:29"} {
@@ -90,21 +124,20 @@ func SetupIndicators(ctx context.Context, s *sqlstore.Store, passes int, log *sl
 			return nil, err
 		}
 	}
-	communes := bretonCommunes(300)
+	n.communes = bretonCommunes(300)
 	r := mrand.New(mrand.NewPCG(uint64(passes), 6))
-	var prescribers, venues, services []int64
 	for i := range 40 {
-		p, err := org(passnum.OrganisationCreate{Kind: passnum.KindPrescriber, Name: fmt.Sprintf("France Services n°%d (banc d'essai)", i+1), CommuneINSEE: communes[i%len(communes)]})
+		p, err := org(passnum.OrganisationCreate{Kind: passnum.KindPrescriber, Name: fmt.Sprintf("France Services n°%d (banc d'essai)", i+1), CommuneINSEE: n.communes[i%len(n.communes)]})
 		if err != nil {
 			return nil, err
 		}
-		prescribers = append(prescribers, p.ID)
+		n.prescribers = append(n.prescribers, p.ID)
 	}
 	categories := passnum.ServiceCategories
 	log.Info("bench: creating venues", "venues", 400)
 	for i := range 400 {
 		v, err := org(passnum.OrganisationCreate{Kind: passnum.KindVenue, Name: fmt.Sprintf("Lieu de médiation numérique n°%d (banc d'essai)", i+1),
-			SIRET: benchSIRET(r), CommuneINSEE: communes[r.IntN(len(communes))], Qualification: passnum.QualificationQualified})
+			SIRET: benchSIRET(r), CommuneINSEE: n.communes[r.IntN(len(n.communes))], Qualification: passnum.QualificationQualified})
 		if err != nil {
 			return nil, err
 		}
@@ -113,56 +146,51 @@ func SetupIndicators(ctx context.Context, s *sqlstore.Store, passes int, log *sl
 		if err != nil {
 			return nil, err
 		}
-		venues, services = append(venues, v.ID), append(services, svc.ID)
+		n.venues, n.services = append(n.venues, v.ID), append(n.services, svc.ID)
 	}
-	now := time.Now()
-	story := now.AddDate(0, 0, -420)
-	fx := &IndicatorsFixture{FunderID: state.ID, FunderEmail: "financeur@banc-essai.passnum.fr", FunderPassword: "tableau de bord des quarante mesures"}
-	for i, partner := range []*passnum.Organisation{region, dept} {
-		carnets := passes / 10 / 2
-		p, err := s.CreateProgramme(opCtx, passnum.ProgrammeCreate{
-			Name:    fmt.Sprintf("Pass numérique %s (banc d'essai)", partner.Name),
-			Funders: []passnum.FunderShare{{FunderID: state.ID, ShareBP: 5000}, {FunderID: partner.ID, ShareBP: 5000}},
-			// Enough budget for every pass and its fee.
-			BudgetCents: int64(carnets) * 10 * passnum.DefaultFaceValue, FaceValueCents: passnum.DefaultFaceValue, CarnetSize: 10,
-			ValidFrom: story.Format(passnum.DateLayout), ValidUntil: now.AddDate(0, 6, 0).Format(passnum.DateLayout),
-			Territory: []string{"region:53"},
-		})
-		if err != nil {
-			return nil, err
-		}
-		log.Info("bench: issuing", "programme", i+1, "passes", carnets*10)
-		b, err := s.Issue(opCtx, passnum.IssueRequest{ProgrammeID: p.ID, Carnets: carnets})
-		if err != nil {
-			return nil, fmt.Errorf("issue: %w", err)
-		}
-		value := int64(b.Passes) * p.FaceValueCents
-		paid := (value*int64(passnum.BasisPoints+p.FeeBP) + passnum.BasisPoints - 1) / passnum.BasisPoints
-		for j, f := range []*passnum.Organisation{state, partner} {
-			if _, err := s.RecordFunds(opCtx, passnum.FundsCreate{ProgrammeID: p.ID, FunderID: f.ID, Reference: fmt.Sprintf("OP-BENCH-%d-%d", i, j),
-				AmountCents: paid/2 + 1, ReceivedOn: now.Format(passnum.DateLayout)}); err != nil {
-				return nil, fmt.Errorf("record funds: %w", err)
-			}
-		}
-		if _, err := s.Activate(opCtx, passnum.ActivateRequest{ProgrammeID: p.ID, BatchID: b.ID}); err != nil {
-			return nil, fmt.Errorf("activate: %w", err)
-		}
-		log.Info("bench: seeding a year of history", "programme", i+1)
-		n, err := s.SeedHistory(opCtx, sqlstore.HistorySeed{ProgrammeID: p.ID, Prescribers: prescribers, Venues: venues, Services: services,
-			Communes: communes, Start: story, Distributed: 9000, Used: 5500, Seed: uint64(i + 1)},
-			func(step string) { log.Info("bench: seed", "step", step) })
-		if err != nil {
-			return nil, fmt.Errorf("seed history: %w", err)
-		}
-		fx.Passes += int64(b.Passes)
-		fx.Redemptions += n
+	return n, nil
+}
+
+// history creates the i-th programme, of the State and partner, issues
+// carnets carnets of ten, pays for and activates them, and seeds its
+// history from story to now. It returns how many passes it issued and how
+// many redemptions it seeded.
+func (n *network) history(opCtx context.Context, s *sqlstore.Store, i int, partner *passnum.Organisation, carnets int, story, now time.Time, log *slog.Logger) (int64, int64, error) {
+	p, err := s.CreateProgramme(opCtx, passnum.ProgrammeCreate{
+		Name:    fmt.Sprintf("Pass numérique %s (banc d'essai)", partner.Name),
+		Funders: []passnum.FunderShare{{FunderID: n.state.ID, ShareBP: 5000}, {FunderID: partner.ID, ShareBP: 5000}},
+		// Enough budget for every pass and its fee.
+		BudgetCents: int64(carnets) * 10 * passnum.DefaultFaceValue, FaceValueCents: passnum.DefaultFaceValue, CarnetSize: 10,
+		ValidFrom: story.Format(passnum.DateLayout), ValidUntil: now.AddDate(0, 6, 0).Format(passnum.DateLayout),
+		Territory: []string{"region:53"},
+	})
+	if err != nil {
+		return 0, 0, err
 	}
-	if _, err := s.CreateUser(opCtx, passnum.UserCreate{Email: fx.FunderEmail, Name: "Financeur du banc d'essai", Password: fx.FunderPassword,
-		OrgID: state.ID, Role: passnum.RoleAdmin}); err != nil {
-		return nil, err
+	log.Info("bench: issuing", "programme", i+1, "passes", carnets*10)
+	b, err := s.Issue(opCtx, passnum.IssueRequest{ProgrammeID: p.ID, Carnets: carnets})
+	if err != nil {
+		return 0, 0, fmt.Errorf("issue: %w", err)
 	}
-	fx.SetupSeconds = time.Since(start).Seconds()
-	return fx, nil
+	value := int64(b.Passes) * p.FaceValueCents
+	paid := (value*int64(passnum.BasisPoints+p.FeeBP) + passnum.BasisPoints - 1) / passnum.BasisPoints
+	for j, f := range []*passnum.Organisation{n.state, partner} {
+		if _, err := s.RecordFunds(opCtx, passnum.FundsCreate{ProgrammeID: p.ID, FunderID: f.ID, Reference: fmt.Sprintf("OP-BENCH-%d-%d", i, j),
+			AmountCents: paid/2 + 1, ReceivedOn: now.Format(passnum.DateLayout)}); err != nil {
+			return 0, 0, fmt.Errorf("record funds: %w", err)
+		}
+	}
+	if _, err := s.Activate(opCtx, passnum.ActivateRequest{ProgrammeID: p.ID, BatchID: b.ID}); err != nil {
+		return 0, 0, fmt.Errorf("activate: %w", err)
+	}
+	log.Info("bench: seeding a year of history", "programme", i+1)
+	redeemed, err := s.SeedHistory(opCtx, sqlstore.HistorySeed{ProgrammeID: p.ID, Prescribers: n.prescribers, Venues: n.venues, Services: n.services,
+		Communes: n.communes, Start: story, Distributed: 9000, Used: 5500, Seed: uint64(i + 1)},
+		func(step string) { log.Info("bench: seed", "step", step) })
+	if err != nil {
+		return 0, 0, fmt.Errorf("seed history: %w", err)
+	}
+	return int64(b.Passes), redeemed, nil
 }
 
 // bretonCommunes returns up to n INSEE codes of communes of Bretagne.
@@ -194,7 +222,7 @@ func DashboardPaths(funderID int64, year int) []string {
 // MeasureIndicators computes the indicators, then serves each of the
 // funder's dashboard pages three times through the web interface with a
 // logged-in session, keeping the slowest.
-func MeasureIndicators(ctx context.Context, s *sqlstore.Store, fx *IndicatorsFixture, log *slog.Logger) (*IndicatorsResult, error) {
+func MeasureIndicators(ctx context.Context, s Service, fx *IndicatorsFixture, log *slog.Logger) (*IndicatorsResult, error) {
 	log = orDiscard(log)
 	opCtx, err := operator(ctx, s)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
-	"github.com/passnum/passnum/internal/sqlstore"
 )
 
 // IssueResult is the issuance measure: one batch, one durable transaction.
@@ -22,10 +21,10 @@ type IssueResult struct {
 }
 
 // MeasureIssue creates a programme large enough, then times one call to
-// Store.Issue of passes passes (rounded up to whole carnets of carnetSize):
+// Issue of passes passes (rounded up to whole carnets of carnetSize):
 // from the request to the durable commit of the batch, its ledger posting
 // and its audit line.
-func MeasureIssue(ctx context.Context, s *sqlstore.Store, passes, carnetSize int, log *slog.Logger) (*IssueResult, error) {
+func MeasureIssue(ctx context.Context, s Service, passes, carnetSize int, log *slog.Logger) (*IssueResult, error) {
 	log = orDiscard(log)
 	carnets := (passes + carnetSize - 1) / carnetSize
 	opCtx, err := operator(ctx, s)
@@ -51,7 +50,10 @@ func MeasureIssue(ctx context.Context, s *sqlstore.Store, passes, carnetSize int
 // newProgramme creates a funder and a programme in Bretagne whose budget
 // pays for carnets carnets exactly, valid from a month ago to a year from
 // now. funder, when not nil, receives the funder.
-func newProgramme(opCtx context.Context, s *sqlstore.Store, name string, carnets, carnetSize int, funder **passnum.Organisation) (*passnum.Programme, error) {
+func newProgramme(opCtx context.Context, s interface {
+	passnum.OrganisationService
+	passnum.ProgrammeService
+}, name string, carnets, carnetSize int, funder **passnum.Organisation) (*passnum.Programme, error) {
 	f, err := s.CreateOrganisation(opCtx, passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "Région Bretagne (banc d'essai)"})
 	if err != nil {
 		return nil, fmt.Errorf("create funder: %w", err)

@@ -105,7 +105,7 @@ func MeasureRedeemHTTP(ctx context.Context, s *sqlstore.Store, fx *Fixture, clie
 
 // Verify counts the passes of fx's programme that the store holds as
 // redeemed and checks the store's invariants, after MeasureRedeemHTTP.
-func Verify(ctx context.Context, s *sqlstore.Store, fx *Fixture, res *RedeemResult, log *slog.Logger) error {
+func Verify(ctx context.Context, s Service, fx *Fixture, res *RedeemResult, log *slog.Logger) error {
 	opCtx, err := operator(ctx, s)
 	if err != nil {
 		return err
@@ -133,33 +133,12 @@ func load(ctx context.Context, base string, fx *Fixture, clients int) (*RedeemRe
 		return nil, errors.New("no codes to redeem")
 	}
 	clients = max(1, min(clients, n))
-	// Bodies are built before the clock starts: the load generator shares
-	// the machine with the server, and every cycle it spends is one the
-	// server does not get. Idempotency keys are random, as a till that
-	// draws a UUID per sale would send.
-	bodies := make([][]byte, n)
-	for i, code := range fx.Codes {
-		b, err := json.Marshal(passnum.RedeemRequest{Codes: []string{code}, ServiceID: fx.ServiceID, IdempotencyKey: rand.Text()})
-		if err != nil {
-			return nil, err
-		}
-		bodies[i] = b
+	rc, err := newRedeemClient(base, fx, clients)
+	if err != nil {
+		return nil, err
 	}
-	transport := &http.Transport{
-		MaxIdleConns:        clients,
-		MaxIdleConnsPerHost: clients,
-		IdleConnTimeout:     time.Minute,
-		DisableCompression:  true,
-	}
-	defer transport.CloseIdleConnections()
-	client := &http.Client{Transport: transport, Timeout: time.Minute}
-	url := base + "/api/v1/redemptions"
-	auth := "Bearer " + fx.Token
+	defer rc.transport.CloseIdleConnections()
 
-	type failure struct {
-		status int
-		detail string
-	}
 	var (
 		next      atomic.Int64
 		latencies = make([]time.Duration, n)
@@ -167,29 +146,6 @@ func load(ctx context.Context, base string, fx *Fixture, clients int) (*RedeemRe
 		failures  []failure
 		wg        sync.WaitGroup
 	)
-	send := func(i int) (int, string) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(bodies[i]))
-		if err != nil {
-			return 0, err.Error()
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", auth)
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err.Error()
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode == http.StatusCreated {
-			// Read to the end so the connection goes back to the pool.
-			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-				return 0, err.Error()
-			}
-			return resp.StatusCode, ""
-		}
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
-		io.Copy(io.Discard, resp.Body)
-		return resp.StatusCode, string(body)
-	}
 	cpu := sampleCPU()
 	start := time.Now()
 	for range clients {
@@ -200,7 +156,7 @@ func load(ctx context.Context, base string, fx *Fixture, clients int) (*RedeemRe
 					return
 				}
 				t0 := time.Now()
-				status, detail := send(i)
+				status, detail := rc.send(ctx, i)
 				latencies[i] = time.Since(t0)
 				if status != http.StatusCreated {
 					mu.Lock()
@@ -216,12 +172,81 @@ func load(ctx context.Context, base string, fx *Fixture, clients int) (*RedeemRe
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-
 	res := &RedeemResult{Redemptions: n, Clients: clients, Seconds: elapsed.Seconds(), PerSecond: float64(n) / elapsed.Seconds(), CPU: use}
+	res.summarise(latencies, failures)
+	return res, nil
+}
+
+// failure is a redemption not answered 201 Created: its status (0 for a
+// transport error) and what came back.
+type failure struct {
+	status int
+	detail string
+}
+
+// redeemClient sends the redemptions of a fixture over keep-alive
+// connections.
+type redeemClient struct {
+	transport *http.Transport
+	client    *http.Client
+	url, auth string
+	bodies    [][]byte
+}
+
+// newRedeemClient builds the requests' bodies before the clock starts: the
+// load generator shares the machine with the server, and every cycle it
+// spends is one the server does not get. Idempotency keys are random, as
+// a till that draws a UUID per sale would send.
+func newRedeemClient(base string, fx *Fixture, clients int) (*redeemClient, error) {
+	rc := &redeemClient{url: base + "/api/v1/redemptions", auth: "Bearer " + fx.Token, bodies: make([][]byte, len(fx.Codes))}
+	for i, code := range fx.Codes {
+		b, err := json.Marshal(passnum.RedeemRequest{Codes: []string{code}, ServiceID: fx.ServiceID, IdempotencyKey: rand.Text()})
+		if err != nil {
+			return nil, err
+		}
+		rc.bodies[i] = b
+	}
+	rc.transport = &http.Transport{
+		MaxIdleConns:        clients,
+		MaxIdleConnsPerHost: clients,
+		IdleConnTimeout:     time.Minute,
+		DisableCompression:  true,
+	}
+	rc.client = &http.Client{Transport: rc.transport, Timeout: time.Minute}
+	return rc, nil
+}
+
+// send posts the i-th redemption and returns the answer's status, and its
+// beginning unless it is 201 Created.
+func (rc *redeemClient) send(ctx context.Context, i int) (int, string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rc.url, bytes.NewReader(rc.bodies[i]))
+	if err != nil {
+		return 0, err.Error()
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", rc.auth)
+	resp, err := rc.client.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusCreated {
+		// Read to the end so the connection goes back to the pool.
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return 0, err.Error()
+		}
+		return resp.StatusCode, ""
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
+	io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// summarise sets the latency percentiles and the failures of a run.
+func (res *RedeemResult) summarise(latencies []time.Duration, failures []failure) {
 	slices.Sort(latencies)
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	res.P50Ms, res.P90Ms, res.P99Ms = ms(percentile(latencies, 50)), ms(percentile(latencies, 90)), ms(percentile(latencies, 99))
-	res.MaxMs = ms(latencies[n-1])
+	res.MaxMs = ms(latencies[len(latencies)-1])
 	res.Failed = len(failures)
 	if len(failures) > 0 {
 		res.Statuses = map[int]int{}
@@ -230,7 +255,6 @@ func load(ctx context.Context, base string, fx *Fixture, clients int) (*RedeemRe
 		}
 		res.FirstFailure = fmt.Sprintf("%d %s", failures[0].status, failures[0].detail)
 	}
-	return res, nil
 }
 
 // percentile returns the nearest-rank p-th percentile of sorted.

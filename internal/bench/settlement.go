@@ -111,7 +111,7 @@ func SetupSettlement(ctx context.Context, s *sqlstore.Store, passes, carnetSize,
 // MeasureSettlement settles every redeemed pass up to today (Paris time),
 // validates the statements, gathers them into a payment batch and writes
 // its pain.001 file, timing each part.
-func MeasureSettlement(ctx context.Context, s *sqlstore.Store, fx *SettlementFixture, log *slog.Logger) (*SettlementResult, error) {
+func MeasureSettlement(ctx context.Context, s Service, fx *SettlementFixture, log *slog.Logger) (*SettlementResult, error) {
 	log = orDiscard(log)
 	opCtx, err := operator(ctx, s)
 	if err != nil {

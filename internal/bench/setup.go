@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
-	"github.com/passnum/passnum/internal/sqlstore"
 )
 
 // Fixture is what the redemption measure needs: passes in beneficiaries'
@@ -40,7 +39,7 @@ const distributeWorkers = 16
 // handed to a new beneficiary; a qualified venue in Rennes with a 1-pass
 // service; an agent token for the venue; and the codes, read back through
 // the operator's export.
-func SetupRedemptions(ctx context.Context, s *sqlstore.Store, n, carnetSize int, log *slog.Logger) (*Fixture, error) {
+func SetupRedemptions(ctx context.Context, s Service, n, carnetSize int, log *slog.Logger) (*Fixture, error) {
 	log = orDiscard(log)
 	opCtx, err := operator(ctx, s)
 	if err != nil {
@@ -114,7 +113,7 @@ func SetupRedemptions(ctx context.Context, s *sqlstore.Store, n, carnetSize int,
 
 // distributeAll hands every carnet of b to a new beneficiary, one
 // Distribute call per carnet as a prescriber's agent would, several at once.
-func distributeAll(ctx context.Context, s *sqlstore.Store, prescriber *passnum.Organisation, b *passnum.Batch, log *slog.Logger) error {
+func distributeAll(ctx context.Context, s passnum.CarnetService, prescriber *passnum.Organisation, b *passnum.Batch, log *slog.Logger) error {
 	pCtx := passnum.NewContextWithActor(ctx, &passnum.Actor{OrgID: prescriber.ID, OrgKind: prescriber.Kind, Role: passnum.RoleAgent, Label: "cli:bench-prescriber"})
 	ctx, cancel := context.WithCancelCause(pCtx)
 	defer cancel(nil)
@@ -160,7 +159,7 @@ func distributeAll(ctx context.Context, s *sqlstore.Store, prescriber *passnum.O
 
 // exportCodes reads the short codes of a batch, in serial order, from the
 // operator's CSV export: the only way codes leave the store.
-func exportCodes(opCtx context.Context, s *sqlstore.Store, batchID int64) ([]string, error) {
+func exportCodes(opCtx context.Context, s passnum.IssuanceService, batchID int64) ([]string, error) {
 	var buf bytes.Buffer
 	if err := s.ExportPasses(opCtx, batchID, &buf, nil); err != nil {
 		return nil, fmt.Errorf("export passes: %w", err)

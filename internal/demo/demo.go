@@ -26,7 +26,6 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
-	"github.com/passnum/passnum/internal/sqlstore"
 )
 
 // Credentials is what Seed created that people need to try the demo.
@@ -74,7 +73,7 @@ type SamplePass struct {
 
 // IsEmpty tells whether the store holds no organisation yet: the only state
 // in which Seed adds the demo data set.
-func IsEmpty(ctx context.Context, s *sqlstore.Store) (bool, error) {
+func IsEmpty(ctx context.Context, s passnum.OrganisationService) (bool, error) {
 	_, n, err := s.ListOrganisations(passnum.NewContextWithActor(ctx, bootstrapActor()), passnum.OrganisationFilter{Limit: 1})
 	return n == 0, err
 }
@@ -91,7 +90,7 @@ func bootstrapActor() *passnum.Actor {
 // the records are dated over the eight weeks before now (never before 1
 // January) when ctx carries the store's clock (WithClock). Progress lines go
 // to w.
-func Seed(ctx context.Context, s *sqlstore.Store, now time.Time, w io.Writer) (*Credentials, error) {
+func Seed(ctx context.Context, s passnum.Service, now time.Time, w io.Writer) (*Credentials, error) {
 	if w == nil {
 		w = io.Discard
 	}
@@ -116,7 +115,7 @@ func Seed(ctx context.Context, s *sqlstore.Store, now time.Time, w io.Writer) (*
 }
 
 type seeder struct {
-	s     *sqlstore.Store
+	s     passnum.Service
 	w     io.Writer
 	clock Setter
 	rng   *mrand.Rand

@@ -8,10 +8,12 @@ import (
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/csvfile"
+	"github.com/passnum/passnum/internal/httpx"
 )
 
 // Money out: settlement runs, venue statements, payment batches, funder
-// charges, reconciliation and credit notes (passnum.SettlementService).
+// charges, reconciliation and credit notes (passnum.SettlementService,
+// PaymentService and BillingService).
 // The service authorises every call and filters what each organisation
 // sees (a venue its statements, a funder its charges and credit notes).
 
@@ -219,16 +221,8 @@ func (s *Server) findPaymentBatch(r *http.Request) (*passnum.PaymentBatch, error
 	if err != nil {
 		return nil, err
 	}
-	batches, err := s.svc.ListPaymentBatches(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	for _, b := range batches {
-		if b.ID == id {
-			return b, nil
-		}
-	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucun lot de virements n°%d.", id)
+	b, err := s.svc.FindPaymentBatch(r.Context(), id)
+	return b, httpx.NotFound(err, "Aucun lot de virements n°%d.", id)
 }
 
 // transferList is the answer of GET /payment-batches/{id}/transfers.
@@ -286,16 +280,8 @@ func (s *Server) findFunderCharge(r *http.Request) (*passnum.FunderCharge, error
 	if err != nil {
 		return nil, err
 	}
-	charges, err := s.svc.ListFunderCharges(r.Context(), 0, 0)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range charges {
-		if c.ID == id {
-			return c, nil
-		}
-	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucun appel de fonds n°%d.", id)
+	c, err := s.svc.FindFunderCharge(r.Context(), id)
+	return c, httpx.NotFound(err, "Aucun appel de fonds n°%d.", id)
 }
 
 func (s *Server) getReconciliation(w http.ResponseWriter, r *http.Request) error {
@@ -354,14 +340,6 @@ func (s *Server) findCreditNote(r *http.Request) (*passnum.CreditNote, error) {
 	if err != nil {
 		return nil, err
 	}
-	notes, err := s.svc.ListCreditNotes(r.Context(), 0, 0)
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range notes {
-		if n.ID == id {
-			return n, nil
-		}
-	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucun avoir n°%d.", id)
+	n, err := s.svc.FindCreditNote(r.Context(), id)
+	return n, httpx.NotFound(err, "Aucun avoir n°%d.", id)
 }

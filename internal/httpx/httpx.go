@@ -83,6 +83,16 @@ func StatusOf(code, reason string) int {
 	return Status(code)
 }
 
+// NotFound gives err, when the service did not find the record a request
+// names, the words the page or the API says it with (format and args);
+// any other error is returned as it is. The code and reason stay.
+func NotFound(err error, format string, args ...any) error {
+	if passnum.ErrorCode(err) != passnum.ENOTFOUND {
+		return err
+	}
+	return passnum.Errorf(passnum.ENOTFOUND, "not-found", format, args...)
+}
+
 // Entry collects what the access log says about a request as it goes
 // through the layers: the route pattern (never the raw path or query,
 // which may hold a beneficiary's reference, a pass code or a reset token)

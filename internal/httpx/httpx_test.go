@@ -76,3 +76,21 @@ func TestClientGone(t *testing.T) {
 		}
 	}
 }
+
+func TestNotFound(t *testing.T) {
+	missing := passnum.Errorf(passnum.ENOTFOUND, "not-found", "Introuvable : avoir n°7.")
+	got := NotFound(missing, "Avoir n°%d introuvable.", 7)
+	if passnum.ErrorCode(got) != passnum.ENOTFOUND || passnum.ErrorReason(got) != "not-found" || passnum.ErrorMessage(got) != "Avoir n°7 introuvable." {
+		t.Errorf("NotFound(%v) = %v", missing, got)
+	}
+	// Any other error goes through as it is.
+	for _, err := range []error{
+		nil,
+		passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Votre rôle ne permet pas cette action."),
+		errors.New("disk I/O error"),
+	} {
+		if got := NotFound(err, "Avoir n°%d introuvable.", 7); got != err {
+			t.Errorf("NotFound(%v) = %v", err, got)
+		}
+	}
+}

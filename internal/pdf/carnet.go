@@ -321,7 +321,7 @@ func validityText(from, until string) string {
 // words and a large type. It names no one.
 func coverLetter(d *doc, s *CarnetSheet, opts CarnetOptions) {
 	const left = 22.0
-	width := pageW - 2*left
+	l := &letter{doc: d, left: left, width: pageW - 2*left}
 	d.AddPage()
 	d.SetLeftMargin(left)
 	d.SetRightMargin(left)
@@ -329,8 +329,46 @@ func coverLetter(d *doc, s *CarnetSheet, opts CarnetOptions) {
 		d.SetLeftMargin(gridX)
 		d.SetRightMargin(gridX)
 	}()
+	l.title(s, opts)
+	l.whatFor(s)
+	l.howTo(opts)
+	l.head("Jusqu'à quand ?")
+	l.para(validityText(carnetValidity(s)) + ". Après cette date, les pass ne marchent plus : utilisez-les avant.")
+	l.questions(opts)
+}
 
-	from, until := s.Passes[0].ValidFrom, s.Passes[0].ValidUntil
+// letter writes a cover letter's text between its margins, in a large
+// type.
+type letter struct {
+	*doc
+	left, width float64
+}
+
+func (l *letter) para(s string) {
+	l.font("", 12)
+	l.doc.para(l.width, 6, s)
+	l.Ln(2)
+}
+
+func (l *letter) head(s string) {
+	l.Ln(2)
+	l.font("B", 13)
+	l.line(7, s, "L")
+}
+
+func (l *letter) step(n int, s string) {
+	l.font("B", 12)
+	l.SetX(l.left)
+	l.cell(8, 6, fmt.Sprintf("%d.", n), "L")
+	l.font("", 12)
+	l.doc.para(l.width-8, 6, s)
+	l.Ln(1)
+}
+
+// carnetValidity is when the passes of a carnet may be used: from the
+// earliest start to the latest end.
+func carnetValidity(s *CarnetSheet) (from, until string) {
+	from, until = s.Passes[0].ValidFrom, s.Passes[0].ValidUntil
 	for _, p := range s.Passes[1:] {
 		if p.ValidFrom != "" && (from == "" || p.ValidFrom < from) {
 			from = p.ValidFrom
@@ -339,61 +377,51 @@ func coverLetter(d *doc, s *CarnetSheet, opts CarnetOptions) {
 			until = p.ValidUntil
 		}
 	}
-	funders := joinFrench(s.Funders)
+	return from, until
+}
 
-	d.SetXY(left, 18)
-	d.font("B", 11)
-	d.cell(width/2, 6, opts.OperatorName, "L")
-	d.font("", 11)
-	d.cell(width/2, 6, fmt.Sprintf("Carnet n° %d", s.Number), "R")
-	d.Ln(14)
-	d.font("B", 22)
-	d.line(10, "Votre carnet Pass numérique", "L")
-	d.font("", 13)
+// title writes who sends the carnet, its number and what it holds.
+func (l *letter) title(s *CarnetSheet, opts CarnetOptions) {
+	l.SetXY(l.left, 18)
+	l.font("B", 11)
+	l.cell(l.width/2, 6, opts.OperatorName, "L")
+	l.font("", 11)
+	l.cell(l.width/2, 6, fmt.Sprintf("Carnet n° %d", s.Number), "R")
+	l.Ln(14)
+	l.font("B", 22)
+	l.line(10, "Votre carnet Pass numérique", "L")
+	l.font("", 13)
 	what := plural(len(s.Passes), "pass", "pass")
 	if s.FaceValueCents > 0 {
 		what += " de " + passnum.FrenchEuros(s.FaceValueCents)
 	}
-	d.line(7, what+", pour apprendre le numérique près de chez vous", "L")
-	d.Ln(5)
+	l.line(7, what+", pour apprendre le numérique près de chez vous", "L")
+	l.Ln(5)
+}
 
-	para := func(s string) {
-		d.font("", 12)
-		d.para(width, 6, s)
-		d.Ln(2)
-	}
-	head := func(s string) {
-		d.Ln(2)
-		d.font("B", 13)
-		d.line(7, s, "L")
-	}
-	step := func(n int, s string) {
-		d.font("B", 12)
-		d.SetX(left)
-		d.cell(8, 6, fmt.Sprintf("%d.", n), "L")
-		d.font("", 12)
-		d.para(width-8, 6, s)
-		d.Ln(1)
-	}
-
-	head("À quoi sert ce carnet ?")
+// whatFor says what the passes are for, and who pays for them.
+func (l *letter) whatFor(s *CarnetSheet) {
+	l.head("À quoi sert ce carnet ?")
 	paid := ""
-	if funders != "" {
+	if funders := joinFrench(s.Funders); funders != "" {
 		paid = " Ils sont payés par : " + shorten(funders, 200)
 		if s.Programme != "" {
 			paid += " (programme «\u00a0" + shorten(s.Programme, 120) + "\u00a0»)"
 		}
 		paid += "."
 	}
-	para("Les pass de ce carnet vous permettent de suivre des ateliers pour apprendre à vous servir d'un ordinateur, d'un téléphone, d'une tablette ou d'internet, et à faire vos démarches en ligne. Ces ateliers ont lieu dans des lieux de médiation numérique : associations, espaces publics numériques, médiathèques, France Services… C'est gratuit pour vous." + paid)
+	l.para("Les pass de ce carnet vous permettent de suivre des ateliers pour apprendre à vous servir d'un ordinateur, d'un téléphone, d'une tablette ou d'internet, et à faire vos démarches en ligne. Ces ateliers ont lieu dans des lieux de médiation numérique : associations, espaces publics numériques, médiathèques, France Services… C'est gratuit pour vous." + paid)
+}
 
-	head("Comment faire ?")
-	step(1, "Choisissez un lieu près de chez vous (voir plus bas).")
-	step(2, "Appelez-le ou allez le voir pour vous inscrire à un atelier. Dites que vous avez des Pass numériques.")
-	step(3, "Le jour de l'atelier, apportez ce carnet. Le lieu utilise un pass par atelier : il scanne le carré noir et blanc du pass ou tape son code.")
-	step(4, "Gardez les pass qui restent pour vos prochains ateliers.")
+// howTo says how to use a pass, step by step, and where to find a venue.
+func (l *letter) howTo(opts CarnetOptions) {
+	l.head("Comment faire ?")
+	l.step(1, "Choisissez un lieu près de chez vous (voir plus bas).")
+	l.step(2, "Appelez-le ou allez le voir pour vous inscrire à un atelier. Dites que vous avez des Pass numériques.")
+	l.step(3, "Le jour de l'atelier, apportez ce carnet. Le lieu utilise un pass par atelier : il scanne le carré noir et blanc du pass ou tape son code.")
+	l.step(4, "Gardez les pass qui restent pour vos prochains ateliers.")
 
-	head("Où trouver un lieu ?")
+	l.head("Où trouver un lieu ?")
 	where := "Demandez à la personne qui vous a remis ce carnet."
 	if opts.BaseURL != "" {
 		where = "Sur internet, à l'adresse " + strings.TrimRight(opts.BaseURL, "/") + "/annuaire : vous y trouvez les lieux qui acceptent le Pass numérique, près de chez vous. Sinon, demandez à la personne qui vous a remis ce carnet."
@@ -401,27 +429,27 @@ func coverLetter(d *doc, s *CarnetSheet, opts CarnetOptions) {
 	if opts.HelpPhone != "" {
 		where += " Vous pouvez aussi appeler le " + opts.HelpPhone + "."
 	}
-	para(where)
+	l.para(where)
+}
 
-	head("Jusqu'à quand ?")
-	para(validityText(from, until) + ". Après cette date, les pass ne marchent plus : utilisez-les avant.")
-
+// questions says whom to call, warns that a pass is worth money, and signs.
+func (l *letter) questions(opts CarnetOptions) {
 	if opts.HelpPhone != "" {
-		head("Une question ?")
+		l.head("Une question ?")
 		call := "Appelez le " + opts.HelpPhone
 		if opts.HelpHours != "" {
 			call += ", " + opts.HelpHours
 		}
-		para(call + ". Donnez le numéro du carnet, écrit en haut de cette page.")
+		l.para(call + ". Donnez le numéro du carnet, écrit en haut de cette page.")
 	}
 
-	head("Attention")
-	para("Un pass vaut de l'argent, comme un chèque. Ne le donnez pas et ne le vendez pas. Ne dites jamais le code d'un pass à quelqu'un qui vous appelle ou vous écrit : seul le lieu de votre atelier en a besoin. Ce carnet ne porte pas votre nom : rangez-le en lieu sûr.")
+	l.head("Attention")
+	l.para("Un pass vaut de l'argent, comme un chèque. Ne le donnez pas et ne le vendez pas. Ne dites jamais le code d'un pass à quelqu'un qui vous appelle ou vous écrit : seul le lieu de votre atelier en a besoin. Ce carnet ne porte pas votre nom : rangez-le en lieu sûr.")
 
 	if opts.OperatorName != "" {
-		d.SetY(max(d.GetY()+4, pageH-22))
-		d.font("", 9)
-		d.para(width, 4.5, opts.OperatorName+" gère le Pass numérique pour le compte de ses financeurs.")
+		l.SetY(max(l.GetY()+4, pageH-22))
+		l.font("", 9)
+		l.doc.para(l.width, 4.5, opts.OperatorName+" gère le Pass numérique pour le compte de ses financeurs.")
 	}
 }
 

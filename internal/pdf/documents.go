@@ -10,18 +10,39 @@ import (
 
 // The settlement documents as a caller of the service may have them: what
 // they print about a venue or a funder is read with the caller's rights,
-// in one place for the API and the web pages.
+// in one place for the API and the web pages. What the caller may not read
+// (not found, forbidden) is left out; any other error is returned, so that
+// a failing store never prints a document short of what it should hold.
+
+// VenueReader is what StatementFor reads of the service: a venue's file,
+// else its page of the public directory.
+type VenueReader interface {
+	FindVenueFile(ctx context.Context, venueID int64) (*passnum.VenueFile, error)
+	DirectoryEntry(ctx context.Context, orgID int64) (*passnum.DirectoryEntry, error)
+}
+
+// FunderReader is what FunderChargeFor and CreditNoteFor read of the
+// service: the funder and the programme a document is about.
+type FunderReader interface {
+	FindOrganisation(ctx context.Context, id int64) (*passnum.Organisation, error)
+	FindProgramme(ctx context.Context, id int64) (*passnum.Programme, error)
+}
+
+// unreadable tells whether err only says that the caller may not read a
+// record: not found, or forbidden to its role.
+func unreadable(err error) bool {
+	code := passnum.ErrorCode(err)
+	return code == passnum.ENOTFOUND || code == passnum.EFORBIDDEN
+}
 
 // StatementFor writes statement st for the caller of ctx: the venue's
 // address and bank account where the caller may read them (the operator,
 // the venue's admins), its public description otherwise (a venue's
 // agents), its name at least.
-func StatementFor(ctx context.Context, svc passnum.Service, w io.Writer, st *passnum.Statement, operator string) error {
-	venue, bank := passnum.Venue{OrgID: st.VenueID, Name: st.VenueName}, (*passnum.BankAccount)(nil)
-	if f, err := svc.FindVenueFile(ctx, st.VenueID); err == nil {
-		venue, bank = f.Venue, f.Bank
-	} else if e, err := svc.DirectoryEntry(ctx, st.VenueID); err == nil {
-		venue = e.Venue
+func StatementFor(ctx context.Context, svc VenueReader, w io.Writer, st *passnum.Statement, operator string) error {
+	venue, bank, err := statementVenue(ctx, svc, st)
+	if err != nil {
+		return fmt.Errorf("statement %d pdf: %w", st.ID, err)
 	}
 	if err := VenueStatement(w, st, venue, bank, operator); err != nil {
 		return fmt.Errorf("statement %d pdf: %w", st.ID, err)
@@ -29,11 +50,29 @@ func StatementFor(ctx context.Context, svc passnum.Service, w io.Writer, st *pas
 	return nil
 }
 
+// statementVenue reads what a statement prints about its venue, as far as
+// the caller may read it.
+func statementVenue(ctx context.Context, svc VenueReader, st *passnum.Statement) (passnum.Venue, *passnum.BankAccount, error) {
+	f, err := svc.FindVenueFile(ctx, st.VenueID)
+	if err == nil {
+		return f.Venue, f.Bank, nil
+	} else if !unreadable(err) {
+		return passnum.Venue{}, nil, err
+	}
+	e, err := svc.DirectoryEntry(ctx, st.VenueID)
+	if err == nil {
+		return e.Venue, nil, nil
+	} else if !unreadable(err) {
+		return passnum.Venue{}, nil, err
+	}
+	return passnum.Venue{OrgID: st.VenueID, Name: st.VenueName}, nil, nil
+}
+
 // FunderChargeFor writes funder charge ch for the caller of ctx.
-func FunderChargeFor(ctx context.Context, svc passnum.Service, w io.Writer, ch *passnum.FunderCharge, operator string) error {
+func FunderChargeFor(ctx context.Context, svc FunderReader, w io.Writer, ch *passnum.FunderCharge, operator string) error {
 	funder, programme, err := funderAndProgramme(ctx, svc, ch.FunderID, ch.FunderName, ch.ProgrammeID)
 	if err != nil {
-		return err
+		return fmt.Errorf("funder charge %d pdf: %w", ch.ID, err)
 	}
 	if err := FunderCharge(w, []*passnum.FunderCharge{ch}, funder, programme, operator); err != nil {
 		return fmt.Errorf("funder charge %d pdf: %w", ch.ID, err)
@@ -42,10 +81,10 @@ func FunderChargeFor(ctx context.Context, svc passnum.Service, w io.Writer, ch *
 }
 
 // CreditNoteFor writes credit note cn for the caller of ctx.
-func CreditNoteFor(ctx context.Context, svc passnum.Service, w io.Writer, cn *passnum.CreditNote, operator string) error {
+func CreditNoteFor(ctx context.Context, svc FunderReader, w io.Writer, cn *passnum.CreditNote, operator string) error {
 	funder, programme, err := funderAndProgramme(ctx, svc, cn.FunderID, cn.FunderName, cn.ProgrammeID)
 	if err != nil {
-		return err
+		return fmt.Errorf("credit note %d pdf: %w", cn.ID, err)
 	}
 	if err := CreditNote(w, cn, funder, programme, operator); err != nil {
 		return fmt.Errorf("credit note %d pdf: %w", cn.ID, err)
@@ -56,15 +95,15 @@ func CreditNoteFor(ctx context.Context, svc passnum.Service, w io.Writer, cn *pa
 // funderAndProgramme reads what a funder's document prints about the
 // funder and its programme, as far as the caller may read them: the
 // funder's name and no programme details at least.
-func funderAndProgramme(ctx context.Context, svc passnum.Service, funderID int64, funderName string, programmeID int64) (passnum.Organisation, *passnum.Programme, error) {
+func funderAndProgramme(ctx context.Context, svc FunderReader, funderID int64, funderName string, programmeID int64) (passnum.Organisation, *passnum.Programme, error) {
 	funder := passnum.Organisation{ID: funderID, Kind: passnum.KindFunder, Name: funderName}
 	if o, err := svc.FindOrganisation(ctx, funderID); err == nil {
 		funder = *o
-	} else if code := passnum.ErrorCode(err); code != passnum.EFORBIDDEN && code != passnum.ENOTFOUND {
+	} else if !unreadable(err) {
 		return funder, nil, err
 	}
 	p, err := svc.FindProgramme(ctx, programmeID)
-	if code := passnum.ErrorCode(err); code == passnum.EFORBIDDEN || code == passnum.ENOTFOUND {
+	if unreadable(err) {
 		return funder, nil, nil
 	} else if err != nil {
 		return funder, nil, err

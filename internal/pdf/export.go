@@ -12,7 +12,7 @@ import (
 )
 
 // exportColumns are the columns of the operator's export of a batch
-// (passnum.ProgrammeService.ExportPasses), the printer's CSV.
+// (passnum.IssuanceService.ExportPasses), the printer's CSV.
 var exportColumns = []string{"serie", "carnet", "programme", "valable_jusqu_au", "code", "qr", "etat"}
 
 // ExportProgramme reads the programme of an exported batch: the third

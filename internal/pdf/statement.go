@@ -30,8 +30,20 @@ func VenueStatement(w io.Writer, st *passnum.Statement, venue passnum.Venue, ban
 	d.masthead(operatorName, "Relevé de remboursement",
 		fmt.Sprintf("n° %d", st.ID),
 		"Pass encaissés jusqu'au "+passnum.FrenchDate(st.CutOff)+" inclus")
+	statementParties(d, st, venue, name)
 
-	// The venue, as an address block, and the statement's facts beside it.
+	d.font("", 10)
+	d.para(0, 5, fmt.Sprintf("%s rembourse au lieu, à leur valeur faciale, les Pass numériques qu'il a encaissés jusqu'au %s inclus et qui ne l'avaient pas encore été : %s pour %s.",
+		operatorName, passnum.FrenchDate(st.CutOff), plural(st.Passes, "pass", "pass"), passnum.FrenchEuros(st.AmountCents)))
+	d.Ln(3)
+	statementLines(d, st)
+	statementPayment(d, st, bank, name)
+	return d.write(w)
+}
+
+// statementParties writes the venue, as an address block, and the
+// statement's facts beside it.
+func statementParties(d *doc, st *passnum.Statement, venue passnum.Venue, name string) {
 	top := d.GetY()
 	addr := []string{name, venue.Address, venue.AddressComplement,
 		strings.TrimSpace(venue.PostalCode + " " + venue.Commune), formatPivot(venue.Pivot)}
@@ -52,12 +64,11 @@ func VenueStatement(w io.Writer, st *passnum.Statement, venue passnum.Venue, ban
 	}
 	h2 := d.block(margin+bodyW/2+3, top, bodyW/2-3, "Relevé", facts)
 	d.SetY(top + max(h1, h2) + 6)
+}
 
-	d.font("", 10)
-	d.para(0, 5, fmt.Sprintf("%s rembourse au lieu, à leur valeur faciale, les Pass numériques qu'il a encaissés jusqu'au %s inclus et qui ne l'avaient pas encore été : %s pour %s.",
-		operatorName, passnum.FrenchDate(st.CutOff), plural(st.Passes, "pass", "pass"), passnum.FrenchEuros(st.AmountCents)))
-	d.Ln(3)
-
+// statementLines writes one line per pass, then the statement's totals,
+// which the lines add up to (else it says what they add up to).
+func statementLines(d *doc, st *passnum.Statement) {
 	t := &table{d: d, rowH: 6, cols: []column{
 		{"Série", 26, "L"},
 		{"Encaissé le", 30, "L"},
@@ -80,7 +91,6 @@ func VenueStatement(w io.Writer, st *passnum.Statement, venue passnum.Venue, ban
 		t.row("", "", "Aucune ligne", "", "")
 	}
 
-	// Totals: those of the statement, which the lines add up to.
 	d.keep(30)
 	d.Ln(2)
 	d.font("B", 10)
@@ -92,7 +102,11 @@ func VenueStatement(w io.Writer, st *passnum.Statement, venue passnum.Venue, ban
 		d.font("I", 9)
 		d.line(5, fmt.Sprintf("Les lignes ci-dessus totalisent %s pour %s.", passnum.FrenchEuros(sum), plural(len(st.Lines), "pass", "pass")), "R")
 	}
+}
 
+// statementPayment writes where the money goes and the reference that
+// ties the transfer to the statement.
+func statementPayment(d *doc, st *passnum.Statement, bank *passnum.BankAccount, name string) {
 	d.keep(62) // the payment and the note below stay together
 	d.heading("Paiement")
 	if bank != nil && bank.IBAN != "" {
@@ -113,7 +127,6 @@ func VenueStatement(w io.Writer, st *passnum.Statement, venue passnum.Venue, ban
 	d.Ln(3)
 	d.font("", 9)
 	d.para(0, 4.5, "Le virement porte la référence ci-dessus : rapprochez-le de ce relevé. Pour toute question sur une ligne, indiquez son numéro de série.")
-	return d.write(w)
 }
 
 // plural writes n with its noun: "1 pass", "1 234 pass".

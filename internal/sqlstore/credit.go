@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/sepa"
@@ -159,35 +158,23 @@ func (s *Store) IssueCreditNotes(ctx context.Context, programmeID int64) ([]*pas
 // ListCreditNotes lists credit notes, newest first: the operator any
 // funder's (funderID 0: all), a funder its own; programmeID 0: all.
 func (s *Store) ListCreditNotes(ctx context.Context, funderID, programmeID int64) ([]*passnum.CreditNote, error) {
-	a := passnum.ActorFromContext(ctx)
-	if err := passnum.Authorize(a, passnum.ActChargeRead); err != nil {
-		return nil, err
-	}
-	if !a.IsOperator() {
-		funderID = a.OrgID
-	}
-	cond, args := []string{"1 = 1"}, []any{}
-	if funderID != 0 {
-		cond, args = append(cond, "c.funder_id = ?"), append(args, funderID)
-	}
-	if programmeID != 0 {
-		cond, args = append(cond, "c.programme_id = ?"), append(args, programmeID)
-	}
-	out := []*passnum.CreditNote{}
-	err := s.read(ctx, func(tx *tx) error {
-		list, err := selectAll(tx, func(sc scanner) (*passnum.CreditNote, error) {
-			var c passnum.CreditNote
-			var created string
-			err := sc.Scan(&c.ID, &c.FunderID, &c.FunderName, &c.ProgrammeID, &c.Passes, &c.AmountCents, &c.Reference, &created)
-			in := instants{table: "credit_notes", id: c.ID, err: err}
-			c.CreatedAt = in.at("created_at", created)
-			return &c, in.err
-		}, `SELECT c.id, c.funder_id, o.name, c.programme_id, c.passes, c.amount_cents, c.reference, c.created_at
-			FROM credit_notes c JOIN organisations o ON o.id = c.funder_id WHERE `+strings.Join(cond, " AND ")+` ORDER BY c.id DESC`, args...)
-		if list != nil {
-			out = list
-		}
-		return err
-	})
-	return out, err
+	return listFunderDocuments(ctx, s, funderID, programmeID, selectCreditNotes, scanCreditNote)
+}
+
+// FindCreditNote reads one credit note: the operator any, a funder its
+// own; another funder's is not found.
+func (s *Store) FindCreditNote(ctx context.Context, id int64) (*passnum.CreditNote, error) {
+	return findFunderDocument(ctx, s, id, "credit note", selectCreditNotes, scanCreditNote)
+}
+
+const selectCreditNotes = `SELECT c.id, c.funder_id, o.name, c.programme_id, c.passes, c.amount_cents, c.reference, c.created_at
+	FROM credit_notes c JOIN organisations o ON o.id = c.funder_id`
+
+func scanCreditNote(sc scanner) (*passnum.CreditNote, error) {
+	var c passnum.CreditNote
+	var created string
+	err := sc.Scan(&c.ID, &c.FunderID, &c.FunderName, &c.ProgrammeID, &c.Passes, &c.AmountCents, &c.Reference, &created)
+	in := instants{table: "credit_notes", id: c.ID, err: err}
+	c.CreatedAt = in.at("created_at", created)
+	return &c, in.err
 }

@@ -146,6 +146,10 @@ func frenchObject(what string) string {
 		return "lieu n°"
 	case "place":
 		return "lieu de permanence n°"
+	case "funder charge":
+		return "appel de fonds n°"
+	case "credit note":
+		return "avoir n°"
 	}
 	return what
 }

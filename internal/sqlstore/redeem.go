@@ -511,6 +511,18 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 	return out, err
 }
 
+// FindRedemption reads one redemption: a venue its own, the operator any
+// venue's.
+func (s *Store) FindRedemption(ctx context.Context, id int64) (*passnum.Redemption, error) {
+	return readOne(ctx, s, passnum.ActRedemptionRead, func(tx *tx, a *passnum.Actor) (*passnum.Redemption, error) {
+		r, err := tx.redemption(id)
+		if err == nil && !a.IsOperator() && r.VenueID != a.OrgID {
+			return nil, notFound("redemption", id)
+		}
+		return r, err
+	})
+}
+
 // ListRedemptions lists redemptions, newest first: a venue its own, the
 // operator any venue's.
 func (s *Store) ListRedemptions(ctx context.Context, f passnum.RedemptionFilter) ([]*passnum.Redemption, int, error) {

@@ -13,8 +13,9 @@ import (
 	"github.com/passnum/passnum/internal/sepa"
 )
 
-// Settlement (passnum.SettlementService): venues are paid for the passes
-// they redeemed, funders are charged for them.
+// Settlement (passnum.SettlementService, PaymentService and the charges of
+// BillingService): venues are paid for the passes they redeemed, funders
+// are charged for them.
 //
 // A pass's value moves through the ledger as it is settled:
 //
@@ -270,6 +271,9 @@ func (s *Store) ListStatements(ctx context.Context, f passnum.StatementFilter) (
 	}
 	if f.RunID != 0 {
 		conds, args = append(conds, "s.run_id = ?"), append(args, f.RunID)
+	}
+	if f.BatchID != 0 {
+		conds, args = append(conds, "s.batch_id = ?"), append(args, f.BatchID)
 	}
 	if f.State != "" {
 		conds, args = append(conds, "s.state = ?"), append(args, string(f.State))
@@ -549,6 +553,20 @@ func (s *Store) ListPaymentBatches(ctx context.Context) ([]*passnum.PaymentBatch
 	return out, err
 }
 
+// FindPaymentBatch reads one batch (operator).
+func (s *Store) FindPaymentBatch(ctx context.Context, id int64) (*passnum.PaymentBatch, error) {
+	return readOne(ctx, s, passnum.ActStatementRead, func(tx *tx, a *passnum.Actor) (*passnum.PaymentBatch, error) {
+		if !a.IsOperator() {
+			return nil, forbidden(a)
+		}
+		b, err := scanBatch(tx.row(`SELECT `+batchColumns+` FROM payment_batches WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("payment batch", id)
+		}
+		return b, err
+	})
+}
+
 // PaymentBatchTransfers returns the payer and one transfer per statement of
 // a batch, with each venue's bank account as it is now (operator).
 func (s *Store) PaymentBatchTransfers(ctx context.Context, batchID int64) (*passnum.PayerAccount, []passnum.Transfer, error) {
@@ -746,10 +764,20 @@ func (s *Store) RejectStatement(ctx context.Context, id int64, reason string) (*
 // ListFunderCharges lists funder charges, newest first: the operator any
 // funder's (funderID 0: all), a funder its own; programmeID 0: all.
 func (s *Store) ListFunderCharges(ctx context.Context, funderID, programmeID int64) ([]*passnum.FunderCharge, error) {
-	a := passnum.ActorFromContext(ctx)
-	if err := passnum.Authorize(a, passnum.ActChargeRead); err != nil {
-		return nil, err
-	}
+	return listFunderDocuments(ctx, s, funderID, programmeID, selectFunderCharges, scanFunderCharge)
+}
+
+// FindFunderCharge reads one funder charge: the operator any, a funder its
+// own; another funder's is not found.
+func (s *Store) FindFunderCharge(ctx context.Context, id int64) (*passnum.FunderCharge, error) {
+	return findFunderDocument(ctx, s, id, "funder charge", selectFunderCharges, scanFunderCharge)
+}
+
+// funderDocuments is the condition on c, a table of documents addressed to
+// funders (charges, credit notes), that a list or a find of the actor's
+// keeps to: a funder reads its own whatever it asks, the operator any
+// funder's (funderID 0: all); programmeID 0: all.
+func funderDocuments(a *passnum.Actor, funderID, programmeID int64) (string, []any) {
 	if !a.IsOperator() {
 		funderID = a.OrgID
 	}
@@ -760,22 +788,51 @@ func (s *Store) ListFunderCharges(ctx context.Context, funderID, programmeID int
 	if programmeID != 0 {
 		cond, args = append(cond, "c.programme_id = ?"), append(args, programmeID)
 	}
-	out := []*passnum.FunderCharge{}
+	return strings.Join(cond, " AND "), args
+}
+
+// listFunderDocuments lists the documents of query (a SELECT from a table
+// c of documents addressed to funders), newest first, that the actor may
+// read (funderDocuments).
+func listFunderDocuments[T any](ctx context.Context, s *Store, funderID, programmeID int64, query string, scan func(scanner) (*T, error)) ([]*T, error) {
+	a := passnum.ActorFromContext(ctx)
+	if err := passnum.Authorize(a, passnum.ActChargeRead); err != nil {
+		return nil, err
+	}
+	where, args := funderDocuments(a, funderID, programmeID)
+	out := []*T{}
 	err := s.read(ctx, func(tx *tx) error {
-		list, err := selectAll(tx, func(sc scanner) (*passnum.FunderCharge, error) {
-			var c passnum.FunderCharge
-			var created string
-			err := sc.Scan(&c.ID, &c.FunderID, &c.FunderName, &c.ProgrammeID, &c.RunID, &c.Period, &c.Passes, &c.PassesCents, &c.FeeBP, &c.FeeCents, &c.TotalCents, &created)
-			in := instants{table: "funder_charges", id: c.ID, err: err}
-			c.CreatedAt = in.at("created_at", created)
-			return &c, in.err
-		}, `SELECT c.id, c.funder_id, o.name, c.programme_id, c.run_id, r.cut_off, c.passes, c.passes_cents, c.fee_bp, c.fee_cents, c.total_cents, c.created_at
-			FROM funder_charges c JOIN organisations o ON o.id = c.funder_id JOIN settlement_runs r ON r.id = c.run_id
-			WHERE `+strings.Join(cond, " AND ")+` ORDER BY c.id DESC`, args...)
+		list, err := selectAll(tx, scan, query+` WHERE `+where+` ORDER BY c.id DESC`, args...)
 		if list != nil {
 			out = list
 		}
 		return err
 	})
 	return out, err
+}
+
+// findFunderDocument reads document id of query as listFunderDocuments
+// would show it: a document the actor may not read is not found, as what
+// (a key of frenchObject).
+func findFunderDocument[T any](ctx context.Context, s *Store, id int64, what, query string, scan func(scanner) (*T, error)) (*T, error) {
+	return readOne(ctx, s, passnum.ActChargeRead, func(tx *tx, a *passnum.Actor) (*T, error) {
+		where, args := funderDocuments(a, 0, 0)
+		d, err := scan(tx.row(query+` WHERE c.id = ? AND `+where, append([]any{id}, args...)...))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound(what, id)
+		}
+		return d, err
+	})
+}
+
+const selectFunderCharges = `SELECT c.id, c.funder_id, o.name, c.programme_id, c.run_id, r.cut_off, c.passes, c.passes_cents, c.fee_bp, c.fee_cents, c.total_cents, c.created_at
+	FROM funder_charges c JOIN organisations o ON o.id = c.funder_id JOIN settlement_runs r ON r.id = c.run_id`
+
+func scanFunderCharge(sc scanner) (*passnum.FunderCharge, error) {
+	var c passnum.FunderCharge
+	var created string
+	err := sc.Scan(&c.ID, &c.FunderID, &c.FunderName, &c.ProgrammeID, &c.RunID, &c.Period, &c.Passes, &c.PassesCents, &c.FeeBP, &c.FeeCents, &c.TotalCents, &created)
+	in := instants{table: "funder_charges", id: c.ID, err: err}
+	c.CreatedAt = in.at("created_at", created)
+	return &c, in.err
 }

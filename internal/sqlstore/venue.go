@@ -140,6 +140,26 @@ func (s *Store) ListCatalogueServices(ctx context.Context, venueID int64) ([]*pa
 	return out, err
 }
 
+// FindCatalogueService reads one service with the rights of
+// ListCatalogueServices: the venue itself and the operator any of the
+// venue's, others an active service of a venue in the directory.
+func (s *Store) FindCatalogueService(ctx context.Context, id int64) (*passnum.CatalogueService, error) {
+	return readOne(ctx, s, passnum.ActCatalogueRead, func(tx *tx, a *passnum.Actor) (*passnum.CatalogueService, error) {
+		c, err := tx.findService(id)
+		if err != nil || a.IsOperator() || a.OrgID == c.VenueID {
+			return c, err
+		}
+		v, err := tx.findOrg(c.VenueID)
+		if err != nil {
+			return nil, err
+		}
+		if !c.Active || !v.Qualification.InDirectory() {
+			return nil, notFound("service", id)
+		}
+		return c, nil
+	})
+}
+
 // SetCatalogueServiceActive withdraws a service from (or restores it to)
 // the catalogue; past redemptions keep pointing to it.
 func (s *Store) SetCatalogueServiceActive(ctx context.Context, id int64, active bool) (*passnum.CatalogueService, error) {

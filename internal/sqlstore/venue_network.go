@@ -14,9 +14,9 @@ import (
 	"github.com/passnum/passnum/internal/geo"
 )
 
-// The venue network (passnum.VenueService): applications and
-// qualification, the venues' descriptions in the national standard, their
-// bank accounts and points of presence. A venue is an organisation of kind
+// The venue network (passnum.QualificationService, VenueService):
+// applications and qualification, the venues' descriptions in the national
+// standard, their bank accounts and points of presence. A venue is an organisation of kind
 // venue (its name and qualification live there) with one row of venues
 // (the rest of the standard and the private parts); both change in the same
 // transactions. Imports are in venue_import.go, the public directory in

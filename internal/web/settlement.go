@@ -10,6 +10,7 @@ import (
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/csvfile"
+	"github.com/passnum/passnum/internal/httpx"
 	"github.com/passnum/passnum/internal/pdf"
 	"github.com/passnum/passnum/internal/sepa"
 )
@@ -267,16 +268,8 @@ func (s *Server) findBatch(r *http.Request) (*passnum.PaymentBatch, error) {
 	if err != nil {
 		return nil, err
 	}
-	batches, err := s.svc.ListPaymentBatches(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	for _, b := range batches {
-		if b.ID == id {
-			return b, nil
-		}
-	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Lot de virements n°%d introuvable.", id)
+	b, err := s.svc.FindPaymentBatch(r.Context(), id)
+	return b, httpx.NotFound(err, "Lot de virements n°%d introuvable.", id)
 }
 
 // batchRow is a transfer of a batch with the state of its statement.
@@ -299,17 +292,13 @@ func (s *Server) paymentBatchView(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
-	byID := map[int64]*passnum.Statement{}
-	for _, st := range statementStates[1:] {
-		sts, err := s.allStatements(r, passnum.StatementFilter{State: st})
-		if err != nil {
-			return err
-		}
-		for _, x := range sts {
-			if x.BatchID == b.ID {
-				byID[x.ID] = x
-			}
-		}
+	sts, err := s.allStatements(r, passnum.StatementFilter{BatchID: b.ID})
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]*passnum.Statement, len(sts))
+	for _, x := range sts {
+		byID[x.ID] = x
 	}
 	rows := make([]batchRow, len(transfers))
 	open := 0
@@ -392,12 +381,8 @@ func (s *Server) statementPage(w http.ResponseWriter, r *http.Request, v *view, 
 		settlementNav(v)
 		d.Base = fmt.Sprintf("/operateur/releves/%d", st.ID)
 		if st.BatchID != 0 {
-			if batches, err := s.svc.ListPaymentBatches(r.Context()); err == nil {
-				for _, b := range batches {
-					if b.ID == st.BatchID {
-						d.Batch = b
-					}
-				}
+			if d.Batch, err = s.svc.FindPaymentBatch(r.Context(), st.BatchID); err != nil {
+				return err
 			}
 		}
 	}
@@ -655,21 +640,15 @@ func (s *Server) creditNotePDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	notes, err := s.svc.ListCreditNotes(r.Context(), 0, 0) // a funder gets its own only
+	n, err := s.svc.FindCreditNote(r.Context(), id) // a funder finds its own only
 	if err != nil {
+		return httpx.NotFound(err, "Avoir n°%d introuvable.", id)
+	}
+	var buf bytes.Buffer
+	if err := pdf.CreditNoteFor(r.Context(), s.svc, &buf, n, s.operatorName(r)); err != nil {
 		return err
 	}
-	for _, n := range notes {
-		if n.ID != id {
-			continue
-		}
-		var buf bytes.Buffer
-		if err := pdf.CreditNoteFor(r.Context(), s.svc, &buf, n, s.operatorName(r)); err != nil {
-			return err
-		}
-		return sendFile(w, "application/pdf", fmt.Sprintf("avoir-%d.pdf", n.ID), buf.Bytes())
-	}
-	return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Avoir n°%d introuvable.", id)
+	return sendFile(w, "application/pdf", fmt.Sprintf("avoir-%d.pdf", n.ID), buf.Bytes())
 }
 
 // chargePDF answers funder charge {id} as a PDF, among those the visitor
@@ -679,21 +658,15 @@ func (s *Server) chargePDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	charges, err := s.svc.ListFunderCharges(r.Context(), 0, 0) // a funder gets its own only
+	c, err := s.svc.FindFunderCharge(r.Context(), id) // a funder finds its own only
 	if err != nil {
+		return httpx.NotFound(err, "Appel de fonds n°%d introuvable.", id)
+	}
+	var buf bytes.Buffer
+	if err := pdf.FunderChargeFor(r.Context(), s.svc, &buf, c, s.operatorName(r)); err != nil {
 		return err
 	}
-	for _, c := range charges {
-		if c.ID != id {
-			continue
-		}
-		var buf bytes.Buffer
-		if err := pdf.FunderChargeFor(r.Context(), s.svc, &buf, c, s.operatorName(r)); err != nil {
-			return err
-		}
-		return sendFile(w, "application/pdf", fmt.Sprintf("facturation-%d-%s.pdf", c.ID, c.Period), buf.Bytes())
-	}
-	return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Appel de fonds n°%d introuvable.", id)
+	return sendFile(w, "application/pdf", fmt.Sprintf("facturation-%d-%s.pdf", c.ID, c.Period), buf.Bytes())
 }
 
 // Funders.
@@ -723,6 +696,10 @@ func (s *Server) funderBilling(w http.ResponseWriter, r *http.Request) error {
 	if err != nil && passnum.ErrorCode(err) != passnum.EFORBIDDEN {
 		return err
 	}
+	programmes := make(map[int64]*passnum.Programme, len(progs))
+	for _, p := range progs {
+		programmes[p.ID] = p
+	}
 	var groups []*chargeGroup
 	byProg := map[int64]*chargeGroup{}
 	group := func(id int64) *chargeGroup {
@@ -730,10 +707,8 @@ func (s *Server) funderBilling(w http.ResponseWriter, r *http.Request) error {
 			return g
 		}
 		g := &chargeGroup{Name: fmt.Sprintf("Programme n°%d", id)}
-		for _, p := range progs {
-			if p.ID == id {
-				g.Programme, g.Name = p, p.Name
-			}
+		if p := programmes[id]; p != nil {
+			g.Programme, g.Name = p, p.Name
 		}
 		byProg[id] = g
 		groups = append(groups, g)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/httpx"
 	"github.com/passnum/passnum/internal/ratelimit"
 )
 
@@ -267,23 +268,15 @@ func (s *Server) voidable(red *passnum.Redemption) bool {
 	return red.VoidedAt == nil && s.now().Sub(red.CreatedAt) < passnum.VoidWindow
 }
 
-// recentRedemption finds one of the venue's recent redemptions: only those
-// of the last day can be voided, and they are the newest.
+// recentRedemption finds one of the venue's redemptions, to void it if it
+// is recent enough (voidable).
 func (s *Server) recentRedemption(r *http.Request) (*passnum.Redemption, error) {
 	id, err := pathID(r, "id", "Encaissement")
 	if err != nil {
 		return nil, err
 	}
-	reds, _, err := s.svc.ListRedemptions(r.Context(), passnum.RedemptionFilter{Limit: 1000})
-	if err != nil {
-		return nil, err
-	}
-	for _, red := range reds {
-		if red.ID == id {
-			return red, nil
-		}
-	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Cet encaissement est introuvable parmi les encaissements récents de votre lieu.")
+	red, err := s.svc.FindRedemption(r.Context(), id) // a venue finds its own only
+	return red, httpx.NotFound(err, "Cet encaissement est introuvable parmi les encaissements récents de votre lieu.")
 }
 
 func (s *Server) voidForm(w http.ResponseWriter, r *http.Request) error {

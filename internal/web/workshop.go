@@ -160,18 +160,14 @@ func readServiceForm(v *view, f map[string][]string) passnum.CatalogueServiceCre
 	return c
 }
 
-// findService returns a service of the visitor's venue.
+// findService returns a service of the visitor's venue: another venue's,
+// which the directory shows, is not one it may change.
 func (s *Server) findService(r *http.Request, id int64) (*passnum.CatalogueService, error) {
-	all, err := s.svc.ListCatalogueServices(r.Context(), 0)
-	if err != nil {
-		return nil, err
+	svc, err := s.svc.FindCatalogueService(r.Context(), id)
+	if passnum.ErrorCode(err) == passnum.ENOTFOUND || err == nil && svc.VenueID != visitorFrom(r).actor().OrgID {
+		return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Cet atelier est introuvable dans le catalogue de votre lieu.")
 	}
-	for _, svc := range all {
-		if svc.ID == id {
-			return svc, nil
-		}
-	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Cet atelier est introuvable dans le catalogue de votre lieu.")
+	return svc, err
 }
 
 // serviceForm shows a catalogue service to change it.
