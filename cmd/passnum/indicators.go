@@ -175,7 +175,7 @@ func (c *cli) opendata(ctx context.Context, args []string) error {
 	cells, at, err := s.OpenData(ctx)
 	if err != nil {
 		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
-			return passnum.Errorf(passnum.ENOTFOUND, "no-indicators", "Les indicateurs n'ont pas encore été calculés : lancez « passnum indicators refresh ».")
+			return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNoIndicators, "Les indicateurs n'ont pas encore été calculés : lancez « passnum indicators refresh ».")
 		}
 		return err
 	}

@@ -228,7 +228,7 @@ func (s *Server) findPaymentBatch(r *http.Request) (*passnum.PaymentBatch, error
 			return b, nil
 		}
 	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucun lot de virements n°%d.", id)
+	return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Aucun lot de virements n°%d.", id)
 }
 
 // transferList is the answer of GET /payment-batches/{id}/transfers.
@@ -295,7 +295,7 @@ func (s *Server) findFunderCharge(r *http.Request) (*passnum.FunderCharge, error
 			return c, nil
 		}
 	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucun appel de fonds n°%d.", id)
+	return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Aucun appel de fonds n°%d.", id)
 }
 
 func (s *Server) getReconciliation(w http.ResponseWriter, r *http.Request) error {
@@ -363,5 +363,5 @@ func (s *Server) findCreditNote(r *http.Request) (*passnum.CreditNote, error) {
 			return n, nil
 		}
 	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucun avoir n°%d.", id)
+	return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Aucun avoir n°%d.", id)
 }

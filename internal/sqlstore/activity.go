@@ -210,7 +210,7 @@ func (t *tx) reportRedemption(r *passnum.ActivityReport) error {
 	var other int64
 	err = t.get(&other, `SELECT id FROM activity_reports WHERE redemption_id = ?`, r.RedemptionID)
 	if err == nil {
-		return &passnum.Error{Code: passnum.ECONFLICT, Reason: "redemption-reported", Field: "redemption_id",
+		return &passnum.Error{Code: passnum.ECONFLICT, Reason: passnum.ReasonRedemptionReported, Field: "redemption_id",
 			Message: fmt.Sprintf("Cet encaissement figure déjà dans le compte-rendu n° %d : un encaissement ne se compte qu'une fois.", other)}
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err

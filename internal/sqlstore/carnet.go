@@ -280,7 +280,7 @@ func (s *Store) Allocate(ctx context.Context, r passnum.AllocateRequest) (int, e
 		}
 		for _, c := range carnets {
 			if c.BeneficiaryID != 0 {
-				return passnum.Errorf(passnum.EREFUSED, "carnet-already-distributed", "Le carnet n°%d a déjà été remis à un bénéficiaire : il ne peut plus être attribué.", c.Number)
+				return passnum.Errorf(passnum.EREFUSED, passnum.ReasonCarnetAlreadyDistributed, "Le carnet n°%d a déjà été remis à un bénéficiaire : il ne peut plus être attribué.", c.Number)
 			}
 		}
 		ranges := serialRanges(carnets)
@@ -295,9 +295,9 @@ func (s *Store) Allocate(ctx context.Context, r passnum.AllocateRequest) (int, e
 				if err := tx.row(`SELECT carnet, state FROM passes WHERE serial = ?`, bad.Int64).Scan(&carnet, &state); err != nil {
 					return err
 				}
-				reason, msg := "carnet-not-activated", fmt.Sprintf("Le carnet n°%d n'est pas activé : enregistrez les fonds reçus et activez-le avant de l'attribuer.", carnet)
+				reason, msg := passnum.ReasonCarnetNotActivated, fmt.Sprintf("Le carnet n°%d n'est pas activé : enregistrez les fonds reçus et activez-le avant de l'attribuer.", carnet)
 				if state != passnum.StateIssued {
-					reason, msg = "carnet-unavailable", fmt.Sprintf("Le carnet n°%d contient un pass %s : il ne peut pas être attribué.", carnet, state.Label())
+					reason, msg = passnum.ReasonCarnetUnavailable, fmt.Sprintf("Le carnet n°%d contient un pass %s : il ne peut pas être attribué.", carnet, state.Label())
 				}
 				return passnum.Errorf(passnum.EREFUSED, reason, "%s", msg)
 			}
@@ -387,33 +387,33 @@ func (s *Store) Distribute(ctx context.Context, r passnum.DistributeRequest) (*p
 		if passnum.ErrorCode(err) == passnum.ENOTFOUND || err == nil && c.PrescriberID != a.OrgID {
 			// The same answer whether the carnet exists elsewhere or not at
 			// all: a prescriber learns nothing of other structures' stock.
-			return &passnum.Error{Code: passnum.EREFUSED, Reason: "carnet-not-in-stock", Field: "carnet",
+			return &passnum.Error{Code: passnum.EREFUSED, Reason: passnum.ReasonCarnetNotInStock, Field: "carnet",
 				Message: fmt.Sprintf("Le carnet n°%d n'est pas dans le stock de votre structure. Vérifiez le numéro.", r.Carnet)}
 		} else if err != nil {
 			return err
 		}
 		if c.BeneficiaryID != 0 {
-			return passnum.Errorf(passnum.EREFUSED, "carnet-already-distributed", "Le carnet n°%d a déjà été remis le %s.", c.Number, passnum.FrenchDateTime(*c.DistributedAt))
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonCarnetAlreadyDistributed, "Le carnet n°%d a déjà été remis le %s.", c.Number, passnum.FrenchDateTime(*c.DistributedAt))
 		}
 		p, err := tx.settings(c.ProgrammeID)
 		if err != nil {
 			return err
 		}
 		if !tx.now.Before(p.ExpiresAfter()) {
-			return passnum.Errorf(passnum.EREFUSED, "programme-expired", "Les pass de ce carnet ont expiré le %s : ne le remettez pas.", passnum.FrenchDate(p.ValidUntil))
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonProgrammeExpired, "Les pass de ce carnet ont expiré le %s : ne le remettez pas.", passnum.FrenchDate(p.ValidUntil))
 		}
 		var blocked int
 		if err := tx.get(&blocked, `SELECT COUNT(*) FROM passes WHERE serial BETWEEN ? AND ? AND state <> 'allocated'`, c.firstSerial, c.lastSerial()); err != nil {
 			return err
 		}
 		if blocked > 0 {
-			return passnum.Errorf(passnum.EREFUSED, "carnet-blocked", "Le carnet n°%d est bloqué par le financeur ou l'opérateur : il ne peut pas être remis.", c.Number)
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonCarnetBlocked, "Le carnet n°%d est bloqué par le financeur ou l'opérateur : il ne peut pas être remis.", c.Number)
 		}
 		var b *passnum.Beneficiary
 		if r.BeneficiaryRef != "" {
 			b, err = scanBeneficiary(tx.row(`SELECT `+beneficiaryColumns+` FROM beneficiaries WHERE ref = ? AND prescriber_id = ?`, r.BeneficiaryRef, a.OrgID))
 			if errors.Is(err, sql.ErrNoRows) {
-				return &passnum.Error{Code: passnum.ENOTFOUND, Reason: "beneficiary-unknown", Field: "beneficiary_ref",
+				return &passnum.Error{Code: passnum.ENOTFOUND, Reason: passnum.ReasonBeneficiaryUnknown, Field: "beneficiary_ref",
 					Message: fmt.Sprintf("Aucun bénéficiaire de votre structure n'a la référence %s.", r.BeneficiaryRef)}
 			} else if err != nil {
 				return err
@@ -564,9 +564,9 @@ func (s *Store) Block(ctx context.Context, r passnum.BlockRequest) (int64, error
 		}
 		if changed == 0 {
 			if r.Unblock {
-				return passnum.Errorf(passnum.ECONFLICT, "nothing-to-unblock", "Aucun pass bloqué à ce niveau (%s) : rien à débloquer.", r.Scope)
+				return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonNothingToUnblock, "Aucun pass bloqué à ce niveau (%s) : rien à débloquer.", r.Scope)
 			}
-			return passnum.Errorf(passnum.ECONFLICT, "nothing-to-block", "Aucun pass à bloquer : ils sont déjà utilisés, bloqués ou expirés.")
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonNothingToBlock, "Aucun pass à bloquer : ils sont déjà utilisés, bloqués ou expirés.")
 		}
 		n, err := tx.execN(update, args...)
 		if err != nil {

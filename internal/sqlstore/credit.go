@@ -105,13 +105,13 @@ func (s *Store) IssueCreditNotes(ctx context.Context, programmeID int64) ([]*pas
 		}
 		switch {
 		case r.Credited:
-			return passnum.Errorf(passnum.ECONFLICT, "already-credited", "Les avoirs du programme « %s » ont déjà été émis.", p.Name)
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonAlreadyCredited, "Les avoirs du programme « %s » ont déjà été émis.", p.Name)
 		case tx.now.Before(p.ExpiresAfter()):
-			return passnum.Errorf(passnum.EREFUSED, "not-expired",
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonNotExpired,
 				"Trop tôt : les pass du programme « %s » restent utilisables jusqu'au %s (fin de validité et tolérance). Les avoirs viendront après.",
 				p.Name, passnum.FrenchDateTime(p.ExpiresAfter().Add(-1)))
 		case !r.ReadyToCredit:
-			return passnum.Errorf(passnum.EREFUSED, "expiry-pending",
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonExpiryPending,
 				"Des pass du programme « %s » ne sont pas encore expirés : lancez d'abord l'expiration des pass, puis émettez les avoirs.", p.Name)
 		}
 		n := r.ByState[passnum.StateExpired]

@@ -262,7 +262,7 @@ func (t *tx) latestSnapshot() (*passnum.IndicatorSnapshot, error) {
 	err := t.row(`SELECT id, computed_at, duration_ms, passes, cells FROM indicator_snapshots ORDER BY id DESC LIMIT 1`).
 		Scan(&snap.ID, &at, &ms, &snap.Passes, &snap.Cells)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, passnum.Errorf(passnum.ENOTFOUND, "no-indicators", "Les indicateurs n'ont pas encore été calculés.")
+		return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNoIndicators, "Les indicateurs n'ont pas encore été calculés.")
 	}
 	if err != nil {
 		return nil, err
@@ -311,7 +311,7 @@ func (s *Store) Indicators(ctx context.Context, sc passnum.Scope, dim passnum.Di
 			return err
 		}
 		if !ok {
-			return passnum.Errorf(passnum.ENOTFOUND, "scope-not-found", "Périmètre introuvable : %s.", sc)
+			return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonScopeNotFound, "Périmètre introuvable : %s.", sc)
 		}
 		snap, err := tx.latestSnapshot()
 		if err != nil {

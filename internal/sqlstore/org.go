@@ -62,7 +62,7 @@ func (s *Store) createOrganisation(ctx context.Context, c passnum.OrganisationCr
 				return err
 			}
 			if n > 0 {
-				return &passnum.Error{Code: passnum.ECONFLICT, Reason: "siret-taken", Field: "siret",
+				return &passnum.Error{Code: passnum.ECONFLICT, Reason: passnum.ReasonSiretTaken, Field: "siret",
 					Message: fmt.Sprintf("Un lieu avec le SIRET %s existe déjà.", c.SIRET)}
 			}
 		}
@@ -117,7 +117,7 @@ func (t *tx) findOrg(id int64) (*passnum.Organisation, error) {
 }
 
 func notFound(what string, id any) error {
-	return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Introuvable : %s %v.", frenchObject(what), id)
+	return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Introuvable : %s %v.", frenchObject(what), id)
 }
 
 func frenchObject(what string) string {
@@ -233,7 +233,7 @@ func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.
 		return nil, err
 	}
 	if !canManageOrg(a, c.OrgID) {
-		return nil, passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Vous ne pouvez ajouter des membres qu'à votre propre organisation.")
+		return nil, passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Vous ne pouvez ajouter des membres qu'à votre propre organisation.")
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -260,7 +260,7 @@ func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.
 			return err
 		}
 		if n > 0 {
-			return &passnum.Error{Code: passnum.ECONFLICT, Reason: "email-taken", Field: "email",
+			return &passnum.Error{Code: passnum.ECONFLICT, Reason: passnum.ReasonEmailTaken, Field: "email",
 				Message: fmt.Sprintf("Un compte existe déjà pour %s : ajoutez-lui plutôt une appartenance.", c.Email)}
 		}
 		id, err := tx.insert(`INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)`, c.Email, c.Name, hash, tx.nowText())
@@ -361,7 +361,7 @@ func (s *Store) AddMembership(ctx context.Context, userID, orgID int64, role pas
 		return err
 	}
 	if !a.IsOperator() || a.Role != passnum.RoleAdmin {
-		return passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Seul un administrateur de l'opérateur peut rattacher un compte existant à une organisation.")
+		return passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Seul un administrateur de l'opérateur peut rattacher un compte existant à une organisation.")
 	}
 	if !role.Valid() {
 		return passnum.Invalid("role", "Rôle inconnu : %q (admin ou agent).", role)
@@ -395,7 +395,7 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (*passnum.Use
 		return nil, err
 	}
 	if !a.IsOperator() || a.Role != passnum.RoleAdmin {
-		return nil, passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Seul un administrateur de l'opérateur peut rechercher un compte par son adresse.")
+		return nil, passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Seul un administrateur de l'opérateur peut rechercher un compte par son adresse.")
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
 	var u *passnum.User
@@ -403,7 +403,7 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (*passnum.Use
 		var id int64
 		err := tx.get(&id, `SELECT id FROM users WHERE email = ?`, email)
 		if errors.Is(err, sql.ErrNoRows) {
-			return &passnum.Error{Code: passnum.ENOTFOUND, Reason: "not-found", Field: "email",
+			return &passnum.Error{Code: passnum.ENOTFOUND, Reason: passnum.ReasonNotFound, Field: "email",
 				Message: fmt.Sprintf("Aucun compte n'existe pour %s : créez-le plutôt.", email)}
 		} else if err != nil {
 			return err
@@ -440,7 +440,7 @@ func (s *Store) AuthenticatePassword(ctx context.Context, email, password string
 		hash = dummyHash
 	}
 	if !checkPassword(hash, password) || u == nil {
-		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, "bad-credentials", "Adresse électronique ou mot de passe incorrect.")
+		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, passnum.ReasonBadCredentials, "Adresse électronique ou mot de passe incorrect.")
 	}
 	return u, nil
 }
@@ -502,7 +502,7 @@ func (s *Store) CreateToken(ctx context.Context, c passnum.TokenCreate) (*passnu
 		return nil, "", err
 	}
 	if !canManageOrg(a, c.OrgID) {
-		return nil, "", passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Vous ne pouvez créer des jetons que pour votre propre organisation.")
+		return nil, "", passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Vous ne pouvez créer des jetons que pour votre propre organisation.")
 	}
 	if err := passnum.CheckStrings(&c); err != nil {
 		return nil, "", err
@@ -599,7 +599,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 
 // AuthenticateToken returns the actor behind a token secret.
 func (s *Store) AuthenticateToken(ctx context.Context, secret string) (*passnum.Actor, error) {
-	bad := passnum.Errorf(passnum.EUNAUTHORIZED, "bad-token", "Jeton d'accès inconnu ou révoqué.")
+	bad := passnum.Errorf(passnum.EUNAUTHORIZED, passnum.ReasonBadToken, "Jeton d'accès inconnu ou révoqué.")
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 200 {
 		return nil, bad
 	}
@@ -626,7 +626,7 @@ func (s *Store) ActorForUser(ctx context.Context, userID, orgID int64) (*passnum
 			userID, orgID).Scan(&a.OrgKind, &a.Role)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, passnum.Errorf(passnum.EFORBIDDEN, "not-a-member", "Vous n'êtes pas membre de cette organisation.")
+		return nil, passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonNotAMember, "Vous n'êtes pas membre de cette organisation.")
 	}
 	return &a, err
 }

@@ -313,7 +313,7 @@ func (s *Store) RecordFunds(ctx context.Context, c passnum.FundsCreate) (*passnu
 			return err
 		}
 		if n > 0 {
-			return &passnum.Error{Code: passnum.ECONFLICT, Reason: "payment-order-duplicate", Field: "reference",
+			return &passnum.Error{Code: passnum.ECONFLICT, Reason: passnum.ReasonPaymentOrderDuplicate, Field: "reference",
 				Message: fmt.Sprintf("L'ordre de paiement %q est déjà enregistré pour ce programme.", c.Reference)}
 		}
 		id, err := tx.insert(`INSERT INTO payment_orders (programme_id, funder_id, reference, amount_cents, received_on, created_at) VALUES (?, ?, ?, ?, ?, ?)`,

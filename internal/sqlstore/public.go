@@ -22,7 +22,7 @@ import (
 // whether it is malformed, forged or unknown: telling them apart would help
 // someone guessing codes.
 func errCarnetUnknown() error {
-	return passnum.Errorf(passnum.ENOTFOUND, "carnet-unknown",
+	return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonCarnetUnknown,
 		"Aucun carnet ne correspond à ce code. Vérifiez chaque caractère : il est imprimé sous le QR code d'un pass.")
 }
 

@@ -299,7 +299,7 @@ func (s *Store) replay(ctx context.Context, venueID int64, key, hash string) (*p
 			return err
 		}
 		if prevHash != hash {
-			return &passnum.Error{Code: passnum.ECONFLICT, Reason: "idempotency-key-reused", Field: "idempotency_key",
+			return &passnum.Error{Code: passnum.ECONFLICT, Reason: passnum.ReasonIdempotencyKeyReused, Field: "idempotency_key",
 				Message: "Cette clé d'idempotence a déjà servi pour un autre encaissement : utilisez une clé nouvelle pour chaque encaissement."}
 		}
 		if out, err = tx.redemption(id); err != nil {
@@ -442,10 +442,10 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 			return notFound("redemption", id)
 		}
 		if r.VoidedAt != nil {
-			return passnum.Errorf(passnum.ECONFLICT, "already-voided", "Cet encaissement a déjà été annulé le %s.", passnum.FrenchDateTime(*r.VoidedAt))
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonAlreadyVoided, "Cet encaissement a déjà été annulé le %s.", passnum.FrenchDateTime(*r.VoidedAt))
 		}
 		if tx.now.Sub(r.CreatedAt) > passnum.VoidWindow {
-			return passnum.Errorf(passnum.EREFUSED, "void-window-closed",
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonVoidWindowClosed,
 				"Annulation impossible : l'encaissement date du %s, il y a plus de 24 heures. Contactez l'opérateur.", passnum.FrenchDateTime(r.CreatedAt))
 		}
 		// Never after settlement: once on a venue statement (even one whose
@@ -456,7 +456,7 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 			return err
 		}
 		if onStatement != 0 {
-			return passnum.Errorf(passnum.EREFUSED, "already-settled",
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonAlreadySettled,
 				"Annulation impossible : cet encaissement figure sur le relevé de remboursement n°%d de votre lieu. Contactez l'opérateur.", onStatement)
 		}
 		var notRedeemed int
@@ -464,7 +464,7 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 			return err
 		}
 		if notRedeemed > 0 {
-			return passnum.Errorf(passnum.EREFUSED, "already-settled", "Annulation impossible : cet encaissement a déjà été remboursé à votre lieu.")
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonAlreadySettled, "Annulation impossible : cet encaissement a déjà été remboursé à votre lieu.")
 		}
 		rows, err := tx.query(`SELECT p.id, COUNT(*) * p.face_value_cents FROM redemption_passes r JOIN programmes p ON p.id = r.programme_id
 			WHERE r.redemption_id = ? GROUP BY p.id, p.face_value_cents ORDER BY p.id`, id)

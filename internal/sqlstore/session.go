@@ -28,11 +28,11 @@ func randomSecret() (string, error) {
 }
 
 func errSessionExpired() error {
-	return passnum.Errorf(passnum.EUNAUTHORIZED, "session-expired", "Votre session a expiré : reconnectez-vous.")
+	return passnum.Errorf(passnum.EUNAUTHORIZED, passnum.ReasonSessionExpired, "Votre session a expiré : reconnectez-vous.")
 }
 
 func errNoMembership() error {
-	return passnum.Errorf(passnum.EFORBIDDEN, "no-membership",
+	return passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonNoMembership,
 		"Votre compte n'est rattaché à aucune organisation : demandez à l'administrateur de votre structure de vous y ajouter.")
 }
 
@@ -176,7 +176,7 @@ func (s *Store) SwitchOrganisation(ctx context.Context, secret string, orgID int
 		}
 		m, ok := membership(cur.User, orgID)
 		if !ok {
-			return passnum.Errorf(passnum.EFORBIDDEN, "not-a-member", "Vous n'êtes pas membre de cette organisation.")
+			return passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonNotAMember, "Vous n'êtes pas membre de cette organisation.")
 		}
 		if err := tx.exec(`UPDATE sessions SET org_id = ? WHERE id = ?`, orgID, cur.Session.ID); err != nil {
 			return err
@@ -294,7 +294,7 @@ func (s *Store) ResetPassword(ctx context.Context, token, password string) error
 	if err := passnum.CheckPassword(password, "", ""); err != nil {
 		return err
 	}
-	bad := &passnum.Error{Code: passnum.EINVALID, Reason: "reset-token-invalid", Field: "token",
+	bad := &passnum.Error{Code: passnum.EINVALID, Reason: passnum.ReasonResetTokenInvalid, Field: "token",
 		Message: "Ce lien de réinitialisation ne fonctionne plus : il a déjà servi ou il a expiré. Demandez-en un nouveau."}
 	token = strings.TrimSpace(token)
 	if token == "" || len(token) > 100 {

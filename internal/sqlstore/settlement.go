@@ -226,7 +226,7 @@ func (s *Store) ListSettlementRuns(ctx context.Context) ([]*passnum.SettlementRu
 }
 
 func forbidden(a *passnum.Actor) error {
-	return passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Votre rôle (%s, %s) ne permet pas cette action.", a.OrgKind.Label(), a.Role)
+	return passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Votre rôle (%s, %s) ne permet pas cette action.", a.OrgKind.Label(), a.Role)
 }
 
 const statementColumns = `s.id, s.run_id, s.venue_id, o.name, s.cut_off, s.state, s.passes, s.amount_cents, COALESCE(s.reference, ''),
@@ -349,7 +349,7 @@ func (s *Store) ValidateStatement(ctx context.Context, id int64) (*passnum.State
 			return err
 		}
 		if st.State != passnum.StatementDraft {
-			return passnum.Errorf(passnum.ECONFLICT, "statement-state", "Le relevé n°%d est %s : seul un relevé en brouillon peut être validé.", id, st.State.Label())
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonStatementState, "Le relevé n°%d est %s : seul un relevé en brouillon peut être validé.", id, st.State.Label())
 		}
 		if err := tx.exec(`UPDATE statements SET state = 'validated', validated_at = ? WHERE id = ?`, tx.nowText(), id); err != nil {
 			return err
@@ -428,7 +428,7 @@ func (t *tx) payer() (*passnum.PayerAccount, error) {
 	var pa passnum.PayerAccount
 	err := t.row(`SELECT name, iban, bic FROM payer_account WHERE id = 1`).Scan(&pa.Name, &pa.IBAN, &pa.BIC)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Le compte de l'opérateur d'où partent les virements n'est pas encore renseigné.")
+		return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Le compte de l'opérateur d'où partent les virements n'est pas encore renseigné.")
 	}
 	return &pa, err
 }
@@ -450,7 +450,7 @@ func (s *Store) CreatePaymentBatch(ctx context.Context, executionDate string) (*
 			return passnum.Invalid("execution_date", "Date d'exécution passée (%s) : choisissez aujourd'hui ou une date à venir.", passnum.FrenchDate(executionDate))
 		}
 		if _, err := tx.payer(); err != nil {
-			return passnum.Errorf(passnum.EREFUSED, "no-payer-account", "Renseignez d'abord le compte de l'opérateur d'où partent les virements.")
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonNoPayerAccount, "Renseignez d'abord le compte de l'opérateur d'où partent les virements.")
 		}
 		type cand struct {
 			id     int64
@@ -485,10 +485,10 @@ func (s *Store) CreatePaymentBatch(ctx context.Context, executionDate string) (*
 		}
 		if len(ids) == 0 {
 			if len(skipped) > 0 {
-				return passnum.Errorf(passnum.EREFUSED, "no-bank-account",
+				return passnum.Errorf(passnum.EREFUSED, passnum.ReasonNoBankAccount,
 					"Aucun virement possible : ces lieux n'ont pas de coordonnées bancaires : %s. Demandez-leur de les renseigner.", strings.Join(skipped, ", "))
 			}
-			return passnum.Errorf(passnum.EREFUSED, "nothing-to-pay", "Aucun relevé validé n'attend de virement : validez d'abord des relevés.")
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonNothingToPay, "Aucun relevé validé n'attend de virement : validez d'abord des relevés.")
 		}
 		id, err := tx.insert(`INSERT INTO payment_batches (execution_date, statements, control_sum_cents, actor, created_at) VALUES (?, ?, ?, ?, ?)`,
 			executionDate, len(ids), sum, tx.actorLabel(), tx.nowText())
@@ -602,10 +602,10 @@ func (t *tx) batchedStatement(a *passnum.Actor, id int64, what string) (*passnum
 		return nil, err
 	}
 	if st.State != passnum.StatementValidated {
-		return nil, passnum.Errorf(passnum.ECONFLICT, "statement-state", "Le relevé n°%d est %s : seul un relevé validé, dont le virement est parti, peut être %s.", id, st.State.Label(), what)
+		return nil, passnum.Errorf(passnum.ECONFLICT, passnum.ReasonStatementState, "Le relevé n°%d est %s : seul un relevé validé, dont le virement est parti, peut être %s.", id, st.State.Label(), what)
 	}
 	if st.BatchID == 0 {
-		return nil, passnum.Errorf(passnum.ECONFLICT, "statement-not-batched", "Le relevé n°%d n'est dans aucun lot de virements : créez d'abord un lot.", id)
+		return nil, passnum.Errorf(passnum.ECONFLICT, passnum.ReasonStatementNotBatched, "Le relevé n°%d n'est dans aucun lot de virements : créez d'abord un lot.", id)
 	}
 	return st, nil
 }

@@ -113,7 +113,7 @@ func importRefused(problems []passnum.ImportProblem) error {
 	if len(lines) == 1 {
 		msg = "1 ligne en erreur : rien n'a été importé."
 	}
-	return &passnum.Error{Code: passnum.EINVALID, Reason: "import-invalid", Message: msg, Problems: problems}
+	return &passnum.Error{Code: passnum.EINVALID, Reason: passnum.ReasonImportInvalid, Message: msg, Problems: problems}
 }
 
 // importPlan is what an import will write.

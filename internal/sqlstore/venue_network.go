@@ -205,7 +205,7 @@ func (t *tx) venueConflicts(v *passnum.Venue, uniquePivot bool) ([]*passnum.Erro
 		var other int64
 		err := t.get(&other, `SELECT org_id FROM venues WHERE id = ? AND org_id <> ?`, v.ID, v.OrgID)
 		if err == nil {
-			errs = append(errs, conflict("id", "venue-id-taken",
+			errs = append(errs, conflict("id", passnum.ReasonVenueIDTaken,
 				"id : l'identifiant « %s » est déjà celui d'un autre lieu de l'annuaire (n° %d). Si c'est le vôtre, demandez à l'opérateur de vous y rattacher.", v.ID, other))
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
@@ -217,7 +217,7 @@ func (t *tx) venueConflicts(v *passnum.Venue, uniquePivot bool) ([]*passnum.Erro
 			return nil, err
 		}
 		if taken {
-			errs = append(errs, conflict("pivot", "siret-taken",
+			errs = append(errs, conflict("pivot", passnum.ReasonSiretTaken,
 				"pivot : un lieu candidat ou qualifié porte déjà le SIRET %s. Un SIRET ne peut être qualifié qu'une fois : contactez l'opérateur si c'est le vôtre.", v.Pivot))
 		}
 	}
@@ -487,7 +487,7 @@ func (s *Store) ResubmitApplication(ctx context.Context, venueID int64, a passnu
 		return nil, notFound("venue", venueID)
 	}
 	if act.Role != passnum.RoleAdmin {
-		return nil, passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Seul un administrateur du lieu peut renvoyer sa candidature.")
+		return nil, passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Seul un administrateur du lieu peut renvoyer sa candidature.")
 	}
 	a.Venue.OrgID = venueID
 	a.Venue.Normalize()
@@ -524,7 +524,7 @@ func (s *Store) ResubmitApplication(ctx context.Context, venueID int64, a passnu
 			return err
 		}
 		if !cur.Qualification.CanMove(passnum.QualificationPending) {
-			return conflict("qualification", "qualification-move",
+			return conflict("qualification", passnum.ReasonQualificationMove,
 				"Votre lieu est « %s » : il n'y a pas de candidature à renvoyer.", cur.Qualification.Label())
 		}
 		if c, err := tx.venueConflicts(&a.Venue, true); err != nil || len(c) > 0 {
@@ -558,7 +558,7 @@ func (t *tx) changeQualification(v *passnum.Venue, q passnum.Qualification, reas
 			return err
 		}
 		if taken {
-			return conflict("pivot", "siret-taken",
+			return conflict("pivot", passnum.ReasonSiretTaken,
 				"Un autre lieu candidat ou qualifié porte déjà le SIRET %s : un SIRET ne peut être qualifié qu'une fois.", v.Pivot)
 		}
 	}
@@ -616,7 +616,7 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 			return err
 		}
 		if to == passnum.QualificationPending && v.Qualification.CanMove(to) {
-			return conflict("qualification", "qualification-move",
+			return conflict("qualification", passnum.ReasonQualificationMove,
 				"C'est le lieu qui envoie ou renvoie sa candidature : demandez-lui des compléments plutôt.")
 		}
 		if !v.Qualification.CanMove(to) {
@@ -632,7 +632,7 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 			} else {
 				msg += " Le lieu doit d'abord (r)envoyer sa candidature."
 			}
-			return conflict("qualification", "qualification-move", "%s", msg)
+			return conflict("qualification", passnum.ReasonQualificationMove, "%s", msg)
 		}
 		if v.Qualification == passnum.QualificationPending && to == passnum.QualificationQualified {
 			missing, err := tx.missingForQualification(venueID)
@@ -640,7 +640,7 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 				return err
 			}
 			if missing != "" {
-				return conflict("qualification", "file-incomplete",
+				return conflict("qualification", passnum.ReasonFileIncomplete,
 					"Le dossier est incomplet : il manque %s. Demandez des compléments au lieu.", missing)
 			}
 		}
@@ -809,7 +809,7 @@ func (s *Store) UpdateVenue(ctx context.Context, v passnum.Venue) (*passnum.Venu
 		}
 		if v.Pivot != cur.Pivot && !a.IsOperator() &&
 			(cur.Qualification == passnum.QualificationQualified || cur.Qualification == passnum.QualificationSuspended) {
-			return &passnum.Error{Code: passnum.EFORBIDDEN, Reason: "forbidden", Field: "pivot",
+			return &passnum.Error{Code: passnum.EFORBIDDEN, Reason: passnum.ReasonForbidden, Field: "pivot",
 				Message: "Le SIRET d'un lieu qualifié est celui de ses remboursements : seul l'opérateur peut le changer. Contactez-le."}
 		}
 		if err := tx.updateVenue(&v); err != nil {
@@ -859,7 +859,7 @@ func (s *Store) ListVenues(ctx context.Context, f passnum.VenueFilter) ([]*passn
 		return nil, 0, err
 	}
 	if !a.IsOperator() {
-		return nil, 0, passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Seul l'opérateur consulte la liste des lieux.")
+		return nil, 0, passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Seul l'opérateur consulte la liste des lieux.")
 	}
 	if f.Qualification != "" && !f.Qualification.Valid() {
 		return nil, 0, passnum.Invalid("qualification", "Statut de qualification inconnu : %q.", f.Qualification)

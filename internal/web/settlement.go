@@ -276,7 +276,7 @@ func (s *Server) findBatch(r *http.Request) (*passnum.PaymentBatch, error) {
 			return b, nil
 		}
 	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Lot de virements n°%d introuvable.", id)
+	return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Lot de virements n°%d introuvable.", id)
 }
 
 // batchRow is a transfer of a batch with the state of its statement.
@@ -340,7 +340,7 @@ func (s *Server) paymentFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if payer == nil {
-		return passnum.Errorf(passnum.ECONFLICT, "no-payer", "Enregistrez d'abord le compte de l'opérateur.")
+		return passnum.Errorf(passnum.ECONFLICT, reasonNoPayer, "Enregistrez d'abord le compte de l'opérateur.")
 	}
 	var buf bytes.Buffer
 	if err := sepa.Write(&buf, *b, *payer, transfers, s.now()); err != nil {
@@ -669,7 +669,7 @@ func (s *Server) creditNotePDF(w http.ResponseWriter, r *http.Request) error {
 		}
 		return sendFile(w, "application/pdf", fmt.Sprintf("avoir-%d.pdf", n.ID), buf.Bytes())
 	}
-	return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Avoir n°%d introuvable.", id)
+	return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Avoir n°%d introuvable.", id)
 }
 
 // chargePDF answers funder charge {id} as a PDF, among those the visitor
@@ -693,7 +693,7 @@ func (s *Server) chargePDF(w http.ResponseWriter, r *http.Request) error {
 		}
 		return sendFile(w, "application/pdf", fmt.Sprintf("facturation-%d-%s.pdf", c.ID, c.Period), buf.Bytes())
 	}
-	return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Appel de fonds n°%d introuvable.", id)
+	return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Appel de fonds n°%d introuvable.", id)
 }
 
 // Funders.

@@ -70,7 +70,7 @@ func (s *Server) refuseGuessers(r *http.Request) error {
 	a := visitorFrom(r).actor()
 	now := s.now()
 	if until, blocked := s.badCodes.BlockedUntil(a.OrgID, now); blocked {
-		return passnum.Errorf(passnum.ERATELIMIT, "too-many-bad-codes",
+		return passnum.Errorf(passnum.ERATELIMIT, passnum.ReasonTooManyBadCodes,
 			"Trop de codes inconnus ou mal saisis ont été présentés par votre structure en peu de temps : les encaissements sont suspendus. Réessayez %s ; si un pass semble authentique, contactez l'opérateur.",
 			ratelimit.RetryWhen(until, now))
 	}
@@ -283,7 +283,7 @@ func (s *Server) recentRedemption(r *http.Request) (*passnum.Redemption, error) 
 			return red, nil
 		}
 	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Cet encaissement est introuvable parmi les encaissements récents de votre lieu.")
+	return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Cet encaissement est introuvable parmi les encaissements récents de votre lieu.")
 }
 
 func (s *Server) voidForm(w http.ResponseWriter, r *http.Request) error {

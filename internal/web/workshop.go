@@ -171,7 +171,7 @@ func (s *Server) findService(r *http.Request, id int64) (*passnum.CatalogueServi
 			return svc, nil
 		}
 	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Cet atelier est introuvable dans le catalogue de votre lieu.")
+	return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Cet atelier est introuvable dans le catalogue de votre lieu.")
 }
 
 // serviceForm shows a catalogue service to change it.
