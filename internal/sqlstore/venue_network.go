@@ -285,75 +285,87 @@ func (s *Store) ApplyAsVenue(ctx context.Context, a passnum.VenueApplication) (*
 		if c, err := tx.applicationConflicts(&a, placeholderID); err != nil || len(c) > 0 {
 			return firstError(err, c)
 		}
-		v := a.Venue
-		id, err := tx.insert(`INSERT INTO organisations (kind, name, siret, commune_insee, qualification, created_at) VALUES ('venue', ?, ?, ?, 'pending', ?)`,
-			v.Name, v.Pivot, nullable(v.INSEE), tx.nowText())
-		if err != nil {
-			return err
-		}
-		v.OrgID = id
-		if placeholderID {
-			if v.ID, err = tx.platformVenueID(id); err != nil {
-				return err
-			}
-		}
-		if err := tx.insertVenue(&v); err != nil {
-			return err
-		}
-		if err := tx.savePrivate(id, &a.Questionnaire, &a.Bank, a.CharterVersion); err != nil {
-			return err
-		}
-		var existing int64 // the account the address already has, if any
-		if err := tx.get(&existing, `SELECT id FROM users WHERE email = ?`, a.AdminEmail); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		admin := "admin user:%d"
-		if existing == 0 {
-			userID, err := tx.insert(`INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)`, a.AdminEmail, a.AdminName, hash, tx.nowText())
-			if err != nil {
-				return err
-			}
-			if err := tx.exec(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'admin')`, userID, id); err != nil {
-				return err
-			}
-			// From here on, the applicant acts: the history and the
-			// audit trail name them.
-			tx.actor = &passnum.Actor{UserID: userID, OrgID: id, OrgKind: passnum.KindVenue, Role: passnum.RoleAdmin, Label: fmt.Sprintf("user:%d", userID)}
-			admin = fmt.Sprintf(admin, userID)
-			if err := tx.send([]string{a.AdminEmail}, "Votre candidature : "+v.Name, applicantBody(&v)); err != nil {
-				return err
-			}
-		} else {
-			// Nobody acts as the owner of the address: the history and the
-			// audit trail say that the public applied.
-			tx.actor = &passnum.Actor{OrgID: id, OrgKind: passnum.KindVenue, Label: "public"}
-			admin = fmt.Sprintf("admin's address already has an account (user:%d): none created, its owner told", existing)
-			if err := tx.send([]string{a.AdminEmail}, "Une candidature a été envoyée avec votre adresse", addressOwnerBody(&v)); err != nil {
-				return err
-			}
-		}
-		if err := tx.addHistory(id, passnum.QualificationPending, "candidature envoyée"); err != nil {
-			return err
-		}
-		if err := tx.audit("venue.apply", fmt.Sprintf("org:%d", id), fmt.Sprintf("%q SIRET %s, %s", v.Name, v.Pivot, admin)); err != nil {
-			return err
-		}
-		body := applicationBody(&v, a.AdminName, a.AdminEmail, false)
-		if existing != 0 {
-			body += fmt.Sprintf("\nL'adresse %s a déjà un compte : aucun compte n'a été créé pour cette candidature, et son titulaire en a été prévenu. "+
-				"S'il confirme être à l'origine de la candidature, rattachez son compte au lieu depuis la page de l'organisation (« Rattacher un compte existant ») ; "+
-				"sinon, refusez la candidature.\n", a.AdminEmail)
-		}
-		if err := tx.tellOperator("Nouvelle candidature : "+v.Name, body); err != nil {
-			return err
-		}
-		org, err = tx.findOrg(id)
+		org, err = tx.apply(&a, placeholderID, hash)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return org, nil
+}
+
+// apply records an application whose form is checked: the organisation
+// (pending), its venue, its private file, its administrator, its history,
+// and tells the operator.
+func (t *tx) apply(a *passnum.VenueApplication, placeholderID bool, hash string) (*passnum.Organisation, error) {
+	v := a.Venue
+	id, err := t.insert(`INSERT INTO organisations (kind, name, siret, commune_insee, qualification, created_at) VALUES ('venue', ?, ?, ?, 'pending', ?)`,
+		v.Name, v.Pivot, nullable(v.INSEE), t.nowText())
+	if err != nil {
+		return nil, fmt.Errorf("insert organisation: %w", err)
+	}
+	v.OrgID = id
+	if placeholderID {
+		if v.ID, err = t.platformVenueID(id); err != nil {
+			return nil, fmt.Errorf("organisation %d: venue id: %w", id, err)
+		}
+	}
+	if err := t.insertVenue(&v); err != nil {
+		return nil, fmt.Errorf("organisation %d: venue: %w", id, err)
+	}
+	if err := t.savePrivate(id, &a.Questionnaire, &a.Bank, a.CharterVersion); err != nil {
+		return nil, fmt.Errorf("organisation %d: private file: %w", id, err)
+	}
+	existing, admin, err := t.applicationAdmin(a, id, &v, hash)
+	if err != nil {
+		return nil, fmt.Errorf("organisation %d: administrator: %w", id, err)
+	}
+	if err := t.addHistory(id, passnum.QualificationPending, "candidature envoyée"); err != nil {
+		return nil, fmt.Errorf("organisation %d: history: %w", id, err)
+	}
+	if err := t.audit("venue.apply", fmt.Sprintf("org:%d", id), fmt.Sprintf("%q SIRET %s, %s", v.Name, v.Pivot, admin)); err != nil {
+		return nil, err
+	}
+	body := applicationBody(&v, a.AdminName, a.AdminEmail, false)
+	if existing != 0 {
+		body += fmt.Sprintf("\nL'adresse %s a déjà un compte : aucun compte n'a été créé pour cette candidature, et son titulaire en a été prévenu. "+
+			"S'il confirme être à l'origine de la candidature, rattachez son compte au lieu depuis la page de l'organisation (« Rattacher un compte existant ») ; "+
+			"sinon, refusez la candidature.\n", a.AdminEmail)
+	}
+	if err := t.tellOperator("Nouvelle candidature : "+v.Name, body); err != nil {
+		return nil, fmt.Errorf("organisation %d: tell the operator: %w", id, err)
+	}
+	return t.findOrg(id)
+}
+
+// applicationAdmin gives the application of organisation orgID its
+// administrator. A new address gets an account, which acts from then on
+// and is sent a confirmation; an address that has an account gets none
+// and its owner is told, the public acting. It returns the account the
+// address had (0 for none) and what the audit trail says of the
+// administrator.
+func (t *tx) applicationAdmin(a *passnum.VenueApplication, orgID int64, v *passnum.Venue, hash string) (existing int64, admin string, err error) {
+	if err := t.get(&existing, `SELECT id FROM users WHERE email = ?`, a.AdminEmail); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, "", err
+	}
+	if existing != 0 {
+		// Nobody acts as the owner of the address: the history and the
+		// audit trail say that the public applied.
+		t.actor = &passnum.Actor{OrgID: orgID, OrgKind: passnum.KindVenue, Label: "public"}
+		admin = fmt.Sprintf("admin's address already has an account (user:%d): none created, its owner told", existing)
+		return existing, admin, t.send([]string{a.AdminEmail}, "Une candidature a été envoyée avec votre adresse", addressOwnerBody(v))
+	}
+	userID, err := t.insert(`INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)`, a.AdminEmail, a.AdminName, hash, t.nowText())
+	if err != nil {
+		return 0, "", err
+	}
+	if err := t.exec(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'admin')`, userID, orgID); err != nil {
+		return 0, "", err
+	}
+	// From here on, the applicant acts: the history and the audit trail
+	// name them.
+	t.actor = &passnum.Actor{UserID: userID, OrgID: orgID, OrgKind: passnum.KindVenue, Role: passnum.RoleAdmin, Label: fmt.Sprintf("user:%d", userID)}
+	return 0, fmt.Sprintf("admin user:%d", userID), t.send([]string{a.AdminEmail}, "Votre candidature : "+v.Name, applicantBody(v))
 }
 
 // adminProblems returns the problems of the administrator's e-mail, name
