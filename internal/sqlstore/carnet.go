@@ -112,7 +112,7 @@ func (s *Store) FindCarnet(ctx context.Context, number int64) (*passnum.Carnet, 
 		out = &c.Carnet
 		return nil
 	})
-	return out, err
+	return out, wrapf(err, "carnet %d", number)
 }
 
 // ListCarnets lists carnets visible to the actor.
@@ -319,7 +319,7 @@ func (s *Store) Allocate(ctx context.Context, r passnum.AllocateRequest) (int, e
 		return tx.audit("carnets.allocate", fmt.Sprintf("org:%d", r.PrescriberID), fmt.Sprintf("%d carnets %d-%d", len(numbers), numbers[0], numbers[len(numbers)-1]))
 	})
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("allocate %d carnets to prescriber %d: %w", len(numbers), r.PrescriberID, err)
 	}
 	return len(numbers), nil
 }
@@ -452,7 +452,7 @@ func (s *Store) Distribute(ctx context.Context, r passnum.DistributeRequest) (*p
 		out = &passnum.Distribution{Carnet: &c.Carnet, Beneficiary: b}
 		return nil
 	})
-	return out, err
+	return out, wrapf(err, "distribute carnet %d", r.Carnet)
 }
 
 func nullInt(n int) any {
@@ -573,7 +573,7 @@ func (s *Store) Block(ctx context.Context, r passnum.BlockRequest) (int64, error
 			return err
 		}
 		if n != changed {
-			return fmt.Errorf("block: %d passes counted, %d updated", changed, n)
+			return fmt.Errorf("%d passes counted, %d updated", changed, n)
 		}
 		entries := moveAll(p.ID, value, passnum.AccountPassesBlocked, r.Unblock)
 		kind, action := "block", "passes.block"
@@ -585,7 +585,7 @@ func (s *Store) Block(ctx context.Context, r passnum.BlockRequest) (int64, error
 		}
 		return tx.audit(action, sc.ref, fmt.Sprintf("%d passes: %s", changed, r.Reason))
 	})
-	return changed, err
+	return changed, wrapf(err, "block %s (programme %d, carnet %d, pass %d, unblock %t)", r.Scope, r.ProgrammeID, r.Carnet, r.Serial, r.Unblock)
 }
 
 // Expire moves every pass past its programme's validity and tolerance to
@@ -605,28 +605,28 @@ func (s *Store) Expire(ctx context.Context) (*passnum.ExpireResult, error) {
 		for _, id := range ids {
 			p, err := tx.settings(id)
 			if err != nil {
-				return err
+				return fmt.Errorf("programme %d: %w", id, err)
 			}
 			if tx.now.Before(p.ExpiresAfter()) {
 				continue
 			}
 			value, total, err := tx.valueByAccount(p.FaceValueCents, `SELECT state, COUNT(*) FROM passes WHERE programme_id = ? AND `+open+` GROUP BY state`, id)
 			if err != nil {
-				return err
+				return fmt.Errorf("programme %d: %w", id, err)
 			}
 			if total == 0 {
 				continue
 			}
 			n, err := tx.execN(`UPDATE passes SET state = 'expired', blocked_from = NULL, block_scope = NULL WHERE programme_id = ? AND `+open, id)
 			if err != nil {
-				return err
+				return fmt.Errorf("programme %d: %w", id, err)
 			}
 			if n != total {
-				return fmt.Errorf("expire: %d passes counted, %d updated", total, n)
+				return fmt.Errorf("programme %d: %d passes counted, %d updated", id, total, n)
 			}
 			ref := fmt.Sprintf("programme:%d", id)
 			if err := tx.post("expiry", ref, moveAll(id, value, passnum.AccountPassesExpired, false)); err != nil {
-				return err
+				return fmt.Errorf("programme %d: %w", id, err)
 			}
 			if err := tx.audit("passes.expire", ref, fmt.Sprintf("%d passes", total)); err != nil {
 				return err
@@ -636,7 +636,7 @@ func (s *Store) Expire(ctx context.Context) (*passnum.ExpireResult, error) {
 		}
 		return nil
 	})
-	return res, err
+	return res, wrapf(err, "expire")
 }
 
 // valueByAccount runs q, which returns (state, count) rows, and gives the

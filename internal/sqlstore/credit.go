@@ -81,7 +81,7 @@ func (s *Store) Reconcile(ctx context.Context, programmeID int64) (*passnum.Reco
 		out, err = tx.reconcile(p)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "reconcile programme %d", programmeID)
 }
 
 // IssueCreditNotes credits each funder of a programme past validity and
@@ -129,11 +129,11 @@ func (s *Store) IssueCreditNotes(ctx context.Context, programmeID int64) ([]*pas
 			id, err := tx.insert(`INSERT INTO credit_notes (programme_id, funder_id, passes, amount_cents, reference, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 				p.ID, f.FunderID, n, parts[i], fmt.Sprintf("pending-%d-%d", p.ID, f.FunderID), tx.nowText())
 			if err != nil {
-				return err
+				return fmt.Errorf("credit note of funder %d: %w", f.FunderID, err)
 			}
 			ref := sepa.CreditorReference(fmt.Sprintf("PNAV%d", id))
 			if err := tx.exec(`UPDATE credit_notes SET reference = ? WHERE id = ?`, ref, id); err != nil {
-				return err
+				return fmt.Errorf("credit note %d: reference: %w", id, err)
 			}
 			if parts[i] != 0 {
 				entries = append(entries, passnum.Move(p.ID, passnum.AccountPassesExpired, 0, passnum.AccountFunderCredit, f.FunderID, parts[i])...)
@@ -148,7 +148,7 @@ func (s *Store) IssueCreditNotes(ctx context.Context, programmeID int64) ([]*pas
 		return tx.audit("credit_notes.issue", objRef, fmt.Sprintf("%d passes, %d cents, %d funders", n, total, len(p.Funders)))
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("credit notes of programme %d: %w", programmeID, err)
 	}
 	if out == nil {
 		out = []*passnum.CreditNote{}

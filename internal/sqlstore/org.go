@@ -74,7 +74,7 @@ func (s *Store) createOrganisation(ctx context.Context, c passnum.OrganisationCr
 		if c.Kind == passnum.KindVenue {
 			if err := tx.exec(`INSERT INTO qualification_history (venue_id, status, reason, actor, created_at) VALUES (?, ?, ?, ?, ?)`,
 				id, c.Qualification, "création", tx.actorLabel(), tx.nowText()); err != nil {
-				return err
+				return fmt.Errorf("organisation %d: qualification history: %w", id, err)
 			}
 		}
 		if err := tx.audit("org.create", fmt.Sprintf("org:%d", id), fmt.Sprintf("%s %q", c.Kind, c.Name)); err != nil {
@@ -82,7 +82,7 @@ func (s *Store) createOrganisation(ctx context.Context, c passnum.OrganisationCr
 		}
 		org, err = scanOrg(tx.row(`SELECT `+orgColumns+` FROM organisations WHERE id = ?`, id))
 		if err == nil && c.Kind == passnum.KindVenue {
-			err = tx.createVenueRow(org) // its description, to be completed (venue_network.go)
+			err = wrapf(tx.createVenueRow(org), "organisation %d: venue", id) // its description, to be completed (venue_network.go)
 		}
 		return err
 	})
@@ -105,7 +105,7 @@ func (s *Store) FindOrganisation(ctx context.Context, id int64) (*passnum.Organi
 		org, err = tx.findOrg(id)
 		return err
 	})
-	return org, err
+	return org, wrapf(err, "organisation %d", id)
 }
 
 func (t *tx) findOrg(id int64) (*passnum.Organisation, error) {
@@ -216,7 +216,7 @@ func (s *Store) SetTerritory(ctx context.Context, hubID int64, areas []string) (
 		org, err = tx.findOrg(hubID)
 		return err
 	})
-	return org, err
+	return org, wrapf(err, "territory of organisation %d", hubID)
 }
 
 // canManageOrg tells whether the actor may manage members and tokens of org.
@@ -276,7 +276,7 @@ func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.
 		u, err = tx.findUser(id)
 		return err
 	})
-	return u, err
+	return u, wrapf(err, "user of organisation %d", c.OrgID)
 }
 
 func (t *tx) findUser(id int64) (*passnum.User, error) {
@@ -294,18 +294,18 @@ func (t *tx) findUser(id int64) (*passnum.User, error) {
 	}
 	rows, err := t.query(`SELECT o.id, o.kind, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = ? ORDER BY o.id`, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("memberships of user %d: %w", id, err)
 	}
 	defer rows.Close()
 	u.Memberships = []passnum.Membership{}
 	for rows.Next() {
 		var m passnum.Membership
 		if err := rows.Scan(&m.OrgID, &m.OrgKind, &m.OrgName, &m.Role); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("memberships of user %d: %w", id, err)
 		}
 		u.Memberships = append(u.Memberships, m)
 	}
-	return &u, rows.Err()
+	return &u, wrapf(rows.Err(), "memberships of user %d", id)
 }
 
 // ListMembers lists the people of an organisation, by name. The operator
@@ -349,7 +349,7 @@ func (s *Store) ListMembers(ctx context.Context, orgID int64) ([]*passnum.User, 
 	if out == nil && err == nil {
 		out = []*passnum.User{}
 	}
-	return out, err
+	return out, wrapf(err, "members of organisation %d", orgID)
 }
 
 // AddMembership gives an existing person a role in one more organisation.
@@ -366,7 +366,7 @@ func (s *Store) AddMembership(ctx context.Context, userID, orgID int64, role pas
 	if !role.Valid() {
 		return passnum.Invalid("role", "Rôle inconnu : %q (admin ou agent).", role)
 	}
-	return s.write(ctx, "add membership", func(tx *tx) error {
+	err := s.write(ctx, "add membership", func(tx *tx) error {
 		if _, err := tx.findOrg(orgID); err != nil {
 			return err
 		}
@@ -384,6 +384,7 @@ func (s *Store) AddMembership(ctx context.Context, userID, orgID int64, role pas
 		}
 		return tx.audit("user.membership", fmt.Sprintf("user:%d", userID), fmt.Sprintf("org:%d %s", orgID, role))
 	})
+	return wrapf(err, "membership of user %d in organisation %d", userID, orgID)
 }
 
 // FindUserByEmail finds an account by e-mail, for operator admins only: as
@@ -536,7 +537,7 @@ func (s *Store) CreateToken(ctx context.Context, c passnum.TokenCreate) (*passnu
 		return err
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("token of organisation %d: %w", c.OrgID, err)
 	}
 	return tok, secret, nil
 }
@@ -572,7 +573,7 @@ func (s *Store) ListTokens(ctx context.Context, orgID int64) ([]*passnum.APIToke
 		out, err = loadAll(tx, tx.findToken, `SELECT id FROM api_tokens WHERE org_id = ? ORDER BY id`, orgID)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "tokens of organisation %d", orgID)
 }
 
 // RevokeToken revokes a token at once.
@@ -581,7 +582,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 	if err := passnum.Authorize(a, passnum.ActTokenManage); err != nil {
 		return err
 	}
-	return s.write(ctx, "revoke token", func(tx *tx) error {
+	err := s.write(ctx, "revoke token", func(tx *tx) error {
 		tok, err := tx.findToken(id)
 		if err != nil {
 			return err
@@ -595,6 +596,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 		}
 		return tx.audit("token.revoke", fmt.Sprintf("token:%d", id), "")
 	})
+	return wrapf(err, "revoke token %d", id)
 }
 
 // AuthenticateToken returns the actor behind a token secret.
@@ -628,7 +630,7 @@ func (s *Store) ActorForUser(ctx context.Context, userID, orgID int64) (*passnum
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonNotAMember, "Vous n'êtes pas membre de cette organisation.")
 	}
-	return &a, err
+	return &a, wrapf(err, "actor of user %d in organisation %d", userID, orgID)
 }
 
 // SystemActor returns the actor of the operator's command line: an admin of

@@ -225,7 +225,7 @@ func (s *Store) Check(ctx context.Context, r passnum.CheckRequest) ([]passnum.Pa
 		out, _, err = tx.evaluate(list, vc)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "check %d passes for service %d", len(list), r.ServiceID)
 }
 
 // requestHash identifies what a redemption asked for, so that a retried
@@ -275,7 +275,7 @@ func (s *Store) Redeem(ctx context.Context, r passnum.RedeemRequest) (*passnum.R
 		if prev, perr := s.replay(ctx, a.OrgID, r.IdempotencyKey, hash); prev != nil || perr != nil {
 			return prev, perr
 		}
-		return nil, err
+		return nil, fmt.Errorf("redeem %d passes for service %d: %w", len(list), r.ServiceID, err)
 	}
 	return out, nil
 }
@@ -371,7 +371,7 @@ func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRe
 			return err
 		}
 		if n != int64(len(serials)) {
-			return fmt.Errorf("redeem: %d passes checked, %d updated", len(serials), n)
+			return fmt.Errorf("%d passes checked, %d updated", len(serials), n)
 		}
 		var entries []passnum.Entry
 		for _, prog := range slices.Sorted(maps.Keys(perProgramme)) {
@@ -420,7 +420,7 @@ func (t *tx) redemption(id int64) (*passnum.Redemption, error) {
 		return nil, in.err
 	}
 	if r.Serials, err = selectAll(t, scanInt64, `SELECT serial FROM redemption_passes WHERE redemption_id = ? ORDER BY serial`, id); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("passes of redemption %d: %w", id, err)
 	}
 	return &r, nil
 }
@@ -490,7 +490,7 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 			return err
 		}
 		if n != int64(len(r.Serials)) {
-			return fmt.Errorf("void: %d passes expected, %d updated", len(r.Serials), n)
+			return fmt.Errorf("%d passes expected, %d updated", len(r.Serials), n)
 		}
 		if err := tx.exec(`UPDATE redemption_passes SET voided = 1 WHERE redemption_id = ?`, id); err != nil {
 			return err
@@ -508,7 +508,7 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 		out, err = tx.redemption(id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "void redemption %d", id)
 }
 
 // ListRedemptions lists redemptions, newest first: a venue its own, the

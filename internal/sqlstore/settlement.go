@@ -188,12 +188,12 @@ func (t *tx) chargeFunders(runID int64) error {
 	for _, g := range groups {
 		p, err := t.settings(g.programme)
 		if err != nil {
-			return err
+			return fmt.Errorf("programme %d: %w", g.programme, err)
 		}
 		for _, c := range funderCharges(p, g.n, g.cents) {
 			if err := t.exec(`INSERT INTO funder_charges (run_id, programme_id, funder_id, passes, passes_cents, fee_bp, fee_cents, total_cents, created_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, runID, p.ID, c.FunderID, c.Passes, c.PassesCents, c.FeeBP, c.FeeCents, c.TotalCents, t.nowText()); err != nil {
-				return err
+				return fmt.Errorf("programme %d, funder %d: %w", p.ID, c.FunderID, err)
 			}
 		}
 	}
@@ -395,7 +395,7 @@ func (s *Store) ValidateStatement(ctx context.Context, id int64) (*passnum.State
 		out, err = tx.statement(a, id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "validate statement %d", id)
 }
 
 // SetPayerAccount records the operator's account the transfers leave from.
@@ -532,11 +532,11 @@ func (s *Store) CreatePaymentBatch(ctx context.Context, executionDate string) (*
 		}
 		msgID := fmt.Sprintf("PASSNUM-%s-%d", strings.ReplaceAll(passnum.Today(tx.now), "-", ""), id)
 		if err := tx.exec(`UPDATE payment_batches SET message_id = ? WHERE id = ?`, msgID, id); err != nil {
-			return err
+			return fmt.Errorf("batch %d: message id: %w", id, err)
 		}
 		for chunk := range slices.Chunk(ids, 500) {
 			if err := tx.exec(`UPDATE statements SET batch_id = ? WHERE id IN (`+placeholders(len(chunk))+`)`, append([]any{id}, chunk...)...); err != nil {
-				return err
+				return fmt.Errorf("batch %d: statements: %w", id, err)
 			}
 		}
 		detail := fmt.Sprintf("%d statements, %d cents, execution %s", len(ids), sum, executionDate)
@@ -550,7 +550,7 @@ func (s *Store) CreatePaymentBatch(ctx context.Context, executionDate string) (*
 			Actor: tx.actorLabel(), CreatedAt: storedInstant(tx.now), Skipped: skipped}
 		return nil
 	})
-	return out, err
+	return out, wrapf(err, "payment batch to execute on %s", executionDate)
 }
 
 func scanBatch(sc scanner) (*passnum.PaymentBatch, error) {
@@ -705,7 +705,7 @@ func (s *Store) MarkPaid(ctx context.Context, id int64) (*passnum.Statement, err
 			return err
 		}
 		if n != int64(st.Passes) {
-			return fmt.Errorf("mark paid: statement %d has %d passes, %d settled", id, st.Passes, n)
+			return fmt.Errorf("%d passes on the statement, %d settled", st.Passes, n)
 		}
 		if err := tx.exec(`UPDATE statements SET state = 'paid', paid_at = ? WHERE id = ?`, tx.nowText(), id); err != nil {
 			return err
@@ -724,7 +724,7 @@ func (s *Store) MarkPaid(ctx context.Context, id int64) (*passnum.Statement, err
 		out, err = tx.statement(a, id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "mark statement %d paid", id)
 }
 
 // RejectStatement records that a statement's transfer was rejected: its
@@ -775,7 +775,7 @@ func (s *Store) RejectStatement(ctx context.Context, id int64, reason string) (*
 		out, err = tx.statement(a, id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "reject statement %d", id)
 }
 
 // ListFunderCharges lists funder charges, newest first: the operator any

@@ -69,7 +69,7 @@ func (s *Store) ImportVenues(ctx context.Context, rows []passnum.ImportRow, dryR
 		*rep = passnum.ImportReport{DryRun: dryRun, Warnings: []passnum.ImportProblem{}}
 		plan, err := tx.planImport(rows, venues)
 		if err != nil {
-			return err
+			return fmt.Errorf("import: match the rows: %w", err)
 		}
 		if len(plan.problems) > 0 {
 			return importRefused(plan.problems)
@@ -82,10 +82,10 @@ func (s *Store) ImportVenues(ctx context.Context, rows []passnum.ImportRow, dryR
 		rep.Created, rep.Updated, rep.Unchanged = len(plan.create), len(plan.update), plan.unchanged
 		rep.Warnings = append(rep.Warnings, plan.warnings...)
 		if err := tx.createImported(plan.create); err != nil {
-			return err
+			return fmt.Errorf("import: create %d venues: %w", len(plan.create), err)
 		}
 		if err := tx.updateImported(plan.update); err != nil {
-			return err
+			return fmt.Errorf("import: update %d venues: %w", len(plan.update), err)
 		}
 		if err := tx.audit("venues.import", "venues", fmt.Sprintf("%d rows: %d created, %d updated, %d unchanged, %d warnings",
 			len(rows), rep.Created, rep.Updated, rep.Unchanged, len(rep.Warnings))); err != nil {
@@ -354,7 +354,7 @@ func (t *tx) createImported(items []importItem) error {
 		q.WriteString(" RETURNING id, name, COALESCE(siret, ''), COALESCE(commune_insee, '')")
 		rows, err := t.query(q.String(), args...)
 		if err != nil {
-			return err
+			return fmt.Errorf("line %d on: organisations: %w", batch[0].line, err)
 		}
 		n := 0
 		for rows.Next() {
@@ -362,12 +362,12 @@ func (t *tx) createImported(items []importItem) error {
 			var name, siret, insee string
 			if err := rows.Scan(&id, &name, &siret, &insee); err != nil {
 				rows.Close()
-				return err
+				return fmt.Errorf("line %d on: organisations: %w", batch[0].line, err)
 			}
 			k := key(name, siret, insee)
 			if len(pending[k]) == 0 {
 				rows.Close()
-				return fmt.Errorf("import: organisation %d (%q) matches no row", id, name)
+				return fmt.Errorf("organisation %d (%q) matches no row", id, name)
 			}
 			pending[k][0].OrgID = id
 			pending[k] = pending[k][1:]
@@ -375,13 +375,13 @@ func (t *tx) createImported(items []importItem) error {
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return fmt.Errorf("line %d on: organisations: %w", batch[0].line, err)
 		}
 		if n != len(batch) {
-			return fmt.Errorf("import: %d organisations created for %d rows", n, len(batch))
+			return fmt.Errorf("%d organisations created for %d rows", n, len(batch))
 		}
 		if err := t.insertVenues(batch); err != nil {
-			return err
+			return fmt.Errorf("line %d on: venues: %w", batch[0].line, err)
 		}
 		q.Reset()
 		q.WriteString(`INSERT INTO qualification_history (venue_id, status, reason, actor, created_at) VALUES `)
@@ -394,7 +394,7 @@ func (t *tx) createImported(items []importItem) error {
 			args = append(args, it.v.OrgID, t.actorLabel(), t.nowText())
 		}
 		if err := t.exec(q.String(), args...); err != nil {
-			return err
+			return fmt.Errorf("line %d on: qualification history: %w", batch[0].line, err)
 		}
 	}
 	return nil
@@ -432,12 +432,12 @@ func (t *tx) updateImported(items []importItem) error {
 	defer stmt.Close()
 	for _, it := range items {
 		if _, err := stmt.ExecContext(t.ctx, append(venueDataArgs(it.v), t.nowText(), it.v.OrgID)...); err != nil {
-			return err
+			return fmt.Errorf("venue %d (line %d): %w", it.v.OrgID, it.line, err)
 		}
 		if it.v.Name != it.old.Name || it.v.Pivot != it.old.Pivot || it.v.INSEE != it.old.INSEE {
 			if err := t.exec(`UPDATE organisations SET name = ?, siret = ?, commune_insee = ? WHERE id = ?`,
 				it.v.Name, nullable(it.v.Pivot), nullable(it.v.INSEE), it.v.OrgID); err != nil {
-				return err
+				return fmt.Errorf("organisation %d (line %d): %w", it.v.OrgID, it.line, err)
 			}
 		}
 	}

@@ -271,7 +271,7 @@ func (s *Store) ApplyAsVenue(ctx context.Context, a passnum.VenueApplication) (*
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("application: conflicts: %w", err)
 	}
 	if len(errs) > 0 {
 		return nil, invalidAll(errs)
@@ -524,7 +524,7 @@ func (s *Store) ResubmitApplication(ctx context.Context, venueID int64, a passnu
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("application of venue %d: %w", venueID, err)
 	}
 	if len(errs) > 0 {
 		return nil, invalidAll(errs)
@@ -558,7 +558,7 @@ func (s *Store) ResubmitApplication(ctx context.Context, venueID int64, a passnu
 		out, err = tx.venueFile(venueID, true)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "resubmit application of venue %d", venueID)
 }
 
 // changeQualification moves a venue to q and records why, with no rule
@@ -666,7 +666,7 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 		out, err = tx.venueFile(venueID, true)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "move venue %d to %s", venueID, to)
 }
 
 // missingForQualification names what a venue's file lacks to be
@@ -714,7 +714,7 @@ func (s *Store) FindVenueFile(ctx context.Context, venueID int64) (*passnum.Venu
 		out, err = tx.venueFile(venueID, bank)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "file of venue %d", venueID)
 }
 
 // venueFile reads a venue with its private parts, history and places.
@@ -727,7 +727,7 @@ func (t *tx) venueFile(venueID int64, withBank bool) (*passnum.VenueFile, error)
 	var q, holder, iban, bic, charterAt sql.NullString
 	if err := t.row(`SELECT questionnaire, bank_holder, bank_iban, bank_bic, charter_accepted_at FROM venues WHERE org_id = ?`, venueID).
 		Scan(&q, &holder, &iban, &bic, &charterAt); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("private parts: %w", err)
 	}
 	if q.Valid && q.String != "" {
 		f.Questionnaire = new(passnum.Questionnaire)
@@ -751,7 +751,7 @@ func (t *tx) venueFile(venueID int64, withBank bool) (*passnum.VenueFile, error)
 		return e, in.err
 	}, `SELECT status, reason, actor, created_at FROM qualification_history WHERE venue_id = ? ORDER BY id`, venueID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("qualification history: %w", err)
 	}
 	if len(history) > 0 {
 		f.History = history
@@ -760,7 +760,7 @@ func (t *tx) venueFile(venueID int64, withBank bool) (*passnum.VenueFile, error)
 	}
 	places, err := selectAll(t, scanPlace, `SELECT `+placeColumns+` FROM venue_places WHERE venue_id = ? ORDER BY id`, venueID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("places: %w", err)
 	}
 	if places != nil {
 		f.Places = places
@@ -805,7 +805,7 @@ func (s *Store) UpdateVenue(ctx context.Context, v passnum.Venue) (*passnum.Venu
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("venue %d: %w", v.OrgID, err)
 	}
 	if len(errs) > 0 {
 		return nil, invalidAll(errs)
@@ -833,7 +833,7 @@ func (s *Store) UpdateVenue(ctx context.Context, v passnum.Venue) (*passnum.Venu
 		out, err = tx.findVenue(v.OrgID)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "update venue %d", v.OrgID)
 }
 
 // UpdateBankAccount changes where a venue is paid (the operator's admins,
@@ -850,7 +850,7 @@ func (s *Store) UpdateBankAccount(ctx context.Context, venueID int64, b passnum.
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	return s.write(ctx, "update bank account", func(tx *tx) error {
+	err := s.write(ctx, "update bank account", func(tx *tx) error {
 		if _, err := tx.findVenue(venueID); err != nil {
 			return err
 		}
@@ -860,6 +860,7 @@ func (s *Store) UpdateBankAccount(ctx context.Context, venueID int64, b passnum.
 		}
 		return tx.audit("venue.bank", fmt.Sprintf("org:%d", venueID), "IBAN …"+b.IBAN[max(0, len(b.IBAN)-4):])
 	})
+	return wrapf(err, "bank account of venue %d", venueID)
 }
 
 // ListVenues lists venues for the operator, by name: all of them or those
@@ -1088,5 +1089,5 @@ func (s *Store) SavePlace(ctx context.Context, p passnum.Place) (*passnum.Place,
 		}
 		return tx.audit("venue.place", fmt.Sprintf("place:%d", id), fmt.Sprintf("venue:%d %q active=%v", out.VenueID, out.Name, out.Active))
 	})
-	return out, err
+	return out, wrapf(err, "place %d of venue %d", p.ID, p.VenueID)
 }

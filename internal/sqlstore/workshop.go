@@ -207,7 +207,7 @@ func (s *Store) CreateSession(ctx context.Context, c passnum.SessionCreate) (*pa
 		out, err = tx.workshopSession(id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "session of service %d", c.ServiceID)
 }
 
 // actsBeyondItsFile refuses what a venue may do only once qualified
@@ -273,7 +273,7 @@ func (s *Store) CancelSession(ctx context.Context, id int64) (*passnum.WorkshopS
 		out, err = tx.workshopSession(id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "cancel session %d", id)
 }
 
 // FindSession returns a session with its registrations, cancelled ones
@@ -294,7 +294,7 @@ func (s *Store) FindSession(ctx context.Context, id int64) (*passnum.WorkshopSes
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("session %d: %w", id, err)
 	}
 	if regs == nil {
 		regs = []*passnum.Registration{}
@@ -434,7 +434,7 @@ func (s *Store) Register(ctx context.Context, r passnum.RegistrationCreate) (*pa
 		out, err = tx.registration(id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "register in session %d", r.SessionID)
 }
 
 // registrationOf returns a registration of a session the actor runs, and
@@ -461,7 +461,7 @@ func (s *Store) CancelRegistration(ctx context.Context, id int64) error {
 	if err := passnum.Authorize(a, passnum.ActSessionManage); err != nil {
 		return err
 	}
-	return s.write(ctx, "cancel registration", func(tx *tx) error {
+	err := s.write(ctx, "cancel registration", func(tx *tx) error {
 		r, w, err := tx.registrationOf(a, id)
 		if err != nil {
 			return err
@@ -480,6 +480,7 @@ func (s *Store) CancelRegistration(ctx context.Context, id int64) error {
 		}
 		return tx.audit("sessions.unregister", fmt.Sprintf("registration:%d", id), fmt.Sprintf("session:%d", w.ID))
 	})
+	return wrapf(err, "cancel registration %d", id)
 }
 
 // RecordAttendance records whether a registered person came, once the
@@ -489,7 +490,7 @@ func (s *Store) RecordAttendance(ctx context.Context, registrationID int64, atte
 	if err := passnum.Authorize(a, passnum.ActSessionManage); err != nil {
 		return err
 	}
-	return s.write(ctx, "attendance", func(tx *tx) error {
+	err := s.write(ctx, "attendance", func(tx *tx) error {
 		r, w, err := tx.registrationOf(a, registrationID)
 		if err != nil {
 			return err
@@ -514,6 +515,7 @@ func (s *Store) RecordAttendance(ctx context.Context, registrationID int64, atte
 		}
 		return tx.audit("sessions.attendance", fmt.Sprintf("registration:%d", registrationID), fmt.Sprintf("session:%d %s", w.ID, word))
 	})
+	return wrapf(err, "attendance of registration %d", registrationID)
 }
 
 // redemptionSession checks the session a redemption says it pays for: a
