@@ -48,7 +48,7 @@ func (c *cli) settleBatch(ctx context.Context, args []string) error {
 		}
 		i := slices.IndexFunc(batches, func(b *passnum.PaymentBatch) bool { return b.ID == id })
 		if i < 0 {
-			return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Aucun lot de virements n°%d (passnum settle batches les montre).", id)
+			return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucun lot de virements n°%d (passnum settle batches les montre).", id)
 		}
 		b = batches[i]
 	} else {
