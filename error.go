@@ -19,15 +19,6 @@ const (
 	EUNAVAILABLE  = "unavailable"  // the platform cannot do it for now (disk full…): nothing was done, try again later
 )
 
-// Reasons of EUNAVAILABLE errors.
-const (
-	// ReasonStorageFull: the database has no space left to write in.
-	ReasonStorageFull = "storage-full"
-	// ReasonServerOverloaded: the database lacks another resource
-	// (connections, memory) for the moment.
-	ReasonServerOverloaded = "server-overloaded"
-)
-
 // StorageFull is the error of a write refused because the database has no
 // space left. Nothing was recorded, and the same request may be sent again
 // once the operator has freed space; a venue reads that nothing was cashed.
@@ -77,7 +68,7 @@ func Errorf(code, reason, format string, args ...any) *Error {
 
 // Invalid builds an EINVALID error about one input field.
 func Invalid(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Reason: "invalid-input", Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: EINVALID, Reason: ReasonInvalidInput, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrorCode returns the code of err, EINTERNAL for errors that are not ours
@@ -93,7 +84,7 @@ func ErrorCode(err error) string {
 }
 
 // ErrorReason returns the stable reason slug of err; internal errors are
-// "internal".
+// ReasonInternal.
 func ErrorReason(err error) string {
 	var e *Error
 	if err == nil {
@@ -104,7 +95,7 @@ func ErrorReason(err error) string {
 		}
 		return e.Code
 	}
-	return "internal"
+	return ReasonInternal
 }
 
 // ErrorMessage returns the French message of err; internal errors never leak

@@ -36,9 +36,6 @@ import (
 //go:embed common-passwords.txt
 var commonPasswordsFile string
 
-// ReasonWeakPassword is the reason of CheckPassword's refusals.
-const ReasonWeakPassword = "weak-password"
-
 // decoratedScanMax bounds the length of the passwords searched for a
 // common password with characters around it: a longer one is a
 // passphrase, and the search costs the square of the length.

@@ -121,10 +121,10 @@ func (a *Actor) Can(action Action) bool {
 // EFORBIDDEN one when the actor's role does not allow action.
 func Authorize(a *Actor, action Action) error {
 	if a == nil {
-		return Errorf(EUNAUTHORIZED, "unauthenticated", "Identifiez-vous pour continuer.")
+		return Errorf(EUNAUTHORIZED, ReasonUnauthenticated, "Identifiez-vous pour continuer.")
 	}
 	if !a.Can(action) {
-		return Errorf(EFORBIDDEN, "forbidden", "Votre rôle (%s, %s) ne permet pas cette action.", a.OrgKind.Label(), a.Role)
+		return Errorf(EFORBIDDEN, ReasonForbidden, "Votre rôle (%s, %s) ne permet pas cette action.", a.OrgKind.Label(), a.Role)
 	}
 	return nil
 }

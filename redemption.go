@@ -152,26 +152,6 @@ type PassCheck struct {
 	Message     string    `json:"message"`
 }
 
-// Refusal reasons: stable slugs, each the problem type of an API error.
-const (
-	ReasonMalformed       = "pass-code-malformed"
-	ReasonUnknown         = "pass-unknown"
-	ReasonForged          = "pass-forged"
-	ReasonDuplicate       = "pass-duplicate"
-	ReasonNotActivated    = "pass-not-activated"
-	ReasonNotDistributed  = "pass-not-distributed"
-	ReasonBlocked         = "pass-blocked"
-	ReasonNotYetValid     = "pass-not-yet-valid"
-	ReasonExpired         = "pass-expired"
-	ReasonAlreadyRedeemed = "pass-already-redeemed"
-	ReasonVenueNotQual    = "venue-not-qualified"
-	ReasonOutsideTerr     = "venue-outside-territory"
-	ReasonServiceNotAllow = "service-not-allowed"
-	ReasonServiceUnknown  = "service-unknown"
-	ReasonPassCount       = "pass-count-mismatch"
-	ReasonPassesRefused   = "passes-refused"
-)
-
 // PassFacts is what the rules need to know about one pass at redemption.
 type PassFacts struct {
 	Pass            Pass

@@ -37,9 +37,6 @@ import (
 // a line break would split a line of a file or of a log, and a tab starts
 // a formula in a spreadsheet.
 
-// ReasonControlCharacter is the reason of the errors of this rule.
-const ReasonControlCharacter = "control-character"
-
 // controlRune tells whether r is refused in every text (see above).
 func controlRune(r rune) bool {
 	switch {

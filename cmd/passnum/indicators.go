@@ -140,7 +140,7 @@ func (c *cli) opendata(o *options) runFunc {
 	return func(ctx context.Context, s store) error {
 		cells, at, err := s.OpenData(ctx)
 		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
-			return passnum.Errorf(passnum.ENOTFOUND, "no-indicators", "Les indicateurs n'ont pas encore été calculés : lancez « passnum indicators refresh ».")
+			return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNoIndicators, "Les indicateurs n'ont pas encore été calculés : lancez « passnum indicators refresh ».")
 		}
 		if err != nil {
 			return err

@@ -187,7 +187,7 @@ func (c *cli) validateRun(ctx context.Context, s store, run int64) error {
 			return err
 		}
 		if !slices.ContainsFunc(runs, func(r *passnum.SettlementRun) bool { return r.ID == run }) {
-			return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucun règlement n°%d (passnum settle list les montre).", run)
+			return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Aucun règlement n°%d (passnum settle list les montre).", run)
 		}
 		c.printf("Aucun relevé en brouillon dans le règlement n°%d.\n", run)
 		return nil
@@ -235,7 +235,7 @@ func (c *cli) settlePayer(o *options) runFunc {
 		}
 		got, err := s.PayerAccount(ctx)
 		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
-			return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucun compte de l'opérateur : enregistrez-le avec passnum settle payer --name NOM --iban IBAN --bic BIC.")
+			return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Aucun compte de l'opérateur : enregistrez-le avec passnum settle payer --name NOM --iban IBAN --bic BIC.")
 		}
 		if err != nil {
 			return err

@@ -69,7 +69,7 @@ func findPaymentBatch(ctx context.Context, s store, id int64) (*passnum.PaymentB
 	}
 	i := slices.IndexFunc(batches, func(b *passnum.PaymentBatch) bool { return b.ID == id })
 	if i < 0 {
-		return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucun lot de virements n°%d (passnum settle batches les montre).", id)
+		return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Aucun lot de virements n°%d (passnum settle batches les montre).", id)
 	}
 	return batches[i], nil
 }

@@ -151,7 +151,7 @@ func (c *cli) importRefused(name string, problems []passnum.ImportProblem) error
 		fmt.Fprintf(c.stderr, "ligne %d : %s\n", p.Line, oneLine(p.Message))
 		lines[p.Line] = true
 	}
-	return passnum.Errorf(passnum.EINVALID, "import-invalid", "%s : %s en erreur, rien n'a été importé.",
+	return passnum.Errorf(passnum.EINVALID, passnum.ReasonImportInvalid, "%s : %s en erreur, rien n'a été importé.",
 		name, plural(len(lines), "ligne", "lignes"))
 }
 

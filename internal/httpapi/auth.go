@@ -25,13 +25,13 @@ import (
 func (s *Server) authenticate(r *http.Request) (*passnum.Actor, error) {
 	header := r.Header.Get("Authorization")
 	if header == "" {
-		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, "unauthenticated",
+		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, passnum.ReasonUnauthenticated,
 			"Identifiez-vous : ajoutez l'en-tête Authorization: Bearer suivi du jeton d'accès de votre organisation.")
 	}
 	scheme, secret, _ := strings.Cut(header, " ")
 	secret = strings.TrimSpace(secret)
 	if !strings.EqualFold(scheme, "Bearer") || secret == "" {
-		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, "unauthenticated",
+		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, passnum.ReasonUnauthenticated,
 			"En-tête Authorization non reconnu : écrivez « Bearer » suivi du jeton d'accès (pn_…).")
 	}
 	actor, err := s.svc.AuthenticateToken(r.Context(), secret)
@@ -59,7 +59,7 @@ func (s *Server) refuseGuessers(a *passnum.Actor) error {
 	if !blocked {
 		return nil
 	}
-	return &rateLimited{retryAt: until, err: passnum.Errorf(passnum.ERATELIMIT, reasonTooManyBadCodes,
+	return &rateLimited{retryAt: until, err: passnum.Errorf(passnum.ERATELIMIT, passnum.ReasonTooManyBadCodes,
 		"Trop de codes de pass inconnus, falsifiés ou mal saisis ont été présentés par votre structure en peu de temps : "+
 			"contrôles et encaissements sont suspendus. Réessayez %s ; si un pass semble authentique, contactez l'opérateur.", ratelimit.RetryWhen(until, now))}
 }

@@ -147,7 +147,7 @@ func (s *Server) putTerritory(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) openDataRelease(r *http.Request) (*opendata.Release, error) {
 	rel, _, err := s.openData.Release(r.Context(), s.svc)
 	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
-		return nil, passnum.Errorf(passnum.ENOTFOUND, "no-indicators",
+		return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNoIndicators,
 			"Les données ouvertes ne sont pas encore calculées : réessayez dans quelques minutes.")
 	}
 	return rel, err

@@ -161,5 +161,5 @@ func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
 			Message: "Méthode " + r.Method + " non prise en charge à cette adresse."})
 		return
 	}
-	s.writeError(w, r, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Aucune ressource de l'API à cette adresse."))
+	s.writeError(w, r, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Aucune ressource de l'API à cette adresse."))
 }

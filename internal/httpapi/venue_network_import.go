@@ -97,7 +97,7 @@ func importInvalid(problems []passnum.ImportProblem) error {
 	} else {
 		msg += first.Message
 	}
-	return &passnum.Error{Code: passnum.EINVALID, Reason: reasonImportInvalid, Field: first.Field, Message: msg, Problems: problems}
+	return &passnum.Error{Code: passnum.EINVALID, Reason: passnum.ReasonImportInvalid, Field: first.Field, Message: msg, Problems: problems}
 }
 
 // plural writes n things, with the French plural.

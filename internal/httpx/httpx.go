@@ -90,7 +90,7 @@ func NotFound(err error, format string, args ...any) error {
 	if passnum.ErrorCode(err) != passnum.ENOTFOUND {
 		return err
 	}
-	return passnum.Errorf(passnum.ENOTFOUND, "not-found", format, args...)
+	return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, format, args...)
 }
 
 // Entry collects what the access log says about a request as it goes

@@ -69,7 +69,7 @@ func (t *tx) activityReport(id int64) (*passnum.ActivityReport, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	return r, t.fillPeople([]*passnum.ActivityReport{r})
+	return r, wrapf(t.fillPeople([]*passnum.ActivityReport{r}), "people of report %d", id)
 }
 
 // CreateActivityReport records help given by the caller's venue, which
@@ -149,7 +149,7 @@ func (s *Store) CreateActivityReport(ctx context.Context, r passnum.ActivityRepo
 		}
 		for _, ref := range r.BeneficiaryRefs {
 			if err := tx.exec(`INSERT INTO activity_report_people (report_id, beneficiary_ref) VALUES (?, ?)`, id, ref); err != nil {
-				return err
+				return fmt.Errorf("report %d: people: %w", id, err)
 			}
 		}
 		if err := tx.audit("activity.create", fmt.Sprintf("activity:%d", id),
@@ -159,7 +159,7 @@ func (s *Store) CreateActivityReport(ctx context.Context, r passnum.ActivityRepo
 		out, err = tx.activityReport(id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "activity report of venue %d", r.VenueID)
 }
 
 // knownBeneficiaries checks that every reference names a beneficiary.
@@ -210,7 +210,7 @@ func (t *tx) reportRedemption(r *passnum.ActivityReport) error {
 	var other int64
 	err = t.get(&other, `SELECT id FROM activity_reports WHERE redemption_id = ?`, r.RedemptionID)
 	if err == nil {
-		return &passnum.Error{Code: passnum.ECONFLICT, Reason: "redemption-reported", Field: "redemption_id",
+		return &passnum.Error{Code: passnum.ECONFLICT, Reason: passnum.ReasonRedemptionReported, Field: "redemption_id",
 			Message: fmt.Sprintf("Cet encaissement figure déjà dans le compte-rendu n° %d : un encaissement ne se compte qu'une fois.", other)}
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err

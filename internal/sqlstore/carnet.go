@@ -112,7 +112,7 @@ func (s *Store) FindCarnet(ctx context.Context, number int64) (*passnum.Carnet, 
 		out = &c.Carnet
 		return nil
 	})
-	return out, err
+	return out, wrapf(err, "carnet %d", number)
 }
 
 // ListCarnets lists carnets visible to the actor.
@@ -280,7 +280,7 @@ func (s *Store) Allocate(ctx context.Context, r passnum.AllocateRequest) (int, e
 		}
 		for _, c := range carnets {
 			if c.BeneficiaryID != 0 {
-				return passnum.Errorf(passnum.EREFUSED, "carnet-already-distributed", "Le carnet n°%d a déjà été remis à un bénéficiaire : il ne peut plus être attribué.", c.Number)
+				return passnum.Errorf(passnum.EREFUSED, passnum.ReasonCarnetAlreadyDistributed, "Le carnet n°%d a déjà été remis à un bénéficiaire : il ne peut plus être attribué.", c.Number)
 			}
 		}
 		ranges := serialRanges(carnets)
@@ -295,9 +295,9 @@ func (s *Store) Allocate(ctx context.Context, r passnum.AllocateRequest) (int, e
 				if err := tx.row(`SELECT carnet, state FROM passes WHERE serial = ?`, bad.Int64).Scan(&carnet, &state); err != nil {
 					return err
 				}
-				reason, msg := "carnet-not-activated", fmt.Sprintf("Le carnet n°%d n'est pas activé : enregistrez les fonds reçus et activez-le avant de l'attribuer.", carnet)
+				reason, msg := passnum.ReasonCarnetNotActivated, fmt.Sprintf("Le carnet n°%d n'est pas activé : enregistrez les fonds reçus et activez-le avant de l'attribuer.", carnet)
 				if state != passnum.StateIssued {
-					reason, msg = "carnet-unavailable", fmt.Sprintf("Le carnet n°%d contient un pass %s : il ne peut pas être attribué.", carnet, state.Label())
+					reason, msg = passnum.ReasonCarnetUnavailable, fmt.Sprintf("Le carnet n°%d contient un pass %s : il ne peut pas être attribué.", carnet, state.Label())
 				}
 				return passnum.Errorf(passnum.EREFUSED, reason, "%s", msg)
 			}
@@ -319,7 +319,7 @@ func (s *Store) Allocate(ctx context.Context, r passnum.AllocateRequest) (int, e
 		return tx.audit("carnets.allocate", fmt.Sprintf("org:%d", r.PrescriberID), fmt.Sprintf("%d carnets %d-%d", len(numbers), numbers[0], numbers[len(numbers)-1]))
 	})
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("allocate %d carnets to prescriber %d: %w", len(numbers), r.PrescriberID, err)
 	}
 	return len(numbers), nil
 }
@@ -387,33 +387,33 @@ func (s *Store) Distribute(ctx context.Context, r passnum.DistributeRequest) (*p
 		if passnum.ErrorCode(err) == passnum.ENOTFOUND || err == nil && c.PrescriberID != a.OrgID {
 			// The same answer whether the carnet exists elsewhere or not at
 			// all: a prescriber learns nothing of other structures' stock.
-			return &passnum.Error{Code: passnum.EREFUSED, Reason: "carnet-not-in-stock", Field: "carnet",
+			return &passnum.Error{Code: passnum.EREFUSED, Reason: passnum.ReasonCarnetNotInStock, Field: "carnet",
 				Message: fmt.Sprintf("Le carnet n°%d n'est pas dans le stock de votre structure. Vérifiez le numéro.", r.Carnet)}
 		} else if err != nil {
 			return err
 		}
 		if c.BeneficiaryID != 0 {
-			return passnum.Errorf(passnum.EREFUSED, "carnet-already-distributed", "Le carnet n°%d a déjà été remis le %s.", c.Number, passnum.FrenchDateTime(*c.DistributedAt))
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonCarnetAlreadyDistributed, "Le carnet n°%d a déjà été remis le %s.", c.Number, passnum.FrenchDateTime(*c.DistributedAt))
 		}
 		p, err := tx.settings(c.ProgrammeID)
 		if err != nil {
 			return err
 		}
 		if !tx.now.Before(p.ExpiresAfter()) {
-			return passnum.Errorf(passnum.EREFUSED, "programme-expired", "Les pass de ce carnet ont expiré le %s : ne le remettez pas.", passnum.FrenchDate(p.ValidUntil))
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonProgrammeExpired, "Les pass de ce carnet ont expiré le %s : ne le remettez pas.", passnum.FrenchDate(p.ValidUntil))
 		}
 		var blocked int
 		if err := tx.get(&blocked, `SELECT COUNT(*) FROM passes WHERE serial BETWEEN ? AND ? AND state <> 'allocated'`, c.firstSerial, c.lastSerial()); err != nil {
 			return err
 		}
 		if blocked > 0 {
-			return passnum.Errorf(passnum.EREFUSED, "carnet-blocked", "Le carnet n°%d est bloqué par le financeur ou l'opérateur : il ne peut pas être remis.", c.Number)
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonCarnetBlocked, "Le carnet n°%d est bloqué par le financeur ou l'opérateur : il ne peut pas être remis.", c.Number)
 		}
 		var b *passnum.Beneficiary
 		if r.BeneficiaryRef != "" {
 			b, err = scanBeneficiary(tx.row(`SELECT `+beneficiaryColumns+` FROM beneficiaries WHERE ref = ? AND prescriber_id = ?`, r.BeneficiaryRef, a.OrgID))
 			if errors.Is(err, sql.ErrNoRows) {
-				return &passnum.Error{Code: passnum.ENOTFOUND, Reason: "beneficiary-unknown", Field: "beneficiary_ref",
+				return &passnum.Error{Code: passnum.ENOTFOUND, Reason: passnum.ReasonBeneficiaryUnknown, Field: "beneficiary_ref",
 					Message: fmt.Sprintf("Aucun bénéficiaire de votre structure n'a la référence %s.", r.BeneficiaryRef)}
 			} else if err != nil {
 				return err
@@ -452,7 +452,7 @@ func (s *Store) Distribute(ctx context.Context, r passnum.DistributeRequest) (*p
 		out = &passnum.Distribution{Carnet: &c.Carnet, Beneficiary: b}
 		return nil
 	})
-	return out, err
+	return out, wrapf(err, "distribute carnet %d", r.Carnet)
 }
 
 func nullInt(n int) any {
@@ -564,16 +564,16 @@ func (s *Store) Block(ctx context.Context, r passnum.BlockRequest) (int64, error
 		}
 		if changed == 0 {
 			if r.Unblock {
-				return passnum.Errorf(passnum.ECONFLICT, "nothing-to-unblock", "Aucun pass bloqué à ce niveau (%s) : rien à débloquer.", r.Scope)
+				return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonNothingToUnblock, "Aucun pass bloqué à ce niveau (%s) : rien à débloquer.", r.Scope)
 			}
-			return passnum.Errorf(passnum.ECONFLICT, "nothing-to-block", "Aucun pass à bloquer : ils sont déjà utilisés, bloqués ou expirés.")
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonNothingToBlock, "Aucun pass à bloquer : ils sont déjà utilisés, bloqués ou expirés.")
 		}
 		n, err := tx.execN(update, args...)
 		if err != nil {
 			return err
 		}
 		if n != changed {
-			return fmt.Errorf("block: %d passes counted, %d updated", changed, n)
+			return fmt.Errorf("%d passes counted, %d updated", changed, n)
 		}
 		entries := moveAll(p.ID, value, passnum.AccountPassesBlocked, r.Unblock)
 		kind, action := "block", "passes.block"
@@ -585,7 +585,7 @@ func (s *Store) Block(ctx context.Context, r passnum.BlockRequest) (int64, error
 		}
 		return tx.audit(action, sc.ref, fmt.Sprintf("%d passes: %s", changed, r.Reason))
 	})
-	return changed, err
+	return changed, wrapf(err, "block %s (programme %d, carnet %d, pass %d, unblock %t)", r.Scope, r.ProgrammeID, r.Carnet, r.Serial, r.Unblock)
 }
 
 // Expire moves every pass past its programme's validity and tolerance to
@@ -605,28 +605,28 @@ func (s *Store) Expire(ctx context.Context) (*passnum.ExpireResult, error) {
 		for _, id := range ids {
 			p, err := tx.settings(id)
 			if err != nil {
-				return err
+				return fmt.Errorf("programme %d: %w", id, err)
 			}
 			if tx.now.Before(p.ExpiresAfter()) {
 				continue
 			}
 			value, total, err := tx.valueByAccount(p.FaceValueCents, `SELECT state, COUNT(*) FROM passes WHERE programme_id = ? AND `+open+` GROUP BY state`, id)
 			if err != nil {
-				return err
+				return fmt.Errorf("programme %d: %w", id, err)
 			}
 			if total == 0 {
 				continue
 			}
 			n, err := tx.execN(`UPDATE passes SET state = 'expired', blocked_from = NULL, block_scope = NULL WHERE programme_id = ? AND `+open, id)
 			if err != nil {
-				return err
+				return fmt.Errorf("programme %d: %w", id, err)
 			}
 			if n != total {
-				return fmt.Errorf("expire: %d passes counted, %d updated", total, n)
+				return fmt.Errorf("programme %d: %d passes counted, %d updated", id, total, n)
 			}
 			ref := fmt.Sprintf("programme:%d", id)
 			if err := tx.post("expiry", ref, moveAll(id, value, passnum.AccountPassesExpired, false)); err != nil {
-				return err
+				return fmt.Errorf("programme %d: %w", id, err)
 			}
 			if err := tx.audit("passes.expire", ref, fmt.Sprintf("%d passes", total)); err != nil {
 				return err
@@ -636,7 +636,7 @@ func (s *Store) Expire(ctx context.Context) (*passnum.ExpireResult, error) {
 		}
 		return nil
 	})
-	return res, err
+	return res, wrapf(err, "expire")
 }
 
 // valueByAccount runs q, which returns (state, count) rows, and gives the

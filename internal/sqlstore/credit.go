@@ -80,7 +80,7 @@ func (s *Store) Reconcile(ctx context.Context, programmeID int64) (*passnum.Reco
 		out, err = tx.reconcile(p)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "reconcile programme %d", programmeID)
 }
 
 // IssueCreditNotes credits each funder of a programme past validity and
@@ -104,13 +104,13 @@ func (s *Store) IssueCreditNotes(ctx context.Context, programmeID int64) ([]*pas
 		}
 		switch {
 		case r.Credited:
-			return passnum.Errorf(passnum.ECONFLICT, "already-credited", "Les avoirs du programme « %s » ont déjà été émis.", p.Name)
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonAlreadyCredited, "Les avoirs du programme « %s » ont déjà été émis.", p.Name)
 		case tx.now.Before(p.ExpiresAfter()):
-			return passnum.Errorf(passnum.EREFUSED, "not-expired",
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonNotExpired,
 				"Trop tôt : les pass du programme « %s » restent utilisables jusqu'au %s (fin de validité et tolérance). Les avoirs viendront après.",
 				p.Name, passnum.FrenchDateTime(p.ExpiresAfter().Add(-1)))
 		case !r.ReadyToCredit:
-			return passnum.Errorf(passnum.EREFUSED, "expiry-pending",
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonExpiryPending,
 				"Des pass du programme « %s » ne sont pas encore expirés : lancez d'abord l'expiration des pass, puis émettez les avoirs.", p.Name)
 		}
 		n := r.ByState[passnum.StateExpired]
@@ -128,11 +128,11 @@ func (s *Store) IssueCreditNotes(ctx context.Context, programmeID int64) ([]*pas
 			id, err := tx.insert(`INSERT INTO credit_notes (programme_id, funder_id, passes, amount_cents, reference, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 				p.ID, f.FunderID, n, parts[i], fmt.Sprintf("pending-%d-%d", p.ID, f.FunderID), tx.nowText())
 			if err != nil {
-				return err
+				return fmt.Errorf("credit note of funder %d: %w", f.FunderID, err)
 			}
 			ref := sepa.CreditorReference(fmt.Sprintf("PNAV%d", id))
 			if err := tx.exec(`UPDATE credit_notes SET reference = ? WHERE id = ?`, ref, id); err != nil {
-				return err
+				return fmt.Errorf("credit note %d: reference: %w", id, err)
 			}
 			if parts[i] != 0 {
 				entries = append(entries, passnum.Move(p.ID, passnum.AccountPassesExpired, 0, passnum.AccountFunderCredit, f.FunderID, parts[i])...)
@@ -147,7 +147,7 @@ func (s *Store) IssueCreditNotes(ctx context.Context, programmeID int64) ([]*pas
 		return tx.audit("credit_notes.issue", objRef, fmt.Sprintf("%d passes, %d cents, %d funders", n, total, len(p.Funders)))
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("credit notes of programme %d: %w", programmeID, err)
 	}
 	if out == nil {
 		out = []*passnum.CreditNote{}

@@ -28,11 +28,11 @@ func (s *Store) RefreshIndicators(ctx context.Context, progress func(done, total
 	err := s.read(ctx, func(tx *tx) error {
 		refs, err := tx.indicatorRefs()
 		if err != nil {
-			return err
+			return fmt.Errorf("reference data: %w", err)
 		}
 		b = passnum.NewIndicatorBuilder(*refs)
 		if err := tx.feedIndicators(b, progress); err != nil {
-			return err
+			return fmt.Errorf("passes: %w", err)
 		}
 		b.Finish()
 		return nil
@@ -70,16 +70,16 @@ func (s *Store) RefreshIndicators(ctx context.Context, progress func(done, total
 		}
 		snap.ID = id
 		if err := tx.exec(`DELETE FROM indicator_cells WHERE snapshot_id < ?`, id); err != nil {
-			return err
+			return fmt.Errorf("snapshot %d: drop older cells: %w", id, err)
 		}
 		if err := tx.exec(`DELETE FROM indicator_snapshots WHERE id < ?`, id); err != nil {
-			return err
+			return fmt.Errorf("snapshot %d: drop older snapshots: %w", id, err)
 		}
-		return tx.bulkInsert("indicator_cells", []string{"snapshot_id", "scope", "dimension", "cell_key", "data"}, len(cells),
+		return wrapf(tx.bulkInsert("indicator_cells", []string{"snapshot_id", "scope", "dimension", "cell_key", "data"}, len(cells),
 			func(i int, row []any) {
 				c := cells[i]
 				row[0], row[1], row[2], row[3], row[4] = id, c.scope, c.dim, c.key, string(c.data)
-			}, nil)
+			}, nil), "snapshot %d: %d cells", id, len(cells))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("indicators: %w", err)
@@ -107,7 +107,7 @@ func (t *tx) indicatorRefs() (*passnum.IndicatorRefs, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("programmes: %w", err)
 	}
 	err = t.each(`SELECT id, category, duration_minutes / price_passes FROM catalogue_services`, func(sc scanner) error {
 		var id int64
@@ -117,7 +117,7 @@ func (t *tx) indicatorRefs() (*passnum.IndicatorRefs, error) {
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("services: %w", err)
 	}
 	err = t.each(`SELECT id, created_at FROM batches`, func(sc scanner) error {
 		var id int64
@@ -128,7 +128,7 @@ func (t *tx) indicatorRefs() (*passnum.IndicatorRefs, error) {
 		return in.err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("batches: %w", err)
 	}
 	err = t.each(`SELECT id, kind, COALESCE(commune_insee, ''), territory FROM organisations WHERE kind IN ('prescriber', 'hub')`, func(sc scanner) error {
 		var id int64
@@ -149,7 +149,7 @@ func (t *tx) indicatorRefs() (*passnum.IndicatorRefs, error) {
 		}
 		return nil
 	})
-	return refs, err
+	return refs, wrapf(err, "prescribers and hubs")
 }
 
 // each runs a query and calls fn on every row.
@@ -262,7 +262,7 @@ func (t *tx) latestSnapshot() (*passnum.IndicatorSnapshot, error) {
 	err := t.row(`SELECT id, computed_at, duration_ms, passes, cells FROM indicator_snapshots ORDER BY id DESC LIMIT 1`).
 		Scan(&snap.ID, &at, &ms, &snap.Passes, &snap.Cells)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, passnum.Errorf(passnum.ENOTFOUND, "no-indicators", "Les indicateurs n'ont pas encore été calculés.")
+		return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNoIndicators, "Les indicateurs n'ont pas encore été calculés.")
 	}
 	if err != nil {
 		return nil, err
@@ -311,7 +311,7 @@ func (s *Store) Indicators(ctx context.Context, sc passnum.Scope, dim passnum.Di
 			return err
 		}
 		if !ok {
-			return passnum.Errorf(passnum.ENOTFOUND, "scope-not-found", "Périmètre introuvable : %s.", sc)
+			return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonScopeNotFound, "Périmètre introuvable : %s.", sc)
 		}
 		snap, err := tx.latestSnapshot()
 		if err != nil {
@@ -363,7 +363,7 @@ func (s *Store) Indicators(ctx context.Context, sc passnum.Scope, dim passnum.Di
 		sort.Ints(rep.Years)
 		return nil
 	})
-	return rep, err
+	return rep, wrapf(err, "indicators of %s by %s", sc, dim)
 }
 
 func rowValues(rows []passnum.IndicatorRow) []passnum.IndicatorValues {

@@ -47,13 +47,13 @@ func (s *Store) issue(ctx context.Context, r passnum.IssueRequest) (*passnum.Bat
 			return err
 		}
 		if !tx.now.Before(p.ExpiresAfter()) {
-			return passnum.Errorf(passnum.EREFUSED, "programme-expired", "Le programme « %s » a expiré le %s : on ne peut plus y émettre de carnets.", p.Name, passnum.FrenchDate(p.ValidUntil))
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonProgrammeExpired, "Le programme « %s » a expiré le %s : on ne peut plus y émettre de carnets.", p.Name, passnum.FrenchDate(p.ValidUntil))
 		}
 		passes := int64(r.Carnets) * int64(p.CarnetSize)
 		value := passes * p.FaceValueCents
 		if p.IssuedCents+value > p.BudgetCents {
 			left := p.BudgetCents - p.IssuedCents
-			return &passnum.Error{Code: passnum.EREFUSED, Reason: "budget-exceeded", Field: "carnets", Message: fmt.Sprintf(
+			return &passnum.Error{Code: passnum.EREFUSED, Reason: passnum.ReasonBudgetExceeded, Field: "carnets", Message: fmt.Sprintf(
 				"Émission refusée : %s carnets (%s) dépasseraient le budget financé de %s. Déjà émis : %s ; il reste de quoi émettre %s carnets.",
 				passnum.FrenchNumber(int64(r.Carnets)), passnum.FrenchEuros(value), passnum.FrenchEuros(p.BudgetCents), passnum.FrenchEuros(p.IssuedCents), passnum.FrenchNumber(left/(int64(p.CarnetSize)*p.FaceValueCents)))}
 		}
@@ -74,7 +74,7 @@ func (s *Store) issue(ctx context.Context, r passnum.IssueRequest) (*passnum.Bat
 		}
 		if err := tx.exec(`UPDATE programmes SET issued_cents = issued_cents + ? WHERE id = ?`, value, p.ID); err != nil {
 			if checkViolation(err) { // a concurrent issuance took the budget first
-				return passnum.Errorf(passnum.EREFUSED, "budget-exceeded", "Émission refusée : le budget financé est atteint.")
+				return passnum.Errorf(passnum.EREFUSED, passnum.ReasonBudgetExceeded, "Émission refusée : le budget financé est atteint.")
 			}
 			return err
 		}
@@ -238,7 +238,7 @@ func (s *Store) Activate(ctx context.Context, r passnum.ActivateRequest) (int64,
 			return err
 		}
 		if !tx.now.Before(p.ExpiresAfter()) {
-			return passnum.Errorf(passnum.EREFUSED, "programme-expired", "Le programme « %s » a expiré le %s : ses pass ne peuvent plus être activés.", p.Name, passnum.FrenchDate(p.ValidUntil))
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonProgrammeExpired, "Le programme « %s » a expiré le %s : ses pass ne peuvent plus être activés.", p.Name, passnum.FrenchDate(p.ValidUntil))
 		}
 		var first, last int64
 		ref := ""
@@ -267,12 +267,12 @@ func (s *Store) Activate(ctx context.Context, r passnum.ActivateRequest) (int64,
 			return err
 		}
 		if n == 0 {
-			return passnum.Errorf(passnum.ECONFLICT, "nothing-to-activate", "Aucun pass à activer : ils sont déjà activés ou bloqués.")
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonNothingToActivate, "Aucun pass à activer : ils sont déjà activés ou bloqués.")
 		}
 		value := n * p.FaceValueCents
 		capacity := passnum.ActivationCapacity(p.FundsReceived, p.FeeBP) - p.ActivatedCents
 		if value > capacity {
-			return &passnum.Error{Code: passnum.EREFUSED, Reason: "funds-insufficient", Message: fmt.Sprintf(
+			return &passnum.Error{Code: passnum.EREFUSED, Reason: passnum.ReasonFundsInsufficient, Message: fmt.Sprintf(
 				"Activation refusée : %s pass (%s) demandent plus que les fonds reçus disponibles (%s, frais de gestion de %s %% déduits). Enregistrez d'abord l'ordre de paiement du financeur.",
 				passnum.FrenchNumber(n), passnum.FrenchEuros(value), passnum.FrenchEuros(max(capacity, 0)), passnum.FrenchPercent(p.FeeBP))}
 		}

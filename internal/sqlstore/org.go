@@ -62,7 +62,7 @@ func (s *Store) createOrganisation(ctx context.Context, c passnum.OrganisationCr
 				return err
 			}
 			if n > 0 {
-				return &passnum.Error{Code: passnum.ECONFLICT, Reason: "siret-taken", Field: "siret",
+				return &passnum.Error{Code: passnum.ECONFLICT, Reason: passnum.ReasonSiretTaken, Field: "siret",
 					Message: fmt.Sprintf("Un lieu avec le SIRET %s existe déjà.", c.SIRET)}
 			}
 		}
@@ -74,7 +74,7 @@ func (s *Store) createOrganisation(ctx context.Context, c passnum.OrganisationCr
 		if c.Kind == passnum.KindVenue {
 			if err := tx.exec(`INSERT INTO qualification_history (venue_id, status, reason, actor, created_at) VALUES (?, ?, ?, ?, ?)`,
 				id, c.Qualification, "création", tx.actorLabel(), tx.nowText()); err != nil {
-				return err
+				return fmt.Errorf("organisation %d: qualification history: %w", id, err)
 			}
 		}
 		if err := tx.audit("org.create", fmt.Sprintf("org:%d", id), fmt.Sprintf("%s %q", c.Kind, c.Name)); err != nil {
@@ -82,7 +82,7 @@ func (s *Store) createOrganisation(ctx context.Context, c passnum.OrganisationCr
 		}
 		org, err = scanOrg(tx.row(`SELECT `+orgColumns+` FROM organisations WHERE id = ?`, id))
 		if err == nil && c.Kind == passnum.KindVenue {
-			err = tx.createVenueRow(org) // its description, to be completed (venue_network.go)
+			err = wrapf(tx.createVenueRow(org), "organisation %d: venue", id) // its description, to be completed (venue_network.go)
 		}
 		return err
 	})
@@ -105,7 +105,7 @@ func (s *Store) FindOrganisation(ctx context.Context, id int64) (*passnum.Organi
 		org, err = tx.findOrg(id)
 		return err
 	})
-	return org, err
+	return org, wrapf(err, "organisation %d", id)
 }
 
 func (t *tx) findOrg(id int64) (*passnum.Organisation, error) {
@@ -117,7 +117,7 @@ func (t *tx) findOrg(id int64) (*passnum.Organisation, error) {
 }
 
 func notFound(what string, id any) error {
-	return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Introuvable : %s %v.", frenchObject(what), id)
+	return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Introuvable : %s %v.", frenchObject(what), id)
 }
 
 func frenchObject(what string) string {
@@ -220,7 +220,7 @@ func (s *Store) SetTerritory(ctx context.Context, hubID int64, areas []string) (
 		org, err = tx.findOrg(hubID)
 		return err
 	})
-	return org, err
+	return org, wrapf(err, "territory of organisation %d", hubID)
 }
 
 // canManageOrg tells whether the actor may manage members and tokens of org.
@@ -237,7 +237,7 @@ func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.
 		return nil, err
 	}
 	if !canManageOrg(a, c.OrgID) {
-		return nil, passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Vous ne pouvez ajouter des membres qu'à votre propre organisation.")
+		return nil, passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Vous ne pouvez ajouter des membres qu'à votre propre organisation.")
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -264,7 +264,7 @@ func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.
 			return err
 		}
 		if n > 0 {
-			return &passnum.Error{Code: passnum.ECONFLICT, Reason: "email-taken", Field: "email",
+			return &passnum.Error{Code: passnum.ECONFLICT, Reason: passnum.ReasonEmailTaken, Field: "email",
 				Message: fmt.Sprintf("Un compte existe déjà pour %s : ajoutez-lui plutôt une appartenance.", c.Email)}
 		}
 		id, err := tx.insert(`INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)`, c.Email, c.Name, hash, tx.nowText())
@@ -280,7 +280,7 @@ func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.
 		u, err = tx.findUser(id)
 		return err
 	})
-	return u, err
+	return u, wrapf(err, "user of organisation %d", c.OrgID)
 }
 
 func (t *tx) findUser(id int64) (*passnum.User, error) {
@@ -298,18 +298,18 @@ func (t *tx) findUser(id int64) (*passnum.User, error) {
 	}
 	rows, err := t.query(`SELECT o.id, o.kind, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = ? ORDER BY o.id`, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("memberships of user %d: %w", id, err)
 	}
 	defer rows.Close()
 	u.Memberships = []passnum.Membership{}
 	for rows.Next() {
 		var m passnum.Membership
 		if err := rows.Scan(&m.OrgID, &m.OrgKind, &m.OrgName, &m.Role); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("memberships of user %d: %w", id, err)
 		}
 		u.Memberships = append(u.Memberships, m)
 	}
-	return &u, rows.Err()
+	return &u, wrapf(rows.Err(), "memberships of user %d", id)
 }
 
 // ListMembers lists the people of an organisation, by name. The operator
@@ -353,7 +353,7 @@ func (s *Store) ListMembers(ctx context.Context, orgID int64) ([]*passnum.User, 
 	if out == nil && err == nil {
 		out = []*passnum.User{}
 	}
-	return out, err
+	return out, wrapf(err, "members of organisation %d", orgID)
 }
 
 // AddMembership gives an existing person a role in one more organisation.
@@ -365,12 +365,12 @@ func (s *Store) AddMembership(ctx context.Context, userID, orgID int64, role pas
 		return err
 	}
 	if !a.IsOperator() || a.Role != passnum.RoleAdmin {
-		return passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Seul un administrateur de l'opérateur peut rattacher un compte existant à une organisation.")
+		return passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Seul un administrateur de l'opérateur peut rattacher un compte existant à une organisation.")
 	}
 	if !role.Valid() {
 		return passnum.Invalid("role", "Rôle inconnu : %q (admin ou agent).", role)
 	}
-	return s.write(ctx, "add membership", func(tx *tx) error {
+	err := s.write(ctx, "add membership", func(tx *tx) error {
 		if _, err := tx.findOrg(orgID); err != nil {
 			return err
 		}
@@ -388,6 +388,7 @@ func (s *Store) AddMembership(ctx context.Context, userID, orgID int64, role pas
 		}
 		return tx.audit("user.membership", fmt.Sprintf("user:%d", userID), fmt.Sprintf("org:%d %s", orgID, role))
 	})
+	return wrapf(err, "membership of user %d in organisation %d", userID, orgID)
 }
 
 // FindUserByEmail finds an account by e-mail, for operator admins only: as
@@ -399,7 +400,7 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (*passnum.Use
 		return nil, err
 	}
 	if !a.IsOperator() || a.Role != passnum.RoleAdmin {
-		return nil, passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Seul un administrateur de l'opérateur peut rechercher un compte par son adresse.")
+		return nil, passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Seul un administrateur de l'opérateur peut rechercher un compte par son adresse.")
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
 	var u *passnum.User
@@ -407,7 +408,7 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (*passnum.Use
 		var id int64
 		err := tx.get(&id, `SELECT id FROM users WHERE email = ?`, email)
 		if errors.Is(err, sql.ErrNoRows) {
-			return &passnum.Error{Code: passnum.ENOTFOUND, Reason: "not-found", Field: "email",
+			return &passnum.Error{Code: passnum.ENOTFOUND, Reason: passnum.ReasonNotFound, Field: "email",
 				Message: fmt.Sprintf("Aucun compte n'existe pour %s : créez-le plutôt.", email)}
 		} else if err != nil {
 			return err
@@ -444,7 +445,7 @@ func (s *Store) AuthenticatePassword(ctx context.Context, email, password string
 		hash = dummyHash
 	}
 	if !checkPassword(hash, password) || u == nil {
-		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, "bad-credentials", "Adresse électronique ou mot de passe incorrect.")
+		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, passnum.ReasonBadCredentials, "Adresse électronique ou mot de passe incorrect.")
 	}
 	return u, nil
 }
@@ -506,7 +507,7 @@ func (s *Store) CreateToken(ctx context.Context, c passnum.TokenCreate) (*passnu
 		return nil, "", err
 	}
 	if !canManageOrg(a, c.OrgID) {
-		return nil, "", passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Vous ne pouvez créer des jetons que pour votre propre organisation.")
+		return nil, "", passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Vous ne pouvez créer des jetons que pour votre propre organisation.")
 	}
 	if err := passnum.CheckStrings(&c); err != nil {
 		return nil, "", err
@@ -540,7 +541,7 @@ func (s *Store) CreateToken(ctx context.Context, c passnum.TokenCreate) (*passnu
 		return err
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("token of organisation %d: %w", c.OrgID, err)
 	}
 	return tok, secret, nil
 }
@@ -576,7 +577,7 @@ func (s *Store) ListTokens(ctx context.Context, orgID int64) ([]*passnum.APIToke
 		out, err = loadAll(tx, tx.findToken, `SELECT id FROM api_tokens WHERE org_id = ? ORDER BY id`, orgID)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "tokens of organisation %d", orgID)
 }
 
 // RevokeToken revokes a token at once.
@@ -585,7 +586,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 	if err := passnum.Authorize(a, passnum.ActTokenManage); err != nil {
 		return err
 	}
-	return s.write(ctx, "revoke token", func(tx *tx) error {
+	err := s.write(ctx, "revoke token", func(tx *tx) error {
 		tok, err := tx.findToken(id)
 		if err != nil {
 			return err
@@ -599,11 +600,12 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 		}
 		return tx.audit("token.revoke", fmt.Sprintf("token:%d", id), "")
 	})
+	return wrapf(err, "revoke token %d", id)
 }
 
 // AuthenticateToken returns the actor behind a token secret.
 func (s *Store) AuthenticateToken(ctx context.Context, secret string) (*passnum.Actor, error) {
-	bad := passnum.Errorf(passnum.EUNAUTHORIZED, "bad-token", "Jeton d'accès inconnu ou révoqué.")
+	bad := passnum.Errorf(passnum.EUNAUTHORIZED, passnum.ReasonBadToken, "Jeton d'accès inconnu ou révoqué.")
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 200 {
 		return nil, bad
 	}
@@ -630,9 +632,9 @@ func (s *Store) ActorForUser(ctx context.Context, userID, orgID int64) (*passnum
 			userID, orgID).Scan(&a.OrgKind, &a.Role)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, passnum.Errorf(passnum.EFORBIDDEN, "not-a-member", "Vous n'êtes pas membre de cette organisation.")
+		return nil, passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonNotAMember, "Vous n'êtes pas membre de cette organisation.")
 	}
-	return &a, err
+	return &a, wrapf(err, "actor of user %d in organisation %d", userID, orgID)
 }
 
 // SystemActor returns the actor of the operator's command line: an admin of

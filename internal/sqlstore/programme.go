@@ -38,17 +38,17 @@ func (t *tx) programme(id int64) (*passnum.Programme, error) {
 	rows, err := t.query(`SELECT f.funder_id, o.name, f.share_bp FROM programme_funders f JOIN organisations o ON o.id = f.funder_id
 		WHERE f.programme_id = ? ORDER BY f.share_bp DESC, f.funder_id`, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("funders of programme %d: %w", id, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var f passnum.FunderShare
 		if err := rows.Scan(&f.FunderID, &f.FunderName, &f.ShareBP); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("funders of programme %d: %w", id, err)
 		}
 		p.Funders = append(p.Funders, f)
 	}
-	return p, rows.Err()
+	return p, wrapf(rows.Err(), "funders of programme %d", id)
 }
 
 // settings returns a programme's immutable settings (territory, services,
@@ -168,7 +168,7 @@ func (s *Store) CreateProgramme(ctx context.Context, c passnum.ProgrammeCreate) 
 		}
 		for _, f := range c.Funders {
 			if err := tx.exec(`INSERT INTO programme_funders (programme_id, funder_id, share_bp) VALUES (?, ?, ?)`, id, f.FunderID, f.ShareBP); err != nil {
-				return err
+				return fmt.Errorf("programme %d: funder %d: %w", id, f.FunderID, err)
 			}
 		}
 		if err := tx.audit("programme.create", fmt.Sprintf("programme:%d", id), fmt.Sprintf("%q budget=%d", c.Name, c.BudgetCents)); err != nil {
@@ -195,7 +195,7 @@ func (s *Store) FindProgramme(ctx context.Context, id int64) (*passnum.Programme
 		p.PassesByState, err = tx.passesByState(id)
 		return err
 	})
-	return p, err
+	return p, wrapf(err, "programme %d", id)
 }
 
 func (t *tx) passesByState(programmeID int64) (map[passnum.PassState]int64, error) {
@@ -313,7 +313,7 @@ func (s *Store) RecordFunds(ctx context.Context, c passnum.FundsCreate) (*passnu
 			return err
 		}
 		if n > 0 {
-			return &passnum.Error{Code: passnum.ECONFLICT, Reason: "payment-order-duplicate", Field: "reference",
+			return &passnum.Error{Code: passnum.ECONFLICT, Reason: passnum.ReasonPaymentOrderDuplicate, Field: "reference",
 				Message: fmt.Sprintf("L'ordre de paiement %q est déjà enregistré pour ce programme.", c.Reference)}
 		}
 		id, err := tx.insert(`INSERT INTO payment_orders (programme_id, funder_id, reference, amount_cents, received_on, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -335,7 +335,7 @@ func (s *Store) RecordFunds(ctx context.Context, c passnum.FundsCreate) (*passnu
 			AmountCents: c.AmountCents, ReceivedOn: c.ReceivedOn, CreatedAt: tx.now}
 		return nil
 	})
-	return po, err
+	return po, wrapf(err, "funds of funder %d for programme %d", c.FunderID, c.ProgrammeID)
 }
 
 // ListPaymentOrders lists the funds received for a programme.
@@ -370,5 +370,5 @@ func (s *Store) ListPaymentOrders(ctx context.Context, programmeID int64) ([]*pa
 		}
 		return rows.Err()
 	})
-	return out, err
+	return out, wrapf(err, "payment orders of programme %d", programmeID)
 }

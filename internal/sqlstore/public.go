@@ -22,7 +22,7 @@ import (
 // whether it is malformed, forged or unknown: telling them apart would help
 // someone guessing codes.
 func errCarnetUnknown() error {
-	return passnum.Errorf(passnum.ENOTFOUND, "carnet-unknown",
+	return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonCarnetUnknown,
 		"Aucun carnet ne correspond à ce code. Vérifiez chaque caractère : il est imprimé sous le QR code d'un pass.")
 }
 
@@ -48,15 +48,15 @@ func (s *Store) CarnetStatusByCode(ctx context.Context, code string) (*passnum.C
 		}
 		c, err := tx.carnet(number)
 		if err != nil {
-			return err
+			return fmt.Errorf("carnet %d: %w", number, err)
 		}
 		passes, err := tx.carnetPasses(c)
 		if err != nil {
-			return err
+			return fmt.Errorf("carnet %d: passes: %w", number, err)
 		}
 		prog, err := tx.settings(c.ProgrammeID)
 		if err != nil {
-			return err
+			return fmt.Errorf("carnet %d: programme %d: %w", number, c.ProgrammeID, err)
 		}
 		out = carnetStatus(c, passes, prog, tx.now)
 		return nil
@@ -141,7 +141,7 @@ func (s *Store) ProgrammeSummary(ctx context.Context, id int64) (*passnum.Progra
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("summary of programme %d: %w", id, err)
 	}
 	return &out, nil
 }

@@ -225,7 +225,7 @@ func (s *Store) Check(ctx context.Context, r passnum.CheckRequest) ([]passnum.Pa
 		out, _, err = tx.evaluate(list, vc)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "check %d passes for service %d", len(list), r.ServiceID)
 }
 
 // requestHash identifies what a redemption asked for, so that a retried
@@ -275,7 +275,7 @@ func (s *Store) Redeem(ctx context.Context, r passnum.RedeemRequest) (*passnum.R
 		if prev, perr := s.replay(ctx, a.OrgID, r.IdempotencyKey, hash); prev != nil || perr != nil {
 			return prev, perr
 		}
-		return nil, err
+		return nil, fmt.Errorf("redeem %d passes for service %d: %w", len(list), r.ServiceID, err)
 	}
 	return out, nil
 }
@@ -299,7 +299,7 @@ func (s *Store) replay(ctx context.Context, venueID int64, key, hash string) (*p
 			return err
 		}
 		if prevHash != hash {
-			return &passnum.Error{Code: passnum.ECONFLICT, Reason: "idempotency-key-reused", Field: "idempotency_key",
+			return &passnum.Error{Code: passnum.ECONFLICT, Reason: passnum.ReasonIdempotencyKeyReused, Field: "idempotency_key",
 				Message: "Cette clé d'idempotence a déjà servi pour un autre encaissement : utilisez une clé nouvelle pour chaque encaissement."}
 		}
 		if out, err = tx.redemption(id); err != nil {
@@ -371,7 +371,7 @@ func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRe
 			return err
 		}
 		if n != int64(len(serials)) {
-			return fmt.Errorf("redeem: %d passes checked, %d updated", len(serials), n)
+			return fmt.Errorf("%d passes checked, %d updated", len(serials), n)
 		}
 		var entries []passnum.Entry
 		for _, prog := range slices.Sorted(maps.Keys(perProgramme)) {
@@ -420,7 +420,7 @@ func (t *tx) redemption(id int64) (*passnum.Redemption, error) {
 		return nil, in.err
 	}
 	if r.Serials, err = selectAll(t, scanInt64, `SELECT serial FROM redemption_passes WHERE redemption_id = ? ORDER BY serial`, id); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("passes of redemption %d: %w", id, err)
 	}
 	return &r, nil
 }
@@ -442,10 +442,10 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 			return notFound("redemption", id)
 		}
 		if r.VoidedAt != nil {
-			return passnum.Errorf(passnum.ECONFLICT, "already-voided", "Cet encaissement a déjà été annulé le %s.", passnum.FrenchDateTime(*r.VoidedAt))
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonAlreadyVoided, "Cet encaissement a déjà été annulé le %s.", passnum.FrenchDateTime(*r.VoidedAt))
 		}
 		if tx.now.Sub(r.CreatedAt) > passnum.VoidWindow {
-			return passnum.Errorf(passnum.EREFUSED, "void-window-closed",
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonVoidWindowClosed,
 				"Annulation impossible : l'encaissement date du %s, il y a plus de 24 heures. Contactez l'opérateur.", passnum.FrenchDateTime(r.CreatedAt))
 		}
 		// Never after settlement: once on a venue statement (even one whose
@@ -456,7 +456,7 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 			return err
 		}
 		if onStatement != 0 {
-			return passnum.Errorf(passnum.EREFUSED, "already-settled",
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonAlreadySettled,
 				"Annulation impossible : cet encaissement figure sur le relevé de remboursement n°%d de votre lieu. Contactez l'opérateur.", onStatement)
 		}
 		var notRedeemed int
@@ -464,7 +464,7 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 			return err
 		}
 		if notRedeemed > 0 {
-			return passnum.Errorf(passnum.EREFUSED, "already-settled", "Annulation impossible : cet encaissement a déjà été remboursé à votre lieu.")
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonAlreadySettled, "Annulation impossible : cet encaissement a déjà été remboursé à votre lieu.")
 		}
 		rows, err := tx.query(`SELECT p.id, COUNT(*) * p.face_value_cents FROM redemption_passes r JOIN programmes p ON p.id = r.programme_id
 			WHERE r.redemption_id = ? GROUP BY p.id, p.face_value_cents ORDER BY p.id`, id)
@@ -490,7 +490,7 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 			return err
 		}
 		if n != int64(len(r.Serials)) {
-			return fmt.Errorf("void: %d passes expected, %d updated", len(r.Serials), n)
+			return fmt.Errorf("%d passes expected, %d updated", len(r.Serials), n)
 		}
 		if err := tx.exec(`UPDATE redemption_passes SET voided = 1 WHERE redemption_id = ?`, id); err != nil {
 			return err
@@ -508,7 +508,7 @@ func (s *Store) VoidRedemption(ctx context.Context, id int64) (*passnum.Redempti
 		out, err = tx.redemption(id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "void redemption %d", id)
 }
 
 // FindRedemption reads one redemption: a venue its own, the operator any

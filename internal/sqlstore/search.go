@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,7 +53,7 @@ func (s *Store) Search(ctx context.Context, query string) (*passnum.SearchResult
 		if hasCode {
 			p, err := scanPass(tx.row(`SELECT `+passColumns+` FROM passes WHERE code = ?`, code))
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
+				return fmt.Errorf("pass by code: %w", err)
 			}
 			// A payload whose serial is not the code's pass is forged:
 			// it finds nothing.
@@ -63,18 +64,18 @@ func (s *Store) Search(ctx context.Context, query string) (*passnum.SearchResult
 		if number > 0 {
 			p, err := scanPass(tx.row(`SELECT `+passColumns+` FROM passes WHERE serial = ?`, number))
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
+				return fmt.Errorf("pass %d: %w", number, err)
 			}
 			if err == nil && !slices.ContainsFunc(res.Passes, func(x *passnum.Pass) bool { return x.Serial == p.Serial }) {
 				res.Passes = append(res.Passes, p)
 			}
 			c, err := tx.carnet(number)
 			if err != nil && passnum.ErrorCode(err) != passnum.ENOTFOUND {
-				return err
+				return fmt.Errorf("carnet %d: %w", number, err)
 			}
 			if err == nil {
 				if err := tx.decorateCarnets(a, []*carnetRow{c}); err != nil {
-					return err
+					return fmt.Errorf("carnet %d: %w", number, err)
 				}
 				res.Carnets = append(res.Carnets, &c.Carnet)
 			}
@@ -82,14 +83,14 @@ func (s *Store) Search(ctx context.Context, query string) (*passnum.SearchResult
 		if number > 0 && len(digits) == 14 {
 			orgs, err := selectAll(tx, scanOrg, `SELECT `+orgColumns+` FROM organisations WHERE siret = ? ORDER BY id LIMIT ?`, digits, passnum.MaxSearchResults)
 			if err != nil {
-				return err
+				return fmt.Errorf("organisations by SIRET: %w", err)
 			}
 			res.Organisations = append(res.Organisations, orgs...)
 		}
 		if ref != "" {
 			b, err := scanBeneficiary(tx.row(`SELECT `+beneficiaryColumns+` FROM beneficiaries WHERE ref = ?`, ref))
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
+				return fmt.Errorf("beneficiary by reference: %w", err)
 			}
 			if err == nil {
 				res.Beneficiaries = append(res.Beneficiaries, b)
@@ -98,7 +99,7 @@ func (s *Store) Search(ctx context.Context, query string) (*passnum.SearchResult
 		if passcode.IsPayload(q) || isDigits(digits) {
 			return nil // numbers and QR payloads are no organisation's name
 		}
-		return tx.searchOrgNames(q, res)
+		return wrapf(tx.searchOrgNames(q, res), "organisations by name")
 	})
 	if err != nil {
 		return nil, err

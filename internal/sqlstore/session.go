@@ -28,11 +28,11 @@ func randomSecret() (string, error) {
 }
 
 func errSessionExpired() error {
-	return passnum.Errorf(passnum.EUNAUTHORIZED, "session-expired", "Votre session a expiré : reconnectez-vous.")
+	return passnum.Errorf(passnum.EUNAUTHORIZED, passnum.ReasonSessionExpired, "Votre session a expiré : reconnectez-vous.")
 }
 
 func errNoMembership() error {
-	return passnum.Errorf(passnum.EFORBIDDEN, "no-membership",
+	return passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonNoMembership,
 		"Votre compte n'est rattaché à aucune organisation : demandez à l'administrateur de votre structure de vous y ajouter.")
 }
 
@@ -102,7 +102,7 @@ func (s *Store) Login(ctx context.Context, email, password string) (string, *pas
 		return nil
 	})
 	if err != nil {
-		return "", nil, err
+		return "", nil, fmt.Errorf("login of user %d: %w", u.ID, err)
 	}
 	return secret, info, nil
 }
@@ -137,7 +137,7 @@ func (t *tx) session(secret string) (*passnum.SessionInfo, error) {
 	}
 	u, err := t.findUser(sess.UserID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("session %d: %w", sess.ID, err)
 	}
 	m, ok := membership(u, sess.OrgID)
 	if !ok { // removed between the two reads of a write transaction
@@ -176,7 +176,7 @@ func (s *Store) SwitchOrganisation(ctx context.Context, secret string, orgID int
 		}
 		m, ok := membership(cur.User, orgID)
 		if !ok {
-			return passnum.Errorf(passnum.EFORBIDDEN, "not-a-member", "Vous n'êtes pas membre de cette organisation.")
+			return passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonNotAMember, "Vous n'êtes pas membre de cette organisation.")
 		}
 		if err := tx.exec(`UPDATE sessions SET org_id = ? WHERE id = ?`, orgID, cur.Session.ID); err != nil {
 			return err
@@ -190,7 +190,7 @@ func (s *Store) SwitchOrganisation(ctx context.Context, secret string, orgID int
 		info = &passnum.SessionInfo{Session: &sess, User: cur.User, Actor: tx.actor}
 		return nil
 	})
-	return info, err
+	return info, wrapf(err, "switch session to organisation %d", orgID)
 }
 
 // Logout ends a session. An unknown, expired or already ended one is not
@@ -245,11 +245,11 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email, linkPrefix stri
 		id, err := tx.insert(`INSERT INTO password_resets (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 			userID, hashToken(token), tx.nowText(), passnum.FormatTime(expires))
 		if err != nil {
-			return err
+			return fmt.Errorf("password reset of user %d: %w", userID, err)
 		}
 		if _, err := tx.insert(`INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)`,
 			email, resetSubject, resetBody(name, linkPrefix+token), tx.nowText()); err != nil {
-			return err
+			return fmt.Errorf("password reset %d: message: %w", id, err)
 		}
 		return tx.audit("password.reset_request", fmt.Sprintf("user:%d", userID), fmt.Sprintf("password_reset:%d", id))
 	})
@@ -294,7 +294,7 @@ func (s *Store) ResetPassword(ctx context.Context, token, password string) error
 	if err := passnum.CheckPassword(password, "", ""); err != nil {
 		return err
 	}
-	bad := &passnum.Error{Code: passnum.EINVALID, Reason: "reset-token-invalid", Field: "token",
+	bad := &passnum.Error{Code: passnum.EINVALID, Reason: passnum.ReasonResetTokenInvalid, Field: "token",
 		Message: "Ce lien de réinitialisation ne fonctionne plus : il a déjà servi ou il a expiré. Demandez-en un nouveau."}
 	token = strings.TrimSpace(token)
 	if token == "" || len(token) > 100 {
@@ -336,15 +336,15 @@ func (s *Store) ResetPassword(ctx context.Context, token, password string) error
 		}
 		tx.actor = &passnum.Actor{UserID: userID, Label: fmt.Sprintf("user:%d", userID)}
 		if err := tx.exec(`UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID); err != nil {
-			return err
+			return fmt.Errorf("password of user %d: %w", userID, err)
 		}
 		// This token is used; the others the person asked for are void.
 		if err := tx.exec(`UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, tx.nowText(), userID); err != nil {
-			return err
+			return fmt.Errorf("password resets of user %d: %w", userID, err)
 		}
 		ended, err := tx.execN(`DELETE FROM sessions WHERE user_id = ?`, userID)
 		if err != nil {
-			return err
+			return fmt.Errorf("sessions of user %d: %w", userID, err)
 		}
 		return tx.audit("password.reset", fmt.Sprintf("user:%d", userID), fmt.Sprintf("password_reset:%d, %d sessions ended", id, ended))
 	})

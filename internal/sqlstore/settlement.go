@@ -42,100 +42,135 @@ func (s *Store) RunSettlement(ctx context.Context, cutOff string) (*passnum.Sett
 	if err != nil {
 		return nil, err
 	}
-	endText := passnum.FormatTime(end)
 	var out *passnum.SettlementRun
 	err = s.write(ctx, "settlement run", func(tx *tx) error {
 		if today := passnum.Today(tx.now); cutOff > today {
 			return passnum.Invalid("cut_off", "Date d'arrêté dans le futur (%s) : elle doit être au plus aujourd'hui, %s.", passnum.FrenchDate(cutOff), passnum.FrenchDate(today))
 		}
-		runID, err := tx.insert(`INSERT INTO settlement_runs (cut_off, actor, created_at) VALUES (?, ?, ?)`, cutOff, tx.actorLabel(), tx.nowText())
-		if err != nil {
-			return err
-		}
-		const pending = `p.state = 'redeemed' AND p.redeemed_at < ?
-			AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.serial = p.serial AND l.rejected = 0)`
-		type group struct{ venue, programme, n int64 }
-		groups, err := selectAll(tx, func(sc scanner) (group, error) {
-			var g group
-			return g, sc.Scan(&g.venue, &g.programme, &g.n)
-		}, `SELECT p.venue_id, p.programme_id, COUNT(*) FROM passes p WHERE `+pending+` GROUP BY p.venue_id, p.programme_id ORDER BY p.venue_id, p.programme_id`, endText)
-		if err != nil {
-			return err
-		}
-		// Value by venue and programme.
-		byVenue := map[int64]map[int64]int64{}
-		counts := map[int64]int64{}
-		run := &passnum.SettlementRun{ID: runID, CutOff: cutOff, Actor: tx.actorLabel(), CreatedAt: storedInstant(tx.now)}
-		for _, g := range groups {
-			p, err := tx.settings(g.programme)
-			if err != nil {
-				return err
-			}
-			if byVenue[g.venue] == nil {
-				byVenue[g.venue] = map[int64]int64{}
-			}
-			byVenue[g.venue][g.programme] += g.n * p.FaceValueCents
-			counts[g.venue] += g.n
-			run.Passes += int(g.n)
-			run.AmountCents += g.n * p.FaceValueCents
-		}
-		for _, venue := range slices.Sorted(maps.Keys(byVenue)) {
-			var amount int64
-			for _, v := range byVenue[venue] {
-				amount += v
-			}
-			id, err := tx.insert(`INSERT INTO statements (run_id, venue_id, cut_off, state, passes, amount_cents, created_at) VALUES (?, ?, ?, 'draft', ?, ?, ?)`,
-				runID, venue, cutOff, counts[venue], amount, tx.nowText())
-			if err != nil {
-				return err
-			}
-			ref := sepa.CreditorReference(passnum.StatementReferenceBody(cutOff, id))
-			if err := tx.exec(`UPDATE statements SET reference = ? WHERE id = ?`, ref, id); err != nil {
-				return err
-			}
-			var entries []passnum.Entry
-			for _, prog := range slices.Sorted(maps.Keys(byVenue[venue])) {
-				entries = append(entries, passnum.Move(prog, passnum.AccountVenuePayable, venue, passnum.AccountVenueStatement, venue, byVenue[venue][prog])...)
-			}
-			if err := tx.post("settlement", fmt.Sprintf("statement:%d", id), entries); err != nil {
-				return err
-			}
-			run.Statements++
-		}
-		if run.Statements > 0 {
-			// Every line at once: one pass over the redeemed passes. A
-			// line is charged to the funders the first time its pass is on
-			// a statement only.
-			n, err := tx.execN(`INSERT INTO statement_lines (statement_id, serial, redemption_id, programme_id, redeemed_at, service_id, session_id, amount_cents, charged)
-				SELECT s.id, p.serial, p.redemption_id, p.programme_id, p.redeemed_at, r.service_id, r.session_id, g.face_value_cents,
-				       CASE WHEN EXISTS (SELECT 1 FROM statement_lines o WHERE o.serial = p.serial) THEN 0 ELSE 1 END
-				FROM passes p
-				JOIN statements s ON s.run_id = ? AND s.venue_id = p.venue_id
-				JOIN redemptions r ON r.id = p.redemption_id
-				JOIN programmes g ON g.id = p.programme_id
-				WHERE `+pending, runID, endText)
-			if err != nil {
-				return err
-			}
-			if n != int64(run.Passes) {
-				return fmt.Errorf("settlement run: %d passes counted, %d lines written", run.Passes, n)
-			}
-			if err := tx.chargeFunders(runID); err != nil {
-				return err
-			}
-		}
-		if err := tx.exec(`UPDATE settlement_runs SET statements = ?, passes = ?, amount_cents = ? WHERE id = ?`,
-			run.Statements, run.Passes, run.AmountCents, runID); err != nil {
-			return err
-		}
-		out = run
-		return tx.audit("settlement.run", fmt.Sprintf("run:%d", runID),
-			fmt.Sprintf("cut-off %s: %d statements, %d passes, %d cents", cutOff, run.Statements, run.Passes, run.AmountCents))
+		out, err = tx.settle(cutOff, passnum.FormatTime(end))
+		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("settlement run to %s: %w", cutOff, err)
 	}
 	return out, nil
+}
+
+// settlementPending selects, from passes p, the passes a run settles: the
+// redeemed ones on no live statement, redeemed before the end of the
+// cut-off (its one parameter).
+const settlementPending = `p.state = 'redeemed' AND p.redeemed_at < ?
+	AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.serial = p.serial AND l.rejected = 0)`
+
+// settle records a run to cutOff: a draft statement per venue with passes
+// pending before endText, their lines, and the funders' charges.
+func (t *tx) settle(cutOff, endText string) (*passnum.SettlementRun, error) {
+	runID, err := t.insert(`INSERT INTO settlement_runs (cut_off, actor, created_at) VALUES (?, ?, ?)`, cutOff, t.actorLabel(), t.nowText())
+	if err != nil {
+		return nil, fmt.Errorf("insert run: %w", err)
+	}
+	run := &passnum.SettlementRun{ID: runID, CutOff: cutOff, Actor: t.actorLabel(), CreatedAt: storedInstant(t.now)}
+	byVenue, counts, err := t.pendingValue(endText, run)
+	if err != nil {
+		return nil, fmt.Errorf("run %d: %w", runID, err)
+	}
+	for _, venue := range slices.Sorted(maps.Keys(byVenue)) {
+		if err := t.draftStatement(run, venue, counts[venue], byVenue[venue]); err != nil {
+			return nil, fmt.Errorf("run %d: statement of venue %d: %w", runID, venue, err)
+		}
+		run.Statements++
+	}
+	if run.Statements > 0 {
+		if err := t.statementLines(run, endText); err != nil {
+			return nil, fmt.Errorf("run %d: %w", runID, err)
+		}
+		if err := t.chargeFunders(runID); err != nil {
+			return nil, fmt.Errorf("run %d: charge funders: %w", runID, err)
+		}
+	}
+	if err := t.exec(`UPDATE settlement_runs SET statements = ?, passes = ?, amount_cents = ? WHERE id = ?`,
+		run.Statements, run.Passes, run.AmountCents, runID); err != nil {
+		return nil, fmt.Errorf("run %d: totals: %w", runID, err)
+	}
+	return run, t.audit("settlement.run", fmt.Sprintf("run:%d", runID),
+		fmt.Sprintf("cut-off %s: %d statements, %d passes, %d cents", cutOff, run.Statements, run.Passes, run.AmountCents))
+}
+
+// pendingValue returns the value of the passes pending before endText by
+// venue and programme, and their count by venue, and adds them to run's
+// totals.
+func (t *tx) pendingValue(endText string, run *passnum.SettlementRun) (byVenue map[int64]map[int64]int64, counts map[int64]int64, err error) {
+	type group struct{ venue, programme, n int64 }
+	groups, err := selectAll(t, func(sc scanner) (group, error) {
+		var g group
+		return g, sc.Scan(&g.venue, &g.programme, &g.n)
+	}, `SELECT p.venue_id, p.programme_id, COUNT(*) FROM passes p WHERE `+settlementPending+` GROUP BY p.venue_id, p.programme_id ORDER BY p.venue_id, p.programme_id`, endText)
+	if err != nil {
+		return nil, nil, fmt.Errorf("pending passes: %w", err)
+	}
+	byVenue, counts = map[int64]map[int64]int64{}, map[int64]int64{}
+	for _, g := range groups {
+		p, err := t.settings(g.programme)
+		if err != nil {
+			return nil, nil, err
+		}
+		if byVenue[g.venue] == nil {
+			byVenue[g.venue] = map[int64]int64{}
+		}
+		byVenue[g.venue][g.programme] += g.n * p.FaceValueCents
+		counts[g.venue] += g.n
+		run.Passes += int(g.n)
+		run.AmountCents += g.n * p.FaceValueCents
+	}
+	return byVenue, counts, nil
+}
+
+// draftStatement writes the draft statement of a venue's passes in run,
+// worth value by programme, and moves that value to the venue's statement
+// account.
+func (t *tx) draftStatement(run *passnum.SettlementRun, venue, passes int64, value map[int64]int64) error {
+	var amount int64
+	for _, v := range value {
+		amount += v
+	}
+	id, err := t.insert(`INSERT INTO statements (run_id, venue_id, cut_off, state, passes, amount_cents, created_at) VALUES (?, ?, ?, 'draft', ?, ?, ?)`,
+		run.ID, venue, run.CutOff, passes, amount, t.nowText())
+	if err != nil {
+		return err
+	}
+	ref := sepa.CreditorReference(passnum.StatementReferenceBody(run.CutOff, id))
+	if err := t.exec(`UPDATE statements SET reference = ? WHERE id = ?`, ref, id); err != nil {
+		return fmt.Errorf("statement %d: reference: %w", id, err)
+	}
+	var entries []passnum.Entry
+	for _, prog := range slices.Sorted(maps.Keys(value)) {
+		entries = append(entries, passnum.Move(prog, passnum.AccountVenuePayable, venue, passnum.AccountVenueStatement, venue, value[prog])...)
+	}
+	if err := t.post("settlement", fmt.Sprintf("statement:%d", id), entries); err != nil {
+		return fmt.Errorf("statement %d: %w", id, err)
+	}
+	return nil
+}
+
+// statementLines writes the lines of every statement of run at once: one
+// pass over the redeemed passes. A line is charged to the funders the
+// first time its pass is on a statement only.
+func (t *tx) statementLines(run *passnum.SettlementRun, endText string) error {
+	n, err := t.execN(`INSERT INTO statement_lines (statement_id, serial, redemption_id, programme_id, redeemed_at, service_id, session_id, amount_cents, charged)
+		SELECT s.id, p.serial, p.redemption_id, p.programme_id, p.redeemed_at, r.service_id, r.session_id, g.face_value_cents,
+		       CASE WHEN EXISTS (SELECT 1 FROM statement_lines o WHERE o.serial = p.serial) THEN 0 ELSE 1 END
+		FROM passes p
+		JOIN statements s ON s.run_id = ? AND s.venue_id = p.venue_id
+		JOIN redemptions r ON r.id = p.redemption_id
+		JOIN programmes g ON g.id = p.programme_id
+		WHERE `+settlementPending, run.ID, endText)
+	if err != nil {
+		return fmt.Errorf("statement lines: %w", err)
+	}
+	if n != int64(run.Passes) {
+		return fmt.Errorf("%d passes counted, %d lines written", run.Passes, n)
+	}
+	return nil
 }
 
 // chargeFunders writes the funder charges of a run: for each programme,
@@ -154,12 +189,12 @@ func (t *tx) chargeFunders(runID int64) error {
 	for _, g := range groups {
 		p, err := t.settings(g.programme)
 		if err != nil {
-			return err
+			return fmt.Errorf("programme %d: %w", g.programme, err)
 		}
 		for _, c := range funderCharges(p, g.n, g.cents) {
 			if err := t.exec(`INSERT INTO funder_charges (run_id, programme_id, funder_id, passes, passes_cents, fee_bp, fee_cents, total_cents, created_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, runID, p.ID, c.FunderID, c.Passes, c.PassesCents, c.FeeBP, c.FeeCents, c.TotalCents, t.nowText()); err != nil {
-				return err
+				return fmt.Errorf("programme %d, funder %d: %w", p.ID, c.FunderID, err)
 			}
 		}
 	}
@@ -227,7 +262,7 @@ func (s *Store) ListSettlementRuns(ctx context.Context) ([]*passnum.SettlementRu
 }
 
 func forbidden(a *passnum.Actor) error {
-	return passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Votre rôle (%s, %s) ne permet pas cette action.", a.OrgKind.Label(), a.Role)
+	return passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Votre rôle (%s, %s) ne permet pas cette action.", a.OrgKind.Label(), a.Role)
 }
 
 const statementColumns = `s.id, s.run_id, s.venue_id, o.name, s.cut_off, s.state, s.passes, s.amount_cents, COALESCE(s.reference, ''),
@@ -353,7 +388,7 @@ func (s *Store) ValidateStatement(ctx context.Context, id int64) (*passnum.State
 			return err
 		}
 		if st.State != passnum.StatementDraft {
-			return passnum.Errorf(passnum.ECONFLICT, "statement-state", "Le relevé n°%d est %s : seul un relevé en brouillon peut être validé.", id, st.State.Label())
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonStatementState, "Le relevé n°%d est %s : seul un relevé en brouillon peut être validé.", id, st.State.Label())
 		}
 		if err := tx.exec(`UPDATE statements SET state = 'validated', validated_at = ? WHERE id = ?`, tx.nowText(), id); err != nil {
 			return err
@@ -364,7 +399,7 @@ func (s *Store) ValidateStatement(ctx context.Context, id int64) (*passnum.State
 		out, err = tx.statement(a, id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "validate statement %d", id)
 }
 
 // SetPayerAccount records the operator's account the transfers leave from.
@@ -432,7 +467,7 @@ func (t *tx) payer() (*passnum.PayerAccount, error) {
 	var pa passnum.PayerAccount
 	err := t.row(`SELECT name, iban, bic FROM payer_account WHERE id = 1`).Scan(&pa.Name, &pa.IBAN, &pa.BIC)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Le compte de l'opérateur d'où partent les virements n'est pas encore renseigné.")
+		return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Le compte de l'opérateur d'où partent les virements n'est pas encore renseigné.")
 	}
 	return &pa, err
 }
@@ -454,7 +489,7 @@ func (s *Store) CreatePaymentBatch(ctx context.Context, executionDate string) (*
 			return passnum.Invalid("execution_date", "Date d'exécution passée (%s) : choisissez aujourd'hui ou une date à venir.", passnum.FrenchDate(executionDate))
 		}
 		if _, err := tx.payer(); err != nil {
-			return passnum.Errorf(passnum.EREFUSED, "no-payer-account", "Renseignez d'abord le compte de l'opérateur d'où partent les virements.")
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonNoPayerAccount, "Renseignez d'abord le compte de l'opérateur d'où partent les virements.")
 		}
 		type cand struct {
 			id     int64
@@ -489,10 +524,10 @@ func (s *Store) CreatePaymentBatch(ctx context.Context, executionDate string) (*
 		}
 		if len(ids) == 0 {
 			if len(skipped) > 0 {
-				return passnum.Errorf(passnum.EREFUSED, "no-bank-account",
+				return passnum.Errorf(passnum.EREFUSED, passnum.ReasonNoBankAccount,
 					"Aucun virement possible : ces lieux n'ont pas de coordonnées bancaires : %s. Demandez-leur de les renseigner.", strings.Join(skipped, ", "))
 			}
-			return passnum.Errorf(passnum.EREFUSED, "nothing-to-pay", "Aucun relevé validé n'attend de virement : validez d'abord des relevés.")
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonNothingToPay, "Aucun relevé validé n'attend de virement : validez d'abord des relevés.")
 		}
 		id, err := tx.insert(`INSERT INTO payment_batches (execution_date, statements, control_sum_cents, actor, created_at) VALUES (?, ?, ?, ?, ?)`,
 			executionDate, len(ids), sum, tx.actorLabel(), tx.nowText())
@@ -501,11 +536,11 @@ func (s *Store) CreatePaymentBatch(ctx context.Context, executionDate string) (*
 		}
 		msgID := fmt.Sprintf("PASSNUM-%s-%d", strings.ReplaceAll(passnum.Today(tx.now), "-", ""), id)
 		if err := tx.exec(`UPDATE payment_batches SET message_id = ? WHERE id = ?`, msgID, id); err != nil {
-			return err
+			return fmt.Errorf("batch %d: message id: %w", id, err)
 		}
 		for chunk := range slices.Chunk(ids, 500) {
 			if err := tx.exec(`UPDATE statements SET batch_id = ? WHERE id IN (`+placeholders(len(chunk))+`)`, append([]any{id}, chunk...)...); err != nil {
-				return err
+				return fmt.Errorf("batch %d: statements: %w", id, err)
 			}
 		}
 		detail := fmt.Sprintf("%d statements, %d cents, execution %s", len(ids), sum, executionDate)
@@ -519,7 +554,7 @@ func (s *Store) CreatePaymentBatch(ctx context.Context, executionDate string) (*
 			Actor: tx.actorLabel(), CreatedAt: storedInstant(tx.now), Skipped: skipped}
 		return nil
 	})
-	return out, err
+	return out, wrapf(err, "payment batch to execute on %s", executionDate)
 }
 
 func scanBatch(sc scanner) (*passnum.PaymentBatch, error) {
@@ -620,10 +655,10 @@ func (t *tx) batchedStatement(a *passnum.Actor, id int64, what string) (*passnum
 		return nil, err
 	}
 	if st.State != passnum.StatementValidated {
-		return nil, passnum.Errorf(passnum.ECONFLICT, "statement-state", "Le relevé n°%d est %s : seul un relevé validé, dont le virement est parti, peut être %s.", id, st.State.Label(), what)
+		return nil, passnum.Errorf(passnum.ECONFLICT, passnum.ReasonStatementState, "Le relevé n°%d est %s : seul un relevé validé, dont le virement est parti, peut être %s.", id, st.State.Label(), what)
 	}
 	if st.BatchID == 0 {
-		return nil, passnum.Errorf(passnum.ECONFLICT, "statement-not-batched", "Le relevé n°%d n'est dans aucun lot de virements : créez d'abord un lot.", id)
+		return nil, passnum.Errorf(passnum.ECONFLICT, passnum.ReasonStatementNotBatched, "Le relevé n°%d n'est dans aucun lot de virements : créez d'abord un lot.", id)
 	}
 	return st, nil
 }
@@ -688,7 +723,7 @@ func (s *Store) MarkPaid(ctx context.Context, id int64) (*passnum.Statement, err
 			return err
 		}
 		if n != int64(st.Passes) {
-			return fmt.Errorf("mark paid: statement %d has %d passes, %d settled", id, st.Passes, n)
+			return fmt.Errorf("%d passes on the statement, %d settled", st.Passes, n)
 		}
 		if err := tx.exec(`UPDATE statements SET state = 'paid', paid_at = ? WHERE id = ?`, tx.nowText(), id); err != nil {
 			return err
@@ -707,7 +742,7 @@ func (s *Store) MarkPaid(ctx context.Context, id int64) (*passnum.Statement, err
 		out, err = tx.statement(a, id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "mark statement %d paid", id)
 }
 
 // RejectStatement records that a statement's transfer was rejected: its
@@ -758,7 +793,7 @@ func (s *Store) RejectStatement(ctx context.Context, id int64, reason string) (*
 		out, err = tx.statement(a, id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "reject statement %d", id)
 }
 
 // ListFunderCharges lists funder charges, newest first: the operator any

@@ -70,7 +70,7 @@ func (s *Store) CreateCatalogueService(ctx context.Context, c passnum.CatalogueS
 		out, err = tx.findService(id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "service of venue %d", c.VenueID)
 }
 
 // UpdateCatalogueService changes a service of the catalogue (the venue's
@@ -107,7 +107,7 @@ func (s *Store) UpdateCatalogueService(ctx context.Context, u passnum.CatalogueS
 		out, err = tx.findService(u.ID)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "update service %d", u.ID)
 }
 
 // ListCatalogueServices lists a venue's services; venue 0 means the
@@ -137,7 +137,7 @@ func (s *Store) ListCatalogueServices(ctx context.Context, venueID int64) ([]*pa
 		out, err = selectAll(tx, scanService, `SELECT `+serviceColumns+` FROM catalogue_services WHERE venue_id = ? AND (active = 1 OR ?) ORDER BY id`, venueID, all)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "services of venue %d", venueID)
 }
 
 // FindCatalogueService reads one service with the rights of
@@ -192,5 +192,5 @@ func (s *Store) SetCatalogueServiceActive(ctx context.Context, id int64, active 
 		out, err = tx.findService(id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "service %d active %t", id, active)
 }

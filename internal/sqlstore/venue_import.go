@@ -69,7 +69,7 @@ func (s *Store) ImportVenues(ctx context.Context, rows []passnum.ImportRow, dryR
 		*rep = passnum.ImportReport{DryRun: dryRun, Warnings: []passnum.ImportProblem{}}
 		plan, err := tx.planImport(rows, venues)
 		if err != nil {
-			return err
+			return fmt.Errorf("import: match the rows: %w", err)
 		}
 		if len(plan.problems) > 0 {
 			return importRefused(plan.problems)
@@ -82,10 +82,10 @@ func (s *Store) ImportVenues(ctx context.Context, rows []passnum.ImportRow, dryR
 		rep.Created, rep.Updated, rep.Unchanged = len(plan.create), len(plan.update), plan.unchanged
 		rep.Warnings = append(rep.Warnings, plan.warnings...)
 		if err := tx.createImported(plan.create); err != nil {
-			return err
+			return fmt.Errorf("import: create %d venues: %w", len(plan.create), err)
 		}
 		if err := tx.updateImported(plan.update); err != nil {
-			return err
+			return fmt.Errorf("import: update %d venues: %w", len(plan.update), err)
 		}
 		if err := tx.audit("venues.import", "venues", fmt.Sprintf("%d rows: %d created, %d updated, %d unchanged, %d warnings",
 			len(rows), rep.Created, rep.Updated, rep.Unchanged, len(rep.Warnings))); err != nil {
@@ -113,7 +113,7 @@ func importRefused(problems []passnum.ImportProblem) error {
 	if len(lines) == 1 {
 		msg = "1 ligne en erreur : rien n'a été importé."
 	}
-	return &passnum.Error{Code: passnum.EINVALID, Reason: "import-invalid", Message: msg, Problems: problems}
+	return &passnum.Error{Code: passnum.EINVALID, Reason: passnum.ReasonImportInvalid, Message: msg, Problems: problems}
 }
 
 // importPlan is what an import will write.
@@ -179,45 +179,32 @@ func (t *tx) planImport(rows []passnum.ImportRow, venues []passnum.Venue) (*impo
 	return p, nil
 }
 
+// importEntry is a venue an import compares with the others: as the
+// import leaves it (a line of the file) or recorded and not in the file
+// (line 0).
+type importEntry struct {
+	v     *passnum.Venue
+	line  int
+	point *geo.Point
+	name  string // folded (geo.Normalize), when the venue has a point
+}
+
+// label names an entry in a message.
+func (e *importEntry) label() string {
+	if e.line > 0 {
+		return fmt.Sprintf("« %s » (%s)", e.v.Name, lineRef(e.line))
+	}
+	return fmt.Sprintf("« %s » (id %s, déjà dans l'annuaire)", e.v.Name, e.v.ID)
+}
+
 // check finds the SIRET conflicts that stop an import (two candidate or
 // qualified venues) and the likely duplicates it warns of: the venues as
 // they will be, those of the file and the others, compared by pivot, and
 // by name and distance.
 func (p *importPlan) check(existing []*passnum.Venue, match []*passnum.Venue, rows []passnum.ImportRow, venues []passnum.Venue) {
-	type entry struct {
-		v     *passnum.Venue
-		line  int // 0: recorded, not in the file
-		point *geo.Point
-		name  string
-	}
-	inFile := map[int64]bool{}
-	for _, m := range match {
-		if m != nil {
-			inFile[m.OrgID] = true
-		}
-	}
-	var all []*entry
-	for _, v := range existing {
-		if !inFile[v.OrgID] {
-			all = append(all, &entry{v: v})
-		}
-	}
-	for i := range venues {
-		v := &venues[i]
-		if match[i] != nil {
-			v.Qualification = match[i].Qualification
-			v.OrgID = match[i].OrgID
-		}
-		all = append(all, &entry{v: v, line: rows[i].Line})
-	}
-	name := func(e *entry) string {
-		if e.line > 0 {
-			return fmt.Sprintf("« %s » (%s)", e.v.Name, lineRef(e.line))
-		}
-		return fmt.Sprintf("« %s » (id %s, déjà dans l'annuaire)", e.v.Name, e.v.ID)
-	}
-	byPivot := map[string][]*entry{}
-	byName := map[string][]*entry{}
+	all := importEntries(existing, match, rows, venues)
+	byPivot := map[string][]*importEntry{}
+	byName := map[string][]*importEntry{}
 	for _, e := range all {
 		byPivot[e.v.Pivot] = append(byPivot[e.v.Pivot], e)
 		if pt, ok := venuePoint(e.v); ok {
@@ -227,65 +214,12 @@ func (p *importPlan) check(existing []*passnum.Venue, match []*passnum.Venue, ro
 		}
 	}
 	for _, e := range all {
-		if e.line == 0 {
-			continue
-		}
-		var others, qualified []string
-		for _, o := range byPivot[e.v.Pivot] {
-			if o == e {
-				continue
-			}
-			others = append(others, name(o))
-			if e.v.Qualification != "" && e.v.Qualification != passnum.QualificationListed &&
-				o.v.Qualification != "" && o.v.Qualification != passnum.QualificationListed {
-				qualified = append(qualified, name(o))
-			}
-		}
-		if len(qualified) > 0 {
-			p.problems = append(p.problems, passnum.ImportProblem{Line: e.line, Field: "pivot",
-				Message: fmt.Sprintf("pivot : %s, candidat ou qualifié, a le même SIRET %s que %s : un SIRET ne peut être qualifié qu'une fois.",
-					name(e), e.v.Pivot, strings.Join(qualified, ", "))})
-		} else if len(others) > 0 {
-			p.warnings = append(p.warnings, passnum.ImportProblem{Line: e.line, Field: "pivot",
-				Message: fmt.Sprintf("pivot : même SIRET %s que %s : le même lieu en double ?", e.v.Pivot, strings.Join(limit(others, 3), ", "))})
+		if e.line != 0 {
+			p.checkPivot(e, byPivot[e.v.Pivot])
 		}
 	}
-	// Same name, close by: sorted by latitude, each entry is compared with
-	// those a few hundred metres north of it only.
-	const degreePerMeter = 1 / 111_000.0
 	for _, group := range byName {
-		if len(group) < 2 {
-			continue
-		}
-		slices.SortFunc(group, func(a, b *entry) int {
-			return cmpFloat(a.point.Lat, b.point.Lat)
-		})
-		near := map[*entry][]string{}
-		for i, a := range group {
-			for _, b := range group[i+1:] {
-				if b.point.Lat-a.point.Lat > passnum.DuplicateDistanceMeters*degreePerMeter*1.01 {
-					break
-				}
-				if a.line == 0 && b.line == 0 {
-					continue
-				}
-				d := geo.DistanceKm(*a.point, *b.point) * 1000
-				if d > passnum.DuplicateDistanceMeters {
-					continue
-				}
-				// Warned on the line of the file, the later one if both
-				// are.
-				first, second := a, b
-				if b.line == 0 || a.line > b.line && a.line != 0 {
-					first, second = b, a
-				}
-				near[second] = append(near[second], fmt.Sprintf("%s à %d m", name(first), int(math.Round(d))))
-			}
-		}
-		for e, others := range near {
-			p.warnings = append(p.warnings, passnum.ImportProblem{Line: e.line, Field: "nom",
-				Message: fmt.Sprintf("nom : même nom que %s : le même lieu en double ?", strings.Join(limit(others, 3), ", "))})
-		}
+		p.checkNear(group)
 	}
 	slices.SortStableFunc(p.warnings, func(a, b passnum.ImportProblem) int {
 		if a.Line != b.Line {
@@ -293,6 +227,97 @@ func (p *importPlan) check(existing []*passnum.Venue, match []*passnum.Venue, ro
 		}
 		return strings.Compare(a.Field, b.Field)
 	})
+}
+
+// importEntries returns the venues an import compares: those recorded
+// that no line updates, then those of the file as the import leaves them.
+func importEntries(existing []*passnum.Venue, match []*passnum.Venue, rows []passnum.ImportRow, venues []passnum.Venue) []*importEntry {
+	inFile := map[int64]bool{}
+	for _, m := range match {
+		if m != nil {
+			inFile[m.OrgID] = true
+		}
+	}
+	var all []*importEntry
+	for _, v := range existing {
+		if !inFile[v.OrgID] {
+			all = append(all, &importEntry{v: v})
+		}
+	}
+	for i := range venues {
+		v := &venues[i]
+		if match[i] != nil {
+			v.Qualification = match[i].Qualification
+			v.OrgID = match[i].OrgID
+		}
+		all = append(all, &importEntry{v: v, line: rows[i].Line})
+	}
+	return all
+}
+
+// checkPivot compares a line of the file with the venues of the same
+// SIRET (same, e among them): a problem when both are candidate or
+// qualified, a warning otherwise.
+func (p *importPlan) checkPivot(e *importEntry, same []*importEntry) {
+	var others, qualified []string
+	for _, o := range same {
+		if o == e {
+			continue
+		}
+		others = append(others, o.label())
+		if e.v.Qualification != "" && e.v.Qualification != passnum.QualificationListed &&
+			o.v.Qualification != "" && o.v.Qualification != passnum.QualificationListed {
+			qualified = append(qualified, o.label())
+		}
+	}
+	if len(qualified) > 0 {
+		p.problems = append(p.problems, passnum.ImportProblem{Line: e.line, Field: "pivot",
+			Message: fmt.Sprintf("pivot : %s, candidat ou qualifié, a le même SIRET %s que %s : un SIRET ne peut être qualifié qu'une fois.",
+				e.label(), e.v.Pivot, strings.Join(qualified, ", "))})
+	} else if len(others) > 0 {
+		p.warnings = append(p.warnings, passnum.ImportProblem{Line: e.line, Field: "pivot",
+			Message: fmt.Sprintf("pivot : même SIRET %s que %s : le même lieu en double ?", e.v.Pivot, strings.Join(limit(others, 3), ", "))})
+	}
+}
+
+// checkNear warns of the venues of the same name (group) closer than
+// passnum.DuplicateDistanceMeters, on the line of the file. Sorted by
+// latitude, each entry is compared with those a few hundred metres north
+// of it only.
+func (p *importPlan) checkNear(group []*importEntry) {
+	if len(group) < 2 {
+		return
+	}
+	const degreePerMeter = 1 / 111_000.0
+	slices.SortFunc(group, func(a, b *importEntry) int {
+		return cmpFloat(a.point.Lat, b.point.Lat)
+	})
+	near := map[*importEntry][]string{}
+	for i, a := range group {
+		for _, b := range group[i+1:] {
+			if b.point.Lat-a.point.Lat > passnum.DuplicateDistanceMeters*degreePerMeter*1.01 {
+				break
+			}
+			if a.line == 0 && b.line == 0 {
+				continue
+			}
+			d := geo.DistanceKm(*a.point, *b.point) * 1000
+			if d > passnum.DuplicateDistanceMeters {
+				continue
+			}
+			// Warned on the line of the file, the later one if both
+			// are.
+			first, second := a, b
+			if b.line == 0 || a.line > b.line && a.line != 0 {
+				first, second = b, a
+			}
+			near[second] = append(near[second], fmt.Sprintf("%s à %d m", first.label(), int(math.Round(d))))
+		}
+	}
+	for e, others := range near {
+		p.warnings = append(p.warnings, passnum.ImportProblem{Line: e.line, Field: "nom",
+			Message: fmt.Sprintf("nom : même nom que %s : le même lieu en double ?", strings.Join(limit(others, 3), ", "))})
+	}
 }
 
 func limit(l []string, n int) []string {
@@ -354,7 +379,7 @@ func (t *tx) createImported(items []importItem) error {
 		q.WriteString(" RETURNING id, name, COALESCE(siret, ''), COALESCE(commune_insee, '')")
 		rows, err := t.query(q.String(), args...)
 		if err != nil {
-			return err
+			return fmt.Errorf("line %d on: organisations: %w", batch[0].line, err)
 		}
 		n := 0
 		for rows.Next() {
@@ -362,12 +387,12 @@ func (t *tx) createImported(items []importItem) error {
 			var name, siret, insee string
 			if err := rows.Scan(&id, &name, &siret, &insee); err != nil {
 				rows.Close()
-				return err
+				return fmt.Errorf("line %d on: organisations: %w", batch[0].line, err)
 			}
 			k := key(name, siret, insee)
 			if len(pending[k]) == 0 {
 				rows.Close()
-				return fmt.Errorf("import: organisation %d (%q) matches no row", id, name)
+				return fmt.Errorf("organisation %d (%q) matches no row", id, name)
 			}
 			pending[k][0].OrgID = id
 			pending[k] = pending[k][1:]
@@ -375,13 +400,13 @@ func (t *tx) createImported(items []importItem) error {
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return fmt.Errorf("line %d on: organisations: %w", batch[0].line, err)
 		}
 		if n != len(batch) {
-			return fmt.Errorf("import: %d organisations created for %d rows", n, len(batch))
+			return fmt.Errorf("%d organisations created for %d rows", n, len(batch))
 		}
 		if err := t.insertVenues(batch); err != nil {
-			return err
+			return fmt.Errorf("line %d on: venues: %w", batch[0].line, err)
 		}
 		q.Reset()
 		q.WriteString(`INSERT INTO qualification_history (venue_id, status, reason, actor, created_at) VALUES `)
@@ -394,7 +419,7 @@ func (t *tx) createImported(items []importItem) error {
 			args = append(args, it.v.OrgID, t.actorLabel(), t.nowText())
 		}
 		if err := t.exec(q.String(), args...); err != nil {
-			return err
+			return fmt.Errorf("line %d on: qualification history: %w", batch[0].line, err)
 		}
 	}
 	return nil
@@ -432,12 +457,12 @@ func (t *tx) updateImported(items []importItem) error {
 	defer stmt.Close()
 	for _, it := range items {
 		if _, err := stmt.ExecContext(t.ctx, append(venueDataArgs(it.v), t.nowText(), it.v.OrgID)...); err != nil {
-			return err
+			return fmt.Errorf("venue %d (line %d): %w", it.v.OrgID, it.line, err)
 		}
 		if it.v.Name != it.old.Name || it.v.Pivot != it.old.Pivot || it.v.INSEE != it.old.INSEE {
 			if err := t.exec(`UPDATE organisations SET name = ?, siret = ?, commune_insee = ? WHERE id = ?`,
 				it.v.Name, nullable(it.v.Pivot), nullable(it.v.INSEE), it.v.OrgID); err != nil {
-				return err
+				return fmt.Errorf("organisation %d (line %d): %w", it.v.OrgID, it.line, err)
 			}
 		}
 	}

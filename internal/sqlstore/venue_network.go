@@ -205,7 +205,7 @@ func (t *tx) venueConflicts(v *passnum.Venue, uniquePivot bool) ([]*passnum.Erro
 		var other int64
 		err := t.get(&other, `SELECT org_id FROM venues WHERE id = ? AND org_id <> ?`, v.ID, v.OrgID)
 		if err == nil {
-			errs = append(errs, conflict("id", "venue-id-taken",
+			errs = append(errs, conflict("id", passnum.ReasonVenueIDTaken,
 				"id : l'identifiant « %s » est déjà celui d'un autre lieu de l'annuaire (n° %d). Si c'est le vôtre, demandez à l'opérateur de vous y rattacher.", v.ID, other))
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
@@ -217,7 +217,7 @@ func (t *tx) venueConflicts(v *passnum.Venue, uniquePivot bool) ([]*passnum.Erro
 			return nil, err
 		}
 		if taken {
-			errs = append(errs, conflict("pivot", "siret-taken",
+			errs = append(errs, conflict("pivot", passnum.ReasonSiretTaken,
 				"pivot : un lieu candidat ou qualifié porte déjà le SIRET %s. Un SIRET ne peut être qualifié qu'une fois : contactez l'opérateur si c'est le vôtre.", v.Pivot))
 		}
 	}
@@ -271,7 +271,7 @@ func (s *Store) ApplyAsVenue(ctx context.Context, a passnum.VenueApplication) (*
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("application: conflicts: %w", err)
 	}
 	if len(errs) > 0 {
 		return nil, invalidAll(errs)
@@ -285,75 +285,87 @@ func (s *Store) ApplyAsVenue(ctx context.Context, a passnum.VenueApplication) (*
 		if c, err := tx.applicationConflicts(&a, placeholderID); err != nil || len(c) > 0 {
 			return firstError(err, c)
 		}
-		v := a.Venue
-		id, err := tx.insert(`INSERT INTO organisations (kind, name, siret, commune_insee, qualification, created_at) VALUES ('venue', ?, ?, ?, 'pending', ?)`,
-			v.Name, v.Pivot, nullable(v.INSEE), tx.nowText())
-		if err != nil {
-			return err
-		}
-		v.OrgID = id
-		if placeholderID {
-			if v.ID, err = tx.platformVenueID(id); err != nil {
-				return err
-			}
-		}
-		if err := tx.insertVenue(&v); err != nil {
-			return err
-		}
-		if err := tx.savePrivate(id, &a.Questionnaire, &a.Bank, a.CharterVersion); err != nil {
-			return err
-		}
-		var existing int64 // the account the address already has, if any
-		if err := tx.get(&existing, `SELECT id FROM users WHERE email = ?`, a.AdminEmail); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		admin := "admin user:%d"
-		if existing == 0 {
-			userID, err := tx.insert(`INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)`, a.AdminEmail, a.AdminName, hash, tx.nowText())
-			if err != nil {
-				return err
-			}
-			if err := tx.exec(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'admin')`, userID, id); err != nil {
-				return err
-			}
-			// From here on, the applicant acts: the history and the
-			// audit trail name them.
-			tx.actor = &passnum.Actor{UserID: userID, OrgID: id, OrgKind: passnum.KindVenue, Role: passnum.RoleAdmin, Label: fmt.Sprintf("user:%d", userID)}
-			admin = fmt.Sprintf(admin, userID)
-			if err := tx.send([]string{a.AdminEmail}, "Votre candidature : "+v.Name, applicantBody(&v)); err != nil {
-				return err
-			}
-		} else {
-			// Nobody acts as the owner of the address: the history and the
-			// audit trail say that the public applied.
-			tx.actor = &passnum.Actor{OrgID: id, OrgKind: passnum.KindVenue, Label: "public"}
-			admin = fmt.Sprintf("admin's address already has an account (user:%d): none created, its owner told", existing)
-			if err := tx.send([]string{a.AdminEmail}, "Une candidature a été envoyée avec votre adresse", addressOwnerBody(&v)); err != nil {
-				return err
-			}
-		}
-		if err := tx.addHistory(id, passnum.QualificationPending, "candidature envoyée"); err != nil {
-			return err
-		}
-		if err := tx.audit("venue.apply", fmt.Sprintf("org:%d", id), fmt.Sprintf("%q SIRET %s, %s", v.Name, v.Pivot, admin)); err != nil {
-			return err
-		}
-		body := applicationBody(&v, a.AdminName, a.AdminEmail, false)
-		if existing != 0 {
-			body += fmt.Sprintf("\nL'adresse %s a déjà un compte : aucun compte n'a été créé pour cette candidature, et son titulaire en a été prévenu. "+
-				"S'il confirme être à l'origine de la candidature, rattachez son compte au lieu depuis la page de l'organisation (« Rattacher un compte existant ») ; "+
-				"sinon, refusez la candidature.\n", a.AdminEmail)
-		}
-		if err := tx.tellOperator("Nouvelle candidature : "+v.Name, body); err != nil {
-			return err
-		}
-		org, err = tx.findOrg(id)
+		org, err = tx.apply(&a, placeholderID, hash)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return org, nil
+}
+
+// apply records an application whose form is checked: the organisation
+// (pending), its venue, its private file, its administrator, its history,
+// and tells the operator.
+func (t *tx) apply(a *passnum.VenueApplication, placeholderID bool, hash string) (*passnum.Organisation, error) {
+	v := a.Venue
+	id, err := t.insert(`INSERT INTO organisations (kind, name, siret, commune_insee, qualification, created_at) VALUES ('venue', ?, ?, ?, 'pending', ?)`,
+		v.Name, v.Pivot, nullable(v.INSEE), t.nowText())
+	if err != nil {
+		return nil, fmt.Errorf("insert organisation: %w", err)
+	}
+	v.OrgID = id
+	if placeholderID {
+		if v.ID, err = t.platformVenueID(id); err != nil {
+			return nil, fmt.Errorf("organisation %d: venue id: %w", id, err)
+		}
+	}
+	if err := t.insertVenue(&v); err != nil {
+		return nil, fmt.Errorf("organisation %d: venue: %w", id, err)
+	}
+	if err := t.savePrivate(id, &a.Questionnaire, &a.Bank, a.CharterVersion); err != nil {
+		return nil, fmt.Errorf("organisation %d: private file: %w", id, err)
+	}
+	existing, admin, err := t.applicationAdmin(a, id, &v, hash)
+	if err != nil {
+		return nil, fmt.Errorf("organisation %d: administrator: %w", id, err)
+	}
+	if err := t.addHistory(id, passnum.QualificationPending, "candidature envoyée"); err != nil {
+		return nil, fmt.Errorf("organisation %d: history: %w", id, err)
+	}
+	if err := t.audit("venue.apply", fmt.Sprintf("org:%d", id), fmt.Sprintf("%q SIRET %s, %s", v.Name, v.Pivot, admin)); err != nil {
+		return nil, err
+	}
+	body := applicationBody(&v, a.AdminName, a.AdminEmail, false)
+	if existing != 0 {
+		body += fmt.Sprintf("\nL'adresse %s a déjà un compte : aucun compte n'a été créé pour cette candidature, et son titulaire en a été prévenu. "+
+			"S'il confirme être à l'origine de la candidature, rattachez son compte au lieu depuis la page de l'organisation (« Rattacher un compte existant ») ; "+
+			"sinon, refusez la candidature.\n", a.AdminEmail)
+	}
+	if err := t.tellOperator("Nouvelle candidature : "+v.Name, body); err != nil {
+		return nil, fmt.Errorf("organisation %d: tell the operator: %w", id, err)
+	}
+	return t.findOrg(id)
+}
+
+// applicationAdmin gives the application of organisation orgID its
+// administrator. A new address gets an account, which acts from then on
+// and is sent a confirmation; an address that has an account gets none
+// and its owner is told, the public acting. It returns the account the
+// address had (0 for none) and what the audit trail says of the
+// administrator.
+func (t *tx) applicationAdmin(a *passnum.VenueApplication, orgID int64, v *passnum.Venue, hash string) (existing int64, admin string, err error) {
+	if err := t.get(&existing, `SELECT id FROM users WHERE email = ?`, a.AdminEmail); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, "", err
+	}
+	if existing != 0 {
+		// Nobody acts as the owner of the address: the history and the
+		// audit trail say that the public applied.
+		t.actor = &passnum.Actor{OrgID: orgID, OrgKind: passnum.KindVenue, Label: "public"}
+		admin = fmt.Sprintf("admin's address already has an account (user:%d): none created, its owner told", existing)
+		return existing, admin, t.send([]string{a.AdminEmail}, "Une candidature a été envoyée avec votre adresse", addressOwnerBody(v))
+	}
+	userID, err := t.insert(`INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)`, a.AdminEmail, a.AdminName, hash, t.nowText())
+	if err != nil {
+		return 0, "", err
+	}
+	if err := t.exec(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'admin')`, userID, orgID); err != nil {
+		return 0, "", err
+	}
+	// From here on, the applicant acts: the history and the audit trail
+	// name them.
+	t.actor = &passnum.Actor{UserID: userID, OrgID: orgID, OrgKind: passnum.KindVenue, Role: passnum.RoleAdmin, Label: fmt.Sprintf("user:%d", userID)}
+	return 0, fmt.Sprintf("admin user:%d", userID), t.send([]string{a.AdminEmail}, "Votre candidature : "+v.Name, applicantBody(v))
 }
 
 // adminProblems returns the problems of the administrator's e-mail, name
@@ -487,7 +499,7 @@ func (s *Store) ResubmitApplication(ctx context.Context, venueID int64, a passnu
 		return nil, notFound("venue", venueID)
 	}
 	if act.Role != passnum.RoleAdmin {
-		return nil, passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Seul un administrateur du lieu peut renvoyer sa candidature.")
+		return nil, passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Seul un administrateur du lieu peut renvoyer sa candidature.")
 	}
 	a.Venue.OrgID = venueID
 	a.Venue.Normalize()
@@ -512,7 +524,7 @@ func (s *Store) ResubmitApplication(ctx context.Context, venueID int64, a passnu
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("application of venue %d: %w", venueID, err)
 	}
 	if len(errs) > 0 {
 		return nil, invalidAll(errs)
@@ -524,7 +536,7 @@ func (s *Store) ResubmitApplication(ctx context.Context, venueID int64, a passnu
 			return err
 		}
 		if !cur.Qualification.CanMove(passnum.QualificationPending) {
-			return conflict("qualification", "qualification-move",
+			return conflict("qualification", passnum.ReasonQualificationMove,
 				"Votre lieu est « %s » : il n'y a pas de candidature à renvoyer.", cur.Qualification.Label())
 		}
 		if c, err := tx.venueConflicts(&a.Venue, true); err != nil || len(c) > 0 {
@@ -546,7 +558,7 @@ func (s *Store) ResubmitApplication(ctx context.Context, venueID int64, a passnu
 		out, err = tx.venueFile(venueID, true)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "resubmit application of venue %d", venueID)
 }
 
 // changeQualification moves a venue to q and records why, with no rule
@@ -558,7 +570,7 @@ func (t *tx) changeQualification(v *passnum.Venue, q passnum.Qualification, reas
 			return err
 		}
 		if taken {
-			return conflict("pivot", "siret-taken",
+			return conflict("pivot", passnum.ReasonSiretTaken,
 				"Un autre lieu candidat ou qualifié porte déjà le SIRET %s : un SIRET ne peut être qualifié qu'une fois.", v.Pivot)
 		}
 	}
@@ -616,7 +628,7 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 			return err
 		}
 		if to == passnum.QualificationPending && v.Qualification.CanMove(to) {
-			return conflict("qualification", "qualification-move",
+			return conflict("qualification", passnum.ReasonQualificationMove,
 				"C'est le lieu qui envoie ou renvoie sa candidature : demandez-lui des compléments plutôt.")
 		}
 		if !v.Qualification.CanMove(to) {
@@ -632,7 +644,7 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 			} else {
 				msg += " Le lieu doit d'abord (r)envoyer sa candidature."
 			}
-			return conflict("qualification", "qualification-move", "%s", msg)
+			return conflict("qualification", passnum.ReasonQualificationMove, "%s", msg)
 		}
 		if v.Qualification == passnum.QualificationPending && to == passnum.QualificationQualified {
 			missing, err := tx.missingForQualification(venueID)
@@ -640,7 +652,7 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 				return err
 			}
 			if missing != "" {
-				return conflict("qualification", "file-incomplete",
+				return conflict("qualification", passnum.ReasonFileIncomplete,
 					"Le dossier est incomplet : il manque %s. Demandez des compléments au lieu.", missing)
 			}
 		}
@@ -654,7 +666,7 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 		out, err = tx.venueFile(venueID, true)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "move venue %d to %s", venueID, to)
 }
 
 // missingForQualification names what a venue's file lacks to be
@@ -702,7 +714,7 @@ func (s *Store) FindVenueFile(ctx context.Context, venueID int64) (*passnum.Venu
 		out, err = tx.venueFile(venueID, bank)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "file of venue %d", venueID)
 }
 
 // venueFile reads a venue with its private parts, history and places.
@@ -715,7 +727,7 @@ func (t *tx) venueFile(venueID int64, withBank bool) (*passnum.VenueFile, error)
 	var q, holder, iban, bic, charterAt sql.NullString
 	if err := t.row(`SELECT questionnaire, bank_holder, bank_iban, bank_bic, charter_accepted_at FROM venues WHERE org_id = ?`, venueID).
 		Scan(&q, &holder, &iban, &bic, &charterAt); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("private parts: %w", err)
 	}
 	if q.Valid && q.String != "" {
 		f.Questionnaire = new(passnum.Questionnaire)
@@ -739,7 +751,7 @@ func (t *tx) venueFile(venueID int64, withBank bool) (*passnum.VenueFile, error)
 		return e, in.err
 	}, `SELECT status, reason, actor, created_at FROM qualification_history WHERE venue_id = ? ORDER BY id`, venueID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("qualification history: %w", err)
 	}
 	if len(history) > 0 {
 		f.History = history
@@ -748,7 +760,7 @@ func (t *tx) venueFile(venueID int64, withBank bool) (*passnum.VenueFile, error)
 	}
 	places, err := selectAll(t, scanPlace, `SELECT `+placeColumns+` FROM venue_places WHERE venue_id = ? ORDER BY id`, venueID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("places: %w", err)
 	}
 	if places != nil {
 		f.Places = places
@@ -793,7 +805,7 @@ func (s *Store) UpdateVenue(ctx context.Context, v passnum.Venue) (*passnum.Venu
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("venue %d: %w", v.OrgID, err)
 	}
 	if len(errs) > 0 {
 		return nil, invalidAll(errs)
@@ -809,7 +821,7 @@ func (s *Store) UpdateVenue(ctx context.Context, v passnum.Venue) (*passnum.Venu
 		}
 		if v.Pivot != cur.Pivot && !a.IsOperator() &&
 			(cur.Qualification == passnum.QualificationQualified || cur.Qualification == passnum.QualificationSuspended) {
-			return &passnum.Error{Code: passnum.EFORBIDDEN, Reason: "forbidden", Field: "pivot",
+			return &passnum.Error{Code: passnum.EFORBIDDEN, Reason: passnum.ReasonForbidden, Field: "pivot",
 				Message: "Le SIRET d'un lieu qualifié est celui de ses remboursements : seul l'opérateur peut le changer. Contactez-le."}
 		}
 		if err := tx.updateVenue(&v); err != nil {
@@ -821,7 +833,7 @@ func (s *Store) UpdateVenue(ctx context.Context, v passnum.Venue) (*passnum.Venu
 		out, err = tx.findVenue(v.OrgID)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "update venue %d", v.OrgID)
 }
 
 // UpdateBankAccount changes where a venue is paid (the operator's admins,
@@ -838,7 +850,7 @@ func (s *Store) UpdateBankAccount(ctx context.Context, venueID int64, b passnum.
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	return s.write(ctx, "update bank account", func(tx *tx) error {
+	err := s.write(ctx, "update bank account", func(tx *tx) error {
 		if _, err := tx.findVenue(venueID); err != nil {
 			return err
 		}
@@ -848,6 +860,7 @@ func (s *Store) UpdateBankAccount(ctx context.Context, venueID int64, b passnum.
 		}
 		return tx.audit("venue.bank", fmt.Sprintf("org:%d", venueID), "IBAN …"+b.IBAN[max(0, len(b.IBAN)-4):])
 	})
+	return wrapf(err, "bank account of venue %d", venueID)
 }
 
 // ListVenues lists venues for the operator, by name: all of them or those
@@ -859,7 +872,7 @@ func (s *Store) ListVenues(ctx context.Context, f passnum.VenueFilter) ([]*passn
 		return nil, 0, err
 	}
 	if !a.IsOperator() {
-		return nil, 0, passnum.Errorf(passnum.EFORBIDDEN, "forbidden", "Seul l'opérateur consulte la liste des lieux.")
+		return nil, 0, passnum.Errorf(passnum.EFORBIDDEN, passnum.ReasonForbidden, "Seul l'opérateur consulte la liste des lieux.")
 	}
 	if f.Qualification != "" && !f.Qualification.Valid() {
 		return nil, 0, passnum.Invalid("qualification", "Statut de qualification inconnu : %q.", f.Qualification)
@@ -1076,5 +1089,5 @@ func (s *Store) SavePlace(ctx context.Context, p passnum.Place) (*passnum.Place,
 		}
 		return tx.audit("venue.place", fmt.Sprintf("place:%d", id), fmt.Sprintf("venue:%d %q active=%v", out.VenueID, out.Name, out.Active))
 	})
-	return out, err
+	return out, wrapf(err, "place %d of venue %d", p.ID, p.VenueID)
 }

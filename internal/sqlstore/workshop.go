@@ -207,7 +207,7 @@ func (s *Store) CreateSession(ctx context.Context, c passnum.SessionCreate) (*pa
 		out, err = tx.workshopSession(id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "session of service %d", c.ServiceID)
 }
 
 // actsBeyondItsFile refuses what a venue may do only once qualified
@@ -250,10 +250,10 @@ func (s *Store) CancelSession(ctx context.Context, id int64) (*passnum.WorkshopS
 			return err
 		}
 		if w.CancelledAt != nil {
-			return passnum.Errorf(passnum.ECONFLICT, "session-cancelled", "Cette séance a déjà été annulée le %s.", passnum.FrenchDateTime(*w.CancelledAt))
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonSessionCancelled, "Cette séance a déjà été annulée le %s.", passnum.FrenchDateTime(*w.CancelledAt))
 		}
 		if w.Attended > 0 {
-			return passnum.Errorf(passnum.ECONFLICT, "session-held",
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonSessionHeld,
 				"Cette séance a eu lieu : %s présente(s) enregistrée(s). Elle ne peut plus être annulée.", passnum.FrenchNumber(int64(w.Attended)))
 		}
 		var redeemed int
@@ -261,7 +261,7 @@ func (s *Store) CancelSession(ctx context.Context, id int64) (*passnum.WorkshopS
 			return err
 		}
 		if redeemed > 0 {
-			return passnum.Errorf(passnum.ECONFLICT, "session-redeemed",
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonSessionRedeemed,
 				"Des pass ont été encaissés pour cette séance : annulez d'abord ces encaissements (dans les 24 heures) ou contactez l'opérateur.")
 		}
 		if err := tx.exec(`UPDATE workshop_sessions SET cancelled_at = ?, cancelled_by = ? WHERE id = ?`, tx.nowText(), tx.actorLabel(), id); err != nil {
@@ -273,7 +273,7 @@ func (s *Store) CancelSession(ctx context.Context, id int64) (*passnum.WorkshopS
 		out, err = tx.workshopSession(id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "cancel session %d", id)
 }
 
 // FindSession returns a session with its registrations, cancelled ones
@@ -294,7 +294,7 @@ func (s *Store) FindSession(ctx context.Context, id int64) (*passnum.WorkshopSes
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("session %d: %w", id, err)
 	}
 	if regs == nil {
 		regs = []*passnum.Registration{}
@@ -388,13 +388,13 @@ func (s *Store) Register(ctx context.Context, r passnum.RegistrationCreate) (*pa
 			return err
 		}
 		if w.CancelledAt != nil {
-			return passnum.Errorf(passnum.ECONFLICT, "session-cancelled", "Cette séance a été annulée : on ne peut plus s'y inscrire.")
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonSessionCancelled, "Cette séance a été annulée : on ne peut plus s'y inscrire.")
 		}
 		if err := tx.actsBeyondItsFile(w.VenueID, "inscrire des personnes à ses séances"); err != nil {
 			return err
 		}
 		if end := sessionEnd(w); !tx.now.Before(end) {
-			return passnum.Errorf(passnum.EREFUSED, "session-over", "Cette séance s'est terminée le %s : on ne peut plus s'y inscrire.", passnum.FrenchDateTime(end))
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonSessionOver, "Cette séance s'est terminée le %s : on ne peut plus s'y inscrire.", passnum.FrenchDateTime(end))
 		}
 		if r.BeneficiaryRef != "" {
 			var known int
@@ -410,7 +410,7 @@ func (s *Store) Register(ctx context.Context, r passnum.RegistrationCreate) (*pa
 				return err
 			}
 			if already > 0 {
-				return &passnum.Error{Code: passnum.ECONFLICT, Reason: "already-registered", Field: "beneficiary_ref",
+				return &passnum.Error{Code: passnum.ECONFLICT, Reason: passnum.ReasonAlreadyRegistered, Field: "beneficiary_ref",
 					Message: fmt.Sprintf("La personne %s est déjà inscrite à cette séance.", r.BeneficiaryRef)}
 			}
 		}
@@ -419,7 +419,7 @@ func (s *Store) Register(ctx context.Context, r passnum.RegistrationCreate) (*pa
 			return err
 		}
 		if n == 0 {
-			return passnum.Errorf(passnum.ECONFLICT, "session-full", "Séance complète : les %s places sont prises.", passnum.FrenchNumber(int64(w.Capacity)))
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonSessionFull, "Séance complète : les %s places sont prises.", passnum.FrenchNumber(int64(w.Capacity)))
 		}
 		id, err := tx.insert(`INSERT INTO workshop_registrations (session_id, beneficiary_ref, label, created_at, created_by) VALUES (?, ?, ?, ?, ?)`,
 			w.ID, nullable(r.BeneficiaryRef), r.Label, tx.nowText(), tx.actorLabel())
@@ -434,7 +434,7 @@ func (s *Store) Register(ctx context.Context, r passnum.RegistrationCreate) (*pa
 		out, err = tx.registration(id)
 		return err
 	})
-	return out, err
+	return out, wrapf(err, "register in session %d", r.SessionID)
 }
 
 // registrationOf returns a registration of a session the actor runs, and
@@ -461,16 +461,16 @@ func (s *Store) CancelRegistration(ctx context.Context, id int64) error {
 	if err := passnum.Authorize(a, passnum.ActSessionManage); err != nil {
 		return err
 	}
-	return s.write(ctx, "cancel registration", func(tx *tx) error {
+	err := s.write(ctx, "cancel registration", func(tx *tx) error {
 		r, w, err := tx.registrationOf(a, id)
 		if err != nil {
 			return err
 		}
 		if r.CancelledAt != nil {
-			return passnum.Errorf(passnum.ECONFLICT, "registration-cancelled", "Cette inscription a déjà été annulée le %s.", passnum.FrenchDateTime(*r.CancelledAt))
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonRegistrationCancelled, "Cette inscription a déjà été annulée le %s.", passnum.FrenchDateTime(*r.CancelledAt))
 		}
 		if r.Attended != nil && *r.Attended {
-			return passnum.Errorf(passnum.ECONFLICT, "attendance-recorded", "Cette personne est enregistrée présente à la séance : son inscription ne peut plus être annulée.")
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonAttendanceRecorded, "Cette personne est enregistrée présente à la séance : son inscription ne peut plus être annulée.")
 		}
 		if err := tx.exec(`UPDATE workshop_registrations SET cancelled_at = ? WHERE id = ?`, tx.nowText(), id); err != nil {
 			return err
@@ -480,6 +480,7 @@ func (s *Store) CancelRegistration(ctx context.Context, id int64) error {
 		}
 		return tx.audit("sessions.unregister", fmt.Sprintf("registration:%d", id), fmt.Sprintf("session:%d", w.ID))
 	})
+	return wrapf(err, "cancel registration %d", id)
 }
 
 // RecordAttendance records whether a registered person came, once the
@@ -489,19 +490,19 @@ func (s *Store) RecordAttendance(ctx context.Context, registrationID int64, atte
 	if err := passnum.Authorize(a, passnum.ActSessionManage); err != nil {
 		return err
 	}
-	return s.write(ctx, "attendance", func(tx *tx) error {
+	err := s.write(ctx, "attendance", func(tx *tx) error {
 		r, w, err := tx.registrationOf(a, registrationID)
 		if err != nil {
 			return err
 		}
 		if w.CancelledAt != nil {
-			return passnum.Errorf(passnum.ECONFLICT, "session-cancelled", "Cette séance a été annulée : il n'y a pas de présence à noter.")
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonSessionCancelled, "Cette séance a été annulée : il n'y a pas de présence à noter.")
 		}
 		if r.CancelledAt != nil {
-			return passnum.Errorf(passnum.ECONFLICT, "registration-cancelled", "Cette inscription a été annulée : inscrivez de nouveau la personne si elle est venue.")
+			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonRegistrationCancelled, "Cette inscription a été annulée : inscrivez de nouveau la personne si elle est venue.")
 		}
 		if tx.now.Before(w.StartsAt) {
-			return passnum.Errorf(passnum.EREFUSED, "session-not-started", "La séance commence le %s : la présence se note une fois la séance commencée.",
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonSessionNotStarted, "La séance commence le %s : la présence se note une fois la séance commencée.",
 				passnum.FrenchDateTime(w.StartsAt))
 		}
 		flag, word := 0, "absent"
@@ -514,6 +515,7 @@ func (s *Store) RecordAttendance(ctx context.Context, registrationID int64, atte
 		}
 		return tx.audit("sessions.attendance", fmt.Sprintf("registration:%d", registrationID), fmt.Sprintf("session:%d %s", w.ID, word))
 	})
+	return wrapf(err, "attendance of registration %d", registrationID)
 }
 
 // redemptionSession checks the session a redemption says it pays for: a

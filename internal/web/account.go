@@ -181,7 +181,7 @@ func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r, "Nouveau mot de passe", nil)
 	token := r.URL.Query().Get("jeton")
 	if token == "" {
-		return passnum.Errorf(passnum.EINVALID, "reset-token-invalid", "Ce lien est incomplet : copiez l'adresse entière reçue par courriel, ou demandez un nouveau lien.")
+		return passnum.Errorf(passnum.EINVALID, passnum.ReasonResetTokenInvalid, "Ce lien est incomplet : copiez l'adresse entière reçue par courriel, ou demandez un nouveau lien.")
 	}
 	v.Form.Set("token", token)
 	return s.render(w, r, http.StatusOK, "reset", v)

@@ -213,6 +213,14 @@ func safeNext(next string) string {
 	return next
 }
 
+// Reasons of the errors the pages raise themselves, beside the domain's
+// (passnum.Reasons); the API never answers with them.
+const (
+	reasonCarnetNotDistributed = "carnet-not-distributed"
+	reasonImportExpired        = "import-expired"
+	reasonNoPayer              = "no-payer"
+)
+
 // errStatus is the HTTP status of an error, as in the API.
 func errStatus(err error) int {
 	return httpx.StatusOf(passnum.ErrorCode(err), passnum.ErrorReason(err))

@@ -108,7 +108,7 @@ func (s *Server) readDashboardFilter(r *http.Request) (dashboardFilter, []passnu
 	} else if len(scopes) > 0 {
 		f.Scope = scopes[0].Scope
 	} else {
-		return f, scopes, passnum.Errorf(passnum.ENOTFOUND, "scope-not-found", "Aucun périmètre d'indicateurs pour votre structure.")
+		return f, scopes, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonScopeNotFound, "Aucun périmètre d'indicateurs pour votre structure.")
 	}
 	if raw := strings.TrimSpace(q.Get("year")); raw != "" && raw != "0" {
 		y, err := strconv.Atoi(raw)
@@ -130,7 +130,7 @@ func (s *Server) readDashboardFilter(r *http.Request) (dashboardFilter, []passnu
 }
 
 // noIndicators tells whether err says that no snapshot was computed yet.
-func noIndicators(err error) bool { return passnum.ErrorReason(err) == "no-indicators" }
+func noIndicators(err error) bool { return passnum.ErrorReason(err) == passnum.ReasonNoIndicators }
 
 // dashboardData is the dashboard page.
 type dashboardData struct {
@@ -206,7 +206,7 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case noIndicators(err):
 		d.NotComputed = true
-	case passnum.ErrorReason(err) == "scope-not-found":
+	case passnum.ErrorReason(err) == passnum.ReasonScopeNotFound:
 		// An address typed or kept from another account: say so in
 		// words rather than with the scope's code.
 		s.errorPage(w, r, http.StatusNotFound, "Périmètre introuvable",

@@ -57,7 +57,7 @@ func splitCodes(s string) []string {
 func pathID(r *http.Request, name, what string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, passnum.Errorf(passnum.ENOTFOUND, "not-found", "%s introuvable.", what)
+		return 0, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "%s introuvable.", what)
 	}
 	return id, nil
 }

@@ -183,7 +183,7 @@ func (s *Server) findJob(r *http.Request) (*job, error) {
 	if j := s.jobs.get(id); err == nil && j != nil {
 		return j, nil
 	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Cette tâche est introuvable : elle est terminée depuis longtemps, ou le serveur a redémarré. Le résultat est visible sur la page du programme.")
+	return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Cette tâche est introuvable : elle est terminée depuis longtemps, ou le serveur a redémarré. Le résultat est visible sur la page du programme.")
 }
 
 func (s *Server) job(w http.ResponseWriter, r *http.Request) error {

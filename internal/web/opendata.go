@@ -82,7 +82,7 @@ func (s *Server) openDataFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	rel, at, err := s.openDataRelease(r)
 	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
-		return passnum.Errorf(passnum.ENOTFOUND, "no-indicators", "Les données ouvertes ne sont pas encore calculées : réessayez dans quelques minutes.")
+		return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNoIndicators, "Les données ouvertes ne sont pas encore calculées : réessayez dans quelques minutes.")
 	}
 	if err != nil {
 		return err

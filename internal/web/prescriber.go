@@ -144,7 +144,7 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if c.BeneficiaryID == 0 {
-		return passnum.Errorf(passnum.EREFUSED, "carnet-not-distributed", "Le carnet n°%d n'a pas encore été remis : remettez-le d'abord, le reçu s'affichera ensuite.", n)
+		return passnum.Errorf(passnum.EREFUSED, reasonCarnetNotDistributed, "Le carnet n°%d n'a pas encore été remis : remettez-le d'abord, le reçu s'affichera ensuite.", n)
 	}
 	p, err := s.svc.ProgrammeSummary(r.Context(), c.ProgrammeID)
 	if err != nil {

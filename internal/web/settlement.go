@@ -329,7 +329,7 @@ func (s *Server) paymentFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if payer == nil {
-		return passnum.Errorf(passnum.ECONFLICT, "no-payer", "Enregistrez d'abord le compte de l'opérateur.")
+		return passnum.Errorf(passnum.ECONFLICT, reasonNoPayer, "Enregistrez d'abord le compte de l'opérateur.")
 	}
 	var buf bytes.Buffer
 	if err := sepa.Write(&buf, *b, *payer, transfers, s.now()); err != nil {

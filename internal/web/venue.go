@@ -71,7 +71,7 @@ func (s *Server) refuseGuessers(r *http.Request) error {
 	a := visitorFrom(r).actor()
 	now := s.now()
 	if until, blocked := s.badCodes.BlockedUntil(a.OrgID, now); blocked {
-		return passnum.Errorf(passnum.ERATELIMIT, "too-many-bad-codes",
+		return passnum.Errorf(passnum.ERATELIMIT, passnum.ReasonTooManyBadCodes,
 			"Trop de codes inconnus ou mal saisis ont été présentés par votre structure en peu de temps : les encaissements sont suspendus. Réessayez %s ; si un pass semble authentique, contactez l'opérateur.",
 			ratelimit.RetryWhen(until, now))
 	}

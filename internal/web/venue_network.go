@@ -509,7 +509,7 @@ func isJSON(name string, data []byte) bool {
 func (s *Server) importConfirm(w http.ResponseWriter, r *http.Request) error {
 	p := s.network.takeImport(r.PostForm.Get("token"), visitorFrom(r).actor().UserID, s.now())
 	if p == nil {
-		return passnum.Errorf(passnum.ECONFLICT, "import-expired",
+		return passnum.Errorf(passnum.ECONFLICT, reasonImportExpired,
 			"Cet import n'est plus en attente (plus de 30 minutes ont passé, ou il a déjà été confirmé) : envoyez le fichier de nouveau. Rien n'a été importé.")
 	}
 	report, err := s.svc.ImportVenues(r.Context(), p.rows, false)

@@ -306,7 +306,7 @@ func (s *Server) ownPlaces(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if d.Place == nil {
-			return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Cette permanence est introuvable parmi celles de votre lieu.")
+			return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Cette permanence est introuvable parmi celles de votre lieu.")
 		}
 	}
 	if d.Place == nil {
@@ -354,7 +354,7 @@ func (s *Server) ownPlaceSave(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if d.Place == nil {
-			return passnum.Errorf(passnum.ENOTFOUND, "not-found", "Cette permanence est introuvable parmi celles de votre lieu.")
+			return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Cette permanence est introuvable parmi celles de votre lieu.")
 		}
 	}
 	read, communes := readVenueDescription(v)

@@ -165,7 +165,7 @@ func readServiceForm(v *view, f map[string][]string) passnum.CatalogueServiceCre
 func (s *Server) findService(r *http.Request, id int64) (*passnum.CatalogueService, error) {
 	svc, err := s.svc.FindCatalogueService(r.Context(), id)
 	if passnum.ErrorCode(err) == passnum.ENOTFOUND || err == nil && svc.VenueID != visitorFrom(r).actor().OrgID {
-		return nil, passnum.Errorf(passnum.ENOTFOUND, "not-found", "Cet atelier est introuvable dans le catalogue de votre lieu.")
+		return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Cet atelier est introuvable dans le catalogue de votre lieu.")
 	}
 	return svc, err
 }

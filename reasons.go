@@ -1,0 +1,264 @@
+package passnum
+
+// Reasons.
+//
+// Every error of the platform that people or programs may act upon carries
+// a reason: a stable slug in kebab case, which the API gives as the type of
+// its problem answers (/api/problems/<reason>) and which programs compare.
+// A reason's string never changes once published. Each is declared here,
+// by area, and the table below gives each its code, its short French title
+// and a description of what it means and what to do, which the API serves
+// at its problem type's address. An error without a reason of its own
+// gives its code as its reason (ErrorReason).
+
+// ReasonInfo describes one reason: the code of the errors that give it,
+// its short French title and what it means, in French.
+type ReasonInfo struct {
+	Reason      string
+	Code        string
+	Title       string
+	Description string
+}
+
+// ReasonInternal is the reason of internal errors, whose detail people
+// never see.
+const ReasonInternal = "internal"
+
+// Reasons of EUNAVAILABLE errors: nothing was recorded, the same request
+// may be sent again later.
+const (
+	// ReasonStorageFull: the database has no space left to write in.
+	ReasonStorageFull = "storage-full"
+	// ReasonServerOverloaded: the database lacks another resource
+	// (connections, memory) for the moment.
+	ReasonServerOverloaded = "server-overloaded"
+)
+
+// Reasons of requests as such.
+const (
+	// ReasonInvalidInput: one input field is wrong (Invalid).
+	ReasonInvalidInput = "invalid-input"
+	// ReasonControlCharacter: a text holds a character it may not hold
+	// (CheckLine, CheckText).
+	ReasonControlCharacter = "control-character"
+	ReasonNotFound         = "not-found"
+)
+
+// Reasons of identity and permissions.
+const (
+	ReasonUnauthenticated   = "unauthenticated"
+	ReasonBadToken          = "bad-token"
+	ReasonBadCredentials    = "bad-credentials"
+	ReasonForbidden         = "forbidden"
+	ReasonNotAMember        = "not-a-member"
+	ReasonNoMembership      = "no-membership"
+	ReasonSessionExpired    = "session-expired"
+	ReasonResetTokenInvalid = "reset-token-invalid"
+	// ReasonWeakPassword is the reason of CheckPassword's refusals.
+	ReasonWeakPassword = "weak-password"
+	ReasonEmailTaken   = "email-taken"
+)
+
+// Reasons of organisations and the venue network.
+const (
+	ReasonSiretTaken        = "siret-taken"
+	ReasonVenueIDTaken      = "venue-id-taken"
+	ReasonQualificationMove = "qualification-move"
+	ReasonFileIncomplete    = "file-incomplete"
+	ReasonImportInvalid     = "import-invalid"
+)
+
+// Reasons of programmes, funds and issuance.
+const (
+	ReasonPaymentOrderDuplicate = "payment-order-duplicate"
+	ReasonBudgetExceeded        = "budget-exceeded"
+	ReasonProgrammeExpired      = "programme-expired"
+	ReasonNothingToActivate     = "nothing-to-activate"
+	ReasonFundsInsufficient     = "funds-insufficient"
+)
+
+// Reasons of carnets and beneficiaries.
+const (
+	ReasonCarnetNotActivated       = "carnet-not-activated"
+	ReasonCarnetUnavailable        = "carnet-unavailable"
+	ReasonCarnetAlreadyDistributed = "carnet-already-distributed"
+	ReasonCarnetNotInStock         = "carnet-not-in-stock"
+	ReasonCarnetBlocked            = "carnet-blocked"
+	ReasonCarnetUnknown            = "carnet-unknown"
+	ReasonBeneficiaryUnknown       = "beneficiary-unknown"
+	ReasonNothingToBlock           = "nothing-to-block"
+	ReasonNothingToUnblock         = "nothing-to-unblock"
+)
+
+// Reasons of pass checks and redemptions: those of one pass are the
+// Reason of its PassCheck too.
+const (
+	ReasonMalformed       = "pass-code-malformed"
+	ReasonUnknown         = "pass-unknown"
+	ReasonForged          = "pass-forged"
+	ReasonDuplicate       = "pass-duplicate"
+	ReasonNotActivated    = "pass-not-activated"
+	ReasonNotDistributed  = "pass-not-distributed"
+	ReasonBlocked         = "pass-blocked"
+	ReasonNotYetValid     = "pass-not-yet-valid"
+	ReasonExpired         = "pass-expired"
+	ReasonAlreadyRedeemed = "pass-already-redeemed"
+	ReasonVenueNotQual    = "venue-not-qualified"
+	ReasonOutsideTerr     = "venue-outside-territory"
+	ReasonServiceNotAllow = "service-not-allowed"
+	ReasonServiceUnknown  = "service-unknown"
+	ReasonPassCount       = "pass-count-mismatch"
+	ReasonPassesRefused   = "passes-refused"
+
+	ReasonIdempotencyKeyReused = "idempotency-key-reused"
+	ReasonAlreadyVoided        = "already-voided"
+	ReasonVoidWindowClosed     = "void-window-closed"
+	ReasonAlreadySettled       = "already-settled"
+	// ReasonTooManyBadCodes: checks and redemptions of an organisation
+	// suspended after too many bad pass codes (the API and the pages).
+	ReasonTooManyBadCodes = "too-many-bad-codes"
+)
+
+// Reasons of workshop sessions, registrations and activity reports.
+const (
+	ReasonSessionFull           = "session-full"
+	ReasonSessionCancelled      = "session-cancelled"
+	ReasonSessionOver           = "session-over"
+	ReasonSessionNotStarted     = "session-not-started"
+	ReasonSessionHeld           = "session-held"
+	ReasonSessionRedeemed       = "session-redeemed"
+	ReasonAlreadyRegistered     = "already-registered"
+	ReasonRegistrationCancelled = "registration-cancelled"
+	ReasonAttendanceRecorded    = "attendance-recorded"
+	ReasonRedemptionReported    = "redemption-reported"
+)
+
+// Reasons of settlement: statements, payment batches, credit notes.
+const (
+	ReasonStatementState      = "statement-state"
+	ReasonStatementNotBatched = "statement-not-batched"
+	ReasonNoPayerAccount      = "no-payer-account"
+	ReasonNoBankAccount       = "no-bank-account"
+	ReasonNothingToPay        = "nothing-to-pay"
+	ReasonNotExpired          = "not-expired"
+	ReasonExpiryPending       = "expiry-pending"
+	ReasonAlreadyCredited     = "already-credited"
+)
+
+// Reasons of indicators.
+const (
+	ReasonNoIndicators  = "no-indicators"
+	ReasonScopeNotFound = "scope-not-found"
+)
+
+// reasons describes every reason above, and the codes given as reasons.
+var reasons = [...]ReasonInfo{
+	// Generic reasons: an error without a reason of its own has its code
+	// as reason. EFORBIDDEN's is ReasonForbidden, below.
+	{EINVALID, EINVALID, "Requête invalide", "La requête est mal formée ou incomplète ; le détail dit quoi corriger."},
+	{EUNAUTHORIZED, EUNAUTHORIZED, "Authentification requise", "Aucun identifiant valide n'accompagne la requête."},
+	{ENOTFOUND, ENOTFOUND, "Introuvable", "L'objet n'existe pas ou n'est pas visible pour votre organisation."},
+	{ECONFLICT, ECONFLICT, "Conflit", "La requête contredit l'état actuel des données."},
+	{EREFUSED, EREFUSED, "Opération refusée", "Une règle du programme refuse l'opération."},
+	{ERATELIMIT, ERATELIMIT, "Trop de tentatives", "Trop de requêtes en peu de temps : réessayez plus tard."},
+	{ReasonInternal, EINTERNAL, "Erreur interne", "Une panne ou un défaut du logiciel : l'incident est enregistré pour l'opérateur, réessayez plus tard."},
+	{EUNAVAILABLE, EUNAVAILABLE, "Service momentanément indisponible", "Le serveur ne peut pas traiter la requête pour le moment ; rien n'a été enregistré. L'en-tête Retry-After dit quand réessayer."},
+	{ReasonStorageFull, EUNAVAILABLE, "Espace disque plein", "L'espace disque de la base de données est plein : le serveur ne peut rien enregistrer, et rien ne l'a été (aucun pass encaissé). L'opérateur est prévenu ; renvoyez la même requête (avec la même clé d'idempotence) après le délai de l'en-tête Retry-After."},
+	{ReasonServerOverloaded, EUNAVAILABLE, "Serveur surchargé", "La base de données manque pour le moment de connexions ou de mémoire : rien n'a été enregistré ; renvoyez la même requête après le délai de l'en-tête Retry-After."},
+
+	// Requests.
+	{ReasonInvalidInput, EINVALID, "Donnée invalide", "Un champ de la requête est invalide ; l'extension « field » le nomme."},
+	{ReasonControlCharacter, EINVALID, "Caractère refusé", "Un champ contient un caractère de contrôle (NUL, BEL, ESC…, ou un retour à la ligne ou une tabulation dans un champ d'une ligne), un caractère invisible qui change le sens de l'écriture (U+202E…), le caractère de remplacement U+FFFD, ou des octets qui ne sont pas de l'UTF-8 ; l'extension « field » nomme le champ. Rien n'a été enregistré."},
+	{ReasonNotFound, ENOTFOUND, "Introuvable", "L'objet n'existe pas ou n'est pas visible pour votre organisation."},
+
+	// Identity and permissions.
+	{ReasonUnauthenticated, EUNAUTHORIZED, "Authentification requise", "Ajoutez l'en-tête Authorization: Bearer suivi du jeton d'accès de votre organisation."},
+	{ReasonBadToken, EUNAUTHORIZED, "Jeton d'accès refusé", "Le jeton d'accès est inconnu ou a été révoqué."},
+	{ReasonBadCredentials, EUNAUTHORIZED, "Identifiants incorrects", "L'adresse électronique ou le mot de passe est incorrect."},
+	{ReasonForbidden, EFORBIDDEN, "Action non autorisée", "Le type de votre organisation ou votre rôle (admin, agent) ne permet pas cette action."},
+	{ReasonNotAMember, EFORBIDDEN, "Organisation non autorisée", "Vous n'êtes pas membre de cette organisation."},
+	{ReasonNoMembership, EFORBIDDEN, "Compte sans organisation", "Le compte n'est rattaché à aucune organisation : un administrateur doit l'y ajouter avant la première connexion."},
+	{ReasonSessionExpired, EUNAUTHORIZED, "Session expirée", "La session est inconnue, expirée ou fermée, ou son organisation n'est plus la vôtre : reconnectez-vous."},
+	{ReasonResetTokenInvalid, EINVALID, "Lien de réinitialisation périmé", "Le lien de réinitialisation du mot de passe a déjà servi ou a expiré : demandez-en un nouveau."},
+
+	// Organisations, people, catalogue.
+	{ReasonSiretTaken, ECONFLICT, "SIRET déjà enregistré", "Un lieu de médiation porte déjà ce SIRET : un SIRET identifie un seul lieu."},
+	{ReasonVenueIDTaken, ECONFLICT, "Identifiant de lieu déjà pris", "Un autre lieu porte déjà cet identifiant du standard (id) : chaque lieu a le sien. Si c'est le vôtre, l'opérateur peut vous y rattacher."},
+	{ReasonQualificationMove, ECONFLICT, "Changement de statut impossible", "Le circuit de qualification ne permet pas ce changement depuis le statut actuel du lieu ; le détail donne les décisions possibles."},
+	{ReasonFileIncomplete, ECONFLICT, "Dossier incomplet", "Il manque au dossier du lieu le questionnaire, le compte bancaire ou la charte acceptée : demandez des compléments avant de le qualifier."},
+	{ReasonImportInvalid, EINVALID, "Fichier à corriger", "Des lignes du fichier importé ne respectent pas le standard des lieux de médiation numérique ; l'extension « errors » donne chaque ligne, chaque champ et le problème. Rien n'a été importé."},
+	{ReasonWeakPassword, EINVALID, "Mot de passe trop facile à deviner", "Le mot de passe est trop court (12 caractères au moins), contient un caractère invisible, ou se devine vite : l'un des mots de passe les plus courants (seul ou avec quelques chiffres ou signes autour), un même caractère répété, une suite (1234…, abcd…, azerty…), un même morceau répété, ou le nom ou l'adresse électronique de la personne. Le détail dit lequel, sans répéter le mot de passe."},
+	{ReasonEmailTaken, ECONFLICT, "Adresse déjà utilisée", "Un compte existe déjà pour cette adresse : ajoutez-lui une appartenance plutôt qu'un nouveau compte."},
+
+	// Programmes, funds, issuance.
+	{ReasonPaymentOrderDuplicate, ECONFLICT, "Ordre de paiement déjà enregistré", "Cette référence d'ordre de paiement est déjà enregistrée pour le programme."},
+	{ReasonBudgetExceeded, EREFUSED, "Budget dépassé", "L'émission dépasserait le budget financé du programme."},
+	{ReasonProgrammeExpired, EREFUSED, "Programme expiré", "La validité du programme (tolérance comprise) est passée."},
+	{ReasonNothingToActivate, ECONFLICT, "Rien à activer", "Les pass demandés sont déjà activés ou bloqués."},
+	{ReasonFundsInsufficient, EREFUSED, "Fonds insuffisants", "Les fonds reçus des financeurs ne couvrent pas les pass à activer : enregistrez d'abord l'ordre de paiement."},
+
+	// Carnets and beneficiaries.
+	{ReasonCarnetNotActivated, EREFUSED, "Carnet non activé", "Le carnet n'est pas encore activé : il ne peut pas être attribué."},
+	{ReasonCarnetUnavailable, EREFUSED, "Carnet indisponible", "Le carnet contient un pass bloqué, utilisé ou expiré : il ne peut pas être attribué."},
+	{ReasonCarnetAlreadyDistributed, EREFUSED, "Carnet déjà remis", "Le carnet a déjà été remis à un bénéficiaire."},
+	{ReasonCarnetNotInStock, EREFUSED, "Carnet hors de votre stock", "Le carnet n'a pas été attribué à votre structure."},
+	{ReasonCarnetBlocked, EREFUSED, "Carnet bloqué", "Le carnet est bloqué par le financeur ou l'opérateur."},
+	{ReasonCarnetUnknown, ENOTFOUND, "Carnet introuvable", "Aucun carnet ne correspond à ce code de pass. Qu'il soit inconnu, mal saisi ou falsifié, la réponse est la même."},
+	{ReasonBeneficiaryUnknown, ENOTFOUND, "Bénéficiaire inconnu", "Aucun bénéficiaire de votre structure n'a cette référence."},
+	{ReasonNothingToBlock, ECONFLICT, "Rien à bloquer", "Les pass visés sont déjà utilisés, bloqués ou expirés."},
+	{ReasonNothingToUnblock, ECONFLICT, "Rien à débloquer", "Aucun pass n'est bloqué à ce niveau."},
+
+	// Checks and redemptions.
+	{ReasonMalformed, EREFUSED, "Code de pass mal saisi", "Le code n'a pas la forme d'un code de pass, ou son caractère de contrôle ne correspond pas."},
+	{ReasonUnknown, EREFUSED, "Code de pass inconnu", "Aucun pass ne porte ce code."},
+	{ReasonForged, EREFUSED, "QR code falsifié", "La signature du QR code ne correspond à aucun pass émis."},
+	{ReasonDuplicate, EREFUSED, "Pass en double", "Le même pass figure deux fois dans la liste."},
+	{ReasonNotActivated, EREFUSED, "Pass non activé", "Le financeur n'a pas encore versé les fonds de ce pass."},
+	{ReasonNotDistributed, EREFUSED, "Pass non remis", "Le pass n'a pas été remis à une personne par un prescripteur."},
+	{ReasonBlocked, EREFUSED, "Pass bloqué", "Le pass est bloqué (perte, vol, fin de distribution…)."},
+	{ReasonNotYetValid, EREFUSED, "Pass pas encore valable", "La période de validité du pass n'a pas commencé."},
+	{ReasonExpired, EREFUSED, "Pass expiré", "La validité du pass, tolérance comprise, est passée."},
+	{ReasonAlreadyRedeemed, EREFUSED, "Pass déjà utilisé", "Le pass a déjà été encaissé."},
+	{ReasonVenueNotQual, EREFUSED, "Lieu non qualifié", "Seul un lieu qualifié encaisse des pass, rédige des comptes rendus d'activité, programme des séances, y inscrit des personnes et crée des comptes pour son équipe ; le détail dit le statut du lieu."},
+	{ReasonOutsideTerr, EREFUSED, "Hors du territoire du programme", "Le programme du pass ne couvre pas la commune du lieu."},
+	{ReasonServiceNotAllow, EREFUSED, "Service non financé", "Le programme du pass ne finance pas cette catégorie de service."},
+	{ReasonServiceUnknown, EREFUSED, "Service inconnu", "Le service ne figure pas (ou plus) au catalogue du lieu."},
+	{ReasonPassCount, EREFUSED, "Nombre de pass incorrect", "Le nombre de pass ne correspond pas à un nombre entier de personnes au prix du service."},
+	{ReasonPassesRefused, EREFUSED, "Pass refusés", "Plusieurs pass sont refusés pour des raisons différentes ; l'extension « passes » donne le verdict sur chacun. Aucun pass n'a été encaissé."},
+	{ReasonIdempotencyKeyReused, ECONFLICT, "Clé d'idempotence déjà utilisée", "La clé d'idempotence a déjà servi pour un autre encaissement : chaque encaissement a sa clé."},
+	{ReasonAlreadyVoided, ECONFLICT, "Encaissement déjà annulé", "L'encaissement a déjà été annulé."},
+	{ReasonVoidWindowClosed, EREFUSED, "Délai d'annulation dépassé", "Un lieu annule son encaissement dans les 24 heures ; au-delà, il s'adresse à l'opérateur."},
+	{ReasonAlreadySettled, EREFUSED, "Encaissement déjà remboursé", "Un encaissement remboursé au lieu ne s'annule plus."},
+	{ReasonTooManyBadCodes, ERATELIMIT, "Trop de codes refusés", "Votre organisation a présenté trop de codes de pass inconnus, falsifiés ou mal saisis en peu de temps : contrôles et encaissements sont suspendus jusqu'à l'heure indiquée (en-tête Retry-After), pour empêcher qu'on devine des codes."},
+
+	// Sessions, registrations and activity reports.
+	{ReasonSessionFull, ECONFLICT, "Séance complète", "Toutes les places de la séance sont prises : proposez une autre séance, ou augmentez sa capacité."},
+	{ReasonSessionCancelled, ECONFLICT, "Séance annulée", "La séance a été annulée : on ne peut plus s'y inscrire ni y noter de présence, ni l'annuler de nouveau."},
+	{ReasonSessionOver, EREFUSED, "Séance terminée", "La séance est terminée : on ne peut plus s'y inscrire."},
+	{ReasonSessionNotStarted, EREFUSED, "Séance pas encore commencée", "La présence se note une fois la séance commencée."},
+	{ReasonSessionHeld, ECONFLICT, "Séance déjà tenue", "Des présences sont enregistrées pour la séance : elle a eu lieu et ne peut plus être annulée."},
+	{ReasonSessionRedeemed, ECONFLICT, "Séance déjà payée en pass", "Des pass ont été encaissés pour la séance : annulez d'abord ces encaissements pour annuler la séance."},
+	{ReasonAlreadyRegistered, ECONFLICT, "Personne déjà inscrite", "Cette personne est déjà inscrite à la séance."},
+	{ReasonRegistrationCancelled, ECONFLICT, "Inscription annulée", "L'inscription a été annulée : elle ne peut plus être annulée de nouveau ni recevoir de présence."},
+	{ReasonAttendanceRecorded, ECONFLICT, "Présence enregistrée", "La personne est enregistrée présente : son inscription ne peut plus être annulée."},
+	{ReasonRedemptionReported, ECONFLICT, "Encaissement déjà compté", "L'encaissement figure déjà dans un autre compte-rendu d'activité : un encaissement ne se compte qu'une fois."},
+
+	// Settlement: statements, payment batches, credit notes.
+	{ReasonStatementState, ECONFLICT, "État du relevé incompatible", "Le relevé n'est pas dans l'état que l'opération demande : on valide un brouillon, on déclare payé ou rejeté un relevé validé dont le virement est parti."},
+	{ReasonStatementNotBatched, ECONFLICT, "Relevé hors lot de virements", "Le relevé n'est dans aucun lot de virements : créez d'abord un lot (POST /api/v1/payment-batches)."},
+	{ReasonNoPayerAccount, EREFUSED, "Compte de l'opérateur manquant", "Le compte d'où partent les virements n'est pas renseigné : enregistrez-le d'abord (PUT /api/v1/payer-account)."},
+	{ReasonNoBankAccount, EREFUSED, "Compte bancaire du lieu manquant", "Les lieux dont les relevés attendent un virement n'ont pas de coordonnées bancaires : le détail les nomme. Un lieu sans compte reste hors des lots jusqu'à ce qu'il les renseigne."},
+	{ReasonNothingToPay, EREFUSED, "Rien à payer", "Aucun relevé validé n'attend de virement : validez d'abord des relevés."},
+	{ReasonNotExpired, EREFUSED, "Programme encore valable", "Les pass du programme restent utilisables (validité et tolérance) : les avoirs viennent après."},
+	{ReasonExpiryPending, EREFUSED, "Expiration à lancer", "Des pass du programme ne sont pas encore expirés : lancez d'abord l'expiration (POST /api/v1/expiry), puis émettez les avoirs."},
+	{ReasonAlreadyCredited, ECONFLICT, "Avoirs déjà émis", "Les avoirs du programme ont déjà été émis : ils ne le sont qu'une fois."},
+
+	// Indicators.
+	{ReasonNoIndicators, ENOTFOUND, "Indicateurs pas encore calculés", "Les indicateurs et les données ouvertes n'ont pas encore été calculés : le serveur les calcule à son démarrage puis régulièrement (l'opérateur peut aussi lancer POST /api/v1/indicators/refresh). Réessayez dans quelques minutes."},
+	{ReasonScopeNotFound, ENOTFOUND, "Périmètre introuvable", "Ce périmètre n'existe pas ou vous n'avez pas le droit d'en lire les indicateurs : un financeur lit son périmètre et celui de ses programmes, un hub celui de son territoire. GET /api/v1/indicator-scopes donne les vôtres."},
+}
+
+// Reasons returns the description of every reason the service can give.
+func Reasons() []ReasonInfo {
+	return append([]ReasonInfo(nil), reasons[:]...)
+}
