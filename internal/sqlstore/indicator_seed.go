@@ -127,11 +127,9 @@ func (s *Store) SeedHistory(ctx context.Context, h HistorySeed, progress func(st
 			}, nil); err != nil {
 			return err
 		}
-		if s.dialect == dialectPostgres {
-			// Rows given their id: move the sequence past them.
-			if err := tx.exec(`SELECT setval(pg_get_serial_sequence('beneficiaries', 'id'), (SELECT MAX(id) FROM beneficiaries))`); err != nil {
-				return err
-			}
+		// Rows given their id: move the sequence past them.
+		if err := s.dialect.resetSequence(tx, "beneficiaries"); err != nil {
+			return err
 		}
 
 		say("carnets")
