@@ -184,40 +184,9 @@ func (t *tx) planImport(rows []passnum.ImportRow, venues []passnum.Venue) (*impo
 // they will be, those of the file and the others, compared by pivot, and
 // by name and distance.
 func (p *importPlan) check(existing []*passnum.Venue, match []*passnum.Venue, rows []passnum.ImportRow, venues []passnum.Venue) {
-	type entry struct {
-		v     *passnum.Venue
-		line  int // 0: recorded, not in the file
-		point *geo.Point
-		name  string
-	}
-	inFile := map[int64]bool{}
-	for _, m := range match {
-		if m != nil {
-			inFile[m.OrgID] = true
-		}
-	}
-	var all []*entry
-	for _, v := range existing {
-		if !inFile[v.OrgID] {
-			all = append(all, &entry{v: v})
-		}
-	}
-	for i := range venues {
-		v := &venues[i]
-		if match[i] != nil {
-			v.Qualification = match[i].Qualification
-			v.OrgID = match[i].OrgID
-		}
-		all = append(all, &entry{v: v, line: rows[i].Line})
-	}
-	name := func(e *entry) string {
-		if e.line > 0 {
-			return fmt.Sprintf("« %s » (%s)", e.v.Name, lineRef(e.line))
-		}
-		return fmt.Sprintf("« %s » (id %s, déjà dans l'annuaire)", e.v.Name, e.v.ID)
-	}
-	byPivot := map[string][]*entry{}
-	byName := map[string][]*entry{}
+	all := importEntries(existing, match, rows, venues)
+	byPivot := map[string][]*importEntry{}
+	byName := map[string][]*importEntry{}
 	for _, e := range all {
 		byPivot[e.v.Pivot] = append(byPivot[e.v.Pivot], e)
 		if pt, ok := venuePoint(e.v); ok {
@@ -227,65 +196,12 @@ func (p *importPlan) check(existing []*passnum.Venue, match []*passnum.Venue, ro
 		}
 	}
 	for _, e := range all {
-		if e.line == 0 {
-			continue
-		}
-		var others, qualified []string
-		for _, o := range byPivot[e.v.Pivot] {
-			if o == e {
-				continue
-			}
-			others = append(others, name(o))
-			if e.v.Qualification != "" && e.v.Qualification != passnum.QualificationListed &&
-				o.v.Qualification != "" && o.v.Qualification != passnum.QualificationListed {
-				qualified = append(qualified, name(o))
-			}
-		}
-		if len(qualified) > 0 {
-			p.problems = append(p.problems, passnum.ImportProblem{Line: e.line, Field: "pivot",
-				Message: fmt.Sprintf("pivot : %s, candidat ou qualifié, a le même SIRET %s que %s : un SIRET ne peut être qualifié qu'une fois.",
-					name(e), e.v.Pivot, strings.Join(qualified, ", "))})
-		} else if len(others) > 0 {
-			p.warnings = append(p.warnings, passnum.ImportProblem{Line: e.line, Field: "pivot",
-				Message: fmt.Sprintf("pivot : même SIRET %s que %s : le même lieu en double ?", e.v.Pivot, strings.Join(limit(others, 3), ", "))})
+		if e.line > 0 {
+			p.checkPivot(e, byPivot[e.v.Pivot])
 		}
 	}
-	// Same name, close by: sorted by latitude, each entry is compared with
-	// those a few hundred metres north of it only.
-	const degreePerMeter = 1 / 111_000.0
 	for _, group := range byName {
-		if len(group) < 2 {
-			continue
-		}
-		slices.SortFunc(group, func(a, b *entry) int {
-			return cmpFloat(a.point.Lat, b.point.Lat)
-		})
-		near := map[*entry][]string{}
-		for i, a := range group {
-			for _, b := range group[i+1:] {
-				if b.point.Lat-a.point.Lat > passnum.DuplicateDistanceMeters*degreePerMeter*1.01 {
-					break
-				}
-				if a.line == 0 && b.line == 0 {
-					continue
-				}
-				d := geo.DistanceKm(*a.point, *b.point) * 1000
-				if d > passnum.DuplicateDistanceMeters {
-					continue
-				}
-				// Warned on the line of the file, the later one if both
-				// are.
-				first, second := a, b
-				if b.line == 0 || a.line > b.line && a.line != 0 {
-					first, second = b, a
-				}
-				near[second] = append(near[second], fmt.Sprintf("%s à %d m", name(first), int(math.Round(d))))
-			}
-		}
-		for e, others := range near {
-			p.warnings = append(p.warnings, passnum.ImportProblem{Line: e.line, Field: "nom",
-				Message: fmt.Sprintf("nom : même nom que %s : le même lieu en double ?", strings.Join(limit(others, 3), ", "))})
-		}
+		p.checkNear(group)
 	}
 	slices.SortStableFunc(p.warnings, func(a, b passnum.ImportProblem) int {
 		if a.Line != b.Line {
@@ -293,6 +209,115 @@ func (p *importPlan) check(existing []*passnum.Venue, match []*passnum.Venue, ro
 		}
 		return strings.Compare(a.Field, b.Field)
 	})
+}
+
+// importEntry is a venue as it will be after an import: a row of the file,
+// or a recorded venue that no row matches.
+type importEntry struct {
+	v     *passnum.Venue
+	line  int // 0: recorded, not in the file
+	point *geo.Point
+	name  string // normalised, for entries with a point
+}
+
+// label names an entry in a problem or a warning.
+func (e *importEntry) label() string {
+	if e.line > 0 {
+		return fmt.Sprintf("« %s » (%s)", e.v.Name, lineRef(e.line))
+	}
+	return fmt.Sprintf("« %s » (id %s, déjà dans l'annuaire)", e.v.Name, e.v.ID)
+}
+
+// importEntries lists the venues as they will be: the recorded ones no row
+// matches, then the rows, each with the organisation and status of the
+// venue it matches.
+func importEntries(existing []*passnum.Venue, match []*passnum.Venue, rows []passnum.ImportRow, venues []passnum.Venue) []*importEntry {
+	inFile := map[int64]bool{}
+	for _, m := range match {
+		if m != nil {
+			inFile[m.OrgID] = true
+		}
+	}
+	var all []*importEntry
+	for _, v := range existing {
+		if !inFile[v.OrgID] {
+			all = append(all, &importEntry{v: v})
+		}
+	}
+	for i := range venues {
+		v := &venues[i]
+		if match[i] != nil {
+			v.Qualification = match[i].Qualification
+			v.OrgID = match[i].OrgID
+		}
+		all = append(all, &importEntry{v: v, line: rows[i].Line})
+	}
+	return all
+}
+
+// checkPivot compares a row with the other venues of its pivot: a SIRET
+// shared by two candidate or qualified venues stops the import, else a
+// shared SIRET is a warning.
+func (p *importPlan) checkPivot(e *importEntry, same []*importEntry) {
+	var others, qualified []string
+	for _, o := range same {
+		if o == e {
+			continue
+		}
+		others = append(others, o.label())
+		if e.v.Qualification != "" && e.v.Qualification != passnum.QualificationListed &&
+			o.v.Qualification != "" && o.v.Qualification != passnum.QualificationListed {
+			qualified = append(qualified, o.label())
+		}
+	}
+	if len(qualified) > 0 {
+		p.problems = append(p.problems, passnum.ImportProblem{Line: e.line, Field: "pivot",
+			Message: fmt.Sprintf("pivot : %s, candidat ou qualifié, a le même SIRET %s que %s : un SIRET ne peut être qualifié qu'une fois.",
+				e.label(), e.v.Pivot, strings.Join(qualified, ", "))})
+	} else if len(others) > 0 {
+		p.warnings = append(p.warnings, passnum.ImportProblem{Line: e.line, Field: "pivot",
+			Message: fmt.Sprintf("pivot : même SIRET %s que %s : le même lieu en double ?", e.v.Pivot, strings.Join(limit(others, 3), ", "))})
+	}
+}
+
+// checkNear warns of the venues of one name that stand within
+// passnum.DuplicateDistanceMeters of each other, one of them at least in
+// the file. Sorted by latitude, each entry is compared with those a few
+// hundred metres north of it only.
+func (p *importPlan) checkNear(group []*importEntry) {
+	if len(group) < 2 {
+		return
+	}
+	const degreePerMeter = 1 / 111_000.0
+	slices.SortFunc(group, func(a, b *importEntry) int {
+		return cmpFloat(a.point.Lat, b.point.Lat)
+	})
+	near := map[*importEntry][]string{}
+	for i, a := range group {
+		for _, b := range group[i+1:] {
+			if b.point.Lat-a.point.Lat > passnum.DuplicateDistanceMeters*degreePerMeter*1.01 {
+				break
+			}
+			if a.line == 0 && b.line == 0 {
+				continue
+			}
+			d := geo.DistanceKm(*a.point, *b.point) * 1000
+			if d > passnum.DuplicateDistanceMeters {
+				continue
+			}
+			// Warned on the line of the file, the later one if both
+			// are.
+			first, second := a, b
+			if b.line == 0 || a.line > b.line && a.line != 0 {
+				first, second = b, a
+			}
+			near[second] = append(near[second], fmt.Sprintf("%s à %d m", first.label(), int(math.Round(d))))
+		}
+	}
+	for e, others := range near {
+		p.warnings = append(p.warnings, passnum.ImportProblem{Line: e.line, Field: "nom",
+			Message: fmt.Sprintf("nom : même nom que %s : le même lieu en double ?", strings.Join(limit(others, 3), ", "))})
+	}
 }
 
 func limit(l []string, n int) []string {
