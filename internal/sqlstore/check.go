@@ -46,9 +46,9 @@ type invariantCheck struct {
 	run func(t *tx, fail failFunc) error
 
 	// unreadable says that the check's violations are records that
-	// cannot be read. Once it has found some, a later check stopped by
-	// one of them adds the error to the problems, which it would not
-	// replace, instead of failing the whole report.
+	// cannot be read. Once it has found some, a later check that fails
+	// ends the report with its error as one more problem, beside the
+	// values that explain it, instead of an error in their place.
 	unreadable bool
 }
 
