@@ -33,7 +33,7 @@ type failFunc = func(format string, args ...any)
 // run, Go, for the few checks that recompute what SQL alone cannot (the
 // ledger, funder charges, credit notes) and say their problems themselves.
 type invariantCheck struct {
-	name  string // short and unique
+	name  string // unique: its area, a dot, what it checks ("ledger.total")
 	about string // what it checks, in a sentence
 
 	number string
@@ -55,7 +55,7 @@ type invariantCheck struct {
 // invariantChecks are the checks of CheckInvariants, in the order they
 // run and report.
 var invariantChecks = slices.Concat(
-	[]invariantCheck{{name: "instants", about: "Every stored instant has the shape of one (instant.go); the other checks read records, and they come first.",
+	[]invariantCheck{{name: "instants.shape", about: "Every stored instant has the shape of one (instant.go); the other checks read records, and they come first.",
 		run: (*tx).checkInstants, unreadable: true}},
 	ledgerChecks,
 	redemptionChecks,
@@ -148,28 +148,28 @@ func (c *invariantCheck) find(t *tx, fail failFunc) error {
 
 // ledgerChecks: the books balance, and reconcile with the records.
 var ledgerChecks = []invariantCheck{
-	{name: "posting-balance", about: "Every posting balances (the first 20 that do not are named).",
+	{name: "ledger.postings", about: "Every posting balances (the first 20 that do not are named).",
 		rows:    `SELECT posting_id, SUM(amount_cents) FROM entries GROUP BY posting_id HAVING SUM(amount_cents) <> 0 ORDER BY posting_id LIMIT 20`,
 		message: "ledger: posting %d does not balance (off by %d cents)"},
-	{name: "ledger-balance", about: "The whole ledger balances.",
+	{name: "ledger.total", about: "The whole ledger balances.",
 		number:  `SELECT COALESCE(SUM(amount_cents), 0) FROM entries`,
 		message: "ledger: the entries sum to %d cents instead of 0"},
-	{name: "ledger-accounts", about: "Each account of each programme holds what the records say (pass states at face value, payment orders, payments to venues, credit notes), and the programme's counters agree: issued ≤ budget, activated ≤ what the funds received pay for.",
+	{name: "ledger.accounts", about: "Each account of each programme holds what the records say (pass states at face value, payment orders, payments to venues, credit notes), and the programme's counters agree: issued ≤ budget, activated ≤ what the funds received pay for.",
 		run: (*tx).checkLedger},
 }
 
 // redemptionChecks: invariant 1, a pass is redeemed at most once.
 var redemptionChecks = []invariantCheck{
-	{name: "redeemed-once", about: "No pass has two live redemption lines (the first 20 that do are named).",
+	{name: "redemption.once", about: "No pass has two live redemption lines (the first 20 that do are named).",
 		rows:    `SELECT serial, COUNT(*) FROM redemption_passes WHERE voided = 0 GROUP BY serial HAVING COUNT(*) > 1 LIMIT 20`,
 		args:    func(row []int64) []any { return []any{passnum.FormatSerial(row[0]), row[1]} },
 		message: "pass %s is redeemed %d times"},
-	{name: "pass-redemption-lines", about: "A pass is redeemed (or settled) exactly when one live redemption line points to it, and it names that line's redemption.",
+	{name: "redemption.pass-lines", about: "A pass is redeemed (or settled) exactly when one live redemption line points to it, and it names that line's redemption.",
 		number: `SELECT COUNT(*) FROM passes p LEFT JOIN redemption_passes r ON r.serial = p.serial AND r.voided = 0
 		WHERE (CASE WHEN p.state IN ('redeemed', 'settled') THEN 1 ELSE 0 END) <> (CASE WHEN r.serial IS NULL THEN 0 ELSE 1 END)
 		   OR (r.serial IS NOT NULL AND (p.redemption_id IS NULL OR p.redemption_id <> r.redemption_id))`,
 		message: "%d passes disagree with their redemption lines (redeemed state without a live line, or the reverse)"},
-	{name: "redemption-lines", about: "A redemption counts its lines, and is voided exactly when its lines are.",
+	{name: "redemption.lines", about: "A redemption counts its lines, and is voided exactly when its lines are.",
 		number: `SELECT COUNT(*) FROM redemptions r WHERE r.passes <> (SELECT COUNT(*) FROM redemption_passes l WHERE l.redemption_id = r.id)
 		OR (r.voided_at IS NULL) <> (NOT EXISTS (SELECT 1 FROM redemption_passes l WHERE l.redemption_id = r.id AND l.voided = 1))`,
 		message: "%d redemptions disagree with their lines (count or void flag)"},
@@ -180,12 +180,12 @@ var redemptionChecks = []invariantCheck{
 var passChecks = []invariantCheck{
 	// Blocked and expired passes may or may not have been activated;
 	// ProgrammeStats counts activated passes by state on this basis.
-	{name: "activation-date", about: "A pass has an activation date exactly when its state says it was activated.",
+	{name: "pass.activation-date", about: "A pass has an activation date exactly when its state says it was activated.",
 		number: `SELECT COUNT(*) FROM passes
 		WHERE (state = 'issued' AND activated_at IS NOT NULL)
 		   OR (state IN ('activated', 'allocated', 'distributed', 'redeemed', 'settled') AND activated_at IS NULL)`,
 		message: "%d passes disagree with their activation date (an activated state without one, or an issued pass with one)"},
-	{name: "carnet-states", about: "Passes are in their carnet's range, distributed ones in distributed carnets, allocated ones in allocated carnets, the others in no prescriber's.",
+	{name: "pass.carnet", about: "Passes are in their carnet's range, distributed ones in distributed carnets, allocated ones in allocated carnets, the others in no prescriber's.",
 		number: `SELECT COUNT(*) FROM passes p JOIN carnets c ON c.number = p.carnet
 		WHERE (p.state IN ('distributed', 'redeemed', 'settled') AND c.beneficiary_id IS NULL)
 		   OR (p.state = 'allocated' AND (c.prescriber_id IS NULL OR c.beneficiary_id IS NOT NULL))

@@ -1,9 +1,14 @@
 package sqlstore
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
+
+// checkName is the shape of a check's name: never that of a reason
+// (kebab-case alone), which errors carry.
+var checkName = regexp.MustCompile(`^[a-z]+\.[a-z]+(-[a-z]+)*$`)
 
 // TestInvariantChecksTable holds every check of CheckInvariants to the
 // shape its runner expects: a unique name, a sentence saying what it
@@ -11,8 +16,8 @@ import (
 func TestInvariantChecksTable(t *testing.T) {
 	seen := map[string]bool{}
 	for _, c := range invariantChecks {
-		if c.name == "" || strings.ContainsAny(c.name, " _") {
-			t.Errorf("check %q: a name is short, words joined by hyphens", c.name)
+		if !checkName.MatchString(c.name) {
+			t.Errorf("check %q: a name is its area, a dot, and what it checks in words joined by hyphens", c.name)
 		}
 		if seen[c.name] {
 			t.Errorf("check %q: named twice", c.name)
@@ -37,7 +42,7 @@ func TestInvariantChecksTable(t *testing.T) {
 			t.Errorf("check %q: args without rows", c.name)
 		}
 	}
-	if invariantChecks[0].name != "instants" || !invariantChecks[0].unreadable {
+	if invariantChecks[0].name != "instants.shape" || !invariantChecks[0].unreadable {
 		t.Errorf("the check of instants runs first, so that the others' read errors are reported beside it")
 	}
 }

@@ -40,47 +40,47 @@ func (t *tx) settlementMoney(p *passnum.Programme) (paid, credited map[int64]int
 // settlementChecks: statements, their lines, payment batches, funder
 // charges and credit notes agree with each other and with the passes.
 var settlementChecks = []invariantCheck{
-	{name: "statement-totals", about: "A statement's passes and amount are those of its lines.",
+	{name: "settlement.statement-totals", about: "A statement's passes and amount are those of its lines.",
 		number: `SELECT COUNT(*) FROM statements s WHERE s.passes <> (SELECT COUNT(*) FROM statement_lines l WHERE l.statement_id = s.id)
 			OR s.amount_cents <> (SELECT COALESCE(SUM(l.amount_cents), 0) FROM statement_lines l WHERE l.statement_id = s.id)`,
 		message: "%d statements whose totals are not the sum of their lines"},
-	{name: "statement-line-rejection", about: "A statement line is rejected exactly when its statement is.",
+	{name: "settlement.line-rejection", about: "A statement line is rejected exactly when its statement is.",
 		number: `SELECT COUNT(*) FROM statement_lines l JOIN statements s ON s.id = l.statement_id
 			WHERE (CASE WHEN s.state = 'rejected' THEN 1 ELSE 0 END) <> l.rejected`,
 		message: "%d statement lines whose rejection disagrees with their statement's state"},
-	{name: "paid-once", about: "No pass is on two live statements.",
+	{name: "settlement.paid-once", about: "No pass is on two live statements.",
 		number:  `SELECT COUNT(*) FROM (SELECT serial FROM statement_lines WHERE rejected = 0 GROUP BY serial HAVING COUNT(*) > 1) d`,
 		message: "%d passes on two live statements (paid twice)"},
-	{name: "statement-line-pass", about: "A live statement line agrees with its pass: programme, venue, face value, redemption, and a state that follows the statement's (settled once paid, redeemed before).",
+	{name: "settlement.line-pass", about: "A live statement line agrees with its pass: programme, venue, face value, redemption, and a state that follows the statement's (settled once paid, redeemed before).",
 		number: `SELECT COUNT(*) FROM statement_lines l JOIN statements s ON s.id = l.statement_id
 			LEFT JOIN passes p ON p.serial = l.serial JOIN programmes g ON g.id = l.programme_id
 			WHERE l.rejected = 0 AND (p.serial IS NULL OR p.programme_id <> l.programme_id OR p.venue_id IS NULL OR p.venue_id <> s.venue_id
 			   OR l.amount_cents <> g.face_value_cents OR p.redemption_id IS NULL OR p.redemption_id <> l.redemption_id
 			   OR p.state <> (CASE WHEN s.state = 'paid' THEN 'settled' ELSE 'redeemed' END))`,
 		message: "%d live statement lines that disagree with their pass (programme, venue, value, redemption, or state versus the statement's)"},
-	{name: "settled-on-statement", about: "A settled pass is on a live statement.",
+	{name: "settlement.settled-passes", about: "A settled pass is on a live statement.",
 		number: `SELECT COUNT(*) FROM passes p WHERE p.state = 'settled'
 			AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.serial = p.serial AND l.rejected = 0)`,
 		message: "%d settled passes on no live statement"},
-	{name: "charged-once", about: "A pass on statements is charged to its funders exactly once.",
+	{name: "settlement.charged-once", about: "A pass on statements is charged to its funders exactly once.",
 		number:  `SELECT COUNT(*) FROM (SELECT serial FROM statement_lines GROUP BY serial HAVING SUM(charged) <> 1) d`,
 		message: "%d passes charged to funders other than exactly once"},
-	{name: "statement-state", about: "A draft statement is in no batch; a paid or rejected one is; any but a draft was validated.",
+	{name: "settlement.statement-state", about: "A draft statement is in no batch; a paid or rejected one is; any but a draft was validated.",
 		number: `SELECT COUNT(*) FROM statements WHERE (state = 'draft' AND batch_id IS NOT NULL) OR (state IN ('paid', 'rejected') AND batch_id IS NULL)
 			OR (state <> 'draft' AND validated_at IS NULL)`,
 		message: "%d statements whose state disagrees with their batch or validation"},
-	{name: "batch-totals", about: "A payment batch's count and control sum are those of its statements.",
+	{name: "settlement.batch-totals", about: "A payment batch's count and control sum are those of its statements.",
 		number: `SELECT COUNT(*) FROM payment_batches b WHERE b.statements <> (SELECT COUNT(*) FROM statements s WHERE s.batch_id = b.id)
 			OR b.control_sum_cents <> (SELECT COALESCE(SUM(s.amount_cents), 0) FROM statements s WHERE s.batch_id = b.id)`,
 		message: "%d payment batches whose count or control sum is not that of their statements"},
-	{name: "run-totals", about: "A settlement run's statements, passes and amount are those of its statements.",
+	{name: "settlement.run-totals", about: "A settlement run's statements, passes and amount are those of its statements.",
 		number: `SELECT COUNT(*) FROM settlement_runs r WHERE r.statements <> (SELECT COUNT(*) FROM statements s WHERE s.run_id = r.id)
 			OR r.passes <> (SELECT COALESCE(SUM(s.passes), 0) FROM statements s WHERE s.run_id = r.id)
 			OR r.amount_cents <> (SELECT COALESCE(SUM(s.amount_cents), 0) FROM statements s WHERE s.run_id = r.id)`,
 		message: "%d settlement runs whose totals are not those of their statements"},
-	{name: "funder-charges", about: "Each funder's charge of a run and programme is its share of the lines charged there, with the fee, and none is missing.",
+	{name: "settlement.funder-charges", about: "Each funder's charge of a run and programme is its share of the lines charged there, with the fee, and none is missing.",
 		run: (*tx).checkFunderCharges},
-	{name: "credit-notes", about: "Every funder of a programme with credit notes has one, its share of the same expired passes at face value.",
+	{name: "settlement.credit-notes", about: "Every funder of a programme with credit notes has one, its share of the same expired passes at face value.",
 		run: (*tx).checkCreditNotes},
 }
 
