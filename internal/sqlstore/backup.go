@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,8 +23,8 @@ const PostgresBackupHelp = `Sur PostgreSQL, sauvegardez avec pg_dump : pg_dump -
 // file back in place of the database, the server stopped. path must not
 // exist. On PostgreSQL, Backup refuses and names the pg_dump command.
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if s.dialect != dialectSQLite {
-		return passnum.Errorf(passnum.EINVALID, passnum.EINVALID, "%s", PostgresBackupHelp)
+	if err := s.dialect.backupRefused(); err != nil {
+		return err
 	}
 	if strings.TrimSpace(path) == "" {
 		return passnum.Invalid("out", "Indiquez le fichier de sauvegarde.")
@@ -35,24 +34,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("backup %s: %w", path, err)
 	}
-	// A reader connection, so that writers are not held up: it is
-	// query_only, which also forbids VACUUM INTO, so the pragma is lifted
-	// for the backup and restored after; a connection that cannot be
-	// restored is thrown away.
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("backup %s: %w", path, err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA query_only = 0`); err != nil {
-		return fmt.Errorf("backup %s: %w", path, err)
-	}
-	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, path)
-	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA query_only = 1`); rerr != nil {
-		conn.Raw(func(any) error { return driver.ErrBadConn })
-	}
-	if err != nil {
-		os.Remove(path)
+	if err := s.dialect.backup(ctx, s.db, path); err != nil {
 		return fmt.Errorf("backup %s: %w", path, err)
 	}
 	return nil

@@ -1,17 +1,29 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
+	"net/url"
+	"os"
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"modernc.org/sqlite"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
+	"github.com/passnum/passnum"
+	"modernc.org/sqlite" // also registers the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // dialect is every difference between SQLite and PostgreSQL, kept in this
-// one file: the rest of the package writes portable SQL with '?' parameters.
+// one file: how the database is opened and its transactions isolated, the
+// tokens of the migrations, parameters, bulk writes, sequences, backups,
+// and what the engines' errors mean. The rest of the package writes
+// portable SQL with '?' parameters and asks the dialect for the rest.
 type dialect int
 
 const (
@@ -19,11 +31,79 @@ const (
 	dialectPostgres
 )
 
+// dialectOf tells which engine a DSN names: a postgres:// or
+// postgresql:// URL is PostgreSQL, anything else a SQLite file path.
+func dialectOf(dsn string) dialect {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return dialectPostgres
+	}
+	return dialectSQLite
+}
+
 func (d dialect) String() string {
 	if d == dialectPostgres {
 		return "postgres"
 	}
 	return "sqlite"
+}
+
+// open opens the pools of a store: db serves reads, wdb writes. A SQLite
+// DSN is a file path, optionally prefixed with "sqlite:".
+func (d dialect) open(dsn string) (db, wdb *sql.DB, err error) {
+	if d == dialectPostgres {
+		if db, err = sql.Open("pgx", dsn); err != nil {
+			return nil, nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(64)
+		db.SetMaxIdleConns(64)
+		return db, db, nil
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if path == "" {
+		return nil, nil, errors.New("open sqlite: empty path")
+	}
+	// synchronous(FULL): a commit acknowledged to a client survives a
+	// power cut (invariant 4), at the price of one fsync per commit.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	// The writer runs every transaction inside a savepoint (group
+	// commit): temp_store(MEMORY) keeps savepoint journals off the disk,
+	// and a 128 MiB page cache lets a large issuance build its indexes
+	// without spilling pages to the WAL mid-transaction.
+	writer := base + "&_txlock=immediate&_pragma=temp_store(MEMORY)&_pragma=cache_size(-131072)"
+	if wdb, err = sql.Open("sqlite", writer); err != nil {
+		return nil, nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	// Readers: a pool of read-only connections that WAL lets run beside
+	// the writer.
+	if db, err = sql.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
+		wdb.Close()
+		return nil, nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	return db, wdb, nil
+}
+
+// groupCommit tells whether writes go through the group committer
+// (groupcommit.go): on SQLite, whose one writer pays an fsync a commit.
+func (d dialect) groupCommit() bool { return d == dialectSQLite }
+
+// txOptions are the options of a read-write or a read-only transaction.
+// On PostgreSQL writes are serializable and a read sees one snapshot
+// (repeatable read); SQLite, with one writer, gives both as it is.
+func (d dialect) txOptions(readOnly bool) *sql.TxOptions {
+	opts := &sql.TxOptions{ReadOnly: readOnly}
+	if d == dialectPostgres {
+		opts.Isolation = sql.LevelSerializable
+		if readOnly {
+			opts.Isolation = sql.LevelRepeatableRead
+		}
+	}
+	return opts
 }
 
 // ddl replaces the tokens of the migration files.
@@ -58,6 +138,162 @@ func (d dialect) rebind(q string) string {
 		b.WriteByte(q[i])
 	}
 	return b.String()
+}
+
+// resetSequence moves the sequence of a table's id past its largest id,
+// after rows were written with their id: PostgreSQL's identity column
+// would hand those ids out again. SQLite's rowid is always past the
+// largest.
+func (d dialect) resetSequence(t *tx, table string) error {
+	if d != dialectPostgres {
+		return nil
+	}
+	return t.exec(`SELECT setval(pg_get_serial_sequence('` + table + `', 'id'), (SELECT MAX(id) FROM ` + table + `))`)
+}
+
+// bulkInsert writes n rows without one statement per row: PostgreSQL's COPY
+// protocol on the transaction's connection, or multi-row INSERTs on SQLite.
+// fill sets the values of row i.
+func (d dialect) bulkInsert(t *tx, table string, columns []string, n int, fill func(i int, row []any), progress func(done, total int)) error {
+	if d == dialectPostgres && t.conn != nil {
+		return copyFrom(t, table, columns, n, fill, progress)
+	}
+	return d.insertRows(t, table, columns, n, fill, progress)
+}
+
+// insertRows writes rows by INSERTs of 500 rows, one statement prepared
+// for all of them but the last.
+func (d dialect) insertRows(t *tx, table string, columns []string, n int, fill func(i int, row []any), progress func(done, total int)) error {
+	const rowsPerStatement = 500
+	width := len(columns)
+	tuple := "(" + placeholders(width) + ")"
+	full := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(columns, ", "),
+		strings.TrimSuffix(strings.Repeat(tuple+", ", rowsPerStatement), ", "))
+	stmt, err := t.Tx.PrepareContext(t.ctx, d.rebind(full))
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	args := make([]any, rowsPerStatement*width)
+	for start := 0; start < n; start += rowsPerStatement {
+		count := min(rowsPerStatement, n-start)
+		for i := 0; i < count; i++ {
+			fill(start+i, args[i*width:(i+1)*width])
+		}
+		if count == rowsPerStatement {
+			_, err = stmt.ExecContext(t.ctx, args...)
+		} else {
+			q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(columns, ", "),
+				strings.TrimSuffix(strings.Repeat(tuple+", ", count), ", "))
+			_, err = t.Tx.ExecContext(t.ctx, d.rebind(q), args[:count*width]...)
+		}
+		if err != nil {
+			return err
+		}
+		if progress != nil && (start/rowsPerStatement)%20 == 0 {
+			progress(start+count, n)
+		}
+	}
+	if progress != nil {
+		progress(n, n)
+	}
+	return nil
+}
+
+// copyFrom streams rows with PostgreSQL's COPY on the transaction's own
+// connection.
+func copyFrom(t *tx, table string, columns []string, n int, fill func(i int, row []any), progress func(done, total int)) error {
+	return t.conn.Raw(func(driverConn any) error {
+		conn := driverConn.(*stdlib.Conn).Conn()
+		src := &rowSource{n: n, row: make([]any, len(columns)), fill: fill, progress: progress}
+		_, err := conn.CopyFrom(t.ctx, pgx.Identifier{table}, columns, src)
+		if progress != nil && err == nil {
+			progress(n, n)
+		}
+		return err
+	})
+}
+
+// rowSource gives copyFrom its rows (pgx.CopyFromSource).
+type rowSource struct {
+	i, n     int
+	row      []any
+	fill     func(int, []any)
+	progress func(done, total int)
+}
+
+func (r *rowSource) Next() bool {
+	if r.i >= r.n {
+		return false
+	}
+	r.fill(r.i, r.row)
+	r.i++
+	if r.progress != nil && r.i%10000 == 0 {
+		r.progress(r.i, r.n)
+	}
+	return true
+}
+func (r *rowSource) Values() ([]any, error) { return r.row, nil }
+func (r *rowSource) Err() error             { return nil }
+
+// backupRefused is nil when Backup copies the engine's databases itself,
+// else a refusal naming the engine's own tool: PostgreSQL's pg_dump is
+// online and consistent, and passnum has nothing to add to it.
+func (d dialect) backupRefused() error {
+	if d != dialectSQLite {
+		return passnum.Errorf(passnum.EINVALID, passnum.EINVALID, "%s", PostgresBackupHelp)
+	}
+	return nil
+}
+
+// backup is Backup's copy of a SQLite database to path: VACUUM INTO, on a
+// reader connection of db so that writers are not held up. That
+// connection is query_only, which also forbids VACUUM INTO, so the pragma
+// is lifted for the backup and restored after; a connection that cannot be
+// restored is thrown away. A failed copy leaves no file.
+func (d dialect) backup(ctx context.Context, db *sql.DB, path string) error {
+	if err := d.backupRefused(); err != nil {
+		return err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA query_only = 0`); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, path)
+	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA query_only = 1`); rerr != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	if err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}
+
+// maxPageCount is the statement that caps a SQLite database at pages pages,
+// or lifts the cap when pages is 0, and answers the limit in force.
+// PostgreSQL has no such cap.
+func (d dialect) maxPageCount(pages int64) (string, error) {
+	if d != dialectSQLite {
+		return "", errors.New("SetSizeLimit: SQLite only")
+	}
+	if pages <= 0 {
+		pages = 4294967294 // SQLite's largest
+	}
+	return fmt.Sprintf(`PRAGMA max_page_count = %d`, pages), nil
+}
+
+// pageCount is the statement that answers how many pages a SQLite database
+// has.
+func (d dialect) pageCount() (string, error) {
+	if d != dialectSQLite {
+		return "", errors.New("PageCount: SQLite only")
+	}
+	return `PRAGMA page_count`, nil
 }
 
 // retryable tells whether a transaction failed only because it ran

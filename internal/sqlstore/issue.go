@@ -8,10 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/csvfile"
 	"github.com/passnum/passnum/internal/passcode"
@@ -109,83 +106,6 @@ func (s *Store) issue(ctx context.Context, r passnum.IssueRequest) (*passnum.Bat
 	})
 	return b, err
 }
-
-// bulkInsert writes n rows without one statement per row: PostgreSQL's COPY
-// protocol, or multi-row INSERTs on SQLite. fill sets the values of row i.
-func (t *tx) bulkInsert(table string, columns []string, n int, fill func(i int, row []any), progress func(done, total int)) error {
-	if t.s.dialect == dialectPostgres && t.conn != nil {
-		return t.copyFrom(table, columns, n, fill, progress)
-	}
-	const rowsPerStatement = 500
-	width := len(columns)
-	tuple := "(" + placeholders(width) + ")"
-	full := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(columns, ", "),
-		strings.TrimSuffix(strings.Repeat(tuple+", ", rowsPerStatement), ", "))
-	stmt, err := t.Tx.PrepareContext(t.ctx, t.s.dialect.rebind(full))
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	args := make([]any, rowsPerStatement*width)
-	for start := 0; start < n; start += rowsPerStatement {
-		count := min(rowsPerStatement, n-start)
-		for i := 0; i < count; i++ {
-			fill(start+i, args[i*width:(i+1)*width])
-		}
-		if count == rowsPerStatement {
-			_, err = stmt.ExecContext(t.ctx, args...)
-		} else {
-			q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(columns, ", "),
-				strings.TrimSuffix(strings.Repeat(tuple+", ", count), ", "))
-			_, err = t.Tx.ExecContext(t.ctx, t.s.dialect.rebind(q), args[:count*width]...)
-		}
-		if err != nil {
-			return err
-		}
-		if progress != nil && (start/rowsPerStatement)%20 == 0 {
-			progress(start+count, n)
-		}
-	}
-	if progress != nil {
-		progress(n, n)
-	}
-	return nil
-}
-
-// copyFrom streams rows with PostgreSQL's COPY on the transaction's own
-// connection.
-func (t *tx) copyFrom(table string, columns []string, n int, fill func(i int, row []any), progress func(done, total int)) error {
-	return t.conn.Raw(func(driverConn any) error {
-		conn := driverConn.(*stdlib.Conn).Conn()
-		src := &rowSource{n: n, row: make([]any, len(columns)), fill: fill, progress: progress}
-		_, err := conn.CopyFrom(t.ctx, pgx.Identifier{table}, columns, src)
-		if progress != nil && err == nil {
-			progress(n, n)
-		}
-		return err
-	})
-}
-
-type rowSource struct {
-	i, n     int
-	row      []any
-	fill     func(int, []any)
-	progress func(done, total int)
-}
-
-func (r *rowSource) Next() bool {
-	if r.i >= r.n {
-		return false
-	}
-	r.fill(r.i, r.row)
-	r.i++
-	if r.progress != nil && r.i%10000 == 0 {
-		r.progress(r.i, r.n)
-	}
-	return true
-}
-func (r *rowSource) Values() ([]any, error) { return r.row, nil }
-func (r *rowSource) Err() error             { return nil }
 
 // ListBatches lists the batches of a programme.
 func (s *Store) ListBatches(ctx context.Context, programmeID int64) ([]*passnum.Batch, error) {

@@ -37,77 +37,62 @@ func (t *tx) settlementMoney(p *passnum.Programme) (paid, credited map[int64]int
 	return paid, credited, nil
 }
 
-// checkSettlement checks that statements, their lines, payment batches,
-// funder charges and credit notes agree with each other and with the
-// passes.
-func (t *tx) checkSettlement(fail func(string, ...any)) error {
-	count := func(q string, args ...any) (int64, error) {
-		var n int64
-		err := t.get(&n, q, args...)
-		return n, err
-	}
-	checks := []struct{ q, problem string }{
-		{`SELECT COUNT(*) FROM statements s WHERE s.passes <> (SELECT COUNT(*) FROM statement_lines l WHERE l.statement_id = s.id)
+// settlementChecks: statements, their lines, payment batches, funder
+// charges and credit notes agree with each other and with the passes.
+var settlementChecks = []invariantCheck{
+	{name: "settlement.statement-totals", about: "A statement's passes and amount are those of its lines.",
+		number: `SELECT COUNT(*) FROM statements s WHERE s.passes <> (SELECT COUNT(*) FROM statement_lines l WHERE l.statement_id = s.id)
 			OR s.amount_cents <> (SELECT COALESCE(SUM(l.amount_cents), 0) FROM statement_lines l WHERE l.statement_id = s.id)`,
-			"%d statements whose totals are not the sum of their lines"},
-		{`SELECT COUNT(*) FROM statement_lines l JOIN statements s ON s.id = l.statement_id
+		message: "%d statements whose totals are not the sum of their lines"},
+	{name: "settlement.line-rejection", about: "A statement line is rejected exactly when its statement is.",
+		number: `SELECT COUNT(*) FROM statement_lines l JOIN statements s ON s.id = l.statement_id
 			WHERE (CASE WHEN s.state = 'rejected' THEN 1 ELSE 0 END) <> l.rejected`,
-			"%d statement lines whose rejection disagrees with their statement's state"},
-		{`SELECT COUNT(*) FROM (SELECT serial FROM statement_lines WHERE rejected = 0 GROUP BY serial HAVING COUNT(*) > 1) d`,
-			"%d passes on two live statements (paid twice)"},
-		{`SELECT COUNT(*) FROM statement_lines l JOIN statements s ON s.id = l.statement_id
+		message: "%d statement lines whose rejection disagrees with their statement's state"},
+	{name: "settlement.paid-once", about: "No pass is on two live statements.",
+		number:  `SELECT COUNT(*) FROM (SELECT serial FROM statement_lines WHERE rejected = 0 GROUP BY serial HAVING COUNT(*) > 1) d`,
+		message: "%d passes on two live statements (paid twice)"},
+	{name: "settlement.line-pass", about: "A live statement line agrees with its pass: programme, venue, face value, redemption, and a state that follows the statement's (settled once paid, redeemed before).",
+		number: `SELECT COUNT(*) FROM statement_lines l JOIN statements s ON s.id = l.statement_id
 			LEFT JOIN passes p ON p.serial = l.serial JOIN programmes g ON g.id = l.programme_id
 			WHERE l.rejected = 0 AND (p.serial IS NULL OR p.programme_id <> l.programme_id OR p.venue_id IS NULL OR p.venue_id <> s.venue_id
 			   OR l.amount_cents <> g.face_value_cents OR p.redemption_id IS NULL OR p.redemption_id <> l.redemption_id
 			   OR p.state <> (CASE WHEN s.state = 'paid' THEN 'settled' ELSE 'redeemed' END))`,
-			"%d live statement lines that disagree with their pass (programme, venue, value, redemption, or state versus the statement's)"},
-		{`SELECT COUNT(*) FROM passes p WHERE p.state = 'settled'
+		message: "%d live statement lines that disagree with their pass (programme, venue, value, redemption, or state versus the statement's)"},
+	{name: "settlement.settled-passes", about: "A settled pass is on a live statement.",
+		number: `SELECT COUNT(*) FROM passes p WHERE p.state = 'settled'
 			AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.serial = p.serial AND l.rejected = 0)`,
-			"%d settled passes on no live statement"},
-		{`SELECT COUNT(*) FROM (SELECT serial FROM statement_lines GROUP BY serial HAVING SUM(charged) <> 1) d`,
-			"%d passes charged to funders other than exactly once"},
-		{`SELECT COUNT(*) FROM statements WHERE (state = 'draft' AND batch_id IS NOT NULL) OR (state IN ('paid', 'rejected') AND batch_id IS NULL)
+		message: "%d settled passes on no live statement"},
+	{name: "settlement.charged-once", about: "A pass on statements is charged to its funders exactly once.",
+		number:  `SELECT COUNT(*) FROM (SELECT serial FROM statement_lines GROUP BY serial HAVING SUM(charged) <> 1) d`,
+		message: "%d passes charged to funders other than exactly once"},
+	{name: "settlement.statement-state", about: "A draft statement is in no batch; a paid or rejected one is; any but a draft was validated.",
+		number: `SELECT COUNT(*) FROM statements WHERE (state = 'draft' AND batch_id IS NOT NULL) OR (state IN ('paid', 'rejected') AND batch_id IS NULL)
 			OR (state <> 'draft' AND validated_at IS NULL)`,
-			"%d statements whose state disagrees with their batch or validation"},
-		{`SELECT COUNT(*) FROM payment_batches b WHERE b.statements <> (SELECT COUNT(*) FROM statements s WHERE s.batch_id = b.id)
+		message: "%d statements whose state disagrees with their batch or validation"},
+	{name: "settlement.batch-totals", about: "A payment batch's count and control sum are those of its statements.",
+		number: `SELECT COUNT(*) FROM payment_batches b WHERE b.statements <> (SELECT COUNT(*) FROM statements s WHERE s.batch_id = b.id)
 			OR b.control_sum_cents <> (SELECT COALESCE(SUM(s.amount_cents), 0) FROM statements s WHERE s.batch_id = b.id)`,
-			"%d payment batches whose count or control sum is not that of their statements"},
-		{`SELECT COUNT(*) FROM settlement_runs r WHERE r.statements <> (SELECT COUNT(*) FROM statements s WHERE s.run_id = r.id)
+		message: "%d payment batches whose count or control sum is not that of their statements"},
+	{name: "settlement.run-totals", about: "A settlement run's statements, passes and amount are those of its statements.",
+		number: `SELECT COUNT(*) FROM settlement_runs r WHERE r.statements <> (SELECT COUNT(*) FROM statements s WHERE s.run_id = r.id)
 			OR r.passes <> (SELECT COALESCE(SUM(s.passes), 0) FROM statements s WHERE s.run_id = r.id)
 			OR r.amount_cents <> (SELECT COALESCE(SUM(s.amount_cents), 0) FROM statements s WHERE s.run_id = r.id)`,
-			"%d settlement runs whose totals are not those of their statements"},
-	}
-	for _, c := range checks {
-		n, err := count(c.q)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			fail(c.problem, n)
-		}
-	}
+		message: "%d settlement runs whose totals are not those of their statements"},
+	{name: "settlement.funder-charges", about: "Each funder's charge of a run and programme is its share of the lines charged there, with the fee, and none is missing.",
+		run: (*tx).checkFunderCharges},
+	{name: "settlement.credit-notes", about: "Every funder of a programme with credit notes has one, its share of the same expired passes at face value.",
+		run: (*tx).checkCreditNotes},
+}
 
-	// Funder charges: recomputed from the charged lines of each run and
-	// programme.
-	type rp struct{ run, programme, n, cents int64 }
-	groups, err := selectAll(t, func(sc scanner) (rp, error) {
-		var g rp
-		return g, sc.Scan(&g.run, &g.programme, &g.n, &g.cents)
-	}, `SELECT s.run_id, l.programme_id, COUNT(*), SUM(l.amount_cents) FROM statement_lines l JOIN statements s ON s.id = l.statement_id
-		WHERE l.charged = 1 GROUP BY s.run_id, l.programme_id`)
+// chargeKey is a funder's charge of a settlement run and programme.
+type chargeKey struct{ run, programme, funder int64 }
+
+// checkFunderCharges recomputes the funder charges from the charged lines
+// of each run and programme, and compares them with those recorded.
+func (t *tx) checkFunderCharges(fail failFunc) error {
+	want, err := t.expectCharges()
 	if err != nil {
 		return err
-	}
-	type chargeKey struct{ run, programme, funder int64 }
-	want := map[chargeKey]passnum.FunderCharge{}
-	for _, g := range groups {
-		p, err := t.settings(g.programme)
-		if err != nil {
-			return err
-		}
-		for _, c := range funderCharges(p, g.n, g.cents) {
-			want[chargeKey{g.run, g.programme, c.FunderID}] = c
-		}
 	}
 	type row struct {
 		k                       chargeKey
@@ -136,9 +121,36 @@ func (t *tx) checkSettlement(fail func(string, ...any)) error {
 			fail("funder charge of run %d, programme %d, funder %d is missing", k.run, k.programme, k.funder)
 		}
 	}
+	return nil
+}
 
-	// Credit notes: every funder of the programme credited its share of
-	// the expired passes at face value, all for the same passes.
+// expectCharges computes the funder charges the charged lines call for.
+func (t *tx) expectCharges() (map[chargeKey]passnum.FunderCharge, error) {
+	type rp struct{ run, programme, n, cents int64 }
+	groups, err := selectAll(t, func(sc scanner) (rp, error) {
+		var g rp
+		return g, sc.Scan(&g.run, &g.programme, &g.n, &g.cents)
+	}, `SELECT s.run_id, l.programme_id, COUNT(*), SUM(l.amount_cents) FROM statement_lines l JOIN statements s ON s.id = l.statement_id
+		WHERE l.charged = 1 GROUP BY s.run_id, l.programme_id`)
+	if err != nil {
+		return nil, err
+	}
+	want := map[chargeKey]passnum.FunderCharge{}
+	for _, g := range groups {
+		p, err := t.settings(g.programme)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range funderCharges(p, g.n, g.cents) {
+			want[chargeKey{g.run, g.programme, c.FunderID}] = c
+		}
+	}
+	return want, nil
+}
+
+// checkCreditNotes checks that every funder of a programme credited its
+// share of the expired passes at face value, all for the same passes.
+func (t *tx) checkCreditNotes(fail failFunc) error {
 	progs, err := selectAll(t, scanInt64, `SELECT DISTINCT programme_id FROM credit_notes ORDER BY programme_id`)
 	if err != nil {
 		return err
@@ -156,14 +168,9 @@ func (t *tx) checkSettlement(fail func(string, ...any)) error {
 			return err
 		}
 		n := notes[0][1]
-		shares := make([]int, len(p.Funders))
-		for i, f := range p.Funders {
-			shares[i] = f.ShareBP
-		}
-		parts := passnum.SplitByShares(n*p.FaceValueCents, shares)
 		byFunder := map[int64]int64{}
-		for i, f := range p.Funders {
-			byFunder[f.FunderID] = parts[i]
+		for _, sh := range lineShares(p, n*p.FaceValueCents) {
+			byFunder[sh.FunderID] = sh.AmountCents
 		}
 		if len(notes) != len(p.Funders) {
 			fail("programme %d: %d credit notes for %d funders", id, len(notes), len(p.Funders))

@@ -80,19 +80,9 @@ func (s *Store) SeedRedemptions(ctx context.Context, programmeID, prescriberID i
 			return err
 		}
 		total = m
-		type vc struct{ venue, n int64 }
-		counts, err := selectAll(tx, func(sc scanner) (vc, error) {
-			var c vc
-			return c, sc.Scan(&c.venue, &c.n)
-		}, `SELECT venue_id, COUNT(*) FROM passes WHERE programme_id = ? AND state = 'redeemed' AND redeemed_at = ? GROUP BY venue_id ORDER BY venue_id`, programmeID, when)
-		if err != nil {
+		if err := tx.postSeededRedemptions(p, func(venue int64) string { return fmt.Sprintf("bench:venue:%d", venue) },
+			`SELECT venue_id, COUNT(*) FROM passes WHERE programme_id = ? AND state = 'redeemed' AND redeemed_at = ? GROUP BY venue_id ORDER BY venue_id`, programmeID, when); err != nil {
 			return err
-		}
-		for _, c := range counts {
-			if err := tx.post("redemption", fmt.Sprintf("bench:venue:%d", c.venue),
-				passnum.Move(programmeID, passnum.AccountPassesLive, 0, passnum.AccountVenuePayable, c.venue, c.n*p.FaceValueCents)); err != nil {
-				return err
-			}
 		}
 		if err := tx.exec(`DROP TABLE seed_venues`); err != nil {
 			return err

@@ -162,26 +162,25 @@ func (s *Store) probeWrite(ctx context.Context) error {
 // 0: the way tests run out of space without filling a disk. The cap cannot
 // go below the pages the file already has; the limit in force is returned.
 func (s *Store) SetSizeLimit(ctx context.Context, pages int64) (int64, error) {
-	if s.dialect != dialectSQLite {
-		return 0, errors.New("SetSizeLimit: SQLite only")
-	}
-	if pages <= 0 {
-		pages = 4294967294 // SQLite's largest
+	q, err := s.dialect.maxPageCount(pages)
+	if err != nil {
+		return 0, err
 	}
 	var limit int64
-	err := s.attempt(ctx, "size limit", func(tx *tx) error {
+	err = s.attempt(ctx, "size limit", func(tx *tx) error {
 		// A pragma of the connection: it outlives the transaction.
-		return tx.get(&limit, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages))
+		return tx.get(&limit, q)
 	})
 	return limit, err
 }
 
 // PageCount returns the number of pages of a SQLite database.
 func (s *Store) PageCount(ctx context.Context) (int64, error) {
-	if s.dialect != dialectSQLite {
-		return 0, errors.New("PageCount: SQLite only")
+	q, err := s.dialect.pageCount()
+	if err != nil {
+		return 0, err
 	}
 	var n int64
-	err := s.db.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&n)
+	err = s.db.QueryRowContext(ctx, q).Scan(&n)
 	return n, err
 }

@@ -147,31 +147,21 @@ func firstError(err error, conflicts []*passnum.Error) error {
 // lineRef names a line of an imported file.
 func lineRef(line int) string { return fmt.Sprintf("ligne %d", line) }
 
-// checkVenues is CheckInvariants' part on venues. That a qualified venue
-// has a bank account is not checked: venues qualified before the
-// application workflow (and the demo's) have none recorded.
-func (t *tx) checkVenues(fail func(format string, args ...any)) error {
-	var missing, disagree, shared int64
-	if err := t.get(&missing, `SELECT COUNT(*) FROM organisations o LEFT JOIN venues v ON v.org_id = o.id
-		WHERE o.kind = 'venue' AND v.org_id IS NULL`); err != nil {
-		return err
-	}
-	if missing > 0 {
-		fail("%d venue organisations have no venue description", missing)
-	}
-	if err := t.get(&disagree, `SELECT COUNT(*) FROM venues v JOIN organisations o ON o.id = v.org_id
-		WHERE o.kind <> 'venue' OR COALESCE(o.siret, '') <> v.pivot OR COALESCE(o.commune_insee, '') <> v.code_insee`); err != nil {
-		return err
-	}
-	if disagree > 0 {
-		fail("%d venue descriptions disagree with their organisation (kind, SIRET or commune)", disagree)
-	}
-	if err := t.get(&shared, `SELECT COUNT(*) FROM (SELECT siret FROM organisations
-		WHERE kind = 'venue' AND qualification <> 'listed' GROUP BY siret HAVING COUNT(*) > 1) x`); err != nil {
-		return err
-	}
-	if shared > 0 {
-		fail("%d SIRET numbers are shared by several candidate or qualified venues", shared)
-	}
-	return nil
+// venueChecks: every venue organisation has its description, which agrees
+// with it. That a qualified venue has a bank account is not checked:
+// venues qualified before the application workflow (and the demo's) have
+// none recorded.
+var venueChecks = []invariantCheck{
+	{name: "venue.description", about: "Every venue organisation has its venue description.",
+		number: `SELECT COUNT(*) FROM organisations o LEFT JOIN venues v ON v.org_id = o.id
+		WHERE o.kind = 'venue' AND v.org_id IS NULL`,
+		message: "%d venue organisations have no venue description"},
+	{name: "venue.organisation", about: "A venue description is a venue organisation's, with its SIRET and commune.",
+		number: `SELECT COUNT(*) FROM venues v JOIN organisations o ON o.id = v.org_id
+		WHERE o.kind <> 'venue' OR COALESCE(o.siret, '') <> v.pivot OR COALESCE(o.commune_insee, '') <> v.code_insee`,
+		message: "%d venue descriptions disagree with their organisation (kind, SIRET or commune)"},
+	{name: "venue.siret", about: "A SIRET belongs to one candidate or qualified venue at most.",
+		number: `SELECT COUNT(*) FROM (SELECT siret FROM organisations
+		WHERE kind = 'venue' AND qualification <> 'listed' GROUP BY siret HAVING COUNT(*) > 1) x`,
+		message: "%d SIRET numbers are shared by several candidate or qualified venues"},
 }

@@ -179,24 +179,6 @@ func (t *tx) planImport(rows []passnum.ImportRow, venues []passnum.Venue) (*impo
 	return p, nil
 }
 
-// importEntry is a venue an import compares with the others: as the
-// import leaves it (a line of the file) or recorded and not in the file
-// (line 0).
-type importEntry struct {
-	v     *passnum.Venue
-	line  int
-	point *geo.Point
-	name  string // folded (geo.Normalize), when the venue has a point
-}
-
-// label names an entry in a message.
-func (e *importEntry) label() string {
-	if e.line > 0 {
-		return fmt.Sprintf("« %s » (%s)", e.v.Name, lineRef(e.line))
-	}
-	return fmt.Sprintf("« %s » (id %s, déjà dans l'annuaire)", e.v.Name, e.v.ID)
-}
-
 // check finds the SIRET conflicts that stop an import (two candidate or
 // qualified venues) and the likely duplicates it warns of: the venues as
 // they will be, those of the file and the others, compared by pivot, and
@@ -214,7 +196,7 @@ func (p *importPlan) check(existing []*passnum.Venue, match []*passnum.Venue, ro
 		}
 	}
 	for _, e := range all {
-		if e.line != 0 {
+		if e.line > 0 {
 			p.checkPivot(e, byPivot[e.v.Pivot])
 		}
 	}
@@ -229,8 +211,26 @@ func (p *importPlan) check(existing []*passnum.Venue, match []*passnum.Venue, ro
 	})
 }
 
-// importEntries returns the venues an import compares: those recorded
-// that no line updates, then those of the file as the import leaves them.
+// importEntry is a venue as it will be after an import: a row of the file,
+// or a recorded venue that no row matches.
+type importEntry struct {
+	v     *passnum.Venue
+	line  int // 0: recorded, not in the file
+	point *geo.Point
+	name  string // normalised, for entries with a point
+}
+
+// label names an entry in a problem or a warning.
+func (e *importEntry) label() string {
+	if e.line > 0 {
+		return fmt.Sprintf("« %s » (%s)", e.v.Name, lineRef(e.line))
+	}
+	return fmt.Sprintf("« %s » (id %s, déjà dans l'annuaire)", e.v.Name, e.v.ID)
+}
+
+// importEntries lists the venues as they will be: the recorded ones no row
+// matches, then the rows, each with the organisation and status of the
+// venue it matches.
 func importEntries(existing []*passnum.Venue, match []*passnum.Venue, rows []passnum.ImportRow, venues []passnum.Venue) []*importEntry {
 	inFile := map[int64]bool{}
 	for _, m := range match {
@@ -255,9 +255,9 @@ func importEntries(existing []*passnum.Venue, match []*passnum.Venue, rows []pas
 	return all
 }
 
-// checkPivot compares a line of the file with the venues of the same
-// SIRET (same, e among them): a problem when both are candidate or
-// qualified, a warning otherwise.
+// checkPivot compares a row with the other venues of its pivot: a SIRET
+// shared by two candidate or qualified venues stops the import, else a
+// shared SIRET is a warning.
 func (p *importPlan) checkPivot(e *importEntry, same []*importEntry) {
 	var others, qualified []string
 	for _, o := range same {
@@ -280,10 +280,10 @@ func (p *importPlan) checkPivot(e *importEntry, same []*importEntry) {
 	}
 }
 
-// checkNear warns of the venues of the same name (group) closer than
-// passnum.DuplicateDistanceMeters, on the line of the file. Sorted by
-// latitude, each entry is compared with those a few hundred metres north
-// of it only.
+// checkNear warns of the venues of one name that stand within
+// passnum.DuplicateDistanceMeters of each other, one of them at least in
+// the file. Sorted by latitude, each entry is compared with those a few
+// hundred metres north of it only.
 func (p *importPlan) checkNear(group []*importEntry) {
 	if len(group) < 2 {
 		return

@@ -1,0 +1,58 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"testing"
+)
+
+func TestDialectOf(t *testing.T) {
+	tests := []struct {
+		dsn  string
+		want dialect
+	}{
+		{"postgres://u@host/db", dialectPostgres},
+		{"postgresql://u@host/db?sslmode=disable", dialectPostgres},
+		{"passnum.db", dialectSQLite},
+		{"sqlite:/var/lib/passnum/passnum.db", dialectSQLite},
+		{"/tmp/postgres://odd.db", dialectSQLite},
+	}
+	for _, tc := range tests {
+		if got := dialectOf(tc.dsn); got != tc.want {
+			t.Errorf("dialectOf(%q) = %s, want %s", tc.dsn, got, tc.want)
+		}
+	}
+}
+
+func TestDialectTxOptions(t *testing.T) {
+	tests := []struct {
+		d        dialect
+		readOnly bool
+		want     sql.IsolationLevel
+	}{
+		{dialectPostgres, false, sql.LevelSerializable},
+		{dialectPostgres, true, sql.LevelRepeatableRead},
+		{dialectSQLite, false, sql.LevelDefault},
+		{dialectSQLite, true, sql.LevelDefault},
+	}
+	for _, tc := range tests {
+		got := tc.d.txOptions(tc.readOnly)
+		if got.Isolation != tc.want || got.ReadOnly != tc.readOnly {
+			t.Errorf("%s, read-only %v: %+v, want isolation %v", tc.d, tc.readOnly, got, tc.want)
+		}
+	}
+}
+
+func TestDialectSQLiteOnly(t *testing.T) {
+	if _, err := dialectPostgres.maxPageCount(10); err == nil {
+		t.Error("PostgreSQL has a page cap")
+	}
+	if q, err := dialectSQLite.maxPageCount(0); err != nil || q != "PRAGMA max_page_count = 4294967294" {
+		t.Errorf("lifting the cap: %q, %v", q, err)
+	}
+	if err := dialectPostgres.backupRefused(); err == nil {
+		t.Error("Backup copies a PostgreSQL database")
+	}
+	if err := dialectSQLite.backupRefused(); err != nil {
+		t.Errorf("Backup refuses SQLite: %v", err)
+	}
+}
