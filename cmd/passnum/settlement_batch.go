@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/passnum/passnum"
@@ -63,15 +62,11 @@ func (c *cli) settleBatch(o *options) runFunc {
 
 // findPaymentBatch returns the payment batch id.
 func findPaymentBatch(ctx context.Context, s store, id int64) (*passnum.PaymentBatch, error) {
-	batches, err := s.ListPaymentBatches(ctx)
-	if err != nil {
-		return nil, err
-	}
-	i := slices.IndexFunc(batches, func(b *passnum.PaymentBatch) bool { return b.ID == id })
-	if i < 0 {
+	b, err := s.FindPaymentBatch(ctx, id)
+	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
 		return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Aucun lot de virements n°%d (passnum settle batches les montre).", id)
 	}
-	return batches[i], nil
+	return b, err
 }
 
 // writeBatch writes the SEPA file of a payment batch to path.
