@@ -28,10 +28,16 @@ const BOM = "\ufeff"
 // or with spaces before = + - @, gets a leading apostrophe, as OWASP
 // advises, which spreadsheets read as "this is text" and do not show,
 // unless it is a negative number written as this package writes them
-// ("-2", "-2,50"). XLSX needs nothing: a string cell is never a formula.
+// ("-2", "-2,50"). A text that itself begins with an apostrophe gets a
+// second one, so that Restore can tell the two apart: "'=1" typed by a
+// person is written "''=1" and read back as "'=1", never as "=1". XLSX
+// needs nothing: a string cell is never a formula.
 func Defuse(s string) string {
 	if s == "" || negativeNumber(s) {
 		return s
+	}
+	if s[0] == '\'' {
+		return "'" + s
 	}
 	first := s[0]
 	if t := strings.TrimLeft(s, " "); first == ' ' && t != "" {

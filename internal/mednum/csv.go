@@ -16,10 +16,12 @@ import (
 const bom = "\ufeff"
 
 // skipBOM drops a UTF-8 byte order mark at the start of br.
-func skipBOM(br *bufio.Reader) {
+func skipBOM(br *bufio.Reader) bool {
 	if b, err := br.Peek(len(bom)); err == nil && string(b) == bom {
 		br.Discard(len(bom))
+		return true
 	}
+	return false
 }
 
 // detectComma chooses the separator of a CSV file from its header line:
@@ -49,7 +51,7 @@ func detectComma(header string) rune {
 // there is no problem.
 func ReadCSV(r io.Reader) ([]passnum.ImportRow, []passnum.ImportProblem) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	skipBOM(br)
+	hasBOM := skipBOM(br)
 	// The header line chooses the separator; it is then read again, by the
 	// CSV reader, so that line numbers count it.
 	header, err := br.ReadString('\n')
@@ -58,6 +60,11 @@ func ReadCSV(r io.Reader) ([]passnum.ImportRow, []passnum.ImportProblem) {
 	}
 	cr := csv.NewReader(io.MultiReader(strings.NewReader(header), br))
 	cr.Comma = detectComma(header)
+	// Only a file shaped like WriteSpreadsheetCSV's (a byte-order mark and
+	// ';') has the apostrophes that keep formulas inert undone: the
+	// standard's own CSV keeps the exact text, and a text that begins with
+	// an apostrophe there ("'\n…", "'=…") is the text.
+	spreadsheet := hasBOM && cr.Comma == ';'
 	cr.FieldsPerRecord = -1 // a wrong count is reported with its line, not as a parse error
 	cr.ReuseRecord = true
 
@@ -110,7 +117,7 @@ func ReadCSV(r io.Reader) ([]passnum.ImportRow, []passnum.ImportProblem) {
 		// The venue is read in place, and dropped if it has a problem.
 		rows = append(rows, passnum.ImportRow{Line: line})
 		v := &rows[len(rows)-1].Venue
-		if rp := check.check(v, line, "", readRecord(v, rec, cols, line)); len(rp) > 0 {
+		if rp := check.check(v, line, "", readRecord(v, rec, cols, line, spreadsheet)); len(rp) > 0 {
 			problems = append(problems, rp...)
 			rows = rows[:len(rows)-1]
 		}
@@ -182,11 +189,14 @@ func blank(rec []string) bool {
 }
 
 // readRecord fills v from one record; it returns the problems of the
-// fields that could not be read (Validate finds the others).
-func readRecord(v *passnum.Venue, rec []string, cols []int, line int) []passnum.ImportProblem {
+// fields that could not be read (Validate finds the others). In a file
+// written for a spreadsheet, it undoes csvfile.Defuse.
+func readRecord(v *passnum.Venue, rec []string, cols []int, line int, spreadsheet bool) []passnum.ImportProblem {
 	var problems []passnum.ImportProblem
 	for i, s := range rec {
-		s = csvfile.Restore(s) // a file of WriteSpreadsheetCSV
+		if spreadsheet {
+			s = csvfile.Restore(s)
+		}
 		c := columns[cols[i]]
 		switch c.kind {
 		case kindText:
