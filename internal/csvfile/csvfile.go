@@ -30,8 +30,8 @@ const BOM = "\ufeff"
 // unless it is a negative number written as this package writes them
 // ("-2", "-2,50"). A text that itself begins with an apostrophe gets a
 // second one, so that Restore can tell the two apart: "'=1" typed by a
-// person is written "''=1" and read back as "'=1", never as "=1". XLSX
-// needs nothing: a string cell is never a formula.
+// person is written with two apostrophes and read back as "'=1", never
+// as "=1". XLSX needs nothing: a string cell is never a formula.
 func Defuse(s string) string {
 	if s == "" || negativeNumber(s) {
 		return s
