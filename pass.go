@@ -177,6 +177,10 @@ type Beneficiary struct {
 	ConsentAt    string    `json:"consent_at"`
 	PrescriberID int64     `json:"prescriber_id"`
 	CreatedAt    time.Time `json:"created_at"`
+	// RestrictedAt is set while the person has the use of their record
+	// restricted (article 18), with the reason they gave.
+	RestrictedAt      *time.Time `json:"restricted_at,omitempty"`
+	RestrictionReason string     `json:"restriction_reason,omitempty"`
 }
 
 // Autonomy levels of the diagnostic.

@@ -110,6 +110,24 @@ type CarnetService interface {
 	Expire(ctx context.Context) (*ExpireResult, error)
 }
 
+// RightsService answers a person's rights over a beneficiary record
+// (articles 15 to 21): the operator's staff for any reference, a prescriber
+// for the references it created. Anyone else, and an unknown reference, get
+// the same "not found".
+type RightsService interface {
+	// PersonalData gathers everything stored about ref (articles 15, 20).
+	PersonalData(ctx context.Context, ref string) (*PersonalData, error)
+	// RectifyBeneficiary corrects details (article 16).
+	RectifyBeneficiary(ctx context.Context, r Rectification) (*Beneficiary, error)
+	// RestrictBeneficiary limits (or lifts the limit on) the use of a
+	// record (article 18): a restricted person's passes cannot be handed
+	// or registered anew, and their details leave no export.
+	RestrictBeneficiary(ctx context.Context, ref string, restricted bool, reason string) (*Beneficiary, error)
+	// EraseBeneficiary erases a record (article 17) where no legal duty
+	// keeps it: passes already used stay in the books, anonymised.
+	EraseBeneficiary(ctx context.Context, ref, reason string) (*Erasure, error)
+}
+
 // CarnetFilter selects carnets.
 type CarnetFilter struct {
 	ProgrammeID  int64
