@@ -38,6 +38,8 @@ type cli struct {
 	now passnum.Clock
 	// logFormat is "text" or "json" (serve --log-format, PASSNUM_LOG_FORMAT).
 	logFormat string
+	// privacySet holds the privacy settings once read (privacy.go).
+	privacySet *passnum.PrivacySettings
 }
 
 func newCLI(stdout, stderr io.Writer) *cli {
@@ -324,7 +326,11 @@ func (c *cli) open(ctx context.Context, create bool, opts ...sqlstore.Option) (*
 				"La base %s n'existe pas : créez-la avec « passnum migrate » ou indiquez la bonne avec --db ou %s.", path, envDB)
 		}
 	}
-	opts = append([]sqlstore.Option{sqlstore.WithLogger(c.logger(slog.LevelWarn))}, opts...)
+	privacy, err := c.privacy()
+	if err != nil {
+		return nil, err
+	}
+	opts = append([]sqlstore.Option{sqlstore.WithLogger(c.logger(slog.LevelWarn)), sqlstore.WithPrivacy(privacy)}, opts...)
 	if c.now != nil {
 		opts = append(opts, sqlstore.WithClock(c.now))
 	}

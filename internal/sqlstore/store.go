@@ -59,6 +59,9 @@ type Store struct {
 
 	// directory is the public directory held in memory (directory.go).
 	directory directoryCache
+
+	// privacy holds the installation's retention periods and contacts.
+	privacy passnum.PrivacySettings
 }
 
 // Option configures a Store.
@@ -67,6 +70,13 @@ type Option func(*Store)
 // WithClock sets the clock (tests move time forward with it).
 func WithClock(c passnum.Clock) Option { return func(s *Store) { s.now = c } }
 
+// WithPrivacy sets the installation's privacy settings (retention
+// periods, controller); the defaults otherwise.
+func WithPrivacy(p passnum.PrivacySettings) Option { return func(s *Store) { s.privacy = p } }
+
+// Privacy returns the privacy settings the store follows.
+func (s *Store) Privacy() passnum.PrivacySettings { return s.privacy }
+
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
 
@@ -74,7 +84,7 @@ func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
 // postgresql:// URL for PostgreSQL, anything else is a SQLite file path
 // (optionally prefixed with "sqlite:").
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, log: slog.Default()}
+	s := &Store{now: time.Now, log: slog.Default(), privacy: passnum.DefaultPrivacySettings()}
 	for _, o := range opts {
 		o(s)
 	}
