@@ -463,7 +463,7 @@ func (s *Server) printCarnets(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var doc bytes.Buffer
-	if err := pdf.Carnets(&doc, sheets, pdf.CarnetOptions{OperatorName: operator.Name, BaseURL: s.base.String()}); err != nil {
+	if err := pdf.Carnets(&doc, sheets, pdf.CarnetOptions{OperatorName: operator.Name, BaseURL: s.base.String(), Privacy: &s.privacy}); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/pdf")

@@ -205,6 +205,12 @@ var routes = []route{
 	{"GET", "/lieu/catalogue", kinds, venue, (*Server).catalogue},
 	{"POST", "/lieu/catalogue", kinds, venue, (*Server).createService},
 	{"POST", "/lieu/catalogue/{id}/actif", kinds, venue, (*Server).setServiceActive},
+
+	// Personal data (privacy.go): the notice for people and the register
+	// of processing activities, public, linked from every footer.
+	{"GET", "/donnees-personnelles", public, nil, (*Server).privacyNotice},
+	{"GET", "/donnees-personnelles/registre", public, nil, (*Server).privacyRegister},
+	{"GET", "/donnees-personnelles/registre.pdf", public, nil, (*Server).privacyRegisterPDF},
 }
 
 // allows tells whether a member of an organisation of kind k may use rt.
