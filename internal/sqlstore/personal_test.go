@@ -81,6 +81,15 @@ var personalColumns = map[string]string{
 	"payment_batches.actor":       "audit.actor",
 	"qualification_history.actor": "audit.actor",
 
+	// A request over one's data names the person and says what they
+	// asked; it is kept as the proof of the answer.
+	"rights_requests.ref":              "rights-request.record",
+	"rights_requests.details":          "rights-request.record",
+	"rights_requests.answer":           "rights-request.record",
+	"rights_requests.extension_reason": "rights-request.record",
+	"rights_requests.recorded_by":      "audit.actor",
+	"rights_requests.answered_by":      "audit.actor",
+
 	"venues.phone":               "venue.contact",
 	"venues.emails":              "venue.contact",
 	"venues.websites":            "venue.contact",
@@ -121,6 +130,8 @@ var impersonal = []string{
 	"qualification_history.id", "qualification_history.venue_id", "qualification_history.status", "qualification_history.reason",
 	"qualification_history.created_at",
 	"audit_log.id", "audit_log.created_at", "audit_log.action",
+	"rights_requests.id", "rights_requests.kind", "rights_requests.channel", "rights_requests.received_on", "rights_requests.due_on",
+	"rights_requests.answered_on", "rights_requests.org_id", "rights_requests.created_at",
 	"users.id", "users.created_at", "sessions.id",
 	"password_resets.id", "password_resets.created_at", "password_resets.expires_at", "password_resets.used_at",
 	"outbox.id", "outbox.created_at", "outbox.sent_at",
