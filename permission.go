@@ -45,6 +45,11 @@ const (
 	ActIndicatorsRun   Action = "indicators.refresh"
 )
 
+// Actions of the journal of personal reads (personal_read.go).
+const (
+	ActPersonalReadsRead Action = "personal-reads.read"
+)
+
 // Actions of the register of rights requests (rights_request.go).
 const (
 	ActRightsRequestRecord Action = "rights-requests.record"
@@ -113,6 +118,10 @@ var permissions = map[Action][]grant{
 	// prescriber records what a person asks in front of it.
 	ActRightsRequestRecord: {opAny, presc},
 	ActRightsRequestManage: {opAny}, // read, extend, answer
+
+	// The journal of who read personal data: the operator's administrators
+	// review it (it names the staff who read).
+	ActPersonalReadsRead: {opAdmin},
 }
 
 // Can tells whether the actor's organisation kind and role allow action.

@@ -101,6 +101,8 @@ func (c *cli) commands() []command {
 
 		{"backup", "sauvegarde la base SQLite à chaud (PostgreSQL : pg_dump)", plainStore, c.backup},
 		{"check", "vérifie tous les invariants (code 1 si l'un échoue)", asOperator, c.check},
+		{"journal", "journal des consultations de données personnelles : reads", noStore, nil},
+		{"journal reads", "écrit le journal des consultations de données personnelles (CSV)", asOperator, c.journalReads},
 		{"keys", "clés de signature des QR codes : rotate", noStore, nil},
 		{"keys rotate", "crée une nouvelle clé de signature des QR codes", asOperator, c.keysRotate},
 		{"version", "affiche la version", noStore, c.version},

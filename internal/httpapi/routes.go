@@ -119,6 +119,9 @@ var routes = []route{
 	{"GET", "/api/v1/search", false, (*Server).search},
 	{"GET", "/api/v1/outbox", false, (*Server).listOutbox},
 
+	// The journal of who read personal data (journal.go).
+	{"GET", "/api/v1/personal-reads", false, (*Server).listPersonalReads},
+
 	// The register of rights requests (rights_request.go).
 	{"POST", "/api/v1/rights-requests", false, (*Server).recordRightsRequest},
 	{"GET", "/api/v1/rights-requests", false, (*Server).listRightsRequests},

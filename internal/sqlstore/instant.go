@@ -118,6 +118,7 @@ var instantColumns = []struct {
 	{"credit_notes", []string{"created_at"}},
 	{"indicator_snapshots", []string{"computed_at"}},
 	{"rights_requests", []string{"created_at"}},
+	{"personal_reads", []string{"read_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),
