@@ -45,6 +45,16 @@ const (
 	ActIndicatorsRun   Action = "indicators.refresh"
 )
 
+// Actions of the rights of the person over a beneficiary record (articles
+// 15 to 21). A prescriber acts only on the records it created (the store
+// checks it, answering "not found" for others).
+const (
+	ActPersonalDataRead    Action = "beneficiaries.personal-data"
+	ActBeneficiaryRectify  Action = "beneficiaries.rectify"
+	ActBeneficiaryRestrict Action = "beneficiaries.restrict"
+	ActBeneficiaryErase    Action = "beneficiaries.erase"
+)
+
 type grant struct {
 	kind OrgKind
 	role Role // "" means any role
@@ -102,6 +112,13 @@ var permissions = map[Action][]grant{
 	ActChargeRead:      {opAny, funder},                              // funder: its own charges, credit notes and reconciliations
 	ActIndicatorsRead:  {opAny, funder, hub},                         // funder: its programmes; hub: its territory
 	ActIndicatorsRun:   {opAny},                                      // recompute the snapshot now
+
+	// Rights of the person: the operator's staff answer requests, the
+	// prescriber acts for the person in front of it (its own records).
+	ActPersonalDataRead:    {opAny, presc},
+	ActBeneficiaryRectify:  {opAny, presc},
+	ActBeneficiaryRestrict: {opAny, presc},
+	ActBeneficiaryErase:    {opAny, presc},
 }
 
 // Can tells whether the actor's organisation kind and role allow action.

@@ -98,6 +98,9 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonAlreadyCredited, "already-credited"},
 		{passnum.ReasonNoIndicators, "no-indicators"},
 		{passnum.ReasonScopeNotFound, "scope-not-found"},
+		{passnum.ReasonErasureUnbalances, "erasure-unbalances"},
+		{passnum.ReasonBeneficiaryRestricted, "beneficiary-restricted"},
+		{passnum.ReasonRetentionRunning, "retention-running"},
 	}
 	codes := map[string]bool{passnum.ECONFLICT: true, passnum.EINTERNAL: true, passnum.EINVALID: true, passnum.ENOTFOUND: true,
 		passnum.EUNAUTHORIZED: true, passnum.EFORBIDDEN: true, passnum.ERATELIMIT: true, passnum.EREFUSED: true, passnum.EUNAVAILABLE: true}

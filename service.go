@@ -36,6 +36,7 @@ type Service interface {
 	PaymentService
 	BillingService
 	IndicatorService
+	RightsService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

@@ -73,6 +73,10 @@ statements.read       xx -- -- -- xx   venue: its own statements
 charges.read          xx xx -- -- --   funder: its own charges; a hub reads figures, not invoices
 indicators.read       xx xx xx -- --   funder: its programmes; hub: its territory
 indicators.refresh    xx -- -- -- --
+beneficiaries.personal-data xx -- -- xx --   the operator's staff answer requests; a prescriber, for the people it met
+beneficiaries.rectify xx -- -- xx --   the same: the operator, or the prescriber in front of the person
+beneficiaries.restrict xx -- -- xx --
+beneficiaries.erase   xx -- -- xx --   a funder or a venue never erases a person
 `
 
 // matrixKinds are the columns of roleMatrix, two cells each.
@@ -293,10 +297,20 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActSettle: func(int64) call {
 				return call{"POST", "/api/v1/settlement-runs", map[string]any{"cut_off": "2027-03-14"}}
 			},
-			passnum.ActStatementRead:  func(int64) call { return call{"GET", "/api/v1/statements", nil} },
-			passnum.ActChargeRead:     func(int64) call { return call{"GET", "/api/v1/funder-charges", nil} },
-			passnum.ActIndicatorsRead: func(int64) call { return call{"GET", "/api/v1/indicator-scopes", nil} },
-			passnum.ActIndicatorsRun:  func(int64) call { return call{"POST", "/api/v1/indicators/refresh", nil} },
+			passnum.ActStatementRead:    func(int64) call { return call{"GET", "/api/v1/statements", nil} },
+			passnum.ActChargeRead:       func(int64) call { return call{"GET", "/api/v1/funder-charges", nil} },
+			passnum.ActIndicatorsRead:   func(int64) call { return call{"GET", "/api/v1/indicator-scopes", nil} },
+			passnum.ActIndicatorsRun:    func(int64) call { return call{"POST", "/api/v1/indicators/refresh", nil} },
+			passnum.ActPersonalDataRead: func(int64) call { return call{"GET", "/api/v1/beneficiaries/B-0000-0000/personal-data", nil} },
+			passnum.ActBeneficiaryRectify: func(int64) call {
+				return call{"POST", "/api/v1/beneficiaries/B-0000-0000/rectification", map[string]any{"commune_insee": "35238", "reason": "matrice"}}
+			},
+			passnum.ActBeneficiaryRestrict: func(int64) call {
+				return call{"POST", "/api/v1/beneficiaries/B-0000-0000/restriction", map[string]any{"restricted": true, "reason": "matrice"}}
+			},
+			passnum.ActBeneficiaryErase: func(int64) call {
+				return call{"POST", "/api/v1/beneficiaries/B-0000-0000/erasure", map[string]any{"reason": "matrice"}}
+			},
 		}
 		for _, action := range passnum.Actions() {
 			build, ok := representative[action]

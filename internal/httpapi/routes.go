@@ -119,6 +119,12 @@ var routes = []route{
 	{"GET", "/api/v1/search", false, (*Server).search},
 	{"GET", "/api/v1/outbox", false, (*Server).listOutbox},
 
+	// Rights of the person over a beneficiary record (rights.go).
+	{"GET", "/api/v1/beneficiaries/{ref}/personal-data", false, (*Server).getPersonalData},
+	{"POST", "/api/v1/beneficiaries/{ref}/rectification", false, (*Server).rectifyBeneficiary},
+	{"POST", "/api/v1/beneficiaries/{ref}/restriction", false, (*Server).restrictBeneficiary},
+	{"POST", "/api/v1/beneficiaries/{ref}/erasure", false, (*Server).eraseBeneficiary},
+
 	// What anyone may ask, without a token.
 	{"POST", "/api/v1/public/carnet-status", true, (*Server).carnetStatus},
 	{"GET", "/api/v1/public/venues", true, (*Server).listPublicVenues},
