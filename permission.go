@@ -55,6 +55,12 @@ const (
 	ActBeneficiaryErase    Action = "beneficiaries.erase"
 )
 
+// Actions of the register of rights requests (rights_request.go).
+const (
+	ActRightsRequestRecord Action = "rights-requests.record"
+	ActRightsRequestManage Action = "rights-requests.manage"
+)
+
 type grant struct {
 	kind OrgKind
 	role Role // "" means any role
@@ -119,6 +125,10 @@ var permissions = map[Action][]grant{
 	ActBeneficiaryRectify:  {opAny, presc},
 	ActBeneficiaryRestrict: {opAny, presc},
 	ActBeneficiaryErase:    {opAny, presc},
+	// The register of rights requests: the operator's staff keep it; a
+	// prescriber records what a person asks in front of it.
+	ActRightsRequestRecord: {opAny, presc},
+	ActRightsRequestManage: {opAny}, // read, extend, answer
 }
 
 // Can tells whether the actor's organisation kind and role allow action.

@@ -165,6 +165,12 @@ const (
 	ReasonRetentionRunning = "retention-running"
 )
 
+// Reasons of the register of rights requests.
+const (
+	ReasonRightsRequestAnswered  = "rights-request-answered"
+	ReasonRightsRequestExtension = "rights-request-extension"
+)
+
 // reasons describes every reason above, and the codes given as reasons.
 var reasons = [...]ReasonInfo{
 	// Generic reasons: an error without a reason of its own has its code
@@ -275,6 +281,9 @@ var reasons = [...]ReasonInfo{
 	{ReasonErasureUnbalances, EREFUSED, "Effacement impossible pour le moment", "La personne détient encore des pass utilisables, ou un pass utilisé depuis peu dont l'encaissement peut encore être annulé : l'effacer laisserait dans les comptes une valeur qui n'appartient à personne. Attendez la fin de validité des pass (ou bloquez-les), ou le remboursement du lieu, puis effacez ; en attendant, la limitation du traitement protège la personne."},
 	{ReasonBeneficiaryRestricted, EREFUSED, "Traitement limité", "La personne a demandé la limitation du traitement de ses données (article 18 du RGPD) : elle ne reçoit pas de nouveau carnet et n'est pas inscrite à une séance tant que la limitation dure."},
 	{ReasonRetentionRunning, ECONFLICT, "Purge déjà en cours", "Un autre serveur ou une autre commande exécute la purge des données arrivées au terme de leur conservation : attendez qu'elle finisse."},
+	// The register of rights requests.
+	{ReasonRightsRequestAnswered, ECONFLICT, "Demande déjà traitée", "La demande a déjà reçu sa réponse : le registre la garde telle qu'elle a été donnée. Une nouvelle demande de la personne s'enregistre à part."},
+	{ReasonRightsRequestExtension, ECONFLICT, "Prolongation impossible", "Le délai de réponse ne se prolonge qu'une fois, de deux mois, et avant la fin du premier mois (article 12.3 du RGPD) : répondez à la personne sans attendre."},
 }
 
 // Reasons returns the description of every reason the service can give.

@@ -101,6 +101,8 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonErasureUnbalances, "erasure-unbalances"},
 		{passnum.ReasonBeneficiaryRestricted, "beneficiary-restricted"},
 		{passnum.ReasonRetentionRunning, "retention-running"},
+		{passnum.ReasonRightsRequestAnswered, "rights-request-answered"},
+		{passnum.ReasonRightsRequestExtension, "rights-request-extension"},
 	}
 	codes := map[string]bool{passnum.ECONFLICT: true, passnum.EINTERNAL: true, passnum.EINVALID: true, passnum.ENOTFOUND: true,
 		passnum.EUNAUTHORIZED: true, passnum.EFORBIDDEN: true, passnum.ERATELIMIT: true, passnum.EREFUSED: true, passnum.EUNAVAILABLE: true}

@@ -253,6 +253,12 @@ func (c *cli) exportCarnets(o *options) runFunc {
 			return err
 		}
 		opts.OperatorName = operator.Name
+		// The letter's notice tells the installation's contacts and periods.
+		privacy, err := c.privacy()
+		if err != nil {
+			return err
+		}
+		opts.Privacy = &privacy
 		passes := 0
 		for _, sh := range sheets {
 			passes += len(sh.Passes)

@@ -224,7 +224,7 @@ type mountOptions struct {
 func mount(s *sqlstore.Store, svc passnum.Service, m *metrics.Metrics, o mountOptions) (http.Handler, error) {
 	// One set of counters of guessed codes for the API and the pages.
 	limits := ratelimit.NewShared()
-	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob})
+	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob, Privacy: privacyOf(s)})
 	if err != nil {
 		return nil, err
 	}

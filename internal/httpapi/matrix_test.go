@@ -77,6 +77,8 @@ beneficiaries.personal-data xx -- -- xx --   the operator's staff answer request
 beneficiaries.rectify xx -- -- xx --   the same: the operator, or the prescriber in front of the person
 beneficiaries.restrict xx -- -- xx --
 beneficiaries.erase   xx -- -- xx --   a funder or a venue never erases a person
+rights-requests.record xx -- -- xx --  the operator's staff; a prescriber records what a person asks in front of it
+rights-requests.manage xx -- -- -- --  the register is the operator's: read, extend, answer
 `
 
 // matrixKinds are the columns of roleMatrix, two cells each.
@@ -297,11 +299,15 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActSettle: func(int64) call {
 				return call{"POST", "/api/v1/settlement-runs", map[string]any{"cut_off": "2027-03-14"}}
 			},
-			passnum.ActStatementRead:    func(int64) call { return call{"GET", "/api/v1/statements", nil} },
-			passnum.ActChargeRead:       func(int64) call { return call{"GET", "/api/v1/funder-charges", nil} },
-			passnum.ActIndicatorsRead:   func(int64) call { return call{"GET", "/api/v1/indicator-scopes", nil} },
-			passnum.ActIndicatorsRun:    func(int64) call { return call{"POST", "/api/v1/indicators/refresh", nil} },
-			passnum.ActPersonalDataRead: func(int64) call { return call{"GET", "/api/v1/beneficiaries/B-0000-0000/personal-data", nil} },
+			passnum.ActStatementRead:  func(int64) call { return call{"GET", "/api/v1/statements", nil} },
+			passnum.ActChargeRead:     func(int64) call { return call{"GET", "/api/v1/funder-charges", nil} },
+			passnum.ActIndicatorsRead: func(int64) call { return call{"GET", "/api/v1/indicator-scopes", nil} },
+			passnum.ActIndicatorsRun:  func(int64) call { return call{"POST", "/api/v1/indicators/refresh", nil} },
+			passnum.ActRightsRequestRecord: func(int64) call {
+				return call{"POST", "/api/v1/rights-requests", map[string]any{"ref": "B-0000-0000", "kind": "access", "channel": "email"}}
+			},
+			passnum.ActRightsRequestManage: func(int64) call { return call{"GET", "/api/v1/rights-requests?open=true", nil} },
+			passnum.ActPersonalDataRead:    func(int64) call { return call{"GET", "/api/v1/beneficiaries/B-0000-0000/personal-data", nil} },
 			passnum.ActBeneficiaryRectify: func(int64) call {
 				return call{"POST", "/api/v1/beneficiaries/B-0000-0000/rectification", map[string]any{"commune_insee": "35238", "reason": "matrice"}}
 			},

@@ -124,6 +124,12 @@ var routes = []route{
 	{"POST", "/api/v1/beneficiaries/{ref}/rectification", false, (*Server).rectifyBeneficiary},
 	{"POST", "/api/v1/beneficiaries/{ref}/restriction", false, (*Server).restrictBeneficiary},
 	{"POST", "/api/v1/beneficiaries/{ref}/erasure", false, (*Server).eraseBeneficiary},
+	// The register of rights requests (rights_request.go).
+	{"POST", "/api/v1/rights-requests", false, (*Server).recordRightsRequest},
+	{"GET", "/api/v1/rights-requests", false, (*Server).listRightsRequests},
+	{"GET", "/api/v1/rights-requests/{id}", false, (*Server).getRightsRequest},
+	{"POST", "/api/v1/rights-requests/{id}/answer", false, (*Server).answerRightsRequest},
+	{"POST", "/api/v1/rights-requests/{id}/extension", false, (*Server).extendRightsRequest},
 
 	// What anyone may ask, without a token.
 	{"POST", "/api/v1/public/carnet-status", true, (*Server).carnetStatus},

@@ -45,6 +45,10 @@ type CarnetOptions struct {
 	HelpHours string
 	// NoLetter leaves out the cover letters: coupons only.
 	NoLetter bool
+	// Privacy are the installation's privacy settings, which the letter's
+	// short notice tells (whom to write to, how long data is kept); nil:
+	// the defaults.
+	Privacy *passnum.PrivacySettings
 	// Created dates the file; zero: now.
 	Created time.Time
 }
@@ -387,7 +391,7 @@ func (l *letter) title(s *CarnetSheet, opts CarnetOptions) {
 	l.cell(l.width/2, 6, opts.OperatorName, "L")
 	l.font("", 11)
 	l.cell(l.width/2, 6, fmt.Sprintf("Carnet n° %d", s.Number), "R")
-	l.Ln(14)
+	l.Ln(10)
 	l.font("B", 22)
 	l.line(10, "Votre carnet Pass numérique", "L")
 	l.font("", 13)
@@ -404,9 +408,9 @@ func (l *letter) whatFor(s *CarnetSheet) {
 	l.head("À quoi sert ce carnet ?")
 	paid := ""
 	if funders := joinFrench(s.Funders); funders != "" {
-		paid = " Ils sont payés par : " + shorten(funders, 200)
+		paid = " Ils sont payés par : " + shorten(funders, 100)
 		if s.Programme != "" {
-			paid += " (programme «\u00a0" + shorten(s.Programme, 120) + "\u00a0»)"
+			paid += " (programme «\u00a0" + shorten(s.Programme, 50) + "\u00a0»)"
 		}
 		paid += "."
 	}
@@ -446,11 +450,34 @@ func (l *letter) questions(opts CarnetOptions) {
 	l.head("Attention")
 	l.para("Un pass vaut de l'argent, comme un chèque. Ne le donnez pas et ne le vendez pas. Ne dites jamais le code d'un pass à quelqu'un qui vous appelle ou vous écrit : seul le lieu de votre atelier en a besoin. Ce carnet ne porte pas votre nom : rangez-le en lieu sûr.")
 
+	l.privacyNotice(opts)
+
 	if opts.OperatorName != "" {
 		l.SetY(max(l.GetY()+4, pageH-22))
 		l.font("", 9)
 		l.doc.para(l.width, 4.5, opts.OperatorName+" gère le Pass numérique pour le compte de ses financeurs.")
 	}
+}
+
+// privacyNotice tells the person, in a smaller type, what is kept about
+// them and what they can ask (articles 13 and 14): the notice of the
+// prescriber's receipt.
+func (l *letter) privacyNotice(opts CarnetOptions) {
+	p := passnum.DefaultPrivacySettings()
+	if opts.Privacy != nil {
+		p = *opts.Privacy
+	}
+	n := passnum.NewShortNotice(p)
+	text := strings.Join(n.Lines, " ")
+	if opts.BaseURL != "" {
+		// The address as people type it, without its scheme.
+		site := strings.TrimPrefix(strings.TrimPrefix(strings.TrimRight(opts.BaseURL, "/"), "https://"), "http://")
+		text += " Pour en savoir plus : " + site + n.MoreAt + "."
+	}
+	l.font("B", 10)
+	l.line(5, n.Title, "L")
+	l.font("", 9)
+	l.doc.para(l.width, 4.2, text)
 }
 
 // shorten cuts s to n characters at most, with an ellipsis: the cover

@@ -120,6 +120,7 @@ var instantColumns = []struct {
 	// 0008: rights of the person and retention.
 	{"retention_runs", []string{"started_at", "finished_at"}},
 	{"retention_lease", []string{"expires_at"}},
+	{"rights_requests", []string{"created_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),

@@ -132,6 +132,14 @@ POST /operateur/programmes/{id}/expiration              -   xr -- -- -- --
 GET  /operateur/appels/{id}/appel.pdf                   -   xx -- -- -- --
 GET  /operateur/avoirs/{id}/avoir.pdf                   -   xx -- -- -- --
 
+# The register of rights requests: the operator's staff, agents as admins,
+# keep it.
+GET  /operateur/demandes-rgpd                           -   xx -- -- -- --
+POST /operateur/demandes-rgpd                           -   xx -- -- -- --
+GET  /operateur/demandes-rgpd/{id}                      -   xx -- -- -- --
+POST /operateur/demandes-rgpd/{id}/reponse              -   xx -- -- -- --
+POST /operateur/demandes-rgpd/{id}/prolongation         -   xx -- -- -- --
+
 # Funders and hubs read figures; a funder blocks its stock and reads its
 # invoices; a hub reads the advisers' activity of its territory.
 GET  /financeur                                         -   -- xx xx -- --
@@ -191,6 +199,12 @@ GET  /lieu/permanences                                  -   -- -- -- -- xx
 POST /lieu/permanences                                  -   -- -- -- -- xr
 GET  /lieu/equipe                                       -   -- -- -- -- xr
 POST /lieu/equipe                                       -   -- -- -- -- xr
+
+# Personal data: the notice and the register are public, for people who
+# never log in.
+GET  /donnees-personnelles                              x   xx xx xx xx xx
+GET  /donnees-personnelles/registre                     x   xx xx xx xx xx
+GET  /donnees-personnelles/registre.pdf                 x   xx xx xx xx xx
 `
 
 // accessKinds are the columns of routeAccess after the anonymous one, two
@@ -485,6 +499,7 @@ func TestRouteRoles(t *testing.T) {
 						p = &fresh
 					}
 					a := s.sendRoute(p, rt.method, req)
+					checkFooter(t, fmt.Sprintf("%s %s as %s %s", rt.method, req.path, kind, role), a)
 					reserved := a.status == http.StatusForbidden && strings.Contains(a.body, routeReserved)
 					text := a.text()
 					refused := a.status == http.StatusForbidden && !reserved &&
@@ -500,6 +515,7 @@ func TestRouteRoles(t *testing.T) {
 				}
 			}
 			a := s.sendRoute(anonymous, rt.method, req)
+			checkFooter(t, fmt.Sprintf("%s %s anonymously", rt.method, req.path), a)
 			switch {
 			case cells.anonymous == 'x' && (a.status == http.StatusUnauthorized || a.status == http.StatusForbidden || a.status >= 500):
 				t.Errorf("%s %s anonymously: %d, want served:\n%.300s", rt.method, req.path, a.status, a.text())

@@ -75,8 +75,12 @@ func (s *Server) operatorHome(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	rights, err := s.rightsDueSoon(r)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "operator_home", s.newView(r, "Tableau de bord de l'opérateur", map[string]any{
-		"Programmes": rows, "Venues": len(venues), "Pending": pending, "Outbox": outbox,
+		"Programmes": rows, "Venues": len(venues), "Pending": pending, "Outbox": outbox, "Rights": rights,
 	}))
 }
 
@@ -459,7 +463,7 @@ func (s *Server) printCarnets(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var doc bytes.Buffer
-	if err := pdf.Carnets(&doc, sheets, pdf.CarnetOptions{OperatorName: operator.Name, BaseURL: s.base.String()}); err != nil {
+	if err := pdf.Carnets(&doc, sheets, pdf.CarnetOptions{OperatorName: operator.Name, BaseURL: s.base.String(), Privacy: &s.privacy}); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/pdf")

@@ -169,5 +169,7 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "receipt", s.newView(r, fmt.Sprintf("Reçu du carnet n°%d", n), map[string]any{
 		"Carnet": c, "Programme": p, "Beneficiary": b, "Venues": venues, "Commune": communeLabel,
 		"CheckURL": s.base.String() + "/carnet",
+		// What the person is told of their data (articles 13 and 14).
+		"Privacy": passnum.NewShortNotice(s.privacy), "PrivacyURL": s.base.String() + passnum.NoticePath,
 	}))
 }

@@ -49,6 +49,9 @@ type Options struct {
 	// JobDone, when set, is told the duration of each background job
 	// (metrics).
 	JobDone func(job string, d time.Duration)
+	// Privacy are the installation's privacy settings, which the pages
+	// of personal data and the receipt's notice tell; nil: the defaults.
+	Privacy *passnum.PrivacySettings
 }
 
 // Server is the web interface of a passnum.Service.
@@ -85,6 +88,9 @@ type Server struct {
 	resetByNet        *ratelimit.Window[string]
 	// openData keeps the public open data release of the latest snapshot.
 	openDataCache opendata.Cache
+	// privacy are the settings the notices and the register tell
+	// (Options.Privacy).
+	privacy passnum.PrivacySettings
 }
 
 // Limits of logins and reset e-mails: far above what honest people do, far
@@ -128,6 +134,10 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	s.privacy = passnum.DefaultPrivacySettings()
+	if opts.Privacy != nil {
+		s.privacy = *opts.Privacy
 	}
 	if s.now == nil {
 		s.now = time.Now
