@@ -116,4 +116,6 @@ var ResponseSchemas = map[string]any{
 	"PersonalActivity":    passnum.PersonalActivity{},
 	"PersonalFieldStored": passnum.PersonalFieldStored{},
 	"Erasure":             passnum.Erasure{},
+	"AuditAnchor":         passnum.AuditAnchor{},
+	"AuditAnchorList":     passnum.AuditAnchorList{},
 }

@@ -79,6 +79,7 @@ beneficiaries.restrict xx -- -- xx --
 beneficiaries.erase   xx -- -- xx --   a funder or a venue never erases a person
 rights-requests.record xx -- -- xx --  the operator's staff; a prescriber records what a person asks in front of it
 rights-requests.manage xx -- -- -- --  the register is the operator's: read, extend, answer
+audit.anchors         x- -- -- -- --   the journal's anchors: operator admins hand them to an outside party
 `
 
 // matrixKinds are the columns of roleMatrix, two cells each.
@@ -317,6 +318,8 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActBeneficiaryErase: func(int64) call {
 				return call{"POST", "/api/v1/beneficiaries/B-0000-0000/erasure", map[string]any{"reason": "matrice"}}
 			},
+
+			passnum.ActAuditAnchors: func(int64) call { return call{"GET", "/api/v1/audit/anchors", nil} },
 		}
 		for _, action := range passnum.Actions() {
 			build, ok := representative[action]

@@ -121,6 +121,8 @@ var instantColumns = []struct {
 	{"retention_runs", []string{"started_at", "finished_at"}},
 	{"retention_lease", []string{"expires_at"}},
 	{"rights_requests", []string{"created_at"}},
+	{"audit_chain", []string{"sealed_at"}},
+	{"audit_anchors", []string{"created_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),

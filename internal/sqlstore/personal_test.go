@@ -140,6 +140,9 @@ var impersonal = []string{
 	// kind of record, and the lease that lets one server run it.
 	"retention_runs.id", "retention_runs.started_at", "retention_runs.finished_at", "retention_runs.status", "retention_runs.error",
 	"retention_run_counts.*", "retention_lease.*",
+	// The journal's chain and anchors: places, ids and SHA-256 hashes,
+	// from which no entry's content can be read back.
+	"audit_chain.*", "audit_anchors.*",
 	"rights_requests.id", "rights_requests.kind", "rights_requests.channel", "rights_requests.received_on", "rights_requests.due_on",
 	"rights_requests.answered_on", "rights_requests.org_id", "rights_requests.created_at",
 	"users.id", "users.created_at", "sessions.id",
