@@ -43,6 +43,20 @@ const (
 	ActChargeRead      Action = "charges.read"
 	ActIndicatorsRead  Action = "indicators.read"
 	ActIndicatorsRun   Action = "indicators.refresh"
+
+	// ActAuditAnchors exports and verifies the anchors of the audit
+	// journal's hash chain.
+	ActAuditAnchors Action = "audit.anchors"
+)
+
+// Actions of the rights of the person over a beneficiary record (articles
+// 15 to 21). A prescriber acts only on the records it created (the store
+// checks it, answering "not found" for others).
+const (
+	ActPersonalDataRead    Action = "beneficiaries.personal-data"
+	ActBeneficiaryRectify  Action = "beneficiaries.rectify"
+	ActBeneficiaryRestrict Action = "beneficiaries.restrict"
+	ActBeneficiaryErase    Action = "beneficiaries.erase"
 )
 
 // Actions of the journal of personal reads (personal_read.go).
@@ -114,10 +128,18 @@ var permissions = map[Action][]grant{
 	ActIndicatorsRead:  {opAny, funder, hub},                         // funder: its programmes; hub: its territory
 	ActIndicatorsRun:   {opAny},                                      // recompute the snapshot now
 
+	// Rights of the person: the operator's staff answer requests, the
+	// prescriber acts for the person in front of it (its own records).
+	ActPersonalDataRead:    {opAny, presc},
+	ActBeneficiaryRectify:  {opAny, presc},
+	ActBeneficiaryRestrict: {opAny, presc},
+	ActBeneficiaryErase:    {opAny, presc},
 	// The register of rights requests: the operator's staff keep it; a
 	// prescriber records what a person asks in front of it.
 	ActRightsRequestRecord: {opAny, presc},
 	ActRightsRequestManage: {opAny}, // read, extend, answer
+
+	ActAuditAnchors: {opAdmin}, // the anchors an outside party keeps to prove the journal unchanged
 
 	// The journal of who read personal data: the operator's administrators
 	// review it (it names the staff who read).

@@ -98,9 +98,14 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonAlreadyCredited, "already-credited"},
 		{passnum.ReasonNoIndicators, "no-indicators"},
 		{passnum.ReasonScopeNotFound, "scope-not-found"},
+		{passnum.ReasonErasureUnbalances, "erasure-unbalances"},
+		{passnum.ReasonBeneficiaryRestricted, "beneficiary-restricted"},
+		{passnum.ReasonRetentionRunning, "retention-running"},
 		{passnum.ReasonRightsRequestAnswered, "rights-request-answered"},
 		{passnum.ReasonRightsRequestExtension, "rights-request-extension"},
 		{passnum.ReasonReadReasonRequired, "read-reason-required"},
+		{passnum.ReasonAuditChainBroken, "audit-chain-broken"},
+		{passnum.ReasonAuditAnchorMissing, "audit-anchor-missing"},
 	}
 	codes := map[string]bool{passnum.ECONFLICT: true, passnum.EINTERNAL: true, passnum.EINVALID: true, passnum.ENOTFOUND: true,
 		passnum.EUNAUTHORIZED: true, passnum.EFORBIDDEN: true, passnum.ERATELIMIT: true, passnum.EREFUSED: true, passnum.EUNAVAILABLE: true}

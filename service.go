@@ -36,8 +36,10 @@ type Service interface {
 	PaymentService
 	BillingService
 	IndicatorService
+	RightsService
 	RightsRequestService
 	PersonalReadService
+	AuditChainService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

@@ -122,12 +122,21 @@ var routes = []route{
 	// The journal of who read personal data (journal.go).
 	{"GET", "/api/v1/personal-reads", false, (*Server).listPersonalReads},
 
+	// Rights of the person over a beneficiary record (rights.go).
+	{"GET", "/api/v1/beneficiaries/{ref}/personal-data", false, (*Server).getPersonalData},
+	{"POST", "/api/v1/beneficiaries/{ref}/rectification", false, (*Server).rectifyBeneficiary},
+	{"POST", "/api/v1/beneficiaries/{ref}/restriction", false, (*Server).restrictBeneficiary},
+	{"POST", "/api/v1/beneficiaries/{ref}/erasure", false, (*Server).eraseBeneficiary},
 	// The register of rights requests (rights_request.go).
 	{"POST", "/api/v1/rights-requests", false, (*Server).recordRightsRequest},
 	{"GET", "/api/v1/rights-requests", false, (*Server).listRightsRequests},
 	{"GET", "/api/v1/rights-requests/{id}", false, (*Server).getRightsRequest},
 	{"POST", "/api/v1/rights-requests/{id}/answer", false, (*Server).answerRightsRequest},
 	{"POST", "/api/v1/rights-requests/{id}/extension", false, (*Server).extendRightsRequest},
+
+	// The anchors of the audit journal's hash chain (audit.go).
+	{"GET", "/api/v1/audit/anchors", false, (*Server).getAuditAnchors},
+	{"GET", "/api/v1/audit/anchors.csv", false, (*Server).getAuditAnchorsCSV},
 
 	// What anyone may ask, without a token.
 	{"POST", "/api/v1/public/carnet-status", true, (*Server).carnetStatus},

@@ -20,15 +20,15 @@ const readsPerPage = 50
 
 // journalData is the page of the journal.
 type journalData struct {
-	Rows       []journalRow
-	Total      int
-	PageNo     int
-	Pages      int
-	PrevURL    string
-	NextURL    string
-	ExportURL  string
-	Filtered   bool
-	Kept       string // how long the journal is kept, in French
+	Rows      []journalRow
+	Total     int
+	PageNo    int
+	Pages     int
+	PrevURL   string
+	NextURL   string
+	ExportURL string
+	Filtered  bool
+	Kept      string // how long the journal is kept, in French
 }
 
 // journalRow is an entry as the page shows it.
