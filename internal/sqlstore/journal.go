@@ -112,6 +112,28 @@ func (s *Store) journalReports(ctx context.Context, a *passnum.Actor, reports []
 	return s.journalRead(ctx, a, passnum.ReadNotes, records, fields)
 }
 
+// journalPersonalData journals the gathering of everything held about a
+// person (the right of access): the record and what of it was gathered.
+func (s *Store) journalPersonalData(ctx context.Context, a *passnum.Actor, d *passnum.PersonalData) error {
+	keys := append([]string{"carnet.holder"}, beneficiaryFields...)
+	if len(d.PassUses) > 0 {
+		keys = append(keys, "pass.use")
+	}
+	if len(d.Workshops) > 0 {
+		keys = append(keys, "registration.person")
+	}
+	if len(d.Activities) > 0 {
+		keys = append(keys, "activity.people")
+		for _, act := range d.Activities {
+			if act.Notes != "" {
+				keys = append(keys, "activity.notes")
+				break
+			}
+		}
+	}
+	return s.journalRead(ctx, a, passnum.ReadRights, []string{"beneficiary:" + d.Beneficiary.Ref}, readable(a.OrgKind, keys...))
+}
+
 const personalReadColumns = `r.id, r.read_at, COALESCE(r.user_id, 0), COALESCE(u.name, ''), r.actor, COALESCE(r.org_id, 0), COALESCE(o.name, ''),
 	r.what, r.export, r.records, r.fields, r.reason`
 

@@ -187,3 +187,25 @@ func TestPersonalReadsJournaled(t *testing.T) {
 			[]string{fmt.Sprintf("personal-read:%d", exported[0].ID)}, []string{"access-log.reader"}}})
 	})
 }
+
+// TestPersonalDataJournaled: gathering everything held about a person
+// (the right of access) is journaled with the fields gathered.
+func TestPersonalDataJournaled(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		f := st.NewFixture(t, env, st.Options{})
+		c, err := env.Store.FindCarnet(st.As(f.Operator), f.Batch.FirstCarnet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := passnum.WithReadReason(st.As(f.Operator), "Demande d'accès n°7")
+		if _, err := env.Store.PersonalData(ctx, c.BeneficiaryRef); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.Store.PersonalData(st.As(st.Actor(f.Other, passnum.RoleAgent)), c.BeneficiaryRef); passnum.ErrorCode(err) != passnum.ENOTFOUND {
+			t.Fatalf("another prescriber: %v", err)
+		}
+		sameEntries(t, journal(t, env, f, passnum.PersonalReadFilter{}), []entry{{passnum.ReadRights, "", f.Operator.Label, "Demande d'accès n°7",
+			[]string{"beneficiary:" + c.BeneficiaryRef}, []string{"carnet.holder", "beneficiary.ref", "beneficiary.birth_year", "beneficiary.age_band",
+				"beneficiary.commune", "beneficiary.needs", "beneficiary.autonomy", "beneficiary.consent", "beneficiary.prescriber", "beneficiary.restriction"}}})
+	})
+}
