@@ -33,6 +33,7 @@ func TestCommandHelp(t *testing.T) {
 		"indicators refresh": "passnum indicators refresh", "indicators show": "passnum indicators show [--scope all]",
 		"opendata": "passnum opendata --out FICHIER", "backup": "passnum backup --out FICHIER", "check": "passnum check",
 		"keys rotate": "passnum keys rotate", "version": "passnum version",
+		"register": "passnum register [--format md|pdf]",
 	}
 	for path, usage := range usages {
 		var out, errb bytes.Buffer
