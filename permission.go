@@ -45,6 +45,12 @@ const (
 	ActIndicatorsRun   Action = "indicators.refresh"
 )
 
+// Actions of the register of rights requests (rights_request.go).
+const (
+	ActRightsRequestRecord Action = "rights-requests.record"
+	ActRightsRequestManage Action = "rights-requests.manage"
+)
+
 type grant struct {
 	kind OrgKind
 	role Role // "" means any role
@@ -102,6 +108,11 @@ var permissions = map[Action][]grant{
 	ActChargeRead:      {opAny, funder},                              // funder: its own charges, credit notes and reconciliations
 	ActIndicatorsRead:  {opAny, funder, hub},                         // funder: its programmes; hub: its territory
 	ActIndicatorsRun:   {opAny},                                      // recompute the snapshot now
+
+	// The register of rights requests: the operator's staff keep it; a
+	// prescriber records what a person asks in front of it.
+	ActRightsRequestRecord: {opAny, presc},
+	ActRightsRequestManage: {opAny}, // read, extend, answer
 }
 
 // Can tells whether the actor's organisation kind and role allow action.

@@ -151,6 +151,12 @@ const (
 	ReasonScopeNotFound = "scope-not-found"
 )
 
+// Reasons of the register of rights requests.
+const (
+	ReasonRightsRequestAnswered  = "rights-request-answered"
+	ReasonRightsRequestExtension = "rights-request-extension"
+)
+
 // reasons describes every reason above, and the codes given as reasons.
 var reasons = [...]ReasonInfo{
 	// Generic reasons: an error without a reason of its own has its code
@@ -256,6 +262,10 @@ var reasons = [...]ReasonInfo{
 	// Indicators.
 	{ReasonNoIndicators, ENOTFOUND, "Indicateurs pas encore calculés", "Les indicateurs et les données ouvertes n'ont pas encore été calculés : le serveur les calcule à son démarrage puis régulièrement (l'opérateur peut aussi lancer POST /api/v1/indicators/refresh). Réessayez dans quelques minutes."},
 	{ReasonScopeNotFound, ENOTFOUND, "Périmètre introuvable", "Ce périmètre n'existe pas ou vous n'avez pas le droit d'en lire les indicateurs : un financeur lit son périmètre et celui de ses programmes, un hub celui de son territoire. GET /api/v1/indicator-scopes donne les vôtres."},
+
+	// The register of rights requests.
+	{ReasonRightsRequestAnswered, ECONFLICT, "Demande déjà traitée", "La demande a déjà reçu sa réponse : le registre la garde telle qu'elle a été donnée. Une nouvelle demande de la personne s'enregistre à part."},
+	{ReasonRightsRequestExtension, ECONFLICT, "Prolongation impossible", "Le délai de réponse ne se prolonge qu'une fois, de deux mois, et avant la fin du premier mois (article 12.3 du RGPD) : répondez à la personne sans attendre."},
 }
 
 // Reasons returns the description of every reason the service can give.

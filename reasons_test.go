@@ -98,6 +98,8 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonAlreadyCredited, "already-credited"},
 		{passnum.ReasonNoIndicators, "no-indicators"},
 		{passnum.ReasonScopeNotFound, "scope-not-found"},
+		{passnum.ReasonRightsRequestAnswered, "rights-request-answered"},
+		{passnum.ReasonRightsRequestExtension, "rights-request-extension"},
 	}
 	codes := map[string]bool{passnum.ECONFLICT: true, passnum.EINTERNAL: true, passnum.EINVALID: true, passnum.ENOTFOUND: true,
 		passnum.EUNAUTHORIZED: true, passnum.EFORBIDDEN: true, passnum.ERATELIMIT: true, passnum.EREFUSED: true, passnum.EUNAVAILABLE: true}

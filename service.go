@@ -36,6 +36,7 @@ type Service interface {
 	PaymentService
 	BillingService
 	IndicatorService
+	RightsRequestService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

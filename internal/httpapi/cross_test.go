@@ -41,10 +41,13 @@ type crossWorld struct {
 	paymentBatch *passnum.PaymentBatch
 	charge       int64
 	creditNote   int64
-	member       *passnum.User    // an agent of their venue
-	token        int64            // a token of their venue
-	email        string           // the member's
-	ownerTokens  map[int64]string // by organisation: an admin token of theirs, and the operator's
+	// rightsRequest is a request their prescriber recorded for a person
+	// in front of it.
+	rightsRequest int64
+	member        *passnum.User    // an agent of their venue
+	token         int64            // a token of their venue
+	email         string           // the member's
+	ownerTokens   map[int64]string // by organisation: an admin token of theirs, and the operator's
 }
 
 // newCrossWorld builds the world on the store, through the store: the
@@ -163,6 +166,9 @@ func newCrossWorld(t *testing.T, env *storetest.Env, a *api) *crossWorld {
 		w.ownerTokens[id] = a.token(id, passnum.RoleAdmin)
 	}
 	w.ownerTokens[f.Operator.OrgID] = a.operatorToken()
+	req, err := s.RecordRightsRequest(storetest.As(storetest.Actor(f.Other, passnum.RoleAgent)), passnum.RightsRequestCreate{Ref: w.carnet.BeneficiaryRef, Kind: passnum.RightAccess})
+	must(err)
+	w.rightsRequest = req.ID
 	return w
 }
 
@@ -329,6 +335,12 @@ func (w *crossWorld) calls() []crossCall {
 		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/indicators/report.pdf?scope=funder:%d", funder), owner: funder},
 		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/indicators/report.pdf?scope=hub:%d", hub), owner: hub},
 		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/indicators.csv?scope=programme:%d", w.programme.ID), owner: funder},
+
+		// The register of rights requests is the operator's, even for the
+		// requests a prescriber recorded.
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/rights-requests/%d", w.rightsRequest), owner: operator},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/rights-requests/%d/answer", w.rightsRequest), body: map[string]any{"answer": "Intrus."}},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/rights-requests/%d/extension", w.rightsRequest), body: map[string]any{"reason": "Intrus."}},
 	)
 }
 

@@ -73,6 +73,8 @@ statements.read       xx -- -- -- xx   venue: its own statements
 charges.read          xx xx -- -- --   funder: its own charges; a hub reads figures, not invoices
 indicators.read       xx xx xx -- --   funder: its programmes; hub: its territory
 indicators.refresh    xx -- -- -- --
+rights-requests.record xx -- -- xx --  the operator's staff; a prescriber records what a person asks in front of it
+rights-requests.manage xx -- -- -- --  the register is the operator's: read, extend, answer
 `
 
 // matrixKinds are the columns of roleMatrix, two cells each.
@@ -297,6 +299,10 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActChargeRead:     func(int64) call { return call{"GET", "/api/v1/funder-charges", nil} },
 			passnum.ActIndicatorsRead: func(int64) call { return call{"GET", "/api/v1/indicator-scopes", nil} },
 			passnum.ActIndicatorsRun:  func(int64) call { return call{"POST", "/api/v1/indicators/refresh", nil} },
+			passnum.ActRightsRequestRecord: func(int64) call {
+				return call{"POST", "/api/v1/rights-requests", map[string]any{"ref": "B-0000-0000", "kind": "access", "channel": "email"}}
+			},
+			passnum.ActRightsRequestManage: func(int64) call { return call{"GET", "/api/v1/rights-requests?open=true", nil} },
 		}
 		for _, action := range passnum.Actions() {
 			build, ok := representative[action]

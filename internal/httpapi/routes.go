@@ -119,6 +119,13 @@ var routes = []route{
 	{"GET", "/api/v1/search", false, (*Server).search},
 	{"GET", "/api/v1/outbox", false, (*Server).listOutbox},
 
+	// The register of rights requests (rights_request.go).
+	{"POST", "/api/v1/rights-requests", false, (*Server).recordRightsRequest},
+	{"GET", "/api/v1/rights-requests", false, (*Server).listRightsRequests},
+	{"GET", "/api/v1/rights-requests/{id}", false, (*Server).getRightsRequest},
+	{"POST", "/api/v1/rights-requests/{id}/answer", false, (*Server).answerRightsRequest},
+	{"POST", "/api/v1/rights-requests/{id}/extension", false, (*Server).extendRightsRequest},
+
 	// What anyone may ask, without a token.
 	{"POST", "/api/v1/public/carnet-status", true, (*Server).carnetStatus},
 	{"GET", "/api/v1/public/venues", true, (*Server).listPublicVenues},

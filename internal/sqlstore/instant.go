@@ -117,6 +117,7 @@ var instantColumns = []struct {
 	{"funder_charges", []string{"created_at"}},
 	{"credit_notes", []string{"created_at"}},
 	{"indicator_snapshots", []string{"computed_at"}},
+	{"rights_requests", []string{"created_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),

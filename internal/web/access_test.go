@@ -132,6 +132,14 @@ POST /operateur/programmes/{id}/expiration              -   xr -- -- -- --
 GET  /operateur/appels/{id}/appel.pdf                   -   xx -- -- -- --
 GET  /operateur/avoirs/{id}/avoir.pdf                   -   xx -- -- -- --
 
+# The register of rights requests: the operator's staff, agents as admins,
+# keep it.
+GET  /operateur/demandes-rgpd                           -   xx -- -- -- --
+POST /operateur/demandes-rgpd                           -   xx -- -- -- --
+GET  /operateur/demandes-rgpd/{id}                      -   xx -- -- -- --
+POST /operateur/demandes-rgpd/{id}/reponse              -   xx -- -- -- --
+POST /operateur/demandes-rgpd/{id}/prolongation         -   xx -- -- -- --
+
 # Funders and hubs read figures; a funder blocks its stock and reads its
 # invoices; a hub reads the advisers' activity of its territory.
 GET  /financeur                                         -   -- xx xx -- --

@@ -75,8 +75,12 @@ func (s *Server) operatorHome(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	rights, err := s.rightsDueSoon(r)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "operator_home", s.newView(r, "Tableau de bord de l'opérateur", map[string]any{
-		"Programmes": rows, "Venues": len(venues), "Pending": pending, "Outbox": outbox,
+		"Programmes": rows, "Venues": len(venues), "Pending": pending, "Outbox": outbox, "Rights": rights,
 	}))
 }
 

@@ -149,6 +149,15 @@ var routes = []route{
 	{"GET", "/financeur/activite", kinds, hubOnly, (*Server).activityOverview},
 	{"GET", "/financeur/activite/export.csv", kinds, hubOnly, (*Server).exportActivity},
 
+	// The register of rights requests (rights_requests.go): the
+	// operator's staff record every request a person makes over their
+	// data, and its answer.
+	{"GET", "/operateur/demandes-rgpd", kinds, operator, (*Server).rightsRequests},
+	{"POST", "/operateur/demandes-rgpd", kinds, operator, (*Server).recordRightsRequest},
+	{"GET", "/operateur/demandes-rgpd/{id}", kinds, operator, (*Server).rightsRequest},
+	{"POST", "/operateur/demandes-rgpd/{id}/reponse", kinds, operator, (*Server).answerRightsRequest},
+	{"POST", "/operateur/demandes-rgpd/{id}/prolongation", kinds, operator, (*Server).extendRightsRequest},
+
 	{"GET", "/financeur", kinds, funderHub, (*Server).funderHome},
 	{"GET", "/financeur/programmes/{id}", kinds, funderHub, (*Server).funderProgramme},
 	{"POST", "/financeur/programmes/{id}/blocage", kinds, funderOnly, (*Server).funderBlock},
