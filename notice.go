@@ -50,6 +50,7 @@ var plainFields = map[string]string{
 	"registration.person":     "vos inscriptions aux ateliers et si vous êtes venu",
 	"activity.people":         "les ateliers où vous êtes venu",
 	"activity.notes":          "les notes de la personne qui vous aide à l'atelier",
+	"rights-request.record":   "vos demandes sur vos données et nos réponses",
 }
 
 // plainPurposes says each purpose in everyday words, after "pour".

@@ -99,10 +99,10 @@ type Carnet struct {
 	BatchID       int64 `json:"batch_id"`
 	Size          int   `json:"size"`
 	PrescriberID  int64 `json:"prescriber_id,omitempty"`
-	BeneficiaryID int64 `json:"beneficiary_id,omitempty"`
+	BeneficiaryID int64 `json:"beneficiary_id,omitempty" personal:"carnet.holder"`
 	// BeneficiaryRef is filled for those who may read beneficiaries (the
 	// operator, the prescriber who handed the carnet out).
-	BeneficiaryRef string     `json:"beneficiary_ref,omitempty"`
+	BeneficiaryRef string     `json:"beneficiary_ref,omitempty" personal:"carnet.holder"`
 	AllocatedAt    *time.Time `json:"allocated_at,omitempty"`
 	DistributedAt  *time.Time `json:"distributed_at,omitempty"`
 	ValidUntil     string     `json:"valid_until"`
@@ -168,19 +168,19 @@ var Needs = ServiceCategories
 // the programme needs to count who it reached.
 type Beneficiary struct {
 	ID           int64     `json:"id"`
-	Ref          string    `json:"ref"` // pseudonymous reference the prescriber notes to find the person again
-	BirthYear    int       `json:"birth_year,omitempty"`
-	AgeBand      string    `json:"age_band,omitempty"`
-	CommuneINSEE string    `json:"commune_insee"`
-	Needs        []string  `json:"needs"`
-	Autonomy     string    `json:"autonomy,omitempty"`
-	ConsentAt    string    `json:"consent_at"`
-	PrescriberID int64     `json:"prescriber_id"`
+	Ref          string    `json:"ref" personal:"beneficiary.ref"` // pseudonymous reference the prescriber notes to find the person again
+	BirthYear    int       `json:"birth_year,omitempty" personal:"beneficiary.birth_year"`
+	AgeBand      string    `json:"age_band,omitempty" personal:"beneficiary.age_band"`
+	CommuneINSEE string    `json:"commune_insee" personal:"beneficiary.commune"`
+	Needs        []string  `json:"needs" personal:"beneficiary.needs"`
+	Autonomy     string    `json:"autonomy,omitempty" personal:"beneficiary.autonomy"`
+	ConsentAt    string    `json:"consent_at" personal:"beneficiary.consent"`
+	PrescriberID int64     `json:"prescriber_id" personal:"beneficiary.prescriber"`
 	CreatedAt    time.Time `json:"created_at"`
 	// RestrictedAt is set while the person has the use of their record
 	// restricted (article 18), with the reason they gave.
-	RestrictedAt      *time.Time `json:"restricted_at,omitempty"`
-	RestrictionReason string     `json:"restriction_reason,omitempty"`
+	RestrictedAt      *time.Time `json:"restricted_at,omitempty" personal:"beneficiary.restriction"`
+	RestrictionReason string     `json:"restriction_reason,omitempty" personal:"beneficiary.restriction"`
 }
 
 // Autonomy levels of the diagnostic.

@@ -221,6 +221,7 @@ var PersonalFields = []PersonalField{
 	{"password-reset.link", "Liens de mot de passe oublié", SubjectStaff, "accounts", nil, "personne : seule leur empreinte est gardée", RetainPasswordResets, false},
 	{"outbox.message", "E-mails envoyés (destinataire, contenu)", SubjectStaff, "accounts", staffReaders, "les administrateurs de l'opérateur", RetainOutbox, false},
 	{"audit.actor", "Auteur d'une action (journal d'audit, écritures)", SubjectStaff, "accounts", staffReaders, "l'opérateur", RetainAccounting, false},
+	{"rights-request.record", "Demandes d'exercice des droits (référence, demande, réponse)", SubjectBeneficiary, "accounts", staffReaders, "l'opérateur, qui répond aux demandes", RetainAccounting, false},
 	{"access-log.reader", "Consultations de données personnelles (qui, quand, quoi, pourquoi)", SubjectStaff, "accounts", staffReaders, "les administrateurs de l'opérateur", RetainAccessLog, false},
 	{"venue.contact", "Coordonnées publiques du lieu (téléphone, e-mails, sites)", SubjectContact, "network", everyone, "tout le monde : l'annuaire est public", RetainNetwork, false},
 	{"venue.bank", "Coordonnées bancaires du lieu (titulaire, IBAN)", SubjectContact, "settlement", []OrgKind{KindOperator, KindVenue}, "le lieu : les siennes ; l'opérateur : toutes", RetainAccounting, false},

@@ -96,11 +96,11 @@ func (c *SessionCreate) Validate() error {
 type Registration struct {
 	ID             int64      `json:"id"`
 	SessionID      int64      `json:"session_id"`
-	BeneficiaryRef string     `json:"beneficiary_ref,omitempty"`
-	Label          string     `json:"label"`
+	BeneficiaryRef string     `json:"beneficiary_ref,omitempty" personal:"registration.person"`
+	Label          string     `json:"label" personal:"registration.person"`
 	CreatedAt      time.Time  `json:"created_at"`
 	CancelledAt    *time.Time `json:"cancelled_at,omitempty"`
-	Attended       *bool      `json:"attended,omitempty"` // nil: not recorded yet
+	Attended       *bool      `json:"attended,omitempty" personal:"registration.person"` // nil: not recorded yet
 }
 
 // RegistrationCreate is the input of Register.
@@ -161,8 +161,8 @@ var Autonomy = []string{"entièrement accompagné", "partiellement autonome", "a
 type ActivityReport struct {
 	ID              int64     `json:"id"`
 	VenueID         int64     `json:"venue_id"`
-	Author          string    `json:"author"` // actor label
-	AuthorName      string    `json:"author_name,omitempty"`
+	Author          string    `json:"author" personal:"activity.author"` // actor label
+	AuthorName      string    `json:"author_name,omitempty" personal:"activity.author"`
 	Format          string    `json:"format"` // FormatIndividual or FormatCollective
 	Date            string    `json:"date"`   // YYYY-MM-DD
 	DurationMinutes int       `json:"duration_minutes"`
@@ -171,12 +171,12 @@ type ActivityReport struct {
 	PlaceID         int64     `json:"place_id,omitempty"`
 	PlaceKind       string    `json:"place_kind"` // "lieu", "permanence", "domicile", "distance", "autre"
 	Participants    int       `json:"participants"`
-	BeneficiaryRefs []string  `json:"beneficiary_refs,omitempty"` // linked people, the rest anonymous
-	LinkedPeople    int       `json:"linked_people"`              // how many are linked, told even where their references are not
+	BeneficiaryRefs []string  `json:"beneficiary_refs,omitempty" personal:"activity.people"` // linked people, the rest anonymous
+	LinkedPeople    int       `json:"linked_people"`                                         // how many are linked, told even where their references are not
 	SessionID       int64     `json:"session_id,omitempty"`
 	RedemptionID    int64     `json:"redemption_id,omitempty"`
 	PassesUsed      int       `json:"passes_used"`
-	Notes           string    `json:"notes,omitempty" text:"multiline"`
+	Notes           string    `json:"notes,omitempty" text:"multiline" personal:"activity.notes"`
 	CreatedAt       time.Time `json:"created_at"`
 }
 

@@ -159,6 +159,7 @@ func (s *Store) CreateActivityReport(ctx context.Context, r passnum.ActivityRepo
 		out, err = tx.activityReport(id)
 		return err
 	})
+	passnum.RedactFor(a, out)
 	return out, wrapf(err, "activity report of venue %d", r.VenueID)
 }
 
@@ -296,6 +297,7 @@ func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilte
 	for _, r := range out {
 		r.RedactFor(a)
 	}
+	passnum.RedactFor(a, out)
 	if out == nil {
 		out = []*passnum.ActivityReport{}
 	}

@@ -112,6 +112,7 @@ func (s *Store) FindCarnet(ctx context.Context, number int64) (*passnum.Carnet, 
 		out = &c.Carnet
 		return nil
 	})
+	passnum.RedactFor(a, out)
 	return out, wrapf(err, "carnet %d", number)
 }
 
@@ -164,6 +165,7 @@ func (s *Store) ListCarnets(ctx context.Context, f passnum.CarnetFilter) ([]*pas
 		}
 		return nil
 	})
+	passnum.RedactFor(a, out)
 	return out, total, err
 }
 
@@ -452,6 +454,7 @@ func (s *Store) Distribute(ctx context.Context, r passnum.DistributeRequest) (*p
 		out = &passnum.Distribution{Carnet: &c.Carnet, Beneficiary: b}
 		return nil
 	})
+	passnum.RedactFor(a, out)
 	return out, wrapf(err, "distribute carnet %d", r.Carnet)
 }
 
@@ -479,6 +482,7 @@ func (s *Store) FindBeneficiary(ctx context.Context, ref string) (*passnum.Benef
 		}
 		return err
 	})
+	passnum.RedactFor(a, b)
 	return b, err
 }
 

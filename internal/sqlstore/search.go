@@ -104,6 +104,7 @@ func (s *Store) Search(ctx context.Context, query string) (*passnum.SearchResult
 	if err != nil {
 		return nil, err
 	}
+	passnum.RedactFor(a, res)
 	return res, nil
 }
 

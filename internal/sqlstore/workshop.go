@@ -299,6 +299,7 @@ func (s *Store) FindSession(ctx context.Context, id int64) (*passnum.WorkshopSes
 	if regs == nil {
 		regs = []*passnum.Registration{}
 	}
+	passnum.RedactFor(a, regs)
 	return w, regs, nil
 }
 
@@ -434,6 +435,7 @@ func (s *Store) Register(ctx context.Context, r passnum.RegistrationCreate) (*pa
 		out, err = tx.registration(id)
 		return err
 	})
+	passnum.RedactFor(a, out)
 	return out, wrapf(err, "register in session %d", r.SessionID)
 }
 

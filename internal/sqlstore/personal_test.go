@@ -1,0 +1,208 @@
+package sqlstore_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/sqlstore"
+	st "github.com/passnum/passnum/internal/storetest"
+)
+
+// personalColumns maps every column that holds personal data to the field
+// of passnum.PersonalFields that declares it (purpose, basis, readers,
+// retention). Written by a person reading the schema: a new column that
+// is about people gets a line here and, if no field covers it yet, a
+// field in the declaration.
+var personalColumns = map[string]string{
+	"beneficiaries.ref":           "beneficiary.ref",
+	"beneficiaries.birth_year":    "beneficiary.birth_year",
+	"beneficiaries.age_band":      "beneficiary.age_band",
+	"beneficiaries.commune_insee": "beneficiary.commune",
+	"beneficiaries.needs":         "beneficiary.needs",
+	"beneficiaries.autonomy":      "beneficiary.autonomy",
+	"beneficiaries.consent_at":    "beneficiary.consent",
+	"beneficiaries.prescriber_id": "beneficiary.prescriber",
+	"beneficiaries.created_at":    "beneficiary.consent",
+
+	"carnets.beneficiary_id": "carnet.holder",
+	"carnets.distributed_at": "carnet.holder",
+	"carnets.distributed_by": "audit.actor",
+
+	// A pass used is linked to the person through its carnet.
+	"passes.redeemed_at":                     "pass.use",
+	"passes.venue_id":                        "pass.use",
+	"passes.redemption_id":                   "pass.use",
+	"redemption_passes.serial":               "pass.use",
+	"statement_lines.serial":                 "pass.use",
+	"statement_lines.redeemed_at":            "pass.use",
+	"statement_lines.redemption_id":          "pass.use",
+	"redemptions.actor":                      "audit.actor",
+	"redemptions.voided_by":                  "audit.actor",
+	"workshop_registrations.label":           "registration.person",
+	"workshop_registrations.attended":        "registration.person",
+	"workshop_registrations.beneficiary_ref": "registration.person",
+	"workshop_registrations.created_by":      "audit.actor",
+	"workshop_registrations.attendance_by":   "audit.actor",
+	"workshop_sessions.created_by":           "audit.actor",
+	"workshop_sessions.cancelled_by":         "audit.actor",
+
+	"activity_report_people.beneficiary_ref": "activity.people",
+	"activity_reports.notes":                 "activity.notes",
+	"activity_reports.author":                "activity.author",
+	"activity_reports.author_name":           "activity.author",
+
+	"users.email":         "user.identity",
+	"users.name":          "user.identity",
+	"users.password_hash": "user.password",
+	"memberships.user_id": "user.identity",
+
+	"sessions.user_id":     "session.connection",
+	"sessions.org_id":      "session.connection",
+	"sessions.secret_hash": "session.connection",
+	"sessions.created_at":  "session.connection",
+	"sessions.expires_at":  "session.connection",
+
+	"password_resets.user_id":    "password-reset.link",
+	"password_resets.token_hash": "password-reset.link",
+
+	"outbox.recipient": "outbox.message",
+	"outbox.subject":   "outbox.message",
+	"outbox.body":      "outbox.message",
+
+	// Who did what: the audit trail and the money's records name their
+	// actor ("user:12"); an audit entry's object and detail may name a
+	// beneficiary's reference.
+	"audit_log.actor":             "audit.actor",
+	"audit_log.object":            "audit.actor",
+	"audit_log.detail":            "audit.actor",
+	"postings.actor":              "audit.actor",
+	"settlement_runs.actor":       "audit.actor",
+	"payment_batches.actor":       "audit.actor",
+	"qualification_history.actor": "audit.actor",
+
+	// A request over one's data names the person and says what they
+	// asked; it is kept as the proof of the answer.
+	"rights_requests.ref":              "rights-request.record",
+	"rights_requests.details":          "rights-request.record",
+	"rights_requests.answer":           "rights-request.record",
+	"rights_requests.extension_reason": "rights-request.record",
+	"rights_requests.recorded_by":      "audit.actor",
+	"rights_requests.answered_by":      "audit.actor",
+
+	"venues.phone":               "venue.contact",
+	"venues.emails":              "venue.contact",
+	"venues.websites":            "venue.contact",
+	"venues.bank_holder":         "venue.bank",
+	"venues.bank_iban":           "venue.bank",
+	"venues.bank_bic":            "venue.bank",
+	"venues.questionnaire":       "venue.application",
+	"venues.charter_version":     "venue.application",
+	"venues.charter_accepted_at": "venue.application",
+}
+
+// impersonal are the tables (table.*) and columns that hold no personal
+// data, each group with why. A column in neither list fails the test: its
+// writer says which it is.
+var impersonal = []string{
+	// Programmes, money in, stock: figures and codes of no one.
+	"programmes.*", "programme_funders.*", "payment_orders.*", "batches.*", "signing_keys.*",
+	"credit_notes.*", "funder_charges.*", "entries.*", "payer_account.*", "indicator_cells.*",
+	"indicator_snapshots.*", "directory_version.*", "storage_probe.*", "schema_migrations.*",
+	"catalogue_services.*", "venue_places.*", "api_tokens.*",
+	// Organisations are legal persons; their members are in users.
+	"organisations.*", "memberships.org_id", "memberships.role",
+	"beneficiaries.id",
+	"carnets.number", "carnets.programme_id", "carnets.batch_id", "carnets.size", "carnets.first_serial",
+	"carnets.prescriber_id", "carnets.allocated_at",
+	"passes.serial", "passes.carnet", "passes.programme_id", "passes.code", "passes.state", "passes.activated_at",
+	"passes.blocked_from", "passes.block_scope", "passes.block_reason",
+	"redemptions.id", "redemptions.venue_id", "redemptions.service_id", "redemptions.idempotency_key", "redemptions.request_hash",
+	"redemptions.passes", "redemptions.amount_cents", "redemptions.created_at", "redemptions.voided_at", "redemptions.session_id",
+	"redemption_passes.redemption_id", "redemption_passes.programme_id", "redemption_passes.voided",
+	"statement_lines.statement_id", "statement_lines.programme_id", "statement_lines.service_id", "statement_lines.session_id",
+	"statement_lines.amount_cents", "statement_lines.charged", "statement_lines.rejected",
+	"statements.*", "settlement_runs.id", "settlement_runs.cut_off", "settlement_runs.statements", "settlement_runs.passes",
+	"settlement_runs.amount_cents", "settlement_runs.created_at",
+	"payment_batches.id", "payment_batches.message_id", "payment_batches.execution_date", "payment_batches.statements",
+	"payment_batches.control_sum_cents", "payment_batches.created_at",
+	"postings.id", "postings.kind", "postings.ref", "postings.created_at",
+	"qualification_history.id", "qualification_history.venue_id", "qualification_history.status", "qualification_history.reason",
+	"qualification_history.created_at",
+	"audit_log.id", "audit_log.created_at", "audit_log.action",
+	"rights_requests.id", "rights_requests.kind", "rights_requests.channel", "rights_requests.received_on", "rights_requests.due_on",
+	"rights_requests.answered_on", "rights_requests.org_id", "rights_requests.created_at",
+	"users.id", "users.created_at", "sessions.id",
+	"password_resets.id", "password_resets.created_at", "password_resets.expires_at", "password_resets.used_at",
+	"outbox.id", "outbox.created_at", "outbox.sent_at",
+	// A session of a workshop is the venue's; its people are its
+	// registrations.
+	"workshop_sessions.id", "workshop_sessions.service_id", "workshop_sessions.venue_id", "workshop_sessions.place_id",
+	"workshop_sessions.starts_at", "workshop_sessions.duration_minutes", "workshop_sessions.capacity", "workshop_sessions.note",
+	"workshop_sessions.registered", "workshop_sessions.created_at", "workshop_sessions.cancelled_at",
+	"workshop_registrations.id", "workshop_registrations.session_id", "workshop_registrations.created_at",
+	"workshop_registrations.cancelled_at", "workshop_registrations.attendance_at",
+	// What was done, without who it was done for.
+	"activity_reports.id", "activity_reports.venue_id", "activity_reports.format", "activity_reports.report_date",
+	"activity_reports.duration_minutes", "activity_reports.themes", "activity_reports.autonomy", "activity_reports.place_id",
+	"activity_reports.place_kind", "activity_reports.participants", "activity_reports.session_id", "activity_reports.redemption_id",
+	"activity_reports.passes_used", "activity_reports.created_at",
+	"activity_report_people.report_id",
+	// A venue's public description (the national standard), but for its
+	// contacts, bank account and application above.
+	"venues.org_id", "venues.id", "venues.pivot", "venues.commune", "venues.postal_code", "venues.code_insee", "venues.address",
+	"venues.address_complement", "venues.latitude", "venues.longitude", "venues.typology", "venues.opening_hours",
+	"venues.summary", "venues.detail", "venues.source", "venues.roaming", "venues.parent", "venues.updated_on",
+	"venues.services", "venues.publics", "venues.supports", "venues.fees", "venues.national_schemes", "venues.labels",
+	"venues.other_labels", "venues.access_modes", "venues.support_modes", "venues.accessibility_sheet",
+	"venues.appointment_url", "venues.updated_at",
+}
+
+// TestPersonalColumnsDeclared reads every column of the migrated schema:
+// each is either personal, and then mapped to a declared field, or listed
+// as holding no personal data; no column is both, and no entry names a
+// column the schema does not have.
+func TestPersonalColumnsDeclared(t *testing.T) {
+	env := st.OpenSQLite(t)
+	columns, err := sqlstore.QueryStrings(env.Store, `SELECT m.name || '.' || c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(columns) < 200 {
+		t.Fatalf("only %d columns in the schema: is the query broken?", len(columns))
+	}
+	plain := map[string]bool{}
+	for _, c := range impersonal {
+		if plain[c] {
+			t.Errorf("%s is listed twice as impersonal", c)
+		}
+		plain[c] = true
+	}
+	exists, tables := map[string]bool{}, map[string]bool{}
+	for _, c := range columns {
+		exists[c] = true
+		table, _, _ := strings.Cut(c, ".")
+		tables[table+".*"] = true
+		key, personal := personalColumns[c]
+		isPlain := plain[c] || plain[table+".*"]
+		switch {
+		case personal && isPlain:
+			t.Errorf("%s is both personal (%s) and listed as impersonal", c, key)
+		case personal && passnum.FindPersonalField(key) == nil:
+			t.Errorf("%s is mapped to %q, which passnum.PersonalFields does not declare", c, key)
+		case !personal && !isPlain:
+			t.Errorf("column %s is not classified: map it to its declared personal field in personalColumns, or list it as impersonal", c)
+		}
+	}
+	for c := range personalColumns {
+		if !exists[c] {
+			t.Errorf("personalColumns names %s, which is no column", c)
+		}
+	}
+	for _, c := range impersonal {
+		if !exists[c] && !tables[c] {
+			t.Errorf("impersonal names %s, which is no column nor table", c)
+		}
+	}
+}
