@@ -43,6 +43,10 @@ const (
 	ActChargeRead      Action = "charges.read"
 	ActIndicatorsRead  Action = "indicators.read"
 	ActIndicatorsRun   Action = "indicators.refresh"
+
+	// ActAuditAnchors exports and verifies the anchors of the audit
+	// journal's hash chain.
+	ActAuditAnchors Action = "audit.anchors"
 )
 
 // Actions of the register of rights requests (rights_request.go).
@@ -113,6 +117,8 @@ var permissions = map[Action][]grant{
 	// prescriber records what a person asks in front of it.
 	ActRightsRequestRecord: {opAny, presc},
 	ActRightsRequestManage: {opAny}, // read, extend, answer
+
+	ActAuditAnchors: {opAdmin}, // the anchors an outside party keeps to prove the journal unchanged
 }
 
 // Can tells whether the actor's organisation kind and role allow action.

@@ -151,6 +151,16 @@ const (
 	ReasonScopeNotFound = "scope-not-found"
 )
 
+// Reasons of the audit journal's hash chain (passnum audit verify).
+const (
+	// ReasonAuditChainBroken: an entry of the journal was edited, deleted,
+	// moved or inserted behind the platform's back.
+	ReasonAuditChainBroken = "audit-chain-broken"
+	// ReasonAuditAnchorMissing: the journal no longer holds an anchor
+	// kept outside: it was rewritten since.
+	ReasonAuditAnchorMissing = "audit-anchor-missing"
+)
+
 // Reasons of the register of rights requests.
 const (
 	ReasonRightsRequestAnswered  = "rights-request-answered"
@@ -266,6 +276,10 @@ var reasons = [...]ReasonInfo{
 	// The register of rights requests.
 	{ReasonRightsRequestAnswered, ECONFLICT, "Demande déjà traitée", "La demande a déjà reçu sa réponse : le registre la garde telle qu'elle a été donnée. Une nouvelle demande de la personne s'enregistre à part."},
 	{ReasonRightsRequestExtension, ECONFLICT, "Prolongation impossible", "Le délai de réponse ne se prolonge qu'une fois, de deux mois, et avant la fin du premier mois (article 12.3 du RGPD) : répondez à la personne sans attendre."},
+
+	// The audit journal's hash chain.
+	{ReasonAuditChainBroken, ECONFLICT, "Journal d'audit altéré", "Une entrée du journal d'audit a été modifiée, supprimée, déplacée ou ajoutée directement dans la base : elle ne correspond plus à la chaîne d'empreintes. Le détail nomme la première ; passnum check les nomme toutes."},
+	{ReasonAuditAnchorMissing, ECONFLICT, "Ancre du journal introuvable", "Le journal d'audit ne contient plus une ancre conservée à l'extérieur : il a été réécrit depuis qu'elle a été prise. Le détail nomme l'ancre."},
 }
 
 // Reasons returns the description of every reason the service can give.

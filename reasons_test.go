@@ -100,6 +100,8 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonScopeNotFound, "scope-not-found"},
 		{passnum.ReasonRightsRequestAnswered, "rights-request-answered"},
 		{passnum.ReasonRightsRequestExtension, "rights-request-extension"},
+		{passnum.ReasonAuditChainBroken, "audit-chain-broken"},
+		{passnum.ReasonAuditAnchorMissing, "audit-anchor-missing"},
 	}
 	codes := map[string]bool{passnum.ECONFLICT: true, passnum.EINTERNAL: true, passnum.EINVALID: true, passnum.ENOTFOUND: true,
 		passnum.EUNAUTHORIZED: true, passnum.EFORBIDDEN: true, passnum.ERATELIMIT: true, passnum.EREFUSED: true, passnum.EUNAVAILABLE: true}

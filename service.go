@@ -37,6 +37,7 @@ type Service interface {
 	BillingService
 	IndicatorService
 	RightsRequestService
+	AuditChainService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

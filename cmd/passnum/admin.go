@@ -23,7 +23,9 @@ func (c *cli) migrate(o *options) runFunc {
 func (c *cli) check(o *options) runFunc {
 	o.usage("", "Recalcule tous les invariants depuis les enregistrements : écritures\n"+
 		"équilibrées, soldes égaux aux pass par état, émis ≤ budget, activés ≤ fonds\n"+
-		"reçus, aucun pass encaissé deux fois, carnets cohérents avec leurs pass.\n"+
+		"reçus, aucun pass encaissé deux fois, carnets cohérents avec leurs pass ;\n"+
+		"scelle les nouvelles entrées du journal d'audit, recalcule toute sa chaîne\n"+
+		"d'empreintes et ses ancres, et affiche les dernières ancres.\n"+
 		"Code de sortie 1 si l'un d'eux ne tient pas, en les nommant tous.")
 	return func(ctx context.Context, s store) error {
 		rep, err := s.CheckInvariants(ctx)
@@ -32,6 +34,9 @@ func (c *cli) check(o *options) runFunc {
 		}
 		c.printf("Vérifié : %s programme(s), %s pass, %s écritures comptables.\n",
 			formatInt(rep.Programmes), formatInt(rep.Passes), formatInt(rep.Postings))
+		if err := c.printLatestAnchors(ctx, s); err != nil {
+			return err
+		}
 		if rep.OK() {
 			c.printf("Tous les invariants sont respectés.\n")
 			return nil

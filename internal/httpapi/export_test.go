@@ -102,4 +102,7 @@ var ResponseSchemas = map[string]any{
 	"IndicatorRow":      passnum.IndicatorRow{},
 	"IndicatorReport":   passnum.IndicatorReport{},
 	"IndicatorSnapshot": passnum.IndicatorSnapshot{},
+
+	"AuditAnchor":     passnum.AuditAnchor{},
+	"AuditAnchorList": passnum.AuditAnchorList{},
 }

@@ -75,6 +75,7 @@ indicators.read       xx xx xx -- --   funder: its programmes; hub: its territor
 indicators.refresh    xx -- -- -- --
 rights-requests.record xx -- -- xx --  the operator's staff; a prescriber records what a person asks in front of it
 rights-requests.manage xx -- -- -- --  the register is the operator's: read, extend, answer
+audit.anchors         x- -- -- -- --   the journal's anchors: operator admins hand them to an outside party
 `
 
 // matrixKinds are the columns of roleMatrix, two cells each.
@@ -303,6 +304,8 @@ func TestRoleMatrix(t *testing.T) {
 				return call{"POST", "/api/v1/rights-requests", map[string]any{"ref": "B-0000-0000", "kind": "access", "channel": "email"}}
 			},
 			passnum.ActRightsRequestManage: func(int64) call { return call{"GET", "/api/v1/rights-requests?open=true", nil} },
+
+			passnum.ActAuditAnchors: func(int64) call { return call{"GET", "/api/v1/audit/anchors", nil} },
 		}
 		for _, action := range passnum.Actions() {
 			build, ok := representative[action]

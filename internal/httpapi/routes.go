@@ -126,6 +126,10 @@ var routes = []route{
 	{"POST", "/api/v1/rights-requests/{id}/answer", false, (*Server).answerRightsRequest},
 	{"POST", "/api/v1/rights-requests/{id}/extension", false, (*Server).extendRightsRequest},
 
+	// The anchors of the audit journal's hash chain (audit.go).
+	{"GET", "/api/v1/audit/anchors", false, (*Server).getAuditAnchors},
+	{"GET", "/api/v1/audit/anchors.csv", false, (*Server).getAuditAnchorsCSV},
+
 	// What anyone may ask, without a token.
 	{"POST", "/api/v1/public/carnet-status", true, (*Server).carnetStatus},
 	{"GET", "/api/v1/public/venues", true, (*Server).listPublicVenues},

@@ -38,30 +38,30 @@ func PersonalData(w io.Writer, data *passnum.PersonalData, p passnum.PrivacySett
 	d.plain("Nous ne gardons pas votre nom. Nous ne gardons pas votre adresse.")
 
 	d.heading("Ce que nous savons de vous")
-	d.field("Votre numéro", b.Ref+" (il remplace votre nom)")
+	d.fact("Votre numéro", b.Ref+" (il remplace votre nom)")
 	switch {
 	case b.BirthYear != 0:
-		d.field("Année de naissance", strconv.Itoa(b.BirthYear))
+		d.fact("Année de naissance", strconv.Itoa(b.BirthYear))
 	case b.AgeBand != "":
-		d.field("Votre âge", b.AgeBand+" ans")
+		d.fact("Votre âge", b.AgeBand+" ans")
 	}
-	d.field("Votre ville", communeLabel(b.CommuneINSEE))
+	d.fact("Votre ville", communeLabel(b.CommuneINSEE))
 	if len(b.Needs) > 0 {
-		d.field("Ce que vous voulez apprendre", strings.Join(b.Needs, " ; "))
+		d.fact("Ce que vous voulez apprendre", strings.Join(b.Needs, " ; "))
 	} else {
-		d.field("Ce que vous voulez apprendre", "rien n'est noté")
+		d.fact("Ce que vous voulez apprendre", "rien n'est noté")
 	}
 	if b.Autonomy != "" {
-		d.field("Ce que vous savez faire", "autonomie "+b.Autonomy)
+		d.fact("Ce que vous savez faire", "autonomie "+b.Autonomy)
 	}
 	if b.ConsentAt != "" {
-		d.field("Votre accord", "donné le "+passnum.FrenchDate(b.ConsentAt))
+		d.fact("Votre accord", "donné le "+passnum.FrenchDate(b.ConsentAt))
 	}
 	if data.Prescriber != "" {
-		d.field("Votre carnet vient de", data.Prescriber)
+		d.fact("Votre carnet vient de", data.Prescriber)
 	}
 	if b.RestrictedAt != nil {
-		d.field("Données bloquées", "depuis le "+passnum.FrenchDate(b.RestrictedAt.In(paris).Format(passnum.DateLayout))+
+		d.fact("Données bloquées", "depuis le "+passnum.FrenchDate(b.RestrictedAt.In(paris).Format(passnum.DateLayout))+
 			" : nous ne les utilisons plus, sauf pour les comptes")
 	}
 
@@ -137,6 +137,7 @@ func PersonalData(w io.Writer, data *passnum.PersonalData, p passnum.PrivacySett
 		d.bullet(s)
 	}
 	d.plain(r.Kept)
+	d.keep(45)
 	d.heading("À qui demander ?")
 	for _, s := range r.Ask {
 		d.plain(s)
@@ -177,6 +178,15 @@ func personalRights(p passnum.PrivacySettings) personalRightsText {
 		"Vous n'êtes pas d'accord ? Vous pouvez vous plaindre à la CNIL. Son site : www.cnil.fr.",
 		"Son adresse : CNIL, 3 place de Fontenoy, 75007 Paris.")
 	return r
+}
+
+// fact writes "label  value" with room for the longer labels of this
+// document, the value wrapped.
+func (d *doc) fact(label, value string) {
+	d.font("", 10)
+	d.SetX(margin)
+	d.cell(62, 5.5, label, "L")
+	d.MultiCell(bodyW-62, 5.5, cp1252(value), "", "L", false)
 }
 
 // plain writes a paragraph of plain text, a little larger than a table.

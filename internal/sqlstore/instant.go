@@ -118,6 +118,8 @@ var instantColumns = []struct {
 	{"credit_notes", []string{"created_at"}},
 	{"indicator_snapshots", []string{"computed_at"}},
 	{"rights_requests", []string{"created_at"}},
+	{"audit_chain", []string{"sealed_at"}},
+	{"audit_anchors", []string{"created_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),

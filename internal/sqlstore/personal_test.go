@@ -130,6 +130,9 @@ var impersonal = []string{
 	"qualification_history.id", "qualification_history.venue_id", "qualification_history.status", "qualification_history.reason",
 	"qualification_history.created_at",
 	"audit_log.id", "audit_log.created_at", "audit_log.action",
+	// The journal's chain and anchors: places, ids and SHA-256 hashes,
+	// from which no entry's content can be read back.
+	"audit_chain.*", "audit_anchors.*",
 	"rights_requests.id", "rights_requests.kind", "rights_requests.channel", "rights_requests.received_on", "rights_requests.due_on",
 	"rights_requests.answered_on", "rights_requests.org_id", "rights_requests.created_at",
 	"users.id", "users.created_at", "sessions.id",
