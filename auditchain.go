@@ -61,6 +61,13 @@ func WriteAuditAnchorsCSV(w io.Writer, anchors []AuditAnchor) error {
 	return cw.Error()
 }
 
+// WriteAuditAnchorsJSON writes anchors as an AuditAnchorList, indented.
+func WriteAuditAnchorsJSON(w io.Writer, anchors []AuditAnchor) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(AuditAnchorList{Anchors: anchors})
+}
+
 // ReadAuditAnchors reads anchors exported as JSON (an object with anchors,
 // or a bare list) or as the CSV table of WriteAuditAnchorsCSV. An anchor
 // that cannot be read is an EINVALID error naming its line or position.

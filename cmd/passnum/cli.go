@@ -104,6 +104,8 @@ type store interface {
 	Dialect() string
 	Backup(ctx context.Context, path string) error
 	RotateKey(ctx context.Context) (string, error)
+	// SealAudit chains the audit journal's new entries (audit.go).
+	SealAudit(ctx context.Context) (int, error)
 }
 
 // as declares a command under the name of the one it stands for, so that

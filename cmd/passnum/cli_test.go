@@ -34,6 +34,7 @@ func TestCommandHelp(t *testing.T) {
 		"opendata": "passnum opendata --out FICHIER", "backup": "passnum backup --out FICHIER", "check": "passnum check",
 		"keys rotate": "passnum keys rotate", "version": "passnum version",
 		"register": "passnum register [--format md|pdf]",
+		"audit anchors": "passnum audit anchors [--format csv|json] [--out FICHIER]", "audit verify": "passnum audit verify --anchors FICHIER",
 	}
 	for path, usage := range usages {
 		var out, errb bytes.Buffer

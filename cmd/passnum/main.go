@@ -101,6 +101,9 @@ func (c *cli) commands() []command {
 
 		{"backup", "sauvegarde la base SQLite à chaud (PostgreSQL : pg_dump)", plainStore, c.backup},
 		{"check", "vérifie tous les invariants (code 1 si l'un échoue)", asOperator, c.check},
+		{"audit", "journal d'audit infalsifiable : anchors, verify", noStore, nil},
+		{"audit anchors", "écrit les ancres du journal d'audit, à garder hors de la plateforme", asOperator, c.auditAnchors},
+		{"audit verify", "prouve que le journal d'audit contient encore des ancres gardées", asOperator, c.auditVerify},
 		{"keys", "clés de signature des QR codes : rotate", noStore, nil},
 		{"keys rotate", "crée une nouvelle clé de signature des QR codes", asOperator, c.keysRotate},
 		{"register", "écrit le registre des traitements de données (RGPD), en Markdown ou en PDF", noStore, c.registerDoc},
