@@ -49,6 +49,16 @@ const (
 	ActAuditAnchors Action = "audit.anchors"
 )
 
+// Actions of the rights of the person over a beneficiary record (articles
+// 15 to 21). A prescriber acts only on the records it created (the store
+// checks it, answering "not found" for others).
+const (
+	ActPersonalDataRead    Action = "beneficiaries.personal-data"
+	ActBeneficiaryRectify  Action = "beneficiaries.rectify"
+	ActBeneficiaryRestrict Action = "beneficiaries.restrict"
+	ActBeneficiaryErase    Action = "beneficiaries.erase"
+)
+
 // Actions of the register of rights requests (rights_request.go).
 const (
 	ActRightsRequestRecord Action = "rights-requests.record"
@@ -113,6 +123,12 @@ var permissions = map[Action][]grant{
 	ActIndicatorsRead:  {opAny, funder, hub},                         // funder: its programmes; hub: its territory
 	ActIndicatorsRun:   {opAny},                                      // recompute the snapshot now
 
+	// Rights of the person: the operator's staff answer requests, the
+	// prescriber acts for the person in front of it (its own records).
+	ActPersonalDataRead:    {opAny, presc},
+	ActBeneficiaryRectify:  {opAny, presc},
+	ActBeneficiaryRestrict: {opAny, presc},
+	ActBeneficiaryErase:    {opAny, presc},
 	// The register of rights requests: the operator's staff keep it; a
 	// prescriber records what a person asks in front of it.
 	ActRightsRequestRecord: {opAny, presc},

@@ -151,6 +151,20 @@ const (
 	ReasonScopeNotFound = "scope-not-found"
 )
 
+// Reasons of the rights of the person and of retention.
+const (
+	// ReasonErasureUnbalances: erasing the person now would leave value
+	// in the books that belongs to nobody (passes still usable, or a use
+	// that can still be voided).
+	ReasonErasureUnbalances = "erasure-unbalances"
+	// ReasonBeneficiaryRestricted: the person restricted the use of their
+	// record (article 18): no new carnet nor registration.
+	ReasonBeneficiaryRestricted = "beneficiary-restricted"
+	// ReasonRetentionRunning: another server (or command) is running the
+	// retention job.
+	ReasonRetentionRunning = "retention-running"
+)
+
 // Reasons of the audit journal's hash chain (passnum audit verify).
 const (
 	// ReasonAuditChainBroken: an entry of the journal was edited, deleted,
@@ -273,6 +287,10 @@ var reasons = [...]ReasonInfo{
 	{ReasonNoIndicators, ENOTFOUND, "Indicateurs pas encore calculés", "Les indicateurs et les données ouvertes n'ont pas encore été calculés : le serveur les calcule à son démarrage puis régulièrement (l'opérateur peut aussi lancer POST /api/v1/indicators/refresh). Réessayez dans quelques minutes."},
 	{ReasonScopeNotFound, ENOTFOUND, "Périmètre introuvable", "Ce périmètre n'existe pas ou vous n'avez pas le droit d'en lire les indicateurs : un financeur lit son périmètre et celui de ses programmes, un hub celui de son territoire. GET /api/v1/indicator-scopes donne les vôtres."},
 
+	// Rights of the person and retention.
+	{ReasonErasureUnbalances, EREFUSED, "Effacement impossible pour le moment", "La personne détient encore des pass utilisables, ou un pass utilisé depuis peu dont l'encaissement peut encore être annulé : l'effacer laisserait dans les comptes une valeur qui n'appartient à personne. Attendez la fin de validité des pass (ou bloquez-les), ou le remboursement du lieu, puis effacez ; en attendant, la limitation du traitement protège la personne."},
+	{ReasonBeneficiaryRestricted, EREFUSED, "Traitement limité", "La personne a demandé la limitation du traitement de ses données (article 18 du RGPD) : elle ne reçoit pas de nouveau carnet et n'est pas inscrite à une séance tant que la limitation dure."},
+	{ReasonRetentionRunning, ECONFLICT, "Purge déjà en cours", "Un autre serveur ou une autre commande exécute la purge des données arrivées au terme de leur conservation : attendez qu'elle finisse."},
 	// The register of rights requests.
 	{ReasonRightsRequestAnswered, ECONFLICT, "Demande déjà traitée", "La demande a déjà reçu sa réponse : le registre la garde telle qu'elle a été donnée. Une nouvelle demande de la personne s'enregistre à part."},
 	{ReasonRightsRequestExtension, ECONFLICT, "Prolongation impossible", "Le délai de réponse ne se prolonge qu'une fois, de deux mois, et avant la fin du premier mois (article 12.3 du RGPD) : répondez à la personne sans attendre."},

@@ -36,6 +36,7 @@ type Service interface {
 	PaymentService
 	BillingService
 	IndicatorService
+	RightsService
 	RightsRequestService
 	AuditChainService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.

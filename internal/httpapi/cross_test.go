@@ -260,6 +260,10 @@ func (w *crossWorld) calls() []crossCall {
 			body:    map[string]any{"beneficiary": map[string]any{"birth_year": 1960, "commune_insee": "35238", "needs": []string{"Aide aux démarches administratives"}, "consent_at": "2027-03-01"}},
 			refusal: "carnet-not-in-stock", refusalWhy: "a prescriber reads the same refusal for another's carnet as for one that does not exist"},
 		crossCall{method: "GET", path: "/api/v1/beneficiaries/" + w.carnet.BeneficiaryRef, owner: prescriber},
+		crossCall{method: "GET", path: "/api/v1/beneficiaries/" + w.carnet.BeneficiaryRef + "/personal-data", owner: prescriber},
+		crossCall{method: "POST", path: "/api/v1/beneficiaries/" + w.carnet.BeneficiaryRef + "/rectification", body: map[string]any{"commune_insee": "69381", "reason": "intrusion"}},
+		crossCall{method: "POST", path: "/api/v1/beneficiaries/" + w.carnet.BeneficiaryRef + "/restriction", body: map[string]any{"restricted": true, "reason": "intrusion"}},
+		crossCall{method: "POST", path: "/api/v1/beneficiaries/" + w.carnet.BeneficiaryRef + "/erasure", body: map[string]any{"reason": "intrusion"}},
 		crossCall{method: "POST", path: "/api/v1/blocks", body: map[string]any{"scope": "carnet", "carnet": w.stock, "reason": "intrusion"}},
 		crossCall{method: "POST", path: "/api/v1/blocks", body: map[string]any{"scope": "stock", "programme_id": w.programme.ID, "reason": "intrusion"}},
 

@@ -56,6 +56,11 @@ var RequestSchemas = map[string]any{
 	"ServiceActive":          activeInput{},
 	"CarnetStatusRequest":    carnetStatusInput{},
 	"TerritoryUpdate":        territoryInput{},
+
+	// Rights of the person.
+	"RectificationRequest": rectificationInput{},
+	"RestrictionRequest":   restrictionInput{},
+	"ErasureRequest":       erasureInput{},
 }
 
 // ResponseSchemas maps the OpenAPI schemas of answers to the Go values the
@@ -103,6 +108,14 @@ var ResponseSchemas = map[string]any{
 	"IndicatorReport":   passnum.IndicatorReport{},
 	"IndicatorSnapshot": passnum.IndicatorSnapshot{},
 
-	"AuditAnchor":     passnum.AuditAnchor{},
-	"AuditAnchorList": passnum.AuditAnchorList{},
+	// Rights of the person.
+	"PersonalData":        passnum.PersonalData{},
+	"PersonalCarnet":      passnum.PersonalCarnet{},
+	"PersonalPassUse":     passnum.PersonalPassUse{},
+	"PersonalWorkshop":    passnum.PersonalWorkshop{},
+	"PersonalActivity":    passnum.PersonalActivity{},
+	"PersonalFieldStored": passnum.PersonalFieldStored{},
+	"Erasure":             passnum.Erasure{},
+	"AuditAnchor":         passnum.AuditAnchor{},
+	"AuditAnchorList":     passnum.AuditAnchorList{},
 }

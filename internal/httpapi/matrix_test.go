@@ -73,6 +73,10 @@ statements.read       xx -- -- -- xx   venue: its own statements
 charges.read          xx xx -- -- --   funder: its own charges; a hub reads figures, not invoices
 indicators.read       xx xx xx -- --   funder: its programmes; hub: its territory
 indicators.refresh    xx -- -- -- --
+beneficiaries.personal-data xx -- -- xx --   the operator's staff answer requests; a prescriber, for the people it met
+beneficiaries.rectify xx -- -- xx --   the same: the operator, or the prescriber in front of the person
+beneficiaries.restrict xx -- -- xx --
+beneficiaries.erase   xx -- -- xx --   a funder or a venue never erases a person
 rights-requests.record xx -- -- xx --  the operator's staff; a prescriber records what a person asks in front of it
 rights-requests.manage xx -- -- -- --  the register is the operator's: read, extend, answer
 audit.anchors         x- -- -- -- --   the journal's anchors: operator admins hand them to an outside party
@@ -304,6 +308,16 @@ func TestRoleMatrix(t *testing.T) {
 				return call{"POST", "/api/v1/rights-requests", map[string]any{"ref": "B-0000-0000", "kind": "access", "channel": "email"}}
 			},
 			passnum.ActRightsRequestManage: func(int64) call { return call{"GET", "/api/v1/rights-requests?open=true", nil} },
+			passnum.ActPersonalDataRead:    func(int64) call { return call{"GET", "/api/v1/beneficiaries/B-0000-0000/personal-data", nil} },
+			passnum.ActBeneficiaryRectify: func(int64) call {
+				return call{"POST", "/api/v1/beneficiaries/B-0000-0000/rectification", map[string]any{"commune_insee": "35238", "reason": "matrice"}}
+			},
+			passnum.ActBeneficiaryRestrict: func(int64) call {
+				return call{"POST", "/api/v1/beneficiaries/B-0000-0000/restriction", map[string]any{"restricted": true, "reason": "matrice"}}
+			},
+			passnum.ActBeneficiaryErase: func(int64) call {
+				return call{"POST", "/api/v1/beneficiaries/B-0000-0000/erasure", map[string]any{"reason": "matrice"}}
+			},
 
 			passnum.ActAuditAnchors: func(int64) call { return call{"GET", "/api/v1/audit/anchors", nil} },
 		}

@@ -119,6 +119,11 @@ var routes = []route{
 	{"GET", "/api/v1/search", false, (*Server).search},
 	{"GET", "/api/v1/outbox", false, (*Server).listOutbox},
 
+	// Rights of the person over a beneficiary record (rights.go).
+	{"GET", "/api/v1/beneficiaries/{ref}/personal-data", false, (*Server).getPersonalData},
+	{"POST", "/api/v1/beneficiaries/{ref}/rectification", false, (*Server).rectifyBeneficiary},
+	{"POST", "/api/v1/beneficiaries/{ref}/restriction", false, (*Server).restrictBeneficiary},
+	{"POST", "/api/v1/beneficiaries/{ref}/erasure", false, (*Server).eraseBeneficiary},
 	// The register of rights requests (rights_request.go).
 	{"POST", "/api/v1/rights-requests", false, (*Server).recordRightsRequest},
 	{"GET", "/api/v1/rights-requests", false, (*Server).listRightsRequests},

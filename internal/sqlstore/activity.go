@@ -175,7 +175,7 @@ func (t *tx) knownBeneficiaries(refs []string) error {
 	known, err := selectAll(t, func(sc scanner) (string, error) {
 		var ref string
 		return ref, sc.Scan(&ref)
-	}, `SELECT ref FROM beneficiaries WHERE ref IN (`+placeholders(len(args))+`)`, args...)
+	}, `SELECT ref FROM beneficiaries WHERE ref IN (`+placeholders(len(args))+`) AND erased_at IS NULL`, args...)
 	if err != nil {
 		return err
 	}

@@ -326,12 +326,15 @@ func (s *Store) Allocate(ctx context.Context, r passnum.AllocateRequest) (int, e
 	return len(numbers), nil
 }
 
-const beneficiaryColumns = `id, ref, COALESCE(birth_year, 0), COALESCE(age_band, ''), commune_insee, needs, COALESCE(autonomy, ''), consent_at, prescriber_id, created_at`
+const beneficiaryColumns = `id, ref, COALESCE(birth_year, 0), COALESCE(age_band, ''), commune_insee, needs, COALESCE(autonomy, ''), consent_at, prescriber_id, created_at,
+	restricted_at, restriction_reason`
 
 func scanBeneficiary(sc scanner) (*passnum.Beneficiary, error) {
 	var b passnum.Beneficiary
 	var needs, created string
-	if err := sc.Scan(&b.ID, &b.Ref, &b.BirthYear, &b.AgeBand, &b.CommuneINSEE, &needs, &b.Autonomy, &b.ConsentAt, &b.PrescriberID, &created); err != nil {
+	var restricted sql.NullString
+	if err := sc.Scan(&b.ID, &b.Ref, &b.BirthYear, &b.AgeBand, &b.CommuneINSEE, &needs, &b.Autonomy, &b.ConsentAt, &b.PrescriberID, &created,
+		&restricted, &b.RestrictionReason); err != nil {
 		return nil, err
 	}
 	b.Needs = []string{}
@@ -340,6 +343,7 @@ func scanBeneficiary(sc scanner) (*passnum.Beneficiary, error) {
 	}
 	in := instants{table: "beneficiaries", id: b.ID}
 	b.CreatedAt = in.at("created_at", created)
+	b.RestrictedAt = in.optional("restricted_at", restricted)
 	return &b, in.err
 }
 
@@ -413,12 +417,15 @@ func (s *Store) Distribute(ctx context.Context, r passnum.DistributeRequest) (*p
 		}
 		var b *passnum.Beneficiary
 		if r.BeneficiaryRef != "" {
-			b, err = scanBeneficiary(tx.row(`SELECT `+beneficiaryColumns+` FROM beneficiaries WHERE ref = ? AND prescriber_id = ?`, r.BeneficiaryRef, a.OrgID))
+			b, err = scanBeneficiary(tx.row(`SELECT `+beneficiaryColumns+` FROM beneficiaries WHERE ref = ? AND prescriber_id = ? AND erased_at IS NULL`, r.BeneficiaryRef, a.OrgID))
 			if errors.Is(err, sql.ErrNoRows) {
 				return &passnum.Error{Code: passnum.ENOTFOUND, Reason: passnum.ReasonBeneficiaryUnknown, Field: "beneficiary_ref",
 					Message: fmt.Sprintf("Aucun bénéficiaire de votre structure n'a la référence %s.", r.BeneficiaryRef)}
 			} else if err != nil {
 				return err
+			}
+			if b.RestrictedAt != nil {
+				return restrictedError("beneficiary_ref", b.Ref)
 			}
 		} else {
 			in := r.Beneficiary
@@ -476,7 +483,7 @@ func (s *Store) FindBeneficiary(ctx context.Context, ref string) (*passnum.Benef
 	var b *passnum.Beneficiary
 	err := s.read(ctx, func(tx *tx) error {
 		var err error
-		b, err = scanBeneficiary(tx.row(`SELECT `+beneficiaryColumns+` FROM beneficiaries WHERE ref = ?`, ref))
+		b, err = scanBeneficiary(tx.row(`SELECT `+beneficiaryColumns+` FROM beneficiaries WHERE ref = ? AND erased_at IS NULL`, ref))
 		if errors.Is(err, sql.ErrNoRows) || err == nil && !a.IsOperator() && b.PrescriberID != a.OrgID {
 			return notFound("beneficiary", ref)
 		}

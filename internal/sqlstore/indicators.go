@@ -178,7 +178,7 @@ func (t *tx) feedIndicators(b *passnum.IndicatorBuilder, progress func(done, tot
 	}
 	rows, err := t.query(`SELECT c.number, c.programme_id, c.batch_id, COALESCE(c.prescriber_id, 0),
 			COALESCE(c.allocated_at, ''), COALESCE(c.distributed_at, ''), COALESCE(c.beneficiary_id, 0),
-			COALESCE(b.commune_insee, ''), COALESCE(b.age_band, ''), COALESCE(b.birth_year, 0), COALESCE(b.created_at, ''),
+			` + restrictedOut("b.commune_insee", "''") + `, ` + restrictedOut("b.age_band", "''") + `, ` + restrictedOut("b.birth_year", "0") + `, COALESCE(b.created_at, ''),
 			p.state, COALESCE(p.activated_at, ''), COALESCE(p.venue_id, 0), COALESCE(p.redeemed_at, ''), COALESCE(r.service_id, 0)
 		FROM carnets c
 		LEFT JOIN beneficiaries b ON b.id = c.beneficiary_id

@@ -94,7 +94,7 @@ var instantColumns = []struct {
 	{"programmes", []string{"created_at"}},
 	{"payment_orders", []string{"created_at"}},
 	{"batches", []string{"created_at"}},
-	{"beneficiaries", []string{"created_at"}},
+	{"beneficiaries", []string{"created_at", "restricted_at", "erased_at"}},
 	{"carnets", []string{"allocated_at", "distributed_at"}},
 	{"passes", []string{"activated_at", "redeemed_at"}},
 	{"catalogue_services", []string{"created_at"}},
@@ -117,6 +117,9 @@ var instantColumns = []struct {
 	{"funder_charges", []string{"created_at"}},
 	{"credit_notes", []string{"created_at"}},
 	{"indicator_snapshots", []string{"computed_at"}},
+	// 0008: rights of the person and retention.
+	{"retention_runs", []string{"started_at", "finished_at"}},
+	{"retention_lease", []string{"expires_at"}},
 	{"rights_requests", []string{"created_at"}},
 	{"audit_chain", []string{"sealed_at"}},
 	{"audit_anchors", []string{"created_at"}},

@@ -24,6 +24,12 @@ var personalColumns = map[string]string{
 	"beneficiaries.consent_at":    "beneficiary.consent",
 	"beneficiaries.prescriber_id": "beneficiary.prescriber",
 	"beneficiaries.created_at":    "beneficiary.consent",
+	// The person's restriction of their record (article 18), and when
+	// it was erased: the date of an erasure is all that is left of them.
+	"beneficiaries.restricted_at":      "beneficiary.restriction",
+	"beneficiaries.restriction_reason": "beneficiary.restriction",
+	"beneficiaries.erased_at":          "beneficiary.restriction",
+	"retention_runs.actor":             "audit.actor",
 
 	"carnets.beneficiary_id": "carnet.holder",
 	"carnets.distributed_at": "carnet.holder",
@@ -130,6 +136,10 @@ var impersonal = []string{
 	"qualification_history.id", "qualification_history.venue_id", "qualification_history.status", "qualification_history.reason",
 	"qualification_history.created_at",
 	"audit_log.id", "audit_log.created_at", "audit_log.action",
+	// The retention job's runs (their actor is audit.actor): counts per
+	// kind of record, and the lease that lets one server run it.
+	"retention_runs.id", "retention_runs.started_at", "retention_runs.finished_at", "retention_runs.status", "retention_runs.error",
+	"retention_run_counts.*", "retention_lease.*",
 	// The journal's chain and anchors: places, ids and SHA-256 hashes,
 	// from which no entry's content can be read back.
 	"audit_chain.*", "audit_anchors.*",

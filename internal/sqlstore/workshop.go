@@ -398,12 +398,15 @@ func (s *Store) Register(ctx context.Context, r passnum.RegistrationCreate) (*pa
 			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonSessionOver, "Cette séance s'est terminée le %s : on ne peut plus s'y inscrire.", passnum.FrenchDateTime(end))
 		}
 		if r.BeneficiaryRef != "" {
-			var known int
-			if err := tx.get(&known, `SELECT COUNT(*) FROM beneficiaries WHERE ref = ?`, r.BeneficiaryRef); err != nil {
+			var known, restricted int
+			if err := tx.row(`SELECT COUNT(*), COUNT(restricted_at) FROM beneficiaries WHERE ref = ? AND erased_at IS NULL`, r.BeneficiaryRef).Scan(&known, &restricted); err != nil {
 				return err
 			}
 			if known == 0 {
 				return passnum.Invalid("beneficiary_ref", "Aucune personne n'a la référence %s : vérifiez-la sur son carnet.", r.BeneficiaryRef)
+			}
+			if restricted > 0 {
+				return restrictedError("beneficiary_ref", r.BeneficiaryRef)
 			}
 			var already int
 			if err := tx.get(&already, `SELECT COUNT(*) FROM workshop_registrations WHERE session_id = ? AND beneficiary_ref = ? AND cancelled_at IS NULL`,
