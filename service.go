@@ -37,6 +37,7 @@ type Service interface {
 	BillingService
 	IndicatorService
 	RightsService
+	RetentionService
 	RightsRequestService
 	AuditChainService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
