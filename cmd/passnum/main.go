@@ -109,6 +109,7 @@ func (c *cli) commands() []command {
 		{"retention runs", "liste les dernières purges et ce qu'elles ont effacé", asOperator, c.retentionRuns},
 		{"keys", "clés de signature des QR codes : rotate", noStore, nil},
 		{"keys rotate", "crée une nouvelle clé de signature des QR codes", asOperator, c.keysRotate},
+		{"register", "écrit le registre des traitements de données (RGPD), en Markdown ou en PDF", noStore, c.registerDoc},
 		{"version", "affiche la version", noStore, c.version},
 		{"bench", "mesure les performances (émission, encaissements)", noStore, c.bench},
 	}
