@@ -39,6 +39,7 @@ type Service interface {
 	RightsService
 	RetentionService
 	RightsRequestService
+	PersonalReadService
 	AuditChainService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
