@@ -139,6 +139,8 @@ POST /operateur/demandes-rgpd                           -   xx -- -- -- --
 GET  /operateur/demandes-rgpd/{id}                      -   xx -- -- -- --
 POST /operateur/demandes-rgpd/{id}/reponse              -   xx -- -- -- --
 POST /operateur/demandes-rgpd/{id}/prolongation         -   xx -- -- -- --
+GET  /operateur/journal-consultations                  -   xr -- -- -- --   the journal names the staff: the operator's admins review it
+GET  /operateur/journal-consultations/export.csv       -   xr -- -- -- --
 
 # Funders and hubs read figures; a funder blocks its stock and reads its
 # invoices; a hub reads the advisers' activity of its territory.

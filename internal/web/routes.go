@@ -158,6 +158,10 @@ var routes = []route{
 	{"POST", "/operateur/demandes-rgpd/{id}/reponse", kinds, operator, (*Server).answerRightsRequest},
 	{"POST", "/operateur/demandes-rgpd/{id}/prolongation", kinds, operator, (*Server).extendRightsRequest},
 
+	// The journal of who read personal data (journal.go).
+	{"GET", "/operateur/journal-consultations", kinds, operator, (*Server).personalReads},
+	{"GET", "/operateur/journal-consultations/export.csv", kinds, operator, (*Server).exportPersonalReads},
+
 	{"GET", "/financeur", kinds, funderHub, (*Server).funderHome},
 	{"GET", "/financeur/programmes/{id}", kinds, funderHub, (*Server).funderProgramme},
 	{"POST", "/financeur/programmes/{id}/blocage", kinds, funderOnly, (*Server).funderBlock},
