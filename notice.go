@@ -17,11 +17,13 @@ type Notice struct {
 	Sections []NoticeSection
 }
 
-// NoticeSection is a heading, paragraphs, then a list.
+// NoticeSection is a heading, paragraphs, a list, and paragraphs after
+// the list.
 type NoticeSection struct {
 	Heading string
 	Text    []string
 	Items   []string
+	After   []string
 }
 
 // ShortNotice is the few lines printed on the prescriber's receipt and on
@@ -125,13 +127,14 @@ func NewNotice(p PrivacySettings) *Notice {
 	})
 	why := NoticeSection{Heading: "Pourquoi ?", Text: []string{"Nous gardons ces données :"}, Items: purposes}
 	if consent {
-		why.Items = append(why.Items, "Pour vos besoins, nous vous demandons votre accord. Vous pouvez dire non à tout moment.")
+		why.After = append(why.After, "Pour noter vos besoins, nous vous demandons votre accord. Vous pouvez dire non à tout moment.")
 	}
 	n.Sections = append(n.Sections, why)
 	n.Sections = append(n.Sections, NoticeSection{
 		Heading: "Qui voit vos données ?",
 		Text:    []string{"Vos données sont vues par :"},
-		Items:   append(readers, "Les financeurs voient seulement des chiffres. Ils ne savent pas qui vous êtes."),
+		Items:   readers,
+		After:   []string{"Les financeurs voient seulement des chiffres. Ils ne savent pas qui vous êtes."},
 	})
 	n.Sections = append(n.Sections, NoticeSection{
 		Heading: "Combien de temps ?",
@@ -158,7 +161,7 @@ func NewNotice(p PrivacySettings) *Notice {
 		"Vous pouvez aussi écrire à " + p.ControllerEmail + ".",
 	}
 	if !strings.EqualFold(p.DPOEmail, p.ControllerEmail) {
-		ask = append(ask, "La personne chargée de protéger vos données lit aussi ce courrier : "+p.DPOEmail+".")
+		ask = append(ask, "Ou écrivez à la personne chargée de protéger vos données : "+p.DPOEmail+".")
 	}
 	ask = append(ask, "Nous vous répondons en un mois au plus. C'est gratuit.")
 	n.Sections = append(n.Sections, NoticeSection{Heading: "À qui demander ?", Text: ask})
@@ -196,6 +199,7 @@ func (n *Notice) Text() []string {
 		out = append(out, s.Heading)
 		out = append(out, s.Text...)
 		out = append(out, s.Items...)
+		out = append(out, s.After...)
 	}
 	return out
 }

@@ -181,7 +181,8 @@ func (r *Register) WriteMarkdown(w io.Writer, settings []RegisterSetting) error 
 	fmt.Fprintf(&b, "Article 30 du RGPD. Ce fichier est produit par le code à partir de la déclaration des données\n"+
 		"personnelles (`privacy.go`) et des réglages par défaut ; un test vérifie qu'il est à jour\n"+
 		"(`go test ./cmd/passnum -run TestRegisterDoc -update-docs` le régénère). Chaque installation publie\n"+
-		"le sien, avec ses réglages, à l'adresse `/donnees-personnelles/registre` (page et PDF).\n\n")
+		"le sien, avec ses réglages, à l'adresse `/donnees-personnelles/registre` (page et PDF) ;\n"+
+		"`passnum register [--format md|pdf] [--out FICHIER]` l'écrit aussi.\n\n")
 	fmt.Fprintf(&b, "## Responsables\n\n")
 	for _, kv := range [][2]string{
 		{"Responsable du traitement", p.Controller},
@@ -236,7 +237,7 @@ func (r *Register) WriteMarkdown(w io.Writer, settings []RegisterSetting) error 
 	if len(settings) > 0 {
 		fmt.Fprintf(&b, "\n## Réglages de l'installation\n\n"+
 			"Chaque installation règle ses noms, ses contacts et ses durées par des variables d'environnement,\n"+
-			"lues par toutes les commandes de `passnum` (le serveur, la conservation, le registre). Une valeur\n"+
+			"lues par toutes les commandes de `passnum` (le serveur, l'impression des carnets, le registre). Une valeur\n"+
 			"invalide arrête la commande avec un message d'une ligne.\n\n"+
 			"| Variable | Sens | Par défaut |\n|---|---|---|\n")
 		for _, s := range settings {

@@ -95,7 +95,7 @@ func TestNoticeTellsEveryField(t *testing.T) {
 	text := strings.Join(NewNotice(p).Text(), "\n")
 	short := strings.Join(NewShortNotice(p).Lines, "\n")
 	for _, want := range []string{"contact@example.fr", "dpo@example.fr", "18 mois après votre dernier pass", "CNIL",
-		"la ville où vous habitez", "de corriger une erreur", "d'effacer vos données", "de ne plus utiliser vos données"} {
+		"la ville où vous habitez", "dire non à tout moment", "de corriger une erreur", "d'effacer vos données", "de ne plus utiliser vos données"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("notice lacks %q", want)
 		}

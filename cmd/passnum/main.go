@@ -106,6 +106,7 @@ func (c *cli) commands() []command {
 		{"audit verify", "prouve que le journal d'audit contient encore des ancres gardées", asOperator, c.auditVerify},
 		{"keys", "clés de signature des QR codes : rotate", noStore, nil},
 		{"keys rotate", "crée une nouvelle clé de signature des QR codes", asOperator, c.keysRotate},
+		{"register", "écrit le registre des traitements de données (RGPD), en Markdown ou en PDF", noStore, c.registerDoc},
 		{"version", "affiche la version", noStore, c.version},
 		{"bench", "mesure les performances (émission, encaissements)", noStore, c.bench},
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/passnum/passnum"
@@ -39,4 +40,27 @@ func TestRegisterDoc(t *testing.T) {
 			t.Errorf("%s does not document %s", path, v.Name)
 		}
 	}
+}
+
+// TestRegisterCommand: the register of the installation, with its
+// settings, in Markdown or PDF; bad formats and settings are one line.
+func TestRegisterCommand(t *testing.T) {
+	h := newHarness(t)
+	t.Setenv(envPrivacyController, "Coopérative Pass Bretagne")
+	t.Setenv(envPrivacyRetention, "beneficiary=48")
+	md := h.ok("register")
+	for _, want := range []string{"# Registre des activités de traitement", "**Responsable du traitement** : Coopérative Pass Bretagne", "| 4 ans |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("register does not say %q", want)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "registre.pdf")
+	h.ok("register", "--format", "pdf", "--out", out)
+	if b, err := os.ReadFile(out); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Errorf("register PDF: %v %.10q", err, b)
+	}
+	h.fail(2, []string{"register", "--format", "pdf"}, "--out")
+	h.fail(2, []string{"register", "--format", "odt"}, "format inconnu")
+	t.Setenv(envPrivacyRetention, "accounting=12")
+	h.fail(1, []string{"register"}, "10 ans")
 }
