@@ -59,6 +59,11 @@ const (
 	ActBeneficiaryErase    Action = "beneficiaries.erase"
 )
 
+// Actions of the journal of personal reads (personal_read.go).
+const (
+	ActPersonalReadsRead Action = "personal-reads.read"
+)
+
 // Actions of the register of rights requests (rights_request.go).
 const (
 	ActRightsRequestRecord Action = "rights-requests.record"
@@ -135,6 +140,10 @@ var permissions = map[Action][]grant{
 	ActRightsRequestManage: {opAny}, // read, extend, answer
 
 	ActAuditAnchors: {opAdmin}, // the anchors an outside party keeps to prove the journal unchanged
+
+	// The journal of who read personal data: the operator's administrators
+	// review it (it names the staff who read).
+	ActPersonalReadsRead: {opAdmin},
 }
 
 // Can tells whether the actor's organisation kind and role allow action.

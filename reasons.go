@@ -181,6 +181,13 @@ const (
 	ReasonRightsRequestExtension = "rights-request-extension"
 )
 
+// Reasons of the journal of personal reads (personal_read.go).
+const (
+	// ReasonReadReasonRequired: the operator's staff say why they open a
+	// beneficiary's record.
+	ReasonReadReasonRequired = "read-reason-required"
+)
+
 // reasons describes every reason above, and the codes given as reasons.
 var reasons = [...]ReasonInfo{
 	// Generic reasons: an error without a reason of its own has its code
@@ -295,6 +302,8 @@ var reasons = [...]ReasonInfo{
 	{ReasonRightsRequestAnswered, ECONFLICT, "Demande déjà traitée", "La demande a déjà reçu sa réponse : le registre la garde telle qu'elle a été donnée. Une nouvelle demande de la personne s'enregistre à part."},
 	{ReasonRightsRequestExtension, ECONFLICT, "Prolongation impossible", "Le délai de réponse ne se prolonge qu'une fois, de deux mois, et avant la fin du premier mois (article 12.3 du RGPD) : répondez à la personne sans attendre."},
 
+	// The journal of personal reads.
+	{ReasonReadReasonRequired, EINVALID, "Motif de consultation demandé", "L'équipe de l'opérateur indique pourquoi elle ouvre la fiche d'une personne (paramètre reason de l'API, champ « motif » des pages) : la consultation est notée dans le journal des consultations, avec son motif."},
 	// The audit journal's hash chain.
 	{ReasonAuditChainBroken, ECONFLICT, "Journal d'audit altéré", "Une entrée du journal d'audit a été modifiée, supprimée, déplacée ou ajoutée directement dans la base : elle ne correspond plus à la chaîne d'empreintes. Le détail nomme la première ; passnum check les nomme toutes."},
 	{ReasonAuditAnchorMissing, ECONFLICT, "Ancre du journal introuvable", "Le journal d'audit ne contient plus une ancre conservée à l'extérieur : il a été réécrit depuis qu'elle a été prise. Le détail nomme l'ancre."},

@@ -103,6 +103,7 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonRetentionRunning, "retention-running"},
 		{passnum.ReasonRightsRequestAnswered, "rights-request-answered"},
 		{passnum.ReasonRightsRequestExtension, "rights-request-extension"},
+		{passnum.ReasonReadReasonRequired, "read-reason-required"},
 		{passnum.ReasonAuditChainBroken, "audit-chain-broken"},
 		{passnum.ReasonAuditAnchorMissing, "audit-anchor-missing"},
 	}

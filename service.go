@@ -38,6 +38,7 @@ type Service interface {
 	IndicatorService
 	RightsService
 	RightsRequestService
+	PersonalReadService
 	AuditChainService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)

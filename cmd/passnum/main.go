@@ -101,6 +101,8 @@ func (c *cli) commands() []command {
 
 		{"backup", "sauvegarde la base SQLite à chaud (PostgreSQL : pg_dump)", plainStore, c.backup},
 		{"check", "vérifie tous les invariants (code 1 si l'un échoue)", asOperator, c.check},
+		{"journal", "journal des consultations de données personnelles : reads", noStore, nil},
+		{"journal reads", "écrit le journal des consultations de données personnelles (CSV)", asOperator, c.journalReads},
 		{"audit", "journal d'audit infalsifiable : anchors, verify", noStore, nil},
 		{"audit anchors", "écrit les ancres du journal d'audit, à garder hors de la plateforme", asOperator, c.auditAnchors},
 		{"audit verify", "prouve que le journal d'audit contient encore des ancres gardées", asOperator, c.auditVerify},

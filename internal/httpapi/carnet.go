@@ -78,8 +78,10 @@ func (s *Server) distribute(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, d)
 }
 
+// getBeneficiary answers a person's record. The operator's staff give the
+// reason of their reading (?reason=…), journaled with it.
 func (s *Server) getBeneficiary(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.svc.FindBeneficiary(r.Context(), r.PathValue("ref"))
+	b, err := s.svc.FindBeneficiary(passnum.WithReadReason(r.Context(), r.URL.Query().Get("reason")), r.PathValue("ref"))
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,7 @@ beneficiaries.restrict xx -- -- xx --
 beneficiaries.erase   xx -- -- xx --   a funder or a venue never erases a person
 rights-requests.record xx -- -- xx --  the operator's staff; a prescriber records what a person asks in front of it
 rights-requests.manage xx -- -- -- --  the register is the operator's: read, extend, answer
+personal-reads.read   x- -- -- -- --   the journal of who read personal data names the staff: the operator's admins review it
 audit.anchors         x- -- -- -- --   the journal's anchors: operator admins hand them to an outside party
 `
 
@@ -308,6 +309,7 @@ func TestRoleMatrix(t *testing.T) {
 				return call{"POST", "/api/v1/rights-requests", map[string]any{"ref": "B-0000-0000", "kind": "access", "channel": "email"}}
 			},
 			passnum.ActRightsRequestManage: func(int64) call { return call{"GET", "/api/v1/rights-requests?open=true", nil} },
+			passnum.ActPersonalReadsRead:   func(int64) call { return call{"GET", "/api/v1/personal-reads", nil} },
 			passnum.ActPersonalDataRead:    func(int64) call { return call{"GET", "/api/v1/beneficiaries/B-0000-0000/personal-data", nil} },
 			passnum.ActBeneficiaryRectify: func(int64) call {
 				return call{"POST", "/api/v1/beneficiaries/B-0000-0000/rectification", map[string]any{"commune_insee": "35238", "reason": "matrice"}}

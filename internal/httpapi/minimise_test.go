@@ -127,7 +127,7 @@ func TestMinimisedAnswers(t *testing.T) {
 		}
 
 		// Every GET route, its parameters naming the objects above.
-		params := strings.NewReplacer("{id}", fmt.Sprint(f.Programme.ID), "{number}", fmt.Sprint(dist.Carnet.Number), "{ref}", ref, "{type}", "forbidden")
+		params := strings.NewReplacer("{id}", fmt.Sprint(f.Programme.ID), "{number}", fmt.Sprint(dist.Carnet.Number), "{ref}", ref+"?reason=contr%C3%B4le", "{type}", "forbidden")
 		byPath := map[string][]string{
 			"/api/v1/organisations/{id}":         {fmt.Sprint("/api/v1/organisations/", f.Venue.ID), fmt.Sprint("/api/v1/organisations/", f.Prescriber.ID)},
 			"/api/v1/organisations/{id}/members": {fmt.Sprintf("/api/v1/organisations/%d/members", f.Venue.ID)},

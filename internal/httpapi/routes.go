@@ -119,6 +119,9 @@ var routes = []route{
 	{"GET", "/api/v1/search", false, (*Server).search},
 	{"GET", "/api/v1/outbox", false, (*Server).listOutbox},
 
+	// The journal of who read personal data (journal.go).
+	{"GET", "/api/v1/personal-reads", false, (*Server).listPersonalReads},
+
 	// Rights of the person over a beneficiary record (rights.go).
 	{"GET", "/api/v1/beneficiaries/{ref}/personal-data", false, (*Server).getPersonalData},
 	{"POST", "/api/v1/beneficiaries/{ref}/rectification", false, (*Server).rectifyBeneficiary},

@@ -298,6 +298,9 @@ func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilte
 		r.RedactFor(a)
 	}
 	passnum.RedactFor(a, out)
+	if err := s.journalReports(ctx, a, out); err != nil {
+		return nil, 0, nil, err
+	}
 	if out == nil {
 		out = []*passnum.ActivityReport{}
 	}

@@ -473,10 +473,18 @@ func nullInt(n int) any {
 }
 
 // FindBeneficiary returns a beneficiary by reference (the prescriber's own,
-// or any for the operator).
+// or any for the operator). The operator's staff, who never create a
+// record, say why they open one (passnum.WithReadReason); every read is
+// journaled.
 func (s *Store) FindBeneficiary(ctx context.Context, ref string) (*passnum.Beneficiary, error) {
 	a := passnum.ActorFromContext(ctx)
 	if err := passnum.Authorize(a, passnum.ActBeneficiaryRead); err != nil {
+		return nil, err
+	}
+	if a.IsOperator() && passnum.ReadReasonFrom(ctx) == "" {
+		return nil, passnum.ReadReasonRequired()
+	}
+	if err := passnum.CheckReadReason(passnum.ReadReasonFrom(ctx)); err != nil {
 		return nil, err
 	}
 	ref = strings.ToUpper(strings.TrimSpace(ref))
@@ -489,8 +497,14 @@ func (s *Store) FindBeneficiary(ctx context.Context, ref string) (*passnum.Benef
 		}
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
 	passnum.RedactFor(a, b)
-	return b, err
+	if err := s.journalBeneficiaries(ctx, a, passnum.ReadBeneficiary, b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // passScope is the SQL condition selecting the passes of a block request.

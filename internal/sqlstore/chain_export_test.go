@@ -69,3 +69,14 @@ func RewriteChainFrom(ctx context.Context, s *Store, seq int64, anchorsToo bool)
 		return nil
 	})
 }
+
+// FillAudit appends n entries to the journal at once, unsealed, for the
+// benchmarks of the chain.
+func FillAudit(ctx context.Context, s *Store, n int) error {
+	return s.write(ctx, "test fill audit", func(t *tx) error {
+		at := t.nowText()
+		return t.bulkInsert("audit_log", []string{"created_at", "actor", "action", "object", "detail"}, n, func(i int, row []any) {
+			row[0], row[1], row[2], row[3], row[4] = at, "cli:bench", "bench.entry", fmt.Sprintf("thing:%d", i), `venue "Médiathèque" qualified: revue annuelle`
+		}, nil)
+	})
+}

@@ -121,6 +121,7 @@ var instantColumns = []struct {
 	{"retention_runs", []string{"started_at", "finished_at"}},
 	{"retention_lease", []string{"expires_at"}},
 	{"rights_requests", []string{"created_at"}},
+	{"personal_reads", []string{"read_at"}},
 	{"audit_chain", []string{"sealed_at"}},
 	{"audit_anchors", []string{"created_at"}},
 }

@@ -96,6 +96,17 @@ var personalColumns = map[string]string{
 	"rights_requests.recorded_by":      "audit.actor",
 	"rights_requests.answered_by":      "audit.actor",
 
+	// The journal of who read personal data names its readers.
+	"personal_reads.read_at": "access-log.reader",
+	"personal_reads.user_id": "access-log.reader",
+	"personal_reads.actor":   "access-log.reader",
+	"personal_reads.org_id":  "access-log.reader",
+	"personal_reads.what":    "access-log.reader",
+	"personal_reads.export":  "access-log.reader",
+	"personal_reads.records": "access-log.reader",
+	"personal_reads.fields":  "access-log.reader",
+	"personal_reads.reason":  "access-log.reader",
+
 	"venues.phone":               "venue.contact",
 	"venues.emails":              "venue.contact",
 	"venues.websites":            "venue.contact",
@@ -145,7 +156,7 @@ var impersonal = []string{
 	"audit_chain.*", "audit_anchors.*",
 	"rights_requests.id", "rights_requests.kind", "rights_requests.channel", "rights_requests.received_on", "rights_requests.due_on",
 	"rights_requests.answered_on", "rights_requests.org_id", "rights_requests.created_at",
-	"users.id", "users.created_at", "sessions.id",
+	"users.id", "users.created_at", "sessions.id", "personal_reads.id",
 	"password_resets.id", "password_resets.created_at", "password_resets.expires_at", "password_resets.used_at",
 	"outbox.id", "outbox.created_at", "outbox.sent_at",
 	// A session of a workshop is the venue's; its people are its

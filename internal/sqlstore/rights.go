@@ -112,7 +112,13 @@ func (s *Store) PersonalData(ctx context.Context, ref string) (*passnum.Personal
 		out = d
 		return nil
 	})
-	return out, wrapf(err, "personal data of %s", ref)
+	if err != nil {
+		return nil, wrapf(err, "personal data of %s", ref)
+	}
+	if err := s.journalPersonalData(ctx, a, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // personalFieldsTold is the declaration of what is held about a

@@ -269,7 +269,7 @@ func TestErase(t *testing.T) {
 			t.Errorf("books before the erasure %s, after %s", blocked, after)
 		}
 		st.MustCheck(t, env, f.Operator)
-		if _, err := s.FindBeneficiary(op, w.ref); passnum.ErrorCode(err) != passnum.ENOTFOUND {
+		if _, err := s.FindBeneficiary(passnum.WithReadReason(op, "vérification"), w.ref); passnum.ErrorCode(err) != passnum.ENOTFOUND {
 			t.Errorf("the erased reference still answers: %v", err)
 		}
 		if _, err := s.PersonalData(op, w.ref); passnum.ErrorCode(err) != passnum.ENOTFOUND {

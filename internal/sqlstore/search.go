@@ -105,6 +105,9 @@ func (s *Store) Search(ctx context.Context, query string) (*passnum.SearchResult
 		return nil, err
 	}
 	passnum.RedactFor(a, res)
+	if err := s.journalBeneficiaries(ctx, a, passnum.ReadSearch, res.Beneficiaries...); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 

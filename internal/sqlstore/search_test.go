@@ -143,7 +143,7 @@ func TestBeneficiaryRefOnCarnets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := s.FindBeneficiary(st.As(f.Operator), c.BeneficiaryRef)
+		b, err := s.FindBeneficiary(passnum.WithReadReason(st.As(f.Operator), "vérification"), c.BeneficiaryRef)
 		if err != nil || b.ID != c.BeneficiaryID {
 			t.Fatalf("the operator reads reference %q: %+v %v", c.BeneficiaryRef, b, err)
 		}

@@ -139,6 +139,8 @@ POST /operateur/demandes-rgpd                           -   xx -- -- -- --
 GET  /operateur/demandes-rgpd/{id}                      -   xx -- -- -- --
 POST /operateur/demandes-rgpd/{id}/reponse              -   xx -- -- -- --
 POST /operateur/demandes-rgpd/{id}/prolongation         -   xx -- -- -- --
+GET  /operateur/journal-consultations                  -   xr -- -- -- --   the journal names the staff: the operator's admins review it
+GET  /operateur/journal-consultations/export.csv       -   xr -- -- -- --
 
 # The rights of the person: the operator's staff for any reference; the
 # prescriber for the people it met (another's reference is not found).

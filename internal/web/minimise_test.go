@@ -52,7 +52,7 @@ func seedPersonal(t *testing.T, s *site) ([]personalValue, []string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	paths := []string{"/operateur/beneficiaires/" + ref, fmt.Sprintf("/prescripteur/carnets/%d/recu", dist.Carnet.Number),
+	paths := []string{"/operateur/beneficiaires/" + ref + "?motif=contr%C3%B4le", fmt.Sprintf("/prescripteur/carnets/%d/recu", dist.Carnet.Number),
 		fmt.Sprintf("/lieu/seances/%d", session.ID), fmt.Sprintf("/operateur/carnets/%d", dist.Carnet.Number),
 		"/operateur/recherche?q=" + ref}
 	return []personalValue{

@@ -521,8 +521,23 @@ func (s *Server) operatorCarnet(w http.ResponseWriter, r *http.Request) error {
 	}))
 }
 
+// operatorBeneficiary shows a person's record once the visitor has said
+// why they open it (the field "motif"): the read and its reason go to the
+// journal of consultations.
 func (s *Server) operatorBeneficiary(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.svc.FindBeneficiary(r.Context(), r.PathValue("ref"))
+	ref := r.PathValue("ref")
+	reason := strings.TrimSpace(r.URL.Query().Get("motif"))
+	b, err := s.svc.FindBeneficiary(passnum.WithReadReason(r.Context(), reason), ref)
+	if passnum.ErrorCode(err) == passnum.EINVALID {
+		v := s.newView(r, "Consulter la fiche "+ref, map[string]any{"Ref": ref, "AskReason": true})
+		v.Form.Set("motif", reason)
+		status := http.StatusOK
+		if reason != "" {
+			v.addServiceError(err, map[string]string{"reason": "motif"})
+			status = http.StatusBadRequest
+		}
+		return s.render(w, r, status, "operator_beneficiary", v)
+	}
 	if err != nil {
 		return err
 	}

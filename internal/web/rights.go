@@ -35,6 +35,15 @@ var (
 	prescriberRights = rightsSpace{"/prescripteur/personnes", false}
 )
 
+// readReason is why the space reads a person's data, for the journal of
+// consultations.
+func (sp rightsSpace) readReason() string {
+	if sp.operator {
+		return "droits de la personne (articles 15 à 21 du RGPD)"
+	}
+	return "la personne, présente, exerce ses droits"
+}
+
 // personPath is the page of ref in the space.
 func (sp rightsSpace) personPath(ref string) string { return sp.base + "/" + url.PathEscape(ref) }
 
@@ -89,8 +98,19 @@ func (s *Server) prescriberRightsPerson(w http.ResponseWriter, r *http.Request) 
 // reference the visitor may not see is answered by the search form,
 // saying it was not found, with the same words whether it exists or not.
 func (s *Server) personalData(w http.ResponseWriter, r *http.Request, sp rightsSpace) (*passnum.PersonalData, bool, error) {
+	return s.personalDataFor(w, r, sp, "")
+}
+
+// personalDataFor is personalData for a file, named export ("" for a
+// page): the journal of consultations records why the data was read
+// (the space's purpose) and, for a file, that it left the platform.
+func (s *Server) personalDataFor(w http.ResponseWriter, r *http.Request, sp rightsSpace, export string) (*passnum.PersonalData, bool, error) {
 	ref := r.PathValue("ref")
-	d, err := s.svc.PersonalData(r.Context(), ref)
+	ctx := passnum.WithReadReason(r.Context(), sp.readReason())
+	if export != "" {
+		ctx = passnum.WithExport(ctx, export)
+	}
+	d, err := s.svc.PersonalData(ctx, ref)
 	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
 		v := s.newView(r, "Données d'une personne", rightsFindData{Base: sp.base, Operator: sp.operator, Missing: ref})
 		v.Form.Set("ref", ref)
@@ -163,7 +183,7 @@ func (s *Server) prescriberRightsPDF(w http.ResponseWriter, r *http.Request) err
 
 // rightsPDF is the person's copy of their data, to print or send.
 func (s *Server) rightsPDF(w http.ResponseWriter, r *http.Request, sp rightsSpace) error {
-	d, ok, err := s.personalData(w, r, sp)
+	d, ok, err := s.personalDataFor(w, r, sp, "donnees-personnelles.pdf")
 	if !ok {
 		return err
 	}
@@ -180,7 +200,7 @@ func (s *Server) rightsPDF(w http.ResponseWriter, r *http.Request, sp rightsSpac
 // operatorRightsJSON is the copy for a machine (article 20): the same
 // document as the API's.
 func (s *Server) operatorRightsJSON(w http.ResponseWriter, r *http.Request) error {
-	d, ok, err := s.personalData(w, r, operatorRights)
+	d, ok, err := s.personalDataFor(w, r, operatorRights, "donnees-personnelles.json")
 	if !ok {
 		return err
 	}

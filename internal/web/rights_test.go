@@ -49,6 +49,19 @@ func TestRightsPages(t *testing.T) {
 		if pdf.status != http.StatusOK || pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.body, "%PDF-") {
 			t.Errorf("PDF: %d %q", pdf.status, pdf.header.Get("Content-Type"))
 		}
+		// The copy left the platform: the journal of consultations says
+		// so, with why it was read.
+		reads, _, err := env.Store.ListPersonalReads(op, passnum.PersonalReadFilter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		journaled := false
+		for _, rd := range reads {
+			journaled = journaled || rd.Export == "donnees-personnelles.pdf" && strings.Contains(rd.Reason, "droits") && strings.Contains(strings.Join(rd.Records, " "), ref)
+		}
+		if !journaled {
+			t.Errorf("the PDF's read is not in the journal of consultations: %+v", reads)
+		}
 		js := s.get(agent, "/operateur/droits/"+ref+"/donnees.json")
 		var data passnum.PersonalData
 		if err := json.Unmarshal([]byte(js.body), &data); err != nil || data.Beneficiary == nil || data.Beneficiary.Ref != ref || len(data.Carnets) != 1 {
@@ -83,7 +96,7 @@ func TestRightsPages(t *testing.T) {
 		if a := s.post(presc, "/prescripteur/personnes/"+ref+"/rectification", form); a.status != http.StatusSeeOther {
 			t.Errorf("rectification: %d\n%.600s", a.status, a.text())
 		}
-		b, err := env.Store.FindBeneficiary(op, ref)
+		b, err := env.Store.FindBeneficiary(passnum.WithReadReason(op, "vérification du test"), ref)
 		if err != nil || b.BirthYear != 1951 || b.Autonomy != "moyenne" || len(b.Needs) != 1 || b.Needs[0] != passnum.Needs[1] {
 			t.Errorf("rectified: %+v, %v", b, err)
 		}
@@ -117,7 +130,7 @@ func TestRightsPages(t *testing.T) {
 		if refused.status < 400 || !strings.Contains(refused.text(), "L'effacement est refusé") || !strings.Contains(refused.text(), "non utilisés") {
 			t.Errorf("erasure of a person holding passes: %d\n%.800s", refused.status, refused.text())
 		}
-		if _, err := env.Store.FindBeneficiary(op, ref); err != nil {
+		if _, err := env.Store.FindBeneficiary(passnum.WithReadReason(op, "vérification du test"), ref); err != nil {
 			t.Fatalf("a refused erasure erased: %v", err)
 		}
 		if _, err := env.Store.Block(op, passnum.BlockRequest{Scope: passnum.BlockCarnet, Carnet: carnet.Number, Reason: "Effacement demandé"}); err != nil {

@@ -174,6 +174,10 @@ var routes = []route{
 	{"POST", "/prescripteur/personnes/{ref}/rectification", kinds, prescriber, (*Server).prescriberRightsRectify},
 	{"POST", "/prescripteur/personnes/{ref}/demande", kinds, prescriber, (*Server).prescriberRightsAsk},
 
+	// The journal of who read personal data (journal.go).
+	{"GET", "/operateur/journal-consultations", kinds, operator, (*Server).personalReads},
+	{"GET", "/operateur/journal-consultations/export.csv", kinds, operator, (*Server).exportPersonalReads},
+
 	{"GET", "/financeur", kinds, funderHub, (*Server).funderHome},
 	{"GET", "/financeur/programmes/{id}", kinds, funderHub, (*Server).funderProgramme},
 	{"POST", "/financeur/programmes/{id}/blocage", kinds, funderOnly, (*Server).funderBlock},

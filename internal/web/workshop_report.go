@@ -189,9 +189,11 @@ func (s *Server) allReports(r *http.Request, f passnum.ActivityFilter) ([]*passn
 	var all []*passnum.ActivityReport
 	seen := map[int64]bool{}
 	venues := map[int64]string{}
+	// The notes and people a file holds are journaled as its export.
+	ctx := passnum.WithExport(r.Context(), r.URL.Path)
 	for offset := 0; ; offset += 500 {
 		f.Offset, f.Limit = offset, 500
-		list, total, sum, err := s.svc.ListActivityReports(r.Context(), f)
+		list, total, sum, err := s.svc.ListActivityReports(ctx, f)
 		if err != nil {
 			return nil, nil, err
 		}
