@@ -57,6 +57,8 @@ const (
 	ActBeneficiaryRectify  Action = "beneficiaries.rectify"
 	ActBeneficiaryRestrict Action = "beneficiaries.restrict"
 	ActBeneficiaryErase    Action = "beneficiaries.erase"
+	// ActRetentionManage runs the retention job and reads its runs.
+	ActRetentionManage Action = "retention.manage"
 )
 
 // Actions of the journal of personal reads (personal_read.go).
@@ -134,6 +136,7 @@ var permissions = map[Action][]grant{
 	ActBeneficiaryRectify:  {opAny, presc},
 	ActBeneficiaryRestrict: {opAny, presc},
 	ActBeneficiaryErase:    {opAny, presc},
+	ActRetentionManage:     {opAdmin}, // the purge and its runs; serve runs it as the system
 	// The register of rights requests: the operator's staff keep it; a
 	// prescriber records what a person asks in front of it.
 	ActRightsRequestRecord: {opAny, presc},

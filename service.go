@@ -37,6 +37,7 @@ type Service interface {
 	BillingService
 	IndicatorService
 	RightsService
+	RetentionService
 	RightsRequestService
 	PersonalReadService
 	AuditChainService

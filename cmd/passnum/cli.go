@@ -106,6 +106,8 @@ type store interface {
 	RotateKey(ctx context.Context) (string, error)
 	// SealAudit chains the audit journal's new entries (audit.go).
 	SealAudit(ctx context.Context) (int, error)
+	// Retain runs the retention job, telling its progress (retention.go).
+	Retain(ctx context.Context, dryRun bool, progress func(passnum.RetentionCount)) (*passnum.RetentionRun, error)
 }
 
 // as declares a command under the name of the one it stands for, so that

@@ -125,6 +125,8 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	// The audit journal's chain (audit.go), also stopped before the
 	// store closes.
 	defer sealInBackground(ctx, s, sqlstore.SealEvery, log, m.ObserveJob)()
+	// The retention job, daily; stopped before the store closes too.
+	defer retainInBackground(ctx, op, s, log, m.ObserveJob)()
 
 	c.printf("passnum écoute sur %s (base %s : %s).\n", base, s.Dialect(), displayDSN(c.dsn))
 	c.printf("Interface web : %s/ ; API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base, base)

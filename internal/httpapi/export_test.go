@@ -116,6 +116,9 @@ var ResponseSchemas = map[string]any{
 	"PersonalActivity":    passnum.PersonalActivity{},
 	"PersonalFieldStored": passnum.PersonalFieldStored{},
 	"Erasure":             passnum.Erasure{},
+	"RetentionRun":        passnum.RetentionRun{},
+	"RetentionCount":      passnum.RetentionCount{},
+	"RetentionRunList":    retentionRunList{},
 	"AuditAnchor":         passnum.AuditAnchor{},
 	"AuditAnchorList":     passnum.AuditAnchorList{},
 }

@@ -77,6 +77,7 @@ beneficiaries.personal-data xx -- -- xx --   the operator's staff answer request
 beneficiaries.rectify xx -- -- xx --   the same: the operator, or the prescriber in front of the person
 beneficiaries.restrict xx -- -- xx --
 beneficiaries.erase   xx -- -- xx --   a funder or a venue never erases a person
+retention.manage      x- -- -- -- --   the purge and its runs: operator admins
 rights-requests.record xx -- -- xx --  the operator's staff; a prescriber records what a person asks in front of it
 rights-requests.manage xx -- -- -- --  the register is the operator's: read, extend, answer
 personal-reads.read   x- -- -- -- --   the journal of who read personal data names the staff: the operator's admins review it
@@ -320,6 +321,7 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActBeneficiaryErase: func(int64) call {
 				return call{"POST", "/api/v1/beneficiaries/B-0000-0000/erasure", map[string]any{"reason": "matrice"}}
 			},
+			passnum.ActRetentionManage: func(int64) call { return call{"GET", "/api/v1/retention-runs", nil} },
 
 			passnum.ActAuditAnchors: func(int64) call { return call{"GET", "/api/v1/audit/anchors", nil} },
 		}

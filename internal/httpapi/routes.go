@@ -127,6 +127,8 @@ var routes = []route{
 	{"POST", "/api/v1/beneficiaries/{ref}/rectification", false, (*Server).rectifyBeneficiary},
 	{"POST", "/api/v1/beneficiaries/{ref}/restriction", false, (*Server).restrictBeneficiary},
 	{"POST", "/api/v1/beneficiaries/{ref}/erasure", false, (*Server).eraseBeneficiary},
+	// The retention job's runs (retention.go).
+	{"GET", "/api/v1/retention-runs", false, (*Server).listRetentionRuns},
 	// The register of rights requests (rights_request.go).
 	{"POST", "/api/v1/rights-requests", false, (*Server).recordRightsRequest},
 	{"GET", "/api/v1/rights-requests", false, (*Server).listRightsRequests},

@@ -62,6 +62,9 @@ type Store struct {
 
 	// privacy holds the installation's retention periods and contacts.
 	privacy passnum.PrivacySettings
+	// retentionBatchSize is how many records a batch of the retention
+	// job erases (retention.go); 0 means the default.
+	retentionBatchSize int
 }
 
 // Option configures a Store.
