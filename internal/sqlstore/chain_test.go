@@ -416,3 +416,42 @@ func TestAuditSealAnchors(t *testing.T) {
 		f.mustBeWhole(t, env)
 	})
 }
+
+// TestAuditSealLateEntry: an entry that appears below the chain's end, as
+// on PostgreSQL when a transaction that drew its id early commits after
+// later entries were sealed, is sealed after them while it is recent, and
+// the chain stays whole. SQLite's one writer commits ids in order: there,
+// such an entry can only have been inserted behind the store's back, and
+// stays unsealed for the check to name once it is old.
+func TestAuditSealLateEntry(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		f := newChainFixture(t, env)
+		late := f.ids[2] + 5
+		err := sqlstore.ExecRaw(env.Store, `INSERT INTO audit_log (id, created_at, actor, action, object, detail) VALUES (?, ?, 'cli:test', 'test.late', 'thing:late', '')`,
+			late, passnum.FormatTime(env.Clock.Now().Add(-time.Minute)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := f.queryInt(t, env, `SELECT CAST(MAX(seq) AS TEXT) FROM audit_chain`)
+		n, err := env.Store.SealAudit(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if env.Name == "sqlite" {
+			if n != 0 {
+				t.Fatalf("SQLite sealed %d entries below the chain's end, want 0", n)
+			}
+			env.Clock.Advance(time.Hour)
+			want := fmt.Sprintf("audit: audit id %d, dated ", late)
+			if p := strings.Join(f.problems(t, env), "\n"); !strings.Contains(p, want) {
+				t.Errorf("problems do not say %q:\n%s", want, p)
+			}
+			return
+		}
+		if n != 1 || f.seq(t, env, late) != end+1 {
+			t.Fatalf("sealed %d, the late entry at place %d: want it sealed alone at %d", n, f.seq(t, env, late), end+1)
+		}
+		env.Clock.Advance(time.Hour)
+		f.mustBeWhole(t, env)
+	})
+}
