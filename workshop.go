@@ -282,6 +282,10 @@ type ActivityFilter struct {
 	Territory []string
 	Offset    int
 	Limit     int
+	// SummaryOnly asks for the summary and the total without any report:
+	// a page of figures reads no note, and the journal of consultations
+	// records no reading of them.
+	SummaryOnly bool
 }
 
 // ActivitySummary counts the help venues gave over a period.

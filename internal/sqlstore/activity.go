@@ -285,6 +285,9 @@ func (s *Store) ListActivityReports(ctx context.Context, f passnum.ActivityFilte
 			return err
 		}
 		total = sum.Reports
+		if f.SummaryOnly {
+			return nil
+		}
 		if out, err = selectAll(tx, scanReport, `SELECT `+reportColumns+` FROM `+reportsFrom+` WHERE `+cond+`
 			ORDER BY r.report_date DESC, r.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...); err != nil {
 			return err

@@ -247,3 +247,29 @@ func TestPersonalReadsRetained(t *testing.T) {
 		}
 	})
 }
+
+// TestActivitySummaryNotJournaled: the figures of the advisers' activity
+// read no report, hence no note, and journal nothing.
+func TestActivitySummaryNotJournaled(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		f := st.NewFixture(t, env, st.Options{})
+		venue := st.VenueCtx(f.Venue)
+		if _, err := env.Store.CreateActivityReport(venue, passnum.ActivityReport{Format: passnum.FormatIndividual, Date: "2027-03-15", DurationMinutes: 45,
+			Themes: []string{"Courriels"}, PlaceKind: "lieu", Participants: 1, Notes: "Première messagerie"}); err != nil {
+			t.Fatal(err)
+		}
+		list, total, sum, err := env.Store.ListActivityReports(st.As(f.Operator), passnum.ActivityFilter{SummaryOnly: true})
+		if err != nil || len(list) != 0 || total != 1 || sum.Reports != 1 || sum.Minutes != 45 {
+			t.Fatalf("summary only: %d reports, total %d, %+v, %v", len(list), total, sum, err)
+		}
+		if got := journal(t, env, f, passnum.PersonalReadFilter{}); len(got) != 0 {
+			t.Fatalf("journaled: %+v", entries(got))
+		}
+		if list, _, _, err := env.Store.ListActivityReports(st.As(f.Operator), passnum.ActivityFilter{}); err != nil || len(list) != 1 {
+			t.Fatalf("the reports: %d, %v", len(list), err)
+		}
+		if got := journal(t, env, f, passnum.PersonalReadFilter{}); len(got) != 1 || got[0].What != passnum.ReadNotes {
+			t.Fatalf("journaled: %+v", entries(got))
+		}
+	})
+}

@@ -108,8 +108,8 @@ func (s *Server) activityOverview(w http.ResponseWriter, r *http.Request) error 
 	if f == nil {
 		return s.render(w, r, status, "activity_overview", v)
 	}
-	// The page lists no report, only their sums: one is enough to read them.
-	f.Limit = 1
+	// The page lists no report, only their sums.
+	f.SummaryOnly = true
 	_, _, sum, err := s.svc.ListActivityReports(r.Context(), *f)
 	if err != nil {
 		return err
