@@ -142,6 +142,22 @@ POST /operateur/demandes-rgpd/{id}/prolongation         -   xx -- -- -- --
 GET  /operateur/journal-consultations                  -   xr -- -- -- --   the journal names the staff: the operator's admins review it
 GET  /operateur/journal-consultations/export.csv       -   xr -- -- -- --
 
+# The rights of the person: the operator's staff for any reference; the
+# prescriber for the people it met (another's reference is not found).
+GET  /operateur/droits                                  -   xx -- -- -- --
+GET  /operateur/droits/{ref}                            -   xx -- -- -- --
+GET  /operateur/droits/{ref}/donnees.pdf                -   xx -- -- -- --
+GET  /operateur/droits/{ref}/donnees.json               -   xx -- -- -- --
+POST /operateur/droits/{ref}/rectification              -   xx -- -- -- --
+POST /operateur/droits/{ref}/limitation                 -   xx -- -- -- --
+GET  /operateur/droits/{ref}/effacement                 -   xx -- -- -- --
+POST /operateur/droits/{ref}/effacement                 -   xx -- -- -- --
+GET  /prescripteur/personnes                            -   -- -- -- xx --
+GET  /prescripteur/personnes/{ref}                      -   -- -- -- xx --
+GET  /prescripteur/personnes/{ref}/donnees.pdf          -   -- -- -- xx --
+POST /prescripteur/personnes/{ref}/rectification        -   -- -- -- xx --
+POST /prescripteur/personnes/{ref}/demande              -   -- -- -- xx --
+
 # Funders and hubs read figures; a funder blocks its stock and reads its
 # invoices; a hub reads the advisers' activity of its territory.
 GET  /financeur                                         -   -- xx xx -- --

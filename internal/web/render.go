@@ -149,7 +149,7 @@ func navFor(k passnum.OrgKind, current string) []navItem {
 	case passnum.KindOperator:
 		items = []navItem{{"/operateur", "Tableau de bord", false}, {"/operateur/programmes/nouveau", "Nouveau programme", false},
 			{"/operateur/organisations", "Organisations", false}, {"/operateur/candidatures", "Candidatures", false}, {"/operateur/lieux", "Lieux", false}, {"/operateur/reglements", "Règlements", false}, {"/operateur/indicateurs", "Indicateurs", false}, {"/operateur/activite", "Activité des conseillers", false}, {"/operateur/courriels", "Courriels en attente", false},
-			{"/operateur/demandes-rgpd", "Demandes RGPD", false}}
+			{"/operateur/demandes-rgpd", "Demandes RGPD", false}, {"/operateur/droits", "Droits des personnes", false}}
 	case passnum.KindFunder, passnum.KindHub:
 		items = []navItem{{"/financeur", "Mes programmes", false}, {"/financeur/indicateurs", "Indicateurs", false}}
 		if k == passnum.KindFunder {
@@ -158,7 +158,8 @@ func navFor(k passnum.OrgKind, current string) []navItem {
 			items = append(items, navItem{"/financeur/activite", "Activité des conseillers", false})
 		}
 	case passnum.KindPrescriber:
-		items = []navItem{{"/prescripteur/remettre", "Remettre un carnet", false}, {"/prescripteur", "Mon stock", false}}
+		items = []navItem{{"/prescripteur/remettre", "Remettre un carnet", false}, {"/prescripteur", "Mon stock", false},
+			{"/prescripteur/personnes", "Données d'une personne", false}}
 	case passnum.KindVenue:
 		items = []navItem{{"/lieu", "Encaisser", false}, {"/lieu/historique", "Historique", false}, {"/lieu/catalogue", "Catalogue", false},
 			{"/lieu/seances", "Séances", false}, {"/lieu/comptes-rendus", "Comptes rendus", false}, {"/lieu/releves", "Relevés", false}, {"/lieu/fiche", "Mon lieu", false}}

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/passnum/passnum"
@@ -19,12 +20,18 @@ type rightsRequestRow struct {
 	Left int // days to the due date, negative once passed
 	Late bool
 	Soon bool
+	// Person is the page of the person when the request gives a
+	// reference (B-…), "" otherwise.
+	Person string
 }
 
 func rightsRows(list []*passnum.RightsRequest, today string) []rightsRequestRow {
 	rows := make([]rightsRequestRow, len(list))
 	for i, r := range list {
-		rows[i] = rightsRequestRow{r, r.DaysLeft(today), r.Overdue(today), r.DueSoon(today)}
+		rows[i] = rightsRequestRow{RightsRequest: r, Left: r.DaysLeft(today), Late: r.Overdue(today), Soon: r.DueSoon(today)}
+		if strings.HasPrefix(strings.ToUpper(r.Ref), "B-") && !strings.ContainsAny(r.Ref, " /?#") {
+			rows[i].Person = operatorRights.personPath(r.Ref)
+		}
 	}
 	return rows
 }

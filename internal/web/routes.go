@@ -158,6 +158,22 @@ var routes = []route{
 	{"POST", "/operateur/demandes-rgpd/{id}/reponse", kinds, operator, (*Server).answerRightsRequest},
 	{"POST", "/operateur/demandes-rgpd/{id}/prolongation", kinds, operator, (*Server).extendRightsRequest},
 
+	// The rights of the person (rights.go): the operator's staff answer
+	// a request; the prescriber acts for the person in front of it.
+	{"GET", "/operateur/droits", kinds, operator, (*Server).operatorRightsFind},
+	{"GET", "/operateur/droits/{ref}", kinds, operator, (*Server).operatorRightsPerson},
+	{"GET", "/operateur/droits/{ref}/donnees.pdf", kinds, operator, (*Server).operatorRightsPDF},
+	{"GET", "/operateur/droits/{ref}/donnees.json", kinds, operator, (*Server).operatorRightsJSON},
+	{"POST", "/operateur/droits/{ref}/rectification", kinds, operator, (*Server).operatorRightsRectify},
+	{"POST", "/operateur/droits/{ref}/limitation", kinds, operator, (*Server).operatorRightsRestrict},
+	{"GET", "/operateur/droits/{ref}/effacement", kinds, operator, (*Server).operatorRightsEraseForm},
+	{"POST", "/operateur/droits/{ref}/effacement", kinds, operator, (*Server).operatorRightsErase},
+	{"GET", "/prescripteur/personnes", kinds, prescriber, (*Server).prescriberRightsFind},
+	{"GET", "/prescripteur/personnes/{ref}", kinds, prescriber, (*Server).prescriberRightsPerson},
+	{"GET", "/prescripteur/personnes/{ref}/donnees.pdf", kinds, prescriber, (*Server).prescriberRightsPDF},
+	{"POST", "/prescripteur/personnes/{ref}/rectification", kinds, prescriber, (*Server).prescriberRightsRectify},
+	{"POST", "/prescripteur/personnes/{ref}/demande", kinds, prescriber, (*Server).prescriberRightsAsk},
+
 	// The journal of who read personal data (journal.go).
 	{"GET", "/operateur/journal-consultations", kinds, operator, (*Server).personalReads},
 	{"GET", "/operateur/journal-consultations/export.csv", kinds, operator, (*Server).exportPersonalReads},
