@@ -21,6 +21,7 @@ var retentionKinds = map[string]string{
 	"sessions":                           "sessions de connexion supprimées",
 	string(passnum.RetainPasswordResets): "liens de mot de passe supprimés",
 	"outbox":                             "courriels supprimés",
+	string(passnum.RetainAccessLog):      "consultations du journal supprimées",
 }
 
 func retentionKindLabel(kind string) string {

@@ -95,6 +95,10 @@ func TestRetentionRun(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// The right of access, journaled.
+		if _, err := s.PersonalData(op, w.ref); err != nil {
+			t.Fatal(err)
+		}
 		// Nothing has passed its period yet.
 		run, err := s.RunRetention(op, false)
 		if err != nil {
@@ -112,7 +116,7 @@ func TestRetentionRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		const want = "beneficiaries=0/6 registrations=1/0 notes=1/0 sessions=1/0 password-resets=1/0 outbox=1/0"
+		const want = "beneficiaries=0/6 registrations=1/0 notes=1/0 sessions=1/0 password-resets=1/0 outbox=1/0 access-log=1/0"
 		if got := counts(dry); got != want || dry.ID != 0 || dry.Status != passnum.RetentionDryRun {
 			t.Errorf("dry run: %q (%+v), want %q", got, dry, want)
 		}
@@ -150,10 +154,11 @@ func TestRetentionRun(t *testing.T) {
 		}
 		st.MustCheck(t, env, f.Operator)
 		noHalfErasure(t, s)
-		if _, err := s.FindBeneficiary(op, w.ref); passnum.ErrorCode(err) != passnum.ENOTFOUND {
+		why := passnum.WithReadReason(op, "vérification")
+		if _, err := s.FindBeneficiary(why, w.ref); passnum.ErrorCode(err) != passnum.ENOTFOUND {
 			t.Errorf("an erased person is still found: %v", err)
 		}
-		if _, err := s.FindBeneficiary(op, c.BeneficiaryRef); err != nil {
+		if _, err := s.FindBeneficiary(why, c.BeneficiaryRef); err != nil {
 			t.Errorf("the restricted person is kept: %v", err)
 		}
 		notes, err := sqlstore.QueryStrings(s, `SELECT notes || author_name FROM activity_reports`)
@@ -169,7 +174,7 @@ func TestRetentionRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(runs) != 3 || runs[0].ID != run.ID || runs[0].Status != passnum.RetentionDone || counts(runs[0]) != "beneficiaries=5/1" ||
-			counts(runs[1]) != want || runs[2].FinishedAt == nil || len(runs[0].Counts) != 6 || runs[0].Counts[0].Kind != "beneficiaries" {
+			counts(runs[1]) != want || runs[2].FinishedAt == nil || len(runs[0].Counts) != 7 || runs[0].Counts[0].Kind != "beneficiaries" {
 			t.Errorf("runs %+v", runs)
 		}
 		for _, who := range []*passnum.Actor{st.Actor(f.Prescriber, passnum.RoleAdmin), st.Actor(f.Venue, passnum.RoleAdmin), {OrgID: f.Operator.OrgID, OrgKind: passnum.KindOperator, Role: passnum.RoleAgent}} {
