@@ -53,7 +53,9 @@ type retentionBatch struct {
 
 // retentionSteps are the steps of a run, in order. A kind of personal data
 // with a period gets its line here; for rows a SQL condition selects, one
-// line is enough, as for the journal of reads of personal data below.
+// line is enough, e.g. the journal of reads of personal data:
+//
+//	{kind: "access-log", key: passnum.RetainAccessLog, purge: purge{table: "personal_reads", due: `read_at < ?`}},
 var retentionSteps = []retentionStep{
 	// People first: erasing one unlinks their registrations and reports.
 	{kind: "beneficiaries", key: passnum.RetainBeneficiary, run: (*tx).retainBeneficiaries},
@@ -66,7 +68,8 @@ var retentionSteps = []retentionStep{
 	{kind: "sessions", key: passnum.RetainSessions, purge: purge{table: "sessions", due: `expires_at < ?`}},
 	{kind: string(passnum.RetainPasswordResets), key: passnum.RetainPasswordResets, purge: purge{table: "password_resets", due: `expires_at < ?`}},
 	{kind: "outbox", key: passnum.RetainOutbox, purge: purge{table: "outbox", due: `COALESCE(sent_at, created_at) < ?`}},
-	{kind: string(passnum.RetainAccessLog), key: passnum.RetainAccessLog, purge: purge{table: "personal_reads", due: `read_at < ?`}},
+	// The journal of who read personal data (journal.go).
+	{kind: "access-log", key: passnum.RetainAccessLog, purge: purge{table: "personal_reads", due: `read_at < ?`}},
 	// Money records (statements, transfers, ledger) keep their ten years:
 	// they name venues and funders, and reach a person only through a
 	// carnet's holder, which the first step makes anonymous.
