@@ -47,7 +47,7 @@ var plainFields = map[string]string{
 	"beneficiary.restriction": "votre demande de bloquer vos données, si vous en faites une",
 	"carnet.holder":           "le numéro de votre carnet et le jour où vous l'avez reçu",
 	"pass.use":                "les pass que vous avez utilisés : le jour, le lieu et l'atelier",
-	"registration.person":     "vos inscriptions aux ateliers et si vous êtes venu",
+	"registration.person":     "vos inscriptions aux ateliers, avec votre prénom si vous le donnez, et si vous êtes venu",
 	"activity.people":         "les ateliers où vous êtes venu",
 	"activity.notes":          "les notes de la personne qui vous aide à l'atelier",
 	"rights-request.record":   "vos demandes sur vos données et nos réponses",
@@ -122,7 +122,7 @@ func NewNotice(p PrivacySettings) *Notice {
 	})
 	n.Sections = append(n.Sections, NoticeSection{
 		Heading: "Ce que nous gardons",
-		Text:    []string{"Nous ne gardons pas votre nom. Nous ne gardons pas votre adresse. Nous gardons :"},
+		Text:    []string{"Nous ne gardons pas votre nom de famille. Nous ne gardons pas votre adresse. Nous gardons :"},
 		Items:   held,
 	})
 	why := NoticeSection{Heading: "Pourquoi ?", Text: []string{"Nous gardons ces données :"}, Items: purposes}
@@ -180,7 +180,7 @@ func NewShortNotice(p PrivacySettings) *ShortNotice {
 	return &ShortNotice{
 		Title: "Vos données personnelles",
 		Lines: []string{
-			"Nous gardons votre âge, votre ville et vos besoins. Nous ne gardons pas votre nom.",
+			"Nous gardons votre âge, votre ville et vos besoins. Nous ne gardons pas votre nom de famille.",
 			"C'est pour vous aider à apprendre le numérique.",
 			"Nous effaçons ces données " + p.PeriodLabel(RetainBeneficiary) + " après votre dernier pass.",
 			"Vous pouvez les voir, les corriger ou les effacer.",

@@ -170,7 +170,7 @@ test("the whole story, page by page", async () => {
   await page.getByText("La Quincaillerie numérique").waitFor();
   // The receipt tells the person what is kept about them, and whom to ask.
   await page.getByRole("heading", { name: "Vos données personnelles" }).waitFor();
-  await page.getByText("Nous ne gardons pas votre nom.").waitFor();
+  await page.getByText("Nous ne gardons pas votre nom de famille.").waitFor();
   await check(page, "prescripteur-recu");
   await page.emulateMedia({ media: "print" });
   await page.screenshot({ path: "screenshots/prescripteur-recu-impression.png", fullPage: true });

@@ -40,6 +40,12 @@ func sealEvery(ctx context.Context, s *sqlstore.Store, every time.Duration, log 
 			return
 		case <-timer.C:
 		}
+		if s.Storage().Full {
+			// Each seal would be one more write refused, counted and
+			// logged: the entries wait for space, kept by the triggers.
+			timer.Reset(every)
+			continue
+		}
 		start := time.Now()
 		n, err := s.SealAudit(ctx)
 		d := time.Since(start)

@@ -1,10 +1,16 @@
 package main
 
 import (
+	"context"
 	"database/sql"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/passnum/passnum/internal/storetest"
 )
 
 // TestAuditAnchorsVerify: anchors written by passnum audit anchors, as CSV
@@ -60,6 +66,32 @@ func (h *harness) tamper(t *testing.T, q string) {
 	for _, s := range append(disable, q) {
 		if _, err := db.Exec(s); err != nil {
 			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// TestSealInBackground: serve's sealer chains the journal by itself, at
+// once and then at each interval, and stops when asked.
+func TestSealInBackground(t *testing.T) {
+	env := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	op, err := env.Store.SystemActor(ctx, "cli:test") // a first entry
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := sealInBackground(ctx, env.Store, 10*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	defer stop()
+	// The first sealing takes an anchor: its appearance is the proof.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		anchors, err := env.Store.AuditAnchors(storetest.As(op))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(anchors) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the background sealer did not seal the journal")
 		}
 	}
 }
