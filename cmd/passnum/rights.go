@@ -3,110 +3,105 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/pdf"
 )
 
-// The rights of the person from the operator's terminal: what the API's
-// /api/v1/beneficiaries/{ref}/… routes do, for a DPO without a token.
-
-func (c *cli) beneficiaryExport(o *options) runFunc {
-	o.usage("--ref B-… --reason MOTIF [--format json|pdf] [--out FICHIER]",
-		"Écrit tout ce que la plateforme garde d'un bénéficiaire (droit d'accès et de\n"+
-			"portabilité, articles 15 et 20 du RGPD) : sa fiche, ses carnets, ses pass\n"+
-			"utilisés, ses inscriptions, les comptes rendus qui le nomment, et pour chaque\n"+
-			"donnée pourquoi et combien de temps elle est gardée. En JSON (pour une\n"+
-			"machine) ou en PDF (pour la personne, en français simple). La consultation\n"+
-			"est notée au journal des consultations, avec le motif.")
-	var ref, reason, format, out string
-	o.string(&ref, "ref", "", "`référence` du bénéficiaire (B-…)", required)
-	o.string(&reason, "reason", "", "`motif` de la consultation, par exemple « demande d'accès du 3 décembre »", required)
-	o.string(&format, "format", "json", "`format` : json ou pdf")
-	o.string(&out, "out", "", "`fichier` à écrire ; sans lui, le JSON va sur la sortie standard")
+// rightsRequests lists the register of rights requests, the open ones by
+// default, soonest due first: what the DPO checks every week.
+func (c *cli) rightsRequests(o *options) runFunc {
+	o.usage("[--all] [--due-by AAAA-MM-JJ]",
+		"Liste le registre des demandes d'exercice des droits (articles 15 à 21 du\n"+
+			"RGPD) : par défaut les demandes en attente de réponse, de la plus proche\n"+
+			"échéance à la plus lointaine ; une demande en retard est marquée RETARD.")
+	var all bool
+	var dueBy string
+	o.bool(&all, "all", "toutes les demandes, même celles qui ont reçu leur réponse")
+	o.date(&dueBy, "due-by", "seulement les demandes dues au plus tard ce `jour`")
 	return func(ctx context.Context, s store) error {
-		var write func(io.Writer, *passnum.PersonalData) error
-		switch format {
-		case "json":
-			write = func(w io.Writer, d *passnum.PersonalData) error {
+		today := passnum.Today(c.clock())
+		var list []*passnum.RightsRequest
+		for offset := 0; ; offset += 500 {
+			page, total, err := s.ListRightsRequests(ctx, passnum.RightsRequestFilter{Open: !all, DueBy: dueBy, Offset: offset, Limit: 500})
+			if err != nil {
+				return err
+			}
+			list = append(list, page...)
+			if len(page) == 0 || len(list) >= total {
+				break
+			}
+		}
+		none := "Aucune demande en attente de réponse."
+		if all {
+			none = "Aucune demande enregistrée."
+		}
+		return printList(c.stdout, list, none, "rlllll", []string{"N°", "REÇUE", "ÉCHÉANCE", "ÉTAT", "DROIT", "PERSONNE"},
+			func(r *passnum.RightsRequest) []string {
+				return []string{fmt.Sprint(r.ID), r.ReceivedOn, r.DueOn, rightsState(r, today), string(r.Kind), r.Ref}
+			})
+	}
+}
+
+// rightsState says where a request stands on day today, in one word or a
+// few: RETARD is what the DPO looks for.
+func rightsState(r *passnum.RightsRequest, today string) string {
+	switch {
+	case !r.Open() && r.AnsweredLate():
+		return "répondue le " + r.AnsweredOn + " (en retard)"
+	case !r.Open():
+		return "répondue le " + r.AnsweredOn
+	case r.Overdue(today):
+		return fmt.Sprintf("RETARD de %d j", -r.DaysLeft(today))
+	}
+	return fmt.Sprintf("%d j restants", r.DaysLeft(today))
+}
+
+// rightsExport writes the copy of a person's data (articles 15 and 20):
+// the PDF for the person, or the JSON for a machine, by the file's name.
+func (c *cli) rightsExport(o *options) runFunc {
+	o.usage("--ref B-… --out FICHIER.pdf|FICHIER.json --reason MOTIF",
+		"Écrit tout ce que la plateforme garde sur une personne : en PDF, en français\n"+
+			"simple, pour la personne ; en JSON pour une machine (portabilité). La lecture\n"+
+			"et son motif sont notés dans le journal des consultations.")
+	var ref, out, reason string
+	o.string(&ref, "ref", "", "`référence` de la personne (B-…)", required)
+	o.string(&out, "out", "", "`fichier` à écrire : .pdf ou .json", required)
+	o.string(&reason, "reason", "", "`motif` de la consultation, par exemple « demande d'accès n°12 »", required)
+	o.check(func() error {
+		switch strings.ToLower(filepath.Ext(out)) {
+		case ".pdf", ".json":
+			return nil
+		}
+		return o.usageErrorf("--out : un fichier .pdf ou .json, pas %q", out)
+	})
+	return func(ctx context.Context, s store) error {
+		asJSON := strings.EqualFold(filepath.Ext(out), ".json")
+		ctx = passnum.WithExport(passnum.WithReadReason(ctx, reason), filepath.Base(out))
+		d, err := s.PersonalData(ctx, ref)
+		if err != nil {
+			return err
+		}
+		privacy, err := c.privacy()
+		if err != nil {
+			return err
+		}
+		err = writeAtomically(out, func(w io.Writer) error {
+			if asJSON {
 				enc := json.NewEncoder(w)
 				enc.SetIndent("", "  ")
 				return enc.Encode(d)
 			}
-		case "pdf":
-			if out == "" {
-				return o.usageErrorf("un PDF s'écrit dans un fichier : indiquez --out.")
-			}
-			p, err := c.privacy()
-			if err != nil {
-				return err
-			}
-			write = func(w io.Writer, d *passnum.PersonalData) error { return pdf.PersonalData(w, d, p) }
-		default:
-			return o.usageErrorf("format inconnu : %q (json ou pdf).", format)
-		}
-		d, err := s.PersonalData(passnum.WithReadReason(ctx, reason), ref)
+			return pdf.PersonalData(w, d, privacy)
+		})
 		if err != nil {
-			return err
-		}
-		if out == "" {
-			return write(c.stdout, d)
-		}
-		if err := writeAtomically(out, func(w io.Writer) error { return write(w, d) }); err != nil {
 			return err
 		}
 		c.printf("Données de %s écrites dans %s.\n", d.Beneficiary.Ref, out)
-		return nil
-	}
-}
-
-func (c *cli) beneficiaryErase(o *options) runFunc {
-	o.usage("--ref B-… --reason MOTIF",
-		"Efface la fiche d'un bénéficiaire (droit à l'effacement, article 17 du RGPD) :\n"+
-			"ses détails, sa référence (remplacée par une référence anonyme), ses liens aux\n"+
-			"inscriptions et aux comptes rendus. Les pass déjà utilisés restent dans les\n"+
-			"comptes, sans lien avec la personne. Refusé tant que la personne détient des\n"+
-			"pass encore utilisables : bloquez d'abord ses carnets ou attendez leur\n"+
-			"expiration. Le motif reste au journal d'audit : n'y mettez aucune donnée\n"+
-			"personnelle.")
-	var ref, reason string
-	o.string(&ref, "ref", "", "`référence` du bénéficiaire (B-…)", required)
-	o.string(&reason, "reason", "", "`motif`, par exemple « demande du 3 décembre »", required)
-	return func(ctx context.Context, s store) error {
-		e, err := s.EraseBeneficiary(ctx, ref, reason)
-		if err != nil {
-			return err
-		}
-		c.printf("Fiche %s effacée : %d inscriptions et %d comptes rendus détachés.\n", e.Ref, e.Registrations, e.Activities)
-		for _, k := range e.Kept {
-			c.printf("  %s\n", k)
-		}
-		return nil
-	}
-}
-
-func (c *cli) beneficiaryRestrict(o *options) runFunc {
-	o.usage("--ref B-… --reason MOTIF [--lift]",
-		"Limite le traitement de la fiche d'un bénéficiaire (article 18 du RGPD) : la\n"+
-			"fiche reste, mais la personne ne reçoit plus de carnet, n'est plus inscrite\n"+
-			"à une séance et sort des exports et des indicateurs. Avec --lift, lève la\n"+
-			"limitation.")
-	var ref, reason string
-	var lift bool
-	o.string(&ref, "ref", "", "`référence` du bénéficiaire (B-…)", required)
-	o.string(&reason, "reason", "", "`motif`, par exemple « conteste sa commune »")
-	o.bool(&lift, "lift", "lève la limitation")
-	return func(ctx context.Context, s store) error {
-		b, err := s.RestrictBeneficiary(ctx, ref, !lift, reason)
-		if err != nil {
-			return err
-		}
-		if b.RestrictedAt != nil {
-			c.printf("Traitement de la fiche %s limité depuis le %s.\n", b.Ref, passnum.FrenchDateTime(*b.RestrictedAt))
-		} else {
-			c.printf("La fiche %s n'est pas limitée.\n", b.Ref)
-		}
 		return nil
 	}
 }

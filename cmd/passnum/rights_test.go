@@ -1,55 +1,78 @@
 package main
 
 import (
-	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/passnum/passnum/internal/sqlstore"
+	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/storetest"
 )
 
-// TestBeneficiaryCommands: the DPO answers a person from the terminal:
-// their data as JSON or PDF, a restriction set and lifted, an erasure
-// refused while the person holds passes, and an unknown reference named
-// as such in one line.
-func TestBeneficiaryCommands(t *testing.T) {
-	eachDB(t, func(t *testing.T, h *harness) {
-		f := seedFixture(t, h)
-		s, err := sqlstore.Open(context.Background(), h.db)
-		if err != nil {
+// TestRights: "passnum rights requests" lists the register, the late
+// requests marked, and "passnum rights export" writes a person's copy in
+// PDF or JSON, its read journaled with its reason.
+func TestRights(t *testing.T) {
+	h := newHarness(t)
+	env := storetest.OpenSQLiteAt(t, h.db)
+	f := storetest.NewFixture(t, env, storetest.Options{})
+	op := storetest.As(f.Operator)
+	c, err := env.Store.FindCarnet(op, f.Batch.FirstCarnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := c.BeneficiaryRef
+	// The clock reads 2027-03-15: the first request is late, the second
+	// due in a month, the third answered.
+	for _, r := range []passnum.RightsRequestCreate{
+		{Ref: ref, Kind: passnum.RightAccess, Channel: passnum.ChannelPost, ReceivedOn: "2027-02-01"},
+		{Ref: "Courrier de M. L., Redon", Kind: passnum.RightErasure, Channel: passnum.ChannelEmail, ReceivedOn: "2027-03-15"},
+		{Ref: ref, Kind: passnum.RightRectification, Channel: passnum.ChannelPhone, ReceivedOn: "2027-03-01"},
+	} {
+		if _, err := env.Store.RecordRightsRequest(op, r); err != nil {
 			t.Fatal(err)
 		}
-		c, err := s.FindCarnet(storetest.As(f.Operator), f.Batch.FirstCarnet)
-		s.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref := c.BeneficiaryRef
+	}
+	if _, err := env.Store.AnswerRightsRequest(op, passnum.RightsRequestAnswer{ID: 3, AnsweredOn: "2027-03-10", Answer: "Commune corrigée."}); err != nil {
+		t.Fatal(err)
+	}
+	env.Store.Close()
 
-		out := h.ok("beneficiary", "export", "--ref", strings.ToLower(ref), "--reason", "demande d'accès")
-		if !strings.Contains(out, `"ref": "`+ref+`"`) || !strings.Contains(out, `"pass_uses": [`) || !strings.Contains(out, `"retention": "3 ans après`) {
-			t.Errorf("export:\n%s", out)
-		}
-		h.fail(2, []string{"beneficiary", "export", "--ref", ref, "--reason", "x", "--format", "pdf"}, "--out")
-		h.fail(2, []string{"beneficiary", "export", "--ref", ref}, "--reason")
-		file := filepath.Join(t.TempDir(), "donnees.pdf")
-		if out := h.ok("beneficiary", "export", "--ref", ref, "--reason", "demande d'accès", "--format", "pdf", "--out", file); out != "Données de "+ref+" écrites dans "+file+".\n" {
-			t.Errorf("export pdf: %q", out)
-		}
-		if raw, err := os.ReadFile(file); err != nil || !strings.HasPrefix(string(raw), "%PDF") {
-			t.Errorf("the PDF: %.20q %v", raw, err)
-		}
+	out := h.ok("rights", "requests")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[1], "RETARD de 14 j") || !strings.Contains(lines[1], ref) ||
+		!strings.Contains(lines[2], "31 j restants") || !strings.Contains(lines[2], "erasure") {
+		t.Errorf("open requests:\n%s", out)
+	}
+	if out := h.ok("rights", "requests", "--all"); !strings.Contains(out, "répondue le 2027-03-10") {
+		t.Errorf("all requests:\n%s", out)
+	}
+	if out := h.ok("rights", "requests", "--due-by", "2027-03-01"); !strings.Contains(out, "RETARD") || strings.Contains(out, "restants") {
+		t.Errorf("due by 1 March:\n%s", out)
+	}
 
-		if out := h.ok("beneficiary", "restrict", "--ref", ref, "--reason", "conteste sa commune"); !strings.HasPrefix(out, "Traitement de la fiche "+ref+" limité depuis le ") {
-			t.Errorf("restrict: %q", out)
-		}
-		if out := h.ok("beneficiary", "restrict", "--ref", ref, "--lift"); out != "La fiche "+ref+" n'est pas limitée.\n" {
-			t.Errorf("lift: %q", out)
-		}
-		h.fail(1, []string{"beneficiary", "erase", "--ref", ref, "--reason", "demande"}, "Effacement impossible pour le moment", "2 pass non utilisés")
-		h.fail(1, []string{"beneficiary", "erase", "--ref", "B-0000-0000", "--reason", "demande"}, "Aucun bénéficiaire", "B-0000-0000")
-	})
+	dir := t.TempDir()
+	pdfFile, jsonFile := filepath.Join(dir, "copie.pdf"), filepath.Join(dir, "copie.json")
+	h.ok("rights", "export", "--ref", strings.ToLower(ref), "--out", pdfFile, "--reason", "Demande d'accès n°1")
+	if b, err := os.ReadFile(pdfFile); err != nil || !strings.HasPrefix(string(b), "%PDF-") {
+		t.Errorf("PDF: %v %.10q", err, b)
+	}
+	h.ok("rights", "export", "--ref", ref, "--out", jsonFile, "--reason", "Demande d'accès n°1")
+	var d passnum.PersonalData
+	if b, err := os.ReadFile(jsonFile); err != nil || json.Unmarshal(b, &d) != nil || d.Beneficiary == nil || d.Beneficiary.Ref != ref {
+		t.Errorf("JSON: %v %+v", err, d)
+	}
+	if out := h.ok("journal", "reads", "--record", ref); !strings.Contains(out, "copie.json") || !strings.Contains(out, "Demande d'accès n°1") {
+		t.Errorf("the exports are not in the journal:\n%s", out)
+	}
+
+	h.fail(2, []string{"rights", "export", "--ref", ref, "--out", filepath.Join(dir, "copie.txt"), "--reason", "x"}, "--out")
+	h.fail(2, []string{"rights", "export", "--ref", ref, "--out", pdfFile}, "--reason")
+	h.fail(1, []string{"rights", "export", "--ref", "B-ZZZZ-ZZZZ", "--out", filepath.Join(dir, "autre.pdf"), "--reason", "x"}, "B-ZZZZ-ZZZZ")
+	if _, err := os.Stat(filepath.Join(dir, "autre.pdf")); err == nil {
+		t.Error("a copy was written for an unknown reference")
+	}
+	h.fail(2, []string{"rights", "requests", "--due-by", "01/03/2027"}, "--due-by")
 }
