@@ -21,6 +21,7 @@ var retentionKinds = map[string]string{
 	"sessions":                           "sessions de connexion supprimées",
 	string(passnum.RetainPasswordResets): "liens de mot de passe supprimés",
 	"outbox":                             "courriels supprimés",
+	"access-log":                         "lignes du journal des consultations supprimées",
 }
 
 func retentionKindLabel(kind string) string {
@@ -33,7 +34,8 @@ func retentionKindLabel(kind string) string {
 const retentionRunDoc = `Efface ou anonymise ce qui a dépassé sa durée de conservation (réglée par
 PASSNUM_PRIVACY_RETENTION) : fiches des bénéficiaires (après leur dernier pass
 utilisé ou la fin de validité de leur dernier carnet), prénoms d'inscrits,
-notes des conseillers, sessions, liens de mot de passe, courriels. Les pièces
+notes des conseillers, sessions, liens de mot de passe, courriels, journal des
+consultations. Les pièces
 comptables restent, sans lien avec la personne.
 
 Une personne qui a demandé la limitation du traitement, ou qui détient encore

@@ -209,3 +209,41 @@ func TestPersonalDataJournaled(t *testing.T) {
 				"beneficiary.commune", "beneficiary.needs", "beneficiary.autonomy", "beneficiary.consent", "beneficiary.prescriber", "beneficiary.restriction"}}})
 	})
 }
+
+// TestPersonalReadsRetained: the retention job deletes the journal's
+// entries older than the access-log period (12 months by default) and
+// keeps the others.
+func TestPersonalReadsRetained(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		f := st.NewFixture(t, env, st.Options{})
+		presc := st.As(st.Actor(f.Prescriber, passnum.RoleAgent))
+		c, err := env.Store.FindCarnet(presc, f.Batch.FirstCarnet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read := func() {
+			t.Helper()
+			if _, err := env.Store.FindBeneficiary(presc, c.BeneficiaryRef); err != nil {
+				t.Fatal(err)
+			}
+		}
+		read()                                      // 2027-03-15
+		env.Clock.Advance(11 * 30 * 24 * time.Hour) // 2028-02
+		read()
+		env.Clock.Advance(60 * 24 * time.Hour) // 2028-04: the first read is 13 months old
+		op := st.As(f.Operator)
+		for _, dry := range []bool{true, false} {
+			run, err := env.Store.RunRetention(op, dry)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := counts(run); got != "access-log=1/0" {
+				t.Errorf("run (dry %v): %q, want the first read only", dry, got)
+			}
+		}
+		left := journal(t, env, f, passnum.PersonalReadFilter{})
+		if len(left) != 1 || !left[0].ReadAt.After(st.Start.AddDate(0, 10, 0)) {
+			t.Fatalf("left: %+v", left)
+		}
+	})
+}

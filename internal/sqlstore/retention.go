@@ -68,6 +68,8 @@ var retentionSteps = []retentionStep{
 	{kind: "sessions", key: passnum.RetainSessions, purge: purge{table: "sessions", due: `expires_at < ?`}},
 	{kind: string(passnum.RetainPasswordResets), key: passnum.RetainPasswordResets, purge: purge{table: "password_resets", due: `expires_at < ?`}},
 	{kind: "outbox", key: passnum.RetainOutbox, purge: purge{table: "outbox", due: `COALESCE(sent_at, created_at) < ?`}},
+	// The journal of who read personal data (journal.go).
+	{kind: "access-log", key: passnum.RetainAccessLog, purge: purge{table: "personal_reads", due: `read_at < ?`}},
 	// Money records (statements, transfers, ledger) keep their ten years:
 	// they name venues and funders, and reach a person only through a
 	// carnet's holder, which the first step makes anonymous.

@@ -150,10 +150,11 @@ func TestRetentionRun(t *testing.T) {
 		}
 		st.MustCheck(t, env, f.Operator)
 		noHalfErasure(t, s)
-		if _, err := s.FindBeneficiary(op, w.ref); passnum.ErrorCode(err) != passnum.ENOTFOUND {
+		reason := passnum.WithReadReason(op, "vérification")
+		if _, err := s.FindBeneficiary(reason, w.ref); passnum.ErrorCode(err) != passnum.ENOTFOUND {
 			t.Errorf("an erased person is still found: %v", err)
 		}
-		if _, err := s.FindBeneficiary(op, c.BeneficiaryRef); err != nil {
+		if _, err := s.FindBeneficiary(reason, c.BeneficiaryRef); err != nil {
 			t.Errorf("the restricted person is kept: %v", err)
 		}
 		notes, err := sqlstore.QueryStrings(s, `SELECT notes || author_name FROM activity_reports`)
@@ -169,7 +170,7 @@ func TestRetentionRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(runs) != 3 || runs[0].ID != run.ID || runs[0].Status != passnum.RetentionDone || counts(runs[0]) != "beneficiaries=5/1" ||
-			counts(runs[1]) != want || runs[2].FinishedAt == nil || len(runs[0].Counts) != 6 || runs[0].Counts[0].Kind != "beneficiaries" {
+			counts(runs[1]) != want || runs[2].FinishedAt == nil || len(runs[0].Counts) != 7 || runs[0].Counts[0].Kind != "beneficiaries" {
 			t.Errorf("runs %+v", runs)
 		}
 		for _, who := range []*passnum.Actor{st.Actor(f.Prescriber, passnum.RoleAdmin), st.Actor(f.Venue, passnum.RoleAdmin), {OrgID: f.Operator.OrgID, OrgKind: passnum.KindOperator, Role: passnum.RoleAgent}} {
