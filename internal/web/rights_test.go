@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -127,7 +128,7 @@ func TestRightsPages(t *testing.T) {
 			t.Errorf("erasure without confirmation: %d\n%.500s", a.status, a.text())
 		}
 		refused := s.post(agent, "/operateur/droits/"+ref+"/effacement", url.Values{"reason": {"Demande du 15 mars"}, "confirm": {"1"}})
-		if refused.status < 400 || !strings.Contains(refused.text(), "L'effacement est refusé") || !strings.Contains(refused.text(), "non utilisés") {
+		if refused.status < 400 || !strings.Contains(refused.text(), "L'effacement est refusé") || !strings.Contains(refused.text(), "non utilisés") || !strings.Contains(refused.body, fmt.Sprintf(`href="/operateur/carnets/%d"`, carnet.Number)) {
 			t.Errorf("erasure of a person holding passes: %d\n%.800s", refused.status, refused.text())
 		}
 		if _, err := env.Store.FindBeneficiary(passnum.WithReadReason(op, "vérification du test"), ref); err != nil {
