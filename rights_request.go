@@ -185,6 +185,20 @@ func RightsDueDate(received string, extended bool) (string, error) {
 	return time.Date(first.Year(), first.Month(), min(day, last), 0, 0, 0, 0, time.UTC).Format(DateLayout), nil
 }
 
+// RightsRef is a request's reference as the register keeps it: a
+// beneficiary reference typed in lower case ("b-7k3m-qx9d") in the stored
+// form, so that the requests of one person are found together; any other
+// text as typed.
+func RightsRef(ref string) string {
+	ref = strings.TrimSpace(ref)
+	if len(ref) > 2 && strings.EqualFold(ref[:2], "B-") && !strings.ContainsFunc(ref, func(r rune) bool {
+		return !(r == '-' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')
+	}) {
+		return strings.ToUpper(ref)
+	}
+	return ref
+}
+
 // Lengths of the register's texts.
 const (
 	maxRightsRef     = 200
@@ -205,7 +219,7 @@ type RightsRequestCreate struct {
 // Validate checks a request against today (YYYY-MM-DD): it cannot have
 // been received in the future.
 func (c *RightsRequestCreate) Validate(today string) error {
-	c.Ref = strings.TrimSpace(c.Ref)
+	c.Ref = RightsRef(c.Ref)
 	c.Details = strings.TrimSpace(c.Details)
 	if c.Ref == "" || len([]rune(c.Ref)) > maxRightsRef {
 		return Invalid("ref", "Indiquez la référence de la personne (B-…) ou, sans elle, comment elle s'est présentée (%d caractères au plus).", maxRightsRef)
@@ -277,7 +291,9 @@ type RightsRequestFilter struct {
 	// Open keeps only the requests not yet answered.
 	Open bool
 	// DueBy keeps the requests due on or before this day (YYYY-MM-DD).
-	DueBy  string
+	DueBy string
+	// Ref keeps the requests of one reference (RightsRef).
+	Ref    string
 	Offset int
 	Limit  int
 }

@@ -93,3 +93,19 @@ func TestRightsRequestCreateValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestRightsRef(t *testing.T) {
+	for in, want := range map[string]string{
+		" b-7k3m-qx9d ":             "B-7K3M-QX9D",
+		"B-7K3M-QX9D":               "B-7K3M-QX9D",
+		"Courrier de Mme D., Redon": "Courrier de Mme D., Redon",
+		"b-7k3m-qx9d et sa fille":   "b-7k3m-qx9d et sa fille",
+		"bé-7k3m":                   "bé-7k3m",
+		"B-":                        "B-",
+		"  lettre du 3 mars  ":      "lettre du 3 mars",
+	} {
+		if got := RightsRef(in); got != want {
+			t.Errorf("RightsRef(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

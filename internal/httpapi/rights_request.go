@@ -26,13 +26,14 @@ func (s *Server) recordRightsRequest(w http.ResponseWriter, r *http.Request) err
 }
 
 // listRightsRequests answers GET /rights-requests: open requests first,
-// soonest due first; open=true keeps only those, due_by those due by a day.
+// soonest due first; open=true keeps only those, due_by those due by a
+// day, ref those of one person.
 func (s *Server) listRightsRequests(w http.ResponseWriter, r *http.Request) error {
 	p, err := queryPage(r)
 	if err != nil {
 		return err
 	}
-	f := passnum.RightsRequestFilter{Offset: p.offset, Limit: p.limit, DueBy: r.URL.Query().Get("due_by")}
+	f := passnum.RightsRequestFilter{Offset: p.offset, Limit: p.limit, DueBy: r.URL.Query().Get("due_by"), Ref: r.URL.Query().Get("ref")}
 	if raw := r.URL.Query().Get("open"); raw != "" {
 		if f.Open, err = strconv.ParseBool(raw); err != nil {
 			return passnum.Invalid("open", "Paramètre open invalide : %q (true ou false).", raw)

@@ -76,6 +76,11 @@ func TestRightsRequestsAPI(t *testing.T) {
 		if list.Total != 2 || len(list.Items) != 2 || list.Items[0].ID != asked.ID || list.Items[1].Answer != "Données effacées." {
 			t.Errorf("register after refusals: %+v, want the open request then the answered one, unchanged", list)
 		}
+		var byRef page[passnum.RightsRequest]
+		a.do(op, "GET", "/api/v1/rights-requests?ref=b-0000-0001", nil).ok(http.StatusOK, &byRef)
+		if byRef.Total != 1 || byRef.Items[0].ID != letter.ID {
+			t.Errorf("requests of b-0000-0001: %+v", byRef)
+		}
 		var open page[passnum.RightsRequest]
 		a.do(op, "GET", "/api/v1/rights-requests?open=true&due_by=2027-04-30", nil).ok(http.StatusOK, &open)
 		if open.Total != 1 || open.Items[0].ID != asked.ID {

@@ -193,6 +193,9 @@ func (s *Store) ListRightsRequests(ctx context.Context, f passnum.RightsRequestF
 		}
 		where, args = where+" AND due_on <= ?", append(args, f.DueBy)
 	}
+	if ref := passnum.RightsRef(f.Ref); ref != "" {
+		where, args = where+" AND ref = ?", append(args, ref)
+	}
 	offset, limit := page(f.Offset, f.Limit)
 	var out []*passnum.RightsRequest
 	var total int

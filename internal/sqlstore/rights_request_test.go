@@ -66,6 +66,11 @@ func TestRightsRequests(t *testing.T) {
 		if ids := requestIDs(list); total != 3 || !slices.Equal(ids, []int64{letter.ID, mail.ID, asked.ID}) {
 			t.Errorf("register: %v (total %d), want %d %d %d", ids, total, letter.ID, mail.ID, asked.ID)
 		}
+		// The requests of one person, their reference typed in lower case.
+		mine, total, err := s.ListRightsRequests(op, passnum.RightsRequestFilter{Ref: " b-0000-0001"})
+		if err != nil || total != 1 || !slices.Equal(requestIDs(mine), []int64{letter.ID}) {
+			t.Errorf("requests of B-0000-0001: %v (total %d), %v; want %d", requestIDs(mine), total, err, letter.ID)
+		}
 		// Due within a week of today, or overdue: what the dashboard shows.
 		soon, _, err := s.ListRightsRequests(op, passnum.RightsRequestFilter{Open: true, DueBy: "2027-03-22"})
 		if err != nil {

@@ -66,6 +66,9 @@ type rightsPersonData struct {
 	Autonomy []choice
 	// Kinds are the rights a prescriber asks the operator for.
 	Kinds []choice
+	// Requests are the person's requests in the register (the
+	// operator's staff), open ones first.
+	Requests []rightsRequestRow
 }
 
 func (s *Server) operatorRightsFind(w http.ResponseWriter, r *http.Request) error {
@@ -159,8 +162,16 @@ func (s *Server) rightsPerson(w http.ResponseWriter, r *http.Request, sp rightsS
 	for _, k := range []passnum.RightsKind{passnum.RightErasure, passnum.RightRestriction, passnum.RightObjection} {
 		kinds = append(kinds, choice{string(k), capitalize(k.Label())})
 	}
+	var requests []rightsRequestRow
+	if sp.operator {
+		list, _, err := s.svc.ListRightsRequests(r.Context(), passnum.RightsRequestFilter{Ref: b.Ref, Limit: 50})
+		if err != nil {
+			return err
+		}
+		requests = rightsRows(list, passnum.Today(s.now()))
+	}
 	v.Title = "Données de la personne " + b.Ref
-	v.Data = rightsPersonData{Base: sp.base, Path: sp.personPath(b.Ref), Operator: sp.operator, D: d,
+	v.Data = rightsPersonData{Requests: requests, Base: sp.base, Path: sp.personPath(b.Ref), Operator: sp.operator, D: d,
 		Commune: communeWithCode(b.CommuneINSEE), Needs: needs, AgeBands: bands, Autonomy: autonomy, Kinds: kinds}
 	return s.render(w, r, status, "rights_person", v)
 }

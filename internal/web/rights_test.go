@@ -113,6 +113,10 @@ func TestRightsPages(t *testing.T) {
 			t.Errorf("register after the prescriber's request: %+v, %v", list, err)
 		}
 
+		if page := s.get(agent, "/operateur/droits/"+ref).text(); !strings.Contains(page, fmt.Sprintf("Demande n°%d : effacement (article 17)", list[0].ID)) {
+			t.Errorf("the operator's page of the person does not list their request:\n%.1500s", page)
+		}
+
 		// The operator restricts, then erases: refused while the person
 		// holds unused passes, the reason shown; done once they are blocked.
 		if a := s.post(agent, "/operateur/droits/"+ref+"/limitation", url.Values{"restricted": {"1"}}); a.status != http.StatusBadRequest {
