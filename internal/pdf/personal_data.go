@@ -35,7 +35,7 @@ func PersonalData(w io.Writer, data *passnum.PersonalData, p passnum.PrivacySett
 	d.masthead(p.Controller, "Vos données personnelles", "Référence "+b.Ref, "le "+day)
 
 	d.plain("Vous avez demandé à voir vos données. Voici tout ce que nous gardons sur vous, le " + day + ".")
-	d.plain("Nous ne gardons pas votre nom. Nous ne gardons pas votre adresse.")
+	d.plain("Nous ne gardons pas votre nom de famille. Nous ne gardons pas votre adresse.")
 
 	d.heading("Ce que nous savons de vous")
 	d.fact("Votre numéro", b.Ref+" (il remplace votre nom)")
