@@ -228,20 +228,30 @@ func DescribeTerritory(areas []string) string {
 
 // Redemption is passes spent at a venue for one service.
 type Redemption struct {
-	ID             int64      `json:"id"`
-	VenueID        int64      `json:"venue_id"`
-	ServiceID      int64      `json:"service_id"`
-	ServiceTitle   string     `json:"service_title"`
-	SessionID      int64      `json:"session_id,omitempty"`
-	Actor          string     `json:"actor"`
-	IdempotencyKey string     `json:"idempotency_key"`
-	Serials        []int64    `json:"serials"`
-	AmountCents    int64      `json:"amount_cents"`
-	CreatedAt      time.Time  `json:"created_at"`
-	VoidedAt       *time.Time `json:"voided_at,omitempty"`
+	ID             int64   `json:"id"`
+	VenueID        int64   `json:"venue_id"`
+	ServiceID      int64   `json:"service_id"`
+	ServiceTitle   string  `json:"service_title"`
+	SessionID      int64   `json:"session_id,omitempty"`
+	Actor          string  `json:"actor"`
+	IdempotencyKey string  `json:"idempotency_key"`
+	Serials        []int64 `json:"serials"`
+	// Passes are the same passes as the mediator saw them at the counter:
+	// code and carnet, the serial being only the platform's number.
+	Passes      []RedeemedPass `json:"passes"`
+	AmountCents int64          `json:"amount_cents"`
+	CreatedAt   time.Time      `json:"created_at"`
+	VoidedAt    *time.Time     `json:"voided_at,omitempty"`
 	// Replayed is true when the answer is that of an earlier request with
 	// the same idempotency key.
 	Replayed bool `json:"replayed"`
+}
+
+// RedeemedPass is one pass of a redemption, by what is printed on it.
+type RedeemedPass struct {
+	Serial int64  `json:"serial"`
+	Carnet int64  `json:"carnet"`
+	Code   string `json:"code"`
 }
 
 // RedemptionFilter selects redemptions.

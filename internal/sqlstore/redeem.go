@@ -419,8 +419,20 @@ func (t *tx) redemption(id int64) (*passnum.Redemption, error) {
 	if r.CreatedAt, r.VoidedAt = in.at("created_at", created), in.optional("voided_at", voided); in.err != nil {
 		return nil, in.err
 	}
-	if r.Serials, err = selectAll(t, scanInt64, `SELECT serial FROM redemption_passes WHERE redemption_id = ? ORDER BY serial`, id); err != nil {
+	r.Passes, err = selectAll(t, func(sc scanner) (passnum.RedeemedPass, error) {
+		var p passnum.RedeemedPass
+		var code int64
+		err := sc.Scan(&p.Serial, &p.Carnet, &code)
+		p.Code = passcode.Code(code).String()
+		return p, err
+	}, `SELECT rp.serial, p.carnet, p.code FROM redemption_passes rp JOIN passes p ON p.serial = rp.serial
+		WHERE rp.redemption_id = ? ORDER BY rp.serial`, id)
+	if err != nil {
 		return nil, fmt.Errorf("passes of redemption %d: %w", id, err)
+	}
+	r.Serials = make([]int64, len(r.Passes))
+	for i, p := range r.Passes {
+		r.Serials[i] = p.Serial
 	}
 	return &r, nil
 }
