@@ -77,6 +77,12 @@ type ProgrammeStats struct {
 	// SpentCents is the face value of the passes used (redeemed or settled).
 	SpentCents int64        `json:"spent_cents"`
 	Shares     []ShareMoney `json:"shares"`
+	// StockBlockable and StockBlocked are what a block of the stock
+	// would act on, so that a funder sees the count before confirming:
+	// passes no one holds yet that can still be blocked, and those a
+	// block of the stock holds.
+	StockBlockable int64 `json:"stock_blockable"`
+	StockBlocked   int64 `json:"stock_blocked"`
 }
 
 // StatsService computes the figures funders, hubs and the operator follow.

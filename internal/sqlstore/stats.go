@@ -32,6 +32,14 @@ func (s *Store) ProgrammeStats(ctx context.Context, id int64) (*passnum.Programm
 		if err := tx.carnetFunnel(id, st); err != nil {
 			return fmt.Errorf("carnets: %w", err)
 		}
+		// The same states as Block's for the stock.
+		if err := tx.row(`SELECT
+				COALESCE(SUM(CASE WHEN state IN ('issued', 'activated', 'allocated') THEN 1 ELSE 0 END), 0),
+				COALESCE(SUM(CASE WHEN state = 'blocked' AND block_scope = 'stock' THEN 1 ELSE 0 END), 0)
+			FROM passes WHERE programme_id = ? AND state IN ('issued', 'activated', 'allocated', 'blocked')`, id).
+			Scan(&st.StockBlockable, &st.StockBlocked); err != nil {
+			return fmt.Errorf("stock: %w", err)
+		}
 		received, err := tx.receivedByFunder(id)
 		if err != nil {
 			return fmt.Errorf("payment orders: %w", err)

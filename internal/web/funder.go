@@ -56,23 +56,57 @@ func (s *Server) funderProgrammePage(w http.ResponseWriter, r *http.Request, v *
 	return s.render(w, r, status, "funder_programme", v)
 }
 
-// funderBlock lets a funder stop (or resume) the distribution of its
-// programme's stock: carnets not yet handed out can no longer be.
+// funderBlock blocks or unblocks the distribution of a funder's
+// programme stock (carnets not yet handed out), in two steps: the form
+// leads to a page that says how many passes will change, and only its
+// confirmation changes them. A funder acting on 1 700 passes sees the
+// count before, not after.
 func (s *Server) funderBlock(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id", "Programme")
 	if err != nil {
 		return err
 	}
-	req := passnum.BlockRequest{Scope: passnum.BlockStock, ProgrammeID: id, Reason: r.PostForm.Get("reason"), Unblock: r.PostForm.Get("unblock") == "1"}
-	n, err := s.svc.Block(r.Context(), req)
-	if err != nil {
+	action := r.PostForm.Get("action")
+	if action != "block" && action != "unblock" {
+		v := s.newView(r, "Programme", nil)
+		v.addError("", "Choisissez de bloquer ou de débloquer le stock.")
+		return s.funderProgrammePage(w, r, v, http.StatusBadRequest)
+	}
+	// Each form names its motive field after its action, so that both
+	// can be on the page with their own label.
+	field := action + "_reason"
+	req := passnum.BlockRequest{Scope: passnum.BlockStock, ProgrammeID: id, Reason: r.PostForm.Get(field), Unblock: action == "unblock"}
+	back := func(err error) error {
 		if passnum.ErrorCode(err) == passnum.EINTERNAL || passnum.ErrorCode(err) == passnum.ENOTFOUND {
 			return err
 		}
 		v := s.newView(r, "Programme", nil)
 		v.Form = r.PostForm
-		v.addServiceError(err, nil)
+		v.addServiceError(err, map[string]string{"reason": field})
 		return s.funderProgrammePage(w, r, v, errStatus(err))
+	}
+	if r.PostForm.Get("confirm") != "1" {
+		if err := req.Validate(); err != nil {
+			return back(err)
+		}
+		p, err := s.svc.FindProgramme(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		st, err := s.svc.ProgrammeStats(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		count, title := st.StockBlockable, "Confirmer le blocage"
+		if req.Unblock {
+			count, title = st.StockBlocked, "Confirmer le déblocage"
+		}
+		data := map[string]any{"P": p, "Action": action, "Field": field, "Reason": req.Reason, "Count": count, "Unblock": req.Unblock}
+		return s.render(w, r, http.StatusOK, "funder_block_confirm", s.newView(r, title, data))
+	}
+	n, err := s.svc.Block(r.Context(), req)
+	if err != nil {
+		return back(err)
 	}
 	return s.redirect(w, r, fmt.Sprintf("/financeur/programmes/%d", id), blockMessage(req, n))
 }
