@@ -291,7 +291,11 @@ func (c *cli) settleReject(o *options) runFunc {
 		if err != nil {
 			return optionError(err, map[string]string{"reason": "reason"})
 		}
-		c.printf("Relevé n°%d : virement rejeté (%s) ; ses %s pass reviendront au prochain règlement.\n", st.ID, st.RejectedReason, formatInt(st.Passes))
+		back := "reviendront"
+		if st.Passes == 1 {
+			back = "reviendra"
+		}
+		c.printf("Relevé n°%d : virement rejeté (%s) ; %s %s au prochain règlement.\n", st.ID, st.RejectedReason, passnum.FrenchTheir(int64(st.Passes), "pass", "pass"), back)
 		return nil
 	}
 }

@@ -433,7 +433,7 @@ func (n *names) scopeLabel(sc passnum.Scope) string {
 	case passnum.ScopeProgramme:
 		out = "Programme « " + n.programmes[sc.ID] + " »"
 	case passnum.ScopeFunder:
-		out = "Programmes financés par " + n.orgs[sc.ID]
+		out = "Programmes financés " + passnum.FrenchBy(n.orgs[sc.ID])
 	case passnum.ScopeHub:
 		out = "Territoire de " + n.orgs[sc.ID]
 	case passnum.ScopeArea:

@@ -182,6 +182,10 @@ func TestDashboard(t *testing.T) {
 		if want := norm("Votre part du montant utilisé " + passnum.FrenchEuros(frep.Total.FunderShare(s.f.State.ID))); a.status != http.StatusOK || !strings.Contains(a.text(), want) {
 			t.Errorf("funder page: %d, no %q in\n%.2000s", a.status, want, a.text())
 		}
+		// The scope is named with its article, not "financés par État".
+		if want := "Programmes financés par l'État — ANCT"; !strings.Contains(a.text(), want) {
+			t.Errorf("funder page: no %q in\n%.2000s", want, a.text())
+		}
 		if strings.Contains(a.body, fmt.Sprintf(`value="funder:%d"`, s.f.Dept.ID)) || strings.Contains(a.body, `value="all"`) {
 			t.Error("the funder is offered scopes that are not its own")
 		}

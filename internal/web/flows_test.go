@@ -180,7 +180,8 @@ func TestHandOut(t *testing.T) {
 			t.Fatalf("beneficiary %+v %v", b, err)
 		}
 		receipt := s.get(p, a.header.Get("Location"))
-		for _, want := range []string{fmt.Sprintf("Carnet n°%d", carnet), ref, "31 décembre 2027", f.Venue.Name} {
+		for _, want := range []string{fmt.Sprintf("Carnet n°%d", carnet), ref, "31 décembre 2027", f.Venue.Name,
+			"financé par l'État — ANCT et le Département d'Ille-et-Vilaine."} {
 			if !strings.Contains(receipt.text(), want) {
 				t.Errorf("receipt does not say %q:\n%s", want, receipt.text())
 			}

@@ -29,19 +29,22 @@ var funcs = template.FuncMap{
 	"num":     func(n any) string { return passnum.FrenchNumber(toInt64(n)) },
 	"percent": passnum.FrenchPercent,
 	"ratio":   func(a, b any) string { return ratio(toInt64(a), toInt64(b)) },
-	"date":    passnum.FrenchDate,
-	"datetime": func(t any) string {
+	"date":    func(iso string) template.HTML { return ordinalHTML(passnum.FrenchDate(iso)) },
+	"datetime": func(t any) template.HTML {
 		switch t := t.(type) {
 		case time.Time:
-			return passnum.FrenchDateTime(t)
+			return ordinalHTML(passnum.FrenchDateTime(t))
 		case *time.Time:
 			if t == nil {
 				return ""
 			}
-			return passnum.FrenchDateTime(*t)
+			return ordinalHTML(passnum.FrenchDateTime(*t))
 		}
 		return ""
 	},
+	// by writes who pays a programme, articles included: "par l'État et
+	// la Région Bretagne".
+	"by":        func(names []string) string { return passnum.FrenchBy(names...) },
 	"serial":    passnum.FormatSerial,
 	"territory": describeTerritory,
 	"commune":   communeName,
@@ -159,4 +162,15 @@ func describeTerritory(areas []string) string {
 		return "toute la France"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// ordinalHTML raises the "er" of "1er" in a written date, as French
+// typography wants on a page; attributes and plain text keep "1er" (the
+// template strips the tags there).
+func ordinalHTML(date string) template.HTML {
+	escaped := template.HTMLEscapeString(date)
+	if rest, ok := strings.CutPrefix(escaped, "1er "); ok {
+		return template.HTML("1<sup>er</sup> " + rest)
+	}
+	return template.HTML(escaped)
 }

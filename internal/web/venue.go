@@ -298,7 +298,15 @@ func (s *Server) void(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.redirect(w, r, "/lieu/historique", fmt.Sprintf("Encaissement n°%d annulé : ses %d pass peuvent de nouveau être utilisés.", red.ID, len(red.Serials)))
+	return s.redirect(w, r, "/lieu/historique", voidedMessage(red.ID, len(red.Serials)))
+}
+
+// voidedMessage says which passes a void gave back, one or several.
+func voidedMessage(id int64, passes int) string {
+	if passes == 1 {
+		return fmt.Sprintf("Encaissement n°%d annulé : son pass peut de nouveau être utilisé.", id)
+	}
+	return fmt.Sprintf("Encaissement n°%d annulé : %s peuvent de nouveau être utilisés.", id, passnum.FrenchTheir(int64(passes), "pass", "pass"))
 }
 
 func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
