@@ -230,6 +230,16 @@ test("the whole story, page by page", async () => {
   const redeemedRow = page.getByRole("row", { name: /Utilisés en atelier/ });
   assert.match(await redeemedRow.textContent(), /3/);
   await check(page, "financeur-programme");
+  // Blocking the stock first says how many passes it would block;
+  // "Ne rien changer" leaves them as they are.
+  assert.match(await page.locator("#etat-stock").textContent(), /non bloqué/);
+  await page.getByLabel(/Motif du blocage/).fill("fin de la distribution");
+  await page.getByRole("button", { name: "Bloquer le stock" }).click();
+  await page.getByRole("heading", { name: "Confirmer le blocage" }).waitFor();
+  await page.getByText(/Vous allez bloquer \d+ pass non remis/).waitFor();
+  await check(page, "financeur-blocage-confirmation");
+  await page.getByRole("link", { name: "Ne rien changer" }).click();
+  assert.match(await page.locator("#etat-stock").textContent(), /non bloqué/);
   await logout(page);
 
   // The person checks what is left, without an account.
