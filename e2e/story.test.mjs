@@ -154,6 +154,14 @@ test("the whole story, page by page", async () => {
   await check(page, "prescripteur-stock");
   await page.getByRole("link", { name: "Remettre un carnet à une personne" }).click();
   await check(page, "prescripteur-remise");
+  // A repeat needs only the reference: the first-carnet questions hide.
+  assert.equal(await page.getByLabel(/^Référence de la personne/).isVisible(), false);
+  await page.getByLabel(/^Elle a déjà reçu un carnet/).check();
+  await page.getByLabel(/^Référence de la personne/).waitFor();
+  assert.equal(await page.getByLabel("Année de naissance").isVisible(), false);
+  assert.equal(await page.getByLabel("La personne est d'accord").isVisible(), false);
+  await page.getByLabel(/^Elle reçoit son premier carnet/).check();
+  await page.getByLabel("Année de naissance").waitFor();
   await page.getByLabel("Numéro du carnet").fill("1");
   await page.getByLabel("Année de naissance").fill("1951");
   await page.getByLabel("Commune où elle habite").fill("Rennes");
