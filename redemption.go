@@ -237,7 +237,8 @@ type Redemption struct {
 	IdempotencyKey string  `json:"idempotency_key"`
 	Serials        []int64 `json:"serials"`
 	// Passes are the same passes as the mediator saw them at the counter:
-	// code and carnet, the serial being only the platform's number.
+	// code (masked: its last characters) and carnet, the serial being only
+	// the platform's number.
 	Passes      []RedeemedPass `json:"passes"`
 	AmountCents int64          `json:"amount_cents"`
 	CreatedAt   time.Time      `json:"created_at"`

@@ -87,6 +87,16 @@ func (c Code) String() string {
 	return string(b)
 }
 
+// Masked renders the code with its first eight characters hidden
+// ("••••-••••-2HFT-R"): enough for a mediator to recognise a pass in a
+// list, not enough to present it. A redeemed pass becomes usable again
+// when its redemption is voided, so lists and answers that outlive the
+// counter never carry the whole code.
+func (c Code) Masked() string {
+	full := c.String()
+	return "••••-••••" + full[len("XXXX-XXXX"):]
+}
+
 // Compact renders the same 13 characters as String without separators, for
 // machines (QR payloads, database columns, URLs).
 func (c Code) Compact() string {

@@ -165,6 +165,13 @@ func TestStringFormat(t *testing.T) {
 		if got := tt.c.String(); got != want {
 			t.Errorf("Code(%#x).String() = %q, want %q", uint64(tt.c), got, want)
 		}
+		masked := "••••-••••-" + tt.compact[8:12] + "-" + tt.compact[12:]
+		if got := tt.c.Masked(); got != masked {
+			t.Errorf("Code(%#x).Masked() = %q, want %q", uint64(tt.c), got, masked)
+		}
+		if _, err := Parse(tt.c.Masked()); err == nil {
+			t.Errorf("Parse(%q) succeeded: a masked code must not be presentable", tt.c.Masked())
+		}
 	}
 	// Most significant first: 0x1 << 55 is the top 5-bit group.
 	if got := Code(1 << 55).Compact()[:12]; got != "100000000000" {

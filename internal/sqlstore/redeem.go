@@ -423,7 +423,7 @@ func (t *tx) redemption(id int64) (*passnum.Redemption, error) {
 		var p passnum.RedeemedPass
 		var code int64
 		err := sc.Scan(&p.Serial, &p.Carnet, &code)
-		p.Code = passcode.Code(code).String()
+		p.Code = passcode.Code(code).Masked()
 		return p, err
 	}, `SELECT rp.serial, p.carnet, p.code FROM redemption_passes rp JOIN passes p ON p.serial = rp.serial
 		WHERE rp.redemption_id = ? ORDER BY rp.serial`, id)

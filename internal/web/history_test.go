@@ -11,7 +11,9 @@ import (
 
 // TestHistoryShowsPassesAsSeen: the venue's history and the page to void
 // a redemption name each pass by its code and carnet, as the mediator saw
-// them at the counter, never by the platform's internal serial.
+// them at the counter (the code masked but for its end: a voided
+// redemption makes its passes usable again), never by the platform's
+// internal serial, and never with the whole code.
 func TestHistoryShowsPassesAsSeen(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
 		s := newSite(t, env, Options{})
@@ -25,11 +27,16 @@ func TestHistoryShowsPassesAsSeen(t *testing.T) {
 		for _, path := range []string{"/lieu/historique", fmt.Sprintf("/lieu/encaissements/%d/annuler", red.ID)} {
 			text := strings.ReplaceAll(s.get(venue, path).text(), " ,", ",") // the code is in its own element
 			for _, want := range []string{
-				f.Codes[first] + ", carnet n°" + fmt.Sprint(f.Batch.FirstCarnet),
-				f.Codes[second] + ", carnet n°" + fmt.Sprint(f.Batch.FirstCarnet+1),
+				masked(f.Codes[first]) + ", carnet n°" + fmt.Sprint(f.Batch.FirstCarnet),
+				masked(f.Codes[second]) + ", carnet n°" + fmt.Sprint(f.Batch.FirstCarnet+1),
 			} {
 				if !strings.Contains(text, want) {
 					t.Errorf("%s does not say %q:\n%s", path, want, text)
+				}
+			}
+			for _, code := range []string{f.Codes[first], f.Codes[second]} {
+				if strings.Contains(text, code) {
+					t.Errorf("%s shows the whole code %s:\n%s", path, code, text)
 				}
 			}
 			for _, serial := range []int64{first, second} {
@@ -40,3 +47,6 @@ func TestHistoryShowsPassesAsSeen(t *testing.T) {
 		}
 	})
 }
+
+// masked is a code as lists show it, its first eight characters hidden.
+func masked(code string) string { return "••••-••••" + code[len("XXXX-XXXX"):] }
