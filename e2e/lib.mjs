@@ -112,6 +112,9 @@ export async function startDemo() {
   return {
     base,
     accounts,
+    // What the demo printed so far, for the data it names (a beneficiary,
+    // a carnet).
+    get output() { return out; },
     async stop() {
       proc.kill("SIGTERM");
       await new Promise((r) => proc.once("exit", r));
