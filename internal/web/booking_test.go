@@ -60,7 +60,7 @@ func TestBookAtHandOutPages(t *testing.T) {
 		// Wrong choices: a clear message, nothing booked.
 		for _, c := range []struct {
 			name, session, want string
-			status             int
+			status              int
 		}{
 			{"nothing chosen", "", "Choisissez une séance", http.StatusBadRequest},
 			{"outside the territory", fmt.Sprint(lyon.ID), "hors du territoire", http.StatusUnprocessableEntity},
