@@ -172,6 +172,30 @@ test("phones: every page of every role at 1280 and 390 px", async () => {
         }
       }
     }
+    // At a desk: the operator's "Plus" opens from the keyboard and closes
+    // with Escape, the focus back on it; a table box that does not scroll
+    // is no stop for the Tab key, one that scrolls is.
+    if (who.startsWith("Opérateur")) {
+      try {
+        await desk.goto(base + "/operateur");
+        const more = desk.getByRole("navigation", { name: "Menu principal" }).locator("summary", { hasText: /^Plus/ });
+        await more.focus();
+        await desk.keyboard.press("Enter");
+        const rgpd = desk.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Demandes RGPD" });
+        await rgpd.waitFor({ timeout: 5000 });
+        await desk.keyboard.press("Escape");
+        await rgpd.waitFor({ state: "hidden", timeout: 5000 });
+        if (!(await more.evaluate((el) => el === document.activeElement))) report.push(`${who}: Escape does not give the focus back to "Plus"`);
+        const boxes = await desk.locator(".table-wrap").evaluateAll((bs) => bs.map((b) => ({ scrolls: b.scrollWidth > b.clientWidth, tab: b.getAttribute("tabindex") })));
+        if (!boxes.length || boxes.some((b) => (b.tab === "0") !== b.scrolls)) report.push(`${who}: table boxes and Tab stops at 1280 px: ${JSON.stringify(boxes)}`);
+        await phone.goto(base + "/operateur");
+        const small = await phone.locator(".table-wrap").evaluateAll((bs) => bs.map((b) => ({ scrolls: b.scrollWidth > b.clientWidth, tab: b.getAttribute("tabindex") })));
+        if (!small.some((b) => b.scrolls) || small.some((b) => (b.tab === "0") !== b.scrolls)) report.push(`${who}: table boxes and Tab stops at 390 px: ${JSON.stringify(small)}`);
+      } catch (e) {
+        report.push(`${who}: the desk menu "Plus": ${e.message.split("\n")[0]}`);
+      }
+      desk.problems.length = 0;
+    }
     // On a phone the compact menu opens with the keyboard and leads to
     // its pages.
     if (who !== "visiteur") {

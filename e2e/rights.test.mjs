@@ -59,7 +59,7 @@ test("the prescriber acts for the person, the operator answers the request", asy
   await login(page, base, operator.email, operator.password);
   await page.getByText(/demandes? RGPD à traiter/).waitFor();
   // At a desk the operator's last menu items are under "Plus".
-  await page.getByRole("navigation", { name: "Menu principal" }).getByText("Plus", { exact: true }).click();
+  await page.getByRole("navigation", { name: "Menu principal" }).locator("summary", { hasText: /^Plus/ }).click();
   await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Demandes RGPD" }).click();
   await page.waitForURL(/\/operateur\/demandes-rgpd$/);
   await page.getByRole("cell", { name: ref }).waitFor();
@@ -85,7 +85,7 @@ test("the prescriber acts for the person, the operator answers the request", asy
   // The person the prescriber met: everything held, then a restriction
   // and an erasure the service refuses while the person holds passes.
   // At a desk the operator's last menu items are under "Plus".
-  await page.getByRole("navigation", { name: "Menu principal" }).getByText("Plus", { exact: true }).click();
+  await page.getByRole("navigation", { name: "Menu principal" }).locator("summary", { hasText: /^Plus/ }).click();
   await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Droits des personnes" }).click();
   await check(page, "droits-recherche");
   await page.getByLabel(/^Référence de la personne/).fill(ref);
