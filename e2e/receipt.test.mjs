@@ -92,3 +92,32 @@ test("receipt: nearest venues with address, phone, hours, workshops and map; pri
   await page.emulateMedia({ media: "screen" });
   await logout(page);
 });
+
+test("public carnet page: the nearest venues of a commune, with phone, hours and map", async () => {
+  const { base } = app;
+  assert.match(app.samplePass ?? "", /^[0-9A-Z]{4}-/, "the demo's sample pass");
+  const page = await newPage(browser);
+  await page.goto(base + "/carnet");
+  await page.getByLabel(/^Code d'un pass/).fill(app.samplePass);
+  await page.getByRole("button", { name: "Vérifier" }).click();
+  await page.getByRole("heading", { level: 2, name: "Où utiliser mes pass ?" }).waitFor();
+  await page.getByLabel(/^Votre commune/).fill("Rennes");
+  await page.getByRole("button", { name: "Trier par proximité" }).click();
+  await page.getByText(/Voici les plus proches de Rennes, avec leur adresse/).waitFor();
+  const cards = page.locator(".venue-list > li");
+  const n = await cards.count();
+  assert.ok(n >= 2 && n <= 6, `venues on the public page: ${n}`);
+  const first = cards.first();
+  assert.match(await first.locator('a[href^="tel:"]').getAttribute("href"), /^tel:\+33\d{9}$/);
+  assert.match(await first.innerText(), /Horaires\s+(du |le |lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|tous)/);
+  assert.match(await first.innerText(), /\(à [\d,]+\s?k?m\)/);
+  await page.getByRole("img", { name: /Carte des lieux les plus proches/ }).waitFor();
+  // Anyone holding a pass reads this page: it does not say who handed
+  // the carnet over.
+  assert.equal(await page.getByText(/remis par/).count(), 0);
+  await check(page, "carnet-public-1280");
+  await page.setViewportSize({ width: 390, height: 844 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `carnet page at 390 px scrolls sideways: ${width} px`);
+  await check(page, "carnet-public-390");
+});
