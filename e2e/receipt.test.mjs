@@ -37,6 +37,13 @@ test("receipt: nearest venues with address, phone, hours, workshops and map; pri
   await page.getByLabel(/^Faible/).check();
   await page.getByLabel("La personne est d'accord").check();
   await page.getByRole("button", { name: "Remettre le carnet" }).click();
+  // The next step offers the first workshop: book the first session,
+  // as a prescriber would, so that the receipt is printed whole.
+  await page.waitForURL(new RegExp(`/prescripteur/carnets/${number}/(atelier|recu)$`));
+  if (page.url().endsWith("/atelier")) {
+    await page.getByRole("radio").first().check();
+    await page.getByRole("button", { name: /^Inscrire/ }).click();
+  }
   await page.waitForURL(new RegExp(`/prescripteur/carnets/${number}/recu$`));
 
   // Who handed it over, and when.
