@@ -7,6 +7,14 @@ document.addEventListener("DOMContentLoaded", function () {
   if (errors) {
     errors.focus();
   }
+  // The message an action leaves on the page it leads to (a redemption
+  // voided, a form saved): start from it, so that keyboard users go on
+  // from there and screen readers read it, unless the page puts the focus
+  // on a field for the next entry.
+  var flash = document.getElementById("flash");
+  if (flash && !errors && !document.querySelector("[autofocus]")) {
+    flash.focus();
+  }
   // Print buttons (the receipt).
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.hidden = false;
