@@ -163,7 +163,10 @@ for (const width of [1280, 390]) {
     assert.equal(await history(), before, "the reload redeemed nothing");
 
     // Void it from the history: the focus goes to the message.
-    await page.getByRole("link", { name: "Historique", exact: true }).click();
+    // On a phone the menu is folded under "Menu": open it first.
+    const menu = page.getByRole("navigation", { name: "Menu principal" });
+    if (width < 800) await menu.locator("summary", { hasText: /^Menu/ }).click();
+    await menu.getByRole("link", { name: "Historique", exact: true }).click();
     await page.getByRole("link", { name: `Annuler l'encaissement n°${number}` }).click();
     await page.getByRole("button", { name: "Confirmer l'annulation" }).click();
     await page.waitForURL(/\/lieu\/historique$/);
