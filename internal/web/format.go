@@ -16,12 +16,21 @@ import (
 // thousands and before units.
 const nbsp = "\u202f"
 
-// ratio writes part/whole as a rounded percentage, "—" when whole is 0.
+// ratio writes part/whole as a rounded percentage, "—" when whole is 0. A
+// share that rounds to 0 % or 100 % without being nothing or all says so
+// in words: 8 blocked passes out of 2 500 are "moins de 1 %", not "0 %".
 func ratio(part, whole int64) string {
 	if whole == 0 {
 		return "—"
 	}
-	return strconv.Itoa(int(math.Round(float64(part)*100/float64(whole)))) + nbsp + "%"
+	pct := int(math.Round(float64(part) * 100 / float64(whole)))
+	switch {
+	case pct == 0 && part > 0:
+		return "moins de 1" + nbsp + "%"
+	case pct == 100 && part < whole:
+		return "plus de 99" + nbsp + "%"
+	}
+	return strconv.Itoa(pct) + nbsp + "%"
 }
 
 var funcs = template.FuncMap{
@@ -60,6 +69,17 @@ var funcs = template.FuncMap{
 			return 0
 		}
 		return toInt64(a) / toInt64(b)
+	},
+	// count writes a figure with its unit, so that a count of passes
+	// beside amounts in euros never reads as money: "2 500 pass",
+	// "1 carnet", "12 carnets". A no-break space holds the figure to its
+	// unit, as French typography wants, when a narrow cell wraps.
+	"count": func(n any, one, many string) string {
+		c := passnum.FrenchCount(toInt64(n), one, many)
+		if i := strings.Index(c, " "); i >= 0 {
+			c = c[:i] + nbsp + c[i+1:]
+		}
+		return c
 	},
 	"plural": func(n any, one, many string) string {
 		if v := toInt64(n); v > 1 || v < -1 {
