@@ -36,6 +36,7 @@ const (
 	ActOutboxRead      Action = "outbox.read"
 	ActMembersRead     Action = "members.read"
 	ActSessionManage   Action = "sessions.manage"
+	ActSessionBook     Action = "sessions.book"
 	ActActivityWrite   Action = "activity.write"
 	ActActivityRead    Action = "activity.read"
 	ActSettle          Action = "settlement.manage"
@@ -122,6 +123,7 @@ var permissions = map[Action][]grant{
 	ActOutboxRead:      {opAdmin},                                    // messages hold password reset links
 	ActMembersRead:     {opAny, fnAdmin, hubAdmin, prAdmin, vnAdmin}, // admins: their own organisation
 	ActSessionManage:   {opAny, venue},                               // venue: its own sessions and registrations
+	ActSessionBook:     {presc},                                      // a seat for the holder of a carnet it handed out (booking.go)
 	ActActivityWrite:   {venue},                                      // the venue's own reports
 	ActActivityRead:    {opAny, hub, venue},                          // venue: its own; hub: the venues of its territory
 	ActSettle:          {opAdmin},                                    // runs, statements, batches, payer account, credit notes

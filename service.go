@@ -30,6 +30,7 @@ type Service interface {
 	VenueService
 	Catalogue
 	WorkshopService
+	BookingService
 	ActivityService
 	DirectoryService
 	SettlementService

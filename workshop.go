@@ -101,6 +101,11 @@ type Registration struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	CancelledAt    *time.Time `json:"cancelled_at,omitempty"`
 	Attended       *bool      `json:"attended,omitempty" personal:"registration.person"` // nil: not recorded yet
+	// BookedBy names the prescriber that booked the seat when it handed
+	// the person a carnet ("" when the venue registered the person), and
+	// Carnet is that carnet: which structure the person saw is theirs.
+	BookedBy string `json:"booked_by,omitempty" personal:"registration.person"`
+	Carnet   int64  `json:"carnet,omitempty" personal:"registration.person"`
 }
 
 // RegistrationCreate is the input of Register.

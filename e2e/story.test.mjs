@@ -173,6 +173,12 @@ test("the whole story, page by page", async () => {
   await check(page, "prescripteur-remise-erreur");
   await page.getByLabel("La personne est d'accord").check();
   await page.getByRole("button", { name: "Remettre le carnet" }).click();
+  // Next, the first workshop: no venue has a session yet, so the step
+  // says so and leads to the receipt (booking.test.mjs books one).
+  await page.waitForURL(/\/prescripteur\/carnets\/1\/atelier$/);
+  await page.getByText("Aucune séance à venir").waitFor();
+  await check(page, "prescripteur-atelier-aucun");
+  await page.getByRole("link", { name: "Voir le reçu" }).click();
   await page.waitForURL(/\/prescripteur\/carnets\/1\/recu$/);
   await page.getByText("Votre carnet Pass numérique").waitFor();
   await page.getByText("La Quincaillerie numérique").waitFor();

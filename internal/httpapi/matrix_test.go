@@ -66,6 +66,7 @@ search                xx -- -- -- --
 outbox.read           x- -- -- -- --   messages hold password reset links
 members.read          xx x- x- x- x-   admins: their own organisation
 sessions.manage       xx -- -- -- xx   venue: its own sessions and registrations
+sessions.book         -- -- -- xx --   the prescriber books the first workshop of the person it hands a carnet to
 activity.write        -- -- -- -- xx   the venue's advisers write their reports
 activity.read         xx -- xx -- xx   hub: its territory's venues; venue: its own; not funders
 settlement.manage     x- -- -- -- --   money out: operator admins only
@@ -296,6 +297,9 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActMembersRead:     func(org int64) call { return call{"GET", fmt.Sprintf("/api/v1/organisations/%d/members", org), nil} },
 			passnum.ActSessionManage: func(int64) call {
 				return call{"POST", "/api/v1/sessions", map[string]any{"service_id": f.Service.ID, "starts_at": storetest.Start.Add(24 * time.Hour), "capacity": 8}}
+			},
+			passnum.ActSessionBook: func(int64) call {
+				return call{"GET", fmt.Sprintf("/api/v1/carnets/%d/bookable-sessions", f.Batch.FirstCarnet), nil}
 			},
 			passnum.ActActivityWrite: func(int64) call { return call{"POST", "/api/v1/activity-reports", map[string]any{}} },
 			passnum.ActActivityRead:  func(int64) call { return call{"GET", "/api/v1/activity-reports", nil} },

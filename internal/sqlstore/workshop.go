@@ -79,14 +79,17 @@ func (t *tx) sessionRow(id int64) (*passnum.WorkshopSession, error) {
 	return &w, in.err
 }
 
-const registrationColumns = `id, session_id, COALESCE(beneficiary_ref, ''), label, created_at, cancelled_at, attended`
+// registrationColumns name, for a seat booked at hand-out, the structure
+// that booked it (BookingService) and the carnet.
+const registrationColumns = `id, session_id, COALESCE(beneficiary_ref, ''), label, created_at, cancelled_at, attended,
+	COALESCE((SELECT b.name FROM organisations b WHERE b.id = booked_by_org_id), ''), COALESCE(carnet_number, 0)`
 
 func scanRegistration(sc scanner) (*passnum.Registration, error) {
 	var r passnum.Registration
 	var created string
 	var cancelled sql.NullString
 	var attended sql.NullInt64
-	if err := sc.Scan(&r.ID, &r.SessionID, &r.BeneficiaryRef, &r.Label, &created, &cancelled, &attended); err != nil {
+	if err := sc.Scan(&r.ID, &r.SessionID, &r.BeneficiaryRef, &r.Label, &created, &cancelled, &attended, &r.BookedBy, &r.Carnet); err != nil {
 		return nil, err
 	}
 	in := instants{table: "workshop_registrations", id: r.ID}
@@ -471,21 +474,28 @@ func (s *Store) CancelRegistration(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		if r.CancelledAt != nil {
-			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonRegistrationCancelled, "Cette inscription a déjà été annulée le %s.", passnum.FrenchDateTime(*r.CancelledAt))
-		}
-		if r.Attended != nil && *r.Attended {
-			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonAttendanceRecorded, "Cette personne est enregistrée présente à la séance : son inscription ne peut plus être annulée.")
-		}
-		if err := tx.exec(`UPDATE workshop_registrations SET cancelled_at = ? WHERE id = ?`, tx.nowText(), id); err != nil {
-			return err
-		}
-		if err := tx.exec(`UPDATE workshop_sessions SET registered = registered - 1 WHERE id = ?`, w.ID); err != nil {
-			return err
-		}
-		return tx.audit("sessions.unregister", fmt.Sprintf("registration:%d", id), fmt.Sprintf("session:%d", w.ID))
+		return tx.cancelSeat(r, w)
 	})
 	return wrapf(err, "cancel registration %d", id)
+}
+
+// cancelSeat cancels registration r of session w and frees its seat: for
+// the venue (CancelRegistration) and for the prescriber that booked it
+// (CancelBooking) alike.
+func (t *tx) cancelSeat(r *passnum.Registration, w *passnum.WorkshopSession) error {
+	if r.CancelledAt != nil {
+		return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonRegistrationCancelled, "Cette inscription a déjà été annulée le %s.", passnum.FrenchDateTime(*r.CancelledAt))
+	}
+	if r.Attended != nil && *r.Attended {
+		return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonAttendanceRecorded, "Cette personne est enregistrée présente à la séance : son inscription ne peut plus être annulée.")
+	}
+	if err := t.exec(`UPDATE workshop_registrations SET cancelled_at = ? WHERE id = ?`, t.nowText(), r.ID); err != nil {
+		return err
+	}
+	if err := t.exec(`UPDATE workshop_sessions SET registered = registered - 1 WHERE id = ?`, w.ID); err != nil {
+		return err
+	}
+	return t.audit("sessions.unregister", fmt.Sprintf("registration:%d", r.ID), fmt.Sprintf("session:%d", w.ID))
 }
 
 // RecordAttendance records whether a registered person came, once the

@@ -179,6 +179,9 @@ GET  /prescripteur                                      -   -- -- -- xx --
 GET  /prescripteur/remettre                             -   -- -- -- xx --
 POST /prescripteur/remettre                             -   -- -- -- xx --
 GET  /prescripteur/carnets/{number}/recu                -   -- -- -- xx --
+GET  /prescripteur/carnets/{number}/atelier             -   -- -- -- xx --   the first workshop, booked at hand-out
+POST /prescripteur/carnets/{number}/atelier             -   -- -- -- xx --
+POST /prescripteur/carnets/{number}/inscriptions/{id}/annulation -   -- -- -- xx --
 
 # Venues: the counter, sessions and reports are everyone's work; the
 # catalogue, the description, the application, the bank account, the

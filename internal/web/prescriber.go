@@ -128,7 +128,8 @@ func (s *Server) handOut(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return sendBack(v, err, handOutFields, func(status int) error { return s.handOutPage(w, r, v, status, communes) })
 	}
-	return s.redirect(w, r, fmt.Sprintf("/prescripteur/carnets/%d/recu", d.Carnet.Number),
+	// Next: the first workshop (booking.go), which leads to the receipt.
+	return s.redirect(w, r, bookingPath(d.Carnet.Number),
 		fmt.Sprintf("Carnet n°%d remis. Référence de la personne : %s — notez-la dans son dossier, elle servira pour un prochain carnet.", d.Carnet.Number, d.Beneficiary.Ref))
 }
 
@@ -162,12 +163,17 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The workshop booked at hand-out, printed on the receipt (booking.go).
+	bookings, err := s.svc.CarnetBookings(r.Context(), n)
+	if err != nil {
+		return err
+	}
 	communeLabel := ""
 	if gc, ok := geo.LookupCommune(commune); ok {
 		communeLabel = gc.Name
 	}
 	return s.render(w, r, http.StatusOK, "receipt", s.newView(r, fmt.Sprintf("Reçu du carnet n°%d", n), map[string]any{
-		"Carnet": c, "Programme": p, "Beneficiary": b, "Venues": venues, "Commune": communeLabel,
+		"Carnet": c, "Programme": p, "Beneficiary": b, "Venues": venues, "Commune": communeLabel, "Bookings": bookings,
 		"CheckURL": s.base.String() + "/carnet",
 		// What the person is told of their data (articles 13 and 14).
 		"Privacy": passnum.NewShortNotice(s.privacy), "PrivacyURL": s.base.String() + passnum.NoticePath,

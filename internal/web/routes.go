@@ -217,6 +217,9 @@ var routes = []route{
 	{"GET", "/prescripteur/remettre", kinds, prescriber, (*Server).handOutForm},
 	{"POST", "/prescripteur/remettre", kinds, prescriber, (*Server).handOut},
 	{"GET", "/prescripteur/carnets/{number}/recu", kinds, prescriber, (*Server).receipt},
+	{"GET", "/prescripteur/carnets/{number}/atelier", kinds, prescriber, (*Server).bookingForm},
+	{"POST", "/prescripteur/carnets/{number}/atelier", kinds, prescriber, (*Server).book},
+	{"POST", "/prescripteur/carnets/{number}/inscriptions/{id}/annulation", kinds, prescriber, (*Server).cancelBooking},
 
 	{"GET", "/lieu", kinds, venue, (*Server).cashier},
 	{"POST", "/lieu/encaisser", kinds, venue, (*Server).cashierPost},
