@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,9 @@ var funcs = template.FuncMap{
 	"percent": passnum.FrenchPercent,
 	"ratio":   func(a, b any) string { return ratio(toInt64(a), toInt64(b)) },
 	"date":    func(iso string) template.HTML { return ordinalHTML(passnum.FrenchDate(iso)) },
+	// ordinal raises the "1er" of a day already written ("mardi 1er
+	// mars 2027"), as date does.
+	"ordinal": ordinalHTML,
 	"datetime": func(t any) template.HTML {
 		switch t := t.(type) {
 		case time.Time:
@@ -185,12 +189,12 @@ func describeTerritory(areas []string) string {
 }
 
 // ordinalHTML raises the "er" of "1er" in a written date, as French
-// typography wants on a page; attributes and plain text keep "1er" (the
-// template strips the tags there).
+// typography wants on a page, at its start or after the weekday ("mardi
+// 1er mars"); attributes and plain text keep "1er" (the template strips
+// the tags there).
 func ordinalHTML(date string) template.HTML {
-	escaped := template.HTMLEscapeString(date)
-	if rest, ok := strings.CutPrefix(escaped, "1er "); ok {
-		return template.HTML("1<sup>er</sup> " + rest)
-	}
-	return template.HTML(escaped)
+	return template.HTML(firstOfMonth.ReplaceAllString(template.HTMLEscapeString(date), "${1}1<sup>er</sup>"))
 }
+
+// firstOfMonth finds the "1er" of a written date: a whole word.
+var firstOfMonth = regexp.MustCompile(`(^|\s)1er\b`)
