@@ -181,7 +181,7 @@ test("the whole story, page by page", async () => {
   await page.getByRole("link", { name: "Voir le reçu" }).click();
   await page.waitForURL(/\/prescripteur\/carnets\/1\/recu$/);
   await page.getByText("Votre carnet Pass numérique").waitFor();
-  await page.getByText("La Quincaillerie numérique").waitFor();
+  await page.getByRole("heading", { level: 3, name: /La Quincaillerie numérique/ }).waitFor();
   // The receipt tells the person what is kept about them, and whom to ask.
   await page.getByRole("heading", { name: "Vos données personnelles" }).waitFor();
   await page.getByText("Nous ne gardons pas votre nom de famille.").waitFor();
@@ -262,7 +262,7 @@ test("the whole story, page by page", async () => {
   await page.getByLabel("Code d'un pass").fill(codes[9]);
   await page.getByRole("button", { name: "Vérifier" }).click();
   await page.getByText("Il vous reste 7 pass sur 10").waitFor();
-  await page.getByText("La Quincaillerie numérique").waitFor();
+  await page.getByRole("heading", { level: 3, name: /La Quincaillerie numérique/ }).waitFor();
   await check(page, "public-carnet-resultat");
 
   // On a phone.

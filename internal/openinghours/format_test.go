@@ -33,6 +33,10 @@ func TestFrench(t *testing.T) {
 		{"PH 10:00-12:00", []string{"fermé", "jours fériés : 10 h – 12 h"}},
 		{"Mo-Su 10:00-18:00; PH off; Sa 10:00-12:00", []string{"du lundi au vendredi et le dimanche : 10 h – 18 h", "samedi : 10 h – 12 h", "fermé les jours fériés (sauf ceux qui tombent le samedi)"}},
 		{"Mo-Su 10:00-18:00; PH off; Sa,Su 10:00-12:00", []string{"du lundi au vendredi : 10 h – 18 h", "samedi et dimanche : 10 h – 12 h", "fermé les jours fériés (sauf ceux qui tombent le samedi ou le dimanche)"}},
+		// As venues of the national data set write them, for the receipt.
+		{"Tu-Fr 12:00-19:00; Sa,Su 14:00-19:00", []string{"du mardi au vendredi : 12 h – 19 h", "samedi et dimanche : 14 h – 19 h"}},
+		{"Mo-Fr 09:00-12:30,13:30-17:00; Sa 09:00-12:00; PH off", []string{"du lundi au vendredi : 9 h – 12 h 30, 13 h 30 – 17 h", "samedi : 9 h – 12 h", "fermé les jours fériés"}},
+		{"Mo,Tu,Th,Fr 14:00-19:00; We 10:00-12:00", []string{"lundi, mardi, jeudi et vendredi : 14 h – 19 h", "mercredi : 10 h – 12 h"}},
 		{"Sa 10:00-12:00; PH 10:00-11:00; Mo-Fr 09:00-18:00", []string{"du lundi au vendredi : 9 h – 18 h", "samedi : 10 h – 12 h", "jours fériés : 10 h – 11 h (sauf ceux qui tombent du lundi au vendredi)"}},
 	}
 	for _, tt := range tests {

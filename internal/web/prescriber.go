@@ -159,7 +159,13 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 		}
 		commune = b.CommuneINSEE
 	}
-	venues, err := s.svc.ListPublicVenues(r.Context(), passnum.PublicVenueFilter{Territory: p.Territory, Commune: commune, Limit: 6})
+	// The venues nearest the person, with what it takes to go there (on
+	// paper, four fit beside the rest), and who handed the carnet over.
+	venues, err := s.venueGuide(r.Context(), p, commune, guideOptions{Venues: 4, Sessions: 2, MapID: "carte-recu"})
+	if err != nil {
+		return err
+	}
+	handedOut, err := s.handedOutBy(r.Context(), c)
 	if err != nil {
 		return err
 	}
@@ -173,7 +179,7 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 		communeLabel = gc.Name
 	}
 	return s.render(w, r, http.StatusOK, "receipt", s.newView(r, fmt.Sprintf("Reçu du carnet n°%d", n), map[string]any{
-		"Carnet": c, "Programme": p, "Beneficiary": b, "Venues": venues, "Commune": communeLabel, "Bookings": bookings,
+		"Carnet": c, "Programme": p, "Beneficiary": b, "Venues": venues, "Commune": communeLabel, "HandedOut": handedOut, "Bookings": bookings,
 		"CheckURL": s.base.String() + "/carnet",
 		// What the person is told of their data (articles 13 and 14).
 		"Privacy": passnum.NewShortNotice(s.privacy), "PrivacyURL": s.base.String() + passnum.NoticePath,

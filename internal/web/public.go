@@ -12,7 +12,7 @@ import (
 // carnetResult is what the public carnet page shows.
 type carnetResult struct {
 	Status   *passnum.CarnetStatus
-	Venues   []*passnum.PublicVenue
+	Venues   *venueGuide
 	Communes []communeOption
 }
 
@@ -61,7 +61,7 @@ func (s *Server) carnetCheck(w http.ResponseWriter, r *http.Request) error {
 		// show the carnet anyway, and the choice.
 		v.Summary, v.Errors = nil, map[string]string{"commune": v.Errors["commune"]}
 	}
-	res.Venues, err = s.svc.ListPublicVenues(r.Context(), passnum.PublicVenueFilter{Territory: status.Programme.Territory, Commune: commune, Limit: 10})
+	res.Venues, err = s.venueGuide(r.Context(), &status.Programme, commune, guideOptions{Venues: 6, Sessions: 3, MapID: "carte-lieux"})
 	if err != nil {
 		return err
 	}
