@@ -63,6 +63,8 @@ func TestFiguresUnits(t *testing.T) {
 				[]string{"Activés (fonds reçus) 100 100", "Bloqués 1 1 %"}},
 			{"operator's programme", s.as(passnum.KindOperator, passnum.RoleAgent), fmt.Sprintf("/operateur/programmes/%d", f.Programme.ID),
 				[]string{"Émis 100 pass 100 %", "Bloqués 1 pass 1 %", "Remis aux personnes 6 carnets 30 %"}, nil},
+			{"operator's programmes", s.as(passnum.KindOperator, passnum.RoleAgent), "/operateur",
+				[]string{"Budget Fonds reçus Pass émis Pass remis Pass utilisés", "100 pass 30 pass 0 pass"}, []string{"Remis Utilisés"}},
 		} {
 			a := s.get(tc.who, tc.path)
 			if a.status != http.StatusOK {
