@@ -48,6 +48,10 @@ type nearbyVenue struct {
 	Sessions []entrySession // the next ones with places left
 	URL      string         // the venue's page in the directory, absolute: it is printed
 	Approx   bool           // placed at its commune's point
+	// OpenNow says whether the venue is open at the time of the page,
+	// when its hours are known and the page asks for it: a printed
+	// receipt is read later.
+	OpenNow *bool
 }
 
 // guideOptions size the guide to its page.
@@ -55,6 +59,7 @@ type guideOptions struct {
 	Venues   int // how many venues
 	Sessions int // how many coming sessions per venue
 	MapID    string
+	OpenNow  bool // say whether each venue is open now
 }
 
 // venueGuide finds the nearest venues whose workshops the programme pays
@@ -111,6 +116,9 @@ func (s *Server) venueGuide(ctx context.Context, p *passnum.ProgrammeSummary, co
 			nv.Distance = distanceLabel(geo.DistanceKm(geo.Point{Lat: centre.Lat, Lon: centre.Lon}, geo.Point{Lat: e.Point.Lat, Lon: e.Point.Lon}), e.PointApprox)
 		}
 		nv.Sessions = nextSessions(e, p, o.Sessions)
+		if o.OpenNow {
+			nv.OpenNow = e.OpenNow
+		}
 		if hasPoint {
 			title := strconv.Itoa(nv.N) + ". " + nv.Name + ", " + nv.Town
 			if nv.Distance != "" {

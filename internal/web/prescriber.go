@@ -160,8 +160,9 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 		commune = b.CommuneINSEE
 	}
 	// The venues nearest the person, with what it takes to go there (on
-	// paper, four fit beside the rest), and who handed the carnet over.
-	venues, err := s.venueGuide(r.Context(), p, commune, guideOptions{Venues: 4, Sessions: 2, MapID: "carte-recu"})
+	// paper, three and the map fill a page), and who handed the carnet
+	// over.
+	venues, err := s.venueGuide(r.Context(), p, commune, guideOptions{Venues: 3, Sessions: 2, MapID: "carte-recu"})
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func (s *Server) carnetCheck(w http.ResponseWriter, r *http.Request) error {
 		// show the carnet anyway, and the choice.
 		v.Summary, v.Errors = nil, map[string]string{"commune": v.Errors["commune"]}
 	}
-	res.Venues, err = s.venueGuide(r.Context(), &status.Programme, commune, guideOptions{Venues: 6, Sessions: 3, MapID: "carte-lieux"})
+	res.Venues, err = s.venueGuide(r.Context(), &status.Programme, commune, guideOptions{Venues: 6, Sessions: 3, MapID: "carte-lieux", OpenNow: true})
 	if err != nil {
 		return err
 	}

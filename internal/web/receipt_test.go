@@ -93,6 +93,11 @@ func TestReceiptVenues(t *testing.T) {
 		if !regexp.MustCompile(`Carnet remis par CCAS de Rennes, le \d{1,2}(er)? [a-zéû]+ \d{4}\.`).MatchString(receipt.text()) {
 			t.Errorf("the receipt does not name the structure:\n%s", receipt.text())
 		}
+		// On the screen, whether it is open now (Monday 10:30 in Rennes);
+		// not on paper, which is read later.
+		if !strings.Contains(public.text(), "Accepte les pass de votre carnet. ouvert en ce moment") || strings.Contains(receipt.text(), "en ce moment") {
+			t.Errorf("open now: on the public page %v, on the receipt %v", strings.Contains(public.text(), "ouvert en ce moment"), strings.Contains(receipt.text(), "en ce moment"))
+		}
 		if strings.Contains(public.text(), "CCAS de Rennes") {
 			t.Errorf("the public page names the structure that handed the carnet over")
 		}
