@@ -2,7 +2,7 @@ package passnum
 
 import (
 	"context"
-	"fmt"
+	"strings"
 	"time"
 )
 
@@ -114,9 +114,19 @@ func territoryContains(areas []string, commune string) bool {
 // WhatToBring is what the receipt tells the person to bring to a booked
 // workshop: the carnet always, then the session's own note.
 func WhatToBring(s *WorkshopSession) string {
-	out := "Votre carnet Pass numérique"
-	if s != nil && s.Note != "" {
-		out += fmt.Sprintf(". Note du lieu : %s", s.Note)
+	out := "Votre carnet Pass numérique."
+	if s == nil {
+		return out
+	}
+	note := strings.TrimSpace(s.Note)
+	if note == "" {
+		return out
+	}
+	out += " Note du lieu : " + note
+	for _, end := range []string{".", "!", "?", "…"} {
+		if strings.HasSuffix(note, end) {
+			return out
+		}
 	}
 	return out + "."
 }

@@ -30,7 +30,10 @@ type CarnetFact struct {
 	PrescriberID  int64     // 0 until allocated
 	AllocatedAt   time.Time // zero until allocated
 	DistributedAt time.Time // zero until distributed
-	Passes        []PassFact
+	// BookedAtHandOut: the prescriber booked its holder into a workshop
+	// session when handing it out, and the booking still stands.
+	BookedAtHandOut bool
+	Passes          []PassFact
 }
 
 // PersonFacts are a person's carnets. A carnet not handed to anyone is
@@ -378,6 +381,8 @@ func (b *IndicatorBuilder) AddPerson(p *PersonFacts) {
 		lc := b.pool[i]
 		v := b.cell(k)
 		v.AddFunnel(lc.v.Funnel)
+		v.HandedOut += lc.v.HandedOut
+		v.BookedAtHandOut += lc.v.BookedAtHandOut
 		v.Minutes += lc.v.Minutes
 		v.SpentCents += lc.v.SpentCents
 		for _, f := range lc.v.ByFunder {
@@ -451,8 +456,14 @@ func (b *IndicatorBuilder) countCarnet(p *PersonFacts, c *CarnetFact, first *Pas
 	if c.PrescriberID != 0 && (year == 0 || in(c.AllocatedAt, year)) {
 		cf.Allocated = size
 	}
+	// The carnet itself, handed out, and booked at hand-out.
+	var handed, booked int64
 	if p.ID != 0 && (year == 0 || in(c.DistributedAt, year)) {
 		cf.Distributed = size
+		handed = 1
+		if c.BookedAtHandOut {
+			booked = 1
+		}
 	}
 	started := first != nil && in(first.RedeemedAt, year)
 	if started {
@@ -480,6 +491,8 @@ func (b *IndicatorBuilder) countCarnet(p *PersonFacts, c *CarnetFact, first *Pas
 	for _, g := range groups {
 		lc := b.localCell(cid(scope, y, g.dim, g.key))
 		lc.v.AddFunnel(cf)
+		lc.v.HandedOut += handed
+		lc.v.BookedAtHandOut += booked
 		lc.v.Minutes += minutes
 		if used > 0 {
 			lc.anyUsed = true
@@ -499,7 +512,10 @@ func (b *IndicatorBuilder) countCarnet(p *PersonFacts, c *CarnetFact, first *Pas
 		month(c.AllocatedAt).v.Allocated += size
 	}
 	if p.ID != 0 && in(c.DistributedAt, year) {
-		month(c.DistributedAt).v.Distributed += size
+		m := month(c.DistributedAt)
+		m.v.Distributed += size
+		m.v.HandedOut += handed
+		m.v.BookedAtHandOut += booked
 	}
 	if started {
 		month(first.RedeemedAt).v.Started += size

@@ -137,6 +137,7 @@ var IndicatorDefinitions = []Indicator{
 	{"blocked", "Pass bloqués", "pass", "passes blocked now.", append([]Dimension{DimMonth}, passOnly...)},
 	{"expired", "Pass expirés", "pass", "passes expired now.", append([]Dimension{DimMonth}, passOnly...)},
 	{"redemption_rate", "Taux d'utilisation", "%", "used passes ÷ passes handed to people, in the same row (per ten thousand, shown as a percentage).", append([]Dimension{DimMonth}, passOnly...)},
+	{"booked_at_handout_rate", "Part des personnes inscrites à un atelier lors de la remise", "%", "carnets handed to a person whose prescriber booked them into a workshop session when handing the carnet out (a booking still standing, not cancelled by either side) ÷ carnets handed to a person, in the same row (per ten thousand, shown as a percentage); along months, the month of the hand-out.", passOnly},
 	{"people_reached", "Personnes accompagnées", "personnes", "distinct people with at least one used pass in the row; a person counts once in each row they appear in, and once in the total.", nil},
 	{"people_completed", "Personnes ayant utilisé tous leurs pass", "personnes", "distinct people holding passes in the row who used every one of them.", []Dimension{DimVenue, DimCategory, DimMonth}},
 	{"hours", "Heures de formation", "heures", "for each used pass, its workshop's duration divided by the workshop's price in passes, to the whole minute below; summed and shown in hours.", nil},
@@ -220,9 +221,14 @@ type FunderCents struct {
 // IndicatorValues are the indicators of one row (or of the total).
 type IndicatorValues struct {
 	Funnel
-	PeopleReached   int64          `json:"people_reached"`
-	PeopleCompleted int64          `json:"people_completed"`
-	Minutes         int64          `json:"minutes"`
+	PeopleReached   int64 `json:"people_reached"`
+	PeopleCompleted int64 `json:"people_completed"`
+	Minutes         int64 `json:"minutes"`
+	// HandedOut counts carnets handed to a person (Distributed counts
+	// their passes), BookedAtHandOut those whose holder was booked into a
+	// workshop at hand-out.
+	HandedOut       int64          `json:"handed_out"`
+	BookedAtHandOut int64          `json:"booked_at_handout"`
 	Delays          DelayHistogram `json:"delays,omitempty"`
 	SpentCents      int64          `json:"spent_cents"`
 	ByFunder        []FunderCents  `json:"by_funder,omitempty"`
@@ -238,6 +244,16 @@ func (v *IndicatorValues) RedemptionRateBP() int64 {
 		return -1
 	}
 	return v.Redeemed * BasisPoints / v.Distributed
+}
+
+// BookedAtHandOutBP is the share of carnets handed out whose holder was
+// booked into a workshop at hand-out, in basis points (-1 when no carnet
+// was handed out).
+func (v *IndicatorValues) BookedAtHandOutBP() int64 {
+	if v.HandedOut == 0 {
+		return -1
+	}
+	return v.BookedAtHandOut * BasisPoints / v.HandedOut
 }
 
 // FunderShare returns funder's part of the money used.
@@ -287,6 +303,9 @@ func (v *IndicatorValues) Value(key string) (int64, bool) {
 	case "redemption_rate":
 		r := v.RedemptionRateBP()
 		return r, r >= 0
+	case "booked_at_handout_rate":
+		r := v.BookedAtHandOutBP()
+		return r, r >= 0
 	case "people_reached":
 		return v.PeopleReached, true
 	case "people_completed":
@@ -309,7 +328,7 @@ func (v *IndicatorValues) Format(key string) string {
 		return "—"
 	}
 	switch key {
-	case "redemption_rate":
+	case "redemption_rate", "booked_at_handout_rate":
 		return FrenchPercent(int(n))
 	case "hours":
 		return FrenchNumber(n/60) + "," + strconv.FormatInt(n%60*10/60, 10)

@@ -112,6 +112,9 @@ export async function startDemo() {
   return {
     base,
     accounts,
+    // What the demo printed so far, for the data it names (a beneficiary,
+    // a carnet).
+    get output() { return out; },
     // The code of the sample pass it printed, handed out and not used
     // yet: read when asked, the line may come after the start.
     get samplePass() { return out.match(/et pas encore utilisé : (\S+)/)?.[1]; },
@@ -123,14 +126,16 @@ export async function startDemo() {
   };
 }
 
-export async function launchBrowser() {
+// launchBrowser starts Chromium; args are added to its command line (a
+// fake camera for the counter's scanning, say).
+export async function launchBrowser({ args = [] } = {}) {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
     // Chromium's own connections are refused on the test machines' closed
     // network: turn them off rather than wait for them.
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--lang=fr-FR"],
+      "--disable-component-update", "--disable-sync", "--lang=fr-FR", ...args],
   });
 }
 

@@ -72,7 +72,9 @@ test("keyboard, two structures, forgotten password, refusals", async () => {
   await page.getByText("Si un compte existe pour cette adresse").waitFor();
   await check(page, "pages-mot-de-passe-envoye");
   await login(page, base, operator.email, operator.password);
-  await page.getByRole("link", { name: "Courriels en attente" }).first().click();
+  // At a desk the operator's last menu items are under "Plus".
+  await page.getByRole("navigation", { name: "Menu principal" }).locator("summary", { hasText: /^Plus/ }).click();
+  await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Courriels en attente" }).click();
   await check(page, "pages-courriels");
   const body = await page.locator("pre.mail").first().textContent();
   const link = body.match(/https?:\/\/\S+/)[0];

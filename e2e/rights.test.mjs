@@ -58,7 +58,9 @@ test("the prescriber acts for the person, the operator answers the request", asy
   const operator = accounts["Opérateur (administrateur)"];
   await login(page, base, operator.email, operator.password);
   await page.getByText(/demandes? RGPD à traiter/).waitFor();
-  await page.getByRole("link", { name: "Demandes RGPD" }).first().click();
+  // At a desk the operator's last menu items are under "Plus".
+  await page.getByRole("navigation", { name: "Menu principal" }).locator("summary", { hasText: /^Plus/ }).click();
+  await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Demandes RGPD" }).click();
   await page.waitForURL(/\/operateur\/demandes-rgpd$/);
   await page.getByRole("cell", { name: ref }).waitFor();
   await check(page, "droits-registre");
@@ -82,7 +84,9 @@ test("the prescriber acts for the person, the operator answers the request", asy
 
   // The person the prescriber met: everything held, then a restriction
   // and an erasure the service refuses while the person holds passes.
-  await page.getByRole("link", { name: "Droits des personnes" }).first().click();
+  // At a desk the operator's last menu items are under "Plus".
+  await page.getByRole("navigation", { name: "Menu principal" }).locator("summary", { hasText: /^Plus/ }).click();
+  await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Droits des personnes" }).click();
   await check(page, "droits-recherche");
   await page.getByLabel(/^Référence de la personne/).fill(ref);
   await page.getByRole("button", { name: "Voir ses données" }).click();

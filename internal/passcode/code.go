@@ -59,6 +59,19 @@ var (
 	ErrCheck = errors.New("passcode: check character does not match, probably a typo")
 )
 
+// Example is the code shown to people as a model of what to type
+// (7K3M-QX9D-2HFT-9). It is built from fixed data characters by the same
+// code as every pass, so its length, grouping and check character follow
+// the real format: a person who copies it is told the pass is unknown, not
+// that they mistyped it.
+var Example = func() Code {
+	var v uint64
+	for _, r := range "7K3MQX9D2HFT" {
+		v = v<<5 | uint64(decodeTable[r])
+	}
+	return Code(v)
+}()
+
 // NewCode draws 60 random bits from r (crypto/rand.Reader in production).
 func NewCode(r io.Reader) (Code, error) {
 	var b [8]byte

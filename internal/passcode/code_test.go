@@ -406,3 +406,19 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestExample checks that the code shown as a model parses back to itself
+// and has the 13 characters the pages ask for.
+func TestExample(t *testing.T) {
+	s := Example.String()
+	c, err := Parse(s)
+	if err != nil || c != Example {
+		t.Fatalf("Parse(%q) = %v, %v; want %v", s, c, err, Example)
+	}
+	if n := len(Example.Compact()); n != 13 {
+		t.Errorf("example %q has %d significant characters, want 13", s, n)
+	}
+	if s != "7K3M-QX9D-2HFT-9" {
+		t.Errorf("example %q: the pages and documentation show 7K3M-QX9D-2HFT-9", s)
+	}
+}

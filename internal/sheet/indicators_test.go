@@ -20,7 +20,9 @@ func TestIndicators(t *testing.T) {
 	}
 	a := row("Médiathèque", 3, 0, delays, 1000, 500)
 	b := row("Le Clic", 1, 4, nil, 334, 166)
+	b.Values.HandedOut, b.Values.BookedAtHandOut = 3, 1 // one person in three booked at hand-out
 	total := row("", 4, 4, delays, 1334, 666).Values
+	total.HandedOut, total.BookedAtHandOut = 4, 2
 	twoFunders := map[int64]string{2: "Région", 1: "État"}
 	delayHeaders := []string{"1er quartile du délai avant le premier atelier (jours)",
 		"Délai médian avant le premier atelier (jours)", "3e quartile du délai avant le premier atelier (jours)"}
@@ -50,16 +52,18 @@ func TestIndicators(t *testing.T) {
 		dim: passnum.DimProgramme, funders: map[int64]string{1: "État"},
 		headers: slices.Concat([]string{"Programme", "Pass émis", "Pass activés", "Pass attribués", "Pass remis",
 			"Pass de carnets entamés", "Pass utilisés", "Pass bloqués", "Pass expirés", "Taux d'utilisation (%)",
-			"Personnes accompagnées", "Personnes ayant utilisé tous leurs pass", "Heures de formation"},
+			"Part des personnes inscrites à un atelier lors de la remise (%)", "Personnes accompagnées", "Personnes ayant utilisé tous leurs pass", "Heures de formation"},
 			delayHeaders, []string{"Montant utilisé (€)"}),
 		want: map[string][3]Cell{
 			"Pass émis":              {{N: 100}, {N: 100}, {N: 100}},
 			"Taux d'utilisation (%)": {{Empty: true}, {N: 2500}, {N: 10000}},
+			"Part des personnes inscrites à un atelier lors de la remise (%)": {{Empty: true}, {N: 3333}, {N: 5000}},
 		},
 	}, {
 		dim: passnum.DimMonth, funders: twoFunders,
 		headers: slices.Concat([]string{"Mois", "Pass émis", "Pass activés", "Pass attribués", "Pass remis",
-			"Pass de carnets entamés", "Pass utilisés", "Personnes accompagnées", "Heures de formation"},
+			"Pass de carnets entamés", "Pass utilisés", "Part des personnes inscrites à un atelier lors de la remise (%)",
+			"Personnes accompagnées", "Heures de formation"},
 			delayHeaders, []string{"Montant utilisé (€)", "Part de État (€)", "Part de Région (€)"}),
 	}} {
 		t.Run(string(tc.dim), func(t *testing.T) {

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -203,5 +204,68 @@ func TestBookAtHandOut(t *testing.T) {
 			t.Fatalf("booking cancelled by the venue listed: %+v", bs)
 		}
 		st.MustCheck(t, env, f.Operator)
+	})
+}
+
+// TestBookedAtHandOutIndicator: the share of carnets handed out whose
+// holder was booked into a workshop at hand-out, a booking cancelled since
+// not counted, in the total, by prescriber and by month of the hand-out.
+func TestBookedAtHandOutIndicator(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		f := st.NewFixture(t, env, st.Options{Carnets: 10, CarnetSize: 2, Allocated: 8, Distributed: 4})
+		s, op := env.Store, st.As(f.Operator)
+		presc := st.As(st.Actor(f.Prescriber, passnum.RoleAgent))
+		w := newSession(t, env, st.VenueCtx(f.Venue), f.Service.ID, st.Start.Add(48*time.Hour), 5)
+		var regs []int64
+		for i := range 3 {
+			b, err := s.BookAtHandOut(presc, passnum.BookingRequest{Carnet: f.Batch.FirstCarnet + int64(i), SessionID: w.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			regs = append(regs, b.Registration.ID)
+		}
+		// The venue cancels the third: it no longer counts.
+		wantErr(t, s.CancelRegistration(st.VenueCtx(f.Venue), regs[2]), "", "")
+		if _, err := s.RefreshIndicators(op, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			dim                  passnum.Dimension
+			row                  string // "" the total
+			handed, booked, rate int64
+			shown                string
+		}{
+			{passnum.DimPrescriber, "", 4, 2, 5000, "50\u202f%"},
+			{passnum.DimPrescriber, fmt.Sprint(f.Prescriber.ID), 4, 2, 5000, "50\u202f%"},
+			{passnum.DimMonth, "2027-03", 4, 2, 5000, "50\u202f%"},
+			{passnum.DimVenue, "", 4, 2, 5000, "50\u202f%"},
+		} {
+			rep, err := s.Indicators(op, passnum.ScopeAllPasses, c.dim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := &rep.Total
+			if c.row != "" {
+				v = nil
+				for i := range rep.Rows {
+					if rep.Rows[i].Key == c.row {
+						v = &rep.Rows[i].Values
+					}
+				}
+				if v == nil {
+					t.Fatalf("%s: no row %s in %+v", c.dim, c.row, rep.Rows)
+				}
+			}
+			rate, ok := v.Value("booked_at_handout_rate")
+			if v.HandedOut != c.handed || v.BookedAtHandOut != c.booked || !ok || rate != c.rate || v.Format("booked_at_handout_rate") != c.shown {
+				t.Errorf("%s %q: %d of %d, rate %d (%v) %q; want %d of %d, %d %q", c.dim, c.row, v.BookedAtHandOut, v.HandedOut, rate, ok,
+					v.Format("booked_at_handout_rate"), c.booked, c.handed, c.rate, c.shown)
+			}
+		}
+		// Along venues the share has no meaning.
+		rep, _ := s.Indicators(op, passnum.ScopeAllPasses, passnum.DimVenue)
+		if ind, _ := passnum.IndicatorByKey("booked_at_handout_rate"); ind.Applies(passnum.DimVenue) || len(rep.Rows) > 0 && rep.Rows[0].Values.Format("booked_at_handout_rate") != "—" {
+			t.Error("the share is given along venues")
+		}
 	})
 }

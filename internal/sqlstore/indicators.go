@@ -176,6 +176,18 @@ func (t *tx) feedIndicators(b *passnum.IndicatorBuilder, progress func(done, tot
 	if err := t.get(&total, `SELECT COUNT(*) FROM passes`); err != nil {
 		return err
 	}
+	// Carnets whose holder was booked into a workshop at hand-out
+	// (booking.go): as many as bookings, read once rather than per pass.
+	booked := map[int64]bool{}
+	if err := t.each(`SELECT DISTINCT carnet_number FROM workshop_registrations WHERE carnet_number IS NOT NULL AND cancelled_at IS NULL`,
+		func(sc scanner) error {
+			var n int64
+			err := sc.Scan(&n)
+			booked[n] = true
+			return err
+		}); err != nil {
+		return fmt.Errorf("bookings at hand-out: %w", err)
+	}
 	rows, err := t.query(`SELECT c.number, c.programme_id, c.batch_id, COALESCE(c.prescriber_id, 0),
 			COALESCE(c.allocated_at, ''), COALESCE(c.distributed_at, ''), COALESCE(c.beneficiary_id, 0),
 			` + restrictedOut("b.commune_insee", "''") + `, ` + restrictedOut("b.age_band", "''") + `, ` + restrictedOut("b.birth_year", "0") + `, COALESCE(b.created_at, ''),
@@ -227,7 +239,7 @@ func (t *tx) feedIndicators(b *passnum.IndicatorBuilder, progress func(done, tot
 			in := instants{table: "carnets", id: number}
 			person.Carnets = append(person.Carnets, passnum.CarnetFact{Number: number, ProgrammeID: programme, BatchID: batch,
 				PrescriberID: prescriber, AllocatedAt: in.orZero("allocated_at", allocated), DistributedAt: in.orZero("distributed_at", distributed),
-				Passes: make([]passnum.PassFact, 0, 10)})
+				BookedAtHandOut: beneficiary != 0 && booked[number], Passes: make([]passnum.PassFact, 0, 10)})
 			if in.err != nil {
 				return in.err
 			}

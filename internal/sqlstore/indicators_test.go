@@ -95,6 +95,22 @@ func runIndicatorHistory(rt *rapid.T, t *testing.T, env *st.Env) {
 		}
 		return codes2[serial]
 	}
+	// Sessions the prescribers may book people into at hand-out: at
+	// Rennes and Brest, before and after the turn of the year.
+	var sessions []int64
+	for _, w := range []struct {
+		venue   *passnum.Organisation
+		service int64
+		at      time.Time
+	}{
+		{f.Venue, f.Service.ID, time.Date(2027, 11, 26, 13, 0, 0, 0, time.UTC)},
+		{f.Venue2, f.Service2.ID, time.Date(2027, 12, 10, 13, 0, 0, 0, time.UTC)},
+		{f.Venue, f.Service.ID, time.Date(2028, 1, 12, 13, 0, 0, 0, time.UTC)},
+	} {
+		env.Clock.Set(time.Date(2027, 11, 1, 9, 0, 0, 0, time.UTC))
+		sessions = append(sessions, newSession(t, env, st.VenueCtx(w.venue), w.service, w.at, 2).ID)
+	}
+	var bookings []struct{ carnet, registration int64 }
 	communes := []string{"35238", "35115", "29019", "29232", "56260"}
 	var refs []string
 	distributed := map[int]bool{}
@@ -106,7 +122,7 @@ func runIndicatorHistory(rt *rapid.T, t *testing.T, env *st.Env) {
 	inUse := map[int64]int64{} // serial → redemption
 	steps := rapid.IntRange(10, 40).Draw(rt, "steps")
 	for i := 0; i < steps; i++ {
-		switch rapid.IntRange(0, 8).Draw(rt, "op") {
+		switch rapid.IntRange(0, 10).Draw(rt, "op") {
 		case 0, 1: // hand a carnet to a new or known person
 			c := rapid.IntRange(0, len(carnets)-1).Draw(rt, "carnet")
 			if distributed[c] {
@@ -132,6 +148,13 @@ func runIndicatorHistory(rt *rapid.T, t *testing.T, env *st.Env) {
 			distributed[c] = true
 			if req.BeneficiaryRef == "" {
 				refs = append(refs, d.Beneficiary.Ref)
+			}
+			if rapid.Bool().Draw(rt, "book") { // the first workshop, on the spot
+				b, err := s.BookAtHandOut(st.As(st.Actor(carnets[c].prescriber, passnum.RoleAgent)),
+					passnum.BookingRequest{Carnet: carnets[c].number, SessionID: sessions[rapid.IntRange(0, len(sessions)-1).Draw(rt, "session")]})
+				if err == nil {
+					bookings = append(bookings, struct{ carnet, registration int64 }{carnets[c].number, b.Registration.ID})
+				}
 			}
 		case 2, 3, 4: // use passes of a handed carnet, as many as the workshop costs per person, for one or more people
 			var handed []int
@@ -184,6 +207,23 @@ func runIndicatorHistory(rt *rapid.T, t *testing.T, env *st.Env) {
 		case 6: // block a carnet
 			c := carnets[rapid.IntRange(0, len(carnets)-1).Draw(rt, "blocked")]
 			s.Block(op, passnum.BlockRequest{Scope: passnum.BlockCarnet, Carnet: c.number, Reason: "perdu"})
+		case 9: // book the holder of a handed carnet into a session
+			c := carnets[rapid.IntRange(0, len(carnets)-1).Draw(rt, "booked")]
+			b, err := s.BookAtHandOut(st.As(st.Actor(c.prescriber, passnum.RoleAgent)),
+				passnum.BookingRequest{Carnet: c.number, SessionID: sessions[rapid.IntRange(0, len(sessions)-1).Draw(rt, "session")]})
+			if err == nil {
+				bookings = append(bookings, struct{ carnet, registration int64 }{c.number, b.Registration.ID})
+			}
+		case 10: // cancel a booking, by the prescriber or the venue
+			if len(bookings) == 0 {
+				continue
+			}
+			b := bookings[rapid.IntRange(0, len(bookings)-1).Draw(rt, "unbooked")]
+			for _, c := range carnets {
+				if c.number == b.carnet {
+					s.CancelBooking(st.As(st.Actor(c.prescriber, passnum.RoleAgent)), b.carnet, b.registration)
+				}
+			}
 		case 7, 8: // time passes, into the next year
 			env.Clock.Advance(time.Duration(rapid.IntRange(1, 20*24).Draw(rt, "hours")) * time.Hour)
 		}
@@ -336,6 +376,7 @@ type rawPass struct {
 type rawCarnet struct {
 	number, programme, batch, prescriber, person int64
 	allocated, distributed                       time.Time
+	booked                                       bool // a live registration booked at hand-out names it
 }
 
 type rawPerson struct {
@@ -402,6 +443,14 @@ func loadRaw(t *testing.T, env *st.Env) *rawData {
 		err := r.Scan(&c.number, &c.programme, &c.batch, &c.prescriber, &c.person, &al, &di)
 		c.allocated, c.distributed = parseOpt(al), parseOpt(di)
 		d.carnets[c.number] = &c
+		return err
+	})
+	each(`SELECT carnet_number FROM workshop_registrations WHERE carnet_number IS NOT NULL AND cancelled_at IS NULL`, func(r *sql.Rows) error {
+		var n int64
+		err := r.Scan(&n)
+		if c := d.carnets[n]; c != nil {
+			c.booked = true
+		}
 		return err
 	})
 	each(`SELECT id, commune_insee, COALESCE(age_band, ''), COALESCE(birth_year, 0), created_at FROM beneficiaries`, func(r *sql.Rows) error {
@@ -689,6 +738,27 @@ func (d *rawData) rows(sc passnum.Scope, dim passnum.Dimension, year int) map[st
 				if !unused[k][person] {
 					get(k).PeopleCompleted++
 				}
+			}
+		}
+	}
+	// Carnets handed out, and booked at hand-out, carnet by carnet.
+	for _, c := range d.carnets {
+		if c.person == 0 || !d.inScope(c, sc) || !during(c.distributed, year) {
+			continue
+		}
+		var ks []string
+		switch dim {
+		case passnum.DimVenue, passnum.DimCategory:
+		case passnum.DimMonth:
+			ks = []string{month(c.distributed)}
+		default:
+			ks = d.keys(c, dim)
+		}
+		for _, k := range ks {
+			v := get(k)
+			v.HandedOut++
+			if c.booked {
+				v.BookedAtHandOut++
 			}
 		}
 	}

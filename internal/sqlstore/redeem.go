@@ -51,7 +51,7 @@ func (s *Store) parseCodes(inputs []string) []presented {
 				refuse(passnum.ReasonMalformed, "Code mal saisi : le dernier caractère (contrôle) ne correspond pas. Vérifiez chaque caractère.")
 				continue
 			case errors.Is(err, passcode.ErrLength):
-				refuse(passnum.ReasonMalformed, "Code incomplet : un code de pass compte 13 caractères, par exemple 7K3M-QX9D-2HFT-R.")
+				refuse(passnum.ReasonMalformed, "Code incomplet : un code de pass compte 13 caractères, par exemple "+passcode.Example.String()+".")
 				continue
 			case err != nil:
 				refuse(passnum.ReasonMalformed, "Code mal saisi : il contient un caractère qui n'existe pas dans les codes de pass (seuls les chiffres et les lettres sauf I, L, O et U).")

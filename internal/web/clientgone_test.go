@@ -77,7 +77,7 @@ func TestCashierDiskFull(t *testing.T) {
 	if _, err := s.env.Store.SetSizeLimit(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
-	if a := s.post(p, "/lieu/encaisser", form); a.status != http.StatusOK || !strings.Contains(a.text(), "1 pass encaissé") {
+	if a := s.follow(p, s.post(p, "/lieu/encaisser", form)); a.status != http.StatusOK || !strings.Contains(a.text(), "1 pass encaissé") {
 		t.Fatalf("the same form once space is back: %d\n%s", a.status, a.text())
 	}
 	reds, _, err := s.env.Store.ListRedemptions(storetest.As(s.f.Operator), passnum.RedemptionFilter{Limit: 500})

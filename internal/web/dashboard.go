@@ -285,6 +285,8 @@ func keyFigures(rep *passnum.IndicatorReport, a *passnum.Actor) []keyFigure {
 		{label("distributed"), passnum.FrenchNumber(t.Distributed), "remis à des personnes par les prescripteurs"},
 		{label("redeemed"), passnum.FrenchNumber(t.Redeemed), "en atelier dans un lieu qualifié"},
 		{label("redemption_rate"), rate, "pass utilisés ÷ pass remis"},
+		{label("booked_at_handout_rate"), t.Format("booked_at_handout_rate"), fmt.Sprintf("%s sur %s : premier atelier réservé par le prescripteur",
+			passnum.FrenchNumber(t.BookedAtHandOut), pluralize(t.HandedOut, passnum.FrenchNumber(t.HandedOut)+" carnet remis", passnum.FrenchNumber(t.HandedOut)+" carnets remis"))},
 		{label("people_reached"), passnum.FrenchNumber(t.PeopleReached), "au moins un pass utilisé"},
 		{label("people_completed"), passnum.FrenchNumber(t.PeopleCompleted), "tous les pass qu'elles ont reçus"},
 		{label("hours"), t.Format("hours") + nbsp + "h", "durée des ateliers payés par des pass"},

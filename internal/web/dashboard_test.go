@@ -90,6 +90,18 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("territory by an operator agent: %d", a.status)
 		}
 
+		// One of the six people handed a carnet was booked into a
+		// workshop on the spot.
+		w, err := env.Store.CreateSession(storetest.VenueCtx(s.f.Venue), passnum.SessionCreate{ServiceID: s.f.Service.ID,
+			StartsAt: storetest.Start.Add(48 * time.Hour), Capacity: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.Store.BookAtHandOut(storetest.As(storetest.Actor(s.f.Prescriber, passnum.RoleAgent)),
+			passnum.BookingRequest{Carnet: s.f.Batch.FirstCarnet + 5, SessionID: w.ID}); err != nil {
+			t.Fatal(err)
+		}
+
 		// The button computes the indicators as a job with a progress
 		// bar, whose page then leads back to the same view.
 		a := s.post(op, "/operateur/indicateurs/recalcul", url.Values{"scope": {"all"}, "dim": {"commune"}})
@@ -130,6 +142,7 @@ func TestDashboard(t *testing.T) {
 			norm("Pass remis " + passnum.FrenchNumber(rep.Total.Distributed) + " remis"),
 			norm("Montant utilisé " + rep.Total.Format("spent_cents")),
 			norm("Délai médian avant le premier atelier " + fmt.Sprint(rep.Total.Delay().Median)),
+			"Part des personnes inscrites à un atelier lors de la remise 16,66 % 1 sur 6 carnets remis : premier atelier réservé par le prescripteur",
 			// The breakdown's row, every cell in order.
 			norm(rep.Rows[0].Label + " " + strings.Join(cellsOf(&rep.Rows[0].Values, passnum.DimProgramme), " ")),
 			"Télécharger en CSV", "Télécharger en XLSX", "Rapport territorial (PDF)", "Recalculer maintenant",

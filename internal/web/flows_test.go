@@ -75,13 +75,13 @@ func TestCashierWithoutJavaScript(t *testing.T) {
 			t.Fatalf("after removing: %v", form["codes"])
 		}
 		form.Set("action", "redeem")
-		a = s.post(venue, "/lieu/encaisser", form)
+		a = s.follow(venue, s.post(venue, "/lieu/encaisser", form))
 		if a.status != http.StatusOK || !strings.Contains(a.text(), "1 pass encaissé pour « Premiers pas sur smartphone »") {
 			t.Fatalf("redeem: %d\n%s", a.status, a.text())
 		}
 		// The same form again (a double click, a reload): no second
 		// redemption.
-		a = s.post(venue, "/lieu/encaisser", form)
+		a = s.follow(venue, s.post(venue, "/lieu/encaisser", form))
 		if !strings.Contains(a.text(), "avait déjà été enregistré") {
 			t.Errorf("second submission:\n%s", a.text())
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/geo"
+	"github.com/passnum/passnum/internal/passcode"
 )
 
 // nbsp is the narrow no-break space French typography puts between
@@ -114,6 +115,9 @@ var funcs = template.FuncMap{
 	"ageBands":   func() []string { return passnum.AgeBands },
 	"minutes":    durationLabel,
 	"chart":      barChart,
+
+	// exampleCode is the model pass code the pages show (passcode.Example).
+	"exampleCode": func() string { return passcode.Example.String() },
 }
 
 func toInt64(n any) int64 {

@@ -160,7 +160,7 @@ func TestQueueAndDecision(t *testing.T) {
 		if !strings.Contains(a.text(), "Accepté") {
 			t.Fatalf("check at the new venue:\n%s", a.text())
 		}
-		a = s.post(admin, "/lieu/encaisser", url.Values{"action": {"redeem"}, "codes": {code}, "accepted": {code}, "service_id": {fmt.Sprint(services[0].ID)}, "key": {"k1"}})
+		a = s.follow(admin, s.post(admin, "/lieu/encaisser", url.Values{"action": {"redeem"}, "codes": {code}, "accepted": {code}, "service_id": {fmt.Sprint(services[0].ID)}, "key": {"k1"}}))
 		if a.status != http.StatusOK || !strings.Contains(a.text(), "1 pass encaissé") {
 			t.Fatalf("redeem at the new venue: %d\n%s", a.status, a.text())
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/passcode"
 	"github.com/passnum/passnum/internal/ratelimit"
 )
 
@@ -32,7 +33,7 @@ func (s *Server) carnetCheck(w http.ResponseWriter, r *http.Request) error {
 	v.Form.Set("commune", r.PostForm.Get("commune"))
 	v.Form.Set("commune_choice", r.PostForm.Get("commune_choice"))
 	if code == "" {
-		v.addError("code", "Tapez le code d'un des pass de votre carnet : il est imprimé sous le QR code, par exemple 7K3M-QX9D-2HFT-R.")
+		v.addError("code", "Tapez le code d'un des pass de votre carnet : il est imprimé sous le QR code, par exemple "+passcode.Example.String()+".")
 		return s.render(w, r, http.StatusBadRequest, "carnet", v)
 	}
 	now, client := s.now(), s.proxies.ClientNetwork(r)

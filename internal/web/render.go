@@ -145,6 +145,16 @@ type navItem struct {
 	Current bool
 }
 
+// navMore are the menu items a desk shows under "Plus", so that the menu
+// holds on one line at 1280 px: the operator's eleven do not.
+var navMore = map[string]bool{
+	"/operateur/activite": true, "/operateur/courriels": true,
+	"/operateur/demandes-rgpd": true, "/operateur/droits": true,
+}
+
+// More tells whether the item goes under "Plus" on a desk.
+func (n navItem) More() bool { return navMore[n.Href] }
+
 // navFor is the main menu of each kind of organisation.
 func navFor(k passnum.OrgKind, current string) []navItem {
 	var items []navItem

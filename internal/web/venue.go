@@ -20,9 +20,9 @@ type cashierData struct {
 	Items    []passnum.PassCheck
 	Usable   int
 	Key      string
-	// Done is the redemption just made, with its passes.
-	Done      *passnum.Redemption
-	DoneItems []passnum.PassCheck
+	// Done is the redemption just made, shown after the redirect that
+	// follows it (cashierDone).
+	Done *passnum.Redemption
 	// Last is the verdict on the pass just added, announced to screen
 	// readers.
 	Last *passnum.PassCheck
@@ -41,7 +41,59 @@ func (s *Server) cashier(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Data = d
+	if err := s.cashierDone(r, v, d); err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "cashier", v)
+}
+
+// doneParam names the redemption a successful redemption redirects to
+// (post/redirect/get): reloading that page reads the redemption again,
+// it never sends the passes again. replayedParam says that the form had
+// been sent before and the answer is that of the first time.
+const (
+	doneParam     = "encaissement"
+	replayedParam = "deja"
+)
+
+// doneURL is where a redemption sends the browser afterwards.
+func doneURL(red *passnum.Redemption) string {
+	u := "/lieu?" + doneParam + "=" + strconv.FormatInt(red.ID, 10)
+	if red.Replayed {
+		u += "&" + replayedParam + "=1"
+	}
+	return u
+}
+
+// cashierDone puts on the screen the redemption named in the address, if
+// it is one of the visitor's venue, still standing and recent: the store
+// finds a venue's own redemptions only, so another venue that gets the
+// address sees an ordinary counter. The next person is likely at the
+// same workshop, so its service and session stay chosen.
+func (s *Server) cashierDone(r *http.Request, v *view, d *cashierData) error {
+	q := r.URL.Query()
+	id, err := strconv.ParseInt(q.Get(doneParam), 10, 64)
+	if err != nil || id <= 0 {
+		return nil
+	}
+	red, err := s.svc.FindRedemption(r.Context(), id)
+	switch {
+	case passnum.ErrorCode(err) == passnum.ENOTFOUND:
+		return nil
+	case err != nil:
+		return err
+	case red.VoidedAt != nil || s.now().Sub(red.CreatedAt) >= passnum.VoidWindow:
+		return nil
+	}
+	red.Replayed = q.Get(replayedParam) == "1"
+	d.Done = red
+	v.Form.Set("service_id", strconv.FormatInt(red.ServiceID, 10))
+	if red.SessionID > 0 {
+		v.Form.Set("session_id", strconv.FormatInt(red.SessionID, 10))
+	}
+	// The title is the first thing a screen reader reads of the new page.
+	v.Title = passnum.FrenchCount(int64(len(red.Passes)), "pass encaissé", "pass encaissés") + " — Encaisser des pass"
+	return nil
 }
 
 func (s *Server) cashierData(r *http.Request, key string) (*cashierData, error) {
@@ -118,12 +170,15 @@ func (s *Server) cashierPost(w http.ResponseWriter, r *http.Request) error {
 		codes = append(codes[:i:i], codes[i+1:]...)
 	}
 	action := f.Get("action")
-	added := ""
+	added, status := "", http.StatusOK
 	if action == "add" || action == "" && f.Get("remove") == "" {
 		if added = strings.TrimSpace(f.Get("code")); added != "" {
 			codes = append(codes, added)
 		} else if action == "add" {
-			v.addError("code", "Scannez un pass ou tapez son code, puis appuyez sur Entrée.")
+			// Enter in an empty field: said next to the field, and with a
+			// status that tells scripts nothing was added.
+			v.addError("code", "Le champ du code est vide : scannez un pass ou tapez son code, puis appuyez sur Entrée.")
+			status = http.StatusUnprocessableEntity
 		}
 	}
 	if action == "clear" {
@@ -163,7 +218,7 @@ func (s *Server) cashierPost(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if action != "redeem" {
-		return s.render(w, r, http.StatusOK, "cashier", v)
+		return s.render(w, r, status, "cashier", v)
 	}
 	return s.redeem(w, r, v, d, serviceID, sessionID, f["accepted"])
 }
@@ -184,10 +239,6 @@ func (s *Server) keepItems(d *cashierData, codes []string) {
 // and idempotency key as the first, and gets its answer instead of
 // "already used".
 func (s *Server) redeem(w http.ResponseWriter, r *http.Request, v *view, d *cashierData, serviceID, sessionID int64, accepted []string) error {
-	if serviceID == 0 {
-		v.addError("service_id", "Choisissez l'atelier ou le service rendu, puis confirmez.")
-		return s.render(w, r, http.StatusBadRequest, "cashier", v)
-	}
 	listed := map[string]bool{}
 	for _, c := range d.Items {
 		listed[c.Input] = true
@@ -199,7 +250,14 @@ func (s *Server) redeem(w http.ResponseWriter, r *http.Request, v *view, d *cash
 		}
 	}
 	if len(usable) == 0 {
-		v.addError("code", "Aucun pass valable à encaisser : scannez ou tapez au moins un pass accepté.")
+		v.addError("code", "Aucun pass accepté à encaisser : scannez ou tapez d'abord le code d'un pass, puis appuyez sur Entrée.")
+		if serviceID == 0 {
+			v.addError("service_id", "Choisissez l'atelier ou le service rendu, puis confirmez.")
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "cashier", v)
+	}
+	if serviceID == 0 {
+		v.addError("service_id", "Choisissez l'atelier ou le service rendu, puis confirmez.")
 		return s.render(w, r, http.StatusBadRequest, "cashier", v)
 	}
 	red, err := s.svc.Redeem(r.Context(), passnum.RedeemRequest{Codes: usable, ServiceID: serviceID, SessionID: max(sessionID, 0), IdempotencyKey: d.Key})
@@ -228,29 +286,9 @@ func (s *Server) redeem(w http.ResponseWriter, r *http.Request, v *view, d *cash
 		v.addServiceError(err, map[string]string{"codes": "code", "idempotency_key": "code", "session_id": "session_id"})
 		return s.render(w, r, errStatus(err), "cashier", v)
 	}
-	done := make([]passnum.PassCheck, 0, len(usable))
-	spent := map[string]bool{}
-	for _, code := range usable {
-		spent[code] = true
-	}
-	for _, c := range d.Items {
-		if spent[c.Input] {
-			done = append(done, c)
-		}
-	}
-	// A fresh screen for the next person, with the outcome on top.
-	fresh, err := s.cashierData(r, randomToken())
-	if err != nil {
-		return err
-	}
-	fresh.Done, fresh.DoneItems = red, done
-	v.Data = fresh
-	v.Form.Set("service_id", strconv.FormatInt(serviceID, 10))
-	if sessionID > 0 {
-		// The next person is likely in the same session.
-		v.Form.Set("session_id", strconv.FormatInt(sessionID, 10))
-	}
-	return s.render(w, r, http.StatusOK, "cashier", v)
+	// Post/redirect/get: a reload of the next page shows the outcome
+	// again and never offers to send the passes a second time.
+	return s.redirect(w, r, doneURL(red), "")
 }
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) error {

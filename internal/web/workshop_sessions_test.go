@@ -242,13 +242,13 @@ func TestCashierSession(t *testing.T) {
 		form.Set("key", key+"-2")
 		form.Del("service_id")
 		form.Set("session_id", fmt.Sprint(ws.ID))
-		a = s.post(agent, "/lieu/encaisser", form)
+		a = s.follow(agent, s.post(agent, "/lieu/encaisser", form))
 		if a.status != http.StatusOK || !strings.Contains(a.text(), fmt.Sprintf("dans la séance n°%d", ws.ID)) ||
 			!strings.Contains(a.body, fmt.Sprintf(`<option value="%d" selected>`, ws.ID)) {
 			t.Fatalf("redeem in a session: %d\n%.800s", a.status, a.text())
 		}
 		// Sent again: the same redemption.
-		if a := s.post(agent, "/lieu/encaisser", form); !strings.Contains(a.text(), "avait déjà été enregistré") {
+		if a := s.follow(agent, s.post(agent, "/lieu/encaisser", form)); !strings.Contains(a.text(), "avait déjà été enregistré") {
 			t.Errorf("second submission:\n%.500s", a.text())
 		}
 		reds, n, err := env.Store.ListRedemptions(vctx, passnum.RedemptionFilter{})
