@@ -26,6 +26,9 @@ type LegalSettings struct {
 	// percent. Without an audit the statement says "non conforme".
 	AuditDate string `json:"audit_date,omitempty"`
 	AuditRate int    `json:"audit_rate,omitempty"`
+	// Auditor names who audited (a firm, or the operator's own team),
+	// which the statement must say beside the date.
+	Auditor string `json:"auditor,omitempty"`
 }
 
 // DefaultLegalSettings are the demo's: each says which variable to set
@@ -50,13 +53,16 @@ func (l *LegalSettings) Validate() error {
 		return Invalid("contact_email", "Adresse e-mail de contact invalide : %q.", l.ContactEmail)
 	}
 	if l.AuditDate == "" {
-		if l.AuditRate != 0 {
+		if l.AuditRate != 0 || strings.TrimSpace(l.Auditor) != "" {
 			return Invalid("audit_date", "Un taux de conformité vient d'un audit : donnez aussi sa date.")
 		}
 		return nil
 	}
 	if _, err := time.Parse(DateLayout, l.AuditDate); err != nil {
 		return Invalid("audit_date", "Date d'audit invalide : %q (AAAA-MM-JJ).", l.AuditDate)
+	}
+	if strings.TrimSpace(l.Auditor) == "" {
+		return Invalid("auditor", "Nommez qui a réalisé l'audit d'accessibilité.")
 	}
 	if l.AuditRate < 0 || l.AuditRate > 100 {
 		return Invalid("audit_rate", "Un taux de conformité de 0 à 100 %%, pas %d.", l.AuditRate)

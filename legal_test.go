@@ -17,13 +17,14 @@ func TestLegalSettings(t *testing.T) {
 		edit  func(*LegalSettings)
 		field string // "" when valid
 	}{
-		{"audited", func(l *LegalSettings) { l.AuditDate, l.AuditRate = "2027-03-15", 78 }, ""},
+		{"audited", func(l *LegalSettings) { l.AuditDate, l.AuditRate, l.Auditor = "2027-03-15", 78, "Access42" }, ""},
+		{"audit without its auditor", func(l *LegalSettings) { l.AuditDate, l.AuditRate = "2027-03-15", 78 }, "auditor"},
 		{"no director", func(l *LegalSettings) { l.Director = " " }, "director"},
 		{"no host address", func(l *LegalSettings) { l.HostAddress = "" }, "host_address"},
 		{"contact not an address", func(l *LegalSettings) { l.ContactEmail = "contact" }, "contact_email"},
 		{"rate without audit", func(l *LegalSettings) { l.AuditRate = 80 }, "audit_date"},
-		{"audit date", func(l *LegalSettings) { l.AuditDate, l.AuditRate = "15/03/2027", 80 }, "audit_date"},
-		{"rate over 100", func(l *LegalSettings) { l.AuditDate, l.AuditRate = "2027-03-15", 101 }, "audit_rate"},
+		{"audit date", func(l *LegalSettings) { l.AuditDate, l.AuditRate, l.Auditor = "15/03/2027", 80, "Access42" }, "audit_date"},
+		{"rate over 100", func(l *LegalSettings) { l.AuditDate, l.AuditRate, l.Auditor = "2027-03-15", 101, "Access42" }, "audit_rate"},
 	} {
 		l := DefaultLegalSettings()
 		tc.edit(&l)

@@ -18,6 +18,7 @@ const (
 	envLegalContactEmail = "PASSNUM_LEGAL_CONTACT_EMAIL"
 	envLegalAuditDate    = "PASSNUM_LEGAL_AUDIT_DATE"
 	envLegalAuditRate    = "PASSNUM_LEGAL_AUDIT_RATE"
+	envLegalAuditor      = "PASSNUM_LEGAL_AUDITOR"
 )
 
 // legalSettings reads the settings from getenv over the defaults and
@@ -32,6 +33,7 @@ func legalSettings(getenv func(string) string) (passnum.LegalSettings, error) {
 		{envLegalHostAddress, &l.HostAddress},
 		{envLegalContactEmail, &l.ContactEmail},
 		{envLegalAuditDate, &l.AuditDate},
+		{envLegalAuditor, &l.Auditor},
 	} {
 		if s := strings.TrimSpace(getenv(v.name)); s != "" {
 			*v.dst = s

@@ -18,10 +18,12 @@ func TestLegalSettingsFromEnvironment(t *testing.T) {
 		{"an installation's", map[string]string{
 			envLegalDirector: " Anne Kerjean, présidente ", envLegalHostAddress: "Hébergeur SAS, 2 rue Kellermann, 59100 Roubaix, 01 02 03 04 05",
 			envLegalContactEmail: "contact@pass-bretagne.fr", envLegalAuditDate: "2027-03-15", envLegalAuditRate: "78 %",
+			envLegalAuditor: "Access42",
 		}, passnum.LegalSettings{Director: "Anne Kerjean, présidente", HostAddress: "Hébergeur SAS, 2 rue Kellermann, 59100 Roubaix, 01 02 03 04 05",
-			ContactEmail: "contact@pass-bretagne.fr", AuditDate: "2027-03-15", AuditRate: 78}, ""},
+			ContactEmail: "contact@pass-bretagne.fr", AuditDate: "2027-03-15", AuditRate: 78, Auditor: "Access42"}, ""},
+		{"audit without its auditor", map[string]string{envLegalAuditDate: "2027-03-15", envLegalAuditRate: "78"}, passnum.LegalSettings{}, "qui a réalisé"},
 		{"bad contact", map[string]string{envLegalContactEmail: "contact"}, passnum.LegalSettings{}, "e-mail"},
-		{"rate not a number", map[string]string{envLegalAuditDate: "2027-03-15", envLegalAuditRate: "beaucoup"}, passnum.LegalSettings{}, envLegalAuditRate},
+		{"rate not a number", map[string]string{envLegalAuditDate: "2027-03-15", envLegalAuditRate: "beaucoup", envLegalAuditor: "Access42"}, passnum.LegalSettings{}, envLegalAuditRate},
 		{"rate without a date", map[string]string{envLegalAuditRate: "80"}, passnum.LegalSettings{}, "sa date"},
 		{"date not a date", map[string]string{envLegalAuditDate: "mars 2027"}, passnum.LegalSettings{}, "AAAA-MM-JJ"},
 	}

@@ -22,7 +22,7 @@ func TestLegalPages(t *testing.T) {
 			ContactEmail: "contact@numerique-pour-tous.example.fr"}
 		s := newSite(t, env, Options{Privacy: privacy, Legal: &legal, BaseURL: "https://pass.numerique-pour-tous.example.fr"})
 		audited := legal
-		audited.AuditDate, audited.AuditRate = "2027-03-15", 78
+		audited.AuditDate, audited.AuditRate, audited.Auditor = "2027-03-15", 78, "Access42"
 		a := s.another(Options{Privacy: privacy, Legal: &audited})
 		tests := []struct {
 			name    string
@@ -51,7 +51,7 @@ func TestLegalPages(t *testing.T) {
 			}, []string{"partiellement conforme", "% des critères"}},
 			{"statement after an audit", a, anonymous, "/accessibilite", []string{
 				"Ce service est partiellement conforme avec le référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1.2, en raison des non-conformités",
-				"L'audit de conformité réalisé le 15 mars 2027 révèle que 78 % des critères",
+				"L'audit de conformité réalisé le 15 mars 2027 par Access42 révèle que 78 % des critères",
 			}, []string{"non conforme"}},
 		}
 		for _, tt := range tests {
