@@ -32,8 +32,8 @@ func (c *cli) check(o *options) runFunc {
 		if err != nil {
 			return err
 		}
-		c.printf("Vérifié : %s programme(s), %s pass, %s écritures comptables.\n",
-			formatInt(rep.Programmes), formatInt(rep.Passes), formatInt(rep.Postings))
+		c.printf("Vérifié : %s, %s pass, %s.\n", passnum.FrenchCount(int64(rep.Programmes), "programme", "programmes"),
+			formatInt(rep.Passes), passnum.FrenchCount(int64(rep.Postings), "écriture comptable", "écritures comptables"))
 		if err := c.printLatestAnchors(ctx, s); err != nil {
 			return err
 		}
@@ -41,12 +41,13 @@ func (c *cli) check(o *options) runFunc {
 			c.printf("Tous les invariants sont respectés.\n")
 			return nil
 		}
-		c.printf("%d invariant(s) non respecté(s) :\n", len(rep.Problems))
+		broken := passnum.FrenchCount(int64(len(rep.Problems)), "invariant non respecté", "invariants non respectés")
+		c.printf("%s :\n", broken)
 		for _, p := range rep.Problems {
 			c.printf("  - %s\n", p)
 		}
-		return passnum.Errorf(passnum.ECONFLICT, "invariants-broken", "%d invariant(s) non respecté(s) : %s",
-			len(rep.Problems), strings.Join(rep.Problems, " ; "))
+		return passnum.Errorf(passnum.ECONFLICT, "invariants-broken", "%s : %s",
+			broken, strings.Join(rep.Problems, " ; "))
 	}
 }
 

@@ -27,7 +27,8 @@ func (c *cli) beneficiaryErase(o *options) runFunc {
 		if err != nil {
 			return err
 		}
-		c.printf("Fiche %s effacée : %d inscriptions et %d comptes rendus détachés.\n", e.Ref, e.Registrations, e.Activities)
+		c.printf("Fiche %s effacée : %s et %s.\n", e.Ref, plural(e.Registrations, "inscription détachée", "inscriptions détachées"),
+			plural(e.Activities, "compte rendu détaché", "comptes rendus détachés"))
 		for _, k := range e.Kept {
 			c.printf("  %s\n", k)
 		}

@@ -34,8 +34,8 @@ func (c *cli) issue(o *options) runFunc {
 			return err
 		}
 		elapsed := time.Since(start)
-		c.printf("Lot n°%d émis : %s carnets (n° %d à %d), %s pass (n° %s à %s), clé de signature %s.\n",
-			b.ID, formatInt(b.Carnets), b.FirstCarnet, b.LastCarnet, formatInt(b.Passes),
+		c.printf("Lot n°%d émis : %s (n° %d à %d), %s pass (n° %s à %s), clé de signature %s.\n",
+			b.ID, plural(b.Carnets, "carnet", "carnets"), b.FirstCarnet, b.LastCarnet, formatInt(b.Passes),
 			passnum.FormatSerial(b.FirstSerial), passnum.FormatSerial(b.LastSerial), b.KeyID)
 		c.printf("Durée : %s, soit %s pass par seconde.\n", formatSeconds(elapsed), formatInt(int64(float64(b.Passes)/max(elapsed.Seconds(), 1e-9))))
 		c.printf("Ensuite : passnum activate --programme %d --batch %d (dans la limite des fonds reçus), puis passnum export passes --batch %d.\n",
@@ -124,7 +124,7 @@ func (c *cli) allocate(o *options) runFunc {
 		if org, err := s.FindOrganisation(ctx, r.PrescriberID); err == nil {
 			name = fmt.Sprintf("%s (n°%d)", org.Name, org.ID)
 		}
-		c.printf("%s carnets attribués à %s.\n", formatInt(n), name)
+		c.printf("%s à %s.\n", plural(n, "carnet attribué", "carnets attribués"), name)
 		return nil
 	}
 }
@@ -266,7 +266,11 @@ func (c *cli) exportCarnets(o *options) runFunc {
 		if err := writeAtomically(out, func(w io.Writer) error { return pdf.Carnets(w, sheets, opts) }); err != nil {
 			return err
 		}
-		c.printf("%s carnets (%s pass) du lot n°%d imprimés dans %s.\n", formatInt(len(sheets)), formatInt(passes), batch, out)
+		printed := "imprimés"
+		if len(sheets) == 1 {
+			printed = "imprimé"
+		}
+		c.printf("%s (%s pass) du lot n°%d %s dans %s.\n", plural(len(sheets), "carnet", "carnets"), formatInt(passes), batch, printed, out)
 		return nil
 	}
 }

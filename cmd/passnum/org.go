@@ -80,7 +80,7 @@ func (c *cli) orgList(o *options) runFunc {
 		if err != nil || len(all) == 0 {
 			return err
 		}
-		c.printf("%s organisation(s).\n", formatInt(len(all)))
+		c.printf("%s.\n", passnum.FrenchCount(int64(len(all)), "organisation", "organisations"))
 		return nil
 	}
 }

@@ -73,8 +73,8 @@ func (c *cli) programmeCreate(o *options) runFunc {
 			return err
 		}
 		c.printf("Programme n°%d créé : %s.\n", p.ID, p.Name)
-		c.printf("Budget %s : %s carnets de %d pass à %s au plus.\n", formatEuros(p.BudgetCents),
-			formatInt(p.BudgetCents/(int64(p.CarnetSize)*p.FaceValueCents)), p.CarnetSize, formatEuros(p.FaceValueCents))
+		c.printf("Budget %s : %s de %d pass à %s au plus.\n", formatEuros(p.BudgetCents),
+			plural(p.BudgetCents/(int64(p.CarnetSize)*p.FaceValueCents), "carnet", "carnets"), p.CarnetSize, formatEuros(p.FaceValueCents))
 		c.printf("Prochaine étape : enregistrer les fonds reçus (passnum funds record --programme %d …).\n", p.ID)
 		return nil
 	}

@@ -81,6 +81,11 @@ func (c *cli) serve(o *options) runFunc {
 // lets the requests in progress finish.
 func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	log := c.logger(slog.LevelInfo)
+	// The legal notice's settings are checked before anything opens.
+	legal, err := legalSettings(os.Getenv)
+	if err != nil {
+		return err
+	}
 	s, creds, err := c.serveStore(ctx, cfg.demo)
 	if err != nil {
 		return err
@@ -110,7 +115,7 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	// one wrapper of the service.
 	m := metrics.New()
 	svc := m.Service(s)
-	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: cfg.metricsToken, proxies: cfg.proxies})
+	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: cfg.metricsToken, proxies: cfg.proxies, legal: &legal})
 	if err != nil {
 		ln.Close()
 		return err
@@ -222,6 +227,7 @@ type mountOptions struct {
 	operator     string // the operator's name, which signs documents
 	metricsToken string
 	proxies      ratelimit.TrustedProxies // whose X-Forwarded-For is believed
+	legal        *passnum.LegalSettings   // the legal notice's, nil for the defaults
 }
 
 // mount builds what serve answers: /healthz, /readyz and /metrics in front
@@ -229,7 +235,7 @@ type mountOptions struct {
 func mount(s *sqlstore.Store, svc passnum.Service, m *metrics.Metrics, o mountOptions) (http.Handler, error) {
 	// One set of counters of guessed codes for the API and the pages.
 	limits := ratelimit.NewShared()
-	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob, Privacy: privacyOf(s)})
+	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob, Privacy: privacyOf(s), Legal: o.legal})
 	if err != nil {
 		return nil, err
 	}

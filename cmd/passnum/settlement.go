@@ -59,8 +59,8 @@ func (c *cli) settleRun(o *options) runFunc {
 			c.printf("Règlement n°%d au %s : aucun pass encaissé à régler.\n", run.ID, passnum.FrenchDate(run.CutOff))
 			return nil
 		}
-		c.printf("Règlement n°%d au %s : %s relevés, %s pass, %s.\n", run.ID, passnum.FrenchDate(run.CutOff),
-			formatInt(run.Statements), formatInt(run.Passes), formatEuros(run.AmountCents))
+		c.printf("Règlement n°%d au %s : %s, %s pass, %s.\n", run.ID, passnum.FrenchDate(run.CutOff),
+			plural(run.Statements, "relevé", "relevés"), formatInt(run.Passes), formatEuros(run.AmountCents))
 		c.printf("Ensuite : vérifiez les relevés (passnum settle statements --run %d), puis passnum settle validate --run %d.\n", run.ID, run.ID)
 		return nil
 	}
@@ -142,7 +142,7 @@ func (c *cli) settleStatements(o *options) runFunc {
 			passes += st.Passes
 			cents += st.AmountCents
 		}
-		c.printf("%s relevés, %s pass, %s.\n", formatInt(len(all)), formatInt(passes), formatEuros(cents))
+		c.printf("%s, %s pass, %s.\n", plural(len(all), "relevé", "relevés"), formatInt(passes), formatEuros(cents))
 		return nil
 	}
 }
@@ -205,7 +205,11 @@ func (c *cli) validateRun(ctx context.Context, s store, run int64) error {
 		p.update(i+1, len(drafts))
 	}
 	p.end()
-	c.printf("%s relevés du règlement n°%d validés : %s pass, %s.\n", formatInt(len(drafts)), run, formatInt(passes), formatEuros(cents))
+	validated := "validés"
+	if len(drafts) == 1 {
+		validated = "validé"
+	}
+	c.printf("%s du règlement n°%d %s : %s pass, %s.\n", plural(len(drafts), "relevé", "relevés"), run, validated, formatInt(passes), formatEuros(cents))
 	c.printf("Ensuite : passnum settle batch --execution-date AAAA-MM-JJ --out virements.xml\n")
 	return nil
 }

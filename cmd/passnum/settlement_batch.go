@@ -38,7 +38,7 @@ func (c *cli) settleBatch(o *options) runFunc {
 			if err != nil {
 				return err
 			}
-			c.printf("Lot n°%d (%s) écrit dans %s : %s virements, %s.\n", b.ID, b.MessageID, out, formatInt(b.Statements), formatEuros(b.ControlSumCents))
+			c.printf("Lot n°%d (%s) écrit dans %s : %s, %s.\n", b.ID, b.MessageID, out, plural(b.Statements, "virement", "virements"), formatEuros(b.ControlSumCents))
 			return nil
 		}
 		b, err := s.CreatePaymentBatch(ctx, executionDate)
@@ -50,7 +50,7 @@ func (c *cli) settleBatch(o *options) runFunc {
 			c.printf("Lot n°%d créé, mais son fichier n'a pas pu être écrit ; réessayez avec passnum settle batch --id %d --out FICHIER.xml.\n", b.ID, b.ID)
 			return err
 		}
-		c.printf("Lot n°%d créé (%s) : %s virements, %s, exécution le %s.\n", b.ID, b.MessageID, formatInt(b.Statements),
+		c.printf("Lot n°%d créé (%s) : %s, %s, exécution le %s.\n", b.ID, b.MessageID, plural(b.Statements, "virement", "virements"),
 			formatEuros(b.ControlSumCents), passnum.FrenchDate(b.ExecutionDate))
 		c.printf("Fichier %s écrit dans %s : déposez-le à la banque.\n", sepa.Version, out)
 		if len(b.Skipped) > 0 {

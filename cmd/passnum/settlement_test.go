@@ -135,7 +135,7 @@ func TestSettleStory(t *testing.T) {
 		if out := h.ok("settle", "statements", "--state", "rejected"); !strings.Contains(out, "rejet : AC04 compte clos") {
 			t.Errorf("settle statements --state rejected: %q", out)
 		}
-		if out := h.ok("settle", "run", "--cut-off", "2027-03-31"); !strings.Contains(out, "1 relevés, 2 pass") {
+		if out := h.ok("settle", "run", "--cut-off", "2027-03-31"); !strings.Contains(out, "1 relevé, 2 pass") {
 			t.Errorf("the rejected passes are not in the next run: %q", out)
 		}
 		if out := h.ok("settle", "charges", "--programme", fmt.Sprint(f.Programme.ID)); !strings.Contains(out, f.State.Name) || !strings.Contains(out, f.Dept.Name) {

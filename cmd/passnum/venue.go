@@ -156,12 +156,9 @@ func (c *cli) importRefused(name string, problems []passnum.ImportProblem) error
 }
 
 // plural writes n and the word that goes with it: one for 0 and 1, as
-// French does.
-func plural(n int, one, many string) string {
-	if n < 2 {
-		return formatInt(n) + " " + one
-	}
-	return formatInt(n) + " " + many
+// French does (passnum.FrenchCount, the rule of the pages too).
+func plural[T ~int | ~int64](n T, one, many string) string {
+	return passnum.FrenchCount(int64(n), one, many)
 }
 
 const venueExportDoc = `Exporte les lieux au format du standard national des lieux de médiation

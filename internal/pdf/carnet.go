@@ -173,7 +173,6 @@ func (e *qrEncoder) close() {
 
 // couponPages draws a carnet's passes, perPage to a page.
 func couponPages(d *doc, s *CarnetSheet, qrs []qrCode) {
-	funders := strings.Join(s.Funders, ", ")
 	value := ""
 	if s.FaceValueCents > 0 {
 		value = passnum.FrenchEuros(s.FaceValueCents)
@@ -184,9 +183,10 @@ func couponPages(d *doc, s *CarnetSheet, qrs []qrCode) {
 	d.font("", 7.5)
 	progLines := d.wrap(s.Programme, textW, 2)
 	d.font("", 7)
-	funderLines := d.wrap("Financé par : "+funders, textW, 2)
-	if funders == "" {
-		funderLines = nil
+	// "Financé par l'État et la Région Bretagne", as the pages say it.
+	var funderLines []string
+	if len(s.Funders) > 0 {
+		funderLines = d.wrap("Financé "+passnum.FrenchBy(s.Funders...), textW, 2)
 	}
 	validity := map[[2]string][]string{}
 
@@ -407,8 +407,8 @@ func (l *letter) title(s *CarnetSheet, opts CarnetOptions) {
 func (l *letter) whatFor(s *CarnetSheet) {
 	l.head("À quoi sert ce carnet ?")
 	paid := ""
-	if funders := joinFrench(s.Funders); funders != "" {
-		paid = " Ils sont payés par : " + shorten(funders, 100)
+	if len(s.Funders) > 0 {
+		paid = " Ils sont payés " + shorten(passnum.FrenchBy(s.Funders...), 110)
 		if s.Programme != "" {
 			paid += " (programme «\u00a0" + shorten(s.Programme, 50) + "\u00a0»)"
 		}
@@ -488,15 +488,4 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return strings.TrimRight(string(r[:n-1]), " ,;") + "…"
-}
-
-// joinFrench joins names as French does: "A", "A et B", "A, B et C".
-func joinFrench(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " et " + names[len(names)-1]
 }

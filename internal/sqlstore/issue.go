@@ -51,8 +51,9 @@ func (s *Store) issue(ctx context.Context, r passnum.IssueRequest) (*passnum.Bat
 		if p.IssuedCents+value > p.BudgetCents {
 			left := p.BudgetCents - p.IssuedCents
 			return &passnum.Error{Code: passnum.EREFUSED, Reason: passnum.ReasonBudgetExceeded, Field: "carnets", Message: fmt.Sprintf(
-				"Émission refusée : %s carnets (%s) dépasseraient le budget financé de %s. Déjà émis : %s ; il reste de quoi émettre %s carnets.",
-				passnum.FrenchNumber(int64(r.Carnets)), passnum.FrenchEuros(value), passnum.FrenchEuros(p.BudgetCents), passnum.FrenchEuros(p.IssuedCents), passnum.FrenchNumber(left/(int64(p.CarnetSize)*p.FaceValueCents)))}
+				"Émission refusée : %s (%s) %s le budget financé de %s. Déjà émis : %s ; il reste de quoi émettre %s.",
+				passnum.FrenchCount(int64(r.Carnets), "carnet", "carnets"), passnum.FrenchEuros(value), plural(int64(r.Carnets), "dépasserait", "dépasseraient"),
+				passnum.FrenchEuros(p.BudgetCents), passnum.FrenchEuros(p.IssuedCents), passnum.FrenchCount(left/(int64(p.CarnetSize)*p.FaceValueCents), "carnet", "carnets"))}
 		}
 		var firstCarnet, firstSerial int64
 		if err := tx.get(&firstCarnet, `SELECT COALESCE(MAX(number), 0) + 1 FROM carnets`); err != nil {

@@ -459,10 +459,12 @@ func (t *tx) eraseBeneficiary(b *passnum.Beneficiary, action, reason string) (*p
 		return nil, fmt.Errorf("erase beneficiary %d: carnets: %w", b.ID, err)
 	}
 	if used > 0 {
-		e.Kept = append(e.Kept, fmt.Sprintf("%s pass utilisés restent dans les comptes, sans lien avec la personne : la loi demande de garder les pièces comptables 10 ans.", passnum.FrenchNumber(int64(used))))
+		e.Kept = append(e.Kept, fmt.Sprintf("%s dans les comptes, sans lien avec la personne : la loi demande de garder les pièces comptables 10 ans.",
+			passnum.FrenchCount(int64(used), "pass utilisé reste", "pass utilisés restent")))
 	}
 	if carnets > 0 {
-		e.Kept = append(e.Kept, fmt.Sprintf("%s carnets restent comptés dans les chiffres du programme, remis à une personne anonyme.", passnum.FrenchNumber(int64(carnets))))
+		e.Kept = append(e.Kept, fmt.Sprintf("%s dans les chiffres du programme, remis à une personne anonyme.",
+			passnum.FrenchCount(int64(carnets), "carnet reste compté", "carnets restent comptés")))
 	}
 	detail := fmt.Sprintf("%d registrations and %d activity reports unlinked, %d carnets kept anonymous", e.Registrations, e.Activities, carnets)
 	if reason != "" {

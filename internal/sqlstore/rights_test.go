@@ -265,6 +265,11 @@ func TestErase(t *testing.T) {
 		if e.Ref != w.ref || e.Registrations != 1 || e.Activities != 1 || len(e.Kept) != 2 {
 			t.Errorf("erasure %+v", e)
 		}
+		// One carnet: its noun and verb agree.
+		if len(e.Kept) == 2 && (!strings.HasPrefix(e.Kept[0], "2 pass utilisés restent dans les comptes") ||
+			e.Kept[1] != "1 carnet reste compté dans les chiffres du programme, remis à une personne anonyme.") {
+			t.Errorf("what is kept: %q", e.Kept)
+		}
 		if after := snapshot(t, env, f); after != blocked || before == blocked {
 			t.Errorf("books before the erasure %s, after %s", blocked, after)
 		}

@@ -426,6 +426,9 @@ func (s *Store) Register(ctx context.Context, r passnum.RegistrationCreate) (*pa
 			return err
 		}
 		if n == 0 {
+			if w.Capacity == 1 {
+				return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonSessionFull, "Séance complète : sa seule place est prise.")
+			}
 			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonSessionFull, "Séance complète : les %s places sont prises.", passnum.FrenchNumber(int64(w.Capacity)))
 		}
 		id, err := tx.insert(`INSERT INTO workshop_registrations (session_id, beneficiary_ref, label, created_at, created_by) VALUES (?, ?, ?, ?, ?)`,

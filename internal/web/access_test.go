@@ -56,6 +56,7 @@ GET  /carnet                                            x   xx xx xx xx xx   a p
 POST /carnet                                            x   xx xx xx xx xx
 GET  /communes                                          x   xx xx xx xx xx
 GET  /accessibilite                                     x   xx xx xx xx xx
+GET  /mentions-legales                                  x   xx xx xx xx xx
 GET  /sources                                           x   xx xx xx xx xx
 GET  /donnees-ouvertes                                  x   xx xx xx xx xx
 GET  /donnees-ouvertes/{file}                           x   xx xx xx xx xx

@@ -20,10 +20,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "home", s.newView(r, "Accueil", nil))
 }
 
-func (s *Server) accessibility(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "accessibility", s.newView(r, "Accessibilité", nil))
-}
-
 // sources credits the open data the service is built on, as their
 // licences ask (internal/geo/LICENCE-DATA.md).
 func (s *Server) sources(w http.ResponseWriter, r *http.Request) error {

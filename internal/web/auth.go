@@ -150,12 +150,12 @@ func (s *Server) serveRoute(rt route) http.Handler {
 					return
 				}
 				s.errorPage(w, r, http.StatusUnauthorized, "Session expirée",
-					"Votre session a expiré : reconnectez-vous, puis recommencez. Rien n'a été enregistré.")
+					"Reconnectez-vous, puis recommencez : rien n'a été enregistré.")
 				return
 			}
 			if !rt.allows(v.Info.Actor.OrgKind) {
 				s.errorPage(w, r, http.StatusForbidden, "Page réservée",
-					"Cette page est réservée à d'autres structures que la vôtre ("+v.Info.Actor.OrgKind.Label()+"). "+
+					"Seules d'autres structures que la vôtre ("+v.Info.Actor.OrgKind.Label()+") peuvent l'ouvrir. "+
 						"Si vous appartenez à plusieurs structures, changez de structure en haut de la page.")
 				return
 			}
@@ -187,7 +187,7 @@ func (s *Server) serveRoute(rt route) http.Handler {
 					return
 				}
 				s.errorPage(w, r, http.StatusForbidden, "Formulaire expiré",
-					"Ce formulaire a expiré ou ne vient pas de passnum : par sécurité, il n'a pas été pris en compte. Rechargez la page et recommencez.")
+					"Par sécurité, il n'a pas été pris en compte : il a été ouvert il y a trop longtemps, ou ne vient pas de passnum. Rechargez la page et recommencez.")
 				return
 			}
 			if err := checkForm(r.PostForm); err != nil {

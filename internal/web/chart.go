@@ -26,7 +26,7 @@ func barChart(title string, steps []passnum.FunnelStep) template.HTML {
 	}
 	var alt []string
 	for _, st := range steps {
-		alt = append(alt, fmt.Sprintf("%s : %s", st.Label, passnum.FrenchNumber(st.Count)))
+		alt = append(alt, fmt.Sprintf("%s : %s", st.Label, chartCount(st.Count)))
 	}
 	id := "chart-" + strings.ToLower(strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
@@ -68,14 +68,14 @@ func barChart(title string, steps []passnum.FunnelStep) template.HTML {
 		w := barLength(st.Count, barWidth)
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" class="chart-label">%s</text>`, labelWidth-10, y+21, html.EscapeString(st.Label))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="24" rx="2" class="chart-bar chart-%s"></rect>`, labelWidth, y+4, w, st.Key)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" class="chart-value">%s</text>`, labelWidth+w+8, y+21, passnum.FrenchNumber(st.Count))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" class="chart-value">%s</text>`, labelWidth+w+8, y+21, chartCount(st.Count))
 	}
 	b.WriteString(`</svg>`)
 
 	// Narrow: the label above its bar, the whole width for the bars.
 	const (
 		narrowWidth = 340
-		narrowBar   = 250
+		narrowBar   = 230 // leaves room for "12 345 pass" after the longest bar
 		narrowRow   = 50
 	)
 	fmt.Fprintf(&b, `<svg class="chart chart-narrow" role="img" aria-labelledby="%s-etroit" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet">`, id, narrowWidth, narrowRow*len(steps)+8)
@@ -85,10 +85,16 @@ func barChart(title string, steps []passnum.FunnelStep) template.HTML {
 		w := barLength(st.Count, narrowBar)
 		fmt.Fprintf(&b, `<text x="0" y="%d" class="chart-label">%s</text>`, y+16, html.EscapeString(st.Label))
 		fmt.Fprintf(&b, `<rect x="0" y="%d" width="%d" height="20" rx="2" class="chart-bar chart-%s"></rect>`, y+22, w, st.Key)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" class="chart-value">%s</text>`, w+8, y+38, passnum.FrenchNumber(st.Count))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" class="chart-value">%s</text>`, w+8, y+38, chartCount(st.Count))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// chartCount writes a figure of the charts with its unit: every chart
+// counts passes, and a bare "2 500" beside amounts in euros reads as money.
+func chartCount(n int64) string {
+	return passnum.FrenchCount(n, "pass", "pass")
 }
 
 func maxInt64(a, b int64) int64 {

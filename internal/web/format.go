@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -17,12 +18,21 @@ import (
 // thousands and before units.
 const nbsp = "\u202f"
 
-// ratio writes part/whole as a rounded percentage, "—" when whole is 0.
+// ratio writes part/whole as a rounded percentage, "—" when whole is 0. A
+// share that rounds to 0 % or 100 % without being nothing or all says so
+// in words: 8 blocked passes out of 2 500 are "moins de 1 %", not "0 %".
 func ratio(part, whole int64) string {
 	if whole == 0 {
 		return "—"
 	}
-	return strconv.Itoa(int(math.Round(float64(part)*100/float64(whole)))) + nbsp + "%"
+	pct := int(math.Round(float64(part) * 100 / float64(whole)))
+	switch {
+	case pct == 0 && part > 0:
+		return "moins de 1" + nbsp + "%"
+	case pct == 100 && part < whole:
+		return "plus de 99" + nbsp + "%"
+	}
+	return strconv.Itoa(pct) + nbsp + "%"
 }
 
 var funcs = template.FuncMap{
@@ -31,6 +41,9 @@ var funcs = template.FuncMap{
 	"percent": passnum.FrenchPercent,
 	"ratio":   func(a, b any) string { return ratio(toInt64(a), toInt64(b)) },
 	"date":    func(iso string) template.HTML { return ordinalHTML(passnum.FrenchDate(iso)) },
+	// ordinal raises the "1er" of a day already written ("mardi 1er
+	// mars 2027"), as date does.
+	"ordinal": ordinalHTML,
 	"datetime": func(t any) template.HTML {
 		switch t := t.(type) {
 		case time.Time:
@@ -61,6 +74,17 @@ var funcs = template.FuncMap{
 			return 0
 		}
 		return toInt64(a) / toInt64(b)
+	},
+	// count writes a figure with its unit, so that a count of passes
+	// beside amounts in euros never reads as money: "2 500 pass",
+	// "1 carnet", "12 carnets". A no-break space holds the figure to its
+	// unit, as French typography wants, when a narrow cell wraps.
+	"count": func(n any, one, many string) string {
+		c := passnum.FrenchCount(toInt64(n), one, many)
+		if i := strings.Index(c, " "); i >= 0 {
+			c = c[:i] + nbsp + c[i+1:]
+		}
+		return c
 	},
 	"plural": func(n any, one, many string) string {
 		if v := toInt64(n); v > 1 || v < -1 {
@@ -169,12 +193,12 @@ func describeTerritory(areas []string) string {
 }
 
 // ordinalHTML raises the "er" of "1er" in a written date, as French
-// typography wants on a page; attributes and plain text keep "1er" (the
-// template strips the tags there).
+// typography wants on a page, at its start or after the weekday ("mardi
+// 1er mars"); attributes and plain text keep "1er" (the template strips
+// the tags there).
 func ordinalHTML(date string) template.HTML {
-	escaped := template.HTMLEscapeString(date)
-	if rest, ok := strings.CutPrefix(escaped, "1er "); ok {
-		return template.HTML("1<sup>er</sup> " + rest)
-	}
-	return template.HTML(escaped)
+	return template.HTML(firstOfMonth.ReplaceAllString(template.HTMLEscapeString(date), "${1}1<sup>er</sup>"))
 }
+
+// firstOfMonth finds the "1er" of a written date: a whole word.
+var firstOfMonth = regexp.MustCompile(`(^|\s)1er\b`)

@@ -159,7 +159,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	words := jobWords{kind: "issue", running: "Émission en cours : %s pass écrits sur %s.", failed: "L'émission a échoué : ",
 		Back: "Revenir au programme", BackTo: fmt.Sprintf("/operateur/programmes/%d#lots", id),
 		Hint: "Vous pouvez quitter cette page : l'émission continue, et le lot apparaîtra sur la page du programme."}
-	j := s.jobs.start(id, fmt.Sprintf("Émission de %s carnets — %s", passnum.FrenchNumber(n), p.Name), words, func(j *job) (string, string, error) {
+	j := s.jobs.start(id, fmt.Sprintf("Émission de %s — %s", passnum.FrenchCount(n, "carnet", "carnets"), p.Name), words, func(j *job) (string, string, error) {
 		j.total.Store(n * int64(p.CarnetSize))
 		b, err := s.svc.Issue(ctx, passnum.IssueRequest{ProgrammeID: id, Carnets: int(n), Progress: func(done, total int) {
 			j.done.Store(int64(done))
@@ -171,8 +171,11 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 			}
 			return "", "", err
 		}
-		return fmt.Sprintf("Lot n°%d émis : %s carnets (n°%d à n°%d), %s pass.", b.ID, passnum.FrenchNumber(int64(b.Carnets)),
-			b.FirstCarnet, b.LastCarnet, passnum.FrenchNumber(int64(b.Passes))), words.BackTo, nil
+		carnets := fmt.Sprintf("%s (n°%d à n°%d)", passnum.FrenchCount(int64(b.Carnets), "carnet", "carnets"), b.FirstCarnet, b.LastCarnet)
+		if b.Carnets == 1 {
+			carnets = fmt.Sprintf("1 carnet (n°%d)", b.FirstCarnet)
+		}
+		return fmt.Sprintf("Lot n°%d émis : %s, %s pass.", b.ID, carnets, passnum.FrenchNumber(int64(b.Passes))), words.BackTo, nil
 	})
 	http.Redirect(w, r, fmt.Sprintf("/operateur/travaux/%d", j.ID), http.StatusSeeOther)
 	return nil

@@ -76,8 +76,12 @@ func TestPrivacyPages(t *testing.T) {
 	})
 }
 
-// footerLinks are the links every page's footer must hold.
-var footerLinks = []string{`href="/donnees-personnelles"`, `href="/donnees-personnelles/registre"`}
+// footerLinks are the links every page's footer must hold: personal
+// data, the legal notice, the accessibility statement with its conformity
+// level (the defaults: no audit) and the contact address.
+var footerLinks = []string{`href="/donnees-personnelles"`, `href="/donnees-personnelles/registre"`,
+	`<a href="/mentions-legales">Mentions légales</a>`, `<a href="/accessibilite">Accessibilité : non conforme</a>`,
+	`<a href="mailto:contact@example.org">Contact : contact@example.org</a>`}
 
 var footerRE = regexp.MustCompile(`(?s)<footer class="site-footer">.*?</footer>`)
 

@@ -69,6 +69,9 @@ type view struct {
 	Path string
 	// Search is the operator's last search, kept in the header's box.
 	Search string
+	// Legal are the installation's legal settings, for the footer's
+	// contact and accessibility conformity.
+	Legal passnum.LegalSettings
 }
 
 type fieldError struct {
@@ -209,6 +212,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if f := s.takeFlash(w, r); f != nil && v.Flash == nil {
 		v.Flash = f
 	}
+	v.Legal = s.legal
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)

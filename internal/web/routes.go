@@ -50,6 +50,7 @@ var routes = []route{
 	{"POST", "/carnet", public, nil, (*Server).carnetCheck},
 	{"GET", "/communes", public, nil, (*Server).communes},
 	{"GET", "/accessibilite", public, nil, (*Server).accessibility},
+	{"GET", "/mentions-legales", public, nil, (*Server).legalNotice},
 	{"GET", "/sources", public, nil, (*Server).sources},
 	{"GET", "/donnees-ouvertes", public, nil, (*Server).openData},
 	{"GET", "/donnees-ouvertes/{file}", public, nil, (*Server).openDataFile},

@@ -52,6 +52,10 @@ type Options struct {
 	// Privacy are the installation's privacy settings, which the pages
 	// of personal data and the receipt's notice tell; nil: the defaults.
 	Privacy *passnum.PrivacySettings
+	// Legal are the installation's legal notice and accessibility
+	// settings (defaults when nil), which the footer, /mentions-legales
+	// and /accessibilite tell.
+	Legal *passnum.LegalSettings
 }
 
 // Server is the web interface of a passnum.Service.
@@ -91,6 +95,8 @@ type Server struct {
 	// privacy are the settings the notices and the register tell
 	// (Options.Privacy).
 	privacy passnum.PrivacySettings
+	// legal are the installation's legal notice settings (Options.Legal).
+	legal passnum.LegalSettings
 }
 
 // Limits of logins and reset e-mails: far above what honest people do, far
@@ -138,6 +144,10 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 	s.privacy = passnum.DefaultPrivacySettings()
 	if opts.Privacy != nil {
 		s.privacy = *opts.Privacy
+	}
+	s.legal = passnum.DefaultLegalSettings()
+	if opts.Legal != nil {
+		s.legal = *opts.Legal
 	}
 	if s.now == nil {
 		s.now = time.Now
