@@ -206,10 +206,19 @@ func TestLoadWithImpatientClients(t *testing.T) {
 		if len(acknowledged) == 0 || hungUp == 0 {
 			t.Fatalf("%d redemptions acknowledged, %d requests hung up: the test exercised nothing", len(acknowledged), hungUp)
 		}
-		// Every acknowledged redemption is stored, with its pass.
-		reds, _, err := env.Store.ListRedemptions(storetest.As(f.Operator), passnum.RedemptionFilter{Limit: 500})
-		if err != nil {
-			t.Fatal(err)
+		// Every acknowledged redemption is stored, with its pass. The
+		// impatient tills' requests may have been committed too, so there
+		// can be more redemptions than one page holds: read them all.
+		var reds []*passnum.Redemption
+		for {
+			page, total, err := env.Store.ListRedemptions(storetest.As(f.Operator), passnum.RedemptionFilter{Limit: 500, Offset: len(reds)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reds = append(reds, page...)
+			if len(page) == 0 || len(reds) >= total {
+				break
+			}
 		}
 		stored := map[int64]int64{}
 		for _, r := range reds {
