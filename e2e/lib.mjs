@@ -159,12 +159,30 @@ export async function newPage(browser, { width = 1280, height = 900, ...options 
 
 let shot = 0;
 
+// screenshot keeps a full-page screenshot, cut at a height Chromium can
+// capture (a long register on a phone comes near its limit), and tries a
+// second time when a loaded machine makes the capture fail: the picture is
+// for people to look at, axe's verdict is the test.
+async function screenshot(page, path) {
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const options = height > 12000
+    ? { path, fullPage: true, clip: { x: 0, y: 0, width: page.viewportSize().width, height: 12000 } }
+    : { path, fullPage: true };
+  try {
+    await page.screenshot(options);
+  } catch (e) {
+    if (!/Unable to capture screenshot/.test(String(e))) throw e;
+    await new Promise((r) => setTimeout(r, 500));
+    await page.screenshot(options);
+  }
+}
+
 // check runs axe-core on the page (WCAG 2.1 A and AA rules), fails on any
 // serious or critical violation, and keeps a full-page screenshot.
 export async function check(page, name) {
   mkdirSync(screenshots, { recursive: true });
   shot++;
-  await page.screenshot({ path: join(screenshots, `${String(shot).padStart(2, "0")}-${name}.png`), fullPage: true });
+  await screenshot(page, join(screenshots, `${String(shot).padStart(2, "0")}-${name}.png`));
   // Evaluated through the DevTools protocol, axe is not subject to the
   // page's Content-Security-Policy, which stays on during the tests.
   await page.evaluate(axeSource);

@@ -83,7 +83,8 @@ func TestBookAtHandOutPages(t *testing.T) {
 		receipt := s.get(p, receiptPath)
 		text := strings.ReplaceAll(receipt.text(), "\u00a0", " ")
 		for _, want := range []string{"Votre premier atelier", "mardi 16 mars 2027", "14 h 00 – 15 h 30", f.Venue.Name, "Rennes",
-			"Votre carnet Pass numérique. Note du lieu : Apportez votre smartphone chargé.", "Annuler cette inscription"} {
+			"Votre carnet Pass numérique. Note du lieu : Apportez votre smartphone chargé.", "Annuler cette inscription",
+			"Venez à votre premier atelier, écrit plus haut."} {
 			if !strings.Contains(text, want) {
 				t.Errorf("receipt does not say %q:\n%s", want, text)
 			}
@@ -111,7 +112,8 @@ func TestBookAtHandOutPages(t *testing.T) {
 			t.Fatalf("a cancelled booking holds its seat: %+v", w)
 		}
 		receipt = s.get(p, receiptPath)
-		if strings.Contains(receipt.text(), "Votre premier atelier") || !strings.Contains(receipt.text(), "Inscrire la personne à un premier atelier") {
+		if strings.Contains(receipt.text(), "Votre premier atelier") || !strings.Contains(receipt.text(), "Inscrire la personne à un premier atelier") ||
+			!strings.Contains(receipt.text(), "pour vous inscrire à un atelier") {
 			t.Fatalf("receipt after cancelling:\n%s", receipt.text())
 		}
 		// Another structure's carnet: refused, as for a hand-out.
