@@ -102,7 +102,11 @@ test("booking the first workshop at hand-out", async () => {
   assert.equal(await phone.locator(".receipt-booking").count(), 0);
   await phone.getByRole("link", { name: "Inscrire la personne à un premier atelier" }).click();
   await phone.waitForURL(new RegExp(`/prescripteur/carnets/${second}/atelier$`));
+  // The first session has the focus once the page is ready (autofocus):
+  // wait for it rather than race a loaded machine.
+  await phone.waitForFunction(() => document.activeElement?.name === "session_id");
   await phone.keyboard.press("Space"); // the first session, focused
+  assert.equal(await phone.locator("input[name=session_id]").first().isChecked(), true);
   await phone.keyboard.press("Enter");
   await phone.waitForURL(new RegExp(`/prescripteur/carnets/${second}/recu$`));
   await phone.locator(".receipt-booking").getByRole("heading", { name: "Votre premier atelier" }).waitFor();

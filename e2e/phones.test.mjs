@@ -27,6 +27,7 @@ const unreachable = new Map([
   ["/operateur/travaux/{id}", "exists after issuing or activating (story.test.mjs)"],
   ["/candidature/envoyee", "shown after an application is sent (network.test.mjs)"],
   ["/prescripteur/carnets/{number}/recu", "shown after a hand-out (story.test.mjs)"],
+  ["/prescripteur/carnets/{number}/atelier", "offered after a hand-out, and on a receipt with no workshop booked: the demo books the recent ones (booking.test.mjs, both widths)"],
   ["/operateur/demandes-rgpd/{id}", "the demo records no rights request (rights.test.mjs)"],
   ["/lieu/encaissements/{id}/annuler", "offered for recent redemptions only, older than the demo's (story.test.mjs)"],
 ]);

@@ -131,6 +131,7 @@ type seeder struct {
 	batch            *passnum.Batch
 	codes            map[int64]string // serial → short code
 	redemptions      []*redemptionPlan
+	plans            []*carnetPlan // the carnets handed out, once life has run
 	venueAdmin       Login         // the first venue's administrator, from its application
 	adviser          *passnum.User // the first venue's agent, who writes activity reports
 }

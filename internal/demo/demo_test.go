@@ -2,7 +2,9 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -193,6 +195,12 @@ func TestSeed(t *testing.T) {
 		}
 		if used := st[passnum.StateRedeemed] + st[passnum.StateSettled]; rep.Total.Redeemed != used || rep.Total.PeopleReached == 0 || len(rep.Rows) < 2 {
 			t.Errorf("hub's indicators: %d passes used (want %d), %d people, %d communes", rep.Total.Redeemed, used, rep.Total.PeopleReached, len(rep.Rows))
+		}
+		// Some people were booked into their first workshop at hand-out,
+		// as the log says, and the indicator counts them.
+		m := regexp.MustCompile(`démo : (\d+) personnes? inscrites? à un premier atelier`).FindStringSubmatch(log.String())
+		if m == nil || m[1] == "0" || fmt.Sprint(rep.Total.BookedAtHandOut) != m[1] {
+			t.Errorf("bookings at hand-out: log says %q, indicator %d\n%s", m, rep.Total.BookedAtHandOut, log.String())
 		}
 
 		// Credentials work.

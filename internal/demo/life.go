@@ -150,6 +150,7 @@ func (sd *seeder) life(ctx context.Context) error {
 		})
 	}
 	sd.redemptions = reds
+	sd.plans = plans
 	slices.SortStableFunc(events, func(a, b event) int {
 		if c := a.at.Compare(b.at); c != 0 {
 			return c

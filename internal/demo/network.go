@@ -107,12 +107,17 @@ func (sd *seeder) network(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	booked, err := sd.bookAtHandOut(ctx, now)
+	if err != nil {
+		return err
+	}
 	reports, err := sd.reports(ctx, now)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(sd.w, "démo : %d lieux référencés importés du standard national, %d séances d'ateliers, %d comptes-rendus d'activité\n",
 		rep.Created, sessions, reports)
+	fmt.Fprintf(sd.w, "démo : %s à un premier atelier lors de la remise\n", passnum.FrenchCount(int64(booked), "personne inscrite", "personnes inscrites"))
 	return nil
 }
 
@@ -291,4 +296,34 @@ func (sd *seeder) settle(ctx context.Context) error {
 	fmt.Fprintf(sd.w, "démo : règlement au %s : %d relevés, %d pass, %s ; lot de virements n°%d, un virement rejeté\n",
 		passnum.FrenchDate(run.CutOff), run.Statements, run.Passes, passnum.FrenchEuros(run.AmountCents), batch.ID)
 	return nil
+}
+
+// bookAtHandOut books, as their prescriber would have done at the counter,
+// the first workshop of the people who received a carnet in the last month
+// and have not used it yet, in the first session the hand-out offers them:
+// the indicator of bookings at hand-out then reads as it would in the first
+// weeks of use.
+func (sd *seeder) bookAtHandOut(ctx context.Context, now time.Time) (int, error) {
+	if sd.clock != nil {
+		sd.setTime(now.Add(-30 * time.Minute))
+	}
+	booked := 0
+	for _, p := range sd.plans {
+		if p.blocked || p.used > 0 || p.at.Before(now.AddDate(0, 0, -30)) {
+			continue
+		}
+		pctx := sd.as(ctx, sd.prescribers[p.prescriber], passnum.RoleAgent)
+		offered, err := sd.s.BookableSessions(pctx, p.number)
+		if err != nil {
+			return booked, fmt.Errorf("sessions offered to carnet %d: %w", p.number, err)
+		}
+		if len(offered) == 0 {
+			continue
+		}
+		if _, err := sd.s.BookAtHandOut(pctx, passnum.BookingRequest{Carnet: p.number, SessionID: offered[0].ID}); err != nil {
+			return booked, fmt.Errorf("book carnet %d: %w", p.number, err)
+		}
+		booked++
+	}
+	return booked, nil
 }
