@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/passnum/passnum"
@@ -70,17 +69,7 @@ func TestFiguresUnits(t *testing.T) {
 			if a.status != http.StatusOK {
 				t.Fatalf("%s: %d\n%.500s", tc.name, a.status, a.text())
 			}
-			text := a.text()
-			for _, w := range tc.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("%s does not say %q\n%s", tc.name, w, text)
-				}
-			}
-			for _, w := range tc.wantNot {
-				if strings.Contains(text, w) {
-					t.Errorf("%s still says %q", tc.name, w)
-				}
-			}
+			says(t, tc.name, a.text(), tc.want, tc.wantNot)
 		}
 	})
 }

@@ -218,3 +218,19 @@ var tagRE = regexp.MustCompile(`<[^>]+>`)
 func (a answer) text() string {
 	return strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(a.body, " "))), " ")
 }
+
+// says reports, under name, each sentence of want that text lacks and each
+// of wantNot it still holds: the check of pages whose wording is the point.
+func says(t *testing.T, name, text string, want, wantNot []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s does not say %q\n%s", name, w, text)
+		}
+	}
+	for _, w := range wantNot {
+		if strings.Contains(text, w) {
+			t.Errorf("%s still says %q", name, w)
+		}
+	}
+}

@@ -68,17 +68,7 @@ func TestHeadingsNotRepeated(t *testing.T) {
 				t.Errorf("%s: %d, want %d\n%.400s", tc.name, a.status, tc.status, a.text())
 				continue
 			}
-			text := a.text()
-			for _, w := range tc.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("%s does not say %q\n%s", tc.name, w, text)
-				}
-			}
-			for _, w := range tc.wantNot {
-				if strings.Contains(text, w) {
-					t.Errorf("%s still says %q", tc.name, w)
-				}
-			}
+			says(t, tc.name, a.text(), tc.want, tc.wantNot)
 		}
 	})
 }
