@@ -85,7 +85,7 @@ func CheckBookable(f BookingFacts, now time.Time) error {
 	switch {
 	case !f.VenueQualified:
 		return Errorf(EREFUSED, ReasonVenueNotQual, "Ce lieu n'est pas qualifié : les pass du carnet n'y sont pas acceptés. Choisissez une autre séance.")
-	case !territoryContains(p.Territory, f.VenueCommune):
+	case !p.Covers(f.VenueCommune):
 		return Errorf(EREFUSED, ReasonOutsideTerr, "Ce lieu est hors du territoire du programme « %s » (%s) : les pass du carnet n'y sont pas acceptés.", p.Name, DescribeTerritory(p.Territory))
 	case !f.ServiceActive:
 		return Errorf(EREFUSED, ReasonServiceNotAllow, "Cet atelier ne figure plus au catalogue du lieu. Choisissez une autre séance.")
@@ -101,14 +101,6 @@ func CheckBookable(f BookingFacts, now time.Time) error {
 		return Errorf(ECONFLICT, ReasonSessionFull, "Séance complète : les %s places sont prises. Choisissez une autre séance.", FrenchNumber(int64(s.Capacity)))
 	}
 	return nil
-}
-
-func territoryContains(areas []string, commune string) bool {
-	if len(areas) == 0 {
-		return true
-	}
-	t, err := ParseTerritory(areas)
-	return err == nil && t.Contains(commune)
 }
 
 // WhatToBring is what the receipt tells the person to bring to a booked

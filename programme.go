@@ -193,6 +193,15 @@ func (p *Programme) StartsAt() time.Time {
 	return from
 }
 
+// Covers tells whether a commune lies in the programme's territory: where
+// its passes are redeemed and its workshops booked at hand-out. A
+// territory that does not read (never stored: Validate refuses it) covers
+// nothing.
+func (p *Programme) Covers(commune string) bool {
+	t, err := ParseTerritory(p.Territory)
+	return err == nil && t.Contains(commune)
+}
+
 // AllowsService tells whether the programme's passes pay for a category.
 func (p *Programme) AllowsService(category string) bool {
 	for _, s := range p.Services {

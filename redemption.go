@@ -198,8 +198,7 @@ func EvaluatePass(f PassFacts, now time.Time) (reason, message string) {
 		return ReasonNotYetValid, fmt.Sprintf("Pass valable seulement à partir du %s.", FrenchDate(prog.ValidFrom))
 	}
 	if f.VenueCommune != "" {
-		t, _ := ParseTerritory(prog.Territory)
-		if !t.Contains(f.VenueCommune) {
+		if !prog.Covers(f.VenueCommune) {
 			return ReasonOutsideTerr, fmt.Sprintf("Ce pass n'est pas valable dans votre commune : le programme « %s » couvre %s.", prog.Name, DescribeTerritory(prog.Territory))
 		}
 	}
