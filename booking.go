@@ -28,8 +28,9 @@ type BookableSession struct {
 	Address    string `json:"address,omitempty"`
 	PostalCode string `json:"postal_code,omitempty"`
 	Commune    string `json:"commune,omitempty"` // its name
-	// DistanceKm from the person's commune, -1 when unknown.
-	DistanceKm float64 `json:"distance_km"`
+	// DistanceKm from the person's commune; nil when unknown (no commune
+	// given, or no point for the place), as in the directory.
+	DistanceKm *float64 `json:"distance_km,omitempty"`
 }
 
 // SeatsLeft is how many places the session still has.

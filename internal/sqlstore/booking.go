@@ -111,7 +111,6 @@ func scanBookable(sc scanner) (*bookable, error) {
 	if c, ok := geo.LookupCommune(b.placeCommune); ok {
 		b.Commune = c.Name
 	}
-	b.DistanceKm = -1
 	return &b, in.err
 }
 
@@ -130,17 +129,19 @@ func (b *bookable) distanceFrom(centre geo.Point) {
 		}
 	}
 	if p != nil {
-		b.DistanceKm = math.Round(geo.DistanceKm(centre, *p)*10) / 10
+		km := math.Round(geo.DistanceKm(centre, *p)*10) / 10
+		b.DistanceKm = &km
 	}
 }
 
 // nearness groups distances so that a session soon at a venue a little
 // farther comes before one in three months next door: same commune, within
 // 10 km, within 25 km, farther, unknown.
-func nearness(km float64) int {
-	switch {
-	case km < 0:
+func nearness(distance *float64) int {
+	if distance == nil {
 		return 4
+	}
+	switch km := *distance; {
 	case km < 2:
 		return 0
 	case km < 10:

@@ -99,10 +99,11 @@ func init() {
 	funcs["bookingPath"] = bookingPath
 	funcs["whatToBring"] = func(b *passnum.BookableSession) string { return passnum.WhatToBring(&b.WorkshopSession) }
 	funcs["bookingHours"] = func(b *passnum.BookableSession) string { return sessionHours(&b.WorkshopSession) }
-	funcs["km"] = func(km float64) string {
-		if km < 0 {
+	funcs["km"] = func(distance *float64) string {
+		if distance == nil {
 			return ""
 		}
+		km := *distance
 		if km < 1 {
 			return "à moins d'1 km"
 		}
