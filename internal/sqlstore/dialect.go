@@ -298,7 +298,8 @@ func (d dialect) pageCount() (string, error) {
 
 // retryable tells whether a transaction failed only because it ran
 // concurrently with another: PostgreSQL's (and CockroachDB's) serialization
-// failures and deadlocks, SQLite's busy database.
+// failures and deadlocks, SQLite's busy database, a connection the
+// driver found broken before it sent the first statement.
 //
 // On PostgreSQL a unique violation is one too: when two serializable
 // transactions both find a pass unredeemed and both insert its redemption
@@ -309,6 +310,14 @@ func (d dialect) pageCount() (string, error) {
 // the retries, unchanged. On SQLite, with one writer, a unique violation
 // cannot come from a concurrent transaction.
 func (d dialect) retryable(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) {
+		// The driver says so only before it sent anything on a connection
+		// it found closed (one the previous user's cancelled request
+		// broke): nothing happened, and another connection will do. A
+		// commit's answer lost on a broken connection is never retried
+		// (run hides it): the commit may have happened.
+		return true
+	}
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
 		return pg.Code == "40001" || pg.Code == "40P01" || pg.Code == "23505"

@@ -2,7 +2,11 @@ package sqlstore
 
 import (
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 func TestDialectOf(t *testing.T) {
@@ -54,5 +58,29 @@ func TestDialectSQLiteOnly(t *testing.T) {
 	}
 	if err := dialectSQLite.backupRefused(); err != nil {
 		t.Errorf("Backup refuses SQLite: %v", err)
+	}
+}
+
+// TestDialectRetryable: conflicts and a connection found broken before
+// anything was sent are run again; a commit whose connection broke is
+// not (it may have happened), nor is any other failure.
+func TestDialectRetryable(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"serialization failure", &pgconn.PgError{Code: "40001"}, true},
+		{"deadlock", &pgconn.PgError{Code: "40P01"}, true},
+		{"unique violation", &pgconn.PgError{Code: "23505"}, true},
+		{"broken connection before the first statement", fmt.Errorf("token: %w", driver.ErrBadConn), true},
+		{"broken connection at commit", commitFailed(driver.ErrBadConn), false},
+		{"syntax error", &pgconn.PgError{Code: "42601"}, false},
+		{"no rows", sql.ErrNoRows, false},
+	}
+	for _, tc := range tests {
+		if got := dialectPostgres.retryable(tc.err); got != tc.want {
+			t.Errorf("%s (%v): retryable %v, want %v", tc.name, tc.err, got, tc.want)
+		}
 	}
 }

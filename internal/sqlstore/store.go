@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -374,6 +375,16 @@ func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
 	}
 }
 
+// commitFailed is the error of a failed commit. A commit whose connection
+// broke may or may not have happened: it loses the driver's ErrBadConn, so
+// that it is never taken for a conflict to run again (dialect.retryable).
+func commitFailed(err error) error {
+	if errors.Is(err, driver.ErrBadConn) {
+		return fmt.Errorf("commit: outcome unknown, the connection broke: %v", err)
+	}
+	return err
+}
+
 func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*tx) error) (err error) {
 	defer func() {
 		// Once ctx ends, database/sql rolls the transaction back and the
@@ -400,7 +411,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fun
 	}
 	if err := sqlTx.Commit(); err != nil {
 		s.forgetSettings()
-		return err
+		return commitFailed(err)
 	}
 	return nil
 }
