@@ -36,6 +36,7 @@ type SessionInfo struct {
 // outgoing mail, operator admins read the outbox and pass messages on.
 type OutboxMessage struct {
 	ID        int64      `json:"id"`
+	Kind      MailKind   `json:"kind"`
 	To        string     `json:"to"`
 	Subject   string     `json:"subject"`
 	Body      string     `json:"body"`

@@ -77,6 +77,10 @@ var personalColumns = map[string]string{
 	"outbox.recipient": "outbox.message",
 	"outbox.subject":   "outbox.message",
 	"outbox.body":      "outbox.message",
+	"outbox.user_id":   "outbox.message",
+
+	"mail_opt_outs.user_id": "user.mail-preferences",
+	"mail_opt_outs.kind":    "user.mail-preferences",
 
 	// Who did what: the audit trail and the money's records name their
 	// actor ("user:12"); an audit entry's object and detail may name a
@@ -160,7 +164,8 @@ var impersonal = []string{
 	"rights_requests.answered_on", "rights_requests.org_id", "rights_requests.created_at",
 	"users.id", "users.created_at", "sessions.id", "personal_reads.id",
 	"password_resets.id", "password_resets.created_at", "password_resets.expires_at", "password_resets.used_at",
-	"outbox.id", "outbox.created_at", "outbox.sent_at",
+	"outbox.id", "outbox.created_at", "outbox.sent_at", "outbox.kind",
+	"mail_opt_outs.created_at",
 	// A session of a workshop is the venue's; its people are its
 	// registrations.
 	"workshop_sessions.id", "workshop_sessions.service_id", "workshop_sessions.venue_id", "workshop_sessions.place_id",

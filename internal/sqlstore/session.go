@@ -247,8 +247,8 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email, linkPrefix stri
 		if err != nil {
 			return fmt.Errorf("password reset of user %d: %w", userID, err)
 		}
-		if _, err := tx.insert(`INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)`,
-			email, resetSubject, resetBody(name, linkPrefix+token), tx.nowText()); err != nil {
+		if err := tx.queueMail(mail{Kind: passnum.MailPasswordReset, UserID: userID, To: email,
+			Subject: resetSubject, Body: resetBody(name, linkPrefix+token)}); err != nil {
 			return fmt.Errorf("password reset %d: message: %w", id, err)
 		}
 		return tx.audit("password.reset_request", fmt.Sprintf("user:%d", userID), fmt.Sprintf("password_reset:%d", id))
@@ -368,13 +368,13 @@ func (s *Store) ListOutbox(ctx context.Context, f passnum.OutboxFilter) ([]*pass
 			var m passnum.OutboxMessage
 			var created string
 			var sent sql.NullString
-			if err := sc.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &created, &sent); err != nil {
+			if err := sc.Scan(&m.ID, &m.Kind, &m.To, &m.Subject, &m.Body, &created, &sent); err != nil {
 				return nil, err
 			}
 			in := instants{table: "outbox", id: m.ID}
 			m.CreatedAt, m.SentAt = in.at("created_at", created), in.optional("sent_at", sent)
 			return &m, in.err
-		}, `SELECT id, recipient, subject, body, created_at, sent_at FROM outbox ORDER BY id DESC LIMIT ? OFFSET ?`, limit, offset)
+		}, `SELECT id, kind, recipient, subject, body, created_at, sent_at FROM outbox ORDER BY id DESC LIMIT ? OFFSET ?`, limit, offset)
 		return err
 	})
 	return out, total, err

@@ -332,7 +332,7 @@ func (t *tx) apply(a *passnum.VenueApplication, placeholderID bool, hash string)
 			"S'il confirme être à l'origine de la candidature, rattachez son compte au lieu depuis la page de l'organisation (« Rattacher un compte existant ») ; "+
 			"sinon, refusez la candidature.\n", a.AdminEmail)
 	}
-	if err := t.tellOperator("Nouvelle candidature : "+v.Name, body); err != nil {
+	if err := t.tellOperator(passnum.MailVenueApplication, "Nouvelle candidature : "+v.Name, body); err != nil {
 		return nil, fmt.Errorf("organisation %d: tell the operator: %w", id, err)
 	}
 	return t.findOrg(id)
@@ -353,7 +353,8 @@ func (t *tx) applicationAdmin(a *passnum.VenueApplication, orgID int64, v *passn
 		// audit trail say that the public applied.
 		t.actor = &passnum.Actor{OrgID: orgID, OrgKind: passnum.KindVenue, Label: "public"}
 		admin = fmt.Sprintf("admin's address already has an account (user:%d): none created, its owner told", existing)
-		return existing, admin, t.send([]string{a.AdminEmail}, "Une candidature a été envoyée avec votre adresse", addressOwnerBody(v))
+		return existing, admin, t.queueMail(mail{Kind: passnum.MailAddressInUse, UserID: existing, To: a.AdminEmail,
+			Subject: "Une candidature a été envoyée avec votre adresse", Body: addressOwnerBody(v)})
 	}
 	userID, err := t.insert(`INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)`, a.AdminEmail, a.AdminName, hash, t.nowText())
 	if err != nil {
@@ -365,7 +366,8 @@ func (t *tx) applicationAdmin(a *passnum.VenueApplication, orgID int64, v *passn
 	// From here on, the applicant acts: the history and the audit trail
 	// name them.
 	t.actor = &passnum.Actor{UserID: userID, OrgID: orgID, OrgKind: passnum.KindVenue, Role: passnum.RoleAdmin, Label: fmt.Sprintf("user:%d", userID)}
-	return 0, fmt.Sprintf("admin user:%d", userID), t.send([]string{a.AdminEmail}, "Votre candidature : "+v.Name, applicantBody(v))
+	return 0, fmt.Sprintf("admin user:%d", userID), t.queueMail(mail{Kind: passnum.MailVenueApplication, UserID: userID, To: a.AdminEmail,
+		Subject: "Votre candidature : " + v.Name, Body: applicantBody(v)})
 }
 
 // adminProblems returns the problems of the administrator's e-mail, name
@@ -414,39 +416,23 @@ func (t *tx) addHistory(venueID int64, q passnum.Qualification, reason string) e
 		venueID, q, reason, t.actorLabel(), t.nowText())
 }
 
-// tellOperator puts a message for each administrator of the operator in
-// the outbox.
-func (t *tx) tellOperator(subject, body string) error {
-	emails, err := selectAll(t, func(sc scanner) (string, error) {
-		var e string
-		return e, sc.Scan(&e)
-	}, `SELECT DISTINCT u.email FROM users u JOIN memberships m ON m.user_id = u.id JOIN organisations o ON o.id = m.org_id
-		WHERE o.kind = 'operator' AND m.role = 'admin' ORDER BY u.email`)
+// tellOperator queues a message of kind for each administrator of the
+// operator.
+func (t *tx) tellOperator(kind passnum.MailKind, subject, body string) error {
+	admins, err := t.adminsOf(`SELECT id FROM organisations WHERE kind = 'operator'`)
 	if err != nil {
 		return err
 	}
-	return t.send(emails, subject, body)
+	return t.queueMailTo(admins, kind, subject, body)
 }
 
-// tellVenue puts a message for each administrator of a venue in the outbox.
-func (t *tx) tellVenue(venueID int64, subject, body string) error {
-	emails, err := selectAll(t, func(sc scanner) (string, error) {
-		var e string
-		return e, sc.Scan(&e)
-	}, `SELECT u.email FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.org_id = ? AND m.role = 'admin' ORDER BY u.email`, venueID)
+// tellVenue queues a message of kind for each administrator of a venue.
+func (t *tx) tellVenue(venueID int64, kind passnum.MailKind, subject, body string) error {
+	admins, err := t.adminsOf(`?`, venueID)
 	if err != nil {
 		return err
 	}
-	return t.send(emails, subject, body)
-}
-
-func (t *tx) send(recipients []string, subject, body string) error {
-	for _, to := range recipients {
-		if _, err := t.insert(`INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)`, to, subject, body, t.nowText()); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.queueMailTo(admins, kind, subject, body)
 }
 
 // applicantBody confirms an application to the account it created.
@@ -552,7 +538,7 @@ func (s *Store) ResubmitApplication(ctx context.Context, venueID int64, a passnu
 		if err := tx.changeQualification(cur, passnum.QualificationPending, "candidature renvoyée", "venue.resubmit"); err != nil {
 			return err
 		}
-		if err := tx.tellOperator("Candidature complétée : "+v.Name, applicationBody(&v, "", "", true)); err != nil {
+		if err := tx.tellOperator(passnum.MailVenueApplication, "Candidature complétée : "+v.Name, applicationBody(&v, "", "", true)); err != nil {
 			return err
 		}
 		out, err = tx.venueFile(venueID, true)
@@ -659,7 +645,7 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 		if err := tx.changeQualification(v, to, reason, "venue.qualify"); err != nil {
 			return err
 		}
-		if err := tx.tellVenue(venueID, "Votre lieu : "+to.Label(),
+		if err := tx.tellVenue(venueID, passnum.MailVenueQualification, "Votre lieu : "+to.Label(),
 			fmt.Sprintf("Bonjour,\n\nL'opérateur du Pass numérique a examiné le dossier de %s.\nNouveau statut : %s.\nMotif : %s\n", v.Name, to.Label(), reason)); err != nil {
 			return err
 		}
