@@ -59,6 +59,15 @@ func (s *Store) Login(ctx context.Context, email, password string) (string, *pas
 	if err != nil {
 		return "", nil, err
 	}
+	return s.openSession(ctx, u, "password")
+}
+
+// openSession opens a session for u, who just proved who they are by
+// method (the audit trail says which: "password", or a sign-in provider),
+// in their first organisation. Every way of signing in ends here, so that
+// what a session requires (memberships, and whatever else sign-in comes to
+// ask) is decided in one place.
+func (s *Store) openSession(ctx context.Context, u *passnum.User, method string) (string, *passnum.SessionInfo, error) {
 	if len(u.Memberships) == 0 {
 		return "", nil, errNoMembership()
 	}
@@ -70,7 +79,7 @@ func (s *Store) Login(ctx context.Context, email, password string) (string, *pas
 	var info *passnum.SessionInfo
 	err = s.write(ctx, "login", func(tx *tx) error {
 		// Read the memberships again inside the transaction: one may have
-		// been removed since the password was checked.
+		// been removed since the person proved who they are.
 		u, err := tx.findUser(u.ID)
 		if err != nil {
 			return err
@@ -91,7 +100,11 @@ func (s *Store) Login(ctx context.Context, email, password string) (string, *pas
 		if err != nil {
 			return err
 		}
-		if err := tx.audit("session.login", fmt.Sprintf("user:%d", u.ID), fmt.Sprintf("session:%d org:%d", id, m.OrgID)); err != nil {
+		detail := fmt.Sprintf("session:%d org:%d", id, m.OrgID)
+		if method != "password" {
+			detail += " via " + method
+		}
+		if err := tx.audit("session.login", fmt.Sprintf("user:%d", u.ID), detail); err != nil {
 			return err
 		}
 		info = &passnum.SessionInfo{
