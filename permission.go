@@ -35,6 +35,10 @@ const (
 	ActSearch          Action = "search"
 	ActOutboxRead      Action = "outbox.read"
 	ActMembersRead     Action = "members.read"
+	// ActMailPreferences reads and sets which messages a person
+	// receives: the store lets a person set their own, and the admins of
+	// their organisations theirs.
+	ActMailPreferences Action = "mail.preferences"
 	ActSessionManage   Action = "sessions.manage"
 	ActSessionBook     Action = "sessions.book"
 	ActActivityWrite   Action = "activity.write"
@@ -122,6 +126,7 @@ var permissions = map[Action][]grant{
 	ActSearch:          {opAny},
 	ActOutboxRead:      {opAdmin},                                    // messages hold password reset links
 	ActMembersRead:     {opAny, fnAdmin, hubAdmin, prAdmin, vnAdmin}, // admins: their own organisation
+	ActMailPreferences: {opAny, funder, hub, presc, venue},           // a person their own; admins their members'
 	ActSessionManage:   {opAny, venue},                               // venue: its own sessions and registrations
 	ActSessionBook:     {presc},                                      // a seat for the holder of a carnet it handed out (booking.go)
 	ActActivityWrite:   {venue},                                      // the venue's own reports

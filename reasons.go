@@ -54,6 +54,14 @@ const (
 	ReasonNoMembership      = "no-membership"
 	ReasonSessionExpired    = "session-expired"
 	ReasonResetTokenInvalid = "reset-token-invalid"
+	// ReasonAddressUnconfirmed: the password is right, but the account's
+	// address is not confirmed yet.
+	ReasonAddressUnconfirmed = "address-unconfirmed"
+	// ReasonAccountLinkInvalid: an invitation or confirmation link that
+	// is unknown, used, or expired.
+	ReasonAccountLinkInvalid = "account-link-invalid"
+	// ReasonInvitationAccepted: the invitation to resend was accepted.
+	ReasonInvitationAccepted = "invitation-accepted"
 	// ReasonWeakPassword is the reason of CheckPassword's refusals.
 	ReasonWeakPassword = "weak-password"
 	ReasonEmailTaken   = "email-taken"
@@ -217,6 +225,9 @@ var reasons = [...]ReasonInfo{
 	{ReasonNoMembership, EFORBIDDEN, "Compte sans organisation", "Le compte n'est rattaché à aucune organisation : un administrateur doit l'y ajouter avant la première connexion."},
 	{ReasonSessionExpired, EUNAUTHORIZED, "Session expirée", "La session est inconnue, expirée ou fermée, ou son organisation n'est plus la vôtre : reconnectez-vous."},
 	{ReasonResetTokenInvalid, EINVALID, "Lien de réinitialisation périmé", "Le lien de réinitialisation du mot de passe a déjà servi ou a expiré : demandez-en un nouveau."},
+	{ReasonAddressUnconfirmed, EUNAUTHORIZED, "Adresse à confirmer", "Le mot de passe est juste, mais l'adresse électronique du compte n'est pas encore confirmée : suivez le lien reçu par courriel, ou demandez-en un nouveau."},
+	{ReasonAccountLinkInvalid, EINVALID, "Lien périmé", "Le lien d'invitation ou de confirmation est inconnu, a déjà servi ou a expiré : demandez-en un nouveau."},
+	{ReasonInvitationAccepted, ECONFLICT, "Invitation déjà acceptée", "La personne a déjà accepté son invitation et choisi son mot de passe : elle se connecte, ou utilise « Mot de passe oublié »."},
 
 	// Organisations, people, catalogue.
 	{ReasonSiretTaken, ECONFLICT, "SIRET déjà enregistré", "Un lieu de médiation porte déjà ce SIRET : un SIRET identifie un seul lieu."},

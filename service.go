@@ -17,6 +17,7 @@ import (
 type Service interface {
 	OrganisationService
 	UserService
+	AccountService
 	TokenService
 	SessionService
 	ProgrammeService

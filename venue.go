@@ -550,13 +550,28 @@ func (a *VenueApplication) Validate(withAdmin bool) []*Error {
 		errs = append(errs, Invalid("charter", "Acceptez la charte des lieux qualifiés pour envoyer votre candidature."))
 	}
 	if withAdmin {
-		u := UserCreate{Email: a.AdminEmail, Name: a.AdminName, Password: a.AdminPassword, Role: RoleAdmin}
-		if err := u.Validate(); err != nil {
-			e := *err.(*Error)
-			e.Field = "admin_" + e.Field
-			errs = append(errs, &e)
+		if problems := a.AdminProblems(); len(problems) > 0 {
+			errs = append(errs, problems[0])
 		}
-		a.AdminEmail, a.AdminName = u.Email, u.Name
+	}
+	return errs
+}
+
+// AdminProblems normalises the administrator's address and name of an
+// application and returns every problem of them and of the password, on
+// fields named admin_…. Unlike an invited member, an applicant chooses a
+// password at once: there is nobody to invite them.
+func (a *VenueApplication) AdminProblems() []*Error {
+	u := UserCreate{Email: a.AdminEmail, Name: a.AdminName, Password: a.AdminPassword, Role: RoleAdmin}
+	errs := u.Problems()
+	if a.AdminPassword == "" {
+		errs = append(errs, CheckPassword("", u.Name, u.Email).(*Error))
+	}
+	a.AdminEmail, a.AdminName = u.Email, u.Name
+	for i, p := range errs {
+		e := *p
+		e.Field = "admin_" + e.Field
+		errs[i] = &e
 	}
 	return errs
 }

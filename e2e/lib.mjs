@@ -216,3 +216,41 @@ export function isoDate(days) {
   const d = new Date(Date.now() + days * 86400000);
   return d.toISOString().slice(0, 10);
 }
+
+// mailLink returns the link to path (a page of passnum, such as
+// "/compte/invitation") in the newest message to `to`, read in the outbox
+// page by the operator's admin in a browser context of its own: what the
+// person clicks in their mailbox.
+export async function mailLink(browser, base, operator, to, path) {
+  const context = await browser.newContext({ locale: "fr-FR" });
+  try {
+    const page = await context.newPage();
+    await login(page, base, operator.email, operator.password);
+    await page.goto(base + "/operateur/courriels");
+    const mails = await page.locator("article").filter({ hasText: "Pour " + to + "," }).locator("pre.mail").allTextContents();
+    for (const body of mails) {
+      const link = body.match(new RegExp("https?://\\S+" + path.replaceAll("/", "\\/") + "\\?jeton=\\S+"));
+      if (link) return link[0];
+    }
+    throw new Error(`no message to ${to} with a link to ${path}`);
+  } finally {
+    await context.close();
+  }
+}
+
+// acceptInvitation has an invited person choose their password with the
+// link of their invitation, in a browser context of their own.
+export async function acceptInvitation(browser, base, operator, who) {
+  const link = await mailLink(browser, base, operator, who.email, "/compte/invitation");
+  const context = await browser.newContext({ locale: "fr-FR" });
+  try {
+    const page = await context.newPage();
+    await page.goto(link);
+    await page.getByLabel(/^Votre mot de passe/).fill(who.password);
+    await page.getByLabel(/^Le même mot de passe/).fill(who.password);
+    await page.getByRole("button", { name: "Activer mon compte" }).click();
+    await page.getByRole("status").getByText("Votre compte est activé").waitFor();
+  } finally {
+    await context.close();
+  }
+}

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startPassnum, launchBrowser, newPage, check, login, logout } from "./lib.mjs";
+import { startPassnum, launchBrowser, newPage, check, login, logout, mailLink, acceptInvitation } from "./lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const operator = { email: "olivia.martin@operateur.example.fr", password: "une phrase de passe solide" };
@@ -79,7 +79,13 @@ test("a venue applies, the operator decides, the venue is qualified", async () =
   await page.getByRole("status").getByText("Candidature de « La Quincaillerie numérique » enregistrée").waitFor();
   await check(page, "reseau-candidature-envoyee");
 
-  // The applicant logs in: the counter says the venue is not qualified yet.
+  // The applicant confirms the address with the link received, then logs
+  // in: the counter says the venue is not qualified yet.
+  const confirmation = await mailLink(browser, base, operator, applicant.email, "/compte/confirmation");
+  await page.goto(confirmation);
+  await page.getByRole("button", { name: "Confirmer mon adresse" }).click();
+  await page.getByRole("status").getByText("est confirmée").waitFor();
+  await page.goto(base + "/candidature/envoyee");
   await page.getByRole("link", { name: "Me connecter pour suivre ma candidature" }).click();
   await page.getByLabel("Adresse électronique").fill(applicant.email);
   await page.getByLabel(/^Mot de passe/).fill(applicant.password);
@@ -155,11 +161,11 @@ test("a venue applies, the operator decides, the venue is qualified", async () =
   await page.goto(base + "/lieu/equipe");
   await page.getByLabel(/^Prénom et nom/).fill("Noé Martin");
   await page.getByLabel(/^Adresse électronique \(/).fill("noe.martin@quincaillerie.example.fr");
-  await page.getByLabel(/^Mot de passe provisoire/).fill("un mot de passe provisoire");
-  await page.getByRole("button", { name: "Créer le compte" }).click();
-  await page.getByRole("status").getByText("Compte créé pour Noé Martin").waitFor();
+  await page.getByRole("button", { name: "Inviter la personne" }).click();
+  await page.getByRole("status").getByText("Invitation envoyée à Noé Martin").waitFor();
   await check(page, "reseau-lieu-equipe");
   await logout(page);
+  await acceptInvitation(browser, base, operator, { email: "noe.martin@quincaillerie.example.fr", password: "un mot de passe provisoire" });
 
   // The agent reads the venue's pages, and changes nothing.
   await login(page, base, "noe.martin@quincaillerie.example.fr", "un mot de passe provisoire");

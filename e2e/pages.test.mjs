@@ -50,9 +50,10 @@ test("keyboard, two structures, forgotten password, refusals", async () => {
   const funderURL = await create("financeur", "Région Bretagne");
   await page.getByLabel("Prénom et nom").fill("Yann Le Gall");
   await page.getByLabel(/^Adresse électronique \(/).fill("yann.legall@example.fr");
-  await page.getByLabel("Mot de passe provisoire").fill("provisoire-2027-bzh");
-  await page.getByRole("button", { name: "Créer le compte" }).click();
-  await page.getByRole("status").getByText("Compte créé").waitFor();
+  // He is invited, and does not open the invitation: his forgotten
+  // password below is how he gets in (a reset link proves his address).
+  await page.getByRole("button", { name: "Inviter la personne" }).click();
+  await page.getByRole("status").getByText("Invitation envoyée").waitFor();
   await check(page, "pages-organisation-financeur");
   await create("prescripteur", "France Services Redon");
   // Yann works for this France Services too: his account is attached.

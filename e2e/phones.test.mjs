@@ -24,6 +24,8 @@ const notPages = [
 ];
 const unreachable = new Map([
   ["/mot-de-passe/nouveau", "needs the token of a reset mail (pages.test.mjs)"],
+  ["/compte/invitation", "needs the token of an invitation mail (account-mail.test.mjs, both widths)"],
+  ["/compte/confirmation", "needs the token of a confirmation mail (network.test.mjs)"],
   ["/operateur/travaux/{id}", "exists after issuing or activating (story.test.mjs)"],
   ["/candidature/envoyee", "shown after an application is sent (network.test.mjs)"],
   ["/prescripteur/carnets/{number}/recu", "shown after a hand-out (story.test.mjs)"],

@@ -6,7 +6,7 @@
 // a screenshot.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startPassnum, launchBrowser, newPage, check, login, logout, isoDate } from "./lib.mjs";
+import { startPassnum, launchBrowser, newPage, check, login, logout, isoDate, acceptInvitation } from "./lib.mjs";
 
 const operator = { email: "olivia.martin@operateur.example.fr", password: "une phrase de passe solide" };
 const funder = { email: "jeanne.leroy@ille-et-vilaine.example.fr", password: "financeur-solide-2027" };
@@ -58,10 +58,11 @@ test("the whole story, page by page", async () => {
     await page.goto(`${base}/operateur/organisations/${orgID}`);
     await page.getByLabel("Prénom et nom").fill(name);
     await page.getByLabel(/^Adresse électronique \(/).fill(who.email);
-    await page.getByLabel("Mot de passe provisoire").fill(who.password);
     await page.getByLabel(role === "admin" ? /^Administrateur :/ : /^Agent :/).check();
-    await page.getByRole("button", { name: "Créer le compte" }).click();
-    await page.getByRole("status").getByText("Compte créé").waitFor();
+    await page.getByRole("button", { name: "Inviter la personne" }).click();
+    await page.getByRole("status").getByText("Invitation envoyée").waitFor();
+    // The person chooses their password with the invitation's link.
+    await acceptInvitation(browser, base, operator, who);
   };
   const state = await createOrg("financeur", "État — ANCT");
   const dept = await createOrg("financeur", "Département d'Ille-et-Vilaine");

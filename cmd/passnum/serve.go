@@ -100,6 +100,8 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	if cfg.publicURL != "" {
 		base = strings.TrimSuffix(cfg.publicURL, "/")
 	}
+	// The links of invitations and confirmations point here.
+	s.SetPublicURL(base)
 	// The operator signs the documents venues and funders download.
 	op, err := s.SystemActor(ctx, "cli:"+c.login)
 	if err != nil {

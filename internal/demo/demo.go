@@ -236,6 +236,9 @@ func (sd *seeder) organisations(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("venue %q: %w", v.name, err)
 		}
+		if err := sd.confirmAddress(app.AdminEmail); err != nil {
+			return fmt.Errorf("venue %q: %w", v.name, err)
+		}
 		if i == 0 {
 			sd.venueAdmin = Login{Role: "Lieu de médiation (administrateur)", Kind: passnum.KindVenue,
 				Email: app.AdminEmail, Password: app.AdminPassword, OrgID: o.ID, OrgName: o.Name}
@@ -468,4 +471,21 @@ func sample[T any](rng *mrand.Rand, list []T, k int) []T {
 	c := slices.Clone(list)
 	rng.Shuffle(len(c), func(i, j int) { c[i], c[j] = c[j], c[i] })
 	return c[:min(k, len(c))]
+}
+
+// confirmAddress follows the confirmation link that an applicant's
+// account was sent, as the applicant does from their mailbox, so that the
+// demonstration's venue administrators can sign in.
+func (sd *seeder) confirmAddress(email string) error {
+	msgs, _, err := sd.s.ListOutbox(sd.op, passnum.OutboxFilter{Limit: 10})
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if m.Kind == passnum.MailConfirmAddress && m.To == email {
+			_, err := sd.s.ConfirmAddress(context.Background(), passnum.LinkToken(m.Body, passnum.ConfirmAddressPath))
+			return err
+		}
+	}
+	return fmt.Errorf("no confirmation message for %s", email)
 }

@@ -65,6 +65,7 @@ passes.export         x- -- -- -- --   the printer's file holds every code
 search                xx -- -- -- --
 outbox.read           x- -- -- -- --   messages hold password reset links
 members.read          xx x- x- x- x-   admins: their own organisation
+mail.preferences      xx xx xx xx xx   a person chooses their messages; an organisation's admins set their members'
 sessions.manage       xx -- -- -- xx   venue: its own sessions and registrations
 sessions.book         -- -- -- xx --   the prescriber books the first workshop of the person it hands a carnet to
 activity.write        -- -- -- -- xx   the venue's advisers write their reports
@@ -250,6 +251,15 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.KindPrescriber: f.Prescriber.ID,
 			passnum.KindVenue:      f.Venue.ID,
 		}
+		// One person in each organisation, whose messages its admins set.
+		members := map[int64]int64{}
+		for k, org := range orgs {
+			u, err := env.Store.CreateUser(storetest.As(f.Operator), passnum.UserCreate{Email: fmt.Sprintf("membre.%s@example.org", k), Name: "Dominique", OrgID: org, Role: passnum.RoleAgent})
+			if err != nil {
+				t.Fatal(err)
+			}
+			members[org] = u.ID
+		}
 		prog := fmt.Sprintf("/api/v1/programmes/%d", f.Programme.ID)
 		n := 0
 		unique := func() int { n++; return n }
@@ -295,6 +305,9 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActSearch:          func(int64) call { return call{"GET", "/api/v1/search?q=quincaillerie", nil} },
 			passnum.ActOutboxRead:      func(int64) call { return call{"GET", "/api/v1/outbox", nil} },
 			passnum.ActMembersRead:     func(org int64) call { return call{"GET", fmt.Sprintf("/api/v1/organisations/%d/members", org), nil} },
+			passnum.ActMailPreferences: func(org int64) call {
+				return call{"PUT", fmt.Sprintf("/api/v1/users/%d/mail-preferences", members[org]), map[string]any{"off": []string{}}}
+			},
 			passnum.ActSessionManage: func(int64) call {
 				return call{"POST", "/api/v1/sessions", map[string]any{"service_id": f.Service.ID, "starts_at": storetest.Start.Add(24 * time.Hour), "capacity": 8}}
 			},

@@ -242,12 +242,17 @@ func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(c.Password)
-	if err != nil {
-		return nil, err
+	// An invited person has no password until they choose it: an empty
+	// hash matches none.
+	var hash string
+	if !c.Invitation() {
+		var err error
+		if hash, err = hashPassword(c.Password); err != nil {
+			return nil, err
+		}
 	}
 	var u *passnum.User
-	err = s.write(ctx, "create user", func(tx *tx) error {
+	err := s.write(ctx, "create user", func(tx *tx) error {
 		o, err := tx.findOrg(c.OrgID)
 		if err != nil {
 			return err
@@ -267,14 +272,28 @@ func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.
 			return &passnum.Error{Code: passnum.ECONFLICT, Reason: passnum.ReasonEmailTaken, Field: "email",
 				Message: fmt.Sprintf("Un compte existe déjà pour %s : ajoutez-lui plutôt une appartenance.", c.Email)}
 		}
-		id, err := tx.insert(`INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)`, c.Email, c.Name, hash, tx.nowText())
+		// A password given by an administrator (the API, scripts) makes
+		// an account that signs in at once, as before invitations: the
+		// administrator vouches for the address.
+		confirmed := nullable(tx.nowText())
+		if c.Invitation() {
+			confirmed = nil
+		}
+		id, err := tx.insert(`INSERT INTO users (email, name, password_hash, created_at, confirmed_at) VALUES (?, ?, ?, ?, ?)`, c.Email, c.Name, hash, tx.nowText(), confirmed)
 		if err != nil {
 			return err
 		}
 		if err := tx.exec(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, ?)`, id, c.OrgID, c.Role); err != nil {
 			return err
 		}
-		if err := tx.audit("user.create", fmt.Sprintf("user:%d", id), fmt.Sprintf("org:%d %s", c.OrgID, c.Role)); err != nil {
+		action := "user.create"
+		if c.Invitation() {
+			action = "user.invite"
+			if err := tx.invite(id, c.OrgID, c.Role); err != nil {
+				return fmt.Errorf("invitation of user %d: %w", id, err)
+			}
+		}
+		if err := tx.audit(action, fmt.Sprintf("user:%d", id), fmt.Sprintf("org:%d %s", c.OrgID, c.Role)); err != nil {
 			return err
 		}
 		u, err = tx.findUser(id)
@@ -286,14 +305,15 @@ func (s *Store) CreateUser(ctx context.Context, c passnum.UserCreate) (*passnum.
 func (t *tx) findUser(id int64) (*passnum.User, error) {
 	var u passnum.User
 	var created string
-	err := t.row(`SELECT id, email, name, created_at FROM users WHERE id = ?`, id).Scan(&u.ID, &u.Email, &u.Name, &created)
+	var confirmed sql.NullString
+	err := t.row(`SELECT id, email, name, created_at, confirmed_at FROM users WHERE id = ?`, id).Scan(&u.ID, &u.Email, &u.Name, &created, &confirmed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("user", id)
 	} else if err != nil {
 		return nil, err
 	}
 	in := instants{table: "users", id: id}
-	if u.CreatedAt = in.at("created_at", created); in.err != nil {
+	if u.CreatedAt, u.ConfirmedAt = in.at("created_at", created), in.optional("confirmed_at", confirmed); in.err != nil {
 		return nil, in.err
 	}
 	rows, err := t.query(`SELECT o.id, o.kind, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = ? ORDER BY o.id`, id)
@@ -446,6 +466,9 @@ func (s *Store) AuthenticatePassword(ctx context.Context, email, password string
 	}
 	if !checkPassword(hash, password) || u == nil {
 		return nil, passnum.Errorf(passnum.EUNAUTHORIZED, passnum.ReasonBadCredentials, "Adresse électronique ou mot de passe incorrect.")
+	}
+	if err := requireConfirmedAddress(u); err != nil {
+		return nil, err
 	}
 	return u, nil
 }

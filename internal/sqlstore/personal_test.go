@@ -79,8 +79,11 @@ var personalColumns = map[string]string{
 	"outbox.body":      "outbox.message",
 	"outbox.user_id":   "outbox.message",
 
-	"mail_opt_outs.user_id": "user.mail-preferences",
-	"mail_opt_outs.kind":    "user.mail-preferences",
+	"mail_opt_outs.user_id":    "user.mail-preferences",
+	"account_links.user_id":    "account.link",
+	"account_links.token_hash": "account.link",
+	"account_links.invited_by": "account.link",
+	"mail_opt_outs.kind":       "user.mail-preferences",
 
 	// Who did what: the audit trail and the money's records name their
 	// actor ("user:12"); an audit entry's object and detail may name a
@@ -166,6 +169,8 @@ var impersonal = []string{
 	"password_resets.id", "password_resets.created_at", "password_resets.expires_at", "password_resets.used_at",
 	"outbox.id", "outbox.created_at", "outbox.sent_at", "outbox.kind",
 	"mail_opt_outs.created_at",
+	"users.confirmed_at", "account_links.id", "account_links.purpose", "account_links.org_id", "account_links.role",
+	"account_links.created_at", "account_links.expires_at", "account_links.used_at",
 	// A session of a workshop is the venue's; its people are its
 	// registrations.
 	"workshop_sessions.id", "workshop_sessions.service_id", "workshop_sessions.venue_id", "workshop_sessions.place_id",

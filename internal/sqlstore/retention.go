@@ -67,6 +67,7 @@ var retentionSteps = []retentionStep{
 		due: `(notes <> '' OR author_name <> '') AND report_date < ?`, set: `notes = '', author_name = ''`, date: true}},
 	{kind: "sessions", key: passnum.RetainSessions, purge: purge{table: "sessions", due: `expires_at < ?`}},
 	{kind: string(passnum.RetainPasswordResets), key: passnum.RetainPasswordResets, purge: purge{table: "password_resets", due: `expires_at < ?`}},
+	{kind: "account-links", key: passnum.RetainPasswordResets, purge: purge{table: "account_links", due: `expires_at < ?`}},
 	{kind: "outbox", key: passnum.RetainOutbox, purge: purge{table: "outbox", due: `COALESCE(sent_at, created_at) < ?`}},
 	// The journal of who read personal data (journal.go).
 	{kind: "access-log", key: passnum.RetainAccessLog, purge: purge{table: "personal_reads", due: `read_at < ?`}},

@@ -170,7 +170,7 @@ func TestRetentionRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(runs) != 3 || runs[0].ID != run.ID || runs[0].Status != passnum.RetentionDone || counts(runs[0]) != "beneficiaries=5/1" ||
-			counts(runs[1]) != want || runs[2].FinishedAt == nil || len(runs[0].Counts) != 7 || runs[0].Counts[0].Kind != "beneficiaries" {
+			counts(runs[1]) != want || runs[2].FinishedAt == nil || len(runs[0].Counts) != 8 || runs[0].Counts[0].Kind != "beneficiaries" {
 			t.Errorf("runs %+v", runs)
 		}
 		for _, who := range []*passnum.Actor{st.Actor(f.Prescriber, passnum.RoleAdmin), st.Actor(f.Venue, passnum.RoleAdmin), {OrgID: f.Operator.OrgID, OrgKind: passnum.KindOperator, Role: passnum.RoleAgent}} {

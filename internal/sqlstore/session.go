@@ -348,7 +348,8 @@ func (s *Store) ResetPassword(ctx context.Context, token, password string) error
 			return err
 		}
 		tx.actor = &passnum.Actor{UserID: userID, Label: fmt.Sprintf("user:%d", userID)}
-		if err := tx.exec(`UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID); err != nil {
+		// The link came by e-mail: following it confirms the address too.
+		if err := tx.exec(`UPDATE users SET password_hash = ?, confirmed_at = COALESCE(confirmed_at, ?) WHERE id = ?`, hash, tx.nowText(), userID); err != nil {
 			return fmt.Errorf("password of user %d: %w", userID, err)
 		}
 		// This token is used; the others the person asked for are void.

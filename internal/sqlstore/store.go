@@ -61,6 +61,9 @@ type Store struct {
 	// directory is the public directory held in memory (directory.go).
 	directory directoryCache
 
+	// publicURL is where the links of the messages point (account.go).
+	publicURL atomic.Pointer[string]
+
 	// privacy holds the installation's retention periods and contacts.
 	privacy passnum.PrivacySettings
 	// retentionBatchSize is how many records a batch of the retention

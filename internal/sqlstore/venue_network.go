@@ -356,11 +356,15 @@ func (t *tx) applicationAdmin(a *passnum.VenueApplication, orgID int64, v *passn
 		return existing, admin, t.queueMail(mail{Kind: passnum.MailAddressInUse, UserID: existing, To: a.AdminEmail,
 			Subject: "Une candidature a été envoyée avec votre adresse", Body: addressOwnerBody(v)})
 	}
+	// The account signs in once its address is confirmed (account.go).
 	userID, err := t.insert(`INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)`, a.AdminEmail, a.AdminName, hash, t.nowText())
 	if err != nil {
 		return 0, "", err
 	}
 	if err := t.exec(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'admin')`, userID, orgID); err != nil {
+		return 0, "", err
+	}
+	if err := t.sendAddressConfirmation(userID); err != nil {
 		return 0, "", err
 	}
 	// From here on, the applicant acts: the history and the audit trail
@@ -374,13 +378,10 @@ func (t *tx) applicationAdmin(a *passnum.VenueApplication, orgID int64, v *passn
 // and password that VenueApplication.Validate, which stops at the first of
 // them, did not report.
 func adminProblems(a *passnum.VenueApplication, reported []*passnum.Error) []*passnum.Error {
-	u := passnum.UserCreate{Email: a.AdminEmail, Name: a.AdminName, Password: a.AdminPassword, Role: passnum.RoleAdmin}
 	var errs []*passnum.Error
-	for _, p := range u.Problems() {
-		e := *p
-		e.Field = "admin_" + e.Field
+	for _, e := range a.AdminProblems() {
 		if !slices.ContainsFunc(reported, func(r *passnum.Error) bool { return r.Field == e.Field }) {
-			errs = append(errs, &e)
+			errs = append(errs, e)
 		}
 	}
 	return errs

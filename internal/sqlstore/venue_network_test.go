@@ -70,6 +70,9 @@ func TestApplyAsVenue(t *testing.T) {
 		if org.Kind != passnum.KindVenue || org.Qualification != passnum.QualificationPending || org.Name != "Espace numérique du Blosne" || org.CommuneINSEE != "35238" {
 			t.Fatalf("organisation %+v", org)
 		}
+		if _, err := s.ConfirmAddress(public, passnum.LinkToken(lastMail(t, env, "awa@blosne.example", passnum.MailConfirmAddress).body, passnum.ConfirmAddressPath)); err != nil {
+			t.Fatal(err)
+		}
 		u, err := s.AuthenticatePassword(public, "awa@blosne.example", "un mot de passe assez long")
 		if err != nil || len(u.Memberships) != 1 || u.Memberships[0].OrgID != org.ID || u.Memberships[0].Role != passnum.RoleAdmin {
 			t.Fatalf("admin %+v %v", u, err)
@@ -85,11 +88,12 @@ func TestApplyAsVenue(t *testing.T) {
 			t.Fatalf("file %+v", file)
 		}
 		// Newest first: the operator's notice, then the applicant's
-		// confirmation.
+		// acknowledgement, then the link that confirms the address.
 		msgs, _, err := s.ListOutbox(op, passnum.OutboxFilter{})
-		if err != nil || len(msgs) != 2 || msgs[0].To != "qualification@operateur.example" ||
+		if err != nil || len(msgs) != 3 || msgs[0].To != "qualification@operateur.example" ||
 			!strings.HasPrefix(msgs[0].Subject, "Nouvelle candidature : Espace numérique du Blosne") ||
-			msgs[1].To != "awa@blosne.example" || !strings.Contains(msgs[1].Body, "est enregistrée") {
+			msgs[1].To != "awa@blosne.example" || !strings.Contains(msgs[1].Body, "est enregistrée") ||
+			msgs[2].To != "awa@blosne.example" || msgs[2].Kind != passnum.MailConfirmAddress {
 			t.Fatalf("outbox %+v %v", msgs, err)
 		}
 

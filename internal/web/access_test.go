@@ -66,8 +66,17 @@ GET  /candidature/envoyee                               x   xx xx xx xx xx
 GET  /annuaire                                          x   xx xx xx xx xx
 GET  /annuaire/{id}                                     x   xx xx xx xx xx
 
+GET  /compte/invitation                                 x   xx xx xx xx xx   links of e-mails, opened before the account signs in
+POST /compte/invitation                                 x   xx xx xx xx xx
+GET  /compte/confirmation                               x   xx xx xx xx xx
+POST /compte/confirmation                               x   xx xx xx xx xx
+GET  /compte/nouveau-lien                               x   xx xx xx xx xx
+POST /compte/nouveau-lien                               x   xx xx xx xx xx
+
 GET  /structure                                         -   xx xx xx xx xx   anyone logged in switches organisation
 POST /structure                                         -   xx xx xx xx xx
+GET  /compte/courriels                                  -   xx xx xx xx xx   each person chooses the messages they receive
+POST /compte/courriels                                  -   xx xx xx xx xx
 
 # The operator's space: its agents work the daily tasks (allocation,
 # blocking, reading, the indicators); its admins create, record money,
@@ -93,6 +102,7 @@ POST /operateur/organisations                           -   xr -- -- -- --
 GET  /operateur/organisations/{id}                      -   xx -- -- -- --
 POST /operateur/organisations/{id}/membres              -   xr -- -- -- --
 POST /operateur/organisations/{id}/rattachement         -   xr -- -- -- --
+POST /operateur/organisations/{id}/membres/{user}/invitation -   xr -- -- -- --
 GET  /operateur/courriels                               -   xr -- -- -- --   messages hold password reset links
 POST /operateur/organisations/{id}/territoire           -   xr -- -- -- --
 GET  /operateur/indicateurs                             -   xx -- -- -- --
@@ -221,6 +231,7 @@ GET  /lieu/permanences                                  -   -- -- -- -- xx
 POST /lieu/permanences                                  -   -- -- -- -- xr
 GET  /lieu/equipe                                       -   -- -- -- -- xr
 POST /lieu/equipe                                       -   -- -- -- -- xr
+POST /lieu/equipe/{user}/invitation                     -   -- -- -- -- xr
 
 # Personal data: the notice and the register are public, for people who
 # never log in.
@@ -378,6 +389,9 @@ func routeObjects(t *testing.T, s *site) map[string]routeRequest {
 	must(err)
 	file, err := env.Store.FindVenueFile(op, f.Venue.ID)
 	must(err)
+	// A member of the venue who has not accepted their invitation yet.
+	invitee, err := env.Store.CreateUser(op, passnum.UserCreate{Email: "invitee@example.fr", Name: "Personne invitée", OrgID: f.Venue.ID, Role: passnum.RoleAgent})
+	must(err)
 	description := url.Values{}
 	venueValues(description, &file.Venue)
 
@@ -393,18 +407,20 @@ func routeObjects(t *testing.T, s *site) map[string]routeRequest {
 			"budget": {"1000"}, "face_value": {"10"}, "carnet_size": {"10"}, "tolerance_days": {"31"}, "fee": {"4"},
 			"valid_from": {"2027-01-01"}, "valid_until": {"2027-12-31"}, "territory_regions": {"53"},
 			"services": {"Maîtrise des outils numériques du quotidien"}}},
-		"POST /operateur/programmes/{id}/fonds":           {form: url.Values{"funds_funder": {id(f.State.ID)}, "funds_amount": {"1"}}},
-		"POST /operateur/programmes/{id}/lots":            {form: url.Values{"issue_carnets": {"21"}}}, // over the budget: the job stops at once
-		"POST /operateur/programmes/{id}/activation":      {form: url.Values{"activate_first": {"900000"}, "activate_last": {"900001"}}},
-		"GET /operateur/travaux/{id}":                     {path: "/operateur/travaux/999"},
-		"GET /operateur/travaux/{id}/etat":                {path: "/operateur/travaux/999/etat"},
-		"GET /operateur/lots/{id}/pass.csv":               {path: fmt.Sprintf("/operateur/lots/%d/pass.csv", f.Batch.ID)},
-		"GET /operateur/lots/{id}/carnets.pdf":            {path: fmt.Sprintf("/operateur/lots/%d/carnets.pdf", f.Batch.ID)},
-		"GET /operateur/organisations/{id}":               {path: "/operateur/organisations/" + id(f.Venue.ID)},
-		"POST /operateur/organisations/{id}/membres":      {path: fmt.Sprintf("/operateur/organisations/%d/membres", f.Venue.ID)},
-		"POST /operateur/organisations/{id}/rattachement": {path: fmt.Sprintf("/operateur/organisations/%d/rattachement", f.Venue.ID)},
-		"POST /operateur/organisations/{id}/territoire":   {path: fmt.Sprintf("/operateur/organisations/%d/territoire", s.hub.ID)},
-		"GET /operateur/lieux/{id}":                       {path: "/operateur/lieux/" + id(f.Venue.ID)},
+		"POST /operateur/programmes/{id}/fonds":                        {form: url.Values{"funds_funder": {id(f.State.ID)}, "funds_amount": {"1"}}},
+		"POST /operateur/programmes/{id}/lots":                         {form: url.Values{"issue_carnets": {"21"}}}, // over the budget: the job stops at once
+		"POST /operateur/programmes/{id}/activation":                   {form: url.Values{"activate_first": {"900000"}, "activate_last": {"900001"}}},
+		"GET /operateur/travaux/{id}":                                  {path: "/operateur/travaux/999"},
+		"GET /operateur/travaux/{id}/etat":                             {path: "/operateur/travaux/999/etat"},
+		"GET /operateur/lots/{id}/pass.csv":                            {path: fmt.Sprintf("/operateur/lots/%d/pass.csv", f.Batch.ID)},
+		"GET /operateur/lots/{id}/carnets.pdf":                         {path: fmt.Sprintf("/operateur/lots/%d/carnets.pdf", f.Batch.ID)},
+		"GET /operateur/organisations/{id}":                            {path: "/operateur/organisations/" + id(f.Venue.ID)},
+		"POST /operateur/organisations/{id}/membres":                   {path: fmt.Sprintf("/operateur/organisations/%d/membres", f.Venue.ID)},
+		"POST /operateur/organisations/{id}/rattachement":              {path: fmt.Sprintf("/operateur/organisations/%d/rattachement", f.Venue.ID)},
+		"POST /operateur/organisations/{id}/membres/{user}/invitation": {path: fmt.Sprintf("/operateur/organisations/%d/membres/%d/invitation", f.Venue.ID, invitee.ID)},
+		"POST /lieu/equipe/{user}/invitation":                          {path: fmt.Sprintf("/lieu/equipe/%d/invitation", invitee.ID)},
+		"POST /operateur/organisations/{id}/territoire":                {path: fmt.Sprintf("/operateur/organisations/%d/territoire", s.hub.ID)},
+		"GET /operateur/lieux/{id}":                                    {path: "/operateur/lieux/" + id(f.Venue.ID)},
 		"POST /operateur/lieux/{id}/decision": {path: fmt.Sprintf("/operateur/lieux/%d/decision", f.Venue.ID),
 			form: url.Values{"status": {"suspended"}, "reason": {"Contrôle de la charte"}}},
 		"GET /operateur/lieux/{id}/fiche":            {path: fmt.Sprintf("/operateur/lieux/%d/fiche", f.Venue.ID)},

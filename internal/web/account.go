@@ -115,6 +115,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		v.addError("", passnum.ErrorMessage(err))
+		// The right password of an account whose address waits: the
+		// page offers a new link (account_mail.go).
+		v.Data = map[string]any{"Unconfirmed": passnum.ErrorReason(err) == passnum.ReasonAddressUnconfirmed}
 		return s.render(w, r, errStatus(err), "login", v)
 	}
 	s.setCookie(w, "session", secret, passnum.SessionLifetime)

@@ -190,9 +190,8 @@ func addEveryProblem(v *view, a passnum.VenueApplication, withAdmin bool) {
 	}
 	addBankProblems(v, a.Bank)
 	if withAdmin {
-		u := passnum.UserCreate{Email: a.AdminEmail, Name: a.AdminName, Password: a.AdminPassword, Role: passnum.RoleAdmin}
-		for _, e := range u.Problems() {
-			addFieldError(v, "admin_"+e.Field, e.Message)
+		for _, e := range a.AdminProblems() {
+			addFieldError(v, e.Field, e.Message)
 		}
 	}
 }

@@ -29,6 +29,11 @@ func applyAndLogin(t *testing.T, s *site, n int) (*passnum.Venue, *person) {
 	if venue == nil {
 		t.Fatal("the application created no pending venue")
 	}
+	// The applicant confirms the address with the link received.
+	token := mailLink(t, s, form.Get("admin_email"), passnum.MailConfirmAddress, passnum.ConfirmAddressPath)
+	if a := s.post(anonymous, passnum.ConfirmAddressPath, url.Values{"token": {token}}); a.status != http.StatusSeeOther {
+		t.Fatalf("confirm the address: %d\n%.600s", a.status, a.text())
+	}
 	_, cookie := s.login(form.Get("admin_email"), form.Get("admin_password"))
 	if cookie == nil {
 		t.Fatal("the applicant cannot log in")

@@ -655,19 +655,19 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := r.PostForm
-	u, err := s.svc.CreateUser(r.Context(), passnum.UserCreate{Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"), OrgID: id, Role: passnum.Role(f.Get("role"))})
+	// The person is invited: they choose their password themselves with
+	// the invitation's link (account_mail.go); nobody types it for them.
+	u, err := s.svc.CreateUser(r.Context(), passnum.UserCreate{Email: f.Get("email"), Name: f.Get("name"), OrgID: id, Role: passnum.Role(f.Get("role"))})
 	if err != nil {
 		if passnum.ErrorCode(err) == passnum.EINTERNAL {
 			return err
 		}
 		v := s.newView(r, "Organisation", nil)
 		v.Form = f
-		v.Form.Del("password")
 		v.addServiceError(err, nil)
 		return s.organisationPage(w, r, v, errStatus(err))
 	}
-	return s.redirect(w, r, fmt.Sprintf("/operateur/organisations/%d#membres", id),
-		fmt.Sprintf("Compte créé pour %s (%s). Transmettez-lui son mot de passe provisoire de vive voix ; elle pourra le changer avec « Mot de passe oublié ».", u.Name, u.Email))
+	return s.redirect(w, r, fmt.Sprintf("/operateur/organisations/%d#membres", id), invitedMessage(u))
 }
 
 // attachMember gives a person who already has an account a role in one

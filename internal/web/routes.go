@@ -46,6 +46,15 @@ var routes = []route{
 	{"POST", "/mot-de-passe-oublie", public, nil, (*Server).forgot},
 	{"GET", "/mot-de-passe/nouveau", public, nil, (*Server).resetForm},
 	{"POST", "/mot-de-passe/nouveau", public, nil, (*Server).reset},
+	// Invitations, address confirmations, new links (account_mail.go):
+	// the paths of passnum.InvitationPath and its siblings, which the
+	// messages link to.
+	{"GET", "/compte/invitation", public, nil, (*Server).invitationForm},
+	{"POST", "/compte/invitation", public, nil, (*Server).acceptInvitation},
+	{"GET", "/compte/confirmation", public, nil, (*Server).confirmationForm},
+	{"POST", "/compte/confirmation", public, nil, (*Server).confirmAddress},
+	{"GET", "/compte/nouveau-lien", public, nil, (*Server).newLinkForm},
+	{"POST", "/compte/nouveau-lien", public, nil, (*Server).newLink},
 	{"GET", "/carnet", public, nil, (*Server).carnetCheckForm},
 	{"POST", "/carnet", public, nil, (*Server).carnetCheck},
 	{"GET", "/communes", public, nil, (*Server).communes},
@@ -57,6 +66,8 @@ var routes = []route{
 
 	{"GET", "/structure", loggedIn, nil, (*Server).switchForm},
 	{"POST", "/structure", loggedIn, nil, (*Server).switchOrg},
+	{"GET", "/compte/courriels", loggedIn, nil, (*Server).mailPreferences},
+	{"POST", "/compte/courriels", loggedIn, nil, (*Server).saveMailPreferences},
 
 	{"GET", "/operateur", kinds, operator, (*Server).operatorHome},
 	{"GET", "/operateur/recherche", kinds, operator, (*Server).search},
@@ -79,6 +90,7 @@ var routes = []route{
 	{"GET", "/operateur/organisations/{id}", kinds, operator, (*Server).organisation},
 	{"POST", "/operateur/organisations/{id}/membres", kinds, operator, (*Server).createMember},
 	{"POST", "/operateur/organisations/{id}/rattachement", kinds, operator, (*Server).attachMember},
+	{"POST", "/operateur/organisations/{id}/membres/{user}/invitation", kinds, operator, (*Server).resendInvitation},
 	{"GET", "/operateur/courriels", kinds, operator, (*Server).outbox},
 	{"POST", "/operateur/organisations/{id}/territoire", kinds, operator, (*Server).setTerritory},
 
@@ -122,6 +134,7 @@ var routes = []route{
 	{"POST", "/lieu/permanences", kinds, venue, (*Server).ownPlaceSave},
 	{"GET", "/lieu/equipe", kinds, venue, (*Server).ownTeam},
 	{"POST", "/lieu/equipe", kinds, venue, (*Server).ownTeamAdd},
+	{"POST", "/lieu/equipe/{user}/invitation", kinds, venue, (*Server).ownResendInvitation},
 
 	// The public directory of venues (directory.go, map.go) and the
 	// venues' workshops (workshop*.go): catalogue details, sessions,

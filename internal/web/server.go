@@ -90,6 +90,10 @@ type Server struct {
 	loginTurns        *ratelimit.Turns[string]
 	resetByEmail      *ratelimit.Window[string]
 	resetByNet        *ratelimit.Window[string]
+	// New invitation and confirmation links (account_mail.go), limited
+	// as reset e-mails are.
+	linkByEmail *ratelimit.Window[string]
+	linkByNet   *ratelimit.Window[string]
 	// openData keeps the public open data release of the latest snapshot.
 	openDataCache opendata.Cache
 	// privacy are the settings the notices and the register tell
@@ -133,6 +137,8 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		loginTurns:        ratelimit.NewTurns[string](),
 		resetByEmail:      ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
 		resetByNet:        ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
+		linkByEmail:       ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
+		linkByNet:         ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
 		jobs:              &jobs{byID: map[int64]*job{}, done: opts.JobDone},
 		network:           newNetworkState(),
 		operator:          opts.OperatorName,

@@ -411,13 +411,12 @@ func (s *Server) ownTeamAdd(w http.ResponseWriter, r *http.Request) error {
 		return s.adminOnly(w, r, v)
 	}
 	f := r.PostForm
-	u, err := s.svc.CreateUser(r.Context(), passnum.UserCreate{Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"), OrgID: d.Org.ID, Role: passnum.Role(f.Get("role"))})
+	u, err := s.svc.CreateUser(r.Context(), passnum.UserCreate{Email: f.Get("email"), Name: f.Get("name"), OrgID: d.Org.ID, Role: passnum.Role(f.Get("role"))})
 	if err != nil {
 		if passnum.ErrorCode(err) == passnum.EINTERNAL {
 			return err
 		}
 		v.Form = copyForm(f)
-		v.Form.Del("password")
 		v.addServiceError(err, nil)
 		var lerr error
 		if d.Members, lerr = s.svc.ListMembers(r.Context(), d.Org.ID); lerr != nil {
@@ -425,5 +424,5 @@ func (s *Server) ownTeamAdd(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, errStatus(err), "network_team", v)
 	}
-	return s.redirect(w, r, "/lieu/equipe", fmt.Sprintf("Compte créé pour %s (%s). Transmettez-lui son mot de passe provisoire de vive voix ; elle pourra le changer avec « Mot de passe oublié ».", u.Name, u.Email))
+	return s.redirect(w, r, "/lieu/equipe", invitedMessage(u))
 }
