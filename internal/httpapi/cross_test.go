@@ -238,6 +238,9 @@ func (w *crossWorld) calls() []crossCall {
 		crossCall{method: "DELETE", path: fmt.Sprintf("/api/v1/tokens/%d", w.token)},
 		crossCall{method: "GET", path: "/api/v1/users?email=" + w.email, owner: operator},
 		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/users/%d/memberships", w.member.ID), body: map[string]any{"org_id": venue, "role": "admin"}},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/users/%d/invitation", w.member.ID), body: map[string]any{"org_id": venue}},
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/users/%d/mail-preferences", w.member.ID), owner: venue},
+		crossCall{method: "PUT", path: fmt.Sprintf("/api/v1/users/%d/mail-preferences", w.member.ID), body: map[string]any{"off": []string{"settlement.statement"}}},
 
 		// Programmes, their funds and figures.
 		crossCall{method: "GET", path: "/api/v1/programmes?limit=100", owner: funder, readable: hubs, list: true},
