@@ -169,7 +169,12 @@ func TestApplicationForm(t *testing.T) {
 		if v.INSEE != "35238" || v.PostalCode != "35000" || v.Phone != "+33299000000" || len(v.Services) != 2 || v.OpeningHours == "" {
 			t.Errorf("venue %+v", v)
 		}
-		// Its administrator logs in and sees where the application stands.
+		// Its administrator confirms the address, logs in and sees where
+		// the application stands.
+		token := mailLink(t, s, "lea.morel.1@espace.example.fr", passnum.MailConfirmAddress, passnum.ConfirmAddressPath)
+		if a := s.post(anonymous, passnum.ConfirmAddressPath, url.Values{"token": {token}}); a.status != http.StatusSeeOther {
+			t.Fatalf("confirm the address: %d\n%.400s", a.status, a.text())
+		}
 		login, cookie := s.login("lea.morel.1@espace.example.fr", "une phrase de passe solide")
 		if cookie == nil || login.header.Get("Location") != "/lieu" {
 			t.Fatalf("login: %d %q", login.status, login.header.Get("Location"))

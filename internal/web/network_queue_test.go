@@ -273,7 +273,15 @@ func TestVenueOwnPages(t *testing.T) {
 		if a := s.post(admin, "/lieu/equipe", url.Values{"name": {"X"}, "email": {"pas-une-adresse"}, "password": {"un mot de passe provisoire"}, "role": {"agent"}}); a.status != http.StatusBadRequest || !contains(errorLinks(a), "email") {
 			t.Errorf("bad member: %d %v", a.status, errorLinks(a))
 		}
+		// Noé is invited: he chooses his password with the link received.
+		token := mailLink(t, s, "noe.martin@espace.example.fr", passnum.MailAccountInvited, passnum.InvitationPath)
+		if a := s.post(anonymous, passnum.InvitationPath, url.Values{"token": {token}, "password": {"un mot de passe provisoire"}, "confirm": {"un mot de passe provisoire"}}); a.status != http.StatusSeeOther {
+			t.Fatalf("accept the invitation: %d\n%.400s", a.status, a.text())
+		}
 		_, cookie := s.login("noe.martin@espace.example.fr", "un mot de passe provisoire")
+		if cookie == nil {
+			t.Fatal("the invited agent cannot sign in")
+		}
 		agent := &person{secret: cookie.Value}
 
 		// The agent reads, and changes nothing.
