@@ -100,6 +100,7 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	if cfg.publicURL != "" {
 		base = strings.TrimSuffix(cfg.publicURL, "/")
 	}
+	s.SetPublicURL(base) // the links of the messages the store queues
 	// The operator signs the documents venues and funders download.
 	op, err := s.SystemActor(ctx, "cli:"+c.login)
 	if err != nil {
@@ -132,6 +133,8 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	defer sealInBackground(ctx, s, sqlstore.SealEvery, log, m.ObserveJob)()
 	// The retention job, daily; stopped before the store closes too.
 	defer retainInBackground(ctx, op, s, log, m.ObserveJob)()
+	// The daily reminders (reminders.go), stopped before the store closes.
+	defer remindInBackground(ctx, op, s, log, m.ObserveJob)()
 
 	c.printf("passnum écoute sur %s (base %s : %s).\n", base, s.Dialect(), displayDSN(c.dsn))
 	c.printf("Interface web : %s/ ; API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base, base)
