@@ -69,9 +69,11 @@ type Provider struct {
 	key     *rsa.PrivateKey
 	foreign *rsa.PrivateKey
 
-	mu      sync.Mutex
-	person  *Person // signs in straight away; nil: the form asks
-	people  map[string]Person
+	mu     sync.Mutex
+	person *Person // signs in straight away; nil: the form asks
+	people map[string]Person
+	// anyone lets the form sign in any e-mail, as a person of its own.
+	anyone  bool
 	faults  Faults
 	codes   map[string]grant
 	access  map[string]grant
@@ -119,6 +121,14 @@ func (p *Provider) AddPerson(person Person) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.people[strings.ToLower(person.Email)] = person
+}
+
+// AcceptAnyEmail lets the form sign in any e-mail typed, as a person
+// whose subject derives from it: the browser tests' provider.
+func (p *Provider) AcceptAnyEmail() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.anyone = true
 }
 
 // SetFaults sets how the provider misbehaves from now on.
@@ -184,7 +194,7 @@ func oauthError(w http.ResponseWriter, status int, code, desc string) {
 
 var form = template.Must(template.New("form").Parse(`<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Fournisseur d'identité de test</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"></head>
 <body><main><h1>Fournisseur d'identité de test</h1>
 <form method="post" action="/authorize">
 {{range $k, $v := .}}<input type="hidden" name="{{$k}}" value="{{index $v 0}}">
@@ -235,6 +245,9 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	if login := strings.ToLower(strings.TrimSpace(q.Get("login"))); person == nil && login != "" {
 		if known, ok := p.people[login]; ok {
 			person = &known
+		} else if p.anyone {
+			sum := sha256.Sum256([]byte(login))
+			person = &Person{Subject: fmt.Sprintf("%x", sum[:12]), Email: login}
 		}
 	}
 	p.mu.Unlock()

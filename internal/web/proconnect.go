@@ -48,9 +48,11 @@ var providerRefusal = map[oidclogin.FailureKind]struct {
 
 // refuseProvider logs a failed sign-in (its kind and detail, never a
 // token or a code) and shows the person what to do.
-func (s *Server) refuseProvider(w http.ResponseWriter, r *http.Request, status int, title, message, why string, err error) error {
+// email, when not "", is the address the provider gave, which the person
+// tells their administrator.
+func (s *Server) refuseProvider(w http.ResponseWriter, r *http.Request, status int, title, message, email, why string, err error) error {
 	s.log.WarnContext(r.Context(), "provider sign-in refused", "why", why, "err", err)
-	v := s.newView(r, title, map[string]any{"Message": message})
+	v := s.newView(r, title, map[string]any{"Message": message, "Email": email})
 	return s.render(w, r, status, "proconnect_refused", v)
 }
 
@@ -67,7 +69,7 @@ func (s *Server) providerStart(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return err
 		}
-		return s.refuseProvider(w, r, ref.status, ref.title, ref.message, string(kind), err)
+		return s.refuseProvider(w, r, ref.status, ref.title, ref.message, "", string(kind), err)
 	}
 	s.setCookie(w, "signin", attempt, oidclogin.AttemptLifetime())
 	http.Redirect(w, r, authURL, http.StatusSeeOther)
@@ -90,18 +92,18 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) error 
 		if !ok {
 			return err
 		}
-		return s.refuseProvider(w, r, ref.status, ref.title, ref.message, string(kind), err)
+		return s.refuseProvider(w, r, ref.status, ref.title, ref.message, "", string(kind), err)
 	}
 	secret, info, err := s.svc.SignInWithProvider(r.Context(), res.Identity)
 	if err != nil {
 		if passnum.ErrorCode(err) == passnum.EINTERNAL {
 			return err
 		}
-		title := "Connexion impossible"
+		title, email := "Connexion impossible", ""
 		if passnum.ErrorReason(err) == passnum.ReasonProviderAccountUnknown {
-			title = "Aucun compte pour cette adresse"
+			title, email = "Aucun compte pour cette adresse", res.Identity.Email
 		}
-		return s.refuseProvider(w, r, errStatus(err), title, passnum.ErrorMessage(err), passnum.ErrorReason(err), err)
+		return s.refuseProvider(w, r, errStatus(err), title, passnum.ErrorMessage(err), email, passnum.ErrorReason(err), err)
 	}
 	s.setCookie(w, "session", secret, passnum.SessionLifetime)
 	s.setCookie(w, "csrf", "", -1)

@@ -355,6 +355,9 @@ func TestProConnectSignIn(t *testing.T) {
 				t.Fatalf("status %d, logged in %v; want %d, not logged in: %s", p.status, b.loggedIn(ps.base), tc.status, p.text())
 			}
 			says(t, tc.name, p.text(), []string{tc.says, "Se connecter avec un mot de passe"}, nil)
+			if tc.person.Email == unknownEmail {
+				says(t, tc.name, p.text(), []string{"Adresse transmise par ProConnect : " + unknownEmail}, nil)
+			}
 			if u, l := ps.counts(); u != users || l != links {
 				t.Fatalf("%d users, %d links; want %d, %d", u, l, users, links)
 			}
