@@ -257,13 +257,17 @@ func (c *Client) Start(ctx context.Context, next string) (authURL, cookie string
 	}
 	a := attempt{State: random(), Nonce: random(), Verifier: oauth2.GenerateVerifier(), Next: next,
 		Expires: c.cfg.Now().Add(attemptLifetime).Unix()}
-	raw, err := json.Marshal(a)
+	body, err := encode(a)
 	if err != nil {
 		return "", "", err
 	}
-	body := base64.RawURLEncoding.EncodeToString(raw)
 	return c.oauth(p).AuthCodeURL(a.State, oidc.Nonce(a.Nonce), oauth2.S256ChallengeOption(a.Verifier)),
 		body + "." + c.sign(body), nil
+}
+
+func encode(a attempt) (string, error) {
+	raw, err := json.Marshal(a)
+	return base64.RawURLEncoding.EncodeToString(raw), err
 }
 
 // AttemptLifetime is how long the attempt cookie lives.
@@ -331,6 +335,11 @@ func (c *Client) Finish(ctx context.Context, cookie string, query url.Values) (*
 	tok, err := c.oauth(p).Exchange(ctx, code, oauth2.VerifierOption(a.Verifier))
 	if err != nil {
 		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.ErrorCode == "invalid_client" {
+			// Our id or secret is refused: the installation's settings
+			// are wrong, which no retry of the person mends.
+			return nil, fail(Unavailable, "token endpoint refused the client: check the client id and secret")
+		}
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 {
 			// The error code only: the answer's body may repeat what
 			// was sent.
