@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -50,4 +52,59 @@ func TestRemindersCommand(t *testing.T) {
 			t.Fatalf("outbox %+v %v", msgs, err)
 		}
 	})
+}
+
+// TestServePublicURL: the messages a request to serve queues carry links
+// on its --url.
+func TestServePublicURL(t *testing.T) {
+	h := newHarness(t)
+	h.ok("migrate")
+	s, err := sqlstore.Open(context.Background(), h.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := s.SystemActor(context.Background(), "test")
+	var token string
+	if err == nil {
+		_, err = s.CreateUser(storetest.As(op), passnum.UserCreate{Email: "dpo@operateur.example", Name: "Claire Martin",
+			Password: "un mot de passe assez long pour le test", OrgID: op.OrgID, Role: passnum.RoleAdmin})
+	}
+	if err == nil {
+		_, token, err = s.CreateToken(storetest.As(op), passnum.TokenCreate{OrgID: op.OrgID, Role: passnum.RoleAdmin, Name: "registre"})
+	}
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With --url, serve prints it, not the address it listens on: take a
+	// free port first.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	srv := startServe(t, "--db", h.db, "--addr", addr, "--url", "https://pass.example.fr/")
+	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/rights-requests", strings.NewReader(`{"ref": "B-0000-0001", "kind": "access", "channel": "email"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("record a request: %s", resp.Status)
+	}
+	srv.stop()
+	s, err = sqlstore.Open(context.Background(), h.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	msgs, _, err := s.ListOutbox(storetest.As(op), passnum.OutboxFilter{})
+	if err != nil || len(msgs) != 1 || msgs[0].To != "dpo@operateur.example" ||
+		!strings.Contains(msgs[0].Body, "\nhttps://pass.example.fr/operateur/demandes-rgpd/1\n") {
+		t.Fatalf("outbox %+v %v", msgs, err)
+	}
 }

@@ -370,3 +370,58 @@ func TestRightsRequestMessage(t *testing.T) {
 		}
 	})
 }
+
+// TestBusinessMessagesOptOut: a person who turned off a kind that is not
+// required is not sent it, the other administrators are; a required kind
+// (a transfer rejected) reaches everyone.
+func TestBusinessMessagesOptOut(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		f := openNotify(t, env, st.Options{})
+		s, op := env.Store, st.As(f.Operator)
+		off := memberOf(t, env, f, f.Venue, passnum.RoleAdmin, "comptable@quincaillerie.example")
+		memberOf(t, env, f, f.Venue, passnum.RoleAdmin, "direction@quincaillerie.example")
+		if err := sqlstore.ExecRaw(s, `INSERT INTO mail_opt_outs (user_id, kind, created_at) VALUES (?, ?, ?)`,
+			off.ID, passnum.MailStatementPaid, passnum.FormatTime(env.Clock.Now())); err != nil {
+			t.Fatal(err)
+		}
+		redeemAt(t, env, f, f.Venue, f.Service.ID, f.Serials(0)[:1]...)
+		env.Clock.Set(time.Date(2027, 4, 2, 9, 0, 0, 0, time.UTC))
+		if _, err := s.RunSettlement(op, "2027-03-31"); err != nil {
+			t.Fatal(err)
+		}
+		setBank(t, env, f, f.Venue)
+		list, _, err := s.ListStatements(op, passnum.StatementFilter{})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("statements %+v %v", list, err)
+		}
+		id := list[0].ID
+		if _, err := s.ValidateStatement(op, id); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetPayerAccount(op, passnum.PayerAccount{Name: "APTIC", IBAN: testIBAN, BIC: "AGRIFRPP"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreatePaymentBatch(op, "2027-04-05"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RejectStatement(op, id, "AC01 IBAN incorrect"); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			kind passnum.MailKind
+			to   []string
+		}{
+			{passnum.MailStatementPaid, []string{"direction@quincaillerie.example"}},
+			{passnum.MailTransferRejected, []string{"comptable@quincaillerie.example", "direction@quincaillerie.example"}},
+		}
+		for _, tc := range tests {
+			var to []string
+			for _, m := range mails(t, env, f, tc.kind) {
+				to = append(to, m.To)
+			}
+			if fmt.Sprint(to) != fmt.Sprint(tc.to) {
+				t.Errorf("%s went to %v, want %v", tc.kind, to, tc.to)
+			}
+		}
+	})
+}
