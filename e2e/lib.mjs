@@ -38,7 +38,9 @@ export function freePort() {
 // runs before the server starts with a function that runs the command
 // line on the database (arguments, extra environment) and returns what it
 // printed: to import data a test needs.
-export async function startPassnum({ operatorEmail, operatorPassword, setup }) {
+// env adds to the server's environment (sign-in settings, say), and port,
+// when given, is the port it listens on (else a free one).
+export async function startPassnum({ operatorEmail, operatorPassword, setup, env = {}, port: wanted }) {
   const dir = mkdtempSync(join(tmpdir(), "passnum-e2e-"));
   const bin = join(dir, "passnum");
   execFileSync("go", ["build", "-o", bin, "./cmd/passnum"], { cwd: root, stdio: "inherit" });
@@ -53,9 +55,9 @@ export async function startPassnum({ operatorEmail, operatorPassword, setup }) {
       env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"],
     }));
   }
-  const port = await freePort();
+  const port = wanted ?? await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const proc = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`, "--url", base], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`, "--url", base], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let log = "";
   proc.stderr.on("data", (d) => { log += d; });
   await new Promise((resolve, reject) => {

@@ -12,29 +12,9 @@ import (
 	"github.com/passnum/passnum"
 )
 
-// defaultPublicURL is where links point until SetPublicURL says better:
-// the address of a server started with its defaults.
-const defaultPublicURL = "http://localhost:8080"
-
-// SetPublicURL sets the address people reach passnum at, such as
-// https://pass.example.fr, which the links of the messages start with.
-// The server sets it once it knows its address, before serving.
-func (s *Store) SetPublicURL(base string) {
-	base = strings.TrimSuffix(base, "/")
-	s.publicURL.Store(&base)
-}
-
-// PublicURL returns the address the links of the messages start with.
-func (s *Store) PublicURL() string {
-	if p := s.publicURL.Load(); p != nil && *p != "" {
-		return *p
-	}
-	return defaultPublicURL
-}
-
 // accountLinkURL is the address of a page of passnum with a token.
 func (t *tx) accountLinkURL(path, token string) string {
-	return t.s.PublicURL() + path + "?jeton=" + token
+	return t.link(path + "?jeton=" + token)
 }
 
 // newAccountLink records a link of purpose for an account and returns its
@@ -102,7 +82,7 @@ func (t *tx) sendInvitation(userID, invitedBy, orgID int64, role passnum.Role) e
 	}
 	return t.queueMail(mail{Kind: passnum.MailAccountInvited, UserID: userID, To: u.Email,
 		Subject: invitationSubject(org.Name),
-		Body:    invitationBody(u.Name, u.Email, inviter, org.Name, role, t.accountLinkURL(passnum.InvitationPath, token), t.s.PublicURL()+passnum.NewLinkPath)})
+		Body:    invitationBody(u.Name, u.Email, inviter, org.Name, role, t.accountLinkURL(passnum.InvitationPath, token), t.link(passnum.NewLinkPath))})
 }
 
 func invitationSubject(org string) string {
@@ -150,7 +130,7 @@ func (t *tx) sendAddressConfirmation(userID int64) error {
 		return err
 	}
 	return t.queueMail(mail{Kind: passnum.MailConfirmAddress, UserID: userID, To: u.Email, Subject: confirmSubject,
-		Body: confirmBody(u.Name, t.accountLinkURL(passnum.ConfirmAddressPath, token), t.s.PublicURL()+passnum.NewLinkPath)})
+		Body: confirmBody(u.Name, t.accountLinkURL(passnum.ConfirmAddressPath, token), t.link(passnum.NewLinkPath))})
 }
 
 const confirmSubject = "Confirmez votre adresse électronique pour passnum"

@@ -65,6 +65,11 @@ var personalColumns = map[string]string{
 	"users.password_hash": "user.password",
 	"memberships.user_id": "user.identity",
 
+	"provider_links.user_id":      "user.provider-link",
+	"provider_links.subject":      "user.provider-link",
+	"provider_links.email":        "user.provider-link",
+	"provider_links.last_used_at": "user.provider-link",
+
 	"sessions.user_id":     "session.connection",
 	"sessions.org_id":      "session.connection",
 	"sessions.secret_hash": "session.connection",
@@ -168,9 +173,13 @@ var impersonal = []string{
 	"users.id", "users.created_at", "sessions.id", "personal_reads.id",
 	"password_resets.id", "password_resets.created_at", "password_resets.expires_at", "password_resets.used_at",
 	"outbox.id", "outbox.created_at", "outbox.sent_at", "outbox.kind",
+	"provider_links.id", "provider_links.issuer", "provider_links.created_at",
 	"mail_opt_outs.created_at",
 	"users.confirmed_at", "account_links.id", "account_links.purpose", "account_links.org_id", "account_links.role",
 	"account_links.created_at", "account_links.expires_at", "account_links.used_at",
+	// What the daily reminders told, by kind, record number and date:
+	// organisations, programmes and requests, never a person.
+	"mail_reminders.*",
 	// A session of a workshop is the venue's; its people are its
 	// registrations.
 	"workshop_sessions.id", "workshop_sessions.service_id", "workshop_sessions.venue_id", "workshop_sessions.place_id",

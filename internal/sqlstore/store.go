@@ -61,14 +61,14 @@ type Store struct {
 	// directory is the public directory held in memory (directory.go).
 	directory directoryCache
 
-	// publicURL is where the links of the messages point (account.go).
-	publicURL atomic.Pointer[string]
-
 	// privacy holds the installation's retention periods and contacts.
 	privacy passnum.PrivacySettings
 	// retentionBatchSize is how many records a batch of the retention
 	// job erases (retention.go); 0 means the default.
 	retentionBatchSize int
+	// publicURL is the address people type, on which the links of
+	// messages are built (notify.go); nil until it is set.
+	publicURL atomic.Pointer[string]
 }
 
 // Option configures a Store.
