@@ -78,6 +78,8 @@ var personalColumns = map[string]string{
 	"outbox.subject":   "outbox.message",
 	"outbox.body":      "outbox.message",
 	"outbox.user_id":   "outbox.message",
+	// The server's answer to the last attempt may name the recipient.
+	"outbox.last_error": "outbox.message",
 
 	"mail_opt_outs.user_id": "user.mail-preferences",
 	"mail_opt_outs.kind":    "user.mail-preferences",
@@ -165,6 +167,9 @@ var impersonal = []string{
 	"users.id", "users.created_at", "sessions.id", "personal_reads.id",
 	"password_resets.id", "password_resets.created_at", "password_resets.expires_at", "password_resets.used_at",
 	"outbox.id", "outbox.created_at", "outbox.sent_at", "outbox.kind",
+	// The delivery of a message: its state, attempts, the sender that
+	// claims it and the hash of its unsubscribe link's secret.
+	"outbox.state", "outbox.attempts", "outbox.next_attempt_at", "outbox.claimed_by", "outbox.claimed_until", "outbox.unsubscribe_hash",
 	"mail_opt_outs.created_at",
 	// A session of a workshop is the venue's; its people are its
 	// registrations.

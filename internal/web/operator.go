@@ -703,5 +703,9 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "outbox", s.newView(r, "Courriels en attente", map[string]any{"Messages": msgs, "Total": total}))
+	title := "Courriels en attente"
+	if s.mailSending {
+		title = "Courriels"
+	}
+	return s.render(w, r, http.StatusOK, "outbox", s.newView(r, title, map[string]any{"Messages": msgs, "Total": total, "Sending": s.mailSending}))
 }
