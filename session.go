@@ -55,6 +55,8 @@ type OutboxMessage struct {
 type OutboxFilter struct {
 	Offset int
 	Limit  int
+	// State, when set, keeps the messages in this state.
+	State MailState
 }
 
 // SessionService opens and closes web sessions and resets forgotten

@@ -38,7 +38,8 @@ export function freePort() {
 // runs before the server starts with a function that runs the command
 // line on the database (arguments, extra environment) and returns what it
 // printed: to import data a test needs.
-export async function startPassnum({ operatorEmail, operatorPassword, setup }) {
+// env is added to the server's environment (outgoing mail's settings).
+export async function startPassnum({ operatorEmail, operatorPassword, setup, env = {} }) {
   const dir = mkdtempSync(join(tmpdir(), "passnum-e2e-"));
   const bin = join(dir, "passnum");
   execFileSync("go", ["build", "-o", bin, "./cmd/passnum"], { cwd: root, stdio: "inherit" });
@@ -55,7 +56,7 @@ export async function startPassnum({ operatorEmail, operatorPassword, setup }) {
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const proc = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`, "--url", base], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`, "--url", base], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let log = "";
   proc.stderr.on("data", (d) => { log += d; });
   await new Promise((resolve, reject) => {
@@ -72,6 +73,7 @@ export async function startPassnum({ operatorEmail, operatorPassword, setup }) {
   });
   return {
     base,
+    db,
     log: () => log,
     async stop() {
       mkdirSync(screenshots, { recursive: true });

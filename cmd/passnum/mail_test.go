@@ -1,11 +1,16 @@
 package main
 
 import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/passnum/passnum/internal/mail/mailtest"
 )
@@ -114,4 +119,65 @@ func TestMailTest(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServeMail: serve says at start whether it sends e-mail, and with a
+// server set, a message queued by a request (a forgotten password) leaves
+// without anyone reading the outbox.
+func TestServeMail(t *testing.T) {
+	t.Run("without a server", func(t *testing.T) {
+		unsetenv(t, envSMTPHost)
+		s := startServe(t, "--db", filepath.Join(t.TempDir(), "passnum.db"))
+		if out := s.out.String(); !strings.Contains(out, "aucun serveur d'envoi réglé") || !strings.Contains(out, "/operateur/courriels") {
+			t.Errorf("serve does not say that e-mail waits in the outbox:\n%s", out)
+		}
+	})
+	t.Run("with a server", func(t *testing.T) {
+		srv := mailtest.Start(t)
+		h := mailEnv(t, srv)
+		unsetenv(t, "PASSNUM_URL") // the address serve listens on
+		h.ok("migrate")
+		t.Setenv(envPassword, "correct horse battery staple")
+		h.ok("user", "create", "--org", "1", "--role", "admin", "--email", "lea.martin@exemple.fr", "--name", "Léa Martin")
+		s := startServe(t, "--db", h.db)
+		out := s.out.String()
+		if !strings.Contains(out, "Courriels envoyés par 127.0.0.1:") || strings.Contains(out, mailtest.Password) {
+			t.Errorf("serve's start:\n%s", out)
+		}
+		base := baseRE.FindStringSubmatch(out)
+		if base == nil {
+			t.Fatalf("no address in:\n%s", out)
+		}
+		jar, _ := cookiejar.New(nil)
+		client := &http.Client{Jar: jar}
+		resp, err := client.Get(base[1] + "/mot-de-passe-oublie")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		token := csrfRE.FindStringSubmatch(string(page))
+		if token == nil {
+			t.Fatalf("no CSRF token in:\n%s", page)
+		}
+		start := time.Now()
+		resp, err = client.PostForm(base[1]+"/mot-de-passe-oublie", url.Values{"csrf": {token[1]}, "email": {"lea.martin@exemple.fr"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("forgotten password: %d", resp.StatusCode)
+		}
+		for len(srv.Received()) == 0 {
+			if time.Since(start) > 30*time.Second {
+				t.Fatalf("no message received after %s\nstderr: %s", time.Since(start), s.errOut.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Logf("the reset link reached the server %s after the request", time.Since(start).Round(time.Millisecond))
+		if got := srv.Received(); len(got) != 1 || got[0].To[0] != "lea.martin@exemple.fr" || !strings.Contains(string(got[0].Data), "mot-de-passe") {
+			t.Errorf("received %+v", got)
+		}
+	})
 }

@@ -69,7 +69,7 @@ func NewSender(queue passnum.MailQueue, client *Client, log *slog.Logger, now fu
 	}
 	return &Sender{queue: queue, client: client, log: log, now: now,
 		claimer:  fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b)),
-		Interval: 5 * time.Second, Lease: 5 * time.Minute, Batch: 10}
+		Interval: 2 * time.Second, Lease: 5 * time.Minute, Batch: 10}
 }
 
 // Claimer names the sender in its claims.

@@ -222,6 +222,11 @@ func TestMailQueueRetries(t *testing.T) {
 			if msg.State != passnum.MailFailed || msg.Attempts != 1 || !strings.Contains(msg.LastError, `550 "5.0.0 No such user here"`) {
 				t.Fatalf("after a 550: %+v, want failed with the answer", msg)
 			}
+			for state, want := range map[passnum.MailState]int{passnum.MailFailed: 1, passnum.MailPending: 0, passnum.MailSent: 0} {
+				if _, n, err := env.Store.ListOutbox(st.As(m.op), passnum.OutboxFilter{State: state}); err != nil || n != want {
+					t.Errorf("messages %s: %d, %v; want %d", state, n, err, want)
+				}
+			}
 			env.Clock.Advance(24 * time.Hour)
 			if n := m.run(t); n != 0 {
 				t.Errorf("a failed message was claimed again (%d)", n)

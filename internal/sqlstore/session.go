@@ -373,7 +373,11 @@ func (s *Store) ListOutbox(ctx context.Context, f passnum.OutboxFilter) ([]*pass
 	var out []*passnum.OutboxMessage
 	var total int
 	err := s.read(ctx, func(tx *tx) error {
-		if err := tx.get(&total, `SELECT COUNT(*) FROM outbox`); err != nil {
+		where, args := "", []any{}
+		if f.State != "" {
+			where, args = ` WHERE state = ?`, append(args, f.State)
+		}
+		if err := tx.get(&total, `SELECT COUNT(*) FROM outbox`+where, args...); err != nil {
 			return err
 		}
 		var err error
@@ -392,7 +396,7 @@ func (s *Store) ListOutbox(ctx context.Context, f passnum.OutboxFilter) ([]*pass
 				m.NextAttemptAt = &at
 			}
 			return &m, in.err
-		}, `SELECT id, kind, recipient, subject, body, created_at, sent_at, state, attempts, last_error, next_attempt_at FROM outbox ORDER BY id DESC LIMIT ? OFFSET ?`, limit, offset)
+		}, `SELECT id, kind, recipient, subject, body, created_at, sent_at, state, attempts, last_error, next_attempt_at FROM outbox`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 		return err
 	})
 	return out, total, err
