@@ -19,6 +19,7 @@ type Service interface {
 	UserService
 	TokenService
 	SessionService
+	ProviderSignInService
 	ProgrammeService
 	IssuanceService
 	CarnetService

@@ -38,8 +38,9 @@ export function freePort() {
 // runs before the server starts with a function that runs the command
 // line on the database (arguments, extra environment) and returns what it
 // printed: to import data a test needs.
-// env is added to the server's environment (outgoing mail's settings).
-export async function startPassnum({ operatorEmail, operatorPassword, setup, env = {} }) {
+// env adds to the server's environment (sign-in settings, say), and port,
+// when given, is the port it listens on (else a free one).
+export async function startPassnum({ operatorEmail, operatorPassword, setup, env = {}, port: wanted }) {
   const dir = mkdtempSync(join(tmpdir(), "passnum-e2e-"));
   const bin = join(dir, "passnum");
   execFileSync("go", ["build", "-o", bin, "./cmd/passnum"], { cwd: root, stdio: "inherit" });
@@ -54,7 +55,7 @@ export async function startPassnum({ operatorEmail, operatorPassword, setup, env
       env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"],
     }));
   }
-  const port = await freePort();
+  const port = wanted ?? await freePort();
   const base = `http://127.0.0.1:${port}`;
   const proc = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`, "--url", base], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let log = "";

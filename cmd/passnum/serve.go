@@ -16,6 +16,7 @@ import (
 	"github.com/passnum/passnum/internal/demo"
 	"github.com/passnum/passnum/internal/httpapi"
 	"github.com/passnum/passnum/internal/metrics"
+	"github.com/passnum/passnum/internal/oidclogin"
 	"github.com/passnum/passnum/internal/ratelimit"
 	"github.com/passnum/passnum/internal/sqlstore"
 	"github.com/passnum/passnum/internal/web"
@@ -38,6 +39,9 @@ démarrage s'ils datent de plus de --indicators-every, puis à chaque
 intervalle ; 0 arrête ce calcul automatique (passnum indicators refresh le
 fait à la demande).
 
+Avec --oidc-issuer (ou PASSNUM_OIDC_ISSUER), la page de connexion propose
+aussi ProConnect (OpenID Connect) ; le README dit comment l'inscrire.
+
 Avec --demo et sans --db ni PASSNUM_DB : la base ` + demoDB + ` du répertoire
 courant est supprimée, recréée et remplie de données de démonstration ; les
 identifiants de démonstration et des exemples de requêtes s'affichent.
@@ -49,7 +53,8 @@ type serveConfig struct {
 	demo                          bool
 	every                         time.Duration // of the indicators' computation
 	proxies                       ratelimit.TrustedProxies
-	mail                          *mailOptions // outgoing mail (mail.go)
+	mail                          *mailOptions   // outgoing mail (mail.go)
+	signIn                        signInSettings // ProConnect (signin.go)
 }
 
 func (c *cli) serve(o *options) runFunc {
@@ -70,6 +75,7 @@ func (c *cli) serve(o *options) runFunc {
 	}
 	o.value(trustedProxiesValue{&cfg.proxies}, "trusted-proxies", "`réseaux` des mandataires inverses (reverse proxies) dont l'en-tête X-Forwarded-For est cru, séparés par des virgules, par exemple 127.0.0.1/32,::1/128 (défaut : aucun ; variable "+envTrustedProxies+")")
 	cfg.mail = mailFlags(o)
+	cfg.signIn.declare(o)
 	o.check(func() error {
 		if cfg.every < 0 {
 			return o.usageErrorf("--indicators-every doit être positif ou nul")
@@ -110,6 +116,7 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	if cfg.publicURL != "" {
 		base = strings.TrimSuffix(cfg.publicURL, "/")
 	}
+	s.SetPublicURL(base) // the links of the messages the store queues
 	// The operator signs the documents venues and funders download.
 	op, err := s.SystemActor(ctx, "cli:"+c.login)
 	if err != nil {
@@ -125,7 +132,12 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	// one wrapper of the service.
 	m := metrics.New()
 	svc := m.Service(s)
-	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: cfg.metricsToken, proxies: cfg.proxies, legal: &legal, mailSending: cfg.mail.settings.Configured()})
+	signIn, err := cfg.signIn.signInClient(ctx, base, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: cfg.metricsToken, proxies: cfg.proxies, legal: &legal, signIn: signIn, mailSending: cfg.mail.settings.Configured()})
 	if err != nil {
 		ln.Close()
 		return err
@@ -149,6 +161,8 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	defer stopMail()
+	// The daily reminders (reminders.go), stopped before the store closes.
+	defer remindInBackground(ctx, op, s, log, m.ObserveJob)()
 
 	c.printf("passnum écoute sur %s (base %s : %s).\n", base, s.Dialect(), displayDSN(c.dsn))
 	c.printf("Interface web : %s/ ; API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base, base)
@@ -246,6 +260,7 @@ type mountOptions struct {
 	proxies      ratelimit.TrustedProxies // whose X-Forwarded-For is believed
 	legal        *passnum.LegalSettings   // the legal notice's, nil for the defaults
 	mailSending  bool                     // a sender delivers the outbox (mail.go)
+	signIn       *oidclogin.Client        // ProConnect's, nil when off
 }
 
 // mount builds what serve answers: /healthz, /readyz and /metrics in front
@@ -253,7 +268,7 @@ type mountOptions struct {
 func mount(s *sqlstore.Store, svc passnum.Service, m *metrics.Metrics, o mountOptions) (http.Handler, error) {
 	// One set of counters of guessed codes for the API and the pages.
 	limits := ratelimit.NewShared()
-	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob, Privacy: privacyOf(s), Legal: o.legal, MailSending: o.mailSending})
+	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob, Privacy: privacyOf(s), Legal: o.legal, SignIn: o.signIn, MailSending: o.mailSending})
 	if err != nil {
 		return nil, err
 	}

@@ -105,6 +105,7 @@ var instantColumns = []struct {
 	{"password_resets", []string{"created_at", "expires_at", "used_at"}},
 	{"outbox", []string{"created_at", "sent_at", "next_attempt_at"}},
 	{"mail_opt_outs", []string{"created_at"}},
+	{"mail_reminders", []string{"created_at"}},
 	{"venues", []string{"charter_accepted_at", "updated_at"}},
 	{"venue_places", []string{"created_at", "updated_at"}},
 	{"workshop_sessions", []string{"starts_at", "created_at", "cancelled_at"}},
@@ -125,6 +126,8 @@ var instantColumns = []struct {
 	{"personal_reads", []string{"read_at"}},
 	{"audit_chain", []string{"sealed_at"}},
 	{"audit_anchors", []string{"created_at"}},
+	// 0017: links to an OpenID Connect provider.
+	{"provider_links", []string{"created_at", "last_used_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),

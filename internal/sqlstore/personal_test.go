@@ -65,6 +65,11 @@ var personalColumns = map[string]string{
 	"users.password_hash": "user.password",
 	"memberships.user_id": "user.identity",
 
+	"provider_links.user_id":      "user.provider-link",
+	"provider_links.subject":      "user.provider-link",
+	"provider_links.email":        "user.provider-link",
+	"provider_links.last_used_at": "user.provider-link",
+
 	"sessions.user_id":     "session.connection",
 	"sessions.org_id":      "session.connection",
 	"sessions.secret_hash": "session.connection",
@@ -170,7 +175,11 @@ var impersonal = []string{
 	// The delivery of a message: its state, attempts, the sender that
 	// claims it and the hash of its unsubscribe link's secret.
 	"outbox.state", "outbox.attempts", "outbox.next_attempt_at", "outbox.claimed_by", "outbox.claimed_until", "outbox.unsubscribe_hash",
+	"provider_links.id", "provider_links.issuer", "provider_links.created_at",
 	"mail_opt_outs.created_at",
+	// What the daily reminders told, by kind, record number and date:
+	// organisations, programmes and requests, never a person.
+	"mail_reminders.*",
 	// A session of a workshop is the venue's; its people are its
 	// registrations.
 	"workshop_sessions.id", "workshop_sessions.service_id", "workshop_sessions.venue_id", "workshop_sessions.place_id",
