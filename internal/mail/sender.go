@@ -104,17 +104,23 @@ func (s *Sender) RunOnce(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("claim: %w", err)
 	}
 	for _, m := range batch {
-		o := s.deliver(ctx, m)
 		if ctx.Err() != nil {
-			// Stopped mid-way: the claim expires and another attempt
-			// (here after a restart, or on another server) takes it.
+			// Stopped: the claims of the rest expire and another attempt
+			// (here after a restart, or on another server) takes them.
+			return len(batch), ctx.Err()
+		}
+		o := s.deliver(ctx, m)
+		if ctx.Err() != nil && o.State != passnum.MailSent {
+			// Stopped mid-send: what failed is the stop's doing, not
+			// the server's; the claim expires as above. A message the
+			// server took is recorded sent, so that it is not sent twice.
 			return len(batch), ctx.Err()
 		}
 		if err := s.queue.RecordMailOutcome(context.WithoutCancel(ctx), m.ID, s.claimer, o); err != nil {
 			s.log.Error("mail outcome not recorded", "outbox", m.ID, "state", o.State, "err", err)
 		}
 	}
-	return len(batch), nil
+	return len(batch), ctx.Err()
 }
 
 // deliver sends one claimed message and says what became of it.
