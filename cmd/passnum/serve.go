@@ -39,6 +39,11 @@ démarrage s'ils datent de plus de --indicators-every, puis à chaque
 intervalle ; 0 arrête ce calcul automatique (passnum indicators refresh le
 fait à la demande).
 
+Chaque jour, les rappels par courriel sont mis en file : pass qui expirent
+dans les 30 jours (prescripteurs, financeurs), demandes RGPD à échéance dans
+7 jours (opérateur) ; chacun une seule fois, même sur plusieurs serveurs
+(passnum reminders run le fait à la demande).
+
 Avec --oidc-issuer (ou PASSNUM_OIDC_ISSUER), la page de connexion propose
 aussi ProConnect (OpenID Connect) ; le README dit comment l'inscrire.
 
