@@ -34,6 +34,7 @@ const (
 	ActPassExport      Action = "passes.export"
 	ActSearch          Action = "search"
 	ActOutboxRead      Action = "outbox.read"
+	ActOutboxRetry     Action = "outbox.retry"
 	ActMembersRead     Action = "members.read"
 	// ActMailPreferences reads and sets which messages a person
 	// receives: the store lets a person set their own, and the admins of
@@ -125,6 +126,7 @@ var permissions = map[Action][]grant{
 	ActPassExport:      {opAdmin},
 	ActSearch:          {opAny},
 	ActOutboxRead:      {opAdmin},                                    // messages hold password reset links
+	ActOutboxRetry:     {opAdmin},                                    // a failed message sent again
 	ActMembersRead:     {opAny, fnAdmin, hubAdmin, prAdmin, vnAdmin}, // admins: their own organisation
 	ActMailPreferences: {opAny, funder, hub, presc, venue},           // a person their own; admins their members'
 	ActSessionManage:   {opAny, venue},                               // venue: its own sessions and registrations

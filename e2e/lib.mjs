@@ -74,6 +74,7 @@ export async function startPassnum({ operatorEmail, operatorPassword, setup, env
   });
   return {
     base,
+    db,
     log: () => log,
     async stop() {
       mkdirSync(screenshots, { recursive: true });
@@ -229,7 +230,8 @@ export async function mailLink(browser, base, operator, to, path) {
     const page = await context.newPage();
     await login(page, base, operator.email, operator.password);
     await page.goto(base + "/operateur/courriels");
-    const mails = await page.locator("article").filter({ hasText: "Pour " + to + "," }).locator("pre.mail").allTextContents();
+    const escaped = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const mails = await page.locator("article").filter({ hasText: new RegExp("pour " + escaped(to) + ",", "i") }).locator("pre.mail").allTextContents();
     for (const body of mails) {
       const link = body.match(new RegExp("https?://\\S+" + path.replaceAll("/", "\\/") + "\\?jeton=\\S+"));
       if (link) return link[0];

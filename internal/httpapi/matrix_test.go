@@ -64,6 +64,7 @@ invariants.check      xx -- -- -- --
 passes.export         x- -- -- -- --   the printer's file holds every code
 search                xx -- -- -- --
 outbox.read           x- -- -- -- --   messages hold password reset links
+outbox.retry          x- -- -- -- --   a failed message sent again
 members.read          xx x- x- x- x-   admins: their own organisation
 mail.preferences      xx xx xx xx xx   a person chooses their messages; an organisation's admins set their members'
 sessions.manage       xx -- -- -- xx   venue: its own sessions and registrations
@@ -304,6 +305,7 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActPassExport:      func(int64) call { return call{"GET", fmt.Sprintf("/api/v1/batches/%d/passes.csv", f.Batch.ID), nil} },
 			passnum.ActSearch:          func(int64) call { return call{"GET", "/api/v1/search?q=quincaillerie", nil} },
 			passnum.ActOutboxRead:      func(int64) call { return call{"GET", "/api/v1/outbox", nil} },
+			passnum.ActOutboxRetry:     func(int64) call { return call{"POST", "/api/v1/outbox/999999/retry", nil} },
 			passnum.ActMembersRead:     func(org int64) call { return call{"GET", fmt.Sprintf("/api/v1/organisations/%d/members", org), nil} },
 			passnum.ActMailPreferences: func(org int64) call {
 				return call{"PUT", fmt.Sprintf("/api/v1/users/%d/mail-preferences", members[org]), map[string]any{"off": []string{}}}

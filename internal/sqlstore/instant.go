@@ -104,7 +104,7 @@ var instantColumns = []struct {
 	{"sessions", []string{"created_at", "expires_at"}},
 	{"password_resets", []string{"created_at", "expires_at", "used_at"}},
 	{"account_links", []string{"created_at", "expires_at", "used_at"}},
-	{"outbox", []string{"created_at", "sent_at"}},
+	{"outbox", []string{"created_at", "sent_at", "next_attempt_at"}},
 	{"mail_opt_outs", []string{"created_at"}},
 	{"mail_reminders", []string{"created_at"}},
 	{"venues", []string{"charter_accepted_at", "updated_at"}},

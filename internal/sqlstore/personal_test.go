@@ -83,6 +83,8 @@ var personalColumns = map[string]string{
 	"outbox.subject":   "outbox.message",
 	"outbox.body":      "outbox.message",
 	"outbox.user_id":   "outbox.message",
+	// The server's answer to the last attempt may name the recipient.
+	"outbox.last_error": "outbox.message",
 
 	"mail_opt_outs.user_id":    "user.mail-preferences",
 	"account_links.user_id":    "account.link",
@@ -173,6 +175,9 @@ var impersonal = []string{
 	"users.id", "users.created_at", "sessions.id", "personal_reads.id",
 	"password_resets.id", "password_resets.created_at", "password_resets.expires_at", "password_resets.used_at",
 	"outbox.id", "outbox.created_at", "outbox.sent_at", "outbox.kind",
+	// The delivery of a message: its state, attempts, the sender that
+	// claims it and the hash of its unsubscribe link's secret.
+	"outbox.state", "outbox.attempts", "outbox.next_attempt_at", "outbox.claimed_by", "outbox.claimed_until", "outbox.unsubscribe_hash",
 	"provider_links.id", "provider_links.issuer", "provider_links.created_at",
 	"mail_opt_outs.created_at",
 	"users.confirmed_at", "account_links.id", "account_links.purpose", "account_links.org_id", "account_links.role",
