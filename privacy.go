@@ -218,6 +218,7 @@ var PersonalFields = []PersonalField{
 	{"user.identity", "Nom et adresse e-mail des membres", SubjectStaff, "accounts", everyone, "chaque structure : ses membres ; l'opérateur : tous", RetainAccount, false},
 	{"user.password", "Mot de passe (haché, illisible)", SubjectStaff, "accounts", nil, "personne : seule son empreinte est gardée", RetainAccount, false},
 	{"session.connection", "Connexions (sessions, date, structure)", SubjectStaff, "accounts", staffReaders, "l'opérateur", RetainSessions, false},
+	{"user.second-factor", "Second facteur de connexion (application d'authentification, clés d'accès, codes de secours hachés, dates d'usage)", SubjectStaff, "accounts", nil, "personne : le secret n'est montré qu'une fois, à la personne, à l'ajout", RetainAccount, false},
 	{"password-reset.link", "Liens de mot de passe oublié", SubjectStaff, "accounts", nil, "personne : seule leur empreinte est gardée", RetainPasswordResets, false},
 	{"user.mail-preferences", "Types d'e-mails désactivés par la personne", SubjectStaff, "accounts", staffReaders, "la personne elle-même ; les administrateurs de l'opérateur", RetainAccount, false},
 	{"outbox.message", "E-mails envoyés (destinataire, contenu)", SubjectStaff, "accounts", staffReaders, "les administrateurs de l'opérateur", RetainOutbox, false},

@@ -36,6 +36,8 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonNoMembership, "no-membership"},
 		{passnum.ReasonSessionExpired, "session-expired"},
 		{passnum.ReasonResetTokenInvalid, "reset-token-invalid"},
+		{passnum.ReasonSecondFactorPending, "second-factor-pending"},
+		{passnum.ReasonSecondFactorInvalid, "second-factor-invalid"},
 		{passnum.ReasonWeakPassword, "weak-password"},
 		{passnum.ReasonEmailTaken, "email-taken"},
 		{passnum.ReasonSiretTaken, "siret-taken"},

@@ -19,6 +19,7 @@ type Service interface {
 	UserService
 	TokenService
 	SessionService
+	SecondFactorService
 	ProgrammeService
 	IssuanceService
 	CarnetService

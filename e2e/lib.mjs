@@ -37,8 +37,11 @@ export function freePort() {
 // fresh database with the command line, and serves it. setup, when given,
 // runs before the server starts with a function that runs the command
 // line on the database (arguments, extra environment) and returns what it
-// printed: to import data a test needs.
-export async function startPassnum({ operatorEmail, operatorPassword, setup }) {
+// printed: to import data a test needs. secondFactor is the server's
+// --require-second-factor: "off" unless a test asks for "admins" (the
+// second factor's own test), so that the other tests sign in with the
+// password alone.
+export async function startPassnum({ operatorEmail, operatorPassword, setup, secondFactor = "off" }) {
   const dir = mkdtempSync(join(tmpdir(), "passnum-e2e-"));
   const bin = join(dir, "passnum");
   execFileSync("go", ["build", "-o", bin, "./cmd/passnum"], { cwd: root, stdio: "inherit" });
@@ -55,7 +58,7 @@ export async function startPassnum({ operatorEmail, operatorPassword, setup }) {
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const proc = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`, "--url", base], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`, "--url", base, "--require-second-factor", secondFactor], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   proc.stderr.on("data", (d) => { log += d; });
   await new Promise((resolve, reject) => {

@@ -90,6 +90,8 @@ type Server struct {
 	loginTurns        *ratelimit.Turns[string]
 	resetByEmail      *ratelimit.Window[string]
 	resetByNet        *ratelimit.Window[string]
+	// mfaLimits count failed second-factor attempts (secondfactor.go).
+	mfaLimits *secondFactorLimits
 	// openData keeps the public open data release of the latest snapshot.
 	openDataCache opendata.Cache
 	// privacy are the settings the notices and the register tell
@@ -133,6 +135,7 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		loginTurns:        ratelimit.NewTurns[string](),
 		resetByEmail:      ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
 		resetByNet:        ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
+		mfaLimits:         newSecondFactorLimits(),
 		jobs:              &jobs{byID: map[int64]*job{}, done: opts.JobDone},
 		network:           newNetworkState(),
 		operator:          opts.OperatorName,
