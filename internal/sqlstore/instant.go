@@ -104,6 +104,7 @@ var instantColumns = []struct {
 	{"sessions", []string{"created_at", "expires_at"}},
 	{"password_resets", []string{"created_at", "expires_at", "used_at"}},
 	{"outbox", []string{"created_at", "sent_at"}},
+	{"mail_opt_outs", []string{"created_at"}},
 	{"venues", []string{"charter_accepted_at", "updated_at"}},
 	{"venue_places", []string{"created_at", "updated_at"}},
 	{"workshop_sessions", []string{"starts_at", "created_at", "cancelled_at"}},
