@@ -105,6 +105,8 @@ var instantColumns = []struct {
 	{"password_resets", []string{"created_at", "expires_at", "used_at"}},
 	{"outbox", []string{"created_at", "sent_at"}},
 	{"mail_opt_outs", []string{"created_at"}},
+	{"second_factors", []string{"created_at", "confirmed_at", "last_used_at"}},
+	{"recovery_codes", []string{"created_at", "used_at"}},
 	{"venues", []string{"charter_accepted_at", "updated_at"}},
 	{"venue_places", []string{"created_at", "updated_at"}},
 	{"workshop_sessions", []string{"starts_at", "created_at", "cancelled_at"}},
