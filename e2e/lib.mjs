@@ -41,7 +41,9 @@ export function freePort() {
 // --require-second-factor: "off" unless a test asks for "admins" (the
 // second factor's own test), so that the other tests sign in with the
 // password alone.
-export async function startPassnum({ operatorEmail, operatorPassword, setup, secondFactor = "off" }) {
+// host is the name the server is reached by (its --url): "localhost"
+// where a test needs a domain rather than an address (WebAuthn does).
+export async function startPassnum({ operatorEmail, operatorPassword, setup, secondFactor = "off", host = "127.0.0.1" }) {
   const dir = mkdtempSync(join(tmpdir(), "passnum-e2e-"));
   const bin = join(dir, "passnum");
   execFileSync("go", ["build", "-o", bin, "./cmd/passnum"], { cwd: root, stdio: "inherit" });
@@ -57,7 +59,7 @@ export async function startPassnum({ operatorEmail, operatorPassword, setup, sec
     }));
   }
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://${host}:${port}`;
   const proc = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`, "--url", base, "--require-second-factor", secondFactor], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   proc.stderr.on("data", (d) => { log += d; });

@@ -46,8 +46,11 @@ async function nextStep() {
 }
 
 let app, browser;
+// codes are the recovery codes the first test received.
+let codes = [];
 before(async () => {
-  app = await startPassnum({ operatorEmail: operator.email, operatorPassword: operator.password, secondFactor: "admins" });
+  // WebAuthn binds a passkey to a domain: the server is reached by name.
+  app = await startPassnum({ operatorEmail: operator.email, operatorPassword: operator.password, secondFactor: "admins", host: "localhost" });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -81,7 +84,7 @@ test("second factor: enrol an application, sign in with a recovery code and with
   await page.getByLabel(/^Code à 6 chiffres/).fill(totp(key));
   await page.getByRole("button", { name: "Ajouter l'application" }).click();
   await page.getByRole("heading", { level: 1, name: "Vos codes de secours" }).waitFor();
-  const codes = await page.locator(".recovery-codes code").allInnerTexts();
+  codes = await page.locator(".recovery-codes code").allInnerTexts();
   assert.equal(codes.length, 10);
   await check(page, "second-facteur-codes-de-secours");
   await page.getByRole("link", { name: "J'ai noté mes codes, continuer" }).click();
@@ -139,4 +142,55 @@ test("second factor: enrol an application, sign in with a recovery code and with
   // The journal tells it all, and no secret reached the server's log.
   assert.equal(app.log().includes(key), false, "the key is in the server's log");
   assert.equal(app.log().includes(codes[0]), false, "a recovery code is in the server's log");
+});
+
+test("second factor: add a passkey, then sign in with it (Chromium's virtual authenticator)", async () => {
+  const base = app.base;
+  const page = await newPage(browser);
+  // A platform authenticator that says yes at once, as a fingerprint
+  // reader would.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+
+  await login(page, base, operator.email, operator.password);
+  await page.waitForURL(/\/connexion\/second-facteur/);
+  await page.getByLabel("Code à 6 chiffres ou code de secours").fill(codes[2]);
+  await page.getByRole("button", { name: "Valider" }).click();
+  await page.waitForURL(/\/operateur$/);
+
+  await page.goto(base + "/compte/second-facteur");
+  await page.getByRole("heading", { level: 3, name: "Clé d'accès" }).waitFor();
+  await page.getByLabel("Nom de la clé").fill("Ordinateur du bureau");
+  await page.getByRole("button", { name: "Ajouter une clé d'accès" }).click();
+  await page.getByText("Votre clé d'accès est ajoutée.").waitFor();
+  await page.getByRole("rowheader", { name: "Ordinateur du bureau" }).waitFor();
+  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  assert.equal(credentials.length, 1, "the authenticator holds one passkey");
+  await check(page, "second-facteur-cle-ajoutee");
+  await logout(page);
+
+  // The step offers the passkey; one touch signs in.
+  await login(page, base, operator.email, operator.password);
+  await page.waitForURL(/\/connexion\/second-facteur/);
+  await page.getByRole("button", { name: "Utiliser ma clé d'accès" }).waitFor();
+  await check(page, "second-facteur-etape-cle");
+  await page.getByRole("button", { name: "Utiliser ma clé d'accès" }).click();
+  await page.waitForURL(/\/operateur$/);
+  const after = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  assert.ok(after.credentials[0].signCount >= 1, "the passkey signed");
+
+  // On a phone the step with its passkey button reads without scrolling
+  // sideways (no authenticator there: the button is offered, not used).
+  const phone = await newPage(browser, { width: 390, height: 844 });
+  await login(phone, base, operator.email, operator.password);
+  await phone.waitForURL(/\/connexion\/second-facteur/);
+  await phone.getByRole("button", { name: "Utiliser ma clé d'accès" }).waitFor();
+  await check(phone, "second-facteur-etape-cle-telephone");
+  const wide = await phone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  assert.equal(wide, false, "the step scrolls sideways on a phone");
+  await phone.context().close();
+  await page.context().close();
 });

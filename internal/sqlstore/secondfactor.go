@@ -513,8 +513,13 @@ func (s *Store) ResetSecondFactor(ctx context.Context, userID int64, reason stri
 		if _, member := membership(u, a.OrgID); a.OrgKind != passnum.KindOperator && !member {
 			return notFound("user", userID) // another organisation's member: not even their existence
 		}
-		factors, err := tx.execN(`DELETE FROM second_factors WHERE user_id = ?`, userID)
+		// A seed waiting for its first code is no factor: it goes, but
+		// does not make a reset of someone who has none.
+		factors, err := tx.confirmedFactors(userID)
 		if err != nil {
+			return err
+		}
+		if err := tx.exec(`DELETE FROM second_factors WHERE user_id = ?`, userID); err != nil {
 			return err
 		}
 		if factors == 0 {

@@ -322,6 +322,14 @@ func TestResetSecondFactor(t *testing.T) {
 		target := newUser(t, env, f, "fanny@example.org", "Fanny", f.State, passnum.RoleAdmin)
 		bare := newUser(t, env, f, "bare@example.org", "Bernard", f.State, passnum.RoleAgent)
 		_, _, targetSecret := enrolTOTP(t, env, target.Email)
+		// A seed waiting for its first code is no factor to reset.
+		bareSecret, _, err := s.Login(ctx, bare.Email, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.BeginTOTP(ctx, bareSecret); err != nil {
+			t.Fatal(err)
+		}
 		actorOf := func(email string, org *passnum.Organisation, role passnum.Role) *passnum.Actor {
 			u := newUser(t, env, f, email, "Admin", org, role)
 			return &passnum.Actor{UserID: u.ID, OrgID: org.ID, OrgKind: org.Kind, Role: role, Label: "user:test"}
@@ -361,8 +369,11 @@ func TestResetSecondFactor(t *testing.T) {
 		if err := s.ResetSecondFactor(st.As(stateAdmin), target.ID, reason); err != nil {
 			t.Fatal(err)
 		}
-		err := s.ResetSecondFactor(st.As(opAdmin), target.ID, reason)
+		err = s.ResetSecondFactor(st.As(opAdmin), target.ID, reason)
 		wantReason(t, err, passnum.ECONFLICT, passnum.ECONFLICT)
+		if _, err := s.AuthenticateSession(ctx, bareSecret); err != nil {
+			t.Fatalf("a refused reset ended the session of someone without a factor: %v", err)
+		}
 		if _, err := s.AuthenticateSession(ctx, targetSecret); passnum.ErrorCode(err) != passnum.EUNAUTHORIZED {
 			t.Fatalf("the person's session survived the reset: %v", err)
 		}
@@ -389,6 +400,70 @@ func TestResetSecondFactor(t *testing.T) {
 		_, _, _ = enrolTOTP(t, env, target.Email)
 		if err := s.ResetSecondFactor(st.As(opAdmin), target.ID, reason); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestPasskeyCeremonies: the store records passkeys against the challenge
+// it kept on the session, once: a replayed or replaced ceremony is
+// refused, an unknown credential proves nothing.
+func TestPasskeyCeremonies(t *testing.T) {
+	eachRequiring(t, func(t *testing.T, env *st.Env) {
+		f := st.NewFixture(t, env, st.Options{Carnets: 2, CarnetSize: 2})
+		s, ctx := env.Store, context.Background()
+		u := newUser(t, env, f, "olivia@example.org", "Olivia", mustOrg(t, env, f, f.Operator.OrgID), passnum.RoleAdmin)
+		_, _, secret := enrolTOTP(t, env, u.Email)
+		challenge := []byte(`{"challenge":"registration-1"}`)
+		if err := s.SetPasskeyChallenge(ctx, secret, challenge); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.AddPasskey(ctx, secret, []byte(`{"challenge":"another"}`), "Clé", "cred-1", []byte(`{"id":"1"}`))
+		wantReason(t, err, passnum.ECONFLICT, passnum.ReasonSecondFactorInvalid)
+		proof, err := s.AddPasskey(ctx, secret, challenge, "  Clé du bureau ", "cred-1", []byte(`{"id":"1"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if proof.Secret != "" || len(proof.RecoveryCodes) != 0 {
+			t.Fatalf("a second factor of a complete session: new secret %v, %d new codes", proof.Secret != "", len(proof.RecoveryCodes))
+		}
+		_, err = s.AddPasskey(ctx, secret, challenge, "Clé", "cred-2", []byte(`{"id":"2"}`))
+		wantReason(t, err, passnum.ECONFLICT, passnum.ReasonSecondFactorInvalid)
+		acc, err := s.PasskeyAccount(ctx, secret)
+		if err != nil || len(acc.Credentials) != 1 || string(acc.Credentials[0]) != `{"id":"1"}` || acc.Challenge != nil {
+			t.Fatalf("account %+v %v", acc, err)
+		}
+
+		pending, _, err := s.Login(ctx, u.Email, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		login := []byte(`{"challenge":"login-1"}`)
+		if err := s.SetPasskeyChallenge(ctx, pending, login); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ProvePasskey(ctx, pending, login, "cred-unknown", []byte(`{"id":"x"}`))
+		wantReason(t, err, passnum.EUNAUTHORIZED, passnum.ReasonSecondFactorInvalid)
+		if err := s.SetPasskeyChallenge(ctx, pending, login); err != nil {
+			t.Fatal(err)
+		}
+		proof, err = s.ProvePasskey(ctx, pending, login, "cred-1", []byte(`{"id":"1","signCount":1}`))
+		if err != nil || proof.Secret == "" || proof.Info.Session.SecondFactorPending {
+			t.Fatalf("proof %+v %v", proof, err)
+		}
+		acc, err = s.PasskeyAccount(ctx, proof.Secret)
+		if err != nil || string(acc.Credentials[0]) != `{"id":"1","signCount":1}` {
+			t.Fatalf("the new counter is not kept: %+v %v", acc, err)
+		}
+		// The same answer again, on another pending session: its
+		// challenge is not this one.
+		other, _, err := s.Login(ctx, u.Email, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ProvePasskey(ctx, other, login, "cred-1", []byte(`{"id":"1"}`))
+		wantReason(t, err, passnum.ECONFLICT, passnum.ReasonSecondFactorInvalid)
+		if !strings.Contains(auditText(t, env), "passkey second_factor:") {
+			t.Error("the passkey's proof is not in the audit trail")
 		}
 	})
 }

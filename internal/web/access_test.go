@@ -74,6 +74,10 @@ GET  /compte/second-facteur                             -   xx xx xx xx xx   any
 GET  /compte/second-facteur/application                 -   xx xx xx xx xx
 POST /compte/second-facteur/application                 -   xx xx xx xx xx
 POST /compte/second-facteur/{id}/suppression            -   xx xx xx xx xx   one's own factor only: another's is not found
+POST /compte/second-facteur/cle/options                 -   xx xx xx xx xx   a passkey: the options of the browser's ceremony…
+POST /compte/second-facteur/cle                         -   xx xx xx xx xx   …and its answer (400 when it is not one)
+POST /connexion/second-facteur/cle/options              -   xx xx xx xx xx   a complete session has nothing to prove: 409
+POST /connexion/second-facteur/cle                      -   xx xx xx xx xx
 POST /operateur/organisations/{id}/membres/{user}/second-facteur -   xr -- -- -- --   resetting another person's factor is an admin's act
 
 GET  /structure                                         -   xx xx xx xx xx   anyone logged in switches organisation

@@ -67,6 +67,10 @@ var routes = []route{
 	{"GET", "/compte/second-facteur/application", step, nil, (*Server).totpForm},
 	{"POST", "/compte/second-facteur/application", step, nil, (*Server).totpConfirm},
 	{"POST", "/compte/second-facteur/{id}/suppression", loggedIn, nil, (*Server).removeSecondFactor},
+	{"POST", "/compte/second-facteur/cle/options", loggedIn, nil, (*Server).passkeyRegisterOptions},
+	{"POST", "/compte/second-facteur/cle", loggedIn, nil, (*Server).passkeyRegister},
+	{"POST", "/connexion/second-facteur/cle/options", step, nil, (*Server).passkeyLoginOptions},
+	{"POST", "/connexion/second-facteur/cle", step, nil, (*Server).passkeyLogin},
 	{"POST", "/operateur/organisations/{id}/membres/{user}/second-facteur", kinds, operator, (*Server).resetSecondFactor},
 
 	{"GET", "/structure", loggedIn, nil, (*Server).switchForm},

@@ -112,6 +112,8 @@ type secondFactorData struct {
 	// RecoveryCodes are shown once, after an enrolment created them.
 	RecoveryCodes []string
 	Next          string
+	// Passkeys: the base address allows passkeys (passkey.go).
+	Passkeys bool
 }
 
 func (s *Server) secondFactorForm(w http.ResponseWriter, r *http.Request) error {
@@ -133,7 +135,7 @@ func (s *Server) secondFactorForm(w http.ResponseWriter, r *http.Request) error 
 		http.Redirect(w, r, "/compte/second-facteur/application?suite="+urlQuery(next), http.StatusSeeOther)
 		return nil
 	}
-	page := s.newView(r, "Second facteur", &secondFactorData{Status: status, Next: next})
+	page := s.newView(r, "Second facteur", &secondFactorData{Status: status, Next: next, Passkeys: s.passkeys != nil})
 	page.Form.Set("suite", next)
 	return s.render(w, r, http.StatusOK, "second_factor", page)
 }
@@ -148,7 +150,7 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := s.newView(r, "Second facteur", &secondFactorData{Status: status, Next: next})
+	page := s.newView(r, "Second facteur", &secondFactorData{Status: status, Next: next, Passkeys: s.passkeys != nil})
 	page.Form.Set("suite", next)
 	user := v.pending.User.ID
 	if until, blocked := s.secondFactorBlocked(r, user); blocked {
@@ -296,7 +298,7 @@ func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "security", s.newView(r, "Second facteur", &secondFactorData{Status: st}))
+	return s.render(w, r, http.StatusOK, "security", s.newView(r, "Second facteur", &secondFactorData{Status: st, Passkeys: s.passkeys != nil}))
 }
 
 func (s *Server) removeSecondFactor(w http.ResponseWriter, r *http.Request) error {

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/httpx"
 	"github.com/passnum/passnum/internal/opendata"
@@ -92,6 +94,9 @@ type Server struct {
 	resetByNet        *ratelimit.Window[string]
 	// mfaLimits count failed second-factor attempts (secondfactor.go).
 	mfaLimits *secondFactorLimits
+	// passkeys is the WebAuthn relying party of the base address (nil:
+	// passkeys are off there, passkey.go).
+	passkeys *webauthn.WebAuthn
 	// openData keeps the public open data release of the latest snapshot.
 	openDataCache opendata.Cache
 	// privacy are the settings the notices and the register tell
@@ -169,6 +174,7 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		return nil, passnum.Errorf(passnum.EINVALID, "base-url", "Adresse publique invalide : %q (par exemple https://pass.example.fr).", base)
 	}
 	s.base, s.secure = u, u.Scheme == "https"
+	s.passkeys = newRelyingParty(u)
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}
