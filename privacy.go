@@ -217,6 +217,7 @@ var PersonalFields = []PersonalField{
 	{"activity.author", "Auteur d'un compte rendu d'activité", SubjectStaff, "workshops", []OrgKind{KindOperator, KindHub, KindVenue}, "le lieu : ses comptes rendus ; le hub : les lieux de son territoire ; l'opérateur : tous", RetainNotes, false},
 	{"user.identity", "Nom et adresse e-mail des membres", SubjectStaff, "accounts", everyone, "chaque structure : ses membres ; l'opérateur : tous", RetainAccount, false},
 	{"user.password", "Mot de passe (haché, illisible)", SubjectStaff, "accounts", nil, "personne : seule son empreinte est gardée", RetainAccount, false},
+	{"user.provider-link", "Identité ProConnect reliée au compte (fournisseur, identifiant chez lui, adresse donnée)", SubjectStaff, "accounts", staffReaders, "la personne elle-même ; l'opérateur", RetainAccount, false},
 	{"session.connection", "Connexions (sessions, date, structure)", SubjectStaff, "accounts", staffReaders, "l'opérateur", RetainSessions, false},
 	{"user.second-factor", "Second facteur de connexion (application d'authentification, clés d'accès, codes de secours hachés, dates d'usage)", SubjectStaff, "accounts", nil, "personne : le secret n'est montré qu'une fois, à la personne, à l'ajout", RetainAccount, false},
 	{"password-reset.link", "Liens de mot de passe oublié", SubjectStaff, "accounts", nil, "personne : seule leur empreinte est gardée", RetainPasswordResets, false},

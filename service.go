@@ -20,6 +20,7 @@ type Service interface {
 	TokenService
 	SessionService
 	SecondFactorService
+	ProviderSignInService
 	ProgrammeService
 	IssuanceService
 	CarnetService

@@ -16,6 +16,7 @@ import (
 	"github.com/passnum/passnum/internal/demo"
 	"github.com/passnum/passnum/internal/httpapi"
 	"github.com/passnum/passnum/internal/metrics"
+	"github.com/passnum/passnum/internal/oidclogin"
 	"github.com/passnum/passnum/internal/ratelimit"
 	"github.com/passnum/passnum/internal/sqlstore"
 	"github.com/passnum/passnum/internal/web"
@@ -38,6 +39,9 @@ démarrage s'ils datent de plus de --indicators-every, puis à chaque
 intervalle ; 0 arrête ce calcul automatique (passnum indicators refresh le
 fait à la demande).
 
+Avec --oidc-issuer (ou PASSNUM_OIDC_ISSUER), la page de connexion propose
+aussi ProConnect (OpenID Connect) ; le README dit comment l'inscrire.
+
 Avec --demo et sans --db ni PASSNUM_DB : la base ` + demoDB + ` du répertoire
 courant est supprimée, recréée et remplie de données de démonstration ; les
 identifiants de démonstration et des exemples de requêtes s'affichent.
@@ -49,6 +53,7 @@ type serveConfig struct {
 	demo                          bool
 	every                         time.Duration // of the indicators' computation
 	proxies                       ratelimit.TrustedProxies
+	signIn                        signInSettings // ProConnect (signin.go)
 	// secondFactor is --require-second-factor as given ("": not given).
 	secondFactor string
 }
@@ -87,6 +92,7 @@ func (c *cli) serve(o *options) runFunc {
 	}
 	o.value(trustedProxiesValue{&cfg.proxies}, "trusted-proxies", "`réseaux` des mandataires inverses (reverse proxies) dont l'en-tête X-Forwarded-For est cru, séparés par des virgules, par exemple 127.0.0.1/32,::1/128 (défaut : aucun ; variable "+envTrustedProxies+")")
 	o.string(&cfg.secondFactor, "require-second-factor", os.Getenv(envSecondFactor), "qui doit prouver un second facteur (application d'authentification, clé d'accès) à la connexion : admins (les administrateurs de l'opérateur et des financeurs ; défaut) ou off (personne, chacun peut en ajouter un ; défaut de --demo) ; variable "+envSecondFactor)
+	cfg.signIn.declare(o)
 	o.check(func() error {
 		if _, err := cfg.secondFactorPolicy(); err != nil {
 			return o.usageErrorf("--require-second-factor : %s", passnum.ErrorMessage(err))
@@ -141,7 +147,12 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	// one wrapper of the service.
 	m := metrics.New()
 	svc := m.Service(s)
-	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: cfg.metricsToken, proxies: cfg.proxies, legal: &legal})
+	signIn, err := cfg.signIn.signInClient(ctx, base, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: cfg.metricsToken, proxies: cfg.proxies, legal: &legal, signIn: signIn})
 	if err != nil {
 		ln.Close()
 		return err
@@ -258,6 +269,7 @@ type mountOptions struct {
 	metricsToken string
 	proxies      ratelimit.TrustedProxies // whose X-Forwarded-For is believed
 	legal        *passnum.LegalSettings   // the legal notice's, nil for the defaults
+	signIn       *oidclogin.Client        // ProConnect's, nil when off
 }
 
 // mount builds what serve answers: /healthz, /readyz and /metrics in front
@@ -265,7 +277,7 @@ type mountOptions struct {
 func mount(s *sqlstore.Store, svc passnum.Service, m *metrics.Metrics, o mountOptions) (http.Handler, error) {
 	// One set of counters of guessed codes for the API and the pages.
 	limits := ratelimit.NewShared()
-	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob, Privacy: privacyOf(s), Legal: o.legal})
+	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob, Privacy: privacyOf(s), Legal: o.legal, SignIn: o.signIn})
 	if err != nil {
 		return nil, err
 	}

@@ -127,6 +127,8 @@ var instantColumns = []struct {
 	{"personal_reads", []string{"read_at"}},
 	{"audit_chain", []string{"sealed_at"}},
 	{"audit_anchors", []string{"created_at"}},
+	// 0017: links to an OpenID Connect provider.
+	{"provider_links", []string{"created_at", "last_used_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),

@@ -65,6 +65,11 @@ var personalColumns = map[string]string{
 	"users.password_hash": "user.password",
 	"memberships.user_id": "user.identity",
 
+	"provider_links.user_id":      "user.provider-link",
+	"provider_links.subject":      "user.provider-link",
+	"provider_links.email":        "user.provider-link",
+	"provider_links.last_used_at": "user.provider-link",
+
 	"sessions.user_id":     "session.connection",
 	"sessions.org_id":      "session.connection",
 	"sessions.secret_hash": "session.connection",
@@ -181,6 +186,7 @@ var impersonal = []string{
 	"sessions.second_factor_pending",
 	"password_resets.id", "password_resets.created_at", "password_resets.expires_at", "password_resets.used_at",
 	"outbox.id", "outbox.created_at", "outbox.sent_at", "outbox.kind",
+	"provider_links.id", "provider_links.issuer", "provider_links.created_at",
 	"mail_opt_outs.created_at",
 	// A session of a workshop is the venue's; its people are its
 	// registrations.

@@ -82,6 +82,10 @@ POST /operateur/organisations/{id}/membres/{user}/second-facteur -   xr -- -- --
 
 GET  /structure                                         -   xx xx xx xx xx   anyone logged in switches organisation
 POST /structure                                         -   xx xx xx xx xx
+GET  /connexion/proconnect                              x   xx xx xx xx xx   sign-in with ProConnect starts (404 when not set up)
+GET  /connexion/proconnect/retour                       x   xx xx xx xx xx   the provider's callback
+GET  /compte/proconnect                                 -   xx xx xx xx xx   a person's own links to ProConnect
+POST /compte/proconnect/{id}/retrait                    -   xx xx xx xx xx   removes one of their own links
 
 # The operator's space: its agents work the daily tasks (allocation,
 # blocking, reading, the indicators); its admins create, record money,

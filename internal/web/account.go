@@ -141,7 +141,13 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.setCookie(w, "session", "", -1)
 	s.setFlash(w, "info", "Vous êtes déconnecté. À bientôt !")
-	http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+	// A session opened with ProConnect ends there too; the provider
+	// sends the person back to the login page.
+	to := "/connexion"
+	if at := s.providerLogoutURL(w, r); at != "" {
+		to = at
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 

@@ -72,6 +72,9 @@ type view struct {
 	// Legal are the installation's legal settings, for the footer's
 	// contact and accessibility conformity.
 	Legal passnum.LegalSettings
+	// SignInLabel is the text of the button of sign-in with a provider
+	// (ProConnect); "" when the installation has none.
+	SignInLabel string
 }
 
 type fieldError struct {
@@ -196,6 +199,9 @@ func navFor(k passnum.OrgKind, current string) []navItem {
 func (s *Server) newView(r *http.Request, title string, data any) *view {
 	v := visitorFrom(r)
 	out := &view{Title: title, V: v, Data: data, Now: s.now(), Path: r.URL.Path, Form: url.Values{}}
+	if s.signIn != nil {
+		out.SignInLabel = s.signIn.Label()
+	}
 	if v.LoggedIn() {
 		out.Nav = navFor(v.Info.Actor.OrgKind, r.URL.Path)
 	}

@@ -75,6 +75,11 @@ var routes = []route{
 
 	{"GET", "/structure", loggedIn, nil, (*Server).switchForm},
 	{"POST", "/structure", loggedIn, nil, (*Server).switchOrg},
+	// Sign-in with ProConnect (proconnect.go).
+	{"GET", "/connexion/proconnect", public, nil, (*Server).providerStart},
+	{"GET", "/connexion/proconnect/retour", public, nil, (*Server).providerCallback},
+	{"GET", "/compte/proconnect", loggedIn, nil, (*Server).providerLinks},
+	{"POST", "/compte/proconnect/{id}/retrait", loggedIn, nil, (*Server).providerUnlink},
 
 	{"GET", "/operateur", kinds, operator, (*Server).operatorHome},
 	{"GET", "/operateur/recherche", kinds, operator, (*Server).search},

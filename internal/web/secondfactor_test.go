@@ -41,26 +41,26 @@ func eachRequiring(t *testing.T, f func(t *testing.T, env *storetest.Env)) {
 	}
 }
 
-// browser is a client with a cookie jar that does not follow redirects,
+// jarBrowser is a client with a cookie jar that does not follow redirects,
 // so that tests see each answer.
-type browser struct {
+type jarBrowser struct {
 	t      *testing.T
 	base   string
 	client *http.Client
 	csrf   string
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newJarBrowser(t *testing.T, base string) *jarBrowser {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &browser{t: t, base: base, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &jarBrowser{t: t, base: base, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-func (b *browser) do(req *http.Request) answer {
+func (b *jarBrowser) do(req *http.Request) answer {
 	b.t.Helper()
 	res, err := b.client.Do(req)
 	if err != nil {
@@ -77,7 +77,7 @@ func (b *browser) do(req *http.Request) answer {
 	return answer{status: res.StatusCode, header: res.Header, body: string(body)}
 }
 
-func (b *browser) get(path string) answer {
+func (b *jarBrowser) get(path string) answer {
 	b.t.Helper()
 	req, err := http.NewRequest("GET", b.base+path, nil)
 	if err != nil {
@@ -87,7 +87,7 @@ func (b *browser) get(path string) answer {
 }
 
 // post sends a form with the CSRF token of the last page read.
-func (b *browser) post(path string, form url.Values) answer {
+func (b *jarBrowser) post(path string, form url.Values) answer {
 	b.t.Helper()
 	form.Set("csrf", b.csrf)
 	req, err := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
@@ -128,7 +128,7 @@ func TestSecondFactorSignIn(t *testing.T) {
 	eachRequiring(t, func(t *testing.T, env *storetest.Env) {
 		s := newSite(t, env, Options{})
 		admin := s.as(passnum.KindOperator, passnum.RoleAdmin)
-		b := newBrowser(t, s.http.URL)
+		b := newJarBrowser(t, s.http.URL)
 		login := func() {
 			t.Helper()
 			b.get("/connexion")
@@ -242,7 +242,7 @@ func TestSecondFactorReset(t *testing.T) {
 		}
 		// The operator's admin signs in with their own factor.
 		opAdmin := s.as(passnum.KindOperator, passnum.RoleAdmin)
-		b := newBrowser(t, s.http.URL)
+		b := newJarBrowser(t, s.http.URL)
 		b.get("/connexion")
 		b.post("/connexion", url.Values{"email": {opAdmin.email}, "password": {opAdmin.password}})
 		page := b.get("/compte/second-facteur/application")

@@ -23,6 +23,7 @@ import (
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/httpx"
+	"github.com/passnum/passnum/internal/oidclogin"
 	"github.com/passnum/passnum/internal/opendata"
 	"github.com/passnum/passnum/internal/ratelimit"
 )
@@ -58,6 +59,9 @@ type Options struct {
 	// settings (defaults when nil), which the footer, /mentions-legales
 	// and /accessibilite tell.
 	Legal *passnum.LegalSettings
+	// SignIn is the client of the installation's OpenID Connect provider
+	// (ProConnect); nil: people sign in with their password only.
+	SignIn *oidclogin.Client
 }
 
 // Server is the web interface of a passnum.Service.
@@ -104,6 +108,8 @@ type Server struct {
 	privacy passnum.PrivacySettings
 	// legal are the installation's legal notice settings (Options.Legal).
 	legal passnum.LegalSettings
+	// signIn is the provider's client (Options.SignIn), nil when off.
+	signIn *oidclogin.Client
 }
 
 // Limits of logins and reset e-mails: far above what honest people do, far
@@ -145,6 +151,7 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		network:           newNetworkState(),
 		operator:          opts.OperatorName,
 		proxies:           opts.TrustedProxies,
+		signIn:            opts.SignIn,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -216,7 +223,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; "+
-			"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+			"object-src 'none'; base-uri 'none'; form-action 'self'"+s.providerFormAction()+"; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
