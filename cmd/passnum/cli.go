@@ -108,6 +108,8 @@ type store interface {
 	SealAudit(ctx context.Context) (int, error)
 	// Retain runs the retention job, telling its progress (retention.go).
 	Retain(ctx context.Context, dryRun bool, progress func(passnum.RetentionCount)) (*passnum.RetentionRun, error)
+	// SendReminders queues the day's reminders (reminders.go).
+	passnum.ReminderService
 }
 
 // as declares a command under the name of the one it stands for, so that
@@ -335,6 +337,8 @@ func (c *cli) open(ctx context.Context, create bool, opts ...sqlstore.Option) (*
 		return nil, err
 	}
 	opts = append([]sqlstore.Option{sqlstore.WithLogger(c.logger(slog.LevelWarn)), sqlstore.WithPrivacy(privacy)}, opts...)
+	// Links in the messages a command queues (serve sets its own).
+	opts = append(opts, sqlstore.WithPublicURL(os.Getenv("PASSNUM_URL")))
 	if c.now != nil {
 		opts = append(opts, sqlstore.WithClock(c.now))
 	}

@@ -112,6 +112,8 @@ func (c *cli) commands() []command {
 		{"rights", "droits des personnes sur leurs données : requests, export", noStore, nil},
 		{"rights requests", "liste le registre des demandes RGPD, les retards en premier", asOperator, c.rightsRequests},
 		{"rights export", "écrit la copie des données d'une personne (PDF ou JSON)", asOperator, c.rightsExport},
+		{"reminders", "rappels par courriel : run", noStore, nil},
+		{"reminders run", "met en file les rappels du jour : pass qui expirent, demandes RGPD à échéance", asOperator, c.remindersRun},
 		{"retention", "conservation des données personnelles : run, runs", noStore, nil},
 		{"retention run", "efface ce qui a dépassé sa durée de conservation (--dry-run : dit quoi)", asOperator, c.retentionRun},
 		{"retention runs", "liste les dernières purges et ce qu'elles ont effacé", asOperator, c.retentionRuns},

@@ -39,6 +39,11 @@ démarrage s'ils datent de plus de --indicators-every, puis à chaque
 intervalle ; 0 arrête ce calcul automatique (passnum indicators refresh le
 fait à la demande).
 
+Chaque jour, les rappels par courriel sont mis en file : pass qui expirent
+dans les 30 jours (prescripteurs, financeurs), demandes RGPD à échéance dans
+7 jours (opérateur) ; chacun une seule fois, même sur plusieurs serveurs
+(passnum reminders run le fait à la demande).
+
 Avec --oidc-issuer (ou PASSNUM_OIDC_ISSUER), la page de connexion propose
 aussi ProConnect (OpenID Connect) ; le README dit comment l'inscrire.
 
@@ -132,6 +137,7 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	if cfg.publicURL != "" {
 		base = strings.TrimSuffix(cfg.publicURL, "/")
 	}
+	s.SetPublicURL(base) // the links of the messages the store queues
 	// The operator signs the documents venues and funders download.
 	op, err := s.SystemActor(ctx, "cli:"+c.login)
 	if err != nil {
@@ -169,6 +175,8 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	defer sealInBackground(ctx, s, sqlstore.SealEvery, log, m.ObserveJob)()
 	// The retention job, daily; stopped before the store closes too.
 	defer retainInBackground(ctx, op, s, log, m.ObserveJob)()
+	// The daily reminders (reminders.go), stopped before the store closes.
+	defer remindInBackground(ctx, op, s, log, m.ObserveJob)()
 
 	c.printf("passnum écoute sur %s (base %s : %s).\n", base, s.Dialect(), displayDSN(c.dsn))
 	c.printf("Interface web : %s/ ; API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base, base)

@@ -252,6 +252,9 @@ func (s *Store) BookAtHandOut(ctx context.Context, r passnum.BookingRequest) (*p
 			return err
 		}
 		b.Registered++
+		if err := tx.tellBooking(a.UserID, h.carnet.Number, &b.BookableSession); err != nil {
+			return err
+		}
 		out = &passnum.Booking{Carnet: h.carnet.Number, Registration: reg, Session: &b.BookableSession, BookedBy: reg.BookedBy}
 		return nil
 	})

@@ -137,8 +137,12 @@ func (s *Store) IssueCreditNotes(ctx context.Context, programmeID int64) ([]*pas
 			if parts[i] != 0 {
 				entries = append(entries, passnum.Move(p.ID, passnum.AccountPassesExpired, 0, passnum.AccountFunderCredit, f.FunderID, parts[i])...)
 			}
-			out = append(out, &passnum.CreditNote{ID: id, FunderID: f.FunderID, FunderName: f.FunderName, ProgrammeID: p.ID, Passes: int(n),
-				AmountCents: parts[i], Reference: ref, CreatedAt: storedInstant(tx.now)})
+			note := &passnum.CreditNote{ID: id, FunderID: f.FunderID, FunderName: f.FunderName, ProgrammeID: p.ID, Passes: int(n),
+				AmountCents: parts[i], Reference: ref, CreatedAt: storedInstant(tx.now)}
+			if err := tx.tellCreditNote(note, p); err != nil {
+				return fmt.Errorf("credit note %d: message: %w", id, err)
+			}
+			out = append(out, note)
 		}
 		objRef := fmt.Sprintf("programme:%d", p.ID)
 		if err := tx.post("credit", objRef, entries); err != nil {

@@ -107,6 +107,7 @@ var instantColumns = []struct {
 	{"mail_opt_outs", []string{"created_at"}},
 	{"second_factors", []string{"created_at", "confirmed_at", "last_used_at"}},
 	{"recovery_codes", []string{"created_at", "used_at"}},
+	{"mail_reminders", []string{"created_at"}},
 	{"venues", []string{"charter_accepted_at", "updated_at"}},
 	{"venue_places", []string{"created_at", "updated_at"}},
 	{"workshop_sessions", []string{"starts_at", "created_at", "cancelled_at"}},

@@ -188,6 +188,9 @@ var impersonal = []string{
 	"outbox.id", "outbox.created_at", "outbox.sent_at", "outbox.kind",
 	"provider_links.id", "provider_links.issuer", "provider_links.created_at",
 	"mail_opt_outs.created_at",
+	// What the daily reminders told, by kind, record number and date:
+	// organisations, programmes and requests, never a person.
+	"mail_reminders.*",
 	// A session of a workshop is the venue's; its people are its
 	// registrations.
 	"workshop_sessions.id", "workshop_sessions.service_id", "workshop_sessions.venue_id", "workshop_sessions.place_id",

@@ -73,8 +73,10 @@ func (s *Store) RecordRightsRequest(ctx context.Context, c passnum.RightsRequest
 		if err := tx.audit("rights-requests.record", fmt.Sprintf("rights-request:%d", id), fmt.Sprintf("%s, %s, received %s, due %s", c.Kind, c.Channel, c.ReceivedOn, due)); err != nil {
 			return err
 		}
-		out, err = tx.rightsRequest(id)
-		return err
+		if out, err = tx.rightsRequest(id); err != nil {
+			return err
+		}
+		return tx.tellRightsRequest(out, a.UserID)
 	})
 	return out, wrapf(err, "record rights request")
 }

@@ -84,7 +84,7 @@ func (t *tx) settle(cutOff, endText string) (*passnum.SettlementRun, error) {
 		if err := t.statementLines(run, endText); err != nil {
 			return nil, fmt.Errorf("run %d: %w", runID, err)
 		}
-		if err := t.chargeFunders(runID); err != nil {
+		if err := t.chargeFunders(runID, cutOff); err != nil {
 			return nil, fmt.Errorf("run %d: charge funders: %w", runID, err)
 		}
 	}
@@ -176,7 +176,7 @@ func (t *tx) statementLines(run *passnum.SettlementRun, endText string) error {
 // chargeFunders writes the funder charges of a run: for each programme,
 // the value of the lines charged in the run split between its funders by
 // share, and the fee on that value (passnum.FeeCents) split the same way.
-func (t *tx) chargeFunders(runID int64) error {
+func (t *tx) chargeFunders(runID int64, cutOff string) error {
 	type group struct{ programme, n, cents int64 }
 	groups, err := selectAll(t, func(sc scanner) (group, error) {
 		var g group
@@ -192,9 +192,13 @@ func (t *tx) chargeFunders(runID int64) error {
 			return fmt.Errorf("programme %d: %w", g.programme, err)
 		}
 		for _, c := range funderCharges(p, g.n, g.cents) {
-			if err := t.exec(`INSERT INTO funder_charges (run_id, programme_id, funder_id, passes, passes_cents, fee_bp, fee_cents, total_cents, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, runID, p.ID, c.FunderID, c.Passes, c.PassesCents, c.FeeBP, c.FeeCents, c.TotalCents, t.nowText()); err != nil {
+			id, err := t.insert(`INSERT INTO funder_charges (run_id, programme_id, funder_id, passes, passes_cents, fee_bp, fee_cents, total_cents, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, runID, p.ID, c.FunderID, c.Passes, c.PassesCents, c.FeeBP, c.FeeCents, c.TotalCents, t.nowText())
+			if err != nil {
 				return fmt.Errorf("programme %d, funder %d: %w", p.ID, c.FunderID, err)
+			}
+			if err := t.tellFunderCharge(id, p, c, cutOff); err != nil {
+				return fmt.Errorf("charge %d: message: %w", id, err)
 			}
 		}
 	}
@@ -396,8 +400,10 @@ func (s *Store) ValidateStatement(ctx context.Context, id int64) (*passnum.State
 		if err := tx.audit("statement.validate", fmt.Sprintf("statement:%d", id), fmt.Sprintf("venue:%d %d cents", st.VenueID, st.AmountCents)); err != nil {
 			return err
 		}
-		out, err = tx.statement(a, id)
-		return err
+		if out, err = tx.statement(a, id); err != nil {
+			return err
+		}
+		return tx.tellStatementValidated(out)
 	})
 	return out, wrapf(err, "validate statement %d", id)
 }
@@ -739,8 +745,10 @@ func (s *Store) MarkPaid(ctx context.Context, id int64) (*passnum.Statement, err
 		if err := tx.audit("statement.paid", ref, fmt.Sprintf("venue:%d batch:%d %d cents", st.VenueID, st.BatchID, st.AmountCents)); err != nil {
 			return err
 		}
-		out, err = tx.statement(a, id)
-		return err
+		if out, err = tx.statement(a, id); err != nil {
+			return err
+		}
+		return tx.tellStatementPaid(out)
 	})
 	return out, wrapf(err, "mark statement %d paid", id)
 }
@@ -790,8 +798,10 @@ func (s *Store) RejectStatement(ctx context.Context, id int64, reason string) (*
 		if err := tx.audit("statement.reject", ref, reason); err != nil {
 			return err
 		}
-		out, err = tx.statement(a, id)
-		return err
+		if out, err = tx.statement(a, id); err != nil {
+			return err
+		}
+		return tx.tellTransferRejected(out, reason)
 	})
 	return out, wrapf(err, "reject statement %d", id)
 }

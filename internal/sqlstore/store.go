@@ -69,6 +69,9 @@ type Store struct {
 	// retentionBatchSize is how many records a batch of the retention
 	// job erases (retention.go); 0 means the default.
 	retentionBatchSize int
+	// publicURL is the address people type, on which the links of
+	// messages are built (notify.go); nil until it is set.
+	publicURL atomic.Pointer[string]
 }
 
 // Option configures a Store.

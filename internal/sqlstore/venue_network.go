@@ -426,15 +426,6 @@ func (t *tx) tellOperator(kind passnum.MailKind, subject, body string) error {
 	return t.queueMailTo(admins, kind, subject, body)
 }
 
-// tellVenue queues a message of kind for each administrator of a venue.
-func (t *tx) tellVenue(venueID int64, kind passnum.MailKind, subject, body string) error {
-	admins, err := t.adminsOf(`?`, venueID)
-	if err != nil {
-		return err
-	}
-	return t.queueMailTo(admins, kind, subject, body)
-}
-
 // applicantBody confirms an application to the account it created.
 func applicantBody(v *passnum.Venue) string {
 	return fmt.Sprintf("Bonjour,\n\nLa candidature de %s (%s %s, SIRET %s) pour devenir un lieu qualifié du Pass numérique est enregistrée : "+
@@ -645,8 +636,7 @@ func (s *Store) MoveQualification(ctx context.Context, venueID int64, to passnum
 		if err := tx.changeQualification(v, to, reason, "venue.qualify"); err != nil {
 			return err
 		}
-		if err := tx.tellVenue(venueID, passnum.MailVenueQualification, "Votre lieu : "+to.Label(),
-			fmt.Sprintf("Bonjour,\n\nL'opérateur du Pass numérique a examiné le dossier de %s.\nNouveau statut : %s.\nMotif : %s\n", v.Name, to.Label(), reason)); err != nil {
+		if err := tx.tellQualification(v, v.Qualification, to, reason); err != nil {
 			return err
 		}
 		out, err = tx.venueFile(venueID, true)

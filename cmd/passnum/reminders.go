@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/passnum/passnum"
+)
+
+const remindersRunDoc = `Met en file les rappels du jour par courriel :
+  - aux prescripteurs et aux financeurs, les pass d'un programme encore
+    inutilisés dans les 30 jours qui précèdent leur fin de validité ;
+  - aux administrateurs de l'opérateur, les demandes RGPD sans réponse à
+    moins de 7 jours de leur échéance (ou en retard).
+Chaque rappel part une seule fois (par organisation, programme et date, ou
+par demande et échéance), même lancé plusieurs fois ou sur plusieurs
+serveurs. serve le lance chaque jour de lui-même.
+
+Les liens des messages commencent par PASSNUM_URL (l'adresse publique).`
+
+func (c *cli) remindersRun(o *options) runFunc {
+	o.usage("", remindersRunDoc)
+	return func(ctx context.Context, s store) error {
+		run, err := s.SendReminders(ctx)
+		if run != nil {
+			c.printf("Rappels mis en file : pass qui expirent %d, demandes RGPD à échéance %d.\n", run.StockExpiring, run.RightsDue)
+		}
+		return err
+	}
+}
+
+// remindersEvery is how often serve runs the reminders.
+const remindersEvery = 24 * time.Hour
+
+// remindInBackground queues the reminders as the operator op a minute
+// after the start, then every day, until the stop it returns is called.
+// Several servers may run it: each reminder's key lets one of them queue
+// it.
+func remindInBackground(ctx context.Context, op *passnum.Actor, s passnum.ReminderService, log *slog.Logger, done func(job string, d time.Duration)) (stop func()) {
+	job := *op
+	job.Label = "serve:reminders"
+	jobCtx, cancel := context.WithCancel(passnum.NewContextWithActor(ctx, &job))
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		timer := time.NewTimer(time.Minute) // after the start's own work
+		defer timer.Stop()
+		for {
+			select {
+			case <-jobCtx.Done():
+				return
+			case <-timer.C:
+			}
+			start := time.Now()
+			run, err := s.SendReminders(jobCtx)
+			d := time.Since(start)
+			switch {
+			case jobCtx.Err() != nil && errors.Is(err, jobCtx.Err()):
+				return
+			case err != nil:
+				log.Error("reminders failed", "err", err, "duration", d)
+			default:
+				log.Info("reminders", "stock_expiring", run.StockExpiring, "rights_due", run.RightsDue, "duration", d)
+			}
+			if done != nil {
+				done("reminders", d)
+			}
+			timer.Reset(remindersEvery)
+		}
+	}()
+	return func() { cancel(); <-finished }
+}
