@@ -38,6 +38,14 @@ func ServerOverloaded() *Error {
 		Message: "Le serveur est surchargé pour le moment. Rien n'a été enregistré : réessayez dans quelques minutes."}
 }
 
+// ServerBusy is the error of a write that met concurrent writes on the
+// same data at each of its attempts: nothing was recorded, and the same
+// request can be sent again at once.
+func ServerBusy() *Error {
+	return &Error{Code: EUNAVAILABLE, Reason: ReasonServerBusy,
+		Message: "Trop d'opérations simultanées : rien n'a été enregistré. Réessayez dans un instant."}
+}
+
 // Error is an error meant for people and programs alike. Reason is a stable
 // slug (for example "pass-expired") that becomes the problem type of API
 // errors; Message is plain French for the person in front of the screen.

@@ -32,6 +32,9 @@ const (
 	// ReasonServerOverloaded: the database lacks another resource
 	// (connections, memory) for the moment.
 	ReasonServerOverloaded = "server-overloaded"
+	// ReasonServerBusy: a write met concurrent ones on the same data at
+	// every one of its attempts.
+	ReasonServerBusy = "server-busy"
 )
 
 // Reasons of requests as such.
@@ -207,6 +210,7 @@ var reasons = [...]ReasonInfo{
 	{ReasonInternal, EINTERNAL, "Erreur interne", "Une panne ou un défaut du logiciel : l'incident est enregistré pour l'opérateur, réessayez plus tard."},
 	{EUNAVAILABLE, EUNAVAILABLE, "Service momentanément indisponible", "Le serveur ne peut pas traiter la requête pour le moment ; rien n'a été enregistré. L'en-tête Retry-After dit quand réessayer."},
 	{ReasonStorageFull, EUNAVAILABLE, "Espace disque plein", "L'espace disque de la base de données est plein : le serveur ne peut rien enregistrer, et rien ne l'a été (aucun pass encaissé). L'opérateur est prévenu ; renvoyez la même requête (avec la même clé d'idempotence) après le délai de l'en-tête Retry-After."},
+	{ReasonServerBusy, EUNAVAILABLE, "Serveur occupé", "Trop d'opérations simultanées portaient sur les mêmes données : après plusieurs essais, rien n'a été enregistré ; renvoyez la même requête (avec la même clé d'idempotence) après le délai de l'en-tête Retry-After, d'une seconde."},
 	{ReasonServerOverloaded, EUNAVAILABLE, "Serveur surchargé", "La base de données manque pour le moment de connexions ou de mémoire : rien n'a été enregistré ; renvoyez la même requête après le délai de l'en-tête Retry-After."},
 
 	// Requests.

@@ -25,6 +25,7 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonInternal, "internal"},
 		{passnum.ReasonStorageFull, "storage-full"},
 		{passnum.ReasonServerOverloaded, "server-overloaded"},
+		{passnum.ReasonServerBusy, "server-busy"},
 		{passnum.ReasonInvalidInput, "invalid-input"},
 		{passnum.ReasonControlCharacter, "control-character"},
 		{passnum.ReasonNotFound, "not-found"},

@@ -182,6 +182,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	case http.StatusServiceUnavailable:
 		httpx.SetRetryAfter(w, status)
+		if reason == passnum.ReasonServerBusy {
+			w.Header().Set("Retry-After", "1") // conflicts pass in milliseconds
+		}
 	}
 	body, mErr := json.Marshal(p)
 	if mErr != nil { // cannot happen with these types; keep the client informed anyway

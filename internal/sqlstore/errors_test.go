@@ -3,8 +3,10 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -47,5 +49,35 @@ func TestWrapfKeepsWhatCallersLookFor(t *testing.T) {
 	}
 	if want := "statement 12: step: " + refusal.Error(); err.Error() != want {
 		t.Errorf("text %q, want %q", err, want)
+	}
+}
+
+// TestWriteGivesUpBusy: a write that meets a conflict at every attempt
+// ends as EUNAVAILABLE server-busy (a 503 the client may send again), not
+// as an internal error, after maxAttempts tries, with nothing recorded.
+func TestWriteGivesUpBusy(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "busy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tries := 0
+	err = s.write(ctx, "always in conflict", func(tx *tx) error {
+		tries++
+		if err := tx.exec(`INSERT INTO mail_reminders (kind, about, due_on, created_at) VALUES ('test', ?, '2026-12-07', ?)`, fmt.Sprintf("busy-%d", tries), tx.nowText()); err != nil {
+			return err
+		}
+		return &pgconn.PgError{Code: "40001", Message: "could not serialize access"}
+	})
+	if passnum.ErrorCode(err) != passnum.EUNAVAILABLE || passnum.ErrorReason(err) != passnum.ReasonServerBusy {
+		t.Fatalf("err = %v, want EUNAVAILABLE %s", err, passnum.ReasonServerBusy)
+	}
+	if tries != maxAttempts {
+		t.Errorf("%d attempts, want %d", tries, maxAttempts)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM mail_reminders`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d rows recorded (%v), want none", n, err)
 	}
 }

@@ -367,7 +367,10 @@ func (s *Store) attempt(ctx context.Context, name string, fn func(*tx) error) er
 			return ctx.Err()
 		}
 	}
-	return fmt.Errorf("%s: gave up after %d conflicting attempts: %w", name, maxAttempts, err)
+	// Giving up is the load's doing, not a fault: the client is told that
+	// nothing was recorded and to try again (503), not that we failed.
+	s.log.Warn("transaction conflicts: gave up", "tx", name, "attempts", maxAttempts, "err", err)
+	return passnum.ServerBusy()
 }
 
 // read runs fn in a read-only transaction that sees one consistent snapshot.

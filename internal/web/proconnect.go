@@ -1,8 +1,12 @@
 package web
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/oidclogin"
@@ -109,7 +113,7 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) error 
 	s.setCookie(w, "csrf", "", -1)
 	// The ID token is the hint of logout at the provider: it stays in
 	// the person's browser, like the session's secret, and in no log.
-	s.setCookie(w, "idtoken", res.IDToken, passnum.SessionLifetime)
+	s.setCookie(w, "idtoken", idTokenCookie(secret, res.IDToken), passnum.SessionLifetime)
 	next := res.Next
 	if next == "" {
 		next = homePath(info.Actor.OrgKind)
@@ -121,15 +125,38 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) error 
 // logout when the session came from it, "" otherwise. The ID token's
 // cookie goes either way.
 func (s *Server) providerLogoutURL(w http.ResponseWriter, r *http.Request) string {
-	idToken := s.cookie(r, "idtoken")
-	if idToken == "" {
+	value := s.cookie(r, "idtoken")
+	if value == "" {
 		return ""
 	}
 	s.setCookie(w, "idtoken", "", -1)
-	if s.signIn == nil {
+	idToken, ok := idTokenOf(value, s.cookie(r, "session"))
+	if !ok || s.signIn == nil {
 		return ""
 	}
 	return s.signIn.LogoutURL(r.Context(), idToken)
+}
+
+// idTokenCookie binds the ID token to the session it opened: a session
+// opened later with a password (after this one expired, say) does not
+// log out at the provider with a stale token.
+func idTokenCookie(session, idToken string) string {
+	return sessionTag(session) + "." + idToken
+}
+
+// idTokenOf returns the ID token of the cookie when it belongs to session.
+func idTokenOf(value, session string) (string, bool) {
+	tag, idToken, ok := strings.Cut(value, ".")
+	if !ok || session == "" || subtle.ConstantTimeCompare([]byte(tag), []byte(sessionTag(session))) != 1 {
+		return "", false
+	}
+	return idToken, true
+}
+
+// sessionTag names a session without revealing its secret.
+func sessionTag(session string) string {
+	sum := sha256.Sum256([]byte("passnum id token of session\x00" + session))
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
 }
 
 // providerLinks shows the person's links to the provider, which they may

@@ -269,6 +269,33 @@ func TestProConnectSignIn(t *testing.T) {
 		if n := len(ps.provider.Logouts()); n != before+1 {
 			t.Fatalf("a password session logged out at the provider (%d logouts)", n)
 		}
+		// Nor does a password session opened in a browser that kept the
+		// cookie of an earlier ProConnect session (which expired).
+		ps.provider.SetPerson(&camille)
+		stale := newBrowser(t, true)
+		if p := stale.get(ps.base + "/connexion/proconnect"); p.url.Path != "/prescripteur" {
+			t.Fatalf("sign-in ended at %s: %s", p.url, p.text())
+		}
+		base, _ := url.Parse(ps.base)
+		var idToken *http.Cookie
+		for _, c := range stale.client.Jar.Cookies(base) {
+			if c.Name == "passnum_idtoken" {
+				idToken = c
+			}
+		}
+		if idToken == nil {
+			t.Fatal("no ID token cookie after sign-in with ProConnect")
+		}
+		stale.client.Jar, _ = cookiejar.New(nil)
+		stale.client.Jar.SetCookies(base, []*http.Cookie{idToken})
+		login = stale.get(ps.base + "/connexion")
+		stale.submit(login, ps.base+"/connexion", url.Values{"email": {agent.email}, "password": {agent.password}})
+		if out := stale.submit(stale.get(ps.base+"/prescripteur"), ps.base+"/deconnexion", url.Values{}); out.url.Host != base.Host {
+			t.Fatalf("logout of a password session went to %s", out.url)
+		}
+		if n := len(ps.provider.Logouts()); n != before+1 {
+			t.Fatalf("a password session logged out at the provider with a stale ID token (%d logouts)", n)
+		}
 	})
 
 	t.Run("userinfo in plain JSON", func(t *testing.T) {
