@@ -34,6 +34,7 @@ const (
 	ActPassExport      Action = "passes.export"
 	ActSearch          Action = "search"
 	ActOutboxRead      Action = "outbox.read"
+	ActOutboxRetry     Action = "outbox.retry"
 	ActMembersRead     Action = "members.read"
 	ActSessionManage   Action = "sessions.manage"
 	ActSessionBook     Action = "sessions.book"
@@ -121,6 +122,7 @@ var permissions = map[Action][]grant{
 	ActPassExport:      {opAdmin},
 	ActSearch:          {opAny},
 	ActOutboxRead:      {opAdmin},                                    // messages hold password reset links
+	ActOutboxRetry:     {opAdmin},                                    // a failed message sent again
 	ActMembersRead:     {opAny, fnAdmin, hubAdmin, prAdmin, vnAdmin}, // admins: their own organisation
 	ActSessionManage:   {opAny, venue},                               // venue: its own sessions and registrations
 	ActSessionBook:     {presc},                                      // a seat for the holder of a carnet it handed out (booking.go)

@@ -222,7 +222,7 @@ var PersonalFields = []PersonalField{
 	{"user.second-factor", "Second facteur de connexion (application d'authentification, clés d'accès, codes de secours hachés, dates d'usage)", SubjectStaff, "accounts", nil, "personne : le secret n'est montré qu'une fois, à la personne, à l'ajout", RetainAccount, false},
 	{"password-reset.link", "Liens de mot de passe oublié", SubjectStaff, "accounts", nil, "personne : seule leur empreinte est gardée", RetainPasswordResets, false},
 	{"user.mail-preferences", "Types d'e-mails désactivés par la personne", SubjectStaff, "accounts", staffReaders, "la personne elle-même ; les administrateurs de l'opérateur", RetainAccount, false},
-	{"outbox.message", "E-mails envoyés (destinataire, contenu)", SubjectStaff, "accounts", staffReaders, "les administrateurs de l'opérateur", RetainOutbox, false},
+	{"outbox.message", "E-mails envoyés (destinataire, contenu, dernière réponse du serveur d'envoi)", SubjectStaff, "accounts", staffReaders, "les administrateurs de l'opérateur", RetainOutbox, false},
 	{"audit.actor", "Auteur d'une action (journal d'audit, écritures)", SubjectStaff, "accounts", staffReaders, "l'opérateur", RetainAccounting, false},
 	{"rights-request.record", "Demandes d'exercice des droits (référence, demande, réponse)", SubjectBeneficiary, "accounts", staffReaders, "l'opérateur, qui répond aux demandes", RetainAccounting, false},
 	{"access-log.reader", "Consultations de données personnelles (qui, quand, quoi, pourquoi)", SubjectStaff, "accounts", staffReaders, "les administrateurs de l'opérateur", RetainAccessLog, false},

@@ -323,6 +323,10 @@ var reasons = [...]ReasonInfo{
 	// The audit journal's hash chain.
 	{ReasonAuditChainBroken, ECONFLICT, "Journal d'audit altéré", "Une entrée du journal d'audit a été modifiée, supprimée, déplacée ou ajoutée directement dans la base : elle ne correspond plus à la chaîne d'empreintes. Le détail nomme la première ; passnum check les nomme toutes."},
 	{ReasonAuditAnchorMissing, ECONFLICT, "Ancre du journal introuvable", "Le journal d'audit ne contient plus une ancre conservée à l'extérieur : il a été réécrit depuis qu'elle a été prise. Le détail nomme l'ancre."},
+	// Outgoing e-mail (maildelivery.go).
+	{ReasonMailAddress, EINVALID, "Adresse e-mail invalide", "Une adresse à laquelle un message serait envoyé est mal formée, en contient plusieurs ou contient un retour à la ligne (tentative d'ajouter un en-tête au message) : rien n'a été envoyé ni mis en file."},
+	{ReasonMailNotFailed, ECONFLICT, "Message pas en échec", "Seul un message dont l'envoi a échoué peut être renvoyé : celui-ci est en attente, en cours d'envoi ou déjà parti."},
+	{ReasonUnsubscribeInvalid, ENOTFOUND, "Lien de désabonnement invalide", "Le lien de désabonnement est inconnu ou a expiré (le message a été supprimé de la file). Les préférences de messages du compte permettent toujours de choisir ce que l'on reçoit."},
 }
 
 // Reasons returns the description of every reason the service can give.

@@ -44,6 +44,7 @@ type Service interface {
 	RightsRequestService
 	PersonalReadService
 	AuditChainService
+	MailService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

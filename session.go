@@ -45,12 +45,21 @@ type OutboxMessage struct {
 	Body      string     `json:"body"`
 	CreatedAt time.Time  `json:"created_at"`
 	SentAt    *time.Time `json:"sent_at,omitempty"`
+	// Delivery, once outgoing mail is set up (maildelivery.go): the
+	// state, the attempts made, the last answer of the server or error,
+	// and when the next attempt is due while the message is pending.
+	State         MailState  `json:"state"`
+	Attempts      int        `json:"attempts"`
+	LastError     string     `json:"last_error,omitempty"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 }
 
 // OutboxFilter selects outbox messages, newest first.
 type OutboxFilter struct {
 	Offset int
 	Limit  int
+	// State, when set, keeps the messages in this state.
+	State MailState
 }
 
 // SessionService opens and closes web sessions and resets forgotten

@@ -79,6 +79,7 @@ export async function startPassnum({ operatorEmail, operatorPassword, setup, env
   });
   return {
     base,
+    db,
     log: () => log,
     async stop() {
       mkdirSync(screenshots, { recursive: true });

@@ -74,7 +74,7 @@ test("keyboard, two structures, forgotten password, refusals", async () => {
   await login(page, base, operator.email, operator.password);
   // At a desk the operator's last menu items are under "Plus".
   await page.getByRole("navigation", { name: "Menu principal" }).locator("summary", { hasText: /^Plus/ }).click();
-  await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Courriels en attente" }).click();
+  await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Courriels", exact: true }).click();
   await check(page, "pages-courriels");
   const body = await page.locator("pre.mail").first().textContent();
   const link = body.match(/https?:\/\/\S+/)[0];

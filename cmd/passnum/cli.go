@@ -289,6 +289,13 @@ func fieldLabel(field string) string {
 	switch field {
 	case "password":
 		return "variable " + envPassword
+	case "smtp-password":
+		return "variable " + envSMTPPassword + " ou " + envSMTPPasswordFile
+	case "base-url":
+		return "option --url"
+	}
+	if strings.HasPrefix(field, "smtp-") || strings.HasPrefix(field, "mail-") {
+		return "option --" + field // the settings of outgoing mail (mail.go)
 	}
 	if o, ok := options[field]; ok {
 		return "option --" + o

@@ -119,6 +119,8 @@ func (c *cli) commands() []command {
 		{"retention runs", "liste les dernières purges et ce qu'elles ont effacé", asOperator, c.retentionRuns},
 		{"keys", "clés de signature des QR codes : rotate", noStore, nil},
 		{"keys rotate", "crée une nouvelle clé de signature des QR codes", asOperator, c.keysRotate},
+		{"mail", "courriels sortants : test", noStore, nil},
+		{"mail test", "envoie un message d'essai par le serveur d'envoi réglé et affiche sa réponse", noStore, c.mailTest},
 		{"register", "écrit le registre des traitements de données (RGPD), en Markdown ou en PDF", noStore, c.registerDoc},
 		{"version", "affiche la version", noStore, c.version},
 		{"bench", "mesure les performances (émission, encaissements)", noStore, c.bench},

@@ -58,6 +58,7 @@ type serveConfig struct {
 	demo                          bool
 	every                         time.Duration // of the indicators' computation
 	proxies                       ratelimit.TrustedProxies
+	mail                          *mailOptions   // outgoing mail (mail.go)
 	signIn                        signInSettings // ProConnect (signin.go)
 	// secondFactor is --require-second-factor as given ("": not given).
 	secondFactor string
@@ -97,6 +98,7 @@ func (c *cli) serve(o *options) runFunc {
 	}
 	o.value(trustedProxiesValue{&cfg.proxies}, "trusted-proxies", "`réseaux` des mandataires inverses (reverse proxies) dont l'en-tête X-Forwarded-For est cru, séparés par des virgules, par exemple 127.0.0.1/32,::1/128 (défaut : aucun ; variable "+envTrustedProxies+")")
 	o.string(&cfg.secondFactor, "require-second-factor", os.Getenv(envSecondFactor), "qui doit prouver un second facteur (application d'authentification, clé d'accès) à la connexion : admins (les administrateurs de l'opérateur et des financeurs ; défaut) ou off (personne, chacun peut en ajouter un ; défaut de --demo) ; variable "+envSecondFactor)
+	cfg.mail = mailFlags(o)
 	cfg.signIn.declare(o)
 	o.check(func() error {
 		if _, err := cfg.secondFactorPolicy(); err != nil {
@@ -117,6 +119,14 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	// The legal notice's settings are checked before anything opens.
 	legal, err := legalSettings(os.Getenv)
 	if err != nil {
+		return err
+	}
+	// So are those of outgoing mail, before the database opens.
+	early := cfg.publicURL
+	if early == "" {
+		early = "http://localhost"
+	}
+	if _, err := cfg.mail.load(early); err != nil {
 		return err
 	}
 	secondFactor, err := cfg.secondFactorPolicy()
@@ -158,7 +168,7 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 		ln.Close()
 		return err
 	}
-	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: cfg.metricsToken, proxies: cfg.proxies, legal: &legal, signIn: signIn})
+	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: cfg.metricsToken, proxies: cfg.proxies, legal: &legal, signIn: signIn, mailSending: cfg.mail.settings.Configured()})
 	if err != nil {
 		ln.Close()
 		return err
@@ -175,6 +185,13 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	defer sealInBackground(ctx, s, sqlstore.SealEvery, log, m.ObserveJob)()
 	// The retention job, daily; stopped before the store closes too.
 	defer retainInBackground(ctx, op, s, log, m.ObserveJob)()
+	// The sender of the outbox (mail.go), when outgoing mail is set up.
+	stopMail, err := c.startMail(ctx, cfg.mail, base, s, log)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	defer stopMail()
 	// The daily reminders (reminders.go), stopped before the store closes.
 	defer remindInBackground(ctx, op, s, log, m.ObserveJob)()
 
@@ -277,6 +294,7 @@ type mountOptions struct {
 	metricsToken string
 	proxies      ratelimit.TrustedProxies // whose X-Forwarded-For is believed
 	legal        *passnum.LegalSettings   // the legal notice's, nil for the defaults
+	mailSending  bool                     // a sender delivers the outbox (mail.go)
 	signIn       *oidclogin.Client        // ProConnect's, nil when off
 }
 
@@ -285,7 +303,7 @@ type mountOptions struct {
 func mount(s *sqlstore.Store, svc passnum.Service, m *metrics.Metrics, o mountOptions) (http.Handler, error) {
 	// One set of counters of guessed codes for the API and the pages.
 	limits := ratelimit.NewShared()
-	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob, Privacy: privacyOf(s), Legal: o.legal, SignIn: o.signIn})
+	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob, Privacy: privacyOf(s), Legal: o.legal, SignIn: o.signIn, MailSending: o.mailSending})
 	if err != nil {
 		return nil, err
 	}

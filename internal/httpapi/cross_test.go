@@ -236,6 +236,9 @@ func (w *crossWorld) calls() []crossCall {
 		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/organisations/%d/qualification", venue), body: map[string]any{"status": "suspended", "reason": "intrusion"}},
 		crossCall{method: "PUT", path: fmt.Sprintf("/api/v1/organisations/%d/territory", hub), body: map[string]any{"territory": []string{"region:53"}}},
 		crossCall{method: "DELETE", path: fmt.Sprintf("/api/v1/tokens/%d", w.token)},
+		// The outbox is the operator's admins' only: every message of it
+		// is another organisation's (a message 1 exists or not; 403 first).
+		crossCall{method: "POST", path: "/api/v1/outbox/1/retry"},
 		crossCall{method: "GET", path: "/api/v1/users?email=" + w.email, owner: operator},
 		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/users/%d/memberships", w.member.ID), body: map[string]any{"org_id": venue, "role": "admin"}},
 

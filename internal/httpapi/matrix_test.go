@@ -64,6 +64,7 @@ invariants.check      xx -- -- -- --
 passes.export         x- -- -- -- --   the printer's file holds every code
 search                xx -- -- -- --
 outbox.read           x- -- -- -- --   messages hold password reset links
+outbox.retry          x- -- -- -- --   a failed message sent again
 members.read          xx x- x- x- x-   admins: their own organisation
 sessions.manage       xx -- -- -- xx   venue: its own sessions and registrations
 sessions.book         -- -- -- xx --   the prescriber books the first workshop of the person it hands a carnet to
@@ -294,6 +295,7 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActPassExport:      func(int64) call { return call{"GET", fmt.Sprintf("/api/v1/batches/%d/passes.csv", f.Batch.ID), nil} },
 			passnum.ActSearch:          func(int64) call { return call{"GET", "/api/v1/search?q=quincaillerie", nil} },
 			passnum.ActOutboxRead:      func(int64) call { return call{"GET", "/api/v1/outbox", nil} },
+			passnum.ActOutboxRetry:     func(int64) call { return call{"POST", "/api/v1/outbox/999999/retry", nil} },
 			passnum.ActMembersRead:     func(org int64) call { return call{"GET", fmt.Sprintf("/api/v1/organisations/%d/members", org), nil} },
 			passnum.ActSessionManage: func(int64) call {
 				return call{"POST", "/api/v1/sessions", map[string]any{"service_id": f.Service.ID, "starts_at": storetest.Start.Add(24 * time.Hour), "capacity": 8}}

@@ -16,7 +16,8 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, res)
 }
 
-// listOutbox lists the e-mails waiting to be sent, newest first.
+// listOutbox lists the e-mails of the outbox with their delivery, newest
+// first.
 func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) error {
 	p, err := queryPage(r)
 	if err != nil {
@@ -27,4 +28,17 @@ func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeList(w, p, msgs, total)
+}
+
+// retryOutboxMessage puts a failed message back in the queue.
+func (s *Server) retryOutboxMessage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.RetryMail(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

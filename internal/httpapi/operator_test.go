@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/storetest"
@@ -148,6 +149,35 @@ func TestOutboxRoute(t *testing.T) {
 			t.Fatal("reset links may be cached")
 		}
 		a.do(a.token(a.op.OrgID, passnum.RoleAgent), "GET", "/api/v1/outbox", nil).problem(http.StatusForbidden, "forbidden")
+
+		// The delivery: pending until a sender takes it; only a failed
+		// message is sent again.
+		msg := msgs.Items[0]
+		if msg.State != passnum.MailPending || msg.Attempts != 0 || msg.Kind != passnum.MailPasswordReset || msg.NextAttemptAt == nil {
+			t.Fatalf("a new message: %+v", msg)
+		}
+		retry := fmt.Sprintf("/api/v1/outbox/%d/retry", msg.ID)
+		a.do(a.operatorToken(), "POST", retry, nil).problem(http.StatusConflict, passnum.ReasonMailNotFailed)
+		a.do(a.operatorToken(), "POST", "/api/v1/outbox/999999/retry", nil).problem(http.StatusNotFound, passnum.ReasonNotFound)
+		claimed, err := env.Store.ClaimMail(context.Background(), "test-sender", 10, time.Minute)
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claim: %v, %v", claimed, err)
+		}
+		if err := env.Store.RecordMailOutcome(context.Background(), msg.ID, "test-sender", passnum.MailOutcome{State: passnum.MailFailed, Answer: `550 5.1.1 "No such user"`}); err != nil {
+			t.Fatal(err)
+		}
+		var failed page[passnum.OutboxMessage]
+		a.do(a.operatorToken(), "GET", "/api/v1/outbox", nil).ok(http.StatusOK, &failed)
+		if m := failed.Items[0]; m.State != passnum.MailFailed || m.Attempts != 1 || m.LastError != `550 5.1.1 "No such user"` || m.NextAttemptAt != nil {
+			t.Fatalf("a failed message: %+v", m)
+		}
+		a.do(a.token(a.op.OrgID, passnum.RoleAgent), "POST", retry, nil).problem(http.StatusForbidden, "forbidden")
+		a.do(a.operatorToken(), "POST", retry, nil).ok(http.StatusNoContent, nil)
+		var again page[passnum.OutboxMessage]
+		a.do(a.operatorToken(), "GET", "/api/v1/outbox", nil).ok(http.StatusOK, &again)
+		if m := again.Items[0]; m.State != passnum.MailPending || m.Attempts != 0 {
+			t.Fatalf("a message sent again: %+v", m)
+		}
 	})
 }
 

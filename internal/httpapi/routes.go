@@ -122,6 +122,7 @@ var routes = []route{
 	{"GET", "/api/v1/invariants", false, (*Server).checkInvariants},
 	{"GET", "/api/v1/search", false, (*Server).search},
 	{"GET", "/api/v1/outbox", false, (*Server).listOutbox},
+	{"POST", "/api/v1/outbox/{id}/retry", false, (*Server).retryOutboxMessage},
 
 	// The journal of who read personal data (journal.go).
 	{"GET", "/api/v1/personal-reads", false, (*Server).listPersonalReads},

@@ -103,7 +103,7 @@ var instantColumns = []struct {
 	{"audit_log", []string{"created_at"}},
 	{"sessions", []string{"created_at", "expires_at"}},
 	{"password_resets", []string{"created_at", "expires_at", "used_at"}},
-	{"outbox", []string{"created_at", "sent_at"}},
+	{"outbox", []string{"created_at", "sent_at", "next_attempt_at"}},
 	{"mail_opt_outs", []string{"created_at"}},
 	{"second_factors", []string{"created_at", "confirmed_at", "last_used_at"}},
 	{"recovery_codes", []string{"created_at", "used_at"}},

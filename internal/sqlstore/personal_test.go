@@ -97,6 +97,8 @@ var personalColumns = map[string]string{
 	"outbox.subject":   "outbox.message",
 	"outbox.body":      "outbox.message",
 	"outbox.user_id":   "outbox.message",
+	// The server's answer to the last attempt may name the recipient.
+	"outbox.last_error": "outbox.message",
 
 	"mail_opt_outs.user_id": "user.mail-preferences",
 	"mail_opt_outs.kind":    "user.mail-preferences",
@@ -186,6 +188,9 @@ var impersonal = []string{
 	"sessions.second_factor_pending",
 	"password_resets.id", "password_resets.created_at", "password_resets.expires_at", "password_resets.used_at",
 	"outbox.id", "outbox.created_at", "outbox.sent_at", "outbox.kind",
+	// The delivery of a message: its state, attempts, the sender that
+	// claims it and the hash of its unsubscribe link's secret.
+	"outbox.state", "outbox.attempts", "outbox.next_attempt_at", "outbox.claimed_by", "outbox.claimed_until", "outbox.unsubscribe_hash",
 	"provider_links.id", "provider_links.issuer", "provider_links.created_at",
 	"mail_opt_outs.created_at",
 	// What the daily reminders told, by kind, record number and date:

@@ -410,7 +410,11 @@ func (s *Store) ListOutbox(ctx context.Context, f passnum.OutboxFilter) ([]*pass
 	var out []*passnum.OutboxMessage
 	var total int
 	err := s.read(ctx, func(tx *tx) error {
-		if err := tx.get(&total, `SELECT COUNT(*) FROM outbox`); err != nil {
+		where, args := "", []any{}
+		if f.State != "" {
+			where, args = ` WHERE state = ?`, append(args, f.State)
+		}
+		if err := tx.get(&total, `SELECT COUNT(*) FROM outbox`+where, args...); err != nil {
 			return err
 		}
 		var err error
@@ -418,13 +422,18 @@ func (s *Store) ListOutbox(ctx context.Context, f passnum.OutboxFilter) ([]*pass
 			var m passnum.OutboxMessage
 			var created string
 			var sent sql.NullString
-			if err := sc.Scan(&m.ID, &m.Kind, &m.To, &m.Subject, &m.Body, &created, &sent); err != nil {
+			var next string
+			if err := sc.Scan(&m.ID, &m.Kind, &m.To, &m.Subject, &m.Body, &created, &sent, &m.State, &m.Attempts, &m.LastError, &next); err != nil {
 				return nil, err
 			}
 			in := instants{table: "outbox", id: m.ID}
 			m.CreatedAt, m.SentAt = in.at("created_at", created), in.optional("sent_at", sent)
+			if m.State == passnum.MailPending {
+				at := in.at("next_attempt_at", next)
+				m.NextAttemptAt = &at
+			}
 			return &m, in.err
-		}, `SELECT id, kind, recipient, subject, body, created_at, sent_at FROM outbox ORDER BY id DESC LIMIT ? OFFSET ?`, limit, offset)
+		}, `SELECT id, kind, recipient, subject, body, created_at, sent_at, state, attempts, last_error, next_attempt_at FROM outbox`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 		return err
 	})
 	return out, total, err

@@ -112,6 +112,9 @@ GET  /operateur/organisations/{id}                      -   xx -- -- -- --
 POST /operateur/organisations/{id}/membres              -   xr -- -- -- --
 POST /operateur/organisations/{id}/rattachement         -   xr -- -- -- --
 GET  /operateur/courriels                               -   xr -- -- -- --   messages hold password reset links
+POST /operateur/courriels/{id}/renvoi                   -   xr -- -- -- --   a failed message sent again
+GET  /desabonnement/{token}                             x   xx xx xx xx xx   the link's secret is the authority
+POST /desabonnement/{token}                             x   xx xx xx xx xx   a mail program's one-click POST, without session
 POST /operateur/organisations/{id}/territoire           -   xr -- -- -- --
 GET  /operateur/indicateurs                             -   xx -- -- -- --
 POST /operateur/indicateurs/recalcul                    -   xx -- -- -- --

@@ -39,8 +39,10 @@ var funcs = template.FuncMap{
 	"euros":   passnum.FrenchEuros,
 	"num":     func(n any) string { return passnum.FrenchNumber(toInt64(n)) },
 	"percent": passnum.FrenchPercent,
-	"ratio":   func(a, b any) string { return ratio(toInt64(a), toInt64(b)) },
-	"date":    func(iso string) template.HTML { return ordinalHTML(passnum.FrenchDate(iso)) },
+	// mailBadge is the badge of an outbox message's state (mail.go).
+	"mailBadge": mailBadge,
+	"ratio":     func(a, b any) string { return ratio(toInt64(a), toInt64(b)) },
+	"date":      func(iso string) template.HTML { return ordinalHTML(passnum.FrenchDate(iso)) },
 	// ordinal raises the "1er" of a day already written ("mardi 1er
 	// mars 2027"), as date does.
 	"ordinal": ordinalHTML,

@@ -69,9 +69,12 @@ func (s *Server) operatorHome(w http.ResponseWriter, r *http.Request) error {
 			pending++
 		}
 	}
-	outbox := 0
+	outbox, failed := 0, 0
 	if visitorFrom(r).actor().Can(passnum.ActOutboxRead) {
-		if _, outbox, err = s.svc.ListOutbox(r.Context(), passnum.OutboxFilter{Limit: 1}); err != nil {
+		if _, outbox, err = s.svc.ListOutbox(r.Context(), passnum.OutboxFilter{Limit: 1, State: passnum.MailPending}); err != nil {
+			return err
+		}
+		if _, failed, err = s.svc.ListOutbox(r.Context(), passnum.OutboxFilter{Limit: 1, State: passnum.MailFailed}); err != nil {
 			return err
 		}
 	}
@@ -80,7 +83,7 @@ func (s *Server) operatorHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "operator_home", s.newView(r, "Tableau de bord de l'opérateur", map[string]any{
-		"Programmes": rows, "Venues": len(venues), "Pending": pending, "Outbox": outbox, "Rights": rights,
+		"Programmes": rows, "Venues": len(venues), "Pending": pending, "Outbox": outbox, "OutboxFailed": failed, "Rights": rights,
 	}))
 }
 
@@ -703,5 +706,9 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "outbox", s.newView(r, "Courriels en attente", map[string]any{"Messages": msgs, "Total": total}))
+	title := "Courriels en attente"
+	if s.mailSending {
+		title = "Courriels"
+	}
+	return s.render(w, r, http.StatusOK, "outbox", s.newView(r, title, map[string]any{"Messages": msgs, "Total": total, "Sending": s.mailSending}))
 }

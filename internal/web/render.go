@@ -164,7 +164,7 @@ func navFor(k passnum.OrgKind, current string) []navItem {
 	switch k {
 	case passnum.KindOperator:
 		items = []navItem{{"/operateur", "Tableau de bord", false}, {"/operateur/programmes/nouveau", "Nouveau programme", false},
-			{"/operateur/organisations", "Organisations", false}, {"/operateur/candidatures", "Candidatures", false}, {"/operateur/lieux", "Lieux", false}, {"/operateur/reglements", "Règlements", false}, {"/operateur/indicateurs", "Indicateurs", false}, {"/operateur/activite", "Activité des conseillers", false}, {"/operateur/courriels", "Courriels en attente", false},
+			{"/operateur/organisations", "Organisations", false}, {"/operateur/candidatures", "Candidatures", false}, {"/operateur/lieux", "Lieux", false}, {"/operateur/reglements", "Règlements", false}, {"/operateur/indicateurs", "Indicateurs", false}, {"/operateur/activite", "Activité des conseillers", false}, {"/operateur/courriels", "Courriels", false},
 			{"/operateur/demandes-rgpd", "Demandes RGPD", false}, {"/operateur/droits", "Droits des personnes", false}}
 	case passnum.KindFunder, passnum.KindHub:
 		items = []navItem{{"/financeur", "Mes programmes", false}, {"/financeur/indicateurs", "Indicateurs", false}}

@@ -103,6 +103,10 @@ var routes = []route{
 	{"POST", "/operateur/organisations/{id}/membres", kinds, operator, (*Server).createMember},
 	{"POST", "/operateur/organisations/{id}/rattachement", kinds, operator, (*Server).attachMember},
 	{"GET", "/operateur/courriels", kinds, operator, (*Server).outbox},
+	{"POST", "/operateur/courriels/{id}/renvoi", kinds, operator, (*Server).retryMail},
+	// One-click unsubscribe (mail.go): the link's secret is the authority.
+	{"GET", "/desabonnement/{token}", public, nil, (*Server).unsubscribeForm},
+	{"POST", "/desabonnement/{token}", public, nil, (*Server).unsubscribe},
 	{"POST", "/operateur/organisations/{id}/territoire", kinds, operator, (*Server).setTerritory},
 
 	// Indicator dashboards (dashboard.go): the operator reads every scope

@@ -59,6 +59,10 @@ type Options struct {
 	// settings (defaults when nil), which the footer, /mentions-legales
 	// and /accessibilite tell.
 	Legal *passnum.LegalSettings
+	// MailSending tells that a sender delivers the outbox (outgoing mail
+	// is set up): the outbox page then shows the delivery rather than
+	// asking the operator to pass messages on.
+	MailSending bool
 	// SignIn is the client of the installation's OpenID Connect provider
 	// (ProConnect); nil: people sign in with their password only.
 	SignIn *oidclogin.Client
@@ -66,15 +70,17 @@ type Options struct {
 
 // Server is the web interface of a passnum.Service.
 type Server struct {
-	svc     passnum.Service
-	log     *slog.Logger
-	base    *url.URL
-	secure  bool
-	now     func() time.Time
-	pages   *pages
-	handler http.Handler
-	mux     *http.ServeMux
-	jobs    *jobs
+	svc passnum.Service
+	log *slog.Logger
+	// mailSending: Options.MailSending.
+	mailSending bool
+	base        *url.URL
+	secure      bool
+	now         func() time.Time
+	pages       *pages
+	handler     http.Handler
+	mux         *http.ServeMux
+	jobs        *jobs
 	// operator signs documents (Options.OperatorName).
 	operator string
 	// network holds the venue imports waiting for confirmation.
@@ -182,6 +188,7 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 	}
 	s.base, s.secure = u, u.Scheme == "https"
 	s.passkeys = newRelyingParty(u)
+	s.mailSending = opts.MailSending
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}
