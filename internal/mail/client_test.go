@@ -287,3 +287,24 @@ func TestSettingsCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestSenderLogsNoAddress: the log of a failed delivery keeps the
+// server's words, not the recipient's address.
+func TestSenderLogsNoAddress(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"refused recipient", &passmail.Error{Code: 550, Permanent: true,
+			Answer: `sending SMTP RCPT TO command: 550 "5.0.0 No such user here", affected recipient(s): <lea@exemple.fr>, affected message ID: <outbox.1.2@pass.example.fr>`},
+			`sending SMTP RCPT TO command: 550 "5.0.0 No such user here"`},
+		{"malformed address", &passnum.Error{Code: passnum.EINVALID, Reason: passnum.ReasonMailAddress, Field: "destinataire", Message: "Adresse e-mail invalide : « lea@ »"},
+			"invalid mail-address (destinataire)"},
+	}
+	for _, c := range cases {
+		if got := passmail.Logged(c.err); got != c.want || strings.Contains(got, "lea@") {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/passnum/passnum"
@@ -151,11 +153,27 @@ func (s *Sender) deliver(ctx context.Context, m *passnum.OutgoingMail) passnum.M
 		permanent, answer = e.Permanent, e.Answer
 	}
 	if permanent || m.Attempts >= MaxAttempts {
-		log.Warn("mail failed", "err", err)
+		log.Warn("mail failed", "err", logged(err))
 		return passnum.MailOutcome{State: passnum.MailFailed, Answer: answer}
 	}
 	delay := Backoff(m.Attempts)
 	delay = delay*4/5 + time.Duration(mrand.Int64N(int64(delay)*2/5+1))
-	log.Warn("mail not sent, will try again", "err", err, "in", delay)
+	log.Warn("mail not sent, will try again", "err", logged(err), "in", delay)
 	return passnum.MailOutcome{State: passnum.MailPending, Answer: answer, RetryAt: now.Add(delay)}
+}
+
+// logged is what the log says of a failed delivery: the server's words
+// and the code, without the recipient's address that go-mail appends (the
+// outbox keeps it, for its readers only); for a message refused before
+// sending, the reason and the field, not the address.
+func logged(err error) string {
+	if e, ok := err.(*Error); ok {
+		answer, _, _ := strings.Cut(e.Answer, ", affected recipient")
+		return answer
+	}
+	var pe *passnum.Error
+	if errors.As(err, &pe) {
+		return pe.Code + " " + pe.Reason + " (" + pe.Field + ")"
+	}
+	return err.Error()
 }

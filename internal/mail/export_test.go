@@ -1,0 +1,4 @@
+package mail
+
+// Logged is logged, for the tests.
+var Logged = logged
