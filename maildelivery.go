@@ -35,6 +35,20 @@ func (s MailState) Label() string {
 	return string(s)
 }
 
+// MailStates are the states of a message, in the order of its life.
+var MailStates = []MailState{MailPending, MailSending, MailSent, MailFailed}
+
+// ParseMailState reads a state as the API's filter gives it; field names
+// it in the error.
+func ParseMailState(field, s string) (MailState, error) {
+	for _, st := range MailStates {
+		if string(st) == s {
+			return st, nil
+		}
+	}
+	return "", Invalid(field, "État de message inconnu : %s (pending, sending, sent ou failed).", quoteShort(s))
+}
+
 // OutgoingMail is a message a sender claimed from the outbox: it alone
 // may send it until the claim expires. UnsubscribeToken is set for the
 // kinds an account can turn off: the secret of this attempt's one-click

@@ -220,6 +220,7 @@ var PersonalFields = []PersonalField{
 	{"user.provider-link", "Identité ProConnect reliée au compte (fournisseur, identifiant chez lui, adresse donnée)", SubjectStaff, "accounts", staffReaders, "la personne elle-même ; l'opérateur", RetainAccount, false},
 	{"session.connection", "Connexions (sessions, date, structure)", SubjectStaff, "accounts", staffReaders, "l'opérateur", RetainSessions, false},
 	{"account.link", "Liens d'invitation et de confirmation d'adresse (et qui a invité)", SubjectStaff, "accounts", nil, "personne : seule leur empreinte est gardée", RetainPasswordResets, false},
+	{"user.second-factor", "Second facteur de connexion (application d'authentification, clés d'accès, codes de secours hachés, dates d'usage)", SubjectStaff, "accounts", nil, "personne : le secret n'est montré qu'une fois, à la personne, à l'ajout", RetainAccount, false},
 	{"password-reset.link", "Liens de mot de passe oublié", SubjectStaff, "accounts", nil, "personne : seule leur empreinte est gardée", RetainPasswordResets, false},
 	{"user.mail-preferences", "Types d'e-mails désactivés par la personne", SubjectStaff, "accounts", staffReaders, "la personne elle-même ; les administrateurs de l'opérateur", RetainAccount, false},
 	{"outbox.message", "E-mails envoyés (destinataire, contenu, dernière réponse du serveur d'envoi)", SubjectStaff, "accounts", staffReaders, "les administrateurs de l'opérateur", RetainOutbox, false},

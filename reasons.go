@@ -65,6 +65,12 @@ const (
 	ReasonAccountLinkInvalid = "account-link-invalid"
 	// ReasonInvitationAccepted: the invitation to resend was accepted.
 	ReasonInvitationAccepted = "invitation-accepted"
+	// ReasonSecondFactorPending: the session waits for its second
+	// factor and may do nothing else.
+	ReasonSecondFactorPending = "second-factor-pending"
+	// ReasonSecondFactorInvalid: the code or passkey did not prove the
+	// second factor.
+	ReasonSecondFactorInvalid = "second-factor-invalid"
 	// ReasonWeakPassword is the reason of CheckPassword's refusals.
 	ReasonWeakPassword = "weak-password"
 	ReasonEmailTaken   = "email-taken"
@@ -228,6 +234,8 @@ var reasons = [...]ReasonInfo{
 	{ReasonNotAMember, EFORBIDDEN, "Organisation non autorisée", "Vous n'êtes pas membre de cette organisation."},
 	{ReasonNoMembership, EFORBIDDEN, "Compte sans organisation", "Le compte n'est rattaché à aucune organisation : un administrateur doit l'y ajouter avant la première connexion."},
 	{ReasonSessionExpired, EUNAUTHORIZED, "Session expirée", "La session est inconnue, expirée ou fermée, ou son organisation n'est plus la vôtre : reconnectez-vous."},
+	{ReasonSecondFactorPending, EUNAUTHORIZED, "Second facteur attendu", "La session attend le second facteur (code de l'application, clé d'accès ou code de secours) : rien d'autre n'est possible avant."},
+	{ReasonSecondFactorInvalid, EUNAUTHORIZED, "Second facteur refusé", "Le code est incorrect, a déjà servi ou a expiré, ou la clé d'accès n'a pas été reconnue."},
 	{ReasonResetTokenInvalid, EINVALID, "Lien de réinitialisation périmé", "Le lien de réinitialisation du mot de passe a déjà servi ou a expiré : demandez-en un nouveau."},
 	{ReasonAddressUnconfirmed, EUNAUTHORIZED, "Adresse à confirmer", "Le mot de passe est juste, mais l'adresse électronique du compte n'est pas encore confirmée : suivez le lien reçu par courriel, ou demandez-en un nouveau."},
 	{ReasonAccountLinkInvalid, EINVALID, "Lien périmé", "Le lien d'invitation ou de confirmation est inconnu, a déjà servi ou a expiré : demandez-en un nouveau."},

@@ -46,6 +46,8 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonAddressUnconfirmed, "address-unconfirmed"},
 		{passnum.ReasonAccountLinkInvalid, "account-link-invalid"},
 		{passnum.ReasonInvitationAccepted, "invitation-accepted"},
+		{passnum.ReasonSecondFactorPending, "second-factor-pending"},
+		{passnum.ReasonSecondFactorInvalid, "second-factor-invalid"},
 		{passnum.ReasonWeakPassword, "weak-password"},
 		{passnum.ReasonEmailTaken, "email-taken"},
 		{passnum.ReasonSiretTaken, "siret-taken"},

@@ -87,6 +87,7 @@ var registerSecurity = []string{
 	"Sessions, jetons d'API et liens de mot de passe oublié gardés sous forme d'empreinte SHA-256 ; sessions limitées dans le temps, cookies HttpOnly, SameSite et Secure en HTTPS.",
 	"Formulaires protégés contre les requêtes d'autres sites ; en-têtes de sécurité (CSP, HSTS, interdiction d'affichage dans un cadre).",
 	"Nombre d'essais limité pour les connexions, les codes de pass et les liens de mot de passe oublié.",
+	"Second facteur de connexion (application d'authentification ou clé d'accès, avec codes de secours à usage unique) exigé des administrateurs de l'opérateur et des financeurs ; un code ne sert qu'une fois, les essais sont limités et journalisés.",
 	"Droits vérifiés par le service à chaque action, selon le type de structure et le rôle (administrateur, agent) ; chaque structure ne voit que ce qui la concerne.",
 	"Bénéficiaires pseudonymes : ni nom, ni adresse, ni téléphone ; une référence B-… les remplace.",
 	"Pass signés (Ed25519) : un pass ne se fabrique pas et se vérifie sans la base.",

@@ -20,6 +20,7 @@ type Service interface {
 	AccountService
 	TokenService
 	SessionService
+	SecondFactorService
 	ProviderSignInService
 	ProgrammeService
 	IssuanceService

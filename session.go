@@ -22,6 +22,9 @@ type Session struct {
 	OrgID     int64     `json:"org_id"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// SecondFactorPending: the person proved their password and the
+	// session waits for their second factor; it acts for nobody yet.
+	SecondFactorPending bool `json:"second_factor_pending,omitempty"`
 }
 
 // SessionInfo is what a request learns from its session cookie: the

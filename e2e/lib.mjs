@@ -39,8 +39,13 @@ export function freePort() {
 // line on the database (arguments, extra environment) and returns what it
 // printed: to import data a test needs.
 // env adds to the server's environment (sign-in settings, say), and port,
-// when given, is the port it listens on (else a free one).
-export async function startPassnum({ operatorEmail, operatorPassword, setup, env = {}, port: wanted }) {
+// when given, is the port it listens on (else a free one). secondFactor is
+// the server's --require-second-factor: "off" unless a test asks for
+// "admins" (the second factor's own test), so that the other tests sign in
+// with the password alone. host is the name the server is reached by (its
+// --url): "localhost" where a test needs a domain rather than an address
+// (WebAuthn does).
+export async function startPassnum({ operatorEmail, operatorPassword, setup, env = {}, port: wanted, secondFactor = "off", host = "127.0.0.1" }) {
   const dir = mkdtempSync(join(tmpdir(), "passnum-e2e-"));
   const bin = join(dir, "passnum");
   execFileSync("go", ["build", "-o", bin, "./cmd/passnum"], { cwd: root, stdio: "inherit" });
@@ -56,8 +61,8 @@ export async function startPassnum({ operatorEmail, operatorPassword, setup, env
     }));
   }
   const port = wanted ?? await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const proc = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`, "--url", base], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  const base = `http://${host}:${port}`;
+  const proc = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`, "--url", base, "--require-second-factor", secondFactor], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let log = "";
   proc.stderr.on("data", (d) => { log += d; });
   await new Promise((resolve, reject) => {

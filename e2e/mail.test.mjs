@@ -130,6 +130,9 @@ test("a forgotten password's link arrives by e-mail", async () => {
 
 test("the one-click unsubscribe link", async (t) => {
   if (!sqlite) {
+    // As the SEPA schema test without xmllint: skipped on a developer's
+    // machine, a failure in CI, which installs the command.
+    if (process.env.CI) throw new Error("no sqlite3 command to queue a message that can be turned off: install Debian's sqlite3");
     t.skip("no sqlite3 command to queue a message that can be turned off");
     return;
   }

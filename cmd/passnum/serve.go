@@ -60,6 +60,24 @@ type serveConfig struct {
 	proxies                       ratelimit.TrustedProxies
 	mail                          *mailOptions   // outgoing mail (mail.go)
 	signIn                        signInSettings // ProConnect (signin.go)
+	// secondFactor is --require-second-factor as given ("": not given).
+	secondFactor string
+}
+
+// envSecondFactor is the variable of --require-second-factor.
+const envSecondFactor = "PASSNUM_REQUIRE_SECOND_FACTOR"
+
+// secondFactorPolicy is whose sign-in waits for a second factor: as set,
+// else "admins" in a real installation and "off" in the demo, whose
+// printed logins must open the pages at once.
+func (cfg serveConfig) secondFactorPolicy() (passnum.SecondFactorPolicy, error) {
+	switch {
+	case cfg.secondFactor != "":
+		return passnum.ParseSecondFactorPolicy(cfg.secondFactor)
+	case cfg.demo:
+		return passnum.SecondFactorOff, nil
+	}
+	return passnum.SecondFactorAdmins, nil
 }
 
 func (c *cli) serve(o *options) runFunc {
@@ -79,9 +97,13 @@ func (c *cli) serve(o *options) runFunc {
 		o.abort(o.usageErrorf("%s : %s", envTrustedProxies, err))
 	}
 	o.value(trustedProxiesValue{&cfg.proxies}, "trusted-proxies", "`réseaux` des mandataires inverses (reverse proxies) dont l'en-tête X-Forwarded-For est cru, séparés par des virgules, par exemple 127.0.0.1/32,::1/128 (défaut : aucun ; variable "+envTrustedProxies+")")
+	o.string(&cfg.secondFactor, "require-second-factor", os.Getenv(envSecondFactor), "qui doit prouver un second facteur (application d'authentification, clé d'accès) à la connexion : admins (les administrateurs de l'opérateur et des financeurs ; défaut) ou off (personne, chacun peut en ajouter un ; défaut de --demo) ; variable "+envSecondFactor)
 	cfg.mail = mailFlags(o)
 	cfg.signIn.declare(o)
 	o.check(func() error {
+		if _, err := cfg.secondFactorPolicy(); err != nil {
+			return o.usageErrorf("--require-second-factor : %s", passnum.ErrorMessage(err))
+		}
 		if cfg.every < 0 {
 			return o.usageErrorf("--indicators-every doit être positif ou nul")
 		}
@@ -107,7 +129,11 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	if _, err := cfg.mail.load(early); err != nil {
 		return err
 	}
-	s, creds, err := c.serveStore(ctx, cfg.demo)
+	secondFactor, err := cfg.secondFactorPolicy()
+	if err != nil {
+		return err
+	}
+	s, creds, err := c.serveStore(ctx, cfg.demo, sqlstore.WithSecondFactor(secondFactor))
 	if err != nil {
 		return err
 	}
@@ -171,6 +197,10 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 
 	c.printf("passnum écoute sur %s (base %s : %s).\n", base, s.Dialect(), displayDSN(c.dsn))
 	c.printf("Interface web : %s/ ; API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base, base)
+	c.printf("Second facteur à la connexion : %s.\n", secondFactor)
+	if cfg.demo && cfg.secondFactor == "" {
+		c.printf("(Démonstration : le second facteur n'est pas exigé, pour que les comptes ci-dessous s'ouvrent tout de suite ; --require-second-factor admins l'exige.)\n")
+	}
 	if creds != nil {
 		c.printDemo(base, creds)
 	}
@@ -182,9 +212,9 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 // --demo, it fills it with the demo data set (without --db nor PASSNUM_DB,
 // in a database recreated at each start) and returns the demo's
 // credentials.
-func (c *cli) serveStore(ctx context.Context, withDemo bool) (*sqlstore.Store, *demo.Credentials, error) {
+func (c *cli) serveStore(ctx context.Context, withDemo bool, opts ...sqlstore.Option) (*sqlstore.Store, *demo.Credentials, error) {
 	if !withDemo {
-		s, err := c.open(ctx, true)
+		s, err := c.open(ctx, true, opts...)
 		return s, nil, err
 	}
 	if !c.dsnExplicit {
@@ -196,7 +226,7 @@ func (c *cli) serveStore(ctx context.Context, withDemo bool) (*sqlstore.Store, *
 		}
 	}
 	clock := &demo.Clock{}
-	s, err := c.open(ctx, true, sqlstore.WithClock(clock.Now))
+	s, err := c.open(ctx, true, append(opts, sqlstore.WithClock(clock.Now))...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/ratelimit"
 )
 
@@ -241,4 +242,25 @@ func TestServeDemoDefault(t *testing.T) {
 		t.Errorf("banner:\n%s", s.out.String())
 	}
 	s.stop()
+}
+
+func TestSecondFactorSetting(t *testing.T) {
+	tests := []struct {
+		given string
+		demo  bool
+		want  passnum.SecondFactorPolicy
+		bad   bool
+	}{
+		{"", false, passnum.SecondFactorAdmins, false},
+		{"", true, passnum.SecondFactorOff, false},
+		{"admins", true, passnum.SecondFactorAdmins, false},
+		{"off", false, passnum.SecondFactorOff, false},
+		{"tous", false, "", true},
+	}
+	for _, tc := range tests {
+		got, err := serveConfig{secondFactor: tc.given, demo: tc.demo}.secondFactorPolicy()
+		if (err != nil) != tc.bad || got != tc.want {
+			t.Errorf("%q demo %v: %q %v, want %q (error %v)", tc.given, tc.demo, got, err, tc.want, tc.bad)
+		}
+	}
 }

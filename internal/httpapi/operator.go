@@ -23,7 +23,13 @@ func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msgs, total, err := s.svc.ListOutbox(r.Context(), passnum.OutboxFilter{Offset: p.offset, Limit: p.limit})
+	f := passnum.OutboxFilter{Offset: p.offset, Limit: p.limit}
+	if raw := r.URL.Query().Get("state"); raw != "" {
+		if f.State, err = passnum.ParseMailState("state", raw); err != nil {
+			return err
+		}
+	}
+	msgs, total, err := s.svc.ListOutbox(r.Context(), f)
 	if err != nil {
 		return err
 	}

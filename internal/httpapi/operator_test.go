@@ -171,6 +171,14 @@ func TestOutboxRoute(t *testing.T) {
 		if m := failed.Items[0]; m.State != passnum.MailFailed || m.Attempts != 1 || m.LastError != `550 5.1.1 "No such user"` || m.NextAttemptAt != nil {
 			t.Fatalf("a failed message: %+v", m)
 		}
+		for state, want := range map[string]int{"failed": 1, "pending": 0} {
+			var only page[passnum.OutboxMessage]
+			a.do(a.operatorToken(), "GET", "/api/v1/outbox?state="+state, nil).ok(http.StatusOK, &only)
+			if only.Total != want {
+				t.Errorf("outbox?state=%s: %d messages, want %d", state, only.Total, want)
+			}
+		}
+		a.do(a.operatorToken(), "GET", "/api/v1/outbox?state=perdu", nil).problem(http.StatusBadRequest, passnum.ReasonInvalidInput)
 		a.do(a.token(a.op.OrgID, passnum.RoleAgent), "POST", retry, nil).problem(http.StatusForbidden, "forbidden")
 		a.do(a.operatorToken(), "POST", retry, nil).ok(http.StatusNoContent, nil)
 		var again page[passnum.OutboxMessage]

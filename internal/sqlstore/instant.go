@@ -106,6 +106,8 @@ var instantColumns = []struct {
 	{"account_links", []string{"created_at", "expires_at", "used_at"}},
 	{"outbox", []string{"created_at", "sent_at", "next_attempt_at"}},
 	{"mail_opt_outs", []string{"created_at"}},
+	{"second_factors", []string{"created_at", "confirmed_at", "last_used_at"}},
+	{"recovery_codes", []string{"created_at", "used_at"}},
 	{"mail_reminders", []string{"created_at"}},
 	{"venues", []string{"charter_accepted_at", "updated_at"}},
 	{"venue_places", []string{"created_at", "updated_at"}},

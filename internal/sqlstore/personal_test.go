@@ -76,8 +76,22 @@ var personalColumns = map[string]string{
 	"sessions.created_at":  "session.connection",
 	"sessions.expires_at":  "session.connection",
 
-	"password_resets.user_id":    "password-reset.link",
-	"password_resets.token_hash": "password-reset.link",
+	// The second factor of an account (issue 16): its secrets, labels,
+	// dates of use, and the recovery codes' digests.
+	"second_factors.user_id":       "user.second-factor",
+	"second_factors.label":         "user.second-factor",
+	"second_factors.totp_secret":   "user.second-factor",
+	"second_factors.credential_id": "user.second-factor",
+	"second_factors.credential":    "user.second-factor",
+	"second_factors.created_at":    "user.second-factor",
+	"second_factors.confirmed_at":  "user.second-factor",
+	"second_factors.last_used_at":  "user.second-factor",
+	"recovery_codes.user_id":       "user.second-factor",
+	"recovery_codes.code_hash":     "user.second-factor",
+	"recovery_codes.used_at":       "user.second-factor",
+	"sessions.webauthn_challenge":  "session.connection",
+	"password_resets.user_id":      "password-reset.link",
+	"password_resets.token_hash":   "password-reset.link",
 
 	"outbox.recipient": "outbox.message",
 	"outbox.subject":   "outbox.message",
@@ -173,6 +187,8 @@ var impersonal = []string{
 	"rights_requests.id", "rights_requests.kind", "rights_requests.channel", "rights_requests.received_on", "rights_requests.due_on",
 	"rights_requests.answered_on", "rights_requests.org_id", "rights_requests.created_at",
 	"users.id", "users.created_at", "sessions.id", "personal_reads.id",
+	"second_factors.id", "second_factors.kind", "second_factors.totp_step", "recovery_codes.id", "recovery_codes.created_at",
+	"sessions.second_factor_pending",
 	"password_resets.id", "password_resets.created_at", "password_resets.expires_at", "password_resets.used_at",
 	"outbox.id", "outbox.created_at", "outbox.sent_at", "outbox.kind",
 	// The delivery of a message: its state, attempts, the sender that

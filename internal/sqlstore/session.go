@@ -94,9 +94,20 @@ func (s *Store) openSession(ctx context.Context, u *passnum.User, method string)
 		if err := tx.exec(`DELETE FROM sessions WHERE user_id = ? AND expires_at <= ?`, u.ID, tx.nowText()); err != nil {
 			return err
 		}
+		// An account that has a second factor, or that the policy
+		// requires one of, gets a session that waits for it: short-lived,
+		// acting for nobody, reaching only the second-factor step.
+		factors, err := tx.confirmedFactors(u.ID)
+		if err != nil {
+			return err
+		}
+		pending := factors > 0 || s.secondFactor.Requires(u)
 		expires := tx.now.Add(passnum.SessionLifetime)
-		id, err := tx.insert(`INSERT INTO sessions (secret_hash, user_id, org_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			hashToken(secret), u.ID, m.OrgID, tx.nowText(), passnum.FormatTime(expires))
+		if pending {
+			expires = tx.now.Add(passnum.SecondFactorStepLifetime)
+		}
+		id, err := tx.insert(`INSERT INTO sessions (secret_hash, user_id, org_id, created_at, expires_at, second_factor_pending) VALUES (?, ?, ?, ?, ?, ?)`,
+			hashToken(secret), u.ID, m.OrgID, tx.nowText(), passnum.FormatTime(expires), boolInt(pending))
 		if err != nil {
 			return err
 		}
@@ -104,11 +115,14 @@ func (s *Store) openSession(ctx context.Context, u *passnum.User, method string)
 		if method != "password" {
 			detail += " via " + method
 		}
+		if pending {
+			detail += ", second factor pending"
+		}
 		if err := tx.audit("session.login", fmt.Sprintf("user:%d", u.ID), detail); err != nil {
 			return err
 		}
 		info = &passnum.SessionInfo{
-			Session: &passnum.Session{ID: id, UserID: u.ID, OrgID: m.OrgID, CreatedAt: storedInstant(tx.now), ExpiresAt: storedInstant(expires)},
+			Session: &passnum.Session{ID: id, UserID: u.ID, OrgID: m.OrgID, CreatedAt: storedInstant(tx.now), ExpiresAt: storedInstant(expires), SecondFactorPending: pending},
 			User:    u,
 			Actor:   tx.actor,
 		}
@@ -126,24 +140,46 @@ func validSessionSecret(secret string) bool {
 	return strings.HasPrefix(secret, sessionPrefix) && len(secret) <= 100
 }
 
-// session returns the live session behind a secret, with its person and
-// actor. A session whose membership was removed is dead too: the person
-// no longer acts for that organisation.
+// session returns the live, complete session behind a secret, with its
+// person and actor. A session waiting for its second factor acts for
+// nobody: it is refused here (anySession reads it).
 func (t *tx) session(secret string) (*passnum.SessionInfo, error) {
+	info, err := t.anySession(secret)
+	if err != nil {
+		return nil, err
+	}
+	if info.Session.SecondFactorPending {
+		return nil, errSecondFactorPending()
+	}
+	return info, nil
+}
+
+func errSecondFactorPending() error {
+	return passnum.Errorf(passnum.EUNAUTHORIZED, passnum.ReasonSecondFactorPending,
+		"Votre connexion attend votre second facteur : tapez le code de votre application, utilisez votre clé d'accès ou un code de secours.")
+}
+
+// anySession returns the live session behind a secret, complete or
+// waiting for its second factor, with its person and actor. A session
+// whose membership was removed is dead too: the person no longer acts
+// for that organisation.
+func (t *tx) anySession(secret string) (*passnum.SessionInfo, error) {
 	if !validSessionSecret(secret) {
 		return nil, errSessionExpired()
 	}
 	var sess passnum.Session
 	var created, expires string
-	err := t.row(`SELECT s.id, s.user_id, s.org_id, s.created_at, s.expires_at FROM sessions s
+	var pending int
+	err := t.row(`SELECT s.id, s.user_id, s.org_id, s.created_at, s.expires_at, s.second_factor_pending FROM sessions s
 		JOIN memberships m ON m.user_id = s.user_id AND m.org_id = s.org_id
 		WHERE s.secret_hash = ? AND s.expires_at > ?`, hashToken(secret), t.nowText()).
-		Scan(&sess.ID, &sess.UserID, &sess.OrgID, &created, &expires)
+		Scan(&sess.ID, &sess.UserID, &sess.OrgID, &created, &expires, &pending)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errSessionExpired()
 	} else if err != nil {
 		return nil, err
 	}
+	sess.SecondFactorPending = pending != 0
 	in := instants{table: "sessions", id: sess.ID}
 	if sess.CreatedAt, sess.ExpiresAt = in.at("created_at", created), in.at("expires_at", expires); in.err != nil {
 		return nil, in.err
@@ -161,7 +197,8 @@ func (t *tx) session(secret string) (*passnum.SessionInfo, error) {
 
 // AuthenticateSession returns who is behind a session secret. It only
 // reads: a request costs no write, so pages stay fast on SQLite's single
-// writer.
+// writer. A session waiting for its second factor is returned too, marked
+// (Session.SecondFactorPending): the caller lets it reach that step only.
 func (s *Store) AuthenticateSession(ctx context.Context, secret string) (*passnum.SessionInfo, error) {
 	if !validSessionSecret(secret) {
 		return nil, errSessionExpired()
@@ -169,7 +206,7 @@ func (s *Store) AuthenticateSession(ctx context.Context, secret string) (*passnu
 	var info *passnum.SessionInfo
 	err := s.read(ctx, func(tx *tx) error {
 		var err error
-		info, err = tx.session(secret)
+		info, err = tx.anySession(secret)
 		return err
 	})
 	return info, err

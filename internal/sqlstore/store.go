@@ -63,6 +63,9 @@ type Store struct {
 
 	// privacy holds the installation's retention periods and contacts.
 	privacy passnum.PrivacySettings
+	// secondFactor says whose sign-in waits for a second factor
+	// (WithSecondFactor); nobody's by default.
+	secondFactor passnum.SecondFactorPolicy
 	// retentionBatchSize is how many records a batch of the retention
 	// job erases (retention.go); 0 means the default.
 	retentionBatchSize int

@@ -72,6 +72,19 @@ GET  /compte/confirmation                               x   xx xx xx xx xx
 POST /compte/confirmation                               x   xx xx xx xx xx
 GET  /compte/nouveau-lien                               x   xx xx xx xx xx
 POST /compte/nouveau-lien                               x   xx xx xx xx xx
+# The second factor: the sign-in step and the person's own factors are
+# everyone's; a complete session on the step goes on to its home page.
+GET  /connexion/second-facteur                          -   xx xx xx xx xx
+POST /connexion/second-facteur                          -   xx xx xx xx xx
+GET  /compte/second-facteur                             -   xx xx xx xx xx   anyone may add a second factor
+GET  /compte/second-facteur/application                 -   xx xx xx xx xx
+POST /compte/second-facteur/application                 -   xx xx xx xx xx
+POST /compte/second-facteur/{id}/suppression            -   xx xx xx xx xx   one's own factor only: another's is not found
+POST /compte/second-facteur/cle/options                 -   xx xx xx xx xx   a passkey: the options of the browser's ceremony…
+POST /compte/second-facteur/cle                         -   xx xx xx xx xx   …and its answer (400 when it is not one)
+POST /connexion/second-facteur/cle/options              -   xx xx xx xx xx   a complete session has nothing to prove: 409
+POST /connexion/second-facteur/cle                      -   xx xx xx xx xx
+POST /operateur/organisations/{id}/membres/{user}/second-facteur -   xr -- -- -- --   resetting another person's factor is an admin's act
 
 GET  /structure                                         -   xx xx xx xx xx   anyone logged in switches organisation
 POST /structure                                         -   xx xx xx xx xx
@@ -427,7 +440,12 @@ func routeObjects(t *testing.T, s *site) map[string]routeRequest {
 		"POST /operateur/organisations/{id}/membres/{user}/invitation": {path: fmt.Sprintf("/operateur/organisations/%d/membres/%d/invitation", f.Venue.ID, invitee.ID)},
 		"POST /lieu/equipe/{user}/invitation":                          {path: fmt.Sprintf("/lieu/equipe/%d/invitation", invitee.ID)},
 		"POST /operateur/organisations/{id}/territoire":                {path: fmt.Sprintf("/operateur/organisations/%d/territoire", s.hub.ID)},
-		"GET /operateur/lieux/{id}":                                    {path: "/operateur/lieux/" + id(f.Venue.ID)},
+		// The funder's agent has no second factor: the admin meets a
+		// conflict (409), the agent the role's refusal.
+		"POST /operateur/organisations/{id}/membres/{user}/second-facteur": {
+			path: fmt.Sprintf("/operateur/organisations/%d/membres/%d/second-facteur", f.State.ID, s.userID(passnum.KindFunder, passnum.RoleAgent)),
+			form: url.Values{fmt.Sprintf("reason-%d", s.userID(passnum.KindFunder, passnum.RoleAgent)): {"Téléphone perdu, vérifié par appel"}}},
+		"GET /operateur/lieux/{id}": {path: "/operateur/lieux/" + id(f.Venue.ID)},
 		"POST /operateur/lieux/{id}/decision": {path: fmt.Sprintf("/operateur/lieux/%d/decision", f.Venue.ID),
 			form: url.Values{"status": {"suspended"}, "reason": {"Contrôle de la charte"}}},
 		"GET /operateur/lieux/{id}/fiche":            {path: fmt.Sprintf("/operateur/lieux/%d/fiche", f.Venue.ID)},

@@ -120,9 +120,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		v.Data = map[string]any{"Unconfirmed": passnum.ErrorReason(err) == passnum.ReasonAddressUnconfirmed}
 		return s.render(w, r, errStatus(err), "login", v)
 	}
-	s.setCookie(w, "session", secret, passnum.SessionLifetime)
 	s.setCookie(w, "csrf", "", -1)
 	next := safeNext(r.PostForm.Get("suite"))
+	if info.Session.SecondFactorPending {
+		// The password is right; the second factor comes next, on a
+		// session that lives minutes and reaches nothing else.
+		s.setCookie(w, "session", secret, passnum.SecondFactorStepLifetime)
+		http.Redirect(w, r, secondFactorPath+"?suite="+urlQuery(next), http.StatusSeeOther)
+		return nil
+	}
+	s.setCookie(w, "session", secret, passnum.SessionLifetime)
 	if next == "" {
 		next = homePath(info.Actor.OrgKind)
 	}

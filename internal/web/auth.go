@@ -18,9 +18,14 @@ import (
 // visitor is who is looking at a page: a person with a session, or
 // someone anonymous. Its CSRF token goes in every form it is shown.
 type visitor struct {
-	Info   *passnum.SessionInfo // nil when anonymous
+	Info   *passnum.SessionInfo // nil when anonymous or pending
 	secret string               // the session secret, "" when anonymous
 	CSRF   string
+	// pending is the session of a person who proved their password and
+	// not yet their second factor: they act for nobody, and only reach
+	// the second-factor step (access step); every other page takes them
+	// there, public pages see them as anonymous.
+	pending *passnum.SessionInfo
 }
 
 func (v *visitor) LoggedIn() bool { return v != nil && v.Info != nil }
@@ -117,6 +122,9 @@ func (s *Server) serveRoute(rt route) http.Handler {
 		if secret := s.cookie(r, "session"); secret != "" {
 			info, err := s.svc.AuthenticateSession(r.Context(), secret)
 			switch {
+			case err == nil && info.Session.SecondFactorPending:
+				v.pending, v.secret, v.CSRF = info, secret, csrfToken(secret)
+				entry.Actor = info.Actor.Label + " (second factor pending)"
 			case err == nil:
 				v.Info, v.secret, v.CSRF = info, secret, csrfToken(secret)
 				entry.Actor = info.Actor.Label
@@ -128,7 +136,7 @@ func (s *Server) serveRoute(rt route) http.Handler {
 				return
 			}
 		}
-		if !v.LoggedIn() {
+		if v.CSRF == "" {
 			anon := s.cookie(r, "csrf")
 			if anon == "" && r.Method == http.MethodGet {
 				anon = randomToken()
@@ -143,7 +151,17 @@ func (s *Server) serveRoute(rt route) http.Handler {
 		// keep them.
 		w.Header().Set("Cache-Control", "no-store")
 
-		if rt.access != public {
+		if rt.access != public && !(rt.access == step && v.pending != nil) {
+			if v.pending != nil {
+				// Nothing but the second-factor step until it is proved.
+				if r.Method == http.MethodGet {
+					http.Redirect(w, r, secondFactorPath+"?suite="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+					return
+				}
+				s.errorPage(w, r, http.StatusUnauthorized, "Second facteur attendu",
+					"Votre connexion attend votre second facteur : rien n'a été enregistré. Ouvrez la page « Second facteur », puis recommencez.")
+				return
+			}
 			if !v.LoggedIn() {
 				if r.Method == http.MethodGet {
 					http.Redirect(w, r, "/connexion?suite="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)

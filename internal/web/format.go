@@ -60,17 +60,18 @@ var funcs = template.FuncMap{
 	},
 	// by writes who pays a programme, articles included: "par l'État et
 	// la Région Bretagne".
-	"by":        func(names []string) string { return passnum.FrenchBy(names...) },
-	"serial":    passnum.FormatSerial,
-	"territory": describeTerritory,
-	"commune":   communeName,
-	"kindLabel": func(k passnum.OrgKind) string { return k.Label() },
-	"qualLabel": func(q any) string { return passnum.Qualification(fmt.Sprint(q)).Label() },
-	"roleLabel": roleLabel,
-	"add":       func(a, b int) int { return a + b },
-	"sub":       func(a, b any) int64 { return toInt64(a) - toInt64(b) },
-	"sub64":     func(a, b any) int64 { return toInt64(a) - toInt64(b) },
-	"mul64":     func(a, b any) int64 { return toInt64(a) * toInt64(b) },
+	"by":          func(names []string) string { return passnum.FrenchBy(names...) },
+	"serial":      passnum.FormatSerial,
+	"territory":   describeTerritory,
+	"commune":     communeName,
+	"kindLabel":   func(k passnum.OrgKind) string { return k.Label() },
+	"factorLabel": func(k passnum.SecondFactorKind) string { return k.Label() },
+	"qualLabel":   func(q any) string { return passnum.Qualification(fmt.Sprint(q)).Label() },
+	"roleLabel":   roleLabel,
+	"add":         func(a, b int) int { return a + b },
+	"sub":         func(a, b any) int64 { return toInt64(a) - toInt64(b) },
+	"sub64":       func(a, b any) int64 { return toInt64(a) - toInt64(b) },
+	"mul64":       func(a, b any) int64 { return toInt64(a) * toInt64(b) },
 	"div64": func(a, b any) int64 {
 		if toInt64(b) == 0 {
 			return 0

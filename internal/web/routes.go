@@ -14,6 +14,10 @@ const (
 	public   access = iota // anyone, logged in or not
 	loggedIn               // any person with a session
 	kinds                  // members of the route's organisation kinds
+	// step: any person with a session, complete or still waiting for its
+	// second factor (the second-factor step and the enrolment it may
+	// require); the handler tells the two apart.
+	step
 )
 
 // route is one page or form target. The table below is the only list of
@@ -63,6 +67,20 @@ var routes = []route{
 	{"GET", "/sources", public, nil, (*Server).sources},
 	{"GET", "/donnees-ouvertes", public, nil, (*Server).openData},
 	{"GET", "/donnees-ouvertes/{file}", public, nil, (*Server).openDataFile},
+
+	// The second factor (secondfactor.go): the sign-in step, the
+	// person's own factors, and an operator admin's reset.
+	{"GET", "/connexion/second-facteur", step, nil, (*Server).secondFactorForm},
+	{"POST", "/connexion/second-facteur", step, nil, (*Server).secondFactor},
+	{"GET", "/compte/second-facteur", loggedIn, nil, (*Server).securityPage},
+	{"GET", "/compte/second-facteur/application", step, nil, (*Server).totpForm},
+	{"POST", "/compte/second-facteur/application", step, nil, (*Server).totpConfirm},
+	{"POST", "/compte/second-facteur/{id}/suppression", loggedIn, nil, (*Server).removeSecondFactor},
+	{"POST", "/compte/second-facteur/cle/options", loggedIn, nil, (*Server).passkeyRegisterOptions},
+	{"POST", "/compte/second-facteur/cle", loggedIn, nil, (*Server).passkeyRegister},
+	{"POST", "/connexion/second-facteur/cle/options", step, nil, (*Server).passkeyLoginOptions},
+	{"POST", "/connexion/second-facteur/cle", step, nil, (*Server).passkeyLogin},
+	{"POST", "/operateur/organisations/{id}/membres/{user}/second-facteur", kinds, operator, (*Server).resetSecondFactor},
 
 	{"GET", "/structure", loggedIn, nil, (*Server).switchForm},
 	{"POST", "/structure", loggedIn, nil, (*Server).switchOrg},

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/httpx"
 	"github.com/passnum/passnum/internal/oidclogin"
@@ -104,6 +106,11 @@ type Server struct {
 	// as reset e-mails are.
 	linkByEmail *ratelimit.Window[string]
 	linkByNet   *ratelimit.Window[string]
+	// mfaLimits count failed second-factor attempts (secondfactor.go).
+	mfaLimits *secondFactorLimits
+	// passkeys is the WebAuthn relying party of the base address (nil:
+	// passkeys are off there, passkey.go).
+	passkeys *webauthn.WebAuthn
 	// openData keeps the public open data release of the latest snapshot.
 	openDataCache opendata.Cache
 	// privacy are the settings the notices and the register tell
@@ -151,6 +158,7 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		resetByNet:        ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
 		linkByEmail:       ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
 		linkByNet:         ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
+		mfaLimits:         newSecondFactorLimits(),
 		jobs:              &jobs{byID: map[int64]*job{}, done: opts.JobDone},
 		network:           newNetworkState(),
 		operator:          opts.OperatorName,
@@ -185,6 +193,7 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		return nil, passnum.Errorf(passnum.EINVALID, "base-url", "Adresse publique invalide : %q (par exemple https://pass.example.fr).", base)
 	}
 	s.base, s.secure = u, u.Scheme == "https"
+	s.passkeys = newRelyingParty(u)
 	s.mailSending = opts.MailSending
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
