@@ -418,3 +418,25 @@ func TestMailPreferences(t *testing.T) {
 		mustSay(t, "the audit trail", auditText(t, env), "user.mail_preferences", "off: settlement.statement")
 	})
 }
+
+// TestInvitationByProvider: an invited person whose first sign-in is with
+// a provider that verified the address has confirmed it; the invitation's
+// link then says it served.
+func TestInvitationByProvider(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		f := st.NewFixture(t, env, st.Options{Carnets: 2})
+		s, public := env.Store, context.Background()
+		u, err := s.CreateUser(st.As(f.Operator), passnum.UserCreate{Email: "sam@mairie.example", Name: "Sam Petit", OrgID: f.Prescriber.ID, Role: passnum.RoleAgent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := passnum.LinkToken(lastMail(t, env, u.Email, passnum.MailAccountInvited).body, passnum.InvitationPath)
+		_, info, err := s.SignInWithProvider(public, passnum.ProviderIdentity{Issuer: "https://proconnect.example", Subject: "sam-1", Email: "Sam@mairie.example", EmailVerified: true})
+		if err != nil || info.User.ConfirmedAt == nil {
+			t.Fatalf("sign-in with the provider: %+v %v", info, err)
+		}
+		if l, err := s.FindAccountLink(public, token); err != nil || !l.Used {
+			t.Errorf("the invitation after the provider's sign-in: %+v %v", l, err)
+		}
+	})
+}

@@ -69,6 +69,12 @@ func (s *Store) SignInWithProvider(ctx context.Context, id passnum.ProviderIdent
 		if err != nil {
 			return fmt.Errorf("provider link of user %d: %w", userID, err)
 		}
+		// The provider verified the address: an invited person who first
+		// signs in with it has confirmed it, as accepting the invitation
+		// would (account.go).
+		if err := tx.exec(`UPDATE users SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL`, tx.nowText(), userID); err != nil {
+			return fmt.Errorf("confirmation of user %d: %w", userID, err)
+		}
 		// The subject is the person's identifier at the provider: the
 		// link's number is enough to find it.
 		if err := tx.audit("provider.link", fmt.Sprintf("user:%d", userID), fmt.Sprintf("provider_link:%d issuer:%s", linkID, id.Issuer)); err != nil {
