@@ -159,9 +159,7 @@ func (s *Server) passkeyRegister(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if proof.Secret != "" {
-		s.setCookie(w, "session", proof.Secret, passnum.SessionLifetime)
-	}
+	s.sessionProven(w, r, proof)
 	answer := passkeyAnswer{Next: "/compte/second-facteur", Message: "Votre clé d'accès est ajoutée."}
 	for _, c := range proof.RecoveryCodes {
 		answer.RecoveryCodes = append(answer.RecoveryCodes, passnum.FormatRecoveryCode(c))
@@ -244,9 +242,7 @@ func (s *Server) passkeyLogin(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if proof.Secret != "" {
-		s.setCookie(w, "session", proof.Secret, passnum.SessionLifetime)
-	}
+	s.sessionProven(w, r, proof)
 	if next == "" {
 		next = homePath(proof.Info.Actor.OrgKind)
 	}

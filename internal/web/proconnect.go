@@ -109,12 +109,21 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) error 
 		}
 		return s.refuseProvider(w, r, errStatus(err), title, passnum.ErrorMessage(err), email, passnum.ErrorReason(err), err)
 	}
-	s.setCookie(w, "session", secret, passnum.SessionLifetime)
 	s.setCookie(w, "csrf", "", -1)
 	// The ID token is the hint of logout at the provider: it stays in
 	// the person's browser, like the session's secret, and in no log.
+	// The second factor, when it completes the session, binds it to the
+	// session's new secret (sessionProven).
 	s.setCookie(w, "idtoken", idTokenCookie(secret, res.IDToken), passnum.SessionLifetime)
 	next := res.Next
+	if info.Session.SecondFactorPending {
+		// As after a password: the second factor comes next, on a
+		// session that lives minutes and reaches nothing else.
+		s.setCookie(w, "session", secret, passnum.SecondFactorStepLifetime)
+		http.Redirect(w, r, secondFactorPath+"?suite="+urlQuery(next), http.StatusSeeOther)
+		return nil
+	}
+	s.setCookie(w, "session", secret, passnum.SessionLifetime)
 	if next == "" {
 		next = homePath(info.Actor.OrgKind)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/oidclogin"
 	"github.com/passnum/passnum/internal/oidctest"
+	"github.com/passnum/passnum/internal/sqlstore"
 	"github.com/passnum/passnum/internal/storetest"
 )
 
@@ -448,4 +449,57 @@ func TestProConnectProviderDownAtStart(t *testing.T) {
 		t.Fatalf("status %d", a.status)
 	}
 	says(t, "provider down", a.text(), []string{"ProConnect indisponible", "Utilisez votre mot de passe"}, nil)
+}
+
+// TestProConnectSecondFactor: an administrator who must have a second
+// factor and signs in with ProConnect gets the same short pending session
+// as after a password, is led to the second factor, and once it is
+// proved, logout still goes on to the provider with the ID token as hint.
+func TestProConnectSecondFactor(t *testing.T) {
+	env := storetest.OpenSQLite(t, sqlstore.WithSecondFactor(passnum.SecondFactorAdmins))
+	ps := newProconnectSite(t, env)
+	admin := ps.as(passnum.KindOperator, passnum.RoleAdmin)
+	ps.provider.SetPerson(&oidctest.Person{Subject: "admin-sub", Email: admin.email, GivenName: "Alex", UsualName: "Durand", SIRET: "21350238800019"})
+
+	b := newBrowser(t, false)
+	cb := ps.callback(b)
+	b.follow = false // see each answer, until the step is passed
+	a := b.get(cb)
+	if a.status != http.StatusSeeOther || !strings.HasPrefix(a.header.Get("Location"), secondFactorPath+"?suite=") {
+		t.Fatalf("callback of an admin who must prove a second factor: %d to %q\n%.600s", a.status, a.header.Get("Location"), a.text())
+	}
+	var pending *http.Cookie
+	for _, c := range (&http.Response{Header: a.header}).Cookies() {
+		if c.Name == "passnum_session" {
+			pending = c
+		}
+	}
+	if pending == nil || pending.MaxAge <= 0 || time.Duration(pending.MaxAge)*time.Second > passnum.SecondFactorStepLifetime {
+		t.Fatalf("pending session cookie %+v, want one living at most %s", pending, passnum.SecondFactorStepLifetime)
+	}
+	// Held at the step, then enrolled (no factor yet), which completes
+	// the session under a new secret.
+	if p := b.get(ps.base + "/operateur"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), secondFactorPath) {
+		t.Fatalf("home before the second factor: %d to %q", p.status, p.header.Get("Location"))
+	}
+	b.follow = true
+	enrol := b.get(ps.base + "/compte/second-facteur/application")
+	m := seedShown.FindStringSubmatch(enrol.body)
+	if m == nil {
+		t.Fatalf("enrolment page: %d\n%.400s", enrol.status, enrol.text())
+	}
+	seed := strings.ReplaceAll(m[1], " ", "")
+	done := b.submit(enrol, ps.base+"/compte/second-facteur/application", url.Values{"code": {code(t, seed, env.Clock.Now())}})
+	if done.status != http.StatusOK || len(recoveryShown.FindAllStringSubmatch(done.body, -1)) != passnum.RecoveryCodeCount {
+		t.Fatalf("enrolment: %d\n%.400s", done.status, done.text())
+	}
+	home := b.get(ps.base + "/operateur")
+	if home.status != http.StatusOK || home.url.Path != "/operateur" {
+		t.Fatalf("home after the second factor: %d at %s", home.status, home.url)
+	}
+	before := len(ps.provider.Logouts())
+	b.submit(home, ps.base+"/deconnexion", url.Values{})
+	if logouts := ps.provider.Logouts(); len(logouts) != before+1 || logouts[len(logouts)-1].IDTokenHint == "" {
+		t.Fatalf("logout after the second factor did not reach the provider: %+v", logouts)
+	}
 }

@@ -89,12 +89,26 @@ func (v *visitor) session() *passnum.SessionInfo {
 	return v.Info
 }
 
+// sessionProven sets the cookie of a session that the second factor
+// completed under a new secret. A session opened by a sign-in provider
+// keeps its logout hint: the ID token cookie, bound to the old secret, is
+// bound to the new one.
+func (s *Server) sessionProven(w http.ResponseWriter, r *http.Request, proof *passnum.SecondFactorProof) {
+	if proof.Secret == "" {
+		return
+	}
+	s.setCookie(w, "session", proof.Secret, passnum.SessionLifetime)
+	if old := s.cookie(r, "session"); old != "" {
+		if idToken, ok := idTokenOf(s.cookie(r, "idtoken"), old); ok {
+			s.setCookie(w, "idtoken", idTokenCookie(proof.Secret, idToken), passnum.SessionLifetime)
+		}
+	}
+}
+
 // afterProof sets the session's new cookie, when the proof completed it,
 // and goes on to where the person was going.
 func (s *Server) afterProof(w http.ResponseWriter, r *http.Request, proof *passnum.SecondFactorProof, next, message string) error {
-	if proof.Secret != "" {
-		s.setCookie(w, "session", proof.Secret, passnum.SessionLifetime)
-	}
+	s.sessionProven(w, r, proof)
 	if next = safeNext(next); next == "" {
 		next = homePath(proof.Info.Actor.OrgKind)
 	}
@@ -273,9 +287,7 @@ func (s *Server) totpConfirm(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if proof.Secret != "" {
-		s.setCookie(w, "session", proof.Secret, passnum.SessionLifetime)
-	}
+	s.sessionProven(w, r, proof)
 	if next == "" {
 		next = homePath(proof.Info.Actor.OrgKind)
 	}
