@@ -31,6 +31,11 @@ const unreachable = new Map([
   ["/prescripteur/carnets/{number}/recu", "shown after a hand-out (story.test.mjs)"],
   ["/prescripteur/carnets/{number}/atelier", "offered after a hand-out, and on a receipt with no workshop booked: the demo books the recent ones (booking.test.mjs, both widths)"],
   ["/operateur/demandes-rgpd/{id}", "the demo records no rights request (rights.test.mjs)"],
+  ["/connexion/proconnect", "the demo has no OpenID provider set up: no button (proconnect.test.mjs, both widths)"],
+  ["/connexion/proconnect/retour", "the provider's answer (proconnect.test.mjs)"],
+  ["/compte/proconnect", "in the menu only with a provider set up (proconnect.test.mjs)"],
+  ["/connexion/second-facteur", "for a session waiting for its second factor: the demo requires none (second-factor.test.mjs, both widths)"],
+  ["/desabonnement/{token}", "needs the token of a message that can be turned off (mail.test.mjs, both widths)"],
   ["/lieu/encaissements/{id}/annuler", "offered for recent redemptions only, older than the demo's (story.test.mjs)"],
 ]);
 const routes = [...readFileSync(join(here, "../internal/web/routes.go"), "utf8").matchAll(/\{"GET", "([^"]+)"/g)]
