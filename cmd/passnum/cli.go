@@ -343,9 +343,10 @@ func (c *cli) open(ctx context.Context, create bool, opts ...sqlstore.Option) (*
 	if err != nil {
 		return nil, err
 	}
-	opts = append([]sqlstore.Option{sqlstore.WithLogger(c.logger(slog.LevelWarn)), sqlstore.WithPrivacy(privacy)}, opts...)
-	// Links in the messages a command queues (serve sets its own).
-	opts = append(opts, sqlstore.WithPublicURL(os.Getenv("PASSNUM_URL")))
+	// Links in the messages a command queues start with PASSNUM_URL;
+	// serve gives its own, which comes after and wins.
+	opts = append([]sqlstore.Option{sqlstore.WithLogger(c.logger(slog.LevelWarn)), sqlstore.WithPrivacy(privacy),
+		sqlstore.WithPublicURL(os.Getenv("PASSNUM_URL"))}, opts...)
 	if c.now != nil {
 		opts = append(opts, sqlstore.WithClock(c.now))
 	}

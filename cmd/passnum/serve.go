@@ -133,12 +133,8 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	if err != nil {
 		return err
 	}
-	s, creds, err := c.serveStore(ctx, cfg.demo, sqlstore.WithSecondFactor(secondFactor))
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-
+	// Listen first: the address is the start of the links of the
+	// messages the store queues, the demonstration's included.
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return passnum.Errorf(passnum.EINVALID, "listen", "Impossible d'écouter sur %s : %v", cfg.addr, err)
@@ -147,7 +143,12 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	if cfg.publicURL != "" {
 		base = strings.TrimSuffix(cfg.publicURL, "/")
 	}
-	s.SetPublicURL(base) // the links of the messages the store queues
+	s, creds, err := c.serveStore(ctx, cfg.demo, sqlstore.WithSecondFactor(secondFactor), sqlstore.WithPublicURL(base))
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer s.Close()
 	// The operator signs the documents venues and funders download.
 	op, err := s.SystemActor(ctx, "cli:"+c.login)
 	if err != nil {

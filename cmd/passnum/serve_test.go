@@ -175,6 +175,22 @@ func TestServeDemo(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/operateur" || !strings.Contains(string(page), "Pass numérique Ille-et-Vilaine 2027") {
 		t.Errorf("operator login: %d at %s\n%s", resp.StatusCode, resp.Request.URL, page)
 	}
+	// The demonstration's messages lead to its pages: their links start
+	// with the address it serves, not with a bare path.
+	opToken := regexp.MustCompile(`Opérateur \(administrateur\)\s+(pn_\w+)`).FindStringSubmatch(out)
+	if opToken == nil {
+		t.Fatalf("no operator API token in:\n%s", out)
+	}
+	req, _ = http.NewRequest("GET", base[1]+"/api/v1/outbox?limit=200", nil)
+	req.Header.Set("Authorization", "Bearer "+opToken[1])
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	outbox, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(outbox), `\n`+base[1]+`/lieu/releves/`) || strings.Contains(string(outbox), `\n/lieu/`) {
+		t.Errorf("the demo's messages do not link to %s: %d\n%.600s", base[1], resp.StatusCode, outbox)
+	}
 	if resp, body := get(t, base[1]+"/api/openapi.json"); resp.StatusCode != 200 || !strings.Contains(body, `"openapi"`) {
 		t.Errorf("GET /api/openapi.json: %d %.200s", resp.StatusCode, body)
 	}
