@@ -39,9 +39,23 @@ const remindersEvery = 24 * time.Hour
 // Several servers may run it: each reminder's key lets one of them queue
 // it.
 func remindInBackground(ctx context.Context, op *passnum.Actor, s passnum.ReminderService, log *slog.Logger, done func(job string, d time.Duration)) (stop func()) {
-	job := *op
-	job.Label = "serve:reminders"
-	jobCtx, cancel := context.WithCancel(passnum.NewContextWithActor(ctx, &job))
+	return dailyJob(ctx, op, "reminders", remindersEvery, log, done, func(ctx context.Context) ([]any, error) {
+		run, err := s.SendReminders(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return []any{"stock_expiring", run.StockExpiring, "rights_due", run.RightsDue}, nil
+	})
+}
+
+// dailyJob runs work as the operator op (labelled serve:job) a minute
+// after the start, then every period, until the stop it returns is
+// called, and waits for a run under way to end. Each run is logged with
+// what work says it did (attributes) or its error, and told to done.
+func dailyJob(ctx context.Context, op *passnum.Actor, job string, every time.Duration, log *slog.Logger, done func(job string, d time.Duration), work func(context.Context) ([]any, error)) (stop func()) {
+	actor := *op
+	actor.Label = "serve:" + job
+	jobCtx, cancel := context.WithCancel(passnum.NewContextWithActor(ctx, &actor))
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
@@ -54,20 +68,20 @@ func remindInBackground(ctx context.Context, op *passnum.Actor, s passnum.Remind
 			case <-timer.C:
 			}
 			start := time.Now()
-			run, err := s.SendReminders(jobCtx)
+			said, err := work(jobCtx)
 			d := time.Since(start)
 			switch {
 			case jobCtx.Err() != nil && errors.Is(err, jobCtx.Err()):
 				return
 			case err != nil:
-				log.Error("reminders failed", "err", err, "duration", d)
+				log.Error(job+" failed", "err", err, "duration", d)
 			default:
-				log.Info("reminders", "stock_expiring", run.StockExpiring, "rights_due", run.RightsDue, "duration", d)
+				log.Info(job, append(said, "duration", d)...)
 			}
 			if done != nil {
-				done("reminders", d)
+				done(job, d)
 			}
-			timer.Reset(remindersEvery)
+			timer.Reset(every)
 		}
 	}()
 	return func() { cancel(); <-finished }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -142,43 +141,19 @@ func retentionStatusLabel(status string) string {
 // retentionEvery is how often serve runs the retention job.
 const retentionEvery = 24 * time.Hour
 
-// retainInBackground runs the retention job as the operator op at once,
-// then every day, until the stop it returns is called. Another server
-// running it at the same time is no error: the lease lets one of them
-// do it.
+// retainInBackground runs the retention job as the operator op a minute
+// after the start, then every day, until the stop it returns is called.
+// Another server running it at the same time is no error: the lease lets
+// one of them do it.
 func retainInBackground(ctx context.Context, op *passnum.Actor, s *sqlstore.Store, log *slog.Logger, done func(job string, d time.Duration)) (stop func()) {
-	job := *op
-	job.Label = "serve:retention"
-	jobCtx, cancel := context.WithCancel(passnum.NewContextWithActor(ctx, &job))
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		timer := time.NewTimer(time.Minute) // after the start's own work
-		defer timer.Stop()
-		for {
-			select {
-			case <-jobCtx.Done():
-				return
-			case <-timer.C:
-			}
-			start := time.Now()
-			run, err := s.RunRetention(jobCtx, false)
-			d := time.Since(start)
-			switch {
-			case jobCtx.Err() != nil && errors.Is(err, jobCtx.Err()):
-				return
-			case passnum.ErrorReason(err) == passnum.ReasonRetentionRunning:
-				log.Info("retention: another server runs it")
-			case err != nil:
-				log.Error("retention run failed", "err", err, "duration", d)
-			default:
-				log.Info("retention run", "run", run.ID, "erased", run.Total(), "duration", d)
-			}
-			if done != nil {
-				done("retention", d)
-			}
-			timer.Reset(retentionEvery)
+	return dailyJob(ctx, op, "retention", retentionEvery, log, done, func(ctx context.Context) ([]any, error) {
+		run, err := s.RunRetention(ctx, false)
+		if passnum.ErrorReason(err) == passnum.ReasonRetentionRunning {
+			return []any{"outcome", "another server runs it"}, nil
 		}
-	}()
-	return func() { cancel(); <-finished }
+		if err != nil {
+			return nil, err
+		}
+		return []any{"run", run.ID, "erased", run.Total()}, nil
+	})
 }
