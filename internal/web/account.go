@@ -161,32 +161,44 @@ func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) error {
 // forgot puts a reset link in the outbox. The page says the same whether
 // or not the address has an account.
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
-	v := s.newView(r, "Mot de passe oublié", map[string]any{"Sent": false})
+	return s.sendLink(w, r, "forgot", "Mot de passe oublié", s.resetByEmail, s.resetByNet, func(email string) error {
+		return s.svc.RequestPasswordReset(r.Context(), email, s.base.String()+"/mot-de-passe/nouveau?jeton=")
+	})
+}
+
+// sendLink is a form that sends a link to the address typed (send),
+// rendered with template name and title: the page says the same whether or
+// not the address has an account, and requests are limited per address
+// (byEmail: past it, the same page, nothing sent) and per client network
+// (byNet: past it, 429 with Retry-After).
+func (s *Server) sendLink(w http.ResponseWriter, r *http.Request, name, title string, byEmail, byNet *ratelimit.Window[string], send func(email string) error) error {
+	v := s.newView(r, title, map[string]any{"Sent": false})
 	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
 	v.Form.Set("email", email)
 	if email == "" || !strings.Contains(email, "@") {
 		v.addError("email", "Indiquez l'adresse électronique de votre compte, par exemple prenom.nom@mairie.fr.")
-		return s.render(w, r, http.StatusBadRequest, "forgot", v)
+		return s.render(w, r, http.StatusBadRequest, name, v)
 	}
 	now, client := s.now(), s.proxies.ClientNetwork(r)
-	_, byEmail := s.resetByEmail.BlockedUntil(email, now)
-	until, byNet := s.resetByNet.BlockedUntil(client, now)
+	_, emailBlocked := byEmail.BlockedUntil(email, now)
+	until, netBlocked := byNet.BlockedUntil(client, now)
 	switch {
-	case byNet:
+	case netBlocked:
+		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(until.Sub(now))))
 		v.addError("", "Trop de demandes depuis votre réseau : réessayez "+ratelimit.RetryWhen(until, now)+".")
-		return s.render(w, r, http.StatusTooManyRequests, "forgot", v)
-	case byEmail:
-		// Enough links are waiting for this address: say the same as
-		// usual, so the page does not reveal that the address exists.
+		return s.render(w, r, http.StatusTooManyRequests, name, v)
+	case emailBlocked:
+		// Enough links are on their way to this address: the same page
+		// as usual, which tells nothing about the address.
 	default:
-		s.resetByEmail.Add(email, now, 1)
-		s.resetByNet.Add(client, now, 1)
-		if err := s.svc.RequestPasswordReset(r.Context(), email, s.base.String()+"/mot-de-passe/nouveau?jeton="); err != nil {
+		byEmail.Add(email, now, 1)
+		byNet.Add(client, now, 1)
+		if err := send(email); err != nil {
 			return err
 		}
 	}
 	v.Data = map[string]any{"Sent": true}
-	return s.render(w, r, http.StatusOK, "forgot", v)
+	return s.render(w, r, http.StatusOK, name, v)
 }
 
 func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) error {

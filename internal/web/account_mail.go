@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/passnum/passnum"
-	"github.com/passnum/passnum/internal/ratelimit"
 )
 
 // The pages of account links (invitations, address confirmations, new
@@ -128,33 +126,9 @@ func (s *Server) newLinkForm(w http.ResponseWriter, r *http.Request) error {
 // same whether or not the address has such an account, and the requests
 // are limited per address and per client network.
 func (s *Server) newLink(w http.ResponseWriter, r *http.Request) error {
-	v := s.newView(r, "Recevoir un nouveau lien", map[string]any{"Sent": false})
-	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
-	v.Form.Set("email", email)
-	if email == "" || !strings.Contains(email, "@") {
-		v.addError("email", "Indiquez l'adresse électronique de votre compte, par exemple prenom.nom@mairie.fr.")
-		return s.render(w, r, http.StatusBadRequest, "account_new_link", v)
-	}
-	now, client := s.now(), s.proxies.ClientNetwork(r)
-	_, byEmail := s.linkByEmail.BlockedUntil(email, now)
-	until, byNet := s.linkByNet.BlockedUntil(client, now)
-	switch {
-	case byNet:
-		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(until.Sub(now))))
-		v.addError("", "Trop de demandes depuis votre réseau : réessayez "+ratelimit.RetryWhen(until, now)+".")
-		return s.render(w, r, http.StatusTooManyRequests, "account_new_link", v)
-	case byEmail:
-		// Enough links are on their way to this address: the same page
-		// as usual, which tells nothing about the address.
-	default:
-		s.linkByEmail.Add(email, now, 1)
-		s.linkByNet.Add(client, now, 1)
-		if err := s.svc.RequestAccountLink(r.Context(), email); err != nil {
-			return err
-		}
-	}
-	v.Data = map[string]any{"Sent": true}
-	return s.render(w, r, http.StatusOK, "account_new_link", v)
+	return s.sendLink(w, r, "account_new_link", "Recevoir un nouveau lien", s.linkByEmail, s.linkByNet, func(email string) error {
+		return s.svc.RequestAccountLink(r.Context(), email)
+	})
 }
 
 // mailPreferencesPage lists the messages that concern the person.
