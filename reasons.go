@@ -83,6 +83,7 @@ const (
 	ReasonQualificationMove = "qualification-move"
 	ReasonFileIncomplete    = "file-incomplete"
 	ReasonImportInvalid     = "import-invalid"
+	ReasonImportExpired     = "import-expired"
 )
 
 // Reasons of programmes, funds and issuance.
@@ -246,6 +247,7 @@ var reasons = [...]ReasonInfo{
 	{ReasonVenueIDTaken, ECONFLICT, "Identifiant de lieu déjà pris", "Un autre lieu porte déjà cet identifiant du standard (id) : chaque lieu a le sien. Si c'est le vôtre, l'opérateur peut vous y rattacher."},
 	{ReasonQualificationMove, ECONFLICT, "Changement de statut impossible", "Le circuit de qualification ne permet pas ce changement depuis le statut actuel du lieu ; le détail donne les décisions possibles."},
 	{ReasonFileIncomplete, ECONFLICT, "Dossier incomplet", "Il manque au dossier du lieu le questionnaire, le compte bancaire ou la charte acceptée : demandez des compléments avant de le qualifier."},
+	{ReasonImportExpired, ECONFLICT, "Import plus en attente", "L'import vérifié n'attend plus sa confirmation : plus de 30 minutes ont passé, il a déjà été confirmé, ou c'est celui d'une autre personne. Envoyez le fichier de nouveau ; rien n'a été importé."},
 	{ReasonImportInvalid, EINVALID, "Fichier à corriger", "Des lignes du fichier importé ne respectent pas le standard des lieux de médiation numérique ; l'extension « errors » donne chaque ligne, chaque champ et le problème. Rien n'a été importé."},
 	{ReasonWeakPassword, EINVALID, "Mot de passe trop facile à deviner", "Le mot de passe est trop court (12 caractères au moins), contient un caractère invisible, ou se devine vite : l'un des mots de passe les plus courants (seul ou avec quelques chiffres ou signes autour), un même caractère répété, une suite (1234…, abcd…, azerty…), un même morceau répété, ou le nom ou l'adresse électronique de la personne. Le détail dit lequel, sans répéter le mot de passe."},
 	{ReasonEmailTaken, ECONFLICT, "Adresse déjà utilisée", "Un compte existe déjà pour cette adresse : ajoutez-lui une appartenance plutôt qu'un nouveau compte."},

@@ -55,6 +55,7 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonQualificationMove, "qualification-move"},
 		{passnum.ReasonFileIncomplete, "file-incomplete"},
 		{passnum.ReasonImportInvalid, "import-invalid"},
+		{passnum.ReasonImportExpired, "import-expired"},
 		{passnum.ReasonPaymentOrderDuplicate, "payment-order-duplicate"},
 		{passnum.ReasonBudgetExceeded, "budget-exceeded"},
 		{passnum.ReasonProgrammeExpired, "programme-expired"},

@@ -1,13 +1,14 @@
 package passnum
 
 // Closed vocabularies of the national data standard of lieux de médiation
-// numérique, LaMednum/standard-mediation-num v1.0.1 (Licence Ouverte),
-// published on schema.data.gouv.fr. The services vocabulary is
+// numérique, LaMednum/standard-mediation-num v1.0.2 (Licence Ouverte),
+// published on schema.data.gouv.fr; TestVocabulariesFollowSchema keeps them
+// equal to its schema.json (testdata/standard-mediation-num). The services vocabulary is
 // ServiceCategories (programme.go). Values are kept exactly as the standard
 // spells them: they are what other tools read and write.
 
 // StandardVersion is the version of the standard passnum reads and writes.
-const StandardVersion = "1.0.1"
+const StandardVersion = "1.0.2"
 
 // Publics are the values of publics_specifiquement_adresses.
 var Publics = []string{"Jeunes", "Étudiants", "Familles et/ou enfants", "Seniors", "Femmes"}
@@ -33,7 +34,8 @@ var NationalSchemes = []string{
 var Labels = []string{
 	"Formé à « Mon Espace Santé »", "Formé à « DUPLEX » (illettrisme)",
 	"Arnia/MedNum BFC (Bourgogne-Franche-Comté)", "Collectif ressources et acteurs réemploi (Normandie)",
-	"Fabriques de Territoire", "Les Éclaireurs du numérique (Drôme)", "Mes Papiers (Métropole de Lyon)",
+	// 1.0.2 writes no space before the parenthesis; files copy it so.
+	"Étapes numériques(La Poste)", "Fabriques de Territoire", "Les Éclaireurs du numérique (Drôme)", "Mes Papiers (Métropole de Lyon)",
 	"ORDI 3.0", "SUD LABS (PACA)",
 }
 

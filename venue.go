@@ -73,7 +73,7 @@ var StandardFields = []string{
 // StandardRequired lists the columns the standard requires.
 var StandardRequired = []string{"id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj"}
 
-// The standard's patterns (schema v1.0.1).
+// The standard's patterns (schema v1.0.2).
 var (
 	pivotPattern      = regexp.MustCompile(`^[a-zA-Z0-9]{9,14}$`)
 	postalCodePattern = regexp.MustCompile(`^\d{5}$`)
@@ -660,6 +660,56 @@ type ImportReport struct {
 	Unchanged int             `json:"unchanged"`
 	Warnings  []ImportProblem `json:"warnings"`
 	DryRun    bool            `json:"dry_run"`
+	// Skipped are the problems of the lines an import of the valid lines
+	// left out (ImportValidVenues), each with its line; empty for an
+	// import all or nothing, which imports no line with a problem.
+	Skipped []ImportProblem `json:"skipped"`
+}
+
+// SkippedLines counts the lines of Skipped.
+func (r *ImportReport) SkippedLines() int {
+	lines := map[int]bool{}
+	for _, p := range r.Skipped {
+		lines[p.Line] = true
+	}
+	return len(lines)
+}
+
+// Skip adds to the report the problems of lines left out before the
+// import (a line of the file that could not be read into a venue), kept
+// in the order of the lines.
+func (r *ImportReport) Skip(problems []ImportProblem) {
+	r.Skipped = append(r.Skipped, problems...)
+	slices.SortStableFunc(r.Skipped, func(a, b ImportProblem) int { return a.Line - b.Line })
+}
+
+// An import of the web pages is checked first (a dry run), then
+// confirmed: between the two, its lines wait in the database
+// (VenueService.KeepVenueImport), so that any server of the installation
+// confirms what another checked, and a restart keeps them.
+const (
+	// VenueImportTTL is how long a checked import waits for its
+	// confirmation; after it, it is purged.
+	VenueImportTTL = 30 * time.Minute
+	// MaxPendingVenueImports bounds the imports waiting across the
+	// installation (one per person): each holds a file of up to 20 MB.
+	MaxPendingVenueImports = 4
+)
+
+// PendingVenueImport is an import checked and waiting for its
+// confirmation by the person who checked it.
+type PendingVenueImport struct {
+	// Token confirms it: a secret given once, by KeepVenueImport; the
+	// store keeps only its hash.
+	Token      string
+	Name       string // the file's name, for messages
+	ValidLines bool   // import the valid lines (ImportValidVenues), not all or nothing
+	Rows       []ImportRow
+	// Unread are the problems of the lines the reading of the file left
+	// out, reported with the import's own (ValidLines only).
+	Unread    []ImportProblem
+	UserID    int64
+	ExpiresAt time.Time
 }
 
 // DuplicateDistanceMeters is how close two venues of the same name must be
@@ -696,4 +746,19 @@ type VenueService interface {
 	SavePlace(ctx context.Context, p Place) (*Place, error)
 	// ImportVenues upserts venues by id then pivot, all or nothing.
 	ImportVenues(ctx context.Context, rows []ImportRow, dryRun bool) (*ImportReport, error)
+	// ImportValidVenues upserts the rows without problems as ImportVenues
+	// does, and reports the others in the report's Skipped instead of
+	// refusing the file; a file without any valid row is refused.
+	ImportValidVenues(ctx context.Context, rows []ImportRow, dryRun bool) (*ImportReport, error)
+	// KeepVenueImport keeps a checked import for VenueImportTTL, for the
+	// actor's person only, and returns it with its Token; it replaces the
+	// person's import waiting before, and the oldest of others beyond
+	// MaxPendingVenueImports.
+	KeepVenueImport(ctx context.Context, p PendingVenueImport) (*PendingVenueImport, error)
+	// ConfirmVenueImport imports what the actor's person kept under token
+	// (ImportVenues, or ImportValidVenues), once: a second confirmation,
+	// another person's, or one after VenueImportTTL is refused
+	// (ReasonImportExpired) and imports nothing. A refused import stays
+	// waiting.
+	ConfirmVenueImport(ctx context.Context, token string) (*PendingVenueImport, *ImportReport, error)
 }

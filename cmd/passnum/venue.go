@@ -52,7 +52,7 @@ func (r *countingReader) Read(b []byte) (int, error) {
 }
 
 const venueImportDoc = `Importe un fichier du standard national des lieux de médiation numérique
-(schéma LaMednum/standard-mediation-num 1.0.1) :
+(schéma LaMednum/standard-mediation-num 1.0.2) :
   - CSV en UTF-8, séparé par des virgules ou des points-virgules (la ligne
     d'en-tête le dit) ; les listes de valeurs sont séparées par « | », « ; »
     ou « , » ; une virgule décimale est acceptée dans les coordonnées ;
@@ -60,32 +60,47 @@ const venueImportDoc = `Importe un fichier du standard national des lieux de mé
 Chaque lieu est rapproché par son id, sinon par son pivot (SIRET) : il est
 mis à jour, ou créé « référencé » (dans l'annuaire, sans encaisser de pass).
 
-Tout ou rien : au moindre problème, chaque ligne fautive est écrite sur la
-sortie d'erreur (« ligne N : … ») et rien n'est importé. Les doublons
+Tout ou rien par défaut : au moindre problème, chaque ligne fautive est
+écrite sur la sortie d'erreur (« ligne N : … ») et rien n'est importé.
+Avec --valid-lines, les lignes valables sont importées et chacune des
+autres est écrite sur la sortie d'erreur (« ligne N écartée : … ») ; la
+commande réussit si au moins une ligne est valable. Les doublons
 probables sont signalés sans arrêter l'import.
 
-Exemple :
-  passnum venue import --file lieux.csv --dry-run`
+Des horaires au format OpenStreetMap valables mais que passnum n'évalue
+pas (mois, semaines, vacances scolaires, commentaires…) sont gardés tels
+quels : l'annuaire les affiche sans dire si le lieu est ouvert.
+
+Exemples :
+  passnum venue import --file lieux.csv --dry-run
+  passnum venue import --file lieux-national.csv --valid-lines`
 
 func (c *cli) venueImport(o *options) runFunc {
-	o.usage("--file FICHIER [--format csv|json] [--dry-run]", venueImportDoc)
+	o.usage("--file FICHIER [--format csv|json] [--dry-run] [--valid-lines]", venueImportDoc)
 	var file, kind string
-	var dryRun bool
+	var dryRun, validLines bool
 	o.string(&file, "file", "", "`fichier` à importer (« - » : l'entrée standard)", required)
 	o.fileFormat(&kind, "format", "`format` du fichier : csv ou json (défaut : json pour un fichier .json, csv sinon)", &file)
 	o.bool(&dryRun, "dry-run", "vérifie le fichier et dit ce que l'import ferait, sans rien enregistrer")
+	o.bool(&validLines, "valid-lines", "importe les lignes valables et écarte les autres, chacune écrite avec sa raison (défaut : tout ou rien)")
 	return func(ctx context.Context, s store) error {
-		name, rows, err := c.readVenues(file, kind)
+		name, rows, unread, err := c.readVenues(file, kind, validLines)
 		if err != nil {
 			return err
 		}
 		if len(rows) >= 1000 {
 			fmt.Fprintf(c.stderr, "enregistrement de %s lieux…\n", formatInt(len(rows)))
 		}
-		rep, err := s.ImportVenues(ctx, rows, dryRun)
+		importVenues := s.ImportVenues
+		if validLines {
+			importVenues = s.ImportValidVenues
+		}
+		rep, err := importVenues(ctx, rows, dryRun)
 		if err != nil {
 			if e := (*passnum.Error)(nil); errors.As(err, &e) && len(e.Problems) > 0 {
-				return c.importRefused(name, e.Problems)
+				refused := &passnum.ImportReport{}
+				refused.Skip(append(unread, e.Problems...))
+				return c.importRefused(name, refused.Skipped)
 			}
 			return err
 		}
@@ -95,6 +110,13 @@ func (c *cli) venueImport(o *options) runFunc {
 		} else {
 			c.printf("Import de %s : %s, %s mis à jour, %s.\n", name,
 				plural(rep.Created, "lieu créé", "lieux créés"), formatInt(rep.Updated), plural(rep.Unchanged, "inchangé", "inchangés"))
+		}
+		if validLines {
+			rep.Skip(unread)
+			for _, p := range rep.Skipped {
+				fmt.Fprintf(c.stderr, "ligne %d écartée : %s\n", p.Line, oneLine(p.Message))
+			}
+			c.printf("%s.\n", plural(rep.SkippedLines(), "ligne écartée", "lignes écartées"))
 		}
 		if len(rep.Warnings) > 0 {
 			c.printf("%s (doublons probables, à vérifier) :\n", plural(len(rep.Warnings), "avertissement", "avertissements"))
@@ -108,8 +130,10 @@ func (c *cli) venueImport(o *options) runFunc {
 
 // readVenues reads a file of the standard in format kind ("-" is stdin),
 // showing the progress of a big one; name is how messages call it. A file
-// with problems is refused whole, each problem written on stderr.
-func (c *cli) readVenues(file, kind string) (name string, rows []passnum.ImportRow, err error) {
+// with problems is refused whole, each problem written on stderr, unless
+// validLines: then the problems of the lines that could not be read are
+// returned, and the file is refused only when no line could be.
+func (c *cli) readVenues(file, kind string, validLines bool) (name string, rows []passnum.ImportRow, problems []passnum.ImportProblem, err error) {
 	name = filepath.Base(file)
 	var (
 		r io.Reader = os.Stdin
@@ -118,7 +142,7 @@ func (c *cli) readVenues(file, kind string) (name string, rows []passnum.ImportR
 	if file != "-" {
 		f, err := os.Open(file)
 		if err != nil {
-			return "", nil, passnum.Errorf(passnum.EINVALID, "input", "Impossible de lire le fichier %s : %v", file, err)
+			return "", nil, nil, passnum.Errorf(passnum.EINVALID, "input", "Impossible de lire le fichier %s : %v", file, err)
 		}
 		defer f.Close()
 		r = f
@@ -133,14 +157,14 @@ func (c *cli) readVenues(file, kind string) (name string, rows []passnum.ImportR
 	if kind == "json" {
 		read = mednum.ReadJSON
 	}
-	rows, problems := read(r)
+	rows, problems = read(r)
 	if p != nil {
 		p.end()
 	}
-	if len(problems) > 0 {
-		return "", nil, c.importRefused(name, problems)
+	if len(problems) > 0 && (!validLines || len(rows) == 0) {
+		return "", nil, nil, c.importRefused(name, problems)
 	}
-	return name, rows, nil
+	return name, rows, problems, nil
 }
 
 // importRefused writes every problem of a refused import on stderr, one
@@ -162,7 +186,7 @@ func plural[T ~int | ~int64](n T, one, many string) string {
 }
 
 const venueExportDoc = `Exporte les lieux au format du standard national des lieux de médiation
-numérique (LaMednum/standard-mediation-num 1.0.1), tel que le lisent
+numérique (LaMednum/standard-mediation-num 1.0.2), tel que le lisent
 data.gouv.fr et la cartographie nationale : CSV en UTF-8 séparé par des
 virgules, listes jointes par « | », coordonnées avec un point décimal,
 horaires au format OpenStreetMap ; ou JSON (un tableau d'objets).

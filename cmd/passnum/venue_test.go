@@ -227,3 +227,37 @@ func TestVenueQualify(t *testing.T) {
 		t.Errorf("venue list:\n%s", out)
 	}
 }
+
+// TestVenueImportValidLines: with --valid-lines the same bad file imports
+// its valid lines, and every other line is written with its reason;
+// valid OpenStreetMap hours passnum does not evaluate are kept as text.
+func TestVenueImportValidLines(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		h.ok("migrate")
+		bad := strings.NewReplacer("82417356000015", "82417356000016", "Place Rocabey\n(parking du marché)", "Place Rocabey\n(parking du marché)\";\"en trop",
+			"Tu-Fr 13:30-18:00; Sa 09:30-12:30", "Tu-Fr 13:30-18:00; Jul-Aug off").Replace(venuesCSV)
+		file := writeTemp(t, "national.csv", bad)
+		for _, dry := range []bool{true, false} {
+			args := []string{"venue", "import", "--file", file, "--valid-lines"}
+			if dry {
+				args = append(args, "--dry-run")
+			}
+			out, errs, code := h.run(args...)
+			lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+			if code != 0 || len(lines) != 2 ||
+				!strings.HasPrefix(lines[0], "ligne 2 écartée : pivot : le SIRET « 82417356000016 » est invalide") ||
+				!strings.HasPrefix(lines[1], "ligne 4 écartée : 14 valeurs au lieu de 13") ||
+				!strings.Contains(out, "2 lignes écartées.") || !strings.Contains(out, "1 lieu") {
+				t.Fatalf("dry run %v: exit %d\nstdout %q\nstderr:\n%s", dry, code, out, errs)
+			}
+		}
+		out := h.ok("venue", "export")
+		if !strings.Contains(out, "Tu-Fr 13:30-18:00; Jul-Aug off") || strings.Contains(out, "grand-clic") {
+			t.Errorf("export after --valid-lines:\n%s", out)
+		}
+		// Without the option, the same file is refused whole.
+		if _, _, code := h.run("venue", "import", "--file", file); code != 1 {
+			t.Errorf("all or nothing: exit %d", code)
+		}
+	})
+}

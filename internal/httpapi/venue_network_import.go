@@ -44,6 +44,8 @@ func importFormat(r *http.Request) (string, error) {
 // médiation numérique (the body, CSV or JSON) and upserts its venues, all
 // or nothing. A file with bad lines answers 422 with every line to
 // correct and imports nothing; dry_run=true says what would change.
+// valid_lines=true imports the valid lines instead and lists the others
+// in the report's skipped; only a file without a valid line is refused.
 func (s *Server) importVenues(w http.ResponseWriter, r *http.Request) error {
 	format, err := importFormat(r)
 	if err != nil {
@@ -53,6 +55,11 @@ func (s *Server) importVenues(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	validLines, err := queryBool(r, "valid_lines")
+	if err != nil {
+		return err
+	}
+	valid := validLines != nil && *validLines
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxImportBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -74,15 +81,31 @@ func (s *Server) importVenues(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		rows, problems = mednum.ReadCSV(bytes.NewReader(body))
 	}
-	if len(problems) > 0 {
+	if len(problems) > 0 && (!valid || len(rows) == 0) {
 		return importInvalid(problems)
 	}
-	rep, err := s.svc.ImportVenues(r.Context(), rows, dry != nil && *dry)
+	importVenues := s.svc.ImportVenues
+	if valid {
+		importVenues = s.svc.ImportValidVenues
+	}
+	rep, err := importVenues(r.Context(), rows, dry != nil && *dry)
+	if e := (*passnum.Error)(nil); valid && errors.As(err, &e) && len(e.Problems) > 0 {
+		// No line was valid: the refusal lists those the reading left out too.
+		all := &passnum.ImportReport{}
+		all.Skip(append(problems, e.Problems...))
+		return importInvalid(all.Skipped)
+	}
 	if err != nil {
 		return err
 	}
+	if valid {
+		rep.Skip(problems)
+	}
 	if rep.Warnings == nil {
 		rep.Warnings = []passnum.ImportProblem{}
+	}
+	if rep.Skipped == nil {
+		rep.Skipped = []passnum.ImportProblem{}
 	}
 	return writeJSON(w, http.StatusOK, rep)
 }

@@ -399,3 +399,40 @@ func TestVenueApplicationSameAnswer(t *testing.T) {
 		}
 	})
 }
+
+// TestVenueImportValidLines: valid_lines=true imports the valid lines of
+// a file all or nothing refuses, and lists each other line in skipped;
+// hours passnum does not evaluate are kept, without open_now.
+func TestVenueImportValidLines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		a := newAPI(t, env)
+		op := a.operatorToken()
+		csvType := header{"Content-Type", "text/csv; charset=utf-8"}
+		file := importHeader +
+			"mednum-35-ete;22351000400011;Point numérique de Bain;Bain-de-Bretagne;35470;35012;1 place de l'Église;;;\"Mo-Fr 09:00-17:00; Jul-Aug off\";2026-05-01;Aide aux démarches administratives;\n" +
+			"mednum-35-bad-cp;55123456000029;Médiathèque;Rennes;350;35238;1 rue;;;;2026-05-01;Cuisine;\n" +
+			"mednum-35-trop;77889900112230;Espace;Rennes;35000;35238;2 rue;;;;2026-05-01;;;en trop\n"
+		a.do(op, "POST", "/api/v1/venues/import", file, csvType).problem(http.StatusUnprocessableEntity, "import-invalid")
+		var rep passnum.ImportReport
+		a.do(op, "POST", "/api/v1/venues/import?valid_lines=true", file, csvType).ok(http.StatusOK, &rep)
+		var lines []string
+		for _, p := range rep.Skipped {
+			lines = append(lines, fmt.Sprintf("%d:%s", p.Line, p.Field))
+		}
+		if rep.Created != 1 || !slices.Equal(lines, []string{"3:code_postal", "3:services", "4:"}) {
+			t.Fatalf("report %+v", rep)
+		}
+		var venues passnum.DirectoryPage
+		a.do("", "GET", "/api/v1/public/directory?q=Bain", nil).ok(http.StatusOK, &venues)
+		if len(venues.Venues) != 1 || venues.Venues[0].OpeningHours != "Mo-Fr 09:00-17:00; Jul-Aug off" || venues.Venues[0].OpenNow != nil {
+			t.Fatalf("directory %s", a.do("", "GET", "/api/v1/public/directory?q=Bain", nil).body)
+		}
+		// Not one valid line: refused, every line listed.
+		p := a.do(op, "POST", "/api/v1/venues/import?valid_lines=true", importHeader+
+			"mednum-35-trop;77889900112230;Espace;Rennes;35000;35238;2 rue;;;;2026-05-01;;;en trop\n", csvType).problem(http.StatusUnprocessableEntity, "import-invalid")
+		if len(p.Errors) != 1 || p.Errors[0].Line != 2 {
+			t.Fatalf("refusal %+v", p)
+		}
+		a.do(op, "POST", "/api/v1/venues/import?valid_lines=peut-être", file, csvType).problem(http.StatusBadRequest, "invalid-input")
+	})
+}

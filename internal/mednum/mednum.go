@@ -1,5 +1,5 @@
 // Package mednum reads and writes files of the national data standard of
-// lieux de médiation numérique, LaMednum/standard-mediation-num v1.0.1
+// lieux de médiation numérique, LaMednum/standard-mediation-num v1.0.2
 // (schema.data.gouv.fr, a frictionless table schema): CSV and JSON.
 //
 // Reading is strict about the shape of a file and lenient about the habits
@@ -21,8 +21,9 @@
 //     accepted ("48,1173", as a French spreadsheet writes it), since a
 //     coordinate is never above 180 and so has no thousands separator that
 //     could be confused with it.
-//   - horaires must parse as OpenStreetMap opening_hours (package
-//     openinghours) and are kept in its canonical form.
+//   - horaires must be OpenStreetMap opening_hours (package openinghours):
+//     what it evaluates is kept in its canonical form, valid syntax it does
+//     not evaluate (months, school holidays, comments…) as written.
 //   - Every venue is normalised (passnum.Venue.Normalize) and validated
 //     (passnum.Venue.Validate); ids must be unique in the file.
 //
@@ -233,11 +234,11 @@ func canonicalHours(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
-	sch, err := openinghours.Parse(s)
+	c, _, err := openinghours.Canonical(s)
 	if err != nil {
 		return s
 	}
-	return sch.String()
+	return c
 }
 
 // checker finishes each venue read from a file: normalisation, validation,
@@ -270,13 +271,13 @@ func (c *checker) check(v *passnum.Venue, line int, prefix string, read []passnu
 	}
 	// Hours refused for their characters (Validate said so) are not parsed.
 	if v.OpeningHours != "" && passnum.CheckLine("horaires", v.OpeningHours) == nil {
-		sch, err := openinghours.Parse(v.OpeningHours)
+		canonical, _, err := openinghours.Canonical(v.OpeningHours)
 		if err != nil {
 			// The parser's message names the field and quotes the value.
 			problems = append(problems, passnum.ImportProblem{Line: line, Field: "horaires",
 				Message: prefix + err.Error() + " Format OpenStreetMap opening_hours, par exemple « Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00 »."})
 		} else {
-			v.OpeningHours = sch.String()
+			v.OpeningHours = canonical
 		}
 	}
 	if v.ID != "" {

@@ -111,6 +111,7 @@ var instantColumns = []struct {
 	{"mail_reminders", []string{"created_at"}},
 	{"venues", []string{"charter_accepted_at", "updated_at"}},
 	{"venue_places", []string{"created_at", "updated_at"}},
+	{"venue_imports", []string{"created_at", "expires_at"}},
 	{"workshop_sessions", []string{"starts_at", "created_at", "cancelled_at"}},
 	{"workshop_registrations", []string{"created_at", "cancelled_at", "attendance_at"}},
 	{"activity_reports", []string{"created_at"}},

@@ -137,6 +137,11 @@ var personalColumns = map[string]string{
 	"personal_reads.fields":  "access-log.reader",
 	"personal_reads.reason":  "access-log.reader",
 
+	// A venue import waiting for its confirmation: the person who checked
+	// it (purged 30 minutes after, like a short session), and the file's
+	// lines, which hold the venues' public contacts.
+	"venue_imports.user_id":      "session.connection",
+	"venue_imports.lines":        "venue.contact",
 	"venues.phone":               "venue.contact",
 	"venues.emails":              "venue.contact",
 	"venues.websites":            "venue.contact",
@@ -201,6 +206,10 @@ var impersonal = []string{
 	// What the daily reminders told, by kind, record number and date:
 	// organisations, programmes and requests, never a person.
 	"mail_reminders.*",
+	// A venue import waiting: its file's name and size, mode, token hash
+	// and instants.
+	"venue_imports.id", "venue_imports.token_hash", "venue_imports.name", "venue_imports.valid_lines",
+	"venue_imports.row_count", "venue_imports.created_at", "venue_imports.expires_at",
 	// A session of a workshop is the venue's; its people are its
 	// registrations.
 	"workshop_sessions.id", "workshop_sessions.service_id", "workshop_sessions.venue_id", "workshop_sessions.place_id",

@@ -56,13 +56,12 @@ func venueGeoHoursProblems(v *passnum.Venue) []*passnum.Error {
 // canonicalHours reads opening hours and writes them in their canonical
 // form, as imports and exports do (internal/mednum), so that the same
 // hours are stored the same whichever way they came in, and an export
-// re-imported is unchanged. Its errors say what is wrong in French.
+// re-imported is unchanged; valid OpenStreetMap syntax that cannot be
+// evaluated is kept as written (openinghours.Canonical). Its errors say
+// what is wrong in French.
 func canonicalHours(s string) (string, error) {
-	h, err := openinghours.Parse(s)
-	if err != nil {
-		return "", err
-	}
-	return h.String(), nil
+	c, _, err := openinghours.Canonical(s)
+	return c, err
 }
 
 // postalCodeFits tells whether a postal code is one of the commune's, or a

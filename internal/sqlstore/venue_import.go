@@ -37,6 +37,24 @@ var errDryRun = errors.New("dry run")
 // passnum.DuplicateDistanceMeters) are warnings. A dry run reports what
 // would happen and changes nothing.
 func (s *Store) ImportVenues(ctx context.Context, rows []passnum.ImportRow, dryRun bool) (*passnum.ImportReport, error) {
+	return s.importVenues(ctx, rows, dryRun, false, nil)
+}
+
+// ImportValidVenues imports the rows without problems as ImportVenues
+// does, in one transaction, and reports every other row in the report's
+// Skipped with its line and why, instead of refusing the file: a national
+// file gathered from many producers always holds a few bad lines. A row is
+// left out for its own problems (checkVenue, an id seen on an earlier
+// line) or for a SIRET it would share with another candidate or qualified
+// venue. A file without any valid row is refused, as by ImportVenues.
+func (s *Store) ImportValidVenues(ctx context.Context, rows []passnum.ImportRow, dryRun bool) (*passnum.ImportReport, error) {
+	return s.importVenues(ctx, rows, dryRun, true, nil)
+}
+
+// importVenues imports rows all or nothing, or only the valid ones. claim,
+// when not nil, runs first in the import's transaction: its error stops
+// the import (a pending import already confirmed).
+func (s *Store) importVenues(ctx context.Context, rows []passnum.ImportRow, dryRun, validOnly bool, claim func(*tx) error) (*passnum.ImportReport, error) {
 	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActOrgCreate); err != nil {
 		return nil, err
 	}
@@ -44,35 +62,64 @@ func (s *Store) ImportVenues(ctx context.Context, rows []passnum.ImportRow, dryR
 		return nil, passnum.Invalid("rows", "Fichier trop long : %s lignes, %s au plus par import.",
 			passnum.FrenchNumber(int64(len(rows))), passnum.FrenchNumber(MaxImportRows))
 	}
-	venues := make([]passnum.Venue, len(rows))
+	venues := make([]passnum.Venue, 0, len(rows))
+	kept := make([]passnum.ImportRow, 0, len(rows))
 	var problems []passnum.ImportProblem
 	firstLine := map[string]int{}
-	for i, r := range rows {
+	for _, r := range rows {
 		v := r.Venue
 		v.OrgID, v.Qualification, v.QualificationUpdatedAt = 0, "", nil
-		problems = append(problems, problemsOf(r.Line, checkVenue(&v))...)
+		own := problemsOf(r.Line, checkVenue(&v))
 		if v.ID != "" {
 			if first, seen := firstLine[v.ID]; seen {
-				problems = append(problems, passnum.ImportProblem{Line: r.Line, Field: "id",
+				own = append(own, passnum.ImportProblem{Line: r.Line, Field: "id",
 					Message: fmt.Sprintf("id : « %s » est déjà l'identifiant de la %s : chaque lieu a le sien.", v.ID, lineRef(first))})
-			} else {
+			} else if len(own) == 0 || !validOnly {
+				// A line left out does not take its id from a later one.
 				firstLine[v.ID] = r.Line
 			}
 		}
-		venues[i] = v
+		if len(own) > 0 {
+			problems = append(problems, own...)
+			continue
+		}
+		venues, kept = append(venues, v), append(kept, r)
 	}
-	if len(problems) > 0 {
+	if len(problems) > 0 && (!validOnly || len(kept) == 0) {
 		return nil, importRefused(problems)
 	}
 	rep := &passnum.ImportReport{DryRun: dryRun}
 	err := s.write(ctx, "import venues", func(tx *tx) error {
 		*rep = passnum.ImportReport{DryRun: dryRun, Warnings: []passnum.ImportProblem{}}
-		plan, err := tx.planImport(rows, venues)
-		if err != nil {
-			return fmt.Errorf("import: match the rows: %w", err)
+		if claim != nil {
+			if err := claim(tx); err != nil {
+				return err
+			}
 		}
-		if len(plan.problems) > 0 {
-			return importRefused(plan.problems)
+		// The closure may run again (a retried transaction): it changes
+		// none of the variables outside it, and planImport gets copies of
+		// the venues, which it changes.
+		lines, checked, skipped := kept, venues, slices.Clone(problems)
+		var plan *importPlan
+		for {
+			var err error
+			plan, err = tx.planImport(lines, slices.Clone(checked))
+			if err != nil {
+				return fmt.Errorf("import: match the rows: %w", err)
+			}
+			if len(plan.problems) == 0 {
+				break
+			}
+			if !validOnly {
+				return importRefused(plan.problems)
+			}
+			// The lines whose SIRET conflicts are left out, and the
+			// others matched again without them: a venue they matched
+			// may now be another line's.
+			skipped = append(skipped, plan.problems...)
+			if lines, checked = withoutLines(lines, checked, plan.problems); len(lines) == 0 {
+				return importRefused(skipped)
+			}
 		}
 		if len(plan.create)+len(plan.update) > 0 {
 			if err := tx.directoryChanged(); err != nil {
@@ -81,14 +128,20 @@ func (s *Store) ImportVenues(ctx context.Context, rows []passnum.ImportRow, dryR
 		}
 		rep.Created, rep.Updated, rep.Unchanged = len(plan.create), len(plan.update), plan.unchanged
 		rep.Warnings = append(rep.Warnings, plan.warnings...)
+		if validOnly {
+			rep.Skip(skipped)
+			if rep.Skipped == nil {
+				rep.Skipped = []passnum.ImportProblem{}
+			}
+		}
 		if err := tx.createImported(plan.create); err != nil {
 			return fmt.Errorf("import: create %d venues: %w", len(plan.create), err)
 		}
 		if err := tx.updateImported(plan.update); err != nil {
 			return fmt.Errorf("import: update %d venues: %w", len(plan.update), err)
 		}
-		if err := tx.audit("venues.import", "venues", fmt.Sprintf("%d rows: %d created, %d updated, %d unchanged, %d warnings",
-			len(rows), rep.Created, rep.Updated, rep.Unchanged, len(rep.Warnings))); err != nil {
+		if err := tx.audit("venues.import", "venues", fmt.Sprintf("%d rows: %d created, %d updated, %d unchanged, %d warnings, %d lines skipped",
+			len(rows), rep.Created, rep.Updated, rep.Unchanged, len(rep.Warnings), rep.SkippedLines())); err != nil {
 			return err
 		}
 		if dryRun {
@@ -100,6 +153,23 @@ func (s *Store) ImportVenues(ctx context.Context, rows []passnum.ImportRow, dryR
 		return nil, err
 	}
 	return rep, nil
+}
+
+// withoutLines returns the rows, and their venues, whose line has no
+// problem.
+func withoutLines(rows []passnum.ImportRow, venues []passnum.Venue, problems []passnum.ImportProblem) ([]passnum.ImportRow, []passnum.Venue) {
+	bad := map[int]bool{}
+	for _, p := range problems {
+		bad[p.Line] = true
+	}
+	var keptRows []passnum.ImportRow
+	var keptVenues []passnum.Venue
+	for i, r := range rows {
+		if !bad[r.Line] {
+			keptRows, keptVenues = append(keptRows, r), append(keptVenues, venues[i])
+		}
+	}
+	return keptRows, keptVenues
 }
 
 // importRefused is the answer to a file with bad lines.

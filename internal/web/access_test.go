@@ -138,7 +138,7 @@ GET  /operateur/lieux/{id}/fiche                        -   xx -- -- -- --
 POST /operateur/lieux/{id}/fiche                        -   xr -- -- -- --
 GET  /operateur/lieux/import                            -   xx -- -- -- --
 POST /operateur/lieux/import                            -   xr -- -- -- --   checking a file is the first step of creating venues
-POST /operateur/lieux/import/confirmer                  -   xx -- -- -- --   an agent has no checked file to confirm: 409
+POST /operateur/lieux/import/confirmer                  -   xr -- -- -- --   confirming imports: an agent may not create venues
 GET  /operateur/lieux/export.csv                        -   xx -- -- -- --
 GET  /operateur/lieux/export-tableur.csv                -   xx -- -- -- --
 GET  /operateur/lieux/export.json                       -   xx -- -- -- --

@@ -235,7 +235,6 @@ func safeNext(next string) string {
 // (passnum.Reasons); the API never answers with them.
 const (
 	reasonCarnetNotDistributed = "carnet-not-distributed"
-	reasonImportExpired        = "import-expired"
 	reasonNoPayer              = "no-payer"
 )
 

@@ -2,8 +2,11 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -101,11 +104,18 @@ func TestImportVenues(t *testing.T) {
 		if listed() != 0 {
 			t.Fatal("the dry run imported")
 		}
-		// Another operator cannot confirm someone else's import.
-		if a := s.post(s.as(passnum.KindOperator, passnum.RoleAgent), "/operateur/lieux/import/confirmer", url.Values{"token": {token[1]}}); a.status != http.StatusConflict {
+		// Another operator cannot confirm someone else's import, and an
+		// agent may not import at all.
+		if a := s.post(s.anotherOperatorAdmin(), "/operateur/lieux/import/confirmer", url.Values{"token": {token[1]}}); a.status != http.StatusConflict {
 			t.Errorf("someone else's confirmation: %d", a.status)
 		}
-		a = s.post(op, "/operateur/lieux/import/confirmer", url.Values{"token": {token[1]}})
+		if a := s.post(s.as(passnum.KindOperator, passnum.RoleAgent), "/operateur/lieux/import/confirmer", url.Values{"token": {token[1]}}); a.status != http.StatusForbidden {
+			t.Errorf("an agent's confirmation: %d", a.status)
+		}
+		// Another server on the same database confirms it: the import
+		// waits in the database, not in the memory of the server that
+		// checked it.
+		a = s.onAnotherStore().post(op, "/operateur/lieux/import/confirmer", url.Values{"token": {token[1]}})
 		if a.status != http.StatusSeeOther || !strings.Contains(a.flash(), "2 créés") {
 			t.Fatalf("confirm: %d %q\n%.500s", a.status, a.flash(), a.text())
 		}
@@ -135,6 +145,102 @@ func TestImportVenues(t *testing.T) {
 		}
 		if a := s.get(op, "/operateur/lieux?q=Bibliothèque+2"); !strings.Contains(a.body, "Bibliothèque 2") || strings.Contains(a.body, "Bibliothèque 1") {
 			t.Errorf("search:\n%s", a.text())
+		}
+	})
+}
+
+// onAnotherStore serves the same people from a second store on the same
+// database, as a second server of the installation.
+func (s *site) onAnotherStore() *site {
+	s.t.Helper()
+	out := *s
+	out.env = s.env.Another(s.t)
+	srv, err := NewServer(out.env.Store, Options{Now: s.env.Clock.Now, Logger: slog.New(slog.NewJSONHandler(s.logs, nil))})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	out.srv, out.http = srv, httptest.NewServer(srv.Handler())
+	s.t.Cleanup(out.http.Close)
+	return &out
+}
+
+// anotherOperatorAdmin signs in a second administrator of the operator.
+func (s *site) anotherOperatorAdmin() *person {
+	s.t.Helper()
+	p := &person{email: "autre.admin@example.fr", password: "girafe tournevis nuage clavecin", org: s.f.Operator.OrgID}
+	if _, err := s.env.Store.CreateUser(storetest.As(s.f.Operator), passnum.UserCreate{Email: p.email, Name: "Dominique Autre", Password: p.password,
+		OrgID: p.org, Role: passnum.RoleAdmin}); err != nil {
+		s.t.Fatal(err)
+	}
+	var err error
+	if p.secret, _, err = s.env.Store.Login(context.Background(), p.email, p.password); err != nil {
+		s.t.Fatal(err)
+	}
+	return p
+}
+
+// uploadMode sends a file to the import form in a mode.
+func (s *site) uploadMode(p *person, name, content, mode string) answer {
+	s.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", csrfToken(p.secret))
+	mw.WriteField("mode", mode)
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	fw.Write([]byte(content))
+	mw.Close()
+	return s.send(p, "POST", "/operateur/lieux/import", body.String(), false, http.Header{"Content-Type": {mw.FormDataContentType()}})
+}
+
+// TestImportValidLines: in the mode of the valid lines, the dry run lists
+// the lines it leaves out with their reasons, and the confirmation imports
+// the others; hours passnum does not evaluate are kept.
+func TestImportValidLines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		s := newSite(t, env, Options{})
+		op := s.as(passnum.KindOperator, passnum.RoleAdmin)
+		form := s.get(op, "/operateur/lieux/import")
+		if !strings.Contains(form.body, `name="mode" value="tout" checked`) || !strings.Contains(form.body, `value="valables"`) {
+			t.Fatalf("the form has no mode, all or nothing by default:\n%s", form.text())
+		}
+		summer := standardVenue("ete-1", "Médiathèque d'été", testSIRET(11))
+		summer["horaires"] = "Mo-Fr 09:00-17:00; Jul-Aug off"
+		bad := standardVenue("ete-2", "Bibliothèque 2", testSIRET(12))
+		bad["code_postal"] = "3500"
+		file := csvOf(summer, bad, standardVenue("ete-3", "Bibliothèque 3", testSIRET(13))) + "trop,peu\n"
+
+		a := s.uploadMode(op, "national.csv", file, "valables")
+		token := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(a.body)
+		if a.status != http.StatusOK || token == nil || !strings.Contains(a.text(), "Nouveaux lieux 2") || !strings.Contains(a.text(), "2 lignes écartées") ||
+			!strings.Contains(a.body, "Importer les lignes valables") {
+			t.Fatalf("dry run: %d\n%s", a.status, a.text())
+		}
+		rows := regexp.MustCompile(`<tr><td class="num">(\d+)</td><td>(?:<code>)?([a-z_—]+)`).FindAllStringSubmatch(a.body, -1)
+		var got []string
+		for _, r := range rows {
+			got = append(got, r[1]+":"+r[2])
+		}
+		if strings.Join(got, " ") != "3:code_postal 5:—" {
+			t.Errorf("lines left out: %v\n%s", got, a.text())
+		}
+		a = s.post(op, "/operateur/lieux/import/confirmer", url.Values{"token": {token[1]}})
+		if a.status != http.StatusSeeOther || !strings.Contains(a.flash(), "2 créés") || !strings.Contains(a.flash(), "2 lignes écartées") {
+			t.Fatalf("confirm: %d %q", a.status, a.flash())
+		}
+		venues, _, err := env.Store.ListVenues(storetest.As(s.f.Operator), passnum.VenueFilter{Query: "ete-1"})
+		if err != nil || len(venues) != 1 || venues[0].OpeningHours != "Mo-Fr 09:00-17:00; Jul-Aug off" {
+			t.Fatalf("kept hours: %+v %v", venues, err)
+		}
+		// The same file all or nothing is refused whole.
+		if a := s.uploadMode(op, "national.csv", file, "tout"); a.status != http.StatusUnprocessableEntity || !strings.Contains(a.text(), "en entier ou pas du tout") {
+			t.Errorf("all or nothing: %d", a.status)
+		}
+		// No valid line: refused, each line said.
+		if a := s.uploadMode(op, "national.csv", csvOf(bad), "valables"); a.status != http.StatusUnprocessableEntity || !strings.Contains(a.text(), "aucune ligne valable") {
+			t.Errorf("no valid line: %d\n%s", a.status, a.text())
 		}
 	})
 }

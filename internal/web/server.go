@@ -83,8 +83,6 @@ type Server struct {
 	jobs        *jobs
 	// operator signs documents (Options.OperatorName).
 	operator string
-	// network holds the venue imports waiting for confirmation.
-	network *networkState
 	// proxies tell who the client is (Options.TrustedProxies).
 	proxies ratelimit.TrustedProxies
 
@@ -160,7 +158,6 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		linkByNet:         ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
 		mfaLimits:         newSecondFactorLimits(),
 		jobs:              &jobs{byID: map[int64]*job{}, done: opts.JobDone},
-		network:           newNetworkState(),
 		operator:          opts.OperatorName,
 		proxies:           opts.TrustedProxies,
 		signIn:            opts.SignIn,

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/passnum/passnum"
@@ -21,83 +20,26 @@ import (
 // each venue's file with the one decision form, the list of venues with
 // the national standard's import and exports.
 
-// networkState is what the venue network's pages keep in memory: the
-// imports waiting for confirmation.
-type networkState struct {
-	mu      sync.Mutex
-	imports map[string]*pendingImport
-}
-
-func newNetworkState() *networkState {
-	return &networkState{
-		imports: map[string]*pendingImport{},
-	}
-}
-
 // An import is checked first (a dry run), then confirmed. Between the two,
-// the lines read from the file wait in memory under a random token, for
-// the person who sent it only, and for a short while: the operator does
-// not have to choose the file again, and what is confirmed is exactly
-// what was checked. The store checks everything again when it imports,
-// all or nothing, so a confirmation after the data changed is still safe.
-// A restart forgets the pending imports: the page then asks to send the
-// file again.
-const (
-	maxImportBytes    = 20 << 20
-	importTTL         = 30 * time.Minute
-	maxPendingImports = 4
-)
+// the lines read from the file wait in the database
+// (passnum.VenueService.KeepVenueImport) under a random token, for the
+// person who sent it only, for passnum.VenueImportTTL: the operator does
+// not have to choose the file again, what is confirmed is exactly what
+// was checked, and any server of the installation confirms it, after a
+// restart too. The store checks everything again when it imports, so a
+// confirmation after the data changed is still safe.
+const maxImportBytes = 20 << 20
 
 // uploadLimits lets the forms that send files exceed maxFormBytes.
 var uploadLimits = map[string]int64{
 	"/operateur/lieux/import": maxImportBytes + 64<<10,
 }
 
-// pendingImport is a file checked and waiting for confirmation.
-type pendingImport struct {
-	user    int64
-	name    string
-	rows    []passnum.ImportRow
-	expires time.Time
-}
-
-// keepImport stores rows for confirmation and returns their token. Each
-// person has at most one import waiting, and the server a few.
-func (n *networkState) keepImport(p *pendingImport, now time.Time) string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	for k, old := range n.imports {
-		if old.user == p.user || !now.Before(old.expires) {
-			delete(n.imports, k)
-		}
-	}
-	for len(n.imports) >= maxPendingImports {
-		oldest := ""
-		for k, old := range n.imports {
-			if oldest == "" || old.expires.Before(n.imports[oldest].expires) {
-				oldest = k
-			}
-		}
-		delete(n.imports, oldest)
-	}
-	token := randomToken()
-	p.expires = now.Add(importTTL)
-	n.imports[token] = p
-	return token
-}
-
-// takeImport returns and forgets the import of token, if it is the
-// person's and still fresh.
-func (n *networkState) takeImport(token string, user int64, now time.Time) *pendingImport {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	p := n.imports[token]
-	if p == nil || p.user != user || !now.Before(p.expires) {
-		return nil
-	}
-	delete(n.imports, token)
-	return p
-}
+// Modes of an import, the form's field mode.
+const (
+	importAllOrNothing = "tout"
+	importValidLines   = "valables"
+)
 
 func init() {
 	// The venue network's template functions, with the others before any
@@ -400,7 +342,10 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) error {
 // Import of a file of the standard.
 
 type importPage struct {
-	Name     string
+	Name string
+	Mode string // importAllOrNothing or importValidLines
+	// Problems refused the file: every line, all or nothing, or no valid
+	// line at all.
 	Problems []passnum.ImportProblem
 	Report   *passnum.ImportReport
 	Token    string
@@ -408,16 +353,23 @@ type importPage struct {
 	Max      string
 }
 
+// ValidLines tells whether the import takes the valid lines only.
+func (d *importPage) ValidLines() bool { return d.Mode == importValidLines }
+
 func (s *Server) importForm(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "network_import", s.newView(r, "Importer des lieux", &importPage{Max: "20 Mo"}))
+	return s.render(w, r, http.StatusOK, "network_import", s.newView(r, "Importer des lieux", &importPage{Max: "20 Mo", Mode: importAllOrNothing}))
 }
 
 // importCheck reads the file sent and runs the import without writing
-// anything: the operator sees every problem, or what the import would do.
+// anything: the operator sees every problem, or what the import would do
+// (with the lines it would leave out, in the mode of the valid lines).
 func (s *Server) importCheck(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r, "Importer des lieux", nil)
-	d := &importPage{Max: "20 Mo"}
+	d := &importPage{Max: "20 Mo", Mode: importAllOrNothing}
 	v.Data = d
+	if r.PostForm.Get("mode") == importValidLines {
+		d.Mode = importValidLines
+	}
 	file, header, err := r.FormFile("file")
 	if err != nil {
 		v.addError("file", "Choisissez le fichier à importer : un CSV ou un JSON du standard des lieux de médiation numérique.")
@@ -433,21 +385,35 @@ func (s *Server) importCheck(w http.ResponseWriter, r *http.Request) error {
 		v.addError("file", "Ce fichier dépasse 20 Mo : découpez-le en plusieurs fichiers.")
 		return s.render(w, r, http.StatusRequestEntityTooLarge, "network_import", v)
 	}
-	var rows []passnum.ImportRow
+	var (
+		rows   []passnum.ImportRow
+		unread []passnum.ImportProblem
+	)
 	if isJSON(d.Name, data) {
-		rows, d.Problems = mednum.ReadJSON(bytes.NewReader(data))
+		rows, unread = mednum.ReadJSON(bytes.NewReader(data))
 	} else {
-		rows, d.Problems = mednum.ReadCSV(bytes.NewReader(data))
+		rows, unread = mednum.ReadCSV(bytes.NewReader(data))
 	}
-	if len(d.Problems) == 0 && len(rows) == 0 {
+	if len(unread) == 0 && len(rows) == 0 {
 		v.addError("file", "Ce fichier ne contient aucun lieu.")
 		return s.render(w, r, http.StatusBadRequest, "network_import", v)
 	}
-	if len(d.Problems) == 0 {
-		d.Report, err = s.svc.ImportVenues(r.Context(), rows, true)
+	if len(unread) > 0 && (!d.ValidLines() || len(rows) == 0) {
+		d.Problems = unread
+	} else {
+		importVenues := s.svc.ImportVenues
+		if d.ValidLines() {
+			importVenues = s.svc.ImportValidVenues
+		}
+		d.Report, err = importVenues(r.Context(), rows, true)
 		if err != nil {
 			if !importProblems(err, &d.Problems) {
 				return err
+			}
+			if d.ValidLines() { // no valid line: every line says why
+				all := &passnum.ImportReport{}
+				all.Skip(append(unread, d.Problems...))
+				d.Problems = all.Skipped
 			}
 		}
 	}
@@ -459,9 +425,17 @@ func (s *Server) importCheck(w http.ResponseWriter, r *http.Request) error {
 	if d.Report == nil {
 		return fmt.Errorf("import dry run of %s: no report", d.Name)
 	}
+	if d.ValidLines() {
+		d.Report.Skip(unread)
+	}
 	trimProblems(d.Report.Warnings)
+	trimProblems(d.Report.Skipped)
 	d.Rows = len(rows)
-	d.Token = s.network.keepImport(&pendingImport{user: visitorFrom(r).actor().UserID, name: d.Name, rows: rows}, s.now())
+	kept, err := s.svc.KeepVenueImport(r.Context(), passnum.PendingVenueImport{Name: d.Name, ValidLines: d.ValidLines(), Rows: rows, Unread: unread})
+	if err != nil {
+		return err
+	}
+	d.Token = kept.Token
 	v.Title = "Vérification de l'import : " + d.Name
 	return s.render(w, r, http.StatusOK, "network_import", v)
 }
@@ -505,25 +479,31 @@ func isJSON(name string, data []byte) bool {
 	return len(t) > 0 && (t[0] == '[' || t[0] == '{')
 }
 
-// importConfirm imports the file checked before.
+// importConfirm imports the file checked before, on whichever server
+// checked it; the store imports it once, for the person who checked it.
 func (s *Server) importConfirm(w http.ResponseWriter, r *http.Request) error {
-	p := s.network.takeImport(r.PostForm.Get("token"), visitorFrom(r).actor().UserID, s.now())
-	if p == nil {
-		return passnum.Errorf(passnum.ECONFLICT, reasonImportExpired,
-			"Cet import n'est plus en attente (plus de 30 minutes ont passé, ou il a déjà été confirmé) : envoyez le fichier de nouveau. Rien n'a été importé.")
-	}
-	report, err := s.svc.ImportVenues(r.Context(), p.rows, false)
+	p, report, err := s.svc.ConfirmVenueImport(r.Context(), r.PostForm.Get("token"))
 	if err != nil {
-		d := &importPage{Name: p.name, Max: "20 Mo"}
+		if p == nil || passnum.ErrorReason(err) == passnum.ReasonImportExpired {
+			return err
+		}
+		d := &importPage{Name: p.Name, Max: "20 Mo", Mode: importAllOrNothing}
+		if p.ValidLines {
+			d.Mode = importValidLines
+		}
 		if !importProblems(err, &d.Problems) {
 			return err
 		}
 		trimProblems(d.Problems)
-		v := s.newView(r, "Import refusé : "+p.name, d)
+		v := s.newView(r, "Import refusé : "+p.Name, d)
 		return s.render(w, r, errStatus(err), "network_import", v)
 	}
-	return s.redirect(w, r, "/operateur/lieux", fmt.Sprintf("Import de %s terminé : %s créés, %s mis à jour, %s inchangés.",
-		p.name, passnum.FrenchNumber(int64(report.Created)), passnum.FrenchNumber(int64(report.Updated)), passnum.FrenchNumber(int64(report.Unchanged))))
+	msg := fmt.Sprintf("Import de %s terminé : %s créés, %s mis à jour, %s inchangés.",
+		p.Name, passnum.FrenchNumber(int64(report.Created)), passnum.FrenchNumber(int64(report.Updated)), passnum.FrenchNumber(int64(report.Unchanged)))
+	if p.ValidLines {
+		msg += fmt.Sprintf(" %s, comme la vérification l'avait montré.", passnum.FrenchCount(int64(report.SkippedLines()), "ligne écartée", "lignes écartées"))
+	}
+	return s.redirect(w, r, "/operateur/lieux", msg)
 }
 
 // Exports in the national standard.
