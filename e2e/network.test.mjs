@@ -201,6 +201,22 @@ test("the operator imports and exports the national standard", async () => {
   await page.getByRole("cell", { name: "code_postal" }).first().waitFor();
   await check(page, "reseau-operateur-import-erreurs");
 
+  // The same file, its valid lines only: the dry run lists the line it
+  // leaves out with its reason, on a computer's screen and a phone's.
+  await page.getByLabel(/^Importer les lignes valables/).check();
+  await page.getByLabel(/^Fichier CSV ou JSON/).setInputFiles({ name: "lieux.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
+  await page.getByRole("button", { name: "Vérifier le fichier" }).click();
+  await page.getByRole("heading", { name: "1 ligne écartée" }).waitFor();
+  await page.getByRole("cell", { name: "code_postal" }).first().waitFor();
+  await page.getByRole("button", { name: "Importer les lignes valables" }).waitFor();
+  await check(page, "reseau-operateur-import-lignes-valables");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await check(page, "reseau-operateur-import-lignes-valables-telephone");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByRole("link", { name: "Annuler et choisir un autre fichier" }).click();
+  await page.getByLabel(/^Tout ou rien/).waitFor();
+  assert.ok(await page.getByLabel(/^Tout ou rien/).isChecked(), "all or nothing is the default");
+
   // The good file: checked, then confirmed.
   await page.getByLabel(/^Fichier CSV ou JSON/).setInputFiles({ name: "lieux.csv", mimeType: "text/csv", buffer: Buffer.from(good) });
   await page.getByRole("button", { name: "Vérifier le fichier" }).click();

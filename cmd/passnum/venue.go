@@ -67,9 +67,11 @@ autres est écrite sur la sortie d'erreur (« ligne N écartée : … ») ; la
 commande réussit si au moins une ligne est valable. Les doublons
 probables sont signalés sans arrêter l'import.
 
-Des horaires au format OpenStreetMap valables mais que passnum n'évalue
-pas (mois, semaines, vacances scolaires, commentaires…) sont gardés tels
-quels : l'annuaire les affiche sans dire si le lieu est ouvert.
+Les horaires au format OpenStreetMap peuvent donner des mois
+(« Jul-Aug off »), des semaines, les vacances scolaires (« SH », celles de
+la zone du département), des commentaires ; ceux que passnum n'évalue pas
+(années, soleil…) sont gardés tels quels : l'annuaire les affiche sans dire
+si le lieu est ouvert.
 
 Exemples :
   passnum venue import --file lieux.csv --dry-run

@@ -401,8 +401,8 @@ func TestVenueApplicationSameAnswer(t *testing.T) {
 }
 
 // TestVenueImportValidLines: valid_lines=true imports the valid lines of
-// a file all or nothing refuses, and lists each other line in skipped;
-// hours passnum does not evaluate are kept, without open_now.
+// a file all or nothing refuses, and lists each other line in skipped; a
+// summer closing is evaluated.
 func TestVenueImportValidLines(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
 		a := newAPI(t, env)
@@ -424,7 +424,8 @@ func TestVenueImportValidLines(t *testing.T) {
 		}
 		var venues passnum.DirectoryPage
 		a.do("", "GET", "/api/v1/public/directory?q=Bain", nil).ok(http.StatusOK, &venues)
-		if len(venues.Venues) != 1 || venues.Venues[0].OpeningHours != "Mo-Fr 09:00-17:00; Jul-Aug off" || venues.Venues[0].OpenNow != nil {
+		// Monday 15 March 2027 in Bain-de-Bretagne: open.
+		if len(venues.Venues) != 1 || venues.Venues[0].OpeningHours != "Mo-Fr 09:00-17:00; Jul-Aug off" || venues.Venues[0].OpenNow == nil || !*venues.Venues[0].OpenNow {
 			t.Fatalf("directory %s", a.do("", "GET", "/api/v1/public/directory?q=Bain", nil).body)
 		}
 		// Not one valid line: refused, every line listed.

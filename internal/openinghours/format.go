@@ -17,6 +17,9 @@ var wholeDay = plan{{0, minutesPerDay}}
 // Parse(s.String()) is Equal to s, and equal schedules print the same, so an
 // exported value is stable across imports.
 func (s *Schedule) String() string {
+	if s.rules != nil {
+		return formatRules(s.rules)
+	}
 	var before, after [7]bool
 	for d := range s.week {
 		if s.hasHolidays && s.regular[d] {
@@ -154,8 +157,13 @@ var frenchDays = [7]string{"lundi", "mardi", "mercredi", "jeudi", "vendredi", "s
 //	samedi : 8 h 30 – 12 h
 //	fermé les jours fériés
 //
-// Closed days are left out; a schedule never open says "fermé".
+// Closed days are left out; a schedule never open says "fermé". Hours
+// given by months, weeks, school holidays, comments or fallback rules
+// have no sentences: nil, and callers show the value as written.
 func (s *Schedule) French() []string {
+	if s.rules != nil {
+		return nil
+	}
 	var lines []string
 	if s.alwaysOpen() {
 		lines = append(lines, "ouvert 24 h sur 24, 7 jours sur 7")

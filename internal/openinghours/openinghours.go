@@ -27,14 +27,20 @@
 // spaces, tabs or non-breaking spaces (common in spreadsheets) around
 // separators, and a trailing ";".
 //
+// The rest of the grammar French venues use is read too, and evaluated day
+// by day (rules.go): months and dates (Mo-Fr 09:00-17:00; Jul-Aug off,
+// Dec 24-Jan 02 off), week numbers (week 1-20, week 2-52/2), school
+// holidays of the venue's zone (SH off, SH Mo-Fr 10:00-12:00:
+// Schedule.OpenAtIn, schoolholidays.go), the states off, closed and
+// unknown, comments in quotes and fallback rules (||), and the
+// combinations of ", " rules with off or PH.
+//
 // Parse rejects, with an *Error whose Unsupported is set, valid
-// OpenStreetMap syntax that the directory cannot evaluate: months, dates,
-// years and week numbers (Jan-Jun, Dec 25, 2024, week 1-53), school holidays
-// (SH), nth weekdays (Mo[1]), times tied to the sun, open ends (18:00+),
-// repeating times (10:00-16:00/90), the state unknown, comments in quotes,
-// fallback rules (||), "off" applied to some hours only (Mo 12:00-14:00 off),
-// and the few combinations of ", " rules with off or PH whose meaning is
-// disputed.
+// OpenStreetMap syntax that the directory cannot evaluate: years (2024),
+// easter, nth weekdays (Mo[1]), times tied to the sun, open ends (18:00+),
+// repeating times (10:00-16:00/90), "off" or "unknown" applied to some
+// hours only (Mo 12:00-14:00 off); Canonical keeps such a value as
+// written.
 //
 // It also rejects, as mistakes, a rule that later rules entirely replace:
 // "Mo-Fr 09:00-12:00; 14:00-18:00" means, by the specification, every day
@@ -89,6 +95,11 @@ type Schedule struct {
 	// because a rule naming the day came after the last PH rule. Set only
 	// where it makes a difference, so that equal schedules are Equal.
 	regular [7]bool
+
+	// rules, when not nil, are the hours of a value that the week above
+	// cannot hold (months, week numbers, school holidays, comments,
+	// fallback rules: rules.go), evaluated day by day instead of week.
+	rules []grule
 }
 
 // weekIndex is the position of a day in Schedule.week.
@@ -97,6 +108,9 @@ func weekIndex(d time.Weekday) int { return (int(d) + 6) % 7 }
 // normalize clears what makes no difference, so that schedules that behave
 // the same on every day are Equal and print the same.
 func (s *Schedule) normalize() {
+	if s.rules != nil {
+		return
+	}
 	if !s.hasHolidays {
 		s.holidays, s.regular = nil, [7]bool{}
 		return
@@ -118,6 +132,9 @@ func (s *Schedule) normalize() {
 // Equal reports whether s and o give the same hours on every day and every
 // public holiday, written the same way: whether their String is the same.
 func (s *Schedule) Equal(o *Schedule) bool {
+	if s.rules != nil || o.rules != nil {
+		return s.rules != nil && o.rules != nil && s.String() == o.String()
+	}
 	for d := range s.week {
 		if !slices.Equal(s.week[d], o.week[d]) {
 			return false
@@ -129,30 +146,55 @@ func (s *Schedule) Equal(o *Schedule) bool {
 // planOn returns the hours of the given date; the date is normalised, so
 // day may be 0 or 32.
 func (s *Schedule) planOn(year int, month time.Month, day int) plan {
+	p, _ := s.planIn(year, month, day, "")
+	return p
+}
+
+// planIn returns the hours of the given date in a département, and
+// whether they are known (rules that depend on school holidays whose dates
+// are not known there, or that say the state is unknown).
+func (s *Schedule) planIn(year int, month time.Month, day int, departement string) (plan, bool) {
 	date := time.Date(year, month, day, 0, 0, 0, 0, time.UTC)
+	if s.rules != nil {
+		return dayPlan(s.rules, date, departement)
+	}
 	d := weekIndex(date.Weekday())
 	if s.hasHolidays && !s.regular[d] && publicHoliday(date) {
-		return s.holidays
+		return s.holidays, true
 	}
-	return s.week[d]
+	return s.week[d], true
 }
 
 // OpenAt reports whether the venue is open at t, read on t's wall clock, to
-// the minute.
+// the minute; a time whose state is not known (see OpenAtIn) reads closed.
 func (s *Schedule) OpenAt(t time.Time) bool {
+	open, _ := s.OpenAtIn(t, "")
+	return open
+}
+
+// OpenAtIn reports whether a venue of the département (its code, "35",
+// "2A", "974") is open at t, read on t's wall clock, to the minute, and
+// whether that is known: hours that depend on school holidays whose dates
+// are not known there (Corsica, overseas, a year not in the table), or
+// that say the state is unknown or give only a comment, are not.
+func (s *Schedule) OpenAtIn(t time.Time, departement string) (open, known bool) {
 	year, month, day := t.Date()
 	minute := t.Hour()*60 + t.Minute()
 	// A span ends 48 hours after its day begins at the latest, so only
 	// today's and yesterday's spans can cover t.
 	for back := range 2 {
 		at := minute + back*minutesPerDay
-		for _, sp := range s.planOn(year, month, day-back) {
+		p, known := s.planIn(year, month, day-back, departement)
+		if !known && back == 0 {
+			return false, false
+		}
+		for _, sp := range p {
 			if sp.start <= at && at < sp.end {
-				return true
+				return true, true
 			}
 		}
 	}
-	return false
+	return false, true
 }
 
 // changeHorizon is how far NextChange looks: a week, and a day more so that

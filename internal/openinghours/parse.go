@@ -1,6 +1,7 @@
 package openinghours
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -72,6 +73,15 @@ type parser struct {
 func Parse(value string) (*Schedule, error) {
 	p := &parser{value: value}
 	rules, err := p.rules()
+	var e *Error
+	if errors.As(err, &e) && e.Unsupported {
+		// Months, weeks, school holidays, comments, fallback rules:
+		// evaluated day by day (rules.go), or the first error stands.
+		if general, gerr := parseRules(value); gerr == nil {
+			return &Schedule{rules: general}, nil
+		}
+		return nil, err
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -236,7 +236,7 @@ func checkRoundTrip(t *testing.T, in string, s *Schedule) {
 	if again.String() != out {
 		t.Fatalf("String not stable: %q, then %q", out, again.String())
 	}
-	if len(s.French()) == 0 {
+	if len(s.French()) == 0 && s.rules == nil {
 		t.Fatalf("Parse(%q).French() is empty", in)
 	}
 }
@@ -300,6 +300,11 @@ func FuzzParse(f *testing.F) {
 		"Mo-Fr 17:00-03:00, Sa 18:00-04:00",
 		"Mo-Fr 09:00-12:00; 14:00-18:00",
 		"Jan-Jun Mo 10:00-12:00",
+		"Mo-Fr 09:00-17:00; Jul-Aug off",
+		"week 1-20 Mo-Fr 09:00-12:00; week 21-53/2 Sa 10:00-12:00",
+		"Mo-Fr 09:00-18:00; SH Mo-Fr 10:00-12:00; PH off",
+		`Mo-Fr 09:00-12:00 "sur rendez-vous" || "fermé"`,
+		"Dec 24-Jan 02 off, Dec 31 10:00-12:00",
 		"2024 Jan 01 off",
 		"mo-fr 9h-12h",
 		` Mo , We 10:00 - 12:00 open ; PH,Su off `,
@@ -321,6 +326,11 @@ func FuzzParse(f *testing.F) {
 		checkRoundTrip(t, in, s)
 		at := time.Date(2025, 5, 1, 1, 30, 0, 0, time.UTC)
 		s.OpenAt(at)
+		for _, dep := range []string{"", "35", "75", "2A", "971"} {
+			if open, known := s.OpenAtIn(at, dep); open && !known {
+				t.Fatalf("Parse(%q).OpenAtIn(%s, %q): open but not known", in, at, dep)
+			}
+		}
 		if c, ok := s.NextChange(at); ok && (!c.After(at) || s.OpenAt(c) == s.OpenAt(at)) {
 			t.Fatalf("Parse(%q).NextChange(%s) = %s, where nothing changes", in, at, c)
 		}

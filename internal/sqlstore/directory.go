@@ -334,8 +334,14 @@ func (d *directory) search(p *searchParams) []hit {
 		if len(p.words) > 0 && !containsWords(dv.folded, p.words) {
 			continue
 		}
-		if !p.openAt.IsZero() && (dv.hours == nil || !dv.hours.OpenAt(walls[dv.zone.index])) {
-			continue
+		if !p.openAt.IsZero() {
+			// Only venues known to be open.
+			if dv.hours == nil {
+				continue
+			}
+			if open, known := dv.hours.OpenAtIn(walls[dv.zone.index], dv.dep); !open || !known {
+				continue
+			}
 		}
 		hits = append(hits, hit{dv, km, place})
 	}
@@ -395,8 +401,9 @@ func (h hit) result(now time.Time) *passnum.DirectoryVenue {
 		e.DistanceKm, e.NearestPlace = &km, h.place
 	}
 	if h.v.hours != nil {
-		open := h.v.hours.OpenAt(h.v.zone.wall(now))
-		e.OpenNow = &open
+		if open, known := h.v.hours.OpenAtIn(h.v.zone.wall(now), h.v.dep); known {
+			e.OpenNow = &open
+		}
 	}
 	return &e
 }
@@ -490,9 +497,12 @@ func (s *Store) DirectoryEntry(ctx context.Context, orgID int64) (*passnum.Direc
 			e.Point, e.PointApprox = passnum.LatLon{Lat: p.Lat, Lon: p.Lon}, approx
 		}
 		if v.OpeningHours != "" {
+			// The département's school holidays, for hours that depend on
+			// them; unknown, no answer.
 			if h, err := openinghours.Parse(v.OpeningHours); err == nil {
-				open := h.OpenAt(zoneOf(v).wall(tx.now))
-				e.OpenNow = &open
+				if open, known := h.OpenAtIn(zoneOf(v).wall(tx.now), passnum.DepartementOfCommune(v.INSEE)); known {
+					e.OpenNow = &open
+				}
 			}
 		}
 		services, err := selectAll(tx, scanService, `SELECT `+serviceColumns+` FROM catalogue_services WHERE venue_id = ? AND active = 1 ORDER BY id`, orgID)

@@ -455,7 +455,10 @@ func frenchHours(value string) ([]string, string) {
 	if err != nil {
 		return nil, value
 	}
-	return h.French(), ""
+	if lines := h.French(); lines != nil {
+		return lines, ""
+	}
+	return nil, value // months, school holidays, comments…: as written
 }
 
 // phoneLabel writes a French number of the standard (+33…) as people
