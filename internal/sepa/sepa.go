@@ -70,10 +70,10 @@ const (
 
 // Write writes the pain.001 file of batch b, in the payer's format
 // (FormatOf): the payer's account, then one transaction per transfer, in
-// order. created dates the message
-// (CreDtTm). Every input is checked before a byte is written: a problem
-// returns a *passnum.Error of code EINVALID naming the statement at fault
-// (or the batch, or the payer). Other errors come from w.
+// order. created dates the message (CreDtTm). Every input is checked
+// before a byte is written: a problem returns a *passnum.Error of code
+// EINVALID naming the statement at fault (or the batch, or the payer).
+// Other errors come from w.
 //
 // The batch's Statements and ControlSumCents must match the transfers.
 // Names are transliterated into the EPC's character set and cut at 70
