@@ -131,6 +131,10 @@ var instantColumns = []struct {
 	{"audit_anchors", []string{"created_at"}},
 	// 0017: links to an OpenID Connect provider.
 	{"provider_links", []string{"created_at", "last_used_at"}},
+	// 0019: background jobs and the periods of scheduled jobs.
+	{"jobs", []string{"started_at", "finished_at"}},
+	{"job_progress", []string{"heartbeat_at"}},
+	{"schedule_claims", []string{"claimed_at", "expires_at", "finished_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),

@@ -201,6 +201,9 @@ var impersonal = []string{
 	// What the daily reminders told, by kind, record number and date:
 	// organisations, programmes and requests, never a person.
 	"mail_reminders.*",
+	// Background jobs (what they do, on which programme, their progress
+	// and outcome) and the periods scheduled jobs claimed: no person.
+	"jobs.*", "job_progress.*", "schedule_claims.*",
 	// A session of a workshop is the venue's; its people are its
 	// registrations.
 	"workshop_sessions.id", "workshop_sessions.service_id", "workshop_sessions.venue_id", "workshop_sessions.place_id",

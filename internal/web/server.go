@@ -52,6 +52,10 @@ type Options struct {
 	// JobDone, when set, is told the duration of each background job
 	// (metrics).
 	JobDone func(job string, d time.Duration)
+	// Jobs runs this server's background jobs (NewJobs, whose Alive the
+	// reaper of jobs of silent servers needs); nil: the server makes its
+	// own, telling JobDone.
+	Jobs *Jobs
 	// Privacy are the installation's privacy settings, which the pages
 	// of personal data and the receipt's notice tell; nil: the defaults.
 	Privacy *passnum.PrivacySettings
@@ -80,7 +84,7 @@ type Server struct {
 	pages       *pages
 	handler     http.Handler
 	mux         *http.ServeMux
-	jobs        *jobs
+	jobs        *Jobs
 	// operator signs documents (Options.OperatorName).
 	operator string
 	// network holds the venue imports waiting for confirmation.
@@ -159,7 +163,7 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		linkByEmail:       ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
 		linkByNet:         ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
 		mfaLimits:         newSecondFactorLimits(),
-		jobs:              &jobs{byID: map[int64]*job{}, done: opts.JobDone},
+		jobs:              opts.Jobs,
 		network:           newNetworkState(),
 		operator:          opts.OperatorName,
 		proxies:           opts.TrustedProxies,
@@ -168,6 +172,10 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	if s.jobs == nil {
+		s.jobs = NewJobs("", opts.JobDone)
+	}
+	s.jobs.log = s.log
 	s.privacy = passnum.DefaultPrivacySettings()
 	if opts.Privacy != nil {
 		s.privacy = *opts.Privacy
