@@ -47,6 +47,7 @@ type Service interface {
 	AuditChainService
 	MailService
 	JobService
+	AttemptService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

@@ -8,7 +8,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/storetest"
 )
 
@@ -63,3 +65,45 @@ func TestScheduledOnceAcrossServers(t *testing.T) {
 		}
 	})
 }
+
+// TestReapJobsInBackground: serve's check fails the jobs whose server fell
+// silent, but not those this server runs.
+func TestReapJobsInBackground(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		f := storetest.NewFixture(t, env, storetest.Options{})
+		op := storetest.As(f.Operator)
+		start := func(server string) int64 {
+			j, err := env.Store.StartJob(op, passnum.JobStart{Kind: passnum.JobIndicators, Label: "Calcul des indicateurs", BackTo: "/operateur/indicateurs", Server: server})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return j.ID
+		}
+		dead, mine := start("arrêté"), start("ce serveur")
+		env.Clock.Advance(passnum.JobLease + time.Second)
+		stop := reapJobsInBackground(context.Background(), f.Operator, env.Store, alive{mine}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			j, err := env.Store.FindJob(op, dead)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if j.State == passnum.JobFailed {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the silent server's job is still %s", j.State)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		stop()
+		if j, err := env.Store.FindJob(op, mine); err != nil || j.State != passnum.JobRunning {
+			t.Errorf("this server's own job: %+v, %v", j, err)
+		}
+	})
+}
+
+// alive stands for the jobs a server runs.
+type alive []int64
+
+func (a alive) Alive() []int64 { return a }

@@ -135,6 +135,8 @@ var instantColumns = []struct {
 	{"jobs", []string{"started_at", "finished_at"}},
 	{"job_progress", []string{"heartbeat_at"}},
 	{"schedule_claims", []string{"claimed_at", "expires_at", "finished_at"}},
+	// 0020: failed sign-in attempts.
+	{"failed_attempts", []string{"failed_at", "expires_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),

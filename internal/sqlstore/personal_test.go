@@ -90,8 +90,14 @@ var personalColumns = map[string]string{
 	"recovery_codes.code_hash":     "user.second-factor",
 	"recovery_codes.used_at":       "user.second-factor",
 	"sessions.webauthn_challenge":  "session.connection",
-	"password_resets.user_id":      "password-reset.link",
-	"password_resets.token_hash":   "password-reset.link",
+	// Failed sign-ins, shared by the servers: digests of an address or a
+	// network, and when; purged after their window (15 minutes).
+	"failed_attempts.limit_name":  "session.connection",
+	"failed_attempts.attempt_key": "session.connection",
+	"failed_attempts.failed_at":   "session.connection",
+	"failed_attempts.expires_at":  "session.connection",
+	"password_resets.user_id":     "password-reset.link",
+	"password_resets.token_hash":  "password-reset.link",
 
 	"outbox.recipient": "outbox.message",
 	"outbox.subject":   "outbox.message",

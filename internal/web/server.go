@@ -100,18 +100,20 @@ type Server struct {
 	// Failed logins (see login): per account and client network, per
 	// account, per client network; past the last, a network's logins
 	// take turns.
-	loginByAccountNet *ratelimit.Window[accountNetwork]
-	loginByAccount    *ratelimit.Window[string]
-	loginByNet        *ratelimit.Window[string]
-	loginTurns        *ratelimit.Turns[string]
+	// They are counted in the database (passnum.AttemptService), so that
+	// they hold across every server of an installation; the turns are
+	// each server's.
+	loginLimits loginLimits
+	loginTurns  *ratelimit.Turns[string]
 	resetByEmail      *ratelimit.Window[string]
 	resetByNet        *ratelimit.Window[string]
 	// New invitation and confirmation links (account_mail.go), limited
 	// as reset e-mails are.
 	linkByEmail *ratelimit.Window[string]
 	linkByNet   *ratelimit.Window[string]
-	// mfaLimits count failed second-factor attempts (secondfactor.go).
-	mfaLimits *secondFactorLimits
+	// mfaLimits bound failed second-factor attempts (secondfactor.go),
+	// counted in the database like logins.
+	mfaLimits secondFactorLimits
 	// passkeys is the WebAuthn relying party of the base address (nil:
 	// passkeys are off there, passkey.go).
 	passkeys *webauthn.WebAuthn
@@ -144,9 +146,23 @@ const (
 	resetWindow   = time.Hour
 )
 
-// accountNetwork is an account (its e-mail address, normalised) seen from
-// one client network.
-type accountNetwork struct{ email, network string }
+// loginLimits are the three limits of failed logins (login).
+type loginLimits struct{ accountNet, account, net passnum.AttemptLimit }
+
+func defaultLoginLimits() loginLimits {
+	return loginLimits{
+		accountNet: passnum.AttemptLimit{Name: "login.account-network", Limit: loginLimit, Window: loginWindow},
+		account:    passnum.AttemptLimit{Name: "login.account", Limit: loginAccountLimit, Window: loginWindow},
+		net:        passnum.AttemptLimit{Name: "login.network", Limit: loginNetLimit, Window: loginWindow},
+	}
+}
+
+// attempts are the keys a login of email from network counts under:
+// the account (its address, normalised) from the network, the account,
+// the network.
+func (l loginLimits) attempts(email, network string) []passnum.Attempt {
+	return []passnum.Attempt{{AttemptLimit: l.accountNet, Key: email + "\x00" + network}, {AttemptLimit: l.account, Key: email}, {AttemptLimit: l.net, Key: network}}
+}
 
 // NewServer returns the web interface of svc.
 func NewServer(svc passnum.Service, opts Options) (*Server, error) {
@@ -154,15 +170,13 @@ func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 		svc:               svc,
 		log:               opts.Logger,
 		now:               opts.Now,
-		loginByAccountNet: ratelimit.New[accountNetwork](loginLimit, loginWindow, ratelimit.MaxKeys),
-		loginByAccount:    ratelimit.New[string](loginAccountLimit, loginWindow, ratelimit.MaxKeys),
-		loginByNet:        ratelimit.New[string](loginNetLimit, loginWindow, ratelimit.MaxKeys),
+		loginLimits:       defaultLoginLimits(),
 		loginTurns:        ratelimit.NewTurns[string](),
 		resetByEmail:      ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
 		resetByNet:        ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
 		linkByEmail:       ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
 		linkByNet:         ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
-		mfaLimits:         newSecondFactorLimits(),
+		mfaLimits:         defaultSecondFactorLimits(),
 		jobs:              opts.Jobs,
 		network:           newNetworkState(),
 		operator:          opts.OperatorName,
