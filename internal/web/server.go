@@ -103,10 +103,10 @@ type Server struct {
 	// They are counted in the database (passnum.AttemptService), so that
 	// they hold across every server of an installation; the turns are
 	// each server's.
-	loginLimits loginLimits
-	loginTurns  *ratelimit.Turns[string]
-	resetByEmail      *ratelimit.Window[string]
-	resetByNet        *ratelimit.Window[string]
+	loginLimits  loginLimits
+	loginTurns   *ratelimit.Turns[string]
+	resetByEmail *ratelimit.Window[string]
+	resetByNet   *ratelimit.Window[string]
 	// New invitation and confirmation links (account_mail.go), limited
 	// as reset e-mails are.
 	linkByEmail *ratelimit.Window[string]
@@ -167,21 +167,21 @@ func (l loginLimits) attempts(email, network string) []passnum.Attempt {
 // NewServer returns the web interface of svc.
 func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 	s := &Server{
-		svc:               svc,
-		log:               opts.Logger,
-		now:               opts.Now,
-		loginLimits:       defaultLoginLimits(),
-		loginTurns:        ratelimit.NewTurns[string](),
-		resetByEmail:      ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
-		resetByNet:        ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
-		linkByEmail:       ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
-		linkByNet:         ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
-		mfaLimits:         defaultSecondFactorLimits(),
-		jobs:              opts.Jobs,
-		network:           newNetworkState(),
-		operator:          opts.OperatorName,
-		proxies:           opts.TrustedProxies,
-		signIn:            opts.SignIn,
+		svc:          svc,
+		log:          opts.Logger,
+		now:          opts.Now,
+		loginLimits:  defaultLoginLimits(),
+		loginTurns:   ratelimit.NewTurns[string](),
+		resetByEmail: ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
+		resetByNet:   ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
+		linkByEmail:  ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
+		linkByNet:    ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
+		mfaLimits:    defaultSecondFactorLimits(),
+		jobs:         opts.Jobs,
+		network:      newNetworkState(),
+		operator:     opts.OperatorName,
+		proxies:      opts.TrustedProxies,
+		signIn:       opts.SignIn,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
