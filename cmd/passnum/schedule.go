@@ -27,6 +27,9 @@ type periodClaims interface {
 	RenewPeriod(ctx context.Context, job, period, server string, lease time.Duration) (bool, error)
 	EndPeriod(ctx context.Context, job, period, server string, finished bool) error
 	PurgePeriods(ctx context.Context, before time.Time) (int64, error)
+	// PurgeFailedAttempts is not a claim: the daily loops' housekeeping,
+	// the failed sign-ins whose window is over.
+	PurgeFailedAttempts(ctx context.Context) (int64, error)
 }
 
 // scheduler runs serve's scheduled jobs for one server.
@@ -142,6 +145,9 @@ func (sc *scheduler) dailyJob(ctx context.Context, op *passnum.Actor, job string
 			}
 			if _, err := sc.claims.PurgePeriods(jobCtx, time.Now().Add(-keptClaims)); err != nil && jobCtx.Err() == nil {
 				sc.log.Warn("claims of past periods not purged", "err", err)
+			}
+			if _, err := sc.claims.PurgeFailedAttempts(jobCtx); err != nil && jobCtx.Err() == nil {
+				sc.log.Warn("failed sign-ins not purged", "err", err)
 			}
 			timer.Reset(dailyTry)
 		}

@@ -65,14 +65,18 @@ func (s *Store) AttemptsBlocked(ctx context.Context, attempts ...passnum.Attempt
 }
 
 // CountFailedAttempt records a failure under each attempt, and purges the
-// failures whose window is over.
+// failures of its keys whose window is over. It touches the rows of its
+// own keys only, so that failures of other keys, counted at the same time
+// on other servers, never conflict with it; PurgeFailedAttempts removes
+// the rest.
 func (s *Store) CountFailedAttempt(ctx context.Context, attempts ...passnum.Attempt) ([]time.Time, error) {
 	out := make([]time.Time, len(attempts))
 	err := s.write(ctx, "failed attempt", func(tx *tx) error {
-		if err := tx.exec(`DELETE FROM failed_attempts WHERE expires_at <= ?`, tx.nowText()); err != nil {
-			return err
-		}
 		for i, a := range attempts {
+			if err := tx.exec(`DELETE FROM failed_attempts WHERE limit_name = ? AND attempt_key = ? AND expires_at <= ?`,
+				a.Name, attemptKey(a.Key), tx.nowText()); err != nil {
+				return err
+			}
 			_, recent, err := tx.blockedUntil(a)
 			if err != nil {
 				return err
@@ -90,4 +94,16 @@ func (s *Store) CountFailedAttempt(ctx context.Context, attempts ...passnum.Atte
 		return nil
 	})
 	return out, wrapf(err, "count a failed attempt")
+}
+
+// PurgeFailedAttempts removes every failure whose window is over (serve
+// runs it every hour), and returns how many.
+func (s *Store) PurgeFailedAttempts(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.write(ctx, "purge failed attempts", func(tx *tx) error {
+		var err error
+		n, err = tx.execN(`DELETE FROM failed_attempts WHERE expires_at <= ?`, tx.nowText())
+		return err
+	})
+	return n, wrapf(err, "purge failed attempts")
 }

@@ -57,14 +57,21 @@ func TestFailedAttemptsShared(t *testing.T) {
 		if until, _ := b.AttemptsBlocked(ctx, account); !until[0].IsZero() {
 			t.Errorf("still blocked after the window: %v", until)
 		}
-		// A failure after every window is over purges the old rows.
+		// Once every window is over, a failure purges its keys' rows,
+		// and the purge the others.
 		env.Clock.Advance(time.Hour)
-		if _, err := b.CountFailedAttempt(ctx, other); err != nil {
+		if _, err := b.CountFailedAttempt(ctx, account); err != nil {
 			t.Fatal(err)
 		}
-		rows, err := sqlstore.QueryStrings(a, `SELECT limit_name FROM failed_attempts`)
-		if err != nil || len(rows) != 1 {
-			t.Errorf("rows left: %v, %v; want the last failure's only", rows, err)
+		rows, err := sqlstore.QueryStrings(a, `SELECT limit_name FROM failed_attempts ORDER BY limit_name`)
+		if err != nil || len(rows) != 5 {
+			t.Errorf("rows left: %v, %v; want the last failure and the network's 4", rows, err)
+		}
+		if n, err := a.PurgeFailedAttempts(ctx); err != nil || n != 4 {
+			t.Errorf("purged %d, %v; want the network's 4", n, err)
+		}
+		if rows, err := sqlstore.QueryStrings(a, `SELECT limit_name FROM failed_attempts`); err != nil || len(rows) != 1 {
+			t.Errorf("rows left: %v, %v; want the last failure's", rows, err)
 		}
 	})
 }
