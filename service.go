@@ -46,6 +46,7 @@ type Service interface {
 	PersonalReadService
 	AuditChainService
 	MailService
+	CallService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

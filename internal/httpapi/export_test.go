@@ -60,6 +60,11 @@ var RequestSchemas = map[string]any{
 	"CarnetStatusRequest":    carnetStatusInput{},
 	"TerritoryUpdate":        territoryInput{},
 
+	// Calls for projects.
+	"CallCreate":       passnum.CallCreate{},
+	"ApplicationInput": passnum.ApplicationInput{},
+	"MessageCreate":    messageInput{},
+
 	// Rights of the person.
 	"RectificationRequest": rectificationInput{},
 	"RestrictionRequest":   restrictionInput{},
@@ -129,4 +134,16 @@ var ResponseSchemas = map[string]any{
 	"RetentionRunList":    retentionRunList{},
 	"AuditAnchor":         passnum.AuditAnchor{},
 	"AuditAnchorList":     passnum.AuditAnchorList{},
+
+	// Calls for projects.
+	"Call":                   passnum.Call{},
+	"CallPage":               list[*passnum.Call]{},
+	"Criterion":              passnum.Criterion{},
+	"Application":            passnum.Application{},
+	"ApplicationPage":        list[*passnum.Application]{},
+	"ActionTargets":          passnum.ActionTargets{},
+	"FundingLine":            passnum.FundingLine{},
+	"Score":                  passnum.Score{},
+	"ApplicationMessage":     passnum.ApplicationMessage{},
+	"ApplicationMessagePage": list[*passnum.ApplicationMessage]{},
 }

@@ -48,6 +48,19 @@ var routes = []route{
 	{"POST", "/api/v1/programmes/{id}/activations", false, (*Server).activate},
 	{"GET", "/api/v1/batches/{id}/passes.csv", false, (*Server).exportPasses},
 
+	// Calls for projects and their applications (call.go).
+	{"POST", "/api/v1/calls", false, (*Server).createCall},
+	{"GET", "/api/v1/calls", false, (*Server).listCalls},
+	{"GET", "/api/v1/calls/{id}", false, (*Server).getCall},
+	{"GET", "/api/v1/public/calls", true, (*Server).listOpenCalls},
+	{"POST", "/api/v1/applications", false, (*Server).createApplication},
+	{"GET", "/api/v1/applications", false, (*Server).listApplications},
+	{"GET", "/api/v1/applications/{id}", false, (*Server).getApplication},
+	{"PUT", "/api/v1/applications/{id}", false, (*Server).updateApplication},
+	{"POST", "/api/v1/applications/{id}/submission", false, (*Server).submitApplication},
+	{"POST", "/api/v1/applications/{id}/messages", false, (*Server).postMessage},
+	{"GET", "/api/v1/applications/{id}/messages", false, (*Server).listMessages},
+
 	{"POST", "/api/v1/allocations", false, (*Server).allocate},
 	{"GET", "/api/v1/carnets", false, (*Server).listCarnets},
 	{"GET", "/api/v1/carnets/{number}", false, (*Server).getCarnet},

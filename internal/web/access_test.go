@@ -60,6 +60,7 @@ GET  /mentions-legales                                  x   xx xx xx xx xx
 GET  /sources                                           x   xx xx xx xx xx
 GET  /donnees-ouvertes                                  x   xx xx xx xx xx
 GET  /donnees-ouvertes/{file}                           x   xx xx xx xx xx
+GET  /appels-a-projets                                  x   xx xx xx xx xx   calls for projects are public
 GET  /candidature                                       x   xx xx xx xx xx   a venue applies before it has an account
 POST /candidature                                       x   xx xx xx xx xx
 GET  /candidature/envoyee                               x   xx xx xx xx xx

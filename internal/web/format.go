@@ -96,6 +96,8 @@ var funcs = template.FuncMap{
 		return one
 	},
 	"join": strings.Join,
+	// kindLabels writes the applicant kinds of a call (calls.go).
+	"kindLabels": applicantKindLabels,
 	// hours writes opening hours in French, one line after another, or
 	// the value itself when it cannot be read.
 	"hours": func(value string) string {

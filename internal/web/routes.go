@@ -67,6 +67,7 @@ var routes = []route{
 	{"GET", "/sources", public, nil, (*Server).sources},
 	{"GET", "/donnees-ouvertes", public, nil, (*Server).openData},
 	{"GET", "/donnees-ouvertes/{file}", public, nil, (*Server).openDataFile},
+	{"GET", "/appels-a-projets", public, nil, (*Server).openCalls},
 
 	// The second factor (secondfactor.go): the sign-in step, the
 	// person's own factors, and an operator admin's reset.
