@@ -33,7 +33,7 @@ func TestCallsAPI(t *testing.T) {
 		var app passnum.Application
 		a.do(dept, "POST", "/api/v1/applications", map[string]any{"call_id": call.ID, "applicant_kind": "departement", "title": "Plan 35",
 			"territory": []string{"departement:35"}, "targets": map[string]int{"people": 100, "passes": 1000},
-			"lines": []map[string]any{{"funder_id": f.State.ID, "year": 2027, "amount_cents": 6_000_00}, {"funder_id": f.Dept.ID, "year": 2027, "amount_cents": 4_000_00}},
+			"lines":   []map[string]any{{"funder_id": f.State.ID, "year": 2027, "amount_cents": 6_000_00}, {"funder_id": f.Dept.ID, "year": 2027, "amount_cents": 4_000_00}},
 			"answers": []string{"La Quincaillerie"}}).ok(http.StatusCreated, &app)
 		path := fmt.Sprintf("/api/v1/applications/%d", app.ID)
 		p := a.do(dept, "POST", path+"/submission", nil).problem(http.StatusUnprocessableEntity, passnum.ReasonMatchingRule)
@@ -51,7 +51,7 @@ func TestCallsAPI(t *testing.T) {
 		a.do(a.token(f.Venue.ID, passnum.RoleAdmin), "GET", path, nil).problem(http.StatusForbidden, passnum.ReasonForbidden)
 		a.do(dept, "PUT", path, map[string]any{"call_id": call.ID, "applicant_kind": "departement", "title": "Plan 35",
 			"territory": []string{"departement:35"}, "targets": map[string]int{"people": 100, "passes": 1000},
-			"lines": []map[string]any{{"funder_id": f.State.ID, "year": 2027, "amount_cents": 5_000_00}, {"funder_id": f.Dept.ID, "year": 2027, "amount_cents": 5_000_00}},
+			"lines":   []map[string]any{{"funder_id": f.State.ID, "year": 2027, "amount_cents": 5_000_00}, {"funder_id": f.Dept.ID, "year": 2027, "amount_cents": 5_000_00}},
 			"answers": []string{"La Quincaillerie"}}).ok(http.StatusOK, nil)
 		a.do(dept, "POST", path+"/submission", nil).ok(http.StatusOK, &again)
 		if again.Status != passnum.ApplicationSubmitted {
