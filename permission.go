@@ -86,6 +86,10 @@ const (
 	ActCallRead         Action = "calls.read"
 	ActApplicationWrite Action = "applications.write"
 	ActApplicationRead  Action = "applications.read"
+	// ActConventionRead reads conventions: their parties, the call's
+	// funder and the operator (store); hubs read the figures of their
+	// territory's conventions.
+	ActConventionRead Action = "conventions.read"
 )
 
 type grant struct {
@@ -175,6 +179,7 @@ var permissions = map[Action][]grant{
 	ActCallRead:         {opAny, funder, hub},
 	ActApplicationWrite: {fnAdmin},
 	ActApplicationRead:  {opAny, funder},
+	ActConventionRead:   {opAny, funder, hub},
 }
 
 // Can tells whether the actor's organisation kind and role allow action.

@@ -28,6 +28,7 @@ const (
 	ReasonApplicationState      = "application-state"
 	ReasonMatchingRule          = "matching-rule"
 	ReasonEnvelopeExceeded      = "envelope-exceeded"
+	ReasonBelowPaid             = "below-paid"
 )
 
 // ReasonInternal is the reason of internal errors, whose detail people
@@ -274,6 +275,7 @@ var reasons = [...]ReasonInfo{
 	{ReasonApplicationState, ECONFLICT, "État de la candidature incompatible", "La candidature n'est pas dans l'état que l'opération demande : on modifie un brouillon, on dépose un brouillon, on retient ou refuse une candidature déposée."},
 	{ReasonMatchingRule, EREFUSED, "Règle de cofinancement non respectée", "La part du financeur de l'appel dans la convention dépasserait le plafond de l'appel (50 % par défaut) : la collectivité et ses cofinanceurs apportent le reste. Rien n'a été enregistré."},
 	{ReasonEnvelopeExceeded, EREFUSED, "Enveloppe dépassée", "Le montant engagé dépasserait l'enveloppe de l'appel à projets : le détail donne ce qui reste. Rien n'a été enregistré."},
+	{ReasonBelowPaid, EREFUSED, "Montant inférieur au déjà versé", "L'avenant ramènerait l'engagement d'un financeur en dessous de ce qu'il a déjà versé pour la convention : le détail donne les deux montants. Rien n'a été enregistré."},
 
 	// Carnets and beneficiaries.
 	{ReasonCarnetNotActivated, EREFUSED, "Carnet non activé", "Le carnet n'est pas encore activé : il ne peut pas être attribué."},

@@ -124,6 +124,7 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonApplicationState, "application-state"},
 		{passnum.ReasonMatchingRule, "matching-rule"},
 		{passnum.ReasonEnvelopeExceeded, "envelope-exceeded"},
+		{passnum.ReasonBelowPaid, "below-paid"},
 	}
 	codes := map[string]bool{passnum.ECONFLICT: true, passnum.EINTERNAL: true, passnum.EINVALID: true, passnum.ENOTFOUND: true,
 		passnum.EUNAUTHORIZED: true, passnum.EFORBIDDEN: true, passnum.ERATELIMIT: true, passnum.EREFUSED: true, passnum.EUNAVAILABLE: true}

@@ -47,6 +47,7 @@ type Service interface {
 	AuditChainService
 	MailService
 	CallService
+	SelectionService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

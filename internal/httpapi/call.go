@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/pdf"
 )
 
 // Calls for projects and their applications (passnum.CallService).
@@ -159,4 +161,164 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	return writeSliceOf(w, r, s.svc.ListMessages)
+}
+
+func (s *Server) reviewApplication(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in passnum.Review
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	p, err := s.svc.ReviewApplication(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) decideApplication(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in passnum.Decision
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	p, err := s.svc.DecideApplication(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) createConvention(w http.ResponseWriter, r *http.Request) error {
+	var in passnum.ConventionCreate
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.svc.CreateConvention(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/conventions/%d", c.ID))
+	return writeJSON(w, http.StatusCreated, c)
+}
+
+func (s *Server) listConventions(w http.ResponseWriter, r *http.Request) error {
+	p, err := queryPage(r)
+	if err != nil {
+		return err
+	}
+	call, err := queryID(r, "call_id")
+	if err != nil {
+		return err
+	}
+	list, total, err := s.svc.ListConventions(r.Context(), passnum.ConventionFilter{CallID: call, Offset: p.offset, Limit: p.limit})
+	if err != nil {
+		return err
+	}
+	return writeList(w, p, list, total)
+}
+
+func (s *Server) getConvention(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.FindConvention(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) signConvention(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in passnum.Signature
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.svc.SignConvention(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+// getConventionPDF answers the convention to sign.
+func (s *Server) getConventionPDF(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := pdf.ConventionFor(r.Context(), s.svc, &buf, id, 0, s.operator); err != nil {
+		return err
+	}
+	return writeFile(w, "application/pdf", fmt.Sprintf("passnum-convention-%d.pdf", id), buf.Bytes())
+}
+
+func (s *Server) createConventionProgramme(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in passnum.ConventionProgramme
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	p, err := s.svc.CreateProgrammeFromConvention(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/programmes/%d", p.ID))
+	return writeJSON(w, http.StatusCreated, p)
+}
+
+func (s *Server) createAddendum(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in passnum.AddendumCreate
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	a, err := s.svc.CreateAddendum(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, a)
+}
+
+func (s *Server) listAddenda(w http.ResponseWriter, r *http.Request) error {
+	return writeSliceOf(w, r, s.svc.ListAddenda)
+}
+
+// getAddendumPDF answers an addendum to sign: the convention with the
+// amounts it left.
+func (s *Server) getAddendumPDF(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	number, err := pathID(r, "number")
+	if err != nil {
+		return err
+	}
+	if number > 1000 {
+		return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "La convention n°%d n'a pas d'avenant n°%d.", id, number)
+	}
+	var buf bytes.Buffer
+	if err := pdf.ConventionFor(r.Context(), s.svc, &buf, id, int(number), s.operator); err != nil {
+		return err
+	}
+	return writeFile(w, "application/pdf", fmt.Sprintf("passnum-convention-%d-avenant-%d.pdf", id, number), buf.Bytes())
 }

@@ -65,3 +65,63 @@ func TestCallsAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestConventionAPI: from a selected application to its programme through
+// the API, with the convention's PDF, an addendum bringing a foundation in
+// and its own PDF; an addendum below what was paid is a problem+json and
+// changes nothing.
+func TestConventionAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+		f := storetest.NewFixture(t, env, storetest.Options{Carnets: 1})
+		a := newAPI(t, env)
+		op, state, dept := a.operatorToken(), a.token(f.State.ID, passnum.RoleAdmin), a.token(f.Dept.ID, passnum.RoleAdmin)
+		foundation, err := env.Store.CreateOrganisation(storetest.As(f.Operator), passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "Fondation Orange"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var call passnum.Call
+		a.do(state, "POST", "/api/v1/calls", map[string]any{"title": "AAP 2027", "envelope_cents": 50_000_00,
+			"applicant_kinds": []string{"departement"}, "opens_on": "2027-03-01", "closes_on": "2027-04-30"}).ok(http.StatusCreated, &call)
+		var app passnum.Application
+		a.do(dept, "POST", "/api/v1/applications", map[string]any{"call_id": call.ID, "applicant_kind": "departement", "title": "Plan 35",
+			"territory": []string{"departement:35"}, "targets": map[string]int{"people": 100, "passes": 1000},
+			"lines": []map[string]any{{"funder_id": f.State.ID, "year": 2027, "amount_cents": 10_000_00}, {"funder_id": f.Dept.ID, "year": 2027, "amount_cents": 10_000_00}}}).ok(http.StatusCreated, &app)
+		path := fmt.Sprintf("/api/v1/applications/%d", app.ID)
+		a.do(dept, "POST", path+"/submission", nil).ok(http.StatusOK, nil)
+		a.do(state, "POST", path+"/decision", map[string]any{"selected": true, "reason": "Retenue."}).ok(http.StatusOK, nil)
+		var c passnum.Convention
+		a.do(state, "POST", "/api/v1/conventions", map[string]any{"application_id": app.ID, "starts_on": "2027-04-01", "ends_on": "2028-12-31"}).ok(http.StatusCreated, &c)
+		conv := fmt.Sprintf("/api/v1/conventions/%d", c.ID)
+		res := a.do(dept, "GET", conv+"/convention.pdf", nil).ok(http.StatusOK, nil)
+		if text := storetest.OpenedText(t, res.body); !strings.HasPrefix(string(res.body), "%PDF") || !strings.Contains(text, "Plan 35") {
+			t.Fatalf("convention PDF does not name the plan")
+		}
+		for _, party := range []int64{f.State.ID, f.Dept.ID} {
+			a.do(state, "POST", conv+"/signatures", map[string]any{"funder_id": party, "signed_on": "2027-03-14"}).ok(http.StatusOK, &c)
+		}
+		var prog passnum.Programme
+		a.do(op, "POST", conv+"/programmes", map[string]any{"name": "Pass numérique 35", "valid_from": "2027-05-01", "valid_until": "2028-12-31"}).ok(http.StatusCreated, &prog)
+		a.do(op, "POST", fmt.Sprintf("/api/v1/programmes/%d/funds", prog.ID), map[string]any{"funder_id": f.Dept.ID, "reference": "OP-35", "amount_cents": 8_000_00, "received_on": "2027-03-15"}).ok(http.StatusCreated, nil)
+		// The département paid 8 000 €: its commitment cannot go to 7 000 €.
+		p := a.do(state, "POST", conv+"/addenda", map[string]any{"reason": "Baisse", "amounts": []map[string]any{{"funder_id": f.Dept.ID, "year": 2027, "amount_cents": 7_000_00}}}).
+			problem(http.StatusUnprocessableEntity, passnum.ReasonBelowPaid)
+		if !strings.Contains(p.Detail, passnum.FrenchEuros(8_000_00)) {
+			t.Fatalf("detail %q does not say what was paid", p.Detail)
+		}
+		var ad passnum.Addendum
+		a.do(state, "POST", conv+"/addenda", map[string]any{"reason": "Entrée de la Fondation Orange", "amounts": []map[string]any{{"funder_id": foundation.ID, "year": 2028, "amount_cents": 5_000_00}}}).ok(http.StatusCreated, &ad)
+		if ad.Number != 1 || len(ad.Lines) != 1 || ad.Lines[0].BeforeCents != 0 || ad.Lines[0].AfterCents != 5_000_00 {
+			t.Fatalf("addendum %+v", ad)
+		}
+		res = a.do(dept, "GET", conv+"/addenda/1/addendum.pdf", nil).ok(http.StatusOK, nil)
+		if text := storetest.OpenedText(t, res.body); !strings.Contains(text, "Fondation Orange") {
+			t.Fatalf("addendum PDF does not name the foundation")
+		}
+		a.do(dept, "GET", conv+"/addenda/2/addendum.pdf", nil).problem(http.StatusNotFound, passnum.ReasonNotFound)
+		a.do(state, "GET", conv, nil).ok(http.StatusOK, &c)
+		if c.TotalCents != 25_000_00 || len(c.Parties) != 3 || c.Signed {
+			t.Fatalf("convention after the addendum: %+v", c)
+		}
+		storetest.MustCheck(t, env, f.Operator)
+	})
+}

@@ -61,9 +61,15 @@ var RequestSchemas = map[string]any{
 	"TerritoryUpdate":        territoryInput{},
 
 	// Calls for projects.
-	"CallCreate":       passnum.CallCreate{},
-	"ApplicationInput": passnum.ApplicationInput{},
-	"MessageCreate":    messageInput{},
+	"CallCreate":          passnum.CallCreate{},
+	"ApplicationInput":    passnum.ApplicationInput{},
+	"MessageCreate":       messageInput{},
+	"Review":              passnum.Review{},
+	"Decision":            passnum.Decision{},
+	"ConventionCreate":    passnum.ConventionCreate{},
+	"Signature":           passnum.Signature{},
+	"ConventionProgramme": passnum.ConventionProgramme{},
+	"AddendumCreate":      passnum.AddendumCreate{},
 
 	// Rights of the person.
 	"RectificationRequest": rectificationInput{},
@@ -146,4 +152,10 @@ var ResponseSchemas = map[string]any{
 	"Score":                  passnum.Score{},
 	"ApplicationMessage":     passnum.ApplicationMessage{},
 	"ApplicationMessagePage": list[*passnum.ApplicationMessage]{},
+	"ConventionParty":        passnum.ConventionParty{},
+	"Convention":             passnum.Convention{},
+	"ConventionPage":         list[*passnum.Convention]{},
+	"AddendumLine":           passnum.AddendumLine{},
+	"Addendum":               passnum.Addendum{},
+	"AddendumPage":           list[*passnum.Addendum]{},
 }

@@ -89,6 +89,7 @@ calls.manage          x- x- -- -- --   a funder's admins open their calls and de
 calls.read            xx xx xx -- --   those who read programmes read the calls that make them (calls are public too)
 applications.write    -- x- -- -- --   a collectivité (an organisation of kind funder) applies through its admins
 applications.read     xx xx -- -- --   the applicant, its group, the call's funder; the operator
+conventions.read      xx xx xx -- --   parties and the call's funder; hubs the conventions of their territory
 `
 
 // matrixKinds are the columns of roleMatrix, two cells each.
@@ -352,6 +353,7 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActCallRead:         func(int64) call { return call{"GET", "/api/v1/calls", nil} },
 			passnum.ActApplicationWrite: func(int64) call { return call{"POST", "/api/v1/applications", map[string]any{"call_id": 999999}} },
 			passnum.ActApplicationRead:  func(int64) call { return call{"GET", "/api/v1/applications", nil} },
+			passnum.ActConventionRead:   func(int64) call { return call{"GET", "/api/v1/conventions", nil} },
 		}
 		for _, action := range passnum.Actions() {
 			build, ok := representative[action]

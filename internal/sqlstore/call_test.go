@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -217,6 +218,302 @@ func TestApplicationLifecycle(t *testing.T) {
 		env.Clock.Set(time.Date(2027, 5, 2, 9, 0, 0, 0, time.UTC))
 		if _, err := s.SaveApplication(w.dept, w.input(1, 1, 0)); passnum.ErrorReason(err) != passnum.ReasonCallClosed {
 			t.Fatalf("saving after closing: %v", err)
+		}
+		st.MustCheck(t, env, w.f.Operator)
+	})
+}
+
+// submitted creates and submits an application of applicant to the call.
+func (w *callWorld) submitted(t *testing.T, env *st.Env, applicant *passnum.Organisation, asked, own int64) *passnum.Application {
+	t.Helper()
+	ctx := st.As(st.Actor(applicant, passnum.RoleAdmin))
+	in := w.input(asked, own, 0)
+	in.Lines[1].FunderID = applicant.ID
+	p, err := env.Store.SaveApplication(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err = env.Store.SubmitApplication(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestSelection(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		w := newCallWorld(t, env)
+		s := env.Store
+		finistere, err := s.CreateOrganisation(st.As(w.f.Operator), passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "Département du Finistère"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := w.submitted(t, env, w.f.Dept, 60_000_00, 60_000_00)
+		second := w.submitted(t, env, finistere, 50_000_00, 50_000_00)
+		cases := []struct {
+			name   string
+			ctx    context.Context
+			id     int64
+			d      passnum.Decision
+			reason string
+		}{
+			{"no reason", w.state, first.ID, passnum.Decision{Selected: true}, passnum.ReasonInvalidInput},
+			{"the applicant decides", w.dept, first.ID, passnum.Decision{Selected: true, Reason: "moi"}, passnum.ReasonForbidden},
+			{"an agent of the funder", st.As(st.Actor(w.f.State, passnum.RoleAgent)), first.ID, passnum.Decision{Selected: true, Reason: "ok"}, passnum.ReasonForbidden},
+			{"unknown application", w.state, 999999, passnum.Decision{Selected: true, Reason: "ok"}, passnum.ReasonNotFound},
+		}
+		for _, tc := range cases {
+			if _, err := s.DecideApplication(tc.ctx, tc.id, tc.d); passnum.ErrorReason(err) != tc.reason || passnum.ErrorMessage(err) == "" {
+				t.Fatalf("%s: %v, want %s in French", tc.name, err, tc.reason)
+			}
+		}
+		reviews := []struct {
+			name string
+			r    passnum.Review
+			ok   bool
+		}{
+			{"unknown criterion", passnum.Review{Scores: []passnum.Score{{Criterion: "Beauté", Points: 1}}}, false},
+			{"above the maximum", passnum.Review{Scores: []passnum.Score{{Criterion: "Cofinancements", Points: 6}}}, false},
+			{"twice", passnum.Review{Scores: []passnum.Score{{Criterion: "Cofinancements", Points: 1}, {Criterion: "Cofinancements", Points: 2}}}, false},
+			{"good", passnum.Review{Scores: []passnum.Score{{Criterion: "Qualité du plan d'action", Points: 8, Comment: "clair"}, {Criterion: "Cofinancements", Points: 3}}, Comment: "Solide."}, true},
+		}
+		for _, r := range reviews {
+			got, err := s.ReviewApplication(w.state, first.ID, r.r)
+			if r.ok != (err == nil) {
+				t.Fatalf("review %s: %v", r.name, err)
+			}
+			if r.ok && (len(got.Scores) != 2 || got.Comment != "Solide.") {
+				t.Fatalf("review %s: %+v", r.name, got)
+			}
+		}
+		if _, err := s.DecideApplication(w.state, first.ID, passnum.Decision{Selected: true, Reason: "Plan complet et cofinancé."}); err != nil {
+			t.Fatal(err)
+		}
+		call, _ := s.FindCall(w.state, w.call.ID)
+		if call.CommittedCents != 60_000_00 || call.LeftCents != 40_000_00 {
+			t.Fatalf("call after selection: committed %d, left %d", call.CommittedCents, call.LeftCents)
+		}
+		// 50 000 € asked, 40 000 € left: refused, nothing changes.
+		before := snapshot(t, env, w.f)
+		_, err = s.DecideApplication(w.state, second.ID, passnum.Decision{Selected: true, Reason: "Aussi."})
+		if passnum.ErrorReason(err) != passnum.ReasonEnvelopeExceeded || !strings.Contains(passnum.ErrorMessage(err), passnum.FrenchEuros(40_000_00)) {
+			t.Fatalf("over-envelope selection: %v", err)
+		}
+		if got, _ := s.FindApplication(w.state, second.ID); got.Status != passnum.ApplicationSubmitted || before != snapshot(t, env, w.f) {
+			t.Fatalf("a refused selection changed something: %s", got.Status)
+		}
+		refused, err := s.DecideApplication(w.state, second.ID, passnum.Decision{Reason: "Enveloppe épuisée."})
+		if err != nil || refused.Status != passnum.ApplicationRefused || refused.Reason != "Enveloppe épuisée." || refused.DecidedAt == nil {
+			t.Fatalf("refusal: %+v, %v", refused, err)
+		}
+		if _, err := s.DecideApplication(w.state, second.ID, passnum.Decision{Selected: true, Reason: "Finalement."}); passnum.ErrorReason(err) != passnum.ReasonApplicationState {
+			t.Fatalf("deciding twice: %v", err)
+		}
+		st.MustCheck(t, env, w.f.Operator)
+	})
+}
+
+func TestConventionToProgramme(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		w := newCallWorld(t, env)
+		s := env.Store
+		in := w.input(50_000_00, 30_000_00, 20_000_00)
+		p, err := s.SaveApplication(w.dept, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SubmitApplication(w.dept, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateConvention(w.state, passnum.ConventionCreate{ApplicationID: p.ID, StartsOn: "2027-04-01", EndsOn: "2028-12-31"}); passnum.ErrorReason(err) != passnum.ReasonApplicationState {
+			t.Fatalf("a convention before selection: %v", err)
+		}
+		if _, err := s.DecideApplication(w.state, p.ID, passnum.Decision{Selected: true, Reason: "Retenue."}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.CreateConvention(w.state, passnum.ConventionCreate{ApplicationID: p.ID, StartsOn: "2027-04-01", EndsOn: "2028-12-31"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.TotalCents != 100_000_00 || len(c.Parties) != 3 || c.Signed || c.FunderTotal(w.f.State.ID) != 50_000_00 {
+			t.Fatalf("convention %+v", c)
+		}
+		if _, err := s.CreateConvention(w.state, passnum.ConventionCreate{ApplicationID: p.ID, StartsOn: "2027-04-01", EndsOn: "2028-12-31"}); passnum.ErrorReason(err) != passnum.ReasonApplicationState {
+			t.Fatalf("a second convention: %v", err)
+		}
+		// The foundation reads the convention it is party to; a funder
+		// with nothing to do with it does not.
+		if _, err := s.FindConvention(st.As(st.Actor(w.foundation, passnum.RoleAgent)), c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.FindConvention(st.As(st.Actor(w.other, passnum.RoleAdmin)), c.ID); passnum.ErrorCode(err) != passnum.ENOTFOUND {
+			t.Fatalf("an unrelated funder reads the convention: %v", err)
+		}
+		prog := passnum.ConventionProgramme{Name: "Pass numérique Ille-et-Vilaine", ValidFrom: "2027-05-01", ValidUntil: "2028-12-31"}
+		if _, err := s.CreateProgrammeFromConvention(st.As(w.f.Operator), c.ID, prog); passnum.ErrorReason(err) != passnum.ReasonApplicationState {
+			t.Fatalf("a programme before signatures: %v", err)
+		}
+		if _, err := s.SignConvention(w.state, c.ID, passnum.Signature{FunderID: w.other.ID, SignedOn: "2027-03-10"}); passnum.ErrorCode(err) != passnum.EINVALID {
+			t.Fatalf("a signature of a non-party: %v", err)
+		}
+		if _, err := s.SignConvention(w.state, c.ID, passnum.Signature{FunderID: w.f.State.ID, SignedOn: "2027-03-16"}); passnum.ErrorCode(err) != passnum.EINVALID {
+			t.Fatalf("a signature tomorrow: %v", err)
+		}
+		for _, party := range []int64{w.f.State.ID, w.f.Dept.ID, w.foundation.ID} {
+			if c, err = s.SignConvention(w.state, c.ID, passnum.Signature{FunderID: party, SignedOn: "2027-03-14"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !c.Signed {
+			t.Fatalf("convention not signed after its three parties: %+v", c.Parties)
+		}
+		if _, err := s.CreateProgrammeFromConvention(w.state, c.ID, prog); passnum.ErrorCode(err) != passnum.EFORBIDDEN {
+			t.Fatalf("a funder creates the programme: %v", err)
+		}
+		pr, err := s.CreateProgrammeFromConvention(st.As(w.f.Operator), c.ID, prog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Shares as written by hand: 50 %, 30 %, 20 %; the budget is
+		// what 100 000 € pay for once the 4 % fee is taken.
+		want := map[int64]int{w.f.State.ID: 5000, w.f.Dept.ID: 3000, w.foundation.ID: 2000}
+		for _, f := range pr.Funders {
+			if want[f.FunderID] != f.ShareBP {
+				t.Fatalf("programme shares %+v, want %v", pr.Funders, want)
+			}
+		}
+		if len(pr.Funders) != 3 || pr.BudgetCents != 96_153_84 || strings.Join(pr.Territory, " ") != "departement:35" {
+			t.Fatalf("programme %+v", pr)
+		}
+		if c, _ = s.FindConvention(w.state, c.ID); len(c.Programmes) != 1 || c.Programmes[0] != pr.ID {
+			t.Fatalf("convention's programmes %v", c.Programmes)
+		}
+		st.MustCheck(t, env, w.f.Operator)
+	})
+}
+
+// TestConventionShares: the split of a convention's amounts into basis
+// points always sums to 10 000, remainders to the largest fractions.
+func TestConventionShares(t *testing.T) {
+	cases := []struct {
+		amounts []int64
+		want    []int
+	}{
+		{[]int64{50, 50}, []int{5000, 5000}},
+		{[]int64{1, 1, 1}, []int{3334, 3333, 3333}},
+		{[]int64{2, 1}, []int{6667, 3333}},
+		{[]int64{1_000_000_00, 1}, []int{10000}},
+	}
+	for _, tc := range cases {
+		c := &passnum.Convention{}
+		for i, a := range tc.amounts {
+			c.Amounts = append(c.Amounts, passnum.FundingLine{FunderID: int64(i + 1), Year: 2027, AmountCents: a})
+		}
+		got := c.Shares()
+		var bp []int
+		for _, s := range got {
+			bp = append(bp, s.ShareBP)
+		}
+		if !slices.Equal(bp, tc.want) {
+			t.Errorf("shares of %v: %v, want %v", tc.amounts, bp, tc.want)
+		}
+	}
+}
+
+// signedConvention is the département's application selected, its
+// convention signed by the State and the département, and its programme.
+func (w *callWorld) signedConvention(t *testing.T, env *st.Env, asked, own int64) (*passnum.Convention, *passnum.Programme) {
+	t.Helper()
+	s := env.Store
+	p := w.submitted(t, env, w.f.Dept, asked, own)
+	if _, err := s.DecideApplication(w.state, p.ID, passnum.Decision{Selected: true, Reason: "Retenue."}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.CreateConvention(w.state, passnum.ConventionCreate{ApplicationID: p.ID, StartsOn: "2027-04-01", EndsOn: "2028-12-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, party := range []int64{w.f.State.ID, w.f.Dept.ID} {
+		if c, err = s.SignConvention(w.state, c.ID, passnum.Signature{FunderID: party, SignedOn: "2027-03-15"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pr, err := s.CreateProgrammeFromConvention(st.As(w.f.Operator), c.ID, passnum.ConventionProgramme{Name: "Pass 35", ValidFrom: "2027-05-01", ValidUntil: "2028-12-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, pr
+}
+
+func TestAddenda(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		w := newCallWorld(t, env)
+		s := env.Store
+		c, pr := w.signedConvention(t, env, 40_000_00, 40_000_00)
+		// The département paid 30 000 € of its 40 000 €.
+		if _, err := s.RecordFunds(st.As(w.f.Operator), passnum.FundsCreate{ProgrammeID: pr.ID, FunderID: w.f.Dept.ID, Reference: "OP-35-1", AmountCents: 30_000_00, ReceivedOn: "2027-03-15"}); err != nil {
+			t.Fatal(err)
+		}
+		line := func(funder int64, year int, cents int64) []passnum.FundingLine {
+			return []passnum.FundingLine{{FunderID: funder, Year: year, AmountCents: cents}}
+		}
+		cases := []struct {
+			name   string
+			ctx    context.Context
+			in     passnum.AddendumCreate
+			reason string
+		}{
+			{"below what was paid", w.state, passnum.AddendumCreate{Reason: "Baisse", Amounts: line(w.f.Dept.ID, 2027, 29_999_99)}, passnum.ReasonBelowPaid},
+			{"State above half", w.state, passnum.AddendumCreate{Reason: "Hausse de l'État", Amounts: line(w.f.State.ID, 2027, 40_000_01)}, passnum.ReasonMatchingRule},
+			{"beyond the envelope", w.state, passnum.AddendumCreate{Reason: "Hausse", Amounts: []passnum.FundingLine{
+				{FunderID: w.f.State.ID, Year: 2028, AmountCents: 60_000_01}, {FunderID: w.foundation.ID, Year: 2028, AmountCents: 100_000_00}}}, passnum.ReasonEnvelopeExceeded},
+			{"no change", w.state, passnum.AddendumCreate{Reason: "Rien", Amounts: line(w.f.Dept.ID, 2027, 40_000_00)}, passnum.ReasonInvalidInput},
+			{"no reason", w.state, passnum.AddendumCreate{Amounts: line(w.foundation.ID, 2027, 1)}, passnum.ReasonInvalidInput},
+			{"by the applicant", w.dept, passnum.AddendumCreate{Reason: "Moi", Amounts: line(w.foundation.ID, 2027, 1)}, passnum.ReasonForbidden},
+			{"by an unrelated funder", st.As(st.Actor(w.other, passnum.RoleAdmin)), passnum.AddendumCreate{Reason: "Moi", Amounts: line(w.foundation.ID, 2027, 1)}, passnum.ReasonNotFound},
+		}
+		before := snapshot(t, env, w.f)
+		for _, tc := range cases {
+			_, err := s.CreateAddendum(tc.ctx, c.ID, tc.in)
+			if passnum.ErrorReason(err) != tc.reason || passnum.ErrorMessage(err) == "" {
+				t.Fatalf("%s: %v, want %s", tc.name, err, tc.reason)
+			}
+			if after := snapshot(t, env, w.f); after != before {
+				t.Fatalf("%s: a refused addendum changed the data", tc.name)
+			}
+		}
+		if list, _ := s.ListAddenda(w.state, c.ID); len(list) != 0 {
+			t.Fatalf("%d addenda after refusals", len(list))
+		}
+		// A foundation brought in (with more of the State), then the
+		// département down to exactly what it paid.
+		ad, err := s.CreateAddendum(w.state, c.ID, passnum.AddendumCreate{Reason: "Entrée de la Fondation Orange", Amounts: []passnum.FundingLine{
+			{FunderID: w.foundation.ID, Year: 2028, AmountCents: 20_000_00}, {FunderID: w.f.State.ID, Year: 2028, AmountCents: 10_000_00}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ad.Number != 1 || len(ad.Lines) != 2 {
+			t.Fatalf("addendum %+v", ad)
+		}
+		if ad, err = s.CreateAddendum(w.state, c.ID, passnum.AddendumCreate{Reason: "Ajustement", Amounts: line(w.f.Dept.ID, 2027, 30_000_00)}); err != nil {
+			t.Fatal(err)
+		}
+		if ad.Number != 2 || len(ad.Lines) != 1 {
+			t.Fatalf("addendum %+v", ad)
+		}
+		c, _ = s.FindConvention(w.state, c.ID)
+		call, _ := s.FindCall(w.state, w.call.ID)
+		if c.TotalCents != 100_000_00 || c.FunderTotal(w.f.State.ID) != 50_000_00 || len(c.Parties) != 3 || c.Signed || call.CommittedCents != 50_000_00 {
+			t.Fatalf("after two addenda: total %d, State %d, %d parties, committed %d", c.TotalCents, c.FunderTotal(w.f.State.ID), len(c.Parties), call.CommittedCents)
+		}
+		// The history: the département reads both addenda, and undoing
+		// them gives the amounts first signed.
+		list, err := s.ListAddenda(w.dept, c.ID)
+		if err != nil || len(list) != 2 || list[1].Lines[0].BeforeCents != 40_000_00 || list[1].Lines[0].AfterCents != 30_000_00 {
+			t.Fatalf("addenda %+v, %v", list, err)
+		}
+		first := passnum.AmountsBefore(c.Amounts, list)
+		if len(first) != 2 || first[0].AmountCents != 40_000_00 || first[1].AmountCents != 40_000_00 {
+			t.Fatalf("amounts before the addenda: %+v", first)
 		}
 		st.MustCheck(t, env, w.f.Operator)
 	})

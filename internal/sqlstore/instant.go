@@ -135,6 +135,9 @@ var instantColumns = []struct {
 	{"calls", []string{"created_at"}},
 	{"applications", []string{"created_at", "updated_at", "submitted_at", "decided_at"}},
 	{"application_messages", []string{"created_at"}},
+	// 0026: conventions.
+	{"conventions", []string{"created_at"}},
+	{"convention_addenda", []string{"created_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),

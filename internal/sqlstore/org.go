@@ -154,6 +154,8 @@ func frenchObject(what string) string {
 		return "appel à projets n°"
 	case "application":
 		return "candidature n°"
+	case "convention":
+		return "convention n°"
 	}
 	return what
 }
