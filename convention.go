@@ -336,3 +336,92 @@ func AmountsBefore(amounts []FundingLine, addenda []*Addendum) []FundingLine {
 	}
 	return kept
 }
+
+// FundCall (appel de fonds) asks a party of a convention for its amount
+// of a year, or part of it, by a due date. What it paid is the payment
+// orders recorded from it for the convention's programmes.
+type FundCall struct {
+	ID           int64     `json:"id"`
+	ConventionID int64     `json:"convention_id"`
+	FunderID     int64     `json:"funder_id"`
+	FunderName   string    `json:"funder_name"`
+	Year         int       `json:"year"`
+	AmountCents  int64     `json:"amount_cents"`
+	DueOn        string    `json:"due_on"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// FundCallCreate is the input of CallForFunds.
+type FundCallCreate struct {
+	FunderID    int64  `json:"funder_id"`
+	Year        int    `json:"year"`
+	AmountCents int64  `json:"amount_cents"`
+	DueOn       string `json:"due_on"`
+}
+
+// Validate checks the shape of a call for funds.
+func (c *FundCallCreate) Validate() error {
+	if c.FunderID <= 0 {
+		return Invalid("funder_id", "Indiquez le financeur appelé.")
+	}
+	if c.AmountCents <= 0 || c.AmountCents > 1e13 {
+		return Invalid("amount_cents", "Le montant appelé est positif (en centimes).")
+	}
+	if _, err := time.Parse(DateLayout, c.DueOn); err != nil {
+		return Invalid("due_on", "Date d'échéance invalide : %q (AAAA-MM-JJ).", c.DueOn)
+	}
+	return nil
+}
+
+// FunderMoney is where a party of a convention stands: what it committed,
+// what was called, what it paid, what it still owes on the calls made, and
+// whether a call past its due date is not paid in full.
+type FunderMoney struct {
+	FunderID       int64  `json:"funder_id"`
+	FunderName     string `json:"funder_name"`
+	CommittedCents int64  `json:"committed_cents"`
+	CalledCents    int64  `json:"called_cents"`
+	ReceivedCents  int64  `json:"received_cents"`
+	OwedCents      int64  `json:"owed_cents"`
+	Late           bool   `json:"late"`
+}
+
+// MoneyIn is the follow-up of a convention's money: its calls for funds
+// and each party's standing.
+type MoneyIn struct {
+	ConventionID int64         `json:"convention_id"`
+	Calls        []FundCall    `json:"calls"`
+	Funders      []FunderMoney `json:"funders"`
+}
+
+// Standing computes each party's standing from the calls made, what each
+// paid and today's date: calls past due are owed first, and a party is
+// late when what it paid does not cover them.
+func Standing(c *Convention, calls []FundCall, received map[int64]int64, today string) []FunderMoney {
+	out := make([]FunderMoney, 0, len(c.Parties))
+	for _, p := range c.Parties {
+		m := FunderMoney{FunderID: p.FunderID, FunderName: p.FunderName, CommittedCents: c.FunderTotal(p.FunderID), ReceivedCents: received[p.FunderID]}
+		var due int64
+		for _, fc := range calls {
+			if fc.FunderID != p.FunderID {
+				continue
+			}
+			m.CalledCents += fc.AmountCents
+			if fc.DueOn < today {
+				due += fc.AmountCents
+			}
+		}
+		m.OwedCents = max(0, m.CalledCents-m.ReceivedCents)
+		m.Late = due > m.ReceivedCents
+		out = append(out, m)
+	}
+	return out
+}
+
+// MoneyInService follows the money a convention brings in.
+type MoneyInService interface {
+	// CallForFunds asks a party for (part of) its amount of a year; what
+	// is called for a year never exceeds what the party committed for it.
+	CallForFunds(ctx context.Context, conventionID int64, c FundCallCreate) (*FundCall, error)
+	MoneyIn(ctx context.Context, conventionID int64) (*MoneyIn, error)
+}

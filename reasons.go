@@ -29,6 +29,7 @@ const (
 	ReasonMatchingRule          = "matching-rule"
 	ReasonEnvelopeExceeded      = "envelope-exceeded"
 	ReasonBelowPaid             = "below-paid"
+	ReasonOverCalled            = "over-called"
 )
 
 // ReasonInternal is the reason of internal errors, whose detail people
@@ -275,6 +276,7 @@ var reasons = [...]ReasonInfo{
 	{ReasonApplicationState, ECONFLICT, "État de la candidature incompatible", "La candidature n'est pas dans l'état que l'opération demande : on modifie un brouillon, on dépose un brouillon, on retient ou refuse une candidature déposée."},
 	{ReasonMatchingRule, EREFUSED, "Règle de cofinancement non respectée", "La part du financeur de l'appel dans la convention dépasserait le plafond de l'appel (50 % par défaut) : la collectivité et ses cofinanceurs apportent le reste. Rien n'a été enregistré."},
 	{ReasonEnvelopeExceeded, EREFUSED, "Enveloppe dépassée", "Le montant engagé dépasserait l'enveloppe de l'appel à projets : le détail donne ce qui reste. Rien n'a été enregistré."},
+	{ReasonOverCalled, EREFUSED, "Appel de fonds au-delà de l'engagement", "Ce qui est appelé à un financeur pour une année dépasserait son engagement dans la convention pour cette année (ou un avenant le ramènerait sous ce qui lui est déjà appelé) : le détail donne les montants. Rien n'a été enregistré."},
 	{ReasonBelowPaid, EREFUSED, "Montant inférieur au déjà versé", "L'avenant ramènerait l'engagement d'un financeur en dessous de ce qu'il a déjà versé pour la convention : le détail donne les deux montants. Rien n'a été enregistré."},
 
 	// Carnets and beneficiaries.

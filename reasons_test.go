@@ -125,6 +125,7 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonMatchingRule, "matching-rule"},
 		{passnum.ReasonEnvelopeExceeded, "envelope-exceeded"},
 		{passnum.ReasonBelowPaid, "below-paid"},
+		{passnum.ReasonOverCalled, "over-called"},
 	}
 	codes := map[string]bool{passnum.ECONFLICT: true, passnum.EINTERNAL: true, passnum.EINVALID: true, passnum.ENOTFOUND: true,
 		passnum.EUNAUTHORIZED: true, passnum.EFORBIDDEN: true, passnum.ERATELIMIT: true, passnum.EREFUSED: true, passnum.EUNAVAILABLE: true}

@@ -48,6 +48,7 @@ type Service interface {
 	MailService
 	CallService
 	SelectionService
+	MoneyInService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

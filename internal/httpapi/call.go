@@ -322,3 +322,31 @@ func (s *Server) getAddendumPDF(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeFile(w, "application/pdf", fmt.Sprintf("passnum-convention-%d-avenant-%d.pdf", id, number), buf.Bytes())
 }
+
+func (s *Server) callForFunds(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in passnum.FundCallCreate
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	fc, err := s.svc.CallForFunds(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, fc)
+}
+
+func (s *Server) getMoneyIn(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	m, err := s.svc.MoneyIn(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, m)
+}

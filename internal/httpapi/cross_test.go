@@ -401,6 +401,8 @@ func (w *crossWorld) calls() []crossCall {
 		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/conventions/%d/addenda/1/addendum.pdf", w.convention.ID), owner: funder},
 		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/conventions/%d/addenda", w.convention.ID), body: map[string]any{"reason": "Intrus.",
 			"amounts": []map[string]any{{"funder_id": funder, "year": 2027, "amount_cents": 1}}}},
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/conventions/%d/money-in", w.convention.ID), owner: funder},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/conventions/%d/fund-calls", w.convention.ID), body: map[string]any{"funder_id": funder, "year": 2027, "amount_cents": 1, "due_on": "2027-05-01"}},
 		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/conventions/%d/programmes", w.convention.ID), body: map[string]any{"name": "Intrus", "valid_from": "2027-05-01", "valid_until": "2027-12-31"}},
 
 		// The register of rights requests is the operator's, even for the

@@ -70,6 +70,7 @@ var RequestSchemas = map[string]any{
 	"Signature":           passnum.Signature{},
 	"ConventionProgramme": passnum.ConventionProgramme{},
 	"AddendumCreate":      passnum.AddendumCreate{},
+	"FundCallCreate":      passnum.FundCallCreate{},
 
 	// Rights of the person.
 	"RectificationRequest": rectificationInput{},
@@ -158,4 +159,7 @@ var ResponseSchemas = map[string]any{
 	"AddendumLine":           passnum.AddendumLine{},
 	"Addendum":               passnum.Addendum{},
 	"AddendumPage":           list[*passnum.Addendum]{},
+	"FundCall":               passnum.FundCall{},
+	"FunderMoney":            passnum.FunderMoney{},
+	"MoneyIn":                passnum.MoneyIn{},
 }

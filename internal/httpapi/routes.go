@@ -71,6 +71,8 @@ var routes = []route{
 	{"POST", "/api/v1/conventions/{id}/addenda", false, (*Server).createAddendum},
 	{"GET", "/api/v1/conventions/{id}/addenda", false, (*Server).listAddenda},
 	{"GET", "/api/v1/conventions/{id}/addenda/{number}/addendum.pdf", false, (*Server).getAddendumPDF},
+	{"POST", "/api/v1/conventions/{id}/fund-calls", false, (*Server).callForFunds},
+	{"GET", "/api/v1/conventions/{id}/money-in", false, (*Server).getMoneyIn},
 
 	{"POST", "/api/v1/allocations", false, (*Server).allocate},
 	{"GET", "/api/v1/carnets", false, (*Server).listCarnets},

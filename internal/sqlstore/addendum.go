@@ -67,6 +67,16 @@ func (s *Store) CreateAddendum(ctx context.Context, conventionID int64, in passn
 			total += v
 		}
 		for _, l := range lines {
+			called, err := tx.calledFor(c.ID, l.FunderID, l.Year)
+			if err != nil {
+				return err
+			}
+			if l.AfterCents < called {
+				o, _ := tx.findOrg(l.FunderID)
+				return &passnum.Error{Code: passnum.EREFUSED, Reason: passnum.ReasonOverCalled, Field: "amounts",
+					Message: fmt.Sprintf("L'avenant ramènerait l'engagement de %s pour %d à %s, en dessous de ce qui lui est déjà appelé (%s). Rien n'a été enregistré.",
+						o.Name, l.Year, passnum.FrenchEuros(l.AfterCents), passnum.FrenchEuros(called))}
+			}
 			paid, err := tx.paidUnder(c.ID, l.FunderID)
 			if err != nil {
 				return err

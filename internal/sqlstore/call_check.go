@@ -42,4 +42,10 @@ var callChecks = []invariantCheck{
 				(SELECT b.amount_cents FROM application_lines b WHERE b.application_id = v.application_id AND b.funder_id = m.funder_id AND b.year = m.year), -1)
 			ORDER BY v.id, m.funder_id, m.year LIMIT 20`,
 		message: "convention %d: funder %d, year %d: %d cents, not what its application and addenda say"},
+	{name: "conventions.called", about: "What is called from a party for a year of a convention is within what it committed for that year.",
+		rows: `SELECT f.convention_id, f.funder_id, f.year, SUM(f.amount_cents), COALESCE(MAX(m.amount_cents), 0) FROM fund_calls f
+			LEFT JOIN convention_amounts m ON m.convention_id = f.convention_id AND m.funder_id = f.funder_id AND m.year = f.year
+			GROUP BY f.convention_id, f.funder_id, f.year HAVING SUM(f.amount_cents) > COALESCE(MAX(m.amount_cents), 0)
+			ORDER BY f.convention_id, f.funder_id, f.year LIMIT 20`,
+		message: "convention %d: funder %d, year %d: %d cents called, above its %d committed"},
 }

@@ -518,3 +518,55 @@ func TestAddenda(t *testing.T) {
 		st.MustCheck(t, env, w.f.Operator)
 	})
 }
+
+func TestMoneyIn(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		w := newCallWorld(t, env)
+		s := env.Store
+		c, pr := w.signedConvention(t, env, 40_000_00, 40_000_00)
+		cases := []struct {
+			name   string
+			in     passnum.FundCallCreate
+			reason string
+		}{
+			{"more than committed", passnum.FundCallCreate{FunderID: w.f.Dept.ID, Year: 2027, AmountCents: 40_000_01, DueOn: "2027-03-10"}, passnum.ReasonOverCalled},
+			{"a year without amount", passnum.FundCallCreate{FunderID: w.f.Dept.ID, Year: 2028, AmountCents: 1, DueOn: "2027-03-10"}, passnum.ReasonInvalidInput},
+			{"no due date", passnum.FundCallCreate{FunderID: w.f.Dept.ID, Year: 2027, AmountCents: 1}, passnum.ReasonInvalidInput},
+			{"good, due five days ago", passnum.FundCallCreate{FunderID: w.f.Dept.ID, Year: 2027, AmountCents: 20_000_00, DueOn: "2027-03-10"}, ""},
+			{"good, due next month", passnum.FundCallCreate{FunderID: w.f.State.ID, Year: 2027, AmountCents: 25_000_00, DueOn: "2027-04-15"}, ""},
+			{"beyond what is left to call", passnum.FundCallCreate{FunderID: w.f.Dept.ID, Year: 2027, AmountCents: 20_000_01, DueOn: "2027-05-10"}, passnum.ReasonOverCalled},
+		}
+		for _, tc := range cases {
+			_, err := s.CallForFunds(w.state, c.ID, tc.in)
+			if passnum.ErrorReason(err) != tc.reason {
+				t.Fatalf("%s: %v, want %q", tc.name, err, tc.reason)
+			}
+		}
+		if _, err := s.CallForFunds(w.dept, c.ID, cases[3].in); passnum.ErrorCode(err) != passnum.EFORBIDDEN {
+			t.Fatalf("the applicant calls for funds: %v", err)
+		}
+		if _, err := s.RecordFunds(st.As(w.f.Operator), passnum.FundsCreate{ProgrammeID: pr.ID, FunderID: w.f.Dept.ID, Reference: "CD35-1", AmountCents: 10_000_00, ReceivedOn: "2027-03-12"}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.MoneyIn(w.dept, c.ID)
+		if err != nil || len(m.Calls) != 2 {
+			t.Fatalf("money in %+v, %v", m, err)
+		}
+		want := map[int64]passnum.FunderMoney{
+			w.f.State.ID: {CommittedCents: 40_000_00, CalledCents: 25_000_00, ReceivedCents: 0, OwedCents: 25_000_00, Late: false},
+			w.f.Dept.ID:  {CommittedCents: 40_000_00, CalledCents: 20_000_00, ReceivedCents: 10_000_00, OwedCents: 10_000_00, Late: true},
+		}
+		for _, got := range m.Funders {
+			w := want[got.FunderID]
+			w.FunderID, w.FunderName = got.FunderID, got.FunderName
+			if got != w {
+				t.Errorf("standing %+v, want %+v", got, w)
+			}
+		}
+		// An addendum cannot bring the département under what was called.
+		if _, err := s.CreateAddendum(w.state, c.ID, passnum.AddendumCreate{Reason: "Baisse", Amounts: []passnum.FundingLine{{FunderID: w.f.Dept.ID, Year: 2027, AmountCents: 19_999_99}}}); passnum.ErrorReason(err) != passnum.ReasonOverCalled {
+			t.Fatalf("an addendum under what was called: %v", err)
+		}
+		st.MustCheck(t, env, w.f.Operator)
+	})
+}

@@ -138,6 +138,8 @@ var instantColumns = []struct {
 	// 0026: conventions.
 	{"conventions", []string{"created_at"}},
 	{"convention_addenda", []string{"created_at"}},
+	// 0028: calls for funds.
+	{"fund_calls", []string{"created_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),

@@ -157,7 +157,7 @@ var impersonal = []string{
 	// organisation, not a person.
 	"calls.*", "applications.*", "application_members.*", "application_lines.*", "application_messages.*",
 	"conventions.*", "convention_amounts.*", "convention_parties.*", "convention_programmes.*",
-	"convention_addenda.*", "addendum_lines.*",
+	"convention_addenda.*", "addendum_lines.*", "fund_calls.*",
 	// Programmes, money in, stock: figures and codes of no one.
 	"programmes.*", "programme_funders.*", "payment_orders.*", "batches.*", "signing_keys.*",
 	"credit_notes.*", "funder_charges.*", "entries.*", "payer_account.*", "indicator_cells.*",

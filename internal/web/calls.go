@@ -191,7 +191,7 @@ func (s *Server) applyToCall(w http.ResponseWriter, r *http.Request) error {
 		if passnum.ErrorCode(err) == passnum.EINTERNAL {
 			return err
 		}
-		s.setFlash(w, "error", "Brouillon enregistré, mais pas déposé : "+passnum.ErrorMessage(err))
+		s.setFlash(w, "info", "Brouillon enregistré, mais pas déposé : "+passnum.ErrorMessage(err))
 		return s.redirect(w, r, to, "")
 	}
 	return s.redirect(w, r, to, "Candidature déposée : le financeur de l'appel peut maintenant la lire.")
@@ -305,8 +305,12 @@ func (s *Server) funderConvention(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	money, err := s.svc.MoneyIn(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "calls_convention", s.newView(r, fmt.Sprintf("Convention n° %d", c.ID),
-		map[string]any{"C": c, "Addenda": addenda, "Call": call}))
+		map[string]any{"C": c, "Addenda": addenda, "Call": call, "Money": money}))
 }
 
 func (s *Server) conventionPDF(w http.ResponseWriter, r *http.Request) error {

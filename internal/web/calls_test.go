@@ -69,7 +69,10 @@ func TestCallPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a := s.get(state, fmt.Sprintf("/financeur/conventions/%d", conv.ID)); a.status != http.StatusOK || !strings.Contains(a.text(), "en attente") {
+		if _, err := st.CallForFunds(stateCtx, conv.ID, passnum.FundCallCreate{FunderID: f.Dept.ID, Year: 2027, AmountCents: 10_000_00, DueOn: "2027-03-01"}); err != nil {
+			t.Fatal(err)
+		}
+		if a := s.get(state, fmt.Sprintf("/financeur/conventions/%d", conv.ID)); a.status != http.StatusOK || !strings.Contains(a.text(), "en attente") || !strings.Contains(a.text(), "en retard") {
 			t.Fatalf("convention page: %d %s", a.status, a.text())
 		}
 		if a := s.get(state, fmt.Sprintf("/financeur/conventions/%d/convention.pdf", conv.ID)); a.status != http.StatusOK || !strings.HasPrefix(a.body, "%PDF") {
@@ -89,6 +92,9 @@ func TestCallPages(t *testing.T) {
 			"asked_0": {"6 000"}, "own_0": {"4 000"}, "submit": {"1"}})
 		if a.status != http.StatusSeeOther || !strings.HasPrefix(a.header.Get("Location"), "/financeur/candidatures/") {
 			t.Fatalf("application sent: %d %s", a.status, a.text())
+		}
+		if !strings.Contains(a.flash(), "Brouillon enregistré, mais pas déposé") || !strings.Contains(a.flash(), "50") {
+			t.Fatalf("the answer does not say why the draft was not submitted: %q", a.flash())
 		}
 		apps, _, err := st.ListApplications(stateCtx, passnum.ApplicationFilter{CallID: other.ID})
 		if err != nil || len(apps) != 1 || apps[0].Status != passnum.ApplicationDraft {
