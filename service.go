@@ -48,6 +48,9 @@ type Service interface {
 	MailService
 	JobService
 	AttemptService
+	CallService
+	SelectionService
+	MoneyInService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }
