@@ -46,6 +46,11 @@ type Service interface {
 	PersonalReadService
 	AuditChainService
 	MailService
+	JobService
+	AttemptService
+	CallService
+	SelectionService
+	MoneyInService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

@@ -50,7 +50,7 @@ func TestPendingVenueImport(t *testing.T) {
 		if err != nil || kept.Token == "" || !kept.ExpiresAt.Equal(st.Start.Add(passnum.VenueImportTTL)) {
 			t.Fatalf("keep: %+v %v", kept, err)
 		}
-		other := env.Another(t)
+		other := st.Reopen(t, env)
 		// Another person, or someone who may not import, cannot confirm it.
 		_, _, err = other.Store.ConfirmVenueImport(bob, kept.Token)
 		notPending(t, "another person", err)
@@ -151,7 +151,7 @@ func TestPendingVenueImportConfirmedOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stores := []*sqlstore.Store{env.Store, env.Another(t).Store}
+		stores := []*sqlstore.Store{env.Store, st.Reopen(t, env).Store}
 		const tries = 8
 		var (
 			wg         sync.WaitGroup

@@ -69,16 +69,17 @@ type Env struct {
 	Name  string // "sqlite" or "postgres"
 	Store *sqlstore.Store
 	Clock *Clock
-	DSN   string // what Store was opened with: Another opens it again
+	// DSN is the database's address, which Reopen opens again.
+	DSN string
 }
 
-// Another opens a second store on env's database, as a second server of
-// the installation would, on env's clock; it closes at the end of the test.
-func (env *Env) Another(t testing.TB, opts ...sqlstore.Option) *Env {
+// Reopen opens a second store on env's database, with env's clock, closed
+// at the end of the test: another server of the same installation.
+func Reopen(t testing.TB, env *Env, opts ...sqlstore.Option) *Env {
 	t.Helper()
 	s, err := sqlstore.Open(context.Background(), env.DSN, append([]sqlstore.Option{sqlstore.WithClock(env.Clock.Now), sqlstore.WithLogger(quietLogger)}, opts...)...)
 	if err != nil {
-		t.Fatalf("open another %s store: %v", env.Name, err)
+		t.Fatalf("open %s again: %v", env.Name, err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return &Env{Name: env.Name, Store: s, Clock: env.Clock, DSN: env.DSN}

@@ -154,7 +154,7 @@ func TestImportVenues(t *testing.T) {
 func (s *site) onAnotherStore() *site {
 	s.t.Helper()
 	out := *s
-	out.env = s.env.Another(s.t)
+	out.env = storetest.Reopen(s.t, s.env)
 	srv, err := NewServer(out.env.Store, Options{Now: s.env.Clock.Now, Logger: slog.New(slog.NewJSONHandler(s.logs, nil))})
 	if err != nil {
 		s.t.Fatal(err)
