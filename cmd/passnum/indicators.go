@@ -203,7 +203,7 @@ func refreshIndicatorsEvery(ctx context.Context, svc passnum.IndicatorService, e
 		if done != nil {
 			done("indicators", d)
 		}
-		timer.Reset(every)
+		timer.Reset(nextRun(err, every))
 	}
 }
 

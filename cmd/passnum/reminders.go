@@ -48,6 +48,21 @@ func remindInBackground(ctx context.Context, op *passnum.Actor, s passnum.Remind
 	})
 }
 
+// retryUnreachable is when a periodic job that found the database out of
+// reach runs again: a failover takes seconds, and a day's wait would skip
+// the day.
+const retryUnreachable = time.Minute
+
+// nextRun is how long a periodic job waits after a run that ended with
+// err.
+func nextRun(err error, every time.Duration) time.Duration {
+	switch passnum.ErrorReason(err) {
+	case passnum.ReasonDatabaseUnavailable, passnum.ReasonOutcomeUnknown:
+		return min(every, retryUnreachable)
+	}
+	return every
+}
+
 // dailyJob runs work as the operator op (labelled serve:job) a minute
 // after the start, then every period, until the stop it returns is
 // called, and waits for a run under way to end. Each run is logged with
@@ -81,7 +96,7 @@ func dailyJob(ctx context.Context, op *passnum.Actor, job string, every time.Dur
 			if done != nil {
 				done(job, d)
 			}
-			timer.Reset(every)
+			timer.Reset(nextRun(err, every))
 		}
 	}()
 	return func() { cancel(); <-finished }

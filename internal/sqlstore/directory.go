@@ -100,7 +100,7 @@ func bitsOf(values, list []string) uint32 {
 func (s *Store) snapshot(ctx context.Context) (*directory, error) {
 	var version int64
 	if err := s.db.QueryRowContext(ctx, `SELECT version FROM directory_version WHERE id = 1`).Scan(&version); err != nil {
-		return nil, fmt.Errorf("directory version: %w", err)
+		return nil, fmt.Errorf("directory version: %w", s.unreachableQuery(ctx, err))
 	}
 	if d := s.directory.cur.Load(); d != nil && d.version == version {
 		return d, nil
