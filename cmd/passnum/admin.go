@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"runtime/debug"
 	"strings"
 
 	"github.com/passnum/passnum"
@@ -62,46 +61,6 @@ func (c *cli) keysRotate(o *options) runFunc {
 			return err
 		}
 		c.printf("Nouvelle clé de signature : %s.\n", id)
-		return nil
-	}
-}
-
-// version is set at link time: go build -ldflags "-X main.version=v1.2.3".
-var version = ""
-
-func (c *cli) version(o *options) runFunc {
-	o.usage("", "Affiche la version de passnum, le commit et la version de Go.")
-	return func(context.Context, store) error {
-		v, rev, modified, goVersion := version, "", false, ""
-		if info, ok := debug.ReadBuildInfo(); ok {
-			goVersion = info.GoVersion
-			if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-				v = info.Main.Version
-			}
-			for _, s := range info.Settings {
-				switch s.Key {
-				case "vcs.revision":
-					rev = s.Value
-				case "vcs.modified":
-					modified = s.Value == "true"
-				}
-			}
-		}
-		if v == "" {
-			v = "version de développement"
-		}
-		c.printf("passnum %s", v)
-		if rev != "" {
-			c.printf(" (commit %.12s", rev)
-			if modified {
-				c.printf(", modifié")
-			}
-			c.printf(")")
-		}
-		if goVersion != "" {
-			c.printf(", %s", goVersion)
-		}
-		c.printf("\n")
 		return nil
 	}
 }
