@@ -114,17 +114,6 @@ func (s *Store) reachable(ctx context.Context, name string, run func() error) er
 	}
 }
 
-// unreachableQuery is the error of a statement run outside a transaction
-// (what a hot path reads in one query): passnum.DatabaseUnavailable when
-// the database could not be reached, else err.
-func (s *Store) unreachableQuery(ctx context.Context, err error) error {
-	if err == nil || ctx.Err() != nil || !(s.dialect.unreachable(err) || s.dialect.readOnly(err)) {
-		return err
-	}
-	s.outage.begin(s, err)
-	return passnum.DatabaseUnavailable()
-}
-
 // outage follows the episodes during which the database cannot be
 // reached, so that the log says once when one begins and once when it
 // ends, not at every request answered 503.
