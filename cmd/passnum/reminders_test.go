@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -108,30 +106,5 @@ func TestServePublicURL(t *testing.T) {
 	if err != nil || len(msgs) != 1 || msgs[0].To != "dpo@operateur.example" ||
 		!strings.Contains(msgs[0].Body, "\nhttps://pass.example.fr/operateur/demandes-rgpd/1\n") {
 		t.Fatalf("outbox %+v %v", msgs, err)
-	}
-}
-
-// TestNextRun: a periodic job that found the database out of reach (a
-// failover under way) runs again within a minute, not a period later;
-// any other outcome waits for the period.
-func TestNextRun(t *testing.T) {
-	day := 24 * time.Hour
-	tests := []struct {
-		name  string
-		err   error
-		every time.Duration
-		want  time.Duration
-	}{
-		{"success", nil, day, day},
-		{"database out of reach", fmt.Errorf("retention: %w", passnum.DatabaseUnavailable()), day, time.Minute},
-		{"commit outcome unknown", passnum.OutcomeUnknown(), day, time.Minute},
-		{"out of reach, short period", passnum.DatabaseUnavailable(), 30 * time.Second, 30 * time.Second},
-		{"disk full", passnum.StorageFull(false), day, day},
-		{"bug", errors.New("boom"), day, day},
-	}
-	for _, tc := range tests {
-		if got := nextRun(tc.err, tc.every); got != tc.want {
-			t.Errorf("%s: next run in %s, want %s", tc.name, got, tc.want)
-		}
 	}
 }

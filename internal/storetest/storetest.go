@@ -69,6 +69,20 @@ type Env struct {
 	Name  string // "sqlite" or "postgres"
 	Store *sqlstore.Store
 	Clock *Clock
+	// DSN is the database's address, which Reopen opens again.
+	DSN string
+}
+
+// Reopen opens a second store on env's database, with env's clock, closed
+// at the end of the test: another server of the same installation.
+func Reopen(t testing.TB, env *Env, opts ...sqlstore.Option) *Env {
+	t.Helper()
+	s, err := sqlstore.Open(context.Background(), env.DSN, append([]sqlstore.Option{sqlstore.WithClock(env.Clock.Now), sqlstore.WithLogger(quietLogger)}, opts...)...)
+	if err != nil {
+		t.Fatalf("open %s again: %v", env.Name, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return &Env{Name: env.Name, Store: s, Clock: env.Clock, DSN: env.DSN}
 }
 
 // Each runs f once per store: SQLite always, PostgreSQL when configured.
@@ -99,7 +113,7 @@ func OpenSQLiteAt(t testing.TB, path string, opts ...sqlstore.Option) *Env {
 		t.Fatalf("open sqlite: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return &Env{Name: "sqlite", Store: s, Clock: clock}
+	return &Env{Name: "sqlite", Store: s, Clock: clock, DSN: path}
 }
 
 // OpenPostgres opens a fresh store in a new PostgreSQL schema, dropped at
@@ -121,7 +135,7 @@ func OpenPostgresInTablespace(t testing.TB, tablespace string, opts ...sqlstore.
 		t.Fatalf("open postgres store: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return &Env{Name: "postgres", Store: s, Clock: clock}
+	return &Env{Name: "postgres", Store: s, Clock: clock, DSN: dsn}
 }
 
 // PostgresSchema creates a new schema, dropped at the end of the test,
