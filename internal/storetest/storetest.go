@@ -69,6 +69,15 @@ type Env struct {
 	Name  string // "sqlite" or "postgres"
 	Store *sqlstore.Store
 	Clock *Clock
+	// DSN is the database's, for a test that opens it again (Reopen).
+	DSN string
+}
+
+// Reopen opens the env's database once more, as a second server or a
+// restart would, with the env's clock and a quiet logger before opts. The
+// caller closes the store it gets.
+func (e *Env) Reopen(opts ...sqlstore.Option) (*sqlstore.Store, error) {
+	return sqlstore.Open(context.Background(), e.DSN, append([]sqlstore.Option{sqlstore.WithClock(e.Clock.Now), sqlstore.WithLogger(quietLogger)}, opts...)...)
 }
 
 // Each runs f once per store: SQLite always, PostgreSQL when configured.
@@ -99,7 +108,7 @@ func OpenSQLiteAt(t testing.TB, path string, opts ...sqlstore.Option) *Env {
 		t.Fatalf("open sqlite: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return &Env{Name: "sqlite", Store: s, Clock: clock}
+	return &Env{Name: "sqlite", Store: s, Clock: clock, DSN: path}
 }
 
 // OpenPostgres opens a fresh store in a new PostgreSQL schema, dropped at
@@ -152,7 +161,7 @@ func OpenPostgresInTablespace(t testing.TB, tablespace string, opts ...sqlstore.
 		t.Fatalf("open postgres store: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return &Env{Name: "postgres", Store: s, Clock: clock}
+	return &Env{Name: "postgres", Store: s, Clock: clock, DSN: u.String()}
 }
 
 // As returns a context acting as a.
