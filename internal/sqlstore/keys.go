@@ -143,11 +143,15 @@ func (s *Store) databaseKeys(ctx context.Context) (*keyset.Set, error) {
 				return err
 			}
 			if len(keys) == 0 {
-				k, err := tx.newDatabaseKey(kind, "")
-				if err != nil {
+				// Two servers that start at once on a new database (or
+				// one just migrated) both make a first key: one is kept,
+				// and both read it.
+				if _, err := tx.newDatabaseKey(kind, true); err != nil {
 					return err
 				}
-				keys = append(keys, k)
+				if keys, err = tx.databaseKeys(kind); err != nil {
+					return err
+				}
 			}
 			set.Keys = append(set.Keys, keys...)
 		}
@@ -204,18 +208,21 @@ func (t *tx) databaseKeys(kind keyset.Kind) ([]keyset.Key, error) {
 	return out, nil
 }
 
-// newDatabaseKey makes a key of kind and keeps it in the database: id, or
-// the next of its table when "".
-func (t *tx) newDatabaseKey(kind keyset.Kind, id string) (keyset.Key, error) {
-	if id == "" {
-		var n int
-		if err := t.get(&n, `SELECT COUNT(*) FROM `+keyTable(kind)); err != nil {
-			return keyset.Key{}, err
-		}
-		id = fmt.Sprintf("k%d", n+1)
-		if kind == keyset.Sealing {
-			id = fmt.Sprintf("s%d", n+1)
-		}
+// newDatabaseKey makes the next key of kind (k1, k2… or s1, s2…) and
+// keeps it in the database. The first one, when first is set, is not
+// inserted if another transaction made it meanwhile.
+func (t *tx) newDatabaseKey(kind keyset.Kind, first bool) (keyset.Key, error) {
+	var n int
+	if err := t.get(&n, `SELECT COUNT(*) FROM `+keyTable(kind)); err != nil {
+		return keyset.Key{}, err
+	}
+	id := fmt.Sprintf("k%d", n+1)
+	if kind == keyset.Sealing {
+		id = fmt.Sprintf("s%d", n+1)
+	}
+	conflict := ""
+	if first {
+		conflict = " ON CONFLICT (id) DO NOTHING"
 	}
 	k, err := keyset.NewKey(kind, id, keyset.Active, t.now, rand.Reader)
 	if err != nil {
@@ -225,7 +232,7 @@ func (t *tx) newDatabaseKey(kind keyset.Kind, id string) (keyset.Key, error) {
 	if kind == keyset.Signing {
 		stored = passcode.MarshalKey(passcode.Key{ID: k.ID, Private: ed25519.NewKeyFromSeed(k.Secret)})
 	}
-	return k, t.exec(`INSERT INTO `+keyTable(kind)+` (id, secret, created_at) VALUES (?, ?, ?)`, k.ID, stored, t.nowText())
+	return k, t.exec(`INSERT INTO `+keyTable(kind)+` (id, secret, created_at) VALUES (?, ?, ?)`+conflict, k.ID, stored, t.nowText())
 }
 
 // RotateKey creates a new signing key in the database that signs from
@@ -240,7 +247,7 @@ func (s *Store) RotateKey(ctx context.Context) (string, error) {
 	}
 	var id string
 	err := s.write(ctx, "rotate key", func(tx *tx) error {
-		k, err := tx.newDatabaseKey(keyset.Signing, "")
+		k, err := tx.newDatabaseKey(keyset.Signing, false)
 		if err != nil {
 			return err
 		}
