@@ -74,8 +74,8 @@ func (s *Store) checkOutsideKeys(ctx context.Context, set *keyset.Set) error {
 		}
 		if len(left) > 0 {
 			return passnum.Errorf(passnum.ECONFLICT, "keys-in-database",
-				"La base garde encore ses clés (%s) alors que les clés viennent du %s : déplacez-les dans un fichier avec « passnum keys move --file FICHIER », lancé sans %s ni %s, puis donnez ce fichier.",
-				strings.Join(left, ", "), set.Source, keyset.EnvFile, keyset.EnvKeys)
+				"La base garde encore ses clés (%s) alors que les clés viennent du %s : déplacez-les dans un nouveau fichier avec « passnum keys move --file FICHIER », puis donnez ce fichier.",
+				strings.Join(left, ", "), set.Source)
 		}
 		type moved struct{ id, public string }
 		signing, err := selectAll(tx, func(sc scanner) (moved, error) {
