@@ -297,7 +297,7 @@ func (d dialect) pageCount() (string, error) {
 }
 
 // retryable tells whether a transaction failed only because it ran
-// concurrently with another: PostgreSQL's (and CockroachDB's) serialization
+// concurrently with another: PostgreSQL's serialization
 // failures and deadlocks, SQLite's busy database, a connection the
 // driver found broken before it sent the first statement.
 //

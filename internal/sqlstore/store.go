@@ -1,6 +1,7 @@
 // Package sqlstore implements passnum.Service on SQLite (embedded, one file,
-// WAL) and on PostgreSQL (and Postgres-wire engines such as CockroachDB) with
-// the same SQL. Writes run in serializable transactions retried on
+// WAL) and on PostgreSQL with the same SQL, kept portable (no advisory locks,
+// engine-specific SQL only in dialect.go), though only those two engines are
+// tested. Writes run in serializable transactions retried on
 // serialization failure; nothing relies on advisory locks.
 package sqlstore
 
@@ -229,9 +230,9 @@ type tx struct {
 // every store instance rebuilds its directory snapshot (directory.go).
 // Every write to what the public directory shows calls it: venues, their
 // places, a venue organisation's name or status, catalogue services. It is
-// code rather than a trigger because CockroachDB has only row-level
-// triggers, and a row-level trigger on PostgreSQL made an import of 20 000
-// venues five times slower (one new version of the counter row per row).
+// code rather than a trigger because a row-level trigger on PostgreSQL
+// made an import of 20 000 venues five times slower (one new version of
+// the counter row per row).
 func (t *tx) directoryChanged() error {
 	if t.directoryBumped {
 		return nil

@@ -1,8 +1,7 @@
--- The pass lifecycle core. Written once for SQLite and PostgreSQL (and
--- Postgres-wire engines such as CockroachDB): {{PK}} and {{ID}} are the only
--- dialect tokens. Instants are TEXT in passnum.TimeLayout (UTC, fixed width,
--- so text order is time order); dates are TEXT YYYY-MM-DD; money is BIGINT
--- cents.
+-- The pass lifecycle core. Written once for SQLite and PostgreSQL: {{PK}}
+-- and {{ID}} are the only dialect tokens. Instants are TEXT in
+-- passnum.TimeLayout (UTC, fixed width, so text order is time order); dates
+-- are TEXT YYYY-MM-DD; money is BIGINT cents.
 
 CREATE TABLE organisations (
     id            {{ID}},
