@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"runtime/debug"
 	"strings"
 
 	"github.com/passnum/passnum"
 )
 
-// Administration: schema, invariants, version (the keys: keys.go).
+// Administration: schema, invariants (the keys: keys.go; the version: version.go).
 
 func (c *cli) migrate(o *options) runFunc {
 	o.usage("", "Crée la base si besoin et applique les migrations du schéma qui manquent.\n"+
@@ -48,45 +47,5 @@ func (c *cli) check(o *options) runFunc {
 		}
 		return passnum.Errorf(passnum.ECONFLICT, "invariants-broken", "%s : %s",
 			broken, strings.Join(rep.Problems, " ; "))
-	}
-}
-
-// version is set at link time: go build -ldflags "-X main.version=v1.2.3".
-var version = ""
-
-func (c *cli) version(o *options) runFunc {
-	o.usage("", "Affiche la version de passnum, le commit et la version de Go.")
-	return func(context.Context, store) error {
-		v, rev, modified, goVersion := version, "", false, ""
-		if info, ok := debug.ReadBuildInfo(); ok {
-			goVersion = info.GoVersion
-			if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-				v = info.Main.Version
-			}
-			for _, s := range info.Settings {
-				switch s.Key {
-				case "vcs.revision":
-					rev = s.Value
-				case "vcs.modified":
-					modified = s.Value == "true"
-				}
-			}
-		}
-		if v == "" {
-			v = "version de développement"
-		}
-		c.printf("passnum %s", v)
-		if rev != "" {
-			c.printf(" (commit %.12s", rev)
-			if modified {
-				c.printf(", modifié")
-			}
-			c.printf(")")
-		}
-		if goVersion != "" {
-			c.printf(", %s", goVersion)
-		}
-		c.printf("\n")
-		return nil
 	}
 }

@@ -74,7 +74,8 @@ choisit PostgreSQL. L'option --db se place avant la commande ou parmi ses
 options.
 
 Chaque commande décrit ses options avec --help, par exemple :
-  passnum programme create --help`
+  passnum programme create --help
+passnum --version (comme passnum version) affiche la version.`
 
 // command is a line of the table of commands (main.go).
 type command struct {
@@ -139,8 +140,14 @@ func (c *cli) execute(ctx context.Context, args []string) error {
 	o := c.options(ctx, "passnum")
 	o.usage("[--db BASE] COMMANDE [OPTIONS]", globalDoc+"\n\nCommandes :\n"+listCommands(cmds, ""))
 	o.allowArgs = true
+	var showVersion bool
+	o.bool(&showVersion, "version", "affiche la version (comme passnum version)")
 	if err := o.parse(args); err != nil {
 		return err
+	}
+	if showVersion {
+		currentStamp().write(c.stdout)
+		return nil
 	}
 	rest := o.set.Args()
 	if len(rest) == 0 {

@@ -64,6 +64,10 @@ type serveConfig struct {
 	secondFactor string
 }
 
+// envAddr is the variable of --addr: the Debian package's unit takes it
+// from /etc/passnum/passnum.env.
+const envAddr = "PASSNUM_ADDR"
+
 // envSecondFactor is the variable of --require-second-factor.
 const envSecondFactor = "PASSNUM_REQUIRE_SECOND_FACTOR"
 
@@ -83,7 +87,7 @@ func (cfg serveConfig) secondFactorPolicy() (passnum.SecondFactorPolicy, error) 
 func (c *cli) serve(o *options) runFunc {
 	o.usage("[--addr :8080] [--demo]", serveDoc)
 	var cfg serveConfig
-	o.string(&cfg.addr, "addr", ":8080", "`adresse` d'écoute, hôte:port")
+	o.string(&cfg.addr, "addr", envOr(envAddr, ":8080"), "`adresse` d'écoute, hôte:port (variable "+envAddr+")")
 	o.bool(&cfg.demo, "demo", "données de démonstration (voir ci-dessus)")
 	o.string(&cfg.metricsToken, "metrics-token", os.Getenv(envMetricsToken), "`jeton` qui ouvre /metrics hors de la boucle locale (en-tête Authorization: Bearer …) ; variable "+envMetricsToken)
 	o.value(logFormatValue{c}, "log-format", "`format` du journal : text ou json (variable "+envLogFormat+")")
