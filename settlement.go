@@ -126,18 +126,57 @@ type Transfer struct {
 	StatementID int64  `json:"statement_id"`
 	EndToEndID  string `json:"end_to_end_id"` // unique per transfer, for the bank's return
 	Creditor    string `json:"creditor"`      // the account holder, 70 characters at most
-	IBAN        string `json:"iban"`
-	BIC         string `json:"bic"`
-	AmountCents int64  `json:"amount_cents"`
-	Reference   string `json:"reference"` // structured creditor reference (ISO 11649)
-	Period      string `json:"period"`    // cut-off date, for the unstructured remittance text
+	// UltimateCreditor is the venue, when the account's holder bears
+	// another name (a federation's or a town's account, say).
+	UltimateCreditor string `json:"ultimate_creditor,omitempty"`
+	IBAN             string `json:"iban"`
+	BIC              string `json:"bic"`
+	AmountCents      int64  `json:"amount_cents"`
+	Reference        string `json:"reference"` // structured creditor reference (ISO 11649)
+	Period           string `json:"period"`    // cut-off date, for the unstructured remittance text
 }
 
 // PayerAccount is the operator's account the transfers leave from.
 type PayerAccount struct {
 	Name string `json:"name"`
 	IBAN string `json:"iban"`
-	BIC  string `json:"bic"`
+	// BIC of the operator's bank: optional, as SEPA no longer requires
+	// it (the bank finds itself from the IBAN).
+	BIC string `json:"bic"`
+	// Format is the message version of the account's payment files, the
+	// one its bank asks for; PainEPC09 unless chosen otherwise.
+	Format PainFormat `json:"format"`
+}
+
+// PainFormat is an ISO 20022 customer credit transfer message version
+// (pain.001) in which payment files are written.
+type PainFormat string
+
+const (
+	// PainEPC09 is pain.001.001.09 under the European Payments Council's
+	// SEPA Credit Transfer customer-to-bank implementation guidelines,
+	// the version most French banks ask for: the default.
+	PainEPC09 PainFormat = "pain.001.001.09"
+	// PainISO10 is ISO's pain.001.001.10, for banks that take it.
+	PainISO10 PainFormat = "pain.001.001.10"
+)
+
+// PainFormats lists the formats a payer account may choose, the default
+// first.
+var PainFormats = []PainFormat{PainEPC09, PainISO10}
+
+// Valid tells whether f is one of PainFormats.
+func (f PainFormat) Valid() bool { return f == PainEPC09 || f == PainISO10 }
+
+// Label says f in French, for the operator's choice.
+func (f PainFormat) Label() string {
+	switch f {
+	case PainEPC09:
+		return "pain.001.001.09, guide SEPA du Conseil européen des paiements (EPC) : celui que demandent la plupart des banques"
+	case PainISO10:
+		return "pain.001.001.10, version ISO 20022 plus récente, si votre banque la demande"
+	}
+	return string(f)
 }
 
 // FunderCharge is what a funder is charged for a programme and a period:

@@ -63,6 +63,8 @@ test("settlement: operator, venue and funder", async () => {
   await page.getByLabel(/^Titulaire du compte/).fill("Coopérative passnum");
   await page.getByLabel(/^IBAN/).fill("FR76 3000 1007 9412 3456 7890 180");
   await page.getByLabel(/^BIC/).fill("BDFEFRPPCCT");
+  // The file format most banks ask for is chosen unless the bank says otherwise.
+  assert.ok(await page.getByRole("radio", { name: /^pain\.001\.001\.09, guide SEPA/ }).isChecked());
   await page.getByRole("button", { name: "Enregistrer le compte de l'opérateur" }).click();
   await page.getByRole("alert").waitFor();
   await check(page, "reglements-compte-erreur");
@@ -77,7 +79,7 @@ test("settlement: operator, venue and funder", async () => {
   await check(page, "lot-de-virements");
   const [xml] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /fichier de virements/ }).click()]);
   const body = readFileSync(await xml.path(), "utf8");
-  assert.match(body, /pain\.001/);
+  assert.match(body, /xmlns="urn:iso:std:iso:20022:tech:xsd:pain\.001\.001\.09"/);
   assert.match(body, /FR7630001007941234567890185/);
 
   // The bank's return: one paid, one rejected with its reason.

@@ -11,7 +11,7 @@ import (
 	"github.com/passnum/passnum"
 )
 
-var updateDocs = flag.Bool("update-docs", false, "rewrite docs/REGISTRE.md from the declaration of personal data")
+var updateDocs = flag.Bool("update-docs", false, "rewrite the generated docs: docs/REGISTRE.md from the declaration of personal data, docs/LICENCES.md from the licences of the build")
 
 // TestRegisterDoc keeps docs/REGISTRE.md equal to the register the code
 // builds with the default settings: a change of the declaration

@@ -215,16 +215,21 @@ func (c *cli) validateRun(ctx context.Context, s store, run int64) error {
 }
 
 func (c *cli) settlePayer(o *options) runFunc {
-	o.usage("[--name NOM --iban IBAN --bic BIC]",
+	o.usage("[--name NOM --iban IBAN [--bic BIC]] [--format VERSION]",
 		"Enregistre le compte de l'opérateur d'où partent les virements aux lieux ;\n"+
-			"sans option, l'affiche. L'IBAN et le BIC sont vérifiés.")
+			"sans option, l'affiche. L'IBAN et le BIC (facultatif en SEPA) sont vérifiés.\n\n"+
+			"--format choisit la version des fichiers de virements, celle que demande la\n"+
+			"banque : "+string(passnum.PainEPC09)+" (guide SEPA de l'EPC, par défaut) ou\n"+
+			string(passnum.PainISO10)+" (ISO 20022) ; seul, il ne change que la version.")
 	var a passnum.PayerAccount
+	var format string
 	o.string(&a.Name, "name", "", "`titulaire` du compte (70 caractères au plus)")
 	o.string(&a.IBAN, "iban", "", "`IBAN` du compte (espaces permises)")
-	o.string(&a.BIC, "bic", "", "`BIC` de la banque (8 ou 11 caractères)")
+	o.string(&a.BIC, "bic", "", "`BIC` de la banque (8 ou 11 caractères), facultatif")
+	o.string(&format, "format", "", "`version` des fichiers : "+string(passnum.PainEPC09)+" ou "+string(passnum.PainISO10))
 	set := func() bool { return o.given("name") || o.given("iban") || o.given("bic") }
 	o.check(func() error {
-		for _, name := range []string{"name", "iban", "bic"} {
+		for _, name := range []string{"name", "iban"} {
 			if set() && !o.given(name) {
 				return o.usageErrorf("l'option --%s est obligatoire", name)
 			}
@@ -232,9 +237,21 @@ func (c *cli) settlePayer(o *options) runFunc {
 		return nil
 	})
 	return func(ctx context.Context, s store) error {
-		if set() {
+		a.Format = passnum.PainFormat(format)
+		if !set() && o.given("format") {
+			// The version alone: the account stays as it is.
+			cur, err := s.PayerAccount(ctx)
+			if passnum.ErrorCode(err) == passnum.ENOTFOUND {
+				return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Aucun compte de l'opérateur : enregistrez-le avec passnum settle payer --name NOM --iban IBAN --format VERSION.")
+			}
+			if err != nil {
+				return err
+			}
+			a.Name, a.IBAN, a.BIC = cur.Name, cur.IBAN, cur.BIC
+		}
+		if set() || o.given("format") {
 			if err := s.SetPayerAccount(ctx, a); err != nil {
-				return optionError(err, map[string]string{"name": "name", "iban": "iban", "bic": "bic"})
+				return optionError(err, map[string]string{"name": "name", "iban": "iban", "bic": "bic", "format": "format"})
 			}
 		}
 		got, err := s.PayerAccount(ctx)
@@ -244,11 +261,15 @@ func (c *cli) settlePayer(o *options) runFunc {
 		if err != nil {
 			return err
 		}
-		if set() {
-			c.printf("Compte de l'opérateur enregistré : %s, %s, %s.\n", got.Name, got.IBAN, got.BIC)
-		} else {
-			c.printf("Compte de l'opérateur : %s, %s, %s.\n", got.Name, got.IBAN, got.BIC)
+		bic := got.BIC
+		if bic == "" {
+			bic = "sans BIC"
 		}
+		what := "Compte de l'opérateur"
+		if set() || o.given("format") {
+			what = "Compte de l'opérateur enregistré"
+		}
+		c.printf("%s : %s, %s, %s ; fichiers de virements en %s.\n", what, got.Name, got.IBAN, bic, got.Format)
 		return nil
 	}
 }

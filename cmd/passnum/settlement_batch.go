@@ -12,7 +12,8 @@ import (
 func (c *cli) settleBatch(o *options) runFunc {
 	o.usage("(--execution-date AAAA-MM-JJ | --id N) --out FICHIER.xml",
 		"Rassemble les relevés validés qui ne sont pas encore dans un lot en un lot\n"+
-			"de virements, un virement par relevé, et écrit son fichier SEPA ("+sepa.Version+")\n"+
+			"de virements, un virement par relevé, et écrit son fichier SEPA (pain.001,\n"+
+			"dans la version choisie pour le compte de l'opérateur : passnum settle payer)\n"+
 			"à déposer à la banque. Le compte de l'opérateur doit être enregistré\n"+
 			"(passnum settle payer).\n\n"+
 			"Avec --id, écrit de nouveau le fichier d'un lot déjà créé, à l'identique.\n"+
@@ -33,7 +34,7 @@ func (c *cli) settleBatch(o *options) runFunc {
 		if o.given("id") {
 			b, err := findPaymentBatch(ctx, s, id)
 			if err == nil {
-				err = writeBatch(ctx, s, b, out)
+				_, err = writeBatch(ctx, s, b, out)
 			}
 			if err != nil {
 				return err
@@ -45,14 +46,15 @@ func (c *cli) settleBatch(o *options) runFunc {
 		if err != nil {
 			return optionError(err, map[string]string{"execution_date": "execution-date"})
 		}
-		if err := writeBatch(ctx, s, b, out); err != nil {
+		format, err := writeBatch(ctx, s, b, out)
+		if err != nil {
 			// The batch exists: say how to get its file once fixed.
 			c.printf("Lot n°%d créé, mais son fichier n'a pas pu être écrit ; réessayez avec passnum settle batch --id %d --out FICHIER.xml.\n", b.ID, b.ID)
 			return err
 		}
 		c.printf("Lot n°%d créé (%s) : %s, %s, exécution le %s.\n", b.ID, b.MessageID, plural(b.Statements, "virement", "virements"),
 			formatEuros(b.ControlSumCents), passnum.FrenchDate(b.ExecutionDate))
-		c.printf("Fichier %s écrit dans %s : déposez-le à la banque.\n", sepa.Version, out)
+		c.printf("Fichier %s écrit dans %s : déposez-le à la banque.\n", format, out)
 		if len(b.Skipped) > 0 {
 			c.printf("Hors du lot, faute de coordonnées bancaires : %s. Leurs relevés iront dans un prochain lot.\n", strings.Join(b.Skipped, ", "))
 		}
@@ -69,11 +71,12 @@ func findPaymentBatch(ctx context.Context, s store, id int64) (*passnum.PaymentB
 	return b, err
 }
 
-// writeBatch writes the SEPA file of a payment batch to path.
-func writeBatch(ctx context.Context, s store, b *passnum.PaymentBatch, path string) error {
+// writeBatch writes the SEPA file of a payment batch to path, in the
+// payer account's format, which it returns.
+func writeBatch(ctx context.Context, s store, b *passnum.PaymentBatch, path string) (passnum.PainFormat, error) {
 	payer, transfers, err := s.PaymentBatchTransfers(ctx, b.ID)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return writeAtomically(path, func(w io.Writer) error { return sepa.Write(w, *b, *payer, transfers, b.CreatedAt) })
+	return sepa.FormatOf(*payer), writeAtomically(path, func(w io.Writer) error { return sepa.Write(w, *b, *payer, transfers, b.CreatedAt) })
 }

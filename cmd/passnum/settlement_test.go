@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/sepa/sepatest"
 	"github.com/passnum/passnum/internal/sqlstore"
 	"github.com/passnum/passnum/internal/storetest"
 )
@@ -85,9 +86,10 @@ func TestSettleStory(t *testing.T) {
 		if out := h.ok("settle", "payer", "--name", "Coopérative passnum", "--iban", "FR76 3000 6000 0112 3456 7890 189", "--bic", "AGRIFRPP"); !strings.Contains(out, "enregistré") {
 			t.Errorf("settle payer: %q", out)
 		}
-		if out := h.ok("settle", "payer"); !strings.Contains(out, "Coopérative passnum") {
+		if out := h.ok("settle", "payer"); !strings.Contains(out, "Coopérative passnum") || !strings.Contains(out, "en pain.001.001.09") {
 			t.Errorf("settle payer (show): %q", out)
 		}
+		h.fail(1, []string{"settle", "payer", "--format", "pain.001.001.03"}, "--format")
 
 		out, errs, code := h.run("settle", "validate", "--run", run)
 		if code != 0 || !strings.Contains(out, "2 relevés du règlement n°"+run+" validés : 5 pass") {
@@ -117,10 +119,28 @@ func TestSettleStory(t *testing.T) {
 		if err := xml.Unmarshal(raw, &doc); err != nil || doc.NbOfTxs != "2" || doc.CtrlSum != "50.00" {
 			t.Fatalf("pain.001 %+v %v\n%s", doc, err, raw)
 		}
+		if !strings.Contains(out, "Fichier pain.001.001.09 écrit") {
+			t.Errorf("settle batch: %q", out)
+		}
+		sepatest.Validate(t, raw, passnum.PainEPC09)
 		again := filepath.Join(t.TempDir(), "copie.xml")
 		h.ok("settle", "batch", "--id", batch, "--out", again)
 		if raw2, _ := os.ReadFile(again); string(raw2) != string(raw) {
 			t.Error("the file written again differs")
+		}
+		// The bank asks for ISO's version: the same batch in it.
+		if out := h.ok("settle", "payer", "--format", "pain.001.001.10"); !strings.Contains(out, "Coopérative passnum, FR7630006000011234567890189, AGRIFRPP ; fichiers de virements en pain.001.001.10") {
+			t.Errorf("settle payer --format: %q", out)
+		}
+		iso := filepath.Join(t.TempDir(), "iso.xml")
+		h.ok("settle", "batch", "--id", batch, "--out", iso)
+		raw10, err := os.ReadFile(iso)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sepatest.Validate(t, raw10, passnum.PainISO10)
+		if strings.Replace(string(raw10), "pain.001.001.10", "pain.001.001.09", 1) != string(raw) {
+			t.Error("the batch in pain.001.001.10 differs from its pain.001.001.09 file by more than the namespace")
 		}
 		if out := h.ok("settle", "batches"); !strings.Contains(out, "2027-04-05") {
 			t.Errorf("settle batches: %q", out)

@@ -166,12 +166,21 @@ func (s *Server) rejectStatement(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+// payerAccountInput is the body of PUT /payer-account: the BIC may be
+// left out, as SEPA does not require it, and the format, to keep it.
+type payerAccountInput struct {
+	Name   string             `json:"name"`
+	IBAN   string             `json:"iban"`
+	BIC    string             `json:"bic,omitempty"`
+	Format passnum.PainFormat `json:"format,omitempty"`
+}
+
 func (s *Server) putPayerAccount(w http.ResponseWriter, r *http.Request) error {
-	var in passnum.PayerAccount
+	var in payerAccountInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.svc.SetPayerAccount(r.Context(), in); err != nil {
+	if err := s.svc.SetPayerAccount(r.Context(), passnum.PayerAccount{Name: in.Name, IBAN: in.IBAN, BIC: in.BIC, Format: in.Format}); err != nil {
 		return err
 	}
 	return s.getPayerAccount(w, r)

@@ -9,6 +9,7 @@ func init() {
 		"SettlementRunCreate": settlementRunInput{},
 		"StatementReject":     rejectInput{},
 		"PaymentBatchCreate":  paymentBatchInput{},
+		"PayerAccountInput":   payerAccountInput{},
 	} {
 		RequestSchemas[name] = v
 	}

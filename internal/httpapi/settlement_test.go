@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/sepa/sepatest"
 	"github.com/passnum/passnum/internal/storetest"
 )
 
@@ -222,6 +223,24 @@ func TestSettlement(t *testing.T) {
 		again := a.do(op, "GET", fmt.Sprintf("/api/v1/payment-batches/%d/pain.001", batch.ID), nil)
 		if !bytes.Equal(again.body, res.body) {
 			t.Error("the pain.001 file differs from one download to the next")
+		}
+		if payer.Format != passnum.PainEPC09 {
+			t.Errorf("payer format %q, want the EPC's by default", payer.Format)
+		}
+		sepatest.Validate(t, res.body, passnum.PainEPC09)
+		// The bank asks for ISO's version: the same batch in it. An
+		// unknown version changes nothing.
+		a.do(op, "PUT", "/api/v1/payer-account", map[string]any{"name": "Coopérative passnum", "iban": testIBAN, "format": "pain.001.001.03"}).
+			problem(http.StatusBadRequest, "invalid-input")
+		a.do(op, "PUT", "/api/v1/payer-account", map[string]any{"name": "Coopérative passnum", "iban": testIBAN, "bic": "AGRIFRPP", "format": "pain.001.001.10"}).
+			ok(http.StatusOK, &payer)
+		if payer.Format != passnum.PainISO10 {
+			t.Errorf("payer format %q after choosing ISO's", payer.Format)
+		}
+		iso := a.do(op, "GET", fmt.Sprintf("/api/v1/payment-batches/%d/pain.001", batch.ID), nil)
+		sepatest.Validate(t, iso.body, passnum.PainISO10)
+		if !bytes.Equal(bytes.Replace(iso.body, []byte("pain.001.001.10"), []byte("pain.001.001.09"), 1), res.body) {
+			t.Error("the batch in pain.001.001.10 differs from its pain.001.001.09 file by more than the namespace")
 		}
 		a.do(venue, "GET", fmt.Sprintf("/api/v1/payment-batches/%d/pain.001", batch.ID), nil).problem(http.StatusForbidden, "forbidden")
 		a.do(op, "GET", "/api/v1/payment-batches/999999/pain.001", nil).problem(http.StatusNotFound, "not-found")

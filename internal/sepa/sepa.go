@@ -9,14 +9,26 @@
 // fault, rather than send a file the bank would reject half of), then the
 // header with the control sums, then the transactions.
 //
-// The message is pain.001.001.10 (Version), the latest version whose
-// official schema we could take from a source we trust (see
-// testdata/README.md); the tests check every file they write against it.
-// Only what SEPA credit transfers use is written: service level SEPA,
-// charges shared (SLEV), amounts in euros, accounts by IBAN, banks by BIC,
-// texts in the EPC's basic Latin character set (see Transliterate) and
-// the remittance as a structured ISO 11649 creditor reference (SCOR), so
-// that the venue's accounting can match the transfer to its statement.
+// The message is the version the payer account asks for (FormatOf):
+// pain.001.001.09 under the European Payments Council's SEPA Credit
+// Transfer customer-to-bank implementation guidelines (EPC132-08, 2023
+// rulebook) by default, the version most French banks ask for, or ISO's
+// pain.001.001.10. Both carry the same elements here, only the namespace
+// differs; the tests check every file they write against the EPC's
+// schema and ISO's (see testdata/README.md).
+//
+// Only what the EPC's guidelines allow is written, so that one file suits
+// both: service level SEPA, charges shared (SLEV) at the payment level,
+// batch booking, amounts in euros from 0.01 to 999 999 999.99, accounts by
+// IBAN, banks by BIC when it is known (the BIC is optional in SEPA: the
+// payer's bank is then "NOTPROVIDED", the creditor's left out), names of
+// 70 characters at most in the EPC's basic Latin character set (see
+// Transliterate), identifiers checked against the same set, the venue as
+// ultimate creditor when the account's holder bears another name, and
+// the remittance as a structured ISO 11649 creditor reference (SCOR,
+// issuer ISO), written on one line so that the structured part stays
+// within the guidelines' 140 characters, so that the venue's accounting
+// can match the transfer to its statement.
 package sepa
 
 import (
@@ -30,11 +42,17 @@ import (
 	"github.com/passnum/passnum"
 )
 
-// Version is the ISO 20022 message Write produces.
-const Version = "pain.001.001.10"
+// FormatOf returns the message version of payer's files: its Format, or
+// passnum.PainEPC09 when it has none.
+func FormatOf(payer passnum.PayerAccount) passnum.PainFormat {
+	if payer.Format == "" {
+		return passnum.PainEPC09
+	}
+	return payer.Format
+}
 
-// Namespace is the XML namespace of Version.
-const Namespace = "urn:iso:std:iso:20022:tech:xsd:" + Version
+// Namespace returns the XML namespace of the messages of format f.
+func Namespace(f passnum.PainFormat) string { return "urn:iso:std:iso:20022:tech:xsd:" + string(f) }
 
 const (
 	// MaxAmountCents is the largest amount of one SEPA credit transfer,
@@ -50,15 +68,18 @@ const (
 	maxNameLen = 70
 )
 
-// Write writes the pain.001 file of batch b: the payer's account, then
-// one transaction per transfer, in order. created dates the message
-// (CreDtTm). Every input is checked before a byte is written: a problem
-// returns a *passnum.Error of code EINVALID naming the statement at fault
-// (or the batch, or the payer). Other errors come from w.
+// Write writes the pain.001 file of batch b, in the payer's format
+// (FormatOf): the payer's account, then one transaction per transfer, in
+// order. created dates the message (CreDtTm). Every input is checked
+// before a byte is written: a problem returns a *passnum.Error of code
+// EINVALID naming the statement at fault (or the batch, or the payer).
+// Other errors come from w.
 //
 // The batch's Statements and ControlSumCents must match the transfers.
 // Names are transliterated into the EPC's character set and cut at 70
 // characters; identifiers (MessageID, EndToEndID) must already be in it.
+// BICs may be empty. A transfer's UltimateCreditor is written only when
+// it reads differently from its Creditor.
 // Transfer.Period is not written: a SEPA transfer carries either a
 // structured or an unstructured remittance, not both, and the creditor
 // reference already names the statement.
@@ -69,7 +90,7 @@ func Write(w io.Writer, b passnum.PaymentBatch, payer passnum.PayerAccount, tran
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	buf := make([]byte, 0, 4096)
-	buf = appendHeader(buf, b, payer, len(transfers), sum, created)
+	buf = appendHeader(buf, FormatOf(payer), b, payer, len(transfers), sum, created)
 	if _, err := bw.Write(buf); err != nil {
 		return fmt.Errorf("sepa: write batch %s: %w", b.MessageID, err)
 	}
@@ -94,6 +115,9 @@ func check(b passnum.PaymentBatch, payer passnum.PayerAccount, transfers []passn
 	if d, err := time.Parse(time.DateOnly, b.ExecutionDate); err != nil || d.Format(time.DateOnly) != b.ExecutionDate {
 		return 0, passnum.Invalid("execution_date", "Lot de paiement %s : la date d'exécution « %s » n'est pas une date AAAA-MM-JJ.", b.MessageID, b.ExecutionDate)
 	}
+	if f := FormatOf(payer); !f.Valid() {
+		return 0, passnum.Invalid("format", "Compte de l'opérateur : le format « %s » n'est ni %s ni %s.", f, passnum.PainEPC09, passnum.PainISO10)
+	}
 	var scratch [maxNameLen]byte
 	if len(appendText(scratch[:0], payer.Name, maxNameLen)) == 0 {
 		return 0, passnum.Invalid("name", "Compte de l'opérateur : le titulaire n'a pas de nom écrit en lettres latines.")
@@ -101,7 +125,7 @@ func check(b passnum.PaymentBatch, payer passnum.PayerAccount, transfers []passn
 	if err := passnum.ValidateIBAN(payer.IBAN); err != nil {
 		return 0, reword(err, "Compte de l'opérateur : ")
 	}
-	if err := passnum.ValidateBIC(payer.BIC); err != nil {
+	if err := checkBIC(payer.BIC); err != nil {
 		return 0, reword(err, "Compte de l'opérateur : ")
 	}
 	if len(transfers) == 0 {
@@ -125,7 +149,7 @@ func check(b passnum.PaymentBatch, payer passnum.PayerAccount, transfers []passn
 		if err := passnum.ValidateIBAN(t.IBAN); err != nil {
 			return 0, reword(err, statementAt(t))
 		}
-		if err := passnum.ValidateBIC(t.BIC); err != nil {
+		if err := checkBIC(t.BIC); err != nil {
 			return 0, reword(err, statementAt(t))
 		}
 		if t.AmountCents <= 0 || t.AmountCents > MaxAmountCents {
@@ -143,6 +167,14 @@ func check(b passnum.PaymentBatch, payer passnum.PayerAccount, transfers []passn
 			b.MessageID, b.Statements, passnum.FrenchEuros(b.ControlSumCents), len(transfers), passnum.FrenchEuros(sum))
 	}
 	return sum, nil
+}
+
+// checkBIC checks a BIC, which may be empty: SEPA does not require it.
+func checkBIC(bic string) error {
+	if bic == "" {
+		return nil
+	}
+	return passnum.ValidateBIC(bic)
 }
 
 // statementAt begins the message of an error about transfer t.
@@ -185,8 +217,10 @@ func reword(err error, at string) error {
 // appendHeader appends the XML declaration, the group header and the
 // payment information up to its first transaction. Every value written
 // has been checked: none needs escaping.
-func appendHeader(buf []byte, b passnum.PaymentBatch, payer passnum.PayerAccount, n int, sum int64, created time.Time) []byte {
-	buf = append(buf, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Document xmlns="`+Namespace+`">`+"\n  <CstmrCdtTrfInitn>\n    <GrpHdr>\n      <MsgId>"...)
+func appendHeader(buf []byte, f passnum.PainFormat, b passnum.PaymentBatch, payer passnum.PayerAccount, n int, sum int64, created time.Time) []byte {
+	buf = append(buf, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Document xmlns="`...)
+	buf = append(buf, Namespace(f)...)
+	buf = append(buf, `">`+"\n  <CstmrCdtTrfInitn>\n    <GrpHdr>\n      <MsgId>"...)
 	buf = append(buf, b.MessageID...)
 	buf = append(buf, "</MsgId>\n      <CreDtTm>"...)
 	buf = created.Truncate(time.Second).AppendFormat(buf, time.RFC3339)
@@ -208,28 +242,58 @@ func appendHeader(buf []byte, b passnum.PaymentBatch, payer passnum.PayerAccount
 	buf = appendText(buf, payer.Name, maxNameLen)
 	buf = append(buf, "</Nm>\n      </Dbtr>\n      <DbtrAcct>\n        <Id>\n          <IBAN>"...)
 	buf = append(buf, payer.IBAN...)
-	buf = append(buf, "</IBAN>\n        </Id>\n      </DbtrAcct>\n      <DbtrAgt>\n        <FinInstnId>\n          <BICFI>"...)
-	buf = append(buf, payer.BIC...)
-	buf = append(buf, "</BICFI>\n        </FinInstnId>\n      </DbtrAgt>\n      <ChrgBr>SLEV</ChrgBr>\n"...)
+	buf = append(buf, "</IBAN>\n        </Id>\n      </DbtrAcct>\n      <DbtrAgt>\n        <FinInstnId>\n"...)
+	if payer.BIC != "" {
+		buf = append(buf, "          <BICFI>"...)
+		buf = append(buf, payer.BIC...)
+		buf = append(buf, "</BICFI>\n"...)
+	} else {
+		// The payer's bank must be named: without its BIC, the
+		// guidelines' only other identification.
+		buf = append(buf, "          <Othr>\n            <Id>NOTPROVIDED</Id>\n          </Othr>\n"...)
+	}
+	buf = append(buf, "        </FinInstnId>\n      </DbtrAgt>\n      <ChrgBr>SLEV</ChrgBr>\n"...)
 	return buf
 }
 
 // appendTransfer appends one CdtTrfTxInf. The schema orders the
-// creditor's bank (CdtrAgt) before the creditor.
+// creditor's bank (CdtrAgt, left out without a BIC, as the guidelines
+// ask) before the creditor, and the ultimate creditor after its account.
 func appendTransfer(buf []byte, t *passnum.Transfer) []byte {
 	buf = append(buf, "      <CdtTrfTxInf>\n        <PmtId>\n          <EndToEndId>"...)
 	buf = append(buf, t.EndToEndID...)
 	buf = append(buf, "</EndToEndId>\n        </PmtId>\n        <Amt>\n          <InstdAmt Ccy=\"EUR\">"...)
 	buf = appendAmount(buf, t.AmountCents)
-	buf = append(buf, "</InstdAmt>\n        </Amt>\n        <CdtrAgt>\n          <FinInstnId>\n            <BICFI>"...)
-	buf = append(buf, t.BIC...)
-	buf = append(buf, "</BICFI>\n          </FinInstnId>\n        </CdtrAgt>\n        <Cdtr>\n          <Nm>"...)
+	buf = append(buf, "</InstdAmt>\n        </Amt>\n"...)
+	if t.BIC != "" {
+		buf = append(buf, "        <CdtrAgt>\n          <FinInstnId>\n            <BICFI>"...)
+		buf = append(buf, t.BIC...)
+		buf = append(buf, "</BICFI>\n          </FinInstnId>\n        </CdtrAgt>\n"...)
+	}
+	buf = append(buf, "        <Cdtr>\n          <Nm>"...)
+	start := len(buf)
 	buf = appendText(buf, t.Creditor, maxNameLen)
+	creditor := buf[start:]
 	buf = append(buf, "</Nm>\n        </Cdtr>\n        <CdtrAcct>\n          <Id>\n            <IBAN>"...)
 	buf = append(buf, t.IBAN...)
-	buf = append(buf, "</IBAN>\n          </Id>\n        </CdtrAcct>\n        <RmtInf>\n          <Strd>\n            <CdtrRefInf>\n              <Tp>\n                <CdOrPrtry>\n                  <Cd>SCOR</Cd>\n                </CdOrPrtry>\n              </Tp>\n              <Ref>"...)
+	buf = append(buf, "</IBAN>\n          </Id>\n        </CdtrAcct>\n"...)
+	if t.UltimateCreditor != "" {
+		mark := len(buf)
+		buf = append(buf, "        <UltmtCdtr>\n          <Nm>"...)
+		start := len(buf)
+		buf = appendText(buf, t.UltimateCreditor, maxNameLen)
+		if ultimate := buf[start:]; len(ultimate) == 0 || string(ultimate) == string(creditor) {
+			buf = buf[:mark] // nothing the creditor's name does not say
+		} else {
+			buf = append(buf, "</Nm>\n        </UltmtCdtr>\n"...)
+		}
+	}
+	// The structured remittance on one line: the guidelines count the
+	// characters of its tags and data, at most 140 (here 122 with the
+	// longest reference).
+	buf = append(buf, "        <RmtInf>\n          <Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>ISO</Issr></Tp><Ref>"...)
 	buf = append(buf, t.Reference...)
-	buf = append(buf, "</Ref>\n            </CdtrRefInf>\n          </Strd>\n        </RmtInf>\n      </CdtTrfTxInf>\n"...)
+	buf = append(buf, "</Ref></CdtrRefInf></Strd>\n        </RmtInf>\n      </CdtTrfTxInf>\n"...)
 	return buf
 }
 

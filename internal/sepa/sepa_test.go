@@ -8,20 +8,18 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/sepa/sepatest"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/example.xml")
-
-// xsd is the official schema of Version (see testdata/README.md).
-const xsd = "testdata/" + Version + ".xsd"
+var update = flag.Bool("update", false, "rewrite testdata/example.*.xml")
 
 // testIBAN makes the n-th valid French IBAN: 23 digits of BBAN, then the
 // check digits that make it ≡ 1 (mod 97).
@@ -57,7 +55,7 @@ func sample(n int) (passnum.PaymentBatch, passnum.PayerAccount, []passnum.Transf
 	}
 	b := passnum.PaymentBatch{ID: 7, MessageID: "PASSNUM-2026-03-02-7", ExecutionDate: "2026-03-05",
 		Statements: n, ControlSumCents: sum, Actor: "operateur@example.org", CreatedAt: created}
-	payer := passnum.PayerAccount{Name: "Opérateur du Pass numérique", IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP882"}
+	payer := passnum.PayerAccount{Name: "Opérateur du Pass numérique", IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP882", Format: passnum.PainEPC09}
 	return b, payer, ts
 }
 
@@ -109,6 +107,7 @@ func TestWriteRefuses(t *testing.T) {
 		{"payer name", func(in input) { in.payer.Name = "北京" }, "name", "Compte de l'opérateur"},
 		{"payer IBAN", func(in input) { in.payer.IBAN = "FR7630006000011234567890188" }, "iban", "Compte de l'opérateur : IBAN invalide"},
 		{"payer BIC", func(in input) { in.payer.BIC = "AGRI" }, "bic", "Compte de l'opérateur : BIC invalide"},
+		{"payer format", func(in input) { in.payer.Format = "pain.001.001.03" }, "format", "Compte de l'opérateur : le format « pain.001.001.03 » n'est ni pain.001.001.09 ni pain.001.001.10"},
 		{"no transfer", func(in input) { *in.ts = nil; in.b.Statements, in.b.ControlSumCents = 0, 0 }, "transfers", "aucun virement"},
 		{"creditor IBAN", second(func(t *passnum.Transfer) { t.IBAN = "FR76 3000 6000 0112 3456 7890 189" }), "iban", "Relevé n°1001 (Association Emmaüs Connect) : IBAN invalide"},
 		{"creditor IBAN outside SEPA", second(func(t *passnum.Transfer) { t.IBAN = "US7630006000011234567890189" }), "iban", "Relevé n°1001"},
@@ -168,6 +167,7 @@ type document struct {
 		Dbtr        string `xml:"Dbtr>Nm"`
 		DbtrIBAN    string `xml:"DbtrAcct>Id>IBAN"`
 		DbtrBIC     string `xml:"DbtrAgt>FinInstnId>BICFI"`
+		DbtrAgtOthr string `xml:"DbtrAgt>FinInstnId>Othr>Id"`
 		ChrgBr      string
 		Tx          []struct {
 			EndToEndId string `xml:"PmtId>EndToEndId"`
@@ -177,9 +177,13 @@ type document struct {
 			} `xml:"Amt>InstdAmt"`
 			Cdtr    string `xml:"Cdtr>Nm"`
 			IBAN    string `xml:"CdtrAcct>Id>IBAN"`
-			BIC     string `xml:"CdtrAgt>FinInstnId>BICFI"`
-			RefType string `xml:"RmtInf>Strd>CdtrRefInf>Tp>CdOrPrtry>Cd"`
-			Ref     string `xml:"RmtInf>Strd>CdtrRefInf>Ref"`
+			CdtrAgt *struct {
+				BIC string `xml:"FinInstnId>BICFI"`
+			}
+			Ultimate string `xml:"UltmtCdtr>Nm"`
+			RefType  string `xml:"RmtInf>Strd>CdtrRefInf>Tp>CdOrPrtry>Cd"`
+			RefIssr  string `xml:"RmtInf>Strd>CdtrRefInf>Tp>Issr"`
+			Ref      string `xml:"RmtInf>Strd>CdtrRefInf>Ref"`
 		} `xml:"CdtTrfTxInf"`
 	} `xml:"CstmrCdtTrfInitn>PmtInf"`
 }
@@ -198,8 +202,76 @@ func cents(t *testing.T, s string) int64 {
 	return n
 }
 
+// formats are the message versions every test writes.
+var formats = []passnum.PainFormat{passnum.PainEPC09, passnum.PainISO10}
+
 func TestWriteReadBack(t *testing.T) {
-	b, payer, ts := sample(250)
+	namespaces := map[passnum.PainFormat]string{
+		passnum.PainEPC09: "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09",
+		passnum.PainISO10: "urn:iso:std:iso:20022:tech:xsd:pain.001.001.10",
+		"":                "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09", // the default
+	}
+	for format, ns := range namespaces {
+		t.Run(string(format), func(t *testing.T) {
+			b, payer, ts := sample(250)
+			payer.Format = format
+			ts[1].BIC = "" // SEPA needs no BIC: no creditor's bank then
+			ts[2].UltimateCreditor = "Espace numérique du Val"
+			ts[3].UltimateCreditor = ts[3].Creditor // nothing more to say
+			var out bytes.Buffer
+			if err := Write(&out, b, payer, ts, created); err != nil {
+				t.Fatal(err)
+			}
+			var d document
+			if err := xml.Unmarshal(out.Bytes(), &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.NS != ns {
+				t.Errorf("namespace %q, want %q", d.NS, ns)
+			}
+			if d.GrpHdr.MsgId != b.MessageID || d.GrpHdr.CreDtTm != "2026-03-02T09:30:15+01:00" || d.GrpHdr.InitgPty.Nm != "Operateur du Pass numerique" {
+				t.Errorf("group header %+v", d.GrpHdr)
+			}
+			if len(d.PmtInf) != 1 {
+				t.Fatalf("%d PmtInf, want 1", len(d.PmtInf))
+			}
+			p := d.PmtInf[0]
+			if p.PmtInfId != b.MessageID || p.PmtMtd != "TRF" || p.BtchBookg != "true" || p.SvcLvl != "SEPA" || p.ReqdExctnDt != "2026-03-05" ||
+				p.Dbtr != "Operateur du Pass numerique" || p.DbtrIBAN != payer.IBAN || p.DbtrBIC != payer.BIC || p.DbtrAgtOthr != "" || p.ChrgBr != "SLEV" {
+				t.Errorf("payment information %+v", p)
+			}
+			var sum int64
+			for i, tx := range p.Tx {
+				want := ts[i]
+				got := cents(t, tx.Amt.Value)
+				sum += got
+				if tx.EndToEndId != want.EndToEndID || tx.Amt.Ccy != "EUR" || got != want.AmountCents || tx.IBAN != want.IBAN ||
+					tx.RefType != "SCOR" || tx.RefIssr != "ISO" || tx.Ref != want.Reference || tx.Cdtr != Transliterate(want.Creditor) && len(tx.Cdtr) != maxNameLen {
+					t.Errorf("transaction %d: %+v, from %+v", i, tx, want)
+				}
+				if i == 1 && tx.CdtrAgt != nil || i != 1 && (tx.CdtrAgt == nil || tx.CdtrAgt.BIC != want.BIC) {
+					t.Errorf("transaction %d: creditor's bank %+v, BIC %q", i, tx.CdtrAgt, want.BIC)
+				}
+				if wantUltimate := map[int]string{2: "Espace numerique du Val"}[i]; tx.Ultimate != wantUltimate {
+					t.Errorf("transaction %d: ultimate creditor %q, want %q", i, tx.Ultimate, wantUltimate)
+				}
+				if !clean(tx.Cdtr) || len(tx.Cdtr) > maxNameLen {
+					t.Errorf("transaction %d: creditor %q", i, tx.Cdtr)
+				}
+			}
+			if n := strconv.Itoa(len(ts)); d.GrpHdr.NbOfTxs != n || p.NbOfTxs != n || len(p.Tx) != len(ts) {
+				t.Errorf("NbOfTxs %s and %s for %d transactions, want %s", d.GrpHdr.NbOfTxs, p.NbOfTxs, len(p.Tx), n)
+			}
+			if cents(t, d.GrpHdr.CtrlSum) != sum || cents(t, p.CtrlSum) != sum || sum != b.ControlSumCents {
+				t.Errorf("CtrlSum %s and %s, the amounts sum to %d cents, the batch says %d", d.GrpHdr.CtrlSum, p.CtrlSum, sum, b.ControlSumCents)
+			}
+		})
+	}
+}
+
+func TestWritePayerWithoutBIC(t *testing.T) {
+	b, payer, ts := sample(2)
+	payer.BIC = ""
 	var out bytes.Buffer
 	if err := Write(&out, b, payer, ts, created); err != nil {
 		t.Fatal(err)
@@ -208,98 +280,91 @@ func TestWriteReadBack(t *testing.T) {
 	if err := xml.Unmarshal(out.Bytes(), &d); err != nil {
 		t.Fatal(err)
 	}
-	if d.NS != Namespace || Namespace != "urn:iso:std:iso:20022:tech:xsd:pain.001.001.10" {
-		t.Errorf("namespace %q", d.NS)
-	}
-	if d.GrpHdr.MsgId != b.MessageID || d.GrpHdr.CreDtTm != "2026-03-02T09:30:15+01:00" || d.GrpHdr.InitgPty.Nm != "Operateur du Pass numerique" {
-		t.Errorf("group header %+v", d.GrpHdr)
-	}
-	if len(d.PmtInf) != 1 {
-		t.Fatalf("%d PmtInf, want 1", len(d.PmtInf))
-	}
-	p := d.PmtInf[0]
-	if p.PmtInfId != b.MessageID || p.PmtMtd != "TRF" || p.BtchBookg != "true" || p.SvcLvl != "SEPA" || p.ReqdExctnDt != "2026-03-05" ||
-		p.Dbtr != "Operateur du Pass numerique" || p.DbtrIBAN != payer.IBAN || p.DbtrBIC != payer.BIC || p.ChrgBr != "SLEV" {
-		t.Errorf("payment information %+v", p)
-	}
-	var sum int64
-	for i, tx := range p.Tx {
-		want := ts[i]
-		got := cents(t, tx.Amt.Value)
-		sum += got
-		if tx.EndToEndId != want.EndToEndID || tx.Amt.Ccy != "EUR" || got != want.AmountCents || tx.IBAN != want.IBAN || tx.BIC != want.BIC ||
-			tx.RefType != "SCOR" || tx.Ref != want.Reference || tx.Cdtr != Transliterate(want.Creditor) && len(tx.Cdtr) != maxNameLen {
-			t.Errorf("transaction %d: %+v, from %+v", i, tx, want)
-		}
-		if !clean(tx.Cdtr) || len(tx.Cdtr) > maxNameLen {
-			t.Errorf("transaction %d: creditor %q", i, tx.Cdtr)
-		}
-	}
-	if n := strconv.Itoa(len(ts)); d.GrpHdr.NbOfTxs != n || p.NbOfTxs != n || len(p.Tx) != len(ts) {
-		t.Errorf("NbOfTxs %s and %s for %d transactions, want %s", d.GrpHdr.NbOfTxs, p.NbOfTxs, len(p.Tx), n)
-	}
-	if cents(t, d.GrpHdr.CtrlSum) != sum || cents(t, p.CtrlSum) != sum || sum != b.ControlSumCents {
-		t.Errorf("CtrlSum %s and %s, the amounts sum to %d cents, the batch says %d", d.GrpHdr.CtrlSum, p.CtrlSum, sum, b.ControlSumCents)
+	if p := d.PmtInf[0]; p.DbtrBIC != "" || p.DbtrAgtOthr != "NOTPROVIDED" {
+		t.Errorf("payer's bank without BIC: BICFI %q, Othr %q, want NOTPROVIDED", p.DbtrBIC, p.DbtrAgtOthr)
 	}
 }
 
-// TestWriteExample compares a small file with testdata/example.xml, for
-// people to read what Write produces (go test -run Example -update).
+// TestWriteExample compares a small file of each format with
+// testdata/example.FORMAT.xml, for people to read what Write produces
+// (go test -run Example -update).
 func TestWriteExample(t *testing.T) {
-	b, payer, ts := sample(3)
-	var out bytes.Buffer
-	if err := Write(&out, b, payer, ts, created); err != nil {
-		t.Fatal(err)
-	}
-	const golden = "testdata/example.xml"
-	if *update {
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(out.Bytes(), want) {
-		t.Errorf("Write differs from %s (go test -run Example -update rewrites it):\n%s", golden, out.Bytes())
+	for _, format := range formats {
+		t.Run(string(format), func(t *testing.T) {
+			b, payer, ts := sample(3)
+			payer.Format = format
+			ts[2].UltimateCreditor = "Forêt numérique de Brocéliande"
+			var out bytes.Buffer
+			if err := Write(&out, b, payer, ts, created); err != nil {
+				t.Fatal(err)
+			}
+			golden := "testdata/example." + string(format) + ".xml"
+			if *update {
+				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out.Bytes(), want) {
+				t.Errorf("Write differs from %s (go test -run Example -update rewrites it):\n%s", golden, out.Bytes())
+			}
+		})
 	}
 }
 
-// xmllint returns the path of xmllint. Without it the test is skipped on
-// a developer's machine, but fails under CI (CI set, as .ci/run does):
-// the files must be checked against the official schema.
-func xmllint(t *testing.T) string {
+// edgeCases are batches at the bounds of what the EPC's guidelines allow.
+// Each edit starts from sample(n).
+var edgeCases = []struct {
+	name string
+	n    int
+	edit func(b *passnum.PaymentBatch, payer *passnum.PayerAccount, ts []passnum.Transfer)
+}{
+	{"sample", 40, nil},
+	{"amounts at the limits", 3, func(_ *passnum.PaymentBatch, _ *passnum.PayerAccount, ts []passnum.Transfer) {
+		ts[0].AmountCents, ts[1].AmountCents, ts[2].AmountCents = 1, MaxAmountCents, MaxAmountCents-1
+	}},
+	{"control sum of a thousand largest transfers", 1000, func(_ *passnum.PaymentBatch, _ *passnum.PayerAccount, ts []passnum.Transfer) {
+		for i := range ts {
+			ts[i].AmountCents = MaxAmountCents
+		}
+	}},
+	{"identifiers, names and reference at their longest", 3, func(b *passnum.PaymentBatch, payer *passnum.PayerAccount, ts []passnum.Transfer) {
+		b.MessageID = "M" + strings.Repeat("0123456789", 3)[:29] + "-/?:Z"
+		payer.Name = strings.Repeat("Coopérative numérique ", 5)
+		ts[0].EndToEndID = strings.Repeat("E", 34) + "9"
+		ts[0].Creditor = strings.Repeat("Médiathèque ", 10)
+		ts[0].UltimateCreditor = strings.Repeat("Œuvre ", 20)
+		ts[0].Reference = CreditorReference("000000000539007547034")
+		ts[1].Creditor = strings.Repeat("é", 71) // cut within the transliteration
+	}},
+	{"accents and characters outside the set", 4, func(_ *passnum.PaymentBatch, payer *passnum.PayerAccount, ts []passnum.Transfer) {
+		payer.Name = "Coopérative « Numérique » & Cie <script>"
+		ts[0].Creditor = `Le "Cyber" <b>n° 3</b> ; l'Œil & la Forêt`
+		ts[1].Creditor = "Ça Gère 🎉 北京 Łódź – Straße…"
+		ts[2].Creditor = "Tiers\tlieu\u00a0de\u202fla Gare\r\n\x00\u202e"
+		ts[3].UltimateCreditor = "Maison France Services d'Évry-Courcouronnes ™ ©"
+	}},
+	{"no BIC anywhere", 3, func(_ *passnum.PaymentBatch, payer *passnum.PayerAccount, ts []passnum.Transfer) {
+		payer.BIC = ""
+		for i := range ts {
+			ts[i].BIC = ""
+		}
+	}},
+	{"ten thousand transfers", 10_000, nil},
+}
+
+// build returns edge case c written in format f.
+func build(t *testing.T, c int, f passnum.PainFormat) []byte {
 	t.Helper()
-	path, err := exec.LookPath("xmllint")
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip("xmllint is missing (Debian: apt-get install libxml2-utils); under CI this test fails")
-		}
-		t.Fatal("xmllint is missing: the pain.001 files cannot be checked against the schema (Debian: apt-get install libxml2-utils)")
+	tc := edgeCases[c]
+	b, payer, ts := sample(tc.n)
+	payer.Format = f
+	if tc.edit != nil {
+		tc.edit(&b, &payer, ts)
 	}
-	return path
-}
-
-func TestWriteValidatesAgainstSchema(t *testing.T) {
-	lint := xmllint(t)
-	dir := t.TempDir()
-	validate := func(name string, content []byte) error {
-		file := filepath.Join(dir, name)
-		if err := os.WriteFile(file, content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Command(lint, "--noout", "--schema", xsd, file).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("%w: %s", err, out)
-		}
-		return nil
-	}
-
-	b, payer, ts := sample(40)
-	ts[0].AmountCents, ts[1].AmountCents = 1, MaxAmountCents
-	ts[2].Creditor = strings.Repeat("Médiathèque ", 10) // cut at 70 characters
-	ts[3].Reference = CreditorReference("000000000539007547034")
 	b.ControlSumCents = 0
 	for _, tr := range ts {
 		b.ControlSumCents += tr.AmountCents
@@ -308,13 +373,83 @@ func TestWriteValidatesAgainstSchema(t *testing.T) {
 	if err := Write(&out, b, payer, ts, created.UTC()); err != nil {
 		t.Fatal(err)
 	}
-	if err := validate("batch.xml", out.Bytes()); err != nil {
-		t.Errorf("%s: %v", xsd, err)
+	return out.Bytes()
+}
+
+// TestWriteValidatesAgainstSchemas writes every edge case in both formats
+// and checks each file against the official schema of its format: the
+// EPC's for pain.001.001.09, ISO's for pain.001.001.10.
+func TestWriteValidatesAgainstSchemas(t *testing.T) {
+	sepatest.Xmllint(t)
+	for c, tc := range edgeCases {
+		for _, f := range formats {
+			t.Run(tc.name+"/"+string(f), func(t *testing.T) {
+				sepatest.Validate(t, build(t, c, f), f)
+			})
+		}
 	}
-	// The check must be able to fail: a file the schema refuses.
-	bad := bytes.Replace(out.Bytes(), []byte("<ChrgBr>SLEV</ChrgBr>"), []byte("<ChrgBr>ALL</ChrgBr>"), 1)
-	if err := validate("bad.xml", bad); err == nil {
-		t.Errorf("xmllint accepted a file with ChrgBr ALL")
+}
+
+// TestWriteStaysWithinTheGuidelines checks, on every edge case, what the
+// EPC's guidelines ask beyond their schema: texts in the basic Latin set,
+// names of 70 characters at most, the structured remittance within 140
+// characters.
+func TestWriteStaysWithinTheGuidelines(t *testing.T) {
+	text := regexp.MustCompile(`<\w+(?: [^>]*)?>([^<]*)</(\w+)>`)
+	strd := regexp.MustCompile(`<Strd>(.*?)</Strd>`)
+	for c, tc := range edgeCases {
+		t.Run(tc.name, func(t *testing.T) {
+			file := build(t, c, passnum.PainEPC09)
+			body := file[bytes.Index(file, []byte("<Document")):]
+			for _, m := range text.FindAllSubmatch(body, -1) {
+				if value, tag := string(m[1]), string(m[2]); value == "" || !inCharset(value) {
+					t.Fatalf("<%s> %q: outside the EPC's basic Latin set", tag, value)
+				} else if tag == "Nm" && len(value) > maxNameLen {
+					t.Fatalf("<Nm> %q: %d characters, more than 70", value, len(value))
+				}
+			}
+			all := strd.FindAllSubmatch(body, -1)
+			if len(all) != bytes.Count(body, []byte("<CdtTrfTxInf>")) {
+				t.Fatalf("%d structured remittances on one line, for %d transfers", len(all), bytes.Count(body, []byte("<CdtTrfTxInf>")))
+			}
+			for _, m := range all {
+				if len(m[1]) > 140 {
+					t.Fatalf("structured remittance of %d characters, more than 140: %s", len(m[1]), m[1])
+				}
+			}
+		})
+	}
+}
+
+// TestSchemasRefuse shows that each schema check can fail, and that the
+// EPC's schema holds rules ISO's does not.
+func TestSchemasRefuse(t *testing.T) {
+	sepatest.Xmllint(t)
+	tests := []struct {
+		name      string
+		from, to  string
+		refusedBy []passnum.PainFormat
+	}{
+		{"charges borne by all", "<ChrgBr>SLEV</ChrgBr>", "<ChrgBr>ALL</ChrgBr>", formats},
+		{"charges shared, not SEPA", "<ChrgBr>SLEV</ChrgBr>", "<ChrgBr>SHAR</ChrgBr>", []passnum.PainFormat{passnum.PainEPC09}},
+		{"a milliard euros", "<InstdAmt Ccy=\"EUR\">0.01<", "<InstdAmt Ccy=\"EUR\">1000000000.00<", []passnum.PainFormat{passnum.PainEPC09}},
+		{"name of 71 characters", "<Nm>Operateur du Pass numerique</Nm>", "<Nm>" + strings.Repeat("N", 71) + "</Nm>", []passnum.PainFormat{passnum.PainEPC09}},
+		{"service level not SEPA", "<Cd>SEPA</Cd>", "<Cd>NURG</Cd>", []passnum.PainFormat{passnum.PainEPC09}},
+	}
+	for _, tt := range tests {
+		for _, f := range formats {
+			t.Run(tt.name+"/"+string(f), func(t *testing.T) {
+				file := build(t, 1, f) // amounts at the limits: the first is 0.01
+				bad := bytes.Replace(file, []byte(tt.from), []byte(tt.to), 1)
+				if bytes.Equal(bad, file) {
+					t.Fatalf("%q is not in the file", tt.from)
+				}
+				err := sepatest.Check(t, bad, f)
+				if refused := slices.Contains(tt.refusedBy, f); refused != (err != nil) {
+					t.Errorf("refused %v, want %v: %v", err != nil, refused, err)
+				}
+			})
+		}
 	}
 }
 

@@ -408,7 +408,9 @@ func (s *Store) ValidateStatement(ctx context.Context, id int64) (*passnum.State
 	return out, wrapf(err, "validate statement %d", id)
 }
 
-// SetPayerAccount records the operator's account the transfers leave from.
+// SetPayerAccount records the operator's account the transfers leave
+// from. Its BIC may be empty; an empty Format keeps the account's format
+// (passnum.PainEPC09 for a first account).
 func (s *Store) SetPayerAccount(ctx context.Context, pa passnum.PayerAccount) error {
 	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActSettle); err != nil {
 		return err
@@ -425,20 +427,34 @@ func (s *Store) SetPayerAccount(ctx context.Context, pa passnum.PayerAccount) er
 	if err := passnum.ValidateIBAN(pa.IBAN); err != nil {
 		return err
 	}
-	if err := passnum.ValidateBIC(pa.BIC); err != nil {
-		return err
+	if pa.BIC != "" {
+		if err := passnum.ValidateBIC(pa.BIC); err != nil {
+			return err
+		}
+	}
+	if pa.Format != "" && !pa.Format.Valid() {
+		return passnum.Invalid("format", "Format de fichier de virements inconnu : « %s ». Choisissez %s (guide SEPA de l'EPC) ou %s (ISO 20022).", pa.Format, passnum.PainEPC09, passnum.PainISO10)
 	}
 	return s.write(ctx, "payer account", func(tx *tx) error {
-		n, err := tx.execN(`UPDATE payer_account SET name = ?, iban = ?, bic = ?, updated_at = ? WHERE id = 1`, pa.Name, pa.IBAN, pa.BIC, tx.nowText())
+		if pa.Format == "" {
+			pa.Format = passnum.PainEPC09
+			cur, err := tx.payer()
+			if err == nil {
+				pa.Format = cur.Format
+			} else if passnum.ErrorCode(err) != passnum.ENOTFOUND {
+				return err
+			}
+		}
+		n, err := tx.execN(`UPDATE payer_account SET name = ?, iban = ?, bic = ?, format = ?, updated_at = ? WHERE id = 1`, pa.Name, pa.IBAN, pa.BIC, string(pa.Format), tx.nowText())
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			if err := tx.exec(`INSERT INTO payer_account (id, name, iban, bic, updated_at) VALUES (1, ?, ?, ?, ?)`, pa.Name, pa.IBAN, pa.BIC, tx.nowText()); err != nil {
+			if err := tx.exec(`INSERT INTO payer_account (id, name, iban, bic, format, updated_at) VALUES (1, ?, ?, ?, ?, ?)`, pa.Name, pa.IBAN, pa.BIC, string(pa.Format), tx.nowText()); err != nil {
 				return err
 			}
 		}
-		return tx.audit("settlement.payer", "payer_account", pa.Name+" "+maskIBAN(pa.IBAN))
+		return tx.audit("settlement.payer", "payer_account", pa.Name+" "+maskIBAN(pa.IBAN)+" "+string(pa.Format))
 	})
 }
 
@@ -471,7 +487,7 @@ func (s *Store) PayerAccount(ctx context.Context) (*passnum.PayerAccount, error)
 
 func (t *tx) payer() (*passnum.PayerAccount, error) {
 	var pa passnum.PayerAccount
-	err := t.row(`SELECT name, iban, bic FROM payer_account WHERE id = 1`).Scan(&pa.Name, &pa.IBAN, &pa.BIC)
+	err := t.row(`SELECT name, iban, bic, format FROM payer_account WHERE id = 1`).Scan(&pa.Name, &pa.IBAN, &pa.BIC, &pa.Format)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Le compte de l'opérateur d'où partent les virements n'est pas encore renseigné.")
 	}
@@ -609,7 +625,9 @@ func (s *Store) FindPaymentBatch(ctx context.Context, id int64) (*passnum.Paymen
 }
 
 // PaymentBatchTransfers returns the payer and one transfer per statement of
-// a batch, with each venue's bank account as it is now (operator).
+// a batch, with each venue's bank account as it is now (operator). The
+// venue is the transfer's ultimate creditor when the account's holder
+// bears another name.
 func (s *Store) PaymentBatchTransfers(ctx context.Context, batchID int64) (*passnum.PayerAccount, []passnum.Transfer, error) {
 	a := passnum.ActorFromContext(ctx)
 	if err := passnum.Authorize(a, passnum.ActStatementRead); err != nil {
@@ -634,10 +652,11 @@ func (s *Store) PaymentBatchTransfers(ctx context.Context, batchID int64) (*pass
 		}
 		out, err = selectAll(tx, func(sc scanner) (passnum.Transfer, error) {
 			var t passnum.Transfer
-			err := sc.Scan(&t.StatementID, &t.EndToEndID, &t.Creditor, &t.IBAN, &t.BIC, &t.AmountCents, &t.Reference, &t.Period)
+			err := sc.Scan(&t.StatementID, &t.EndToEndID, &t.Creditor, &t.UltimateCreditor, &t.IBAN, &t.BIC, &t.AmountCents, &t.Reference, &t.Period)
 			return t, err
-		}, `SELECT s.id, COALESCE(s.reference, ''), COALESCE(NULLIF(v.bank_holder, ''), o.name), COALESCE(v.bank_iban, ''), COALESCE(v.bank_bic, ''),
-				s.amount_cents, COALESCE(s.reference, ''), s.cut_off
+		}, `SELECT s.id, COALESCE(s.reference, ''), COALESCE(NULLIF(v.bank_holder, ''), o.name),
+				CASE WHEN COALESCE(v.bank_holder, '') IN ('', o.name) THEN '' ELSE o.name END,
+				COALESCE(v.bank_iban, ''), COALESCE(v.bank_bic, ''), s.amount_cents, COALESCE(s.reference, ''), s.cut_off
 			FROM statements s JOIN organisations o ON o.id = s.venue_id LEFT JOIN venues v ON v.org_id = s.venue_id
 			WHERE s.batch_id = ? ORDER BY s.id`, batchID)
 		return err
@@ -648,6 +667,9 @@ func (s *Store) PaymentBatchTransfers(ctx context.Context, batchID int64) (*pass
 	for i := range out {
 		if r := []rune(out[i].Creditor); len(r) > 70 {
 			out[i].Creditor = string(r[:70])
+		}
+		if r := []rune(out[i].UltimateCreditor); len(r) > 70 {
+			out[i].UltimateCreditor = string(r[:70])
 		}
 	}
 	return payer, out, nil

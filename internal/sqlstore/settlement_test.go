@@ -190,9 +190,14 @@ func TestSettlementLifecycle(t *testing.T) {
 		}
 		check()
 		payer, transfers, err := s.PaymentBatchTransfers(op, batch.ID)
-		if err != nil || payer.IBAN != testIBAN || len(transfers) != 1 || transfers[0].EndToEndID != st1.Reference || transfers[0].IBAN != testIBAN ||
+		if err != nil || payer.IBAN != testIBAN || payer.Format != passnum.PainEPC09 || len(transfers) != 1 || transfers[0].EndToEndID != st1.Reference || transfers[0].IBAN != testIBAN ||
 			transfers[0].AmountCents != 3000 || transfers[0].Period != "2027-03-31" {
 			t.Fatalf("transfers %+v %+v %v", payer, transfers, err)
+		}
+		// setBank's holder is an association named after the venue: the
+		// venue is the ultimate creditor.
+		if tr := transfers[0]; tr.Creditor != "Association "+f.Venue.Name || tr.UltimateCreditor != f.Venue.Name {
+			t.Errorf("creditor %q, ultimate creditor %q, want the association and %q", tr.Creditor, tr.UltimateCreditor, f.Venue.Name)
 		}
 		_, _, err = s.PaymentBatchTransfers(st.VenueCtx(f.Venue), batch.ID)
 		wantCode(t, err, passnum.EFORBIDDEN, "venue reads transfers")
@@ -412,4 +417,49 @@ func TestDefaultCutOff(t *testing.T) {
 	if err != nil || !end.Equal(time.Date(2027, 3, 31, 22, 0, 0, 0, time.UTC)) {
 		t.Errorf("CutOffEnd = %s %v", end, err)
 	}
+}
+
+// TestPayerAccountFormat records the operator's account with each message
+// version of its payment files, and without a BIC, which SEPA does not
+// require; an unknown version changes nothing.
+func TestPayerAccountFormat(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		s := env.Store
+		op := st.As(st.NewFixture(t, env, st.Options{}).Operator)
+		tests := []struct {
+			name    string
+			account passnum.PayerAccount
+			want    passnum.PainFormat // "" when refused
+			wantBIC string
+		}{
+			{"first account, no format: the EPC's", passnum.PayerAccount{Name: "APTIC", IBAN: testIBAN, BIC: "AGRIFRPP"}, passnum.PainEPC09, "AGRIFRPP"},
+			{"ISO's version", passnum.PayerAccount{Name: "APTIC", IBAN: testIBAN, BIC: "AGRIFRPP", Format: passnum.PainISO10}, passnum.PainISO10, "AGRIFRPP"},
+			{"no format keeps it", passnum.PayerAccount{Name: "APTIC", IBAN: testIBAN}, passnum.PainISO10, ""},
+			{"unknown version", passnum.PayerAccount{Name: "APTIC", IBAN: testIBAN, BIC: "AGRIFRPP", Format: "pain.001.001.03"}, "", ""},
+			{"bad BIC", passnum.PayerAccount{Name: "APTIC", IBAN: testIBAN, BIC: "AGRI"}, "", ""},
+			{"back to the EPC's", passnum.PayerAccount{Name: "APTIC", IBAN: testIBAN, BIC: "cmbr fr2b ark", Format: passnum.PainEPC09}, passnum.PainEPC09, "CMBRFR2BARK"},
+		}
+		var last *passnum.PayerAccount
+		for _, tt := range tests {
+			err := s.SetPayerAccount(op, tt.account)
+			got, rerr := s.PayerAccount(op)
+			if rerr != nil {
+				t.Fatalf("%s: read back: %v", tt.name, rerr)
+			}
+			if tt.want == "" {
+				wantCode(t, err, passnum.EINVALID, tt.name)
+				if *got != *last {
+					t.Errorf("%s: refused, yet the account is now %+v (was %+v)", tt.name, got, last)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if got.Format != tt.want || got.BIC != tt.wantBIC {
+				t.Errorf("%s: format %q, BIC %q, want %q, %q", tt.name, got.Format, got.BIC, tt.want, tt.wantBIC)
+			}
+			last = got
+		}
+	})
 }

@@ -69,11 +69,15 @@ type settlementsPage struct {
 	Unbatched      int
 	UnbatchedCents int64
 	Payer          *passnum.PayerAccount
-	Batches        []*passnum.PaymentBatch
-	Programmes     []*passnum.Programme
-	PageNo, Pages  int
-	PrevURL        string
-	NextURL        string
+	// Formats are the payer account's choices of file format, the
+	// default first.
+	Formats       []passnum.PainFormat
+	DefaultFormat passnum.PainFormat
+	Batches       []*passnum.PaymentBatch
+	Programmes    []*passnum.Programme
+	PageNo, Pages int
+	PrevURL       string
+	NextURL       string
 }
 
 const statementsPerPage = 50
@@ -84,7 +88,7 @@ func (s *Server) settlements(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) settlementsView(w http.ResponseWriter, r *http.Request, v *view, status int) error {
 	ctx := r.Context()
-	d := &settlementsPage{State: passnum.StatementState(r.URL.Query().Get("etat"))}
+	d := &settlementsPage{State: passnum.StatementState(r.URL.Query().Get("etat")), Formats: passnum.PainFormats, DefaultFormat: passnum.PainEPC09}
 	if d.State != "" && statementTabTitle(d.State) == "Tous" {
 		d.State = ""
 	}
@@ -241,9 +245,10 @@ func (s *Server) validateRun(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) setPayerAccount(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
-	a := passnum.PayerAccount{Name: strings.TrimSpace(f.Get("payer_name")), IBAN: f.Get("payer_iban"), BIC: f.Get("payer_bic")}
+	a := passnum.PayerAccount{Name: strings.TrimSpace(f.Get("payer_name")), IBAN: f.Get("payer_iban"), BIC: f.Get("payer_bic"),
+		Format: passnum.PainFormat(f.Get("payer_format"))}
 	if err := s.svc.SetPayerAccount(r.Context(), a); err != nil {
-		return s.settlementFormError(w, r, err, map[string]string{"name": "payer_name", "holder": "payer_name", "iban": "payer_iban", "bic": "payer_bic"})
+		return s.settlementFormError(w, r, err, map[string]string{"name": "payer_name", "holder": "payer_name", "iban": "payer_iban", "bic": "payer_bic", "format": "payer_format"})
 	}
 	return s.redirect(w, r, "/operateur/reglements#compte", "Compte de l'opérateur enregistré : les virements partiront de ce compte.")
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/sepa/sepatest"
 	"github.com/passnum/passnum/internal/storetest"
 )
 
@@ -144,6 +145,29 @@ func TestSettlementFlow(t *testing.T) {
 				t.Errorf("pain.001 lacks %s:\n%.2000s", want, xml.body)
 			}
 		}
+		sepatest.Validate(t, []byte(xml.body), passnum.PainEPC09)
+		// The bank asks for ISO's version, and the operator drops the
+		// BIC, which SEPA does not need; an unknown version is sent back
+		// on its field.
+		if a := s.get(op, "/operateur/reglements"); !strings.Contains(a.body, `value="pain.001.001.09" checked`) || !strings.Contains(a.text(), "au format pain.001.001.09") {
+			t.Errorf("the account's format is not shown:\n%s", a.text())
+		}
+		payer := url.Values{"payer_name": {"Coopérative passnum"}, "payer_iban": {"FR76 3000 1007 9412 3456 7890 185"}, "payer_format": {"pain.001.001.03"}}
+		if a := s.post(op, "/operateur/reglements/compte", payer); a.status != http.StatusBadRequest || !strings.Contains(a.body, `id="payer_format-error"`) {
+			t.Errorf("unknown format: %d\n%.400s", a.status, a.text())
+		}
+		payer.Set("payer_format", "pain.001.001.10")
+		if a := s.post(op, "/operateur/reglements/compte", payer); a.status != http.StatusSeeOther {
+			t.Fatalf("payer account in ISO's version: %d\n%.400s", a.status, a.text())
+		}
+		if a := s.get(op, "/operateur/reglements"); !strings.Contains(a.body, `value="pain.001.001.10" checked`) || !strings.Contains(a.text(), "sans BIC") {
+			t.Errorf("the account's new format is not shown:\n%s", a.text())
+		}
+		iso := s.get(op, batch+"/pain001.xml")
+		if !strings.Contains(iso.body, "<Id>NOTPROVIDED</Id>") {
+			t.Errorf("the payer's bank without BIC is not NOTPROVIDED:\n%.2000s", iso.body)
+		}
+		sepatest.Validate(t, []byte(iso.body), passnum.PainISO10)
 		// Which statement is whose.
 		sts, _, err := env.Store.ListStatements(opCtx, passnum.StatementFilter{})
 		if err != nil || len(sts) != 2 {
