@@ -74,6 +74,9 @@ type DirectoryPage struct {
 	Total  int               `json:"total"`
 	// Centre is the point of the place criterion, for maps.
 	Centre *LatLon `json:"centre,omitempty"`
+	// Freshness says how recent the figures are when a read replica
+	// serves them (serve --db-read); nil without one.
+	Freshness *Freshness `json:"freshness,omitempty"`
 }
 
 // DirectoryEntry is a venue's public page: its description, catalogue,
@@ -87,6 +90,9 @@ type DirectoryEntry struct {
 	Services      []*CatalogueService `json:"catalogue"`
 	Places        []*Place            `json:"places"`
 	NextSessions  []*WorkshopSession  `json:"next_sessions"`
+	// Freshness says how recent the figures are when a read replica
+	// serves them (serve --db-read); nil without one.
+	Freshness *Freshness `json:"freshness,omitempty"`
 }
 
 // DirectoryService answers the public directory, without an account.

@@ -450,6 +450,9 @@ type IndicatorReport struct {
 	Funders map[int64]string `json:"funders"`
 	// Years are the years the scope has figures for (periods to choose).
 	Years []int `json:"years"`
+	// Freshness says how recent the figures are when a read replica
+	// serves them (serve --db-read); nil without one.
+	Freshness *Freshness `json:"freshness,omitempty"`
 }
 
 // IndicatorSnapshot describes a computation of the indicators.
@@ -459,6 +462,9 @@ type IndicatorSnapshot struct {
 	Duration   time.Duration `json:"duration_ns"`
 	Passes     int64         `json:"passes"`
 	Cells      int64         `json:"cells"`
+	// Freshness says how recent the figures are when a read replica
+	// serves them (serve --db-read); nil without one.
+	Freshness *Freshness `json:"freshness,omitempty"`
 }
 
 // ScopeChoice is a scope an actor may read, with its French label.

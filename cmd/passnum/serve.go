@@ -62,6 +62,7 @@ type serveConfig struct {
 	signIn                        signInSettings // ProConnect (signin.go)
 	// secondFactor is --require-second-factor as given ("": not given).
 	secondFactor string
+	replica      *readReplicaOptions // --db-read (replica.go)
 }
 
 // envAddr is the variable of --addr: the Debian package's unit takes it
@@ -104,6 +105,7 @@ func (c *cli) serve(o *options) runFunc {
 	o.string(&cfg.secondFactor, "require-second-factor", os.Getenv(envSecondFactor), "qui doit prouver un second facteur (application d'authentification, clé d'accès) à la connexion : admins (les administrateurs de l'opérateur et des financeurs ; défaut) ou off (personne, chacun peut en ajouter un ; défaut de --demo) ; variable "+envSecondFactor)
 	cfg.mail = mailFlags(o)
 	cfg.signIn.declare(o)
+	cfg.replica = readReplicaFlags(o)
 	o.check(func() error {
 		if _, err := cfg.secondFactorPolicy(); err != nil {
 			return o.usageErrorf("--require-second-factor : %s", passnum.ErrorMessage(err))
@@ -137,6 +139,12 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	if err != nil {
 		return err
 	}
+	storeOpts := []sqlstore.Option{sqlstore.WithSecondFactor(secondFactor)}
+	if opt, err := cfg.replica.storeOption(c.dsn); err != nil {
+		return err
+	} else if opt != nil {
+		storeOpts = append(storeOpts, opt)
+	}
 	// Listen first: the address is the start of the links of the
 	// messages the store queues, the demonstration's included.
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -147,7 +155,7 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	if cfg.publicURL != "" {
 		base = strings.TrimSuffix(cfg.publicURL, "/")
 	}
-	s, creds, err := c.serveStore(ctx, cfg.demo, sqlstore.WithSecondFactor(secondFactor), sqlstore.WithPublicURL(base))
+	s, creds, err := c.serveStore(ctx, cfg.demo, append(storeOpts, sqlstore.WithPublicURL(base))...)
 	if err != nil {
 		ln.Close()
 		return err
@@ -204,6 +212,9 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	c.printf("Interface web : %s/ ; API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base, base)
 	c.printf("Second facteur à la connexion : %s.\n", secondFactor)
 	c.printf("Clés (signature des QR codes, chiffrement des graines TOTP) : %s.\n", s.Keys().Source)
+	if d := cfg.replica.describe(); d != "" {
+		c.printf("%s\n", d)
+	}
 	if cfg.demo && cfg.secondFactor == "" {
 		c.printf("(Démonstration : le second facteur n'est pas exigé, pour que les comptes ci-dessous s'ouvrent tout de suite ; --require-second-factor admins l'exige.)\n")
 	}

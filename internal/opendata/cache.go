@@ -27,12 +27,24 @@ type Cache struct {
 }
 
 // Release returns the protected release of the latest snapshot and when it
-// was computed; ENOTFOUND before the first computation.
+// was computed; ENOTFOUND before the first computation. The release says
+// how fresh it is when a read replica served it (its Freshness: the
+// snapshot's, read for this call; the rest is shared by every caller).
 func (c *Cache) Release(ctx context.Context, src Source) (*Release, time.Time, error) {
 	snap, err := src.LatestIndicators(ctx)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	rel, at, err := c.release(ctx, src, snap)
+	if err != nil || snap.Freshness == nil {
+		return rel, at, err
+	}
+	fresh := *rel
+	fresh.Freshness = snap.Freshness
+	return &fresh, at, nil
+}
+
+func (c *Cache) release(ctx context.Context, src Source, snap *passnum.IndicatorSnapshot) (*Release, time.Time, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.rel != nil && c.at.Equal(snap.ComputedAt) {

@@ -56,6 +56,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+
+	"github.com/passnum/passnum"
 )
 
 // DefaultThreshold is the smallest group size that may be published: counts
@@ -111,6 +113,9 @@ type Release struct {
 	Measures  []string
 	Threshold int
 	Rows      []Row
+	// Freshness says how recent the figures are when a read replica
+	// served them; nil without one.
+	Freshness *passnum.Freshness
 }
 
 // node is one cell of a (month, measure) tree: index 0 is the nation.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/csvfile"
 )
 
@@ -57,6 +58,8 @@ type jsonRelease struct {
 	Threshold int       `json:"threshold"`
 	Measures  []string  `json:"measures"`
 	Rows      []jsonRow `json:"rows"`
+	// Freshness: only when a read replica served the figures.
+	Freshness *passnum.Freshness `json:"freshness,omitempty"`
 }
 
 type jsonRow struct {
@@ -71,7 +74,7 @@ type jsonRow struct {
 // WriteJSON writes the release as one JSON document. A suppressed count is
 // null and its measure is listed in the row's "suppressed" array.
 func (r *Release) WriteJSON(w io.Writer) error {
-	out := jsonRelease{Threshold: r.Threshold, Measures: r.Measures, Rows: make([]jsonRow, 0, len(r.Rows))}
+	out := jsonRelease{Threshold: r.Threshold, Measures: r.Measures, Rows: make([]jsonRow, 0, len(r.Rows)), Freshness: r.Freshness}
 	for _, row := range r.Rows {
 		jr := jsonRow{Month: row.Month, Level: row.Level, Departement: row.Departement, Commune: row.Commune,
 			Counts: make(map[string]*int, len(row.Values)), Suppressed: []string{}}

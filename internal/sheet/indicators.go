@@ -82,6 +82,9 @@ func Indicators(rep *passnum.IndicatorReport) *Table {
 	if !rep.ComputedAt.IsZero() {
 		t.Notes = append(t.Notes, "Chiffres arrêtés le "+passnum.FrenchDateTime(rep.ComputedAt))
 	}
+	if rep.Freshness != nil {
+		t.Notes = append(t.Notes, rep.Freshness.French())
+	}
 	t.Notes = append(t.Notes, "Case vide : indicateur sans valeur pour la ligne (taux sans pass remis, délai sans carnet entamé).")
 
 	row := func(label string, v *passnum.IndicatorValues) []Cell {

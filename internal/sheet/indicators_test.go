@@ -126,3 +126,14 @@ func TestIndicatorsKinds(t *testing.T) {
 		t.Errorf("rows %+v, notes %q", tb.Rows, tb.Notes)
 	}
 }
+
+// TestIndicatorsFreshness: figures read on a replica say how fresh they
+// are in the notes (above the XLSX table).
+func TestIndicatorsFreshness(t *testing.T) {
+	at := time.Date(2027, 3, 15, 13, 32, 0, 0, time.UTC)
+	tb := Indicators(&passnum.IndicatorReport{Dimension: passnum.DimProgramme,
+		Freshness: &passnum.Freshness{Source: passnum.SourceReplica, AsOf: at, LagSeconds: 3}})
+	if !slices.Contains(tb.Notes, "Données à jour à 14 h 32 (réplique en retard de 3 s).") {
+		t.Errorf("notes %q do not say how fresh the figures are", tb.Notes)
+	}
+}

@@ -96,31 +96,37 @@ func bitsOf(values, list []string) uint32 {
 	return b
 }
 
-// snapshot returns a snapshot of the directory as the database has it now.
-func (s *Store) snapshot(ctx context.Context) (*directory, error) {
+// snapshot returns a snapshot of the directory as the database has it now,
+// and how fresh it is. Both reads may lag (replica.go): a snapshot in
+// memory newer than the replica's version (taken on the primary during a
+// fallback) is kept rather than replaced by an older one.
+func (s *Store) snapshot(ctx context.Context) (*directory, *passnum.Freshness, error) {
 	var version int64
-	if err := s.db.QueryRowContext(ctx, `SELECT version FROM directory_version WHERE id = 1`).Scan(&version); err != nil {
-		return nil, fmt.Errorf("directory version: %w", err)
+	fresh, err := s.lagging(ctx, func(tx *tx) error {
+		return tx.get(&version, `SELECT version FROM directory_version WHERE id = 1`)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("directory version: %w", err)
 	}
-	if d := s.directory.cur.Load(); d != nil && d.version == version {
-		return d, nil
+	if d := s.directory.cur.Load(); d != nil && d.version >= version {
+		return d, fresh, nil
 	}
 	s.directory.mu.Lock()
 	defer s.directory.mu.Unlock()
 	if d := s.directory.cur.Load(); d != nil && d.version >= version {
-		return d, nil // rebuilt meanwhile by another search
+		return d, fresh, nil // rebuilt meanwhile by another search
 	}
 	var d *directory
-	err := s.read(ctx, func(tx *tx) error {
+	fresh, err = s.lagging(ctx, func(tx *tx) error {
 		var err error
 		d, err = tx.loadDirectory()
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s.directory.cur.Store(d)
-	return d, nil
+	return d, fresh, nil
 }
 
 // loadDirectory reads the listed venues and what searches filter on.
@@ -277,12 +283,12 @@ func (s *Store) SearchDirectory(ctx context.Context, f passnum.DirectoryFilter) 
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.snapshot(ctx)
+	d, fresh, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
 	hits := d.search(p)
-	out := &passnum.DirectoryPage{Venues: []*passnum.DirectoryVenue{}, Total: len(hits)}
+	out := &passnum.DirectoryPage{Venues: []*passnum.DirectoryVenue{}, Total: len(hits), Freshness: fresh}
 	if p.centre != nil {
 		out.Centre = &passnum.LatLon{Lat: p.centre.Lat, Lon: p.centre.Lon}
 	}
@@ -476,7 +482,8 @@ func newTerritorySet(areas []string) *territorySet {
 // withdrawn) are not found.
 func (s *Store) DirectoryEntry(ctx context.Context, orgID int64) (*passnum.DirectoryEntry, error) {
 	var e *passnum.DirectoryEntry
-	err := s.read(ctx, func(tx *tx) error {
+	// A read that may lag (replica.go).
+	fresh, err := s.lagging(ctx, func(tx *tx) error {
 		v, err := tx.findVenue(orgID)
 		if err != nil {
 			return err
@@ -517,6 +524,7 @@ func (s *Store) DirectoryEntry(ctx context.Context, orgID int64) (*passnum.Direc
 		return nil, err
 	}
 	e.NextSessions = sessions
+	e.Freshness = fresh
 	return e, nil
 }
 

@@ -317,7 +317,8 @@ func (s *Store) Indicators(ctx context.Context, sc passnum.Scope, dim passnum.Di
 		return nil, passnum.Invalid("dimension", "Axe inconnu : %q.", dim)
 	}
 	var rep *passnum.IndicatorReport
-	err := s.read(ctx, func(tx *tx) error {
+	// A read that may lag (replica.go).
+	fresh, err := s.lagging(ctx, func(tx *tx) error {
 		ok, err := tx.canReadScope(a, sc)
 		if err != nil {
 			return err
@@ -375,7 +376,11 @@ func (s *Store) Indicators(ctx context.Context, sc passnum.Scope, dim passnum.Di
 		sort.Ints(rep.Years)
 		return nil
 	})
-	return rep, wrapf(err, "indicators of %s by %s", sc, dim)
+	if err != nil {
+		return nil, wrapf(err, "indicators of %s by %s", sc, dim)
+	}
+	rep.Freshness = fresh
+	return rep, nil
 }
 
 func rowValues(rows []passnum.IndicatorRow) []passnum.IndicatorValues {
@@ -534,7 +539,8 @@ func (s *Store) IndicatorScopes(ctx context.Context) ([]passnum.ScopeChoice, err
 		return nil, err
 	}
 	var out []passnum.ScopeChoice
-	err := s.read(ctx, func(tx *tx) error {
+	// A read that may lag (replica.go).
+	_, err := s.lagging(ctx, func(tx *tx) error {
 		out = nil
 		n, err := tx.scopeNames()
 		if err != nil {
@@ -613,12 +619,17 @@ func (s *Store) IndicatorScopes(ctx context.Context) ([]passnum.ScopeChoice, err
 // LatestIndicators describes the latest snapshot.
 func (s *Store) LatestIndicators(ctx context.Context) (*passnum.IndicatorSnapshot, error) {
 	var snap *passnum.IndicatorSnapshot
-	err := s.read(ctx, func(tx *tx) error {
+	// A read that may lag (replica.go).
+	fresh, err := s.lagging(ctx, func(tx *tx) error {
 		var err error
 		snap, err = tx.latestSnapshot()
 		return err
 	})
-	return snap, err
+	if err != nil {
+		return nil, err
+	}
+	snap.Freshness = fresh
+	return snap, nil
 }
 
 // OpenData returns the open data cells of the latest snapshot. They are
@@ -626,7 +637,8 @@ func (s *Store) LatestIndicators(ctx context.Context) (*passnum.IndicatorSnapsho
 func (s *Store) OpenData(ctx context.Context) ([]passnum.OpenDataCell, time.Time, error) {
 	var out []passnum.OpenDataCell
 	var at time.Time
-	err := s.read(ctx, func(tx *tx) error {
+	// A read that may lag (replica.go).
+	_, err := s.lagging(ctx, func(tx *tx) error {
 		out = nil
 		snap, err := tx.latestSnapshot()
 		if err != nil {

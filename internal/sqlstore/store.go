@@ -76,6 +76,10 @@ type Store struct {
 	// retentionBatchSize is how many records a batch of the retention
 	// job erases (retention.go); 0 means the default.
 	retentionBatchSize int
+	// replicaConfig is WithReadReplica's, replica the standby's pool
+	// and state once open (replica.go); nil without a replica.
+	replicaConfig *ReadReplica
+	replica       *replica
 	// publicURL is the address people type, on which the links of
 	// messages are built (notify.go); nil until it is set.
 	publicURL atomic.Pointer[string]
@@ -110,6 +114,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if s.db, s.wdb, err = s.dialect.open(dsn); err != nil {
 		return nil, err
 	}
+	if s.replicaConfig != nil {
+		if err := s.openReplica(*s.replicaConfig); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	if s.dialect.groupCommit() {
 		s.startCommitter()
 	}
@@ -141,6 +151,11 @@ func (s *Store) Close() error {
 	}
 	if s.wdb != nil && s.wdb != s.db {
 		if e := s.wdb.Close(); err == nil {
+			err = e
+		}
+	}
+	if s.replica != nil {
+		if e := s.replica.db.Close(); err == nil {
 			err = e
 		}
 	}

@@ -123,6 +123,22 @@ func OpenPostgres(t testing.TB, opts ...sqlstore.Option) *Env {
 // indexes in tablespace ("": the database's default).
 func OpenPostgresInTablespace(t testing.TB, tablespace string, opts ...sqlstore.Option) *Env {
 	t.Helper()
+	dsn := PostgresSchema(t, tablespace)
+	clock := NewClock(Start)
+	s, err := sqlstore.Open(context.Background(), dsn, append([]sqlstore.Option{sqlstore.WithClock(clock.Now), sqlstore.WithLogger(quietLogger)}, opts...)...)
+	if err != nil {
+		t.Fatalf("open postgres store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return &Env{Name: "postgres", Store: s, Clock: clock, DSN: dsn}
+}
+
+// PostgresSchema creates a new schema, dropped at the end of the test,
+// and returns the URL of PASSNUM_TEST_POSTGRES that uses it (its
+// search_path), with its tables and indexes in tablespace ("": the
+// database's default). It skips the test when the variable is unset.
+func PostgresSchema(t testing.TB, tablespace string) string {
+	t.Helper()
 	base := os.Getenv(PostgresEnv)
 	if base == "" {
 		t.Skip(PostgresEnv + " not set")
@@ -155,13 +171,7 @@ func OpenPostgresInTablespace(t testing.TB, tablespace string, opts ...sqlstore.
 		q.Set("default_tablespace", tablespace) // a run-time parameter of every connection
 	}
 	u.RawQuery = q.Encode()
-	clock := NewClock(Start)
-	s, err := sqlstore.Open(context.Background(), u.String(), append([]sqlstore.Option{sqlstore.WithClock(clock.Now), sqlstore.WithLogger(quietLogger)}, opts...)...)
-	if err != nil {
-		t.Fatalf("open postgres store: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return &Env{Name: "postgres", Store: s, Clock: clock, DSN: u.String()}
+	return u.String()
 }
 
 // As returns a context acting as a.

@@ -22,6 +22,8 @@ type openDataView struct {
 	First      string // first month, "mars 2027"
 	Last       string
 	Communes   int
+	// Freshness: when a read replica served the figures (serve --db-read).
+	Freshness *passnum.Freshness
 }
 
 // openDataRelease returns the protected open data of the latest snapshot,
@@ -39,7 +41,7 @@ func (s *Server) openData(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	default:
-		d.Ready, d.ComputedAt = true, at
+		d.Ready, d.ComputedAt, d.Freshness = true, at, rel.Freshness
 		months, communes := map[string]bool{}, map[string]bool{}
 		for _, row := range rel.Rows {
 			months[row.Month] = true
