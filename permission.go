@@ -78,6 +78,20 @@ const (
 	ActRightsRequestManage Action = "rights-requests.manage"
 )
 
+// Actions of calls for projects and their applications (call.go). A
+// collectivité that applies is an organisation of kind funder: it
+// co-finances the convention it asks for.
+const (
+	ActCallManage       Action = "calls.manage"
+	ActCallRead         Action = "calls.read"
+	ActApplicationWrite Action = "applications.write"
+	ActApplicationRead  Action = "applications.read"
+	// ActConventionRead reads conventions: their parties, the call's
+	// funder and the operator (store); hubs read the figures of their
+	// territory's conventions.
+	ActConventionRead Action = "conventions.read"
+)
+
 type grant struct {
 	kind OrgKind
 	role Role // "" means any role
@@ -156,6 +170,16 @@ var permissions = map[Action][]grant{
 	// The journal of who read personal data: the operator's administrators
 	// review it (it names the staff who read).
 	ActPersonalReadsRead: {opAdmin},
+
+	// Calls for projects: a funder's admins open theirs and decide on
+	// their applications; a collectivité's admins apply. Everyone who
+	// reads a programme reads calls; applications are read by their
+	// applicant, its group, the call's funder and the operator (store).
+	ActCallManage:       {opAdmin, fnAdmin},
+	ActCallRead:         {opAny, funder, hub},
+	ActApplicationWrite: {fnAdmin},
+	ActApplicationRead:  {opAny, funder},
+	ActConventionRead:   {opAny, funder, hub},
 }
 
 // Can tells whether the actor's organisation kind and role allow action.

@@ -20,6 +20,18 @@ type ReasonInfo struct {
 	Description string
 }
 
+// Reasons of calls for projects, applications and conventions (call.go).
+const (
+	ReasonCallClosed            = "call-closed"
+	ReasonApplicantIneligible   = "applicant-ineligible"
+	ReasonApplicationIncomplete = "application-incomplete"
+	ReasonApplicationState      = "application-state"
+	ReasonMatchingRule          = "matching-rule"
+	ReasonEnvelopeExceeded      = "envelope-exceeded"
+	ReasonBelowPaid             = "below-paid"
+	ReasonOverCalled            = "over-called"
+)
+
 // ReasonInternal is the reason of internal errors, whose detail people
 // never see.
 const ReasonInternal = "internal"
@@ -256,6 +268,16 @@ var reasons = [...]ReasonInfo{
 	{ReasonProgrammeExpired, EREFUSED, "Programme expiré", "La validité du programme (tolérance comprise) est passée."},
 	{ReasonNothingToActivate, ECONFLICT, "Rien à activer", "Les pass demandés sont déjà activés ou bloqués."},
 	{ReasonFundsInsufficient, EREFUSED, "Fonds insuffisants", "Les fonds reçus des financeurs ne couvrent pas les pass à activer : enregistrez d'abord l'ordre de paiement."},
+
+	// Calls for projects, applications, conventions.
+	{ReasonCallClosed, EREFUSED, "Appel à projets clos", "L'appel à projets n'est pas ouvert aux candidatures à cette date : le détail donne ses dates d'ouverture et de clôture."},
+	{ReasonApplicantIneligible, EREFUSED, "Candidat non éligible", "Le type de collectivité ou le territoire de la candidature n'est pas de ceux que l'appel à projets accepte."},
+	{ReasonApplicationIncomplete, EREFUSED, "Candidature incomplète", "Il manque une partie du dossier (titre, territoire, objectifs, budget, engagement propre de la collectivité, réponses aux questions) : le détail nomme la première. Rien n'a été déposé."},
+	{ReasonApplicationState, ECONFLICT, "État de la candidature incompatible", "La candidature n'est pas dans l'état que l'opération demande : on modifie un brouillon, on dépose un brouillon, on retient ou refuse une candidature déposée."},
+	{ReasonMatchingRule, EREFUSED, "Règle de cofinancement non respectée", "La part du financeur de l'appel dans la convention dépasserait le plafond de l'appel (50 % par défaut) : la collectivité et ses cofinanceurs apportent le reste. Rien n'a été enregistré."},
+	{ReasonEnvelopeExceeded, EREFUSED, "Enveloppe dépassée", "Le montant engagé dépasserait l'enveloppe de l'appel à projets : le détail donne ce qui reste. Rien n'a été enregistré."},
+	{ReasonOverCalled, EREFUSED, "Appel de fonds au-delà de l'engagement", "Ce qui est appelé à un financeur pour une année dépasserait son engagement dans la convention pour cette année (ou un avenant le ramènerait sous ce qui lui est déjà appelé) : le détail donne les montants. Rien n'a été enregistré."},
+	{ReasonBelowPaid, EREFUSED, "Montant inférieur au déjà versé", "L'avenant ramènerait l'engagement d'un financeur en dessous de ce qu'il a déjà versé pour la convention : le détail donne les deux montants. Rien n'a été enregistré."},
 
 	// Carnets and beneficiaries.
 	{ReasonCarnetNotActivated, EREFUSED, "Carnet non activé", "Le carnet n'est pas encore activé : il ne peut pas être attribué."},

@@ -118,6 +118,14 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonReadReasonRequired, "read-reason-required"},
 		{passnum.ReasonAuditChainBroken, "audit-chain-broken"},
 		{passnum.ReasonAuditAnchorMissing, "audit-anchor-missing"},
+		{passnum.ReasonCallClosed, "call-closed"},
+		{passnum.ReasonApplicantIneligible, "applicant-ineligible"},
+		{passnum.ReasonApplicationIncomplete, "application-incomplete"},
+		{passnum.ReasonApplicationState, "application-state"},
+		{passnum.ReasonMatchingRule, "matching-rule"},
+		{passnum.ReasonEnvelopeExceeded, "envelope-exceeded"},
+		{passnum.ReasonBelowPaid, "below-paid"},
+		{passnum.ReasonOverCalled, "over-called"},
 	}
 	codes := map[string]bool{passnum.ECONFLICT: true, passnum.EINTERNAL: true, passnum.EINVALID: true, passnum.ENOTFOUND: true,
 		passnum.EUNAUTHORIZED: true, passnum.EFORBIDDEN: true, passnum.ERATELIMIT: true, passnum.EREFUSED: true, passnum.EUNAVAILABLE: true}

@@ -46,6 +46,9 @@ type Service interface {
 	PersonalReadService
 	AuditChainService
 	MailService
+	CallService
+	SelectionService
+	MoneyInService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

@@ -42,6 +42,10 @@ type Credentials struct {
 	// service of its catalogue the programme pays for.
 	VenueID   int64
 	ServiceID int64
+	// CallID and ConventionID are the State's call for projects and the
+	// département's convention under it (calls.go).
+	CallID       int64
+	ConventionID int64
 }
 
 // Login is a demo account for the web interface.
@@ -170,6 +174,7 @@ func (sd *seeder) run(ctx context.Context) error {
 		{"distributions and redemptions", sd.life},
 		{"venue network", sd.network},
 		{"settlement", sd.settle},
+		{"calls for projects", sd.calls},
 	}
 	for _, st := range steps {
 		if err := st.fn(ctx); err != nil {

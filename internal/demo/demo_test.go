@@ -38,8 +38,8 @@ func TestSeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if total != 26 {
-			t.Errorf("%d organisations, want 26 (18 and 8 venues imported from the standard)", total)
+		if total != 28 {
+			t.Errorf("%d organisations, want 28 (18, 8 venues imported from the standard, and the neighbour and the foundation of the call for projects)", total)
 		}
 		kinds := map[passnum.OrgKind]int{}
 		quals := map[passnum.Qualification]int{}
@@ -70,7 +70,7 @@ func TestSeed(t *testing.T) {
 				}
 			}
 		}
-		want := map[passnum.OrgKind]int{passnum.KindOperator: 1, passnum.KindFunder: 2, passnum.KindPrescriber: 3, passnum.KindVenue: 19}
+		want := map[passnum.OrgKind]int{passnum.KindOperator: 1, passnum.KindFunder: 4, passnum.KindPrescriber: 3, passnum.KindVenue: 19}
 		for k, n := range want {
 			if kinds[k] != n {
 				t.Errorf("%d organisations of kind %s, want %d", kinds[k], k, n)
@@ -111,6 +111,25 @@ func TestSeed(t *testing.T) {
 		}
 		if orgs[0].Kind != passnum.KindOperator || orgs[0].Name != "Coopérative passnum" || op.OrgID != orgs[0].ID {
 			t.Errorf("first organisation %+v, system actor %+v: want the demo's operator", orgs[0], op)
+		}
+
+		// The call for projects: two applications, one selected, one
+		// refused; the signed convention, its addendum bringing a
+		// foundation in, and its programme.
+		apps, _, err := s.ListApplications(opCtx, passnum.ApplicationFilter{CallID: creds.CallID})
+		if err != nil || len(apps) != 2 || apps[0].Status != passnum.ApplicationSelected || apps[1].Status != passnum.ApplicationRefused || apps[1].Reason == "" {
+			t.Errorf("applications to the demo call: %d (%v)", len(apps), err)
+		}
+		conv, err := s.FindConvention(opCtx, creds.ConventionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addenda, err := s.ListAddenda(opCtx, conv.ID)
+		if err != nil || len(addenda) != 1 || len(conv.Parties) != 3 || !conv.Signed || len(conv.Programmes) != 1 || conv.TotalCents != 330_000_00 {
+			t.Errorf("convention %+v, %d addenda (%v)", conv, len(addenda), err)
+		}
+		if open, err := s.OpenCalls(opCtx); err != nil || len(open) != 1 || open[0].LeftCents != 1_350_000_00 {
+			t.Errorf("open calls %v (%v): want the demo's, 150 000 € committed", open, err)
 		}
 
 		// The programme and its funnel.

@@ -44,10 +44,15 @@ type crossWorld struct {
 	// rightsRequest is a request their prescriber recorded for a person
 	// in front of it.
 	rightsRequest int64
-	member        *passnum.User    // an agent of their venue
-	token         int64            // a token of their venue
-	email         string           // the member's
-	ownerTokens   map[int64]string // by organisation: an admin token of theirs, and the operator's
+	// Their funder's application to a call of another funder, selected,
+	// and its convention, signed.
+	call        *passnum.Call
+	application *passnum.Application
+	convention  *passnum.Convention
+	member      *passnum.User    // an agent of their venue
+	token       int64            // a token of their venue
+	email       string           // the member's
+	ownerTokens map[int64]string // by organisation: an admin token of theirs, and the operator's
 }
 
 // newCrossWorld builds the world on the store, through the store: the
@@ -153,6 +158,28 @@ func newCrossWorld(t *testing.T, env *storetest.Env, a *api) *crossWorld {
 	}
 	w.creditNote = notes[0].ID
 	_, err = s.RefreshIndicators(op, nil)
+	must(err)
+
+	// A call for projects of a foundation, in the Rhône, to which their
+	// funder applied and was selected: its application and convention.
+	foundation := org(passnum.OrganisationCreate{Kind: passnum.KindFunder, Name: "Fondation du Rhône"})
+	w.call, err = s.CreateCall(op, passnum.CallCreate{FunderID: foundation, Title: "Appel du Rhône", EnvelopeCents: 1_000_000_00,
+		ApplicantKinds: []passnum.ApplicantKind{passnum.ApplicantEPCI}, Territory: []string{"departement:69"}, OpensOn: "2027-04-01", ClosesOn: "2027-05-31"})
+	must(err)
+	theirFunder := storetest.As(storetest.Actor(&passnum.Organisation{ID: otherFunder, Kind: passnum.KindFunder}, passnum.RoleAdmin))
+	w.application, err = s.SaveApplication(theirFunder, passnum.ApplicationInput{CallID: w.call.ID, ApplicantKind: passnum.ApplicantEPCI, Title: "Lyon numérique",
+		Territory: []string{"departement:69"}, Targets: passnum.ActionTargets{People: 10, Passes: 100},
+		Lines: []passnum.FundingLine{{FunderID: foundation, Year: 2027, AmountCents: 10_000_00}, {FunderID: otherFunder, Year: 2027, AmountCents: 10_000_00}}})
+	must(err)
+	_, err = s.SubmitApplication(theirFunder, w.application.ID)
+	must(err)
+	_, err = s.PostMessage(theirFunder, w.application.ID, "Une question de Lyon.")
+	must(err)
+	_, err = s.DecideApplication(op, w.application.ID, passnum.Decision{Selected: true, Reason: "Retenue."})
+	must(err)
+	w.convention, err = s.CreateConvention(op, passnum.ConventionCreate{ApplicationID: w.application.ID, StartsOn: "2027-04-01", EndsOn: "2028-12-31"})
+	must(err)
+	_, err = s.CreateAddendum(op, w.convention.ID, passnum.AddendumCreate{Reason: "Hausse", Amounts: []passnum.FundingLine{{FunderID: otherFunder, Year: 2027, AmountCents: 12_000_00}}})
 	must(err)
 
 	// Their venue's people: a member and a token.
@@ -353,6 +380,30 @@ func (w *crossWorld) calls() []crossCall {
 		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/indicators/report.pdf?scope=funder:%d", funder), owner: funder},
 		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/indicators/report.pdf?scope=hub:%d", hub), owner: hub},
 		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/indicators.csv?scope=programme:%d", w.programme.ID), owner: funder},
+
+		// Calls for projects are public; applications and conventions are
+		// their parties' and their call's funder's.
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/calls/%d", w.call.ID), owner: operator,
+			readable: map[passnum.OrgKind]string{passnum.KindFunder: "a call for projects is public", passnum.KindHub: "public"}},
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/applications/%d", w.application.ID), owner: funder},
+		crossCall{method: "GET", path: "/api/v1/applications", owner: funder, list: true},
+		crossCall{method: "PUT", path: fmt.Sprintf("/api/v1/applications/%d", w.application.ID), body: map[string]any{"call_id": w.call.ID, "title": "Intrus"}},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/applications/%d/submission", w.application.ID)},
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/applications/%d/messages", w.application.ID), owner: funder},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/applications/%d/messages", w.application.ID), body: map[string]any{"body": "Intrus."}},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/applications/%d/review", w.application.ID), body: map[string]any{"scores": []any{}, "comment": "Intrus."}},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/applications/%d/decision", w.application.ID), body: map[string]any{"selected": false, "reason": "Intrus."}},
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/conventions/%d", w.convention.ID), owner: funder},
+		crossCall{method: "GET", path: "/api/v1/conventions", owner: funder, list: true},
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/conventions/%d/convention.pdf", w.convention.ID), owner: funder},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/conventions/%d/signatures", w.convention.ID), body: map[string]any{"funder_id": funder, "signed_on": "2027-04-01"}},
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/conventions/%d/addenda", w.convention.ID), owner: funder},
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/conventions/%d/addenda/1/addendum.pdf", w.convention.ID), owner: funder},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/conventions/%d/addenda", w.convention.ID), body: map[string]any{"reason": "Intrus.",
+			"amounts": []map[string]any{{"funder_id": funder, "year": 2027, "amount_cents": 1}}}},
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/conventions/%d/money-in", w.convention.ID), owner: funder},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/conventions/%d/fund-calls", w.convention.ID), body: map[string]any{"funder_id": funder, "year": 2027, "amount_cents": 1, "due_on": "2027-05-01"}},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/conventions/%d/programmes", w.convention.ID), body: map[string]any{"name": "Intrus", "valid_from": "2027-05-01", "valid_until": "2027-12-31"}},
 
 		// The register of rights requests is the operator's, even for the
 		// requests a prescriber recorded.

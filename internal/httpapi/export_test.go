@@ -60,6 +60,18 @@ var RequestSchemas = map[string]any{
 	"CarnetStatusRequest":    carnetStatusInput{},
 	"TerritoryUpdate":        territoryInput{},
 
+	// Calls for projects.
+	"CallCreate":          passnum.CallCreate{},
+	"ApplicationInput":    passnum.ApplicationInput{},
+	"MessageCreate":       messageInput{},
+	"Review":              passnum.Review{},
+	"Decision":            passnum.Decision{},
+	"ConventionCreate":    passnum.ConventionCreate{},
+	"Signature":           passnum.Signature{},
+	"ConventionProgramme": passnum.ConventionProgramme{},
+	"AddendumCreate":      passnum.AddendumCreate{},
+	"FundCallCreate":      passnum.FundCallCreate{},
+
 	// Rights of the person.
 	"RectificationRequest": rectificationInput{},
 	"RestrictionRequest":   restrictionInput{},
@@ -129,4 +141,25 @@ var ResponseSchemas = map[string]any{
 	"RetentionRunList":    retentionRunList{},
 	"AuditAnchor":         passnum.AuditAnchor{},
 	"AuditAnchorList":     passnum.AuditAnchorList{},
+
+	// Calls for projects.
+	"Call":                   passnum.Call{},
+	"CallPage":               list[*passnum.Call]{},
+	"Criterion":              passnum.Criterion{},
+	"Application":            passnum.Application{},
+	"ApplicationPage":        list[*passnum.Application]{},
+	"ActionTargets":          passnum.ActionTargets{},
+	"FundingLine":            passnum.FundingLine{},
+	"Score":                  passnum.Score{},
+	"ApplicationMessage":     passnum.ApplicationMessage{},
+	"ApplicationMessagePage": list[*passnum.ApplicationMessage]{},
+	"ConventionParty":        passnum.ConventionParty{},
+	"Convention":             passnum.Convention{},
+	"ConventionPage":         list[*passnum.Convention]{},
+	"AddendumLine":           passnum.AddendumLine{},
+	"Addendum":               passnum.Addendum{},
+	"AddendumPage":           list[*passnum.Addendum]{},
+	"FundCall":               passnum.FundCall{},
+	"FunderMoney":            passnum.FunderMoney{},
+	"MoneyIn":                passnum.MoneyIn{},
 }

@@ -85,6 +85,11 @@ rights-requests.record xx -- -- xx --  the operator's staff; a prescriber record
 rights-requests.manage xx -- -- -- --  the register is the operator's: read, extend, answer
 personal-reads.read   x- -- -- -- --   the journal of who read personal data names the staff: the operator's admins review it
 audit.anchors         x- -- -- -- --   the journal's anchors: operator admins hand them to an outside party
+calls.manage          x- x- -- -- --   a funder's admins open their calls and decide; the operator for any funder
+calls.read            xx xx xx -- --   those who read programmes read the calls that make them (calls are public too)
+applications.write    -- x- -- -- --   a collectivité (an organisation of kind funder) applies through its admins
+applications.read     xx xx -- -- --   the applicant, its group, the call's funder; the operator
+conventions.read      xx xx xx -- --   parties and the call's funder; hubs the conventions of their territory
 `
 
 // matrixKinds are the columns of roleMatrix, two cells each.
@@ -343,6 +348,12 @@ func TestRoleMatrix(t *testing.T) {
 			passnum.ActRetentionManage: func(int64) call { return call{"GET", "/api/v1/retention-runs", nil} },
 
 			passnum.ActAuditAnchors: func(int64) call { return call{"GET", "/api/v1/audit/anchors", nil} },
+
+			passnum.ActCallManage:       func(int64) call { return call{"POST", "/api/v1/calls", map[string]any{}} },
+			passnum.ActCallRead:         func(int64) call { return call{"GET", "/api/v1/calls", nil} },
+			passnum.ActApplicationWrite: func(int64) call { return call{"POST", "/api/v1/applications", map[string]any{"call_id": 999999}} },
+			passnum.ActApplicationRead:  func(int64) call { return call{"GET", "/api/v1/applications", nil} },
+			passnum.ActConventionRead:   func(int64) call { return call{"GET", "/api/v1/conventions", nil} },
 		}
 		for _, action := range passnum.Actions() {
 			build, ok := representative[action]

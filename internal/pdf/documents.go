@@ -110,3 +110,47 @@ func funderAndProgramme(ctx context.Context, svc FunderReader, funderID int64, f
 	}
 	return funder, p, nil
 }
+
+// ConventionReader is what the PDF of a convention reads.
+type ConventionReader interface {
+	FindConvention(ctx context.Context, id int64) (*passnum.Convention, error)
+	FindCall(ctx context.Context, id int64) (*passnum.Call, error)
+	ListAddenda(ctx context.Context, conventionID int64) ([]*passnum.Addendum, error)
+}
+
+// ConventionFor writes convention id for the caller of ctx, or its
+// addendum number addendum (0: the convention as first signed, its
+// amounts before any addendum).
+func ConventionFor(ctx context.Context, svc ConventionReader, w io.Writer, id int64, addendum int, operator string) error {
+	c, err := svc.FindConvention(ctx, id)
+	if err != nil {
+		return err
+	}
+	call, err := svc.FindCall(ctx, c.CallID)
+	if err != nil {
+		return fmt.Errorf("convention %d pdf: %w", id, err)
+	}
+	addenda, err := svc.ListAddenda(ctx, id)
+	if err != nil {
+		return fmt.Errorf("convention %d pdf: %w", id, err)
+	}
+	var shown *passnum.Addendum
+	if addendum > 0 {
+		if addendum > len(addenda) {
+			return passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "La convention n°%d n'a pas d'avenant n°%d.", id, addendum)
+		}
+		shown = addenda[addendum-1]
+	}
+	// The amounts the document shows: those the addenda after it had not
+	// yet changed, undone from the newest.
+	at := *c
+	at.Amounts = passnum.AmountsBefore(c.Amounts, addenda[min(addendum, len(addenda)):])
+	at.TotalCents = 0
+	for _, l := range at.Amounts {
+		at.TotalCents += l.AmountCents
+	}
+	if err := Convention(w, &at, call, shown, operator); err != nil {
+		return fmt.Errorf("convention %d pdf: %w", id, err)
+	}
+	return nil
+}

@@ -73,6 +73,7 @@ var invariantChecks = slices.Concat(
 	venueChecks,      // venue_check.go
 	settlementChecks, // settlement_check.go
 	passChecks,
+	callChecks,  // call_check.go
 	auditChecks, // chain.go
 )
 

@@ -133,6 +133,15 @@ var instantColumns = []struct {
 	{"audit_anchors", []string{"created_at"}},
 	// 0017: links to an OpenID Connect provider.
 	{"provider_links", []string{"created_at", "last_used_at"}},
+	// 0025: calls for projects and applications.
+	{"calls", []string{"created_at"}},
+	{"applications", []string{"created_at", "updated_at", "submitted_at", "decided_at"}},
+	{"application_messages", []string{"created_at"}},
+	// 0026: conventions.
+	{"conventions", []string{"created_at"}},
+	{"convention_addenda", []string{"created_at"}},
+	// 0028: calls for funds.
+	{"fund_calls", []string{"created_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),

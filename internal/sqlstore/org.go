@@ -150,6 +150,12 @@ func frenchObject(what string) string {
 		return "appel de fonds n°"
 	case "credit note":
 		return "avoir n°"
+	case "call":
+		return "appel à projets n°"
+	case "application":
+		return "candidature n°"
+	case "convention":
+		return "convention n°"
 	}
 	return what
 }

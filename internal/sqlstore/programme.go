@@ -150,34 +150,41 @@ func (s *Store) CreateProgramme(ctx context.Context, c passnum.ProgrammeCreate) 
 	}
 	var p *passnum.Programme
 	err := s.write(ctx, "create programme", func(tx *tx) error {
-		for _, f := range c.Funders {
-			o, err := tx.findOrg(f.FunderID)
-			if err != nil {
-				return passnum.Invalid("funders", "Financeur n°%d introuvable.", f.FunderID)
-			}
-			if o.Kind != passnum.KindFunder {
-				return passnum.Invalid("funders", "%s n'est pas un financeur.", o.Name)
-			}
-		}
-		id, err := tx.insert(`INSERT INTO programmes (name, budget_cents, face_value_cents, carnet_size, valid_from, valid_until,
-			tolerance_days, fee_bp, territory, services, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.Name, c.BudgetCents, c.FaceValueCents, c.CarnetSize, c.ValidFrom, c.ValidUntil, *c.ToleranceDays, *c.FeeBP,
-			strings.Join(c.Territory, " "), strings.Join(c.Services, "|"), tx.nowText())
-		if err != nil {
-			return err
-		}
-		for _, f := range c.Funders {
-			if err := tx.exec(`INSERT INTO programme_funders (programme_id, funder_id, share_bp) VALUES (?, ?, ?)`, id, f.FunderID, f.ShareBP); err != nil {
-				return fmt.Errorf("programme %d: funder %d: %w", id, f.FunderID, err)
-			}
-		}
-		if err := tx.audit("programme.create", fmt.Sprintf("programme:%d", id), fmt.Sprintf("%q budget=%d", c.Name, c.BudgetCents)); err != nil {
-			return err
-		}
-		p, err = tx.programme(id)
+		var err error
+		p, err = tx.createProgramme(c)
 		return err
 	})
 	return p, err
+}
+
+// createProgramme creates a normalised, valid programme with its funders'
+// shares: CreateProgramme's, and a convention's (convention.go).
+func (t *tx) createProgramme(c passnum.ProgrammeCreate) (*passnum.Programme, error) {
+	for _, f := range c.Funders {
+		o, err := t.findOrg(f.FunderID)
+		if err != nil {
+			return nil, passnum.Invalid("funders", "Financeur n°%d introuvable.", f.FunderID)
+		}
+		if o.Kind != passnum.KindFunder {
+			return nil, passnum.Invalid("funders", "%s n'est pas un financeur.", o.Name)
+		}
+	}
+	id, err := t.insert(`INSERT INTO programmes (name, budget_cents, face_value_cents, carnet_size, valid_from, valid_until,
+		tolerance_days, fee_bp, territory, services, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Name, c.BudgetCents, c.FaceValueCents, c.CarnetSize, c.ValidFrom, c.ValidUntil, *c.ToleranceDays, *c.FeeBP,
+		strings.Join(c.Territory, " "), strings.Join(c.Services, "|"), t.nowText())
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range c.Funders {
+		if err := t.exec(`INSERT INTO programme_funders (programme_id, funder_id, share_bp) VALUES (?, ?, ?)`, id, f.FunderID, f.ShareBP); err != nil {
+			return nil, fmt.Errorf("programme %d: funder %d: %w", id, f.FunderID, err)
+		}
+	}
+	if err := t.audit("programme.create", fmt.Sprintf("programme:%d", id), fmt.Sprintf("%q budget=%d", c.Name, c.BudgetCents)); err != nil {
+		return nil, err
+	}
+	return t.programme(id)
 }
 
 // FindProgramme returns a programme with its counters and passes by state.

@@ -60,6 +60,7 @@ GET  /mentions-legales                                  x   xx xx xx xx xx
 GET  /sources                                           x   xx xx xx xx xx
 GET  /donnees-ouvertes                                  x   xx xx xx xx xx
 GET  /donnees-ouvertes/{file}                           x   xx xx xx xx xx
+GET  /appels-a-projets                                  x   xx xx xx xx xx   calls for projects are public
 GET  /candidature                                       x   xx xx xx xx xx   a venue applies before it has an account
 POST /candidature                                       x   xx xx xx xx xx
 GET  /candidature/envoyee                               x   xx xx xx xx xx
@@ -194,6 +195,17 @@ POST /prescripteur/personnes/{ref}/demande              -   -- -- -- xx --
 GET  /financeur                                         -   -- xx xx -- --
 GET  /financeur/programmes/{id}                         -   -- xx xx -- --
 POST /financeur/programmes/{id}/blocage                 -   -- xx -- -- --   a hub reads, it does not block
+GET  /financeur/appels                                  -   -- xx -- -- --   calls for projects: a funder's, and the collectivités' (funders too)
+GET  /financeur/appels/{id}                             -   -- xx -- -- --
+GET  /financeur/appels/{id}/candidature                 -   -- xx -- -- --
+POST /financeur/appels/{id}/candidature                 -   -- xr -- -- --   a collectivité's admins apply
+GET  /financeur/candidatures/{id}                       -   -- xx -- -- --
+POST /financeur/candidatures/{id}/depot                 -   -- xr -- -- --
+POST /financeur/candidatures/{id}/messages              -   -- xx -- -- --   questions and answers are everyone's of the two organisations
+POST /financeur/candidatures/{id}/decision              -   -- xr -- -- --   deciding is the call's funder's admins'
+GET  /financeur/conventions/{id}                        -   -- xx -- -- --
+GET  /financeur/conventions/{id}/convention.pdf         -   -- xx -- -- --
+GET  /financeur/conventions/{id}/avenants/{number}/avenant.pdf -   -- xx -- -- --
 GET  /financeur/indicateurs                             -   -- xx xx -- --
 GET  /financeur/indicateurs/export.csv                  -   -- xx xx -- --
 GET  /financeur/indicateurs/export.xlsx                 -   -- xx xx -- --

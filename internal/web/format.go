@@ -96,6 +96,10 @@ var funcs = template.FuncMap{
 		return one
 	},
 	"join": strings.Join,
+	// kindLabels writes the applicant kinds of a call (calls.go).
+	"kindLabels": applicantKindLabels,
+	// inc numbers from one what range numbers from zero.
+	"inc": func(i int) int { return i + 1 },
 	// hours writes opening hours in French, one line after another, or
 	// the value itself when it cannot be read.
 	"hours": func(value string) string {

@@ -169,7 +169,7 @@ func navFor(k passnum.OrgKind, current string) []navItem {
 	case passnum.KindFunder, passnum.KindHub:
 		items = []navItem{{"/financeur", "Mes programmes", false}, {"/financeur/indicateurs", "Indicateurs", false}}
 		if k == passnum.KindFunder {
-			items = append(items, navItem{"/financeur/facturation", "Facturation", false})
+			items = append(items, navItem{"/financeur/facturation", "Facturation", false}, navItem{"/financeur/appels", "Appels à projets", false})
 		} else {
 			items = append(items, navItem{"/financeur/activite", "Activité des conseillers", false})
 		}

@@ -67,6 +67,7 @@ var routes = []route{
 	{"GET", "/sources", public, nil, (*Server).sources},
 	{"GET", "/donnees-ouvertes", public, nil, (*Server).openData},
 	{"GET", "/donnees-ouvertes/{file}", public, nil, (*Server).openDataFile},
+	{"GET", "/appels-a-projets", public, nil, (*Server).openCalls},
 
 	// The second factor (secondfactor.go): the sign-in step, the
 	// person's own factors, and an operator admin's reset.
@@ -221,6 +222,18 @@ var routes = []route{
 
 	{"GET", "/financeur", kinds, funderHub, (*Server).funderHome},
 	{"GET", "/financeur/programmes/{id}", kinds, funderHub, (*Server).funderProgramme},
+	// Calls for projects (calls.go): a funder's calls, its applications.
+	{"GET", "/financeur/appels", kinds, funderOnly, (*Server).funderCalls},
+	{"GET", "/financeur/appels/{id}", kinds, funderOnly, (*Server).funderCall},
+	{"GET", "/financeur/appels/{id}/candidature", kinds, funderOnly, (*Server).newApplicationForm},
+	{"POST", "/financeur/appels/{id}/candidature", kinds, funderOnly, (*Server).applyToCall},
+	{"GET", "/financeur/candidatures/{id}", kinds, funderOnly, (*Server).funderApplication},
+	{"POST", "/financeur/candidatures/{id}/depot", kinds, funderOnly, (*Server).submitApplicationForm},
+	{"POST", "/financeur/candidatures/{id}/messages", kinds, funderOnly, (*Server).postApplicationMessage},
+	{"POST", "/financeur/candidatures/{id}/decision", kinds, funderOnly, (*Server).decideApplicationForm},
+	{"GET", "/financeur/conventions/{id}", kinds, funderOnly, (*Server).funderConvention},
+	{"GET", "/financeur/conventions/{id}/convention.pdf", kinds, funderOnly, (*Server).conventionPDF},
+	{"GET", "/financeur/conventions/{id}/avenants/{number}/avenant.pdf", kinds, funderOnly, (*Server).conventionPDF},
 	{"POST", "/financeur/programmes/{id}/blocage", kinds, funderOnly, (*Server).funderBlock},
 
 	// Money out (settlement*.go): the operator's settlement runs, venue
