@@ -46,6 +46,8 @@ type Service interface {
 	PersonalReadService
 	AuditChainService
 	MailService
+	JobService
+	AttemptService
 	CallService
 	SelectionService
 	MoneyInService

@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -165,12 +163,14 @@ func (c *cli) opendata(o *options) runFunc {
 }
 
 // refreshIndicatorsEvery recomputes the indicators every interval until
-// ctx ends, as ctx's actor (the operator). It starts at once when there is
-// no snapshot or the last one is older than every, so that a restart does
-// not leave dashboards without figures, nor recompute fresh ones. Each
-// run's duration goes to done (the metrics' job hook), failures to the log:
-// the next run tries again.
-func refreshIndicatorsEvery(ctx context.Context, svc passnum.IndicatorService, every time.Duration, log *slog.Logger, done func(job string, d time.Duration)) {
+// ctx ends, as ctx's actor (the operator), on one of the servers: each
+// interval is a period that the first server to try claims (sc). It
+// starts at once when there is no snapshot or the last one is older than
+// every, so that a restart does not leave dashboards without figures, nor
+// recompute fresh ones; then it tries at the start of each interval. Each
+// run's duration goes to sc's done (the metrics' job hook), failures to the
+// log: the next run tries again.
+func refreshIndicatorsEvery(ctx context.Context, svc passnum.IndicatorService, sc *scheduler, every time.Duration) {
 	wait := time.Duration(0)
 	if rep, err := svc.Indicators(ctx, passnum.ScopeAllPasses, passnum.DimProgramme); err == nil {
 		// A clock behind the store's (the demo's) gives a negative age:
@@ -179,7 +179,7 @@ func refreshIndicatorsEvery(ctx context.Context, svc passnum.IndicatorService, e
 			wait = every - max(age, 0)
 		}
 	} else if passnum.ErrorCode(err) != passnum.ENOTFOUND {
-		log.Warn("indicators: cannot read the last snapshot", "err", err)
+		sc.log.Warn("indicators: cannot read the last snapshot", "err", err)
 	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
@@ -189,21 +189,19 @@ func refreshIndicatorsEvery(ctx context.Context, svc passnum.IndicatorService, e
 			return
 		case <-timer.C:
 		}
-		start := time.Now()
-		snap, err := svc.RefreshIndicators(ctx, nil)
-		d := time.Since(start)
-		switch {
-		case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		now := time.Now().UTC()
+		stopped := sc.runOnce(ctx, "indicators", now.Truncate(every).Format(time.RFC3339Nano), func(ctx context.Context) ([]any, error) {
+			snap, err := svc.RefreshIndicators(ctx, nil)
+			if err != nil {
+				return nil, err
+			}
+			return []any{"passes", snap.Passes, "cells", snap.Cells}, nil
+		})
+		if stopped {
 			return
-		case err != nil:
-			log.Error("indicators refresh failed", "err", err, "duration", d)
-		default:
-			log.Info("indicators refreshed", "passes", snap.Passes, "cells", snap.Cells, "duration", d)
 		}
-		if done != nil {
-			done("indicators", d)
-		}
-		timer.Reset(every)
+		// The next interval's start, when every server tries it.
+		timer.Reset(now.Truncate(every).Add(every).Sub(time.Now().UTC()))
 	}
 }
 

@@ -121,12 +121,13 @@ func TestRefreshIndicatorsEvery(t *testing.T) {
 			stopped := make(chan struct{})
 			go func() {
 				defer close(stopped)
-				refreshIndicatorsEvery(ctx, env.Store, every, log, func(job string, d time.Duration) {
+				sc := &scheduler{claims: env.Store, server: "test", log: log, done: func(job string, d time.Duration) {
 					if job != "indicators" || d <= 0 {
 						t.Errorf("job %q %s", job, d)
 					}
 					runs.Add(1)
-				})
+				}}
+				refreshIndicatorsEvery(ctx, env.Store, sc, every)
 			}()
 			return func() {
 				cancel()

@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"log/slog"
-	"time"
 
 	"github.com/passnum/passnum"
 )
@@ -31,58 +28,15 @@ func (c *cli) remindersRun(o *options) runFunc {
 	}
 }
 
-// remindersEvery is how often serve runs the reminders.
-const remindersEvery = 24 * time.Hour
-
-// remindInBackground queues the reminders as the operator op a minute
-// after the start, then every day, until the stop it returns is called.
-// Several servers may run it: each reminder's key lets one of them queue
-// it.
-func remindInBackground(ctx context.Context, op *passnum.Actor, s passnum.ReminderService, log *slog.Logger, done func(job string, d time.Duration)) (stop func()) {
-	return dailyJob(ctx, op, "reminders", remindersEvery, log, done, func(ctx context.Context) ([]any, error) {
+// remindInBackground queues the reminders as the operator op once a day,
+// on one of the servers (dailyJob), until the stop it returns is called.
+// Each reminder's key would let one server queue it anyway.
+func remindInBackground(ctx context.Context, op *passnum.Actor, s passnum.ReminderService, sc *scheduler) (stop func()) {
+	return sc.dailyJob(ctx, op, "reminders", func(ctx context.Context) ([]any, error) {
 		run, err := s.SendReminders(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return []any{"stock_expiring", run.StockExpiring, "rights_due", run.RightsDue}, nil
 	})
-}
-
-// dailyJob runs work as the operator op (labelled serve:job) a minute
-// after the start, then every period, until the stop it returns is
-// called, and waits for a run under way to end. Each run is logged with
-// what work says it did (attributes) or its error, and told to done.
-func dailyJob(ctx context.Context, op *passnum.Actor, job string, every time.Duration, log *slog.Logger, done func(job string, d time.Duration), work func(context.Context) ([]any, error)) (stop func()) {
-	actor := *op
-	actor.Label = "serve:" + job
-	jobCtx, cancel := context.WithCancel(passnum.NewContextWithActor(ctx, &actor))
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		timer := time.NewTimer(time.Minute) // after the start's own work
-		defer timer.Stop()
-		for {
-			select {
-			case <-jobCtx.Done():
-				return
-			case <-timer.C:
-			}
-			start := time.Now()
-			said, err := work(jobCtx)
-			d := time.Since(start)
-			switch {
-			case jobCtx.Err() != nil && errors.Is(err, jobCtx.Err()):
-				return
-			case err != nil:
-				log.Error(job+" failed", "err", err, "duration", d)
-			default:
-				log.Info(job, append(said, "duration", d)...)
-			}
-			if done != nil {
-				done(job, d)
-			}
-			timer.Reset(every)
-		}
-	}()
-	return func() { cancel(); <-finished }
 }

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/passnum/passnum"
 	"github.com/passnum/passnum/internal/sqlstore"
@@ -138,15 +136,12 @@ func retentionStatusLabel(status string) string {
 	return status
 }
 
-// retentionEvery is how often serve runs the retention job.
-const retentionEvery = 24 * time.Hour
-
-// retainInBackground runs the retention job as the operator op a minute
-// after the start, then every day, until the stop it returns is called.
-// Another server running it at the same time is no error: the lease lets
-// one of them do it.
-func retainInBackground(ctx context.Context, op *passnum.Actor, s *sqlstore.Store, log *slog.Logger, done func(job string, d time.Duration)) (stop func()) {
-	return dailyJob(ctx, op, "retention", retentionEvery, log, done, func(ctx context.Context) ([]any, error) {
+// retainInBackground runs the retention job as the operator op once a
+// day, on one of the servers (dailyJob), until the stop it returns is
+// called. Another run at the same time (the command) is no error: the
+// retention's lease lets one of them do it.
+func retainInBackground(ctx context.Context, op *passnum.Actor, s *sqlstore.Store, sc *scheduler) (stop func()) {
+	return sc.dailyJob(ctx, op, "retention", func(ctx context.Context) ([]any, error) {
 		run, err := s.RunRetention(ctx, false)
 		if passnum.ErrorReason(err) == passnum.ReasonRetentionRunning {
 			return []any{"outcome", "another server runs it"}, nil

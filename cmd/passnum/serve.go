@@ -181,7 +181,12 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 		ln.Close()
 		return err
 	}
-	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: cfg.metricsToken, proxies: cfg.proxies, legal: &legal, signIn: signIn, mailSending: cfg.mail.settings.Configured()})
+	// The background jobs of the pages (internal/web/jobs.go), and the
+	// name of this server in them and in the periods it claims
+	// (schedule.go).
+	jobs := web.NewJobs("", m.ObserveJob)
+	sched := &scheduler{claims: s, server: jobs.Server(), log: log, done: m.ObserveJob}
+	handler, err := mount(s, svc, m, mountOptions{log: log, base: base, operator: operator.Name, metricsToken: cfg.metricsToken, proxies: cfg.proxies, legal: &legal, signIn: signIn, mailSending: cfg.mail.settings.Configured(), jobs: jobs})
 	if err != nil {
 		ln.Close()
 		return err
@@ -191,13 +196,16 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	go func() { served <- srv.Serve(ln) }()
 	if cfg.every > 0 {
 		// Stopped before the store closes.
-		defer refreshInBackground(ctx, op, svc, cfg.every, log, m.ObserveJob)()
+		defer refreshInBackground(ctx, op, svc, cfg.every, sched)()
 	}
 	// The audit journal's chain (audit.go), also stopped before the
 	// store closes.
 	defer sealInBackground(ctx, s, sqlstore.SealEvery, log, m.ObserveJob)()
 	// The retention job, daily; stopped before the store closes too.
-	defer retainInBackground(ctx, op, s, log, m.ObserveJob)()
+	defer retainInBackground(ctx, op, s, sched)()
+	// Jobs of the pages whose server fell silent are failed, by whichever
+	// server notices first (schedule.go).
+	defer reapJobsInBackground(ctx, op, s, jobs, log)()
 	// The sender of the outbox (mail.go), when outgoing mail is set up.
 	stopMail, err := c.startMail(ctx, cfg.mail, base, s, log)
 	if err != nil {
@@ -206,7 +214,7 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	}
 	defer stopMail()
 	// The daily reminders (reminders.go), stopped before the store closes.
-	defer remindInBackground(ctx, op, s, log, m.ObserveJob)()
+	defer remindInBackground(ctx, op, s, sched)()
 
 	c.printf("passnum écoute sur %s (base %s : %s).\n", base, s.Dialect(), displayDSN(c.dsn))
 	c.printf("Interface web : %s/ ; API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base, base)
@@ -271,15 +279,15 @@ func newHTTPServer(handler http.Handler, log *slog.Logger) *http.Server {
 }
 
 // refreshInBackground recomputes the indicators every interval, as the
-// operator op, until the stop it returns is called.
-func refreshInBackground(ctx context.Context, op *passnum.Actor, svc passnum.IndicatorService, every time.Duration, log *slog.Logger, done func(job string, d time.Duration)) (stop func()) {
+// operator op, on one of the servers, until the stop it returns is called.
+func refreshInBackground(ctx context.Context, op *passnum.Actor, svc passnum.IndicatorService, every time.Duration, sc *scheduler) (stop func()) {
 	job := *op
 	job.Label = "serve:indicators"
 	jobCtx, cancel := context.WithCancel(passnum.NewContextWithActor(ctx, &job))
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		refreshIndicatorsEvery(jobCtx, svc, every, log, done)
+		refreshIndicatorsEvery(jobCtx, svc, sc, every)
 	}()
 	return func() { cancel(); <-finished }
 }
@@ -313,6 +321,7 @@ type mountOptions struct {
 	legal        *passnum.LegalSettings   // the legal notice's, nil for the defaults
 	mailSending  bool                     // a sender delivers the outbox (mail.go)
 	signIn       *oidclogin.Client        // ProConnect's, nil when off
+	jobs         *web.Jobs                // the pages' background jobs, nil: their own
 }
 
 // mount builds what serve answers: /healthz, /readyz and /metrics in front
@@ -320,7 +329,7 @@ type mountOptions struct {
 func mount(s *sqlstore.Store, svc passnum.Service, m *metrics.Metrics, o mountOptions) (http.Handler, error) {
 	// One set of counters of guessed codes for the API and the pages.
 	limits := ratelimit.NewShared()
-	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob, Privacy: privacyOf(s), Legal: o.legal, SignIn: o.signIn, MailSending: o.mailSending})
+	pages, err := web.NewServer(svc, web.Options{Logger: o.log, BaseURL: o.base, Limits: limits, TrustedProxies: o.proxies, OperatorName: o.operator, JobDone: m.ObserveJob, Jobs: o.jobs, Privacy: privacyOf(s), Legal: o.legal, SignIn: o.signIn, MailSending: o.mailSending})
 	if err != nil {
 		return nil, err
 	}

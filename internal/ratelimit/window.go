@@ -17,6 +17,17 @@ import (
 // Limits of pass codes: 20 codes that do not exist in 10 minutes is far
 // beyond a venue's honest typos, or a person's on the public carnet page,
 // and far below what guessing a 60-bit code needs.
+//
+// They are counted by each server in its memory, not shared through the
+// database as failed logins are (passnum.AttemptService): their bound is
+// asked on every check and redemption, the platform's busiest path, where a
+// shared counter would add a read of the database to each request; and the
+// bound multiplied by the number of servers still leaves guessing hopeless.
+// Behind a load balancer, N servers allow N × 20 unknown codes per 10
+// minutes per organisation (or per client network on the public carnet
+// page): with 10 servers, about 10 million tries a year, which find one of
+// ten million live passes (60 random bits each) with a chance of about 1
+// in 11 000.
 const (
 	BadCodeLimit  = 20
 	BadCodeWindow = 10 * time.Minute

@@ -69,6 +69,11 @@ func (s *Store) RefreshIndicators(ctx context.Context, progress func(done, total
 			return err
 		}
 		snap.ID = id
+		// The page's job, if any, ends done with the snapshot, in its
+		// transaction (job.go).
+		if err := tx.jobDone(snap.Summary()); err != nil {
+			return err
+		}
 		if err := tx.exec(`DELETE FROM indicator_cells WHERE snapshot_id < ?`, id); err != nil {
 			return fmt.Errorf("snapshot %d: drop older cells: %w", id, err)
 		}

@@ -133,6 +133,12 @@ var instantColumns = []struct {
 	{"audit_anchors", []string{"created_at"}},
 	// 0017: links to an OpenID Connect provider.
 	{"provider_links", []string{"created_at", "last_used_at"}},
+	// 0019: background jobs and the periods of scheduled jobs.
+	{"jobs", []string{"started_at", "finished_at"}},
+	{"job_progress", []string{"heartbeat_at"}},
+	{"schedule_claims", []string{"claimed_at", "expires_at", "finished_at"}},
+	// 0020: failed sign-in attempts.
+	{"failed_attempts", []string{"failed_at", "expires_at"}},
 	// 0025: calls for projects and applications.
 	{"calls", []string{"created_at"}},
 	{"applications", []string{"created_at", "updated_at", "submitted_at", "decided_at"}},

@@ -103,6 +103,11 @@ func (s *Store) issue(ctx context.Context, r passnum.IssueRequest) (*passnum.Bat
 		if err := tx.post("issuance", ref, passnum.Move(p.ID, passnum.AccountIssuance, 0, passnum.AccountPassesIssued, 0, value)); err != nil {
 			return err
 		}
+		// The page's job, if any, ends done with the batch, in its
+		// transaction (job.go).
+		if err := tx.jobDone(b.Summary()); err != nil {
+			return err
+		}
 		return tx.audit("carnets.issue", ref, fmt.Sprintf("programme:%d carnets %d-%d serials %d-%d", p.ID, b.FirstCarnet, b.LastCarnet, b.FirstSerial, b.LastSerial))
 	})
 	return b, err

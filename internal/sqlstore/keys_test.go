@@ -54,7 +54,7 @@ func verifyByHand(t *testing.T, pub keyset.PublicKeys, payload string) bool {
 // test.
 func reopen(t *testing.T, env *st.Env, opts ...sqlstore.Option) *sqlstore.Store {
 	t.Helper()
-	s, err := env.Reopen(opts...)
+	s, err := env.OpenAgain(opts...)
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
@@ -133,7 +133,7 @@ func TestKeysFromFile(t *testing.T) {
 				without.Keys = append(without.Keys, k)
 			}
 		}
-		_, err = env.Reopen(sqlstore.WithKeys(without))
+		_, err = env.OpenAgain(sqlstore.WithKeys(without))
 		if passnum.ErrorReason(err) != "keys-missing" || !strings.Contains(passnum.ErrorMessage(err), "k1") {
 			t.Errorf("a file without the key of valid passes: %v", err)
 		}
@@ -170,7 +170,7 @@ func TestMoveKeys(t *testing.T) {
 		newer := second[f.Batch.FirstSerial]
 
 		// A key file beside keys in the database is refused.
-		_, err := env.Reopen(sqlstore.WithKeys(newKeySet(t)))
+		_, err := env.OpenAgain(sqlstore.WithKeys(newKeySet(t)))
 		if passnum.ErrorReason(err) != "keys-in-database" || !strings.Contains(passnum.ErrorMessage(err), "passnum keys move") {
 			t.Fatalf("file beside database keys: %v", err)
 		}
@@ -208,11 +208,11 @@ func TestMoveKeys(t *testing.T) {
 			t.Errorf("keys_moved: %s", got)
 		}
 
-		_, err = env.Reopen()
+		_, err = env.OpenAgain()
 		if passnum.ErrorReason(err) != "keys-moved" || !strings.Contains(passnum.ErrorMessage(err), keyset.EnvFile) {
 			t.Errorf("opened without the file after the move: %v", err)
 		}
-		_, err = env.Reopen(sqlstore.WithKeys(newKeySet(t)))
+		_, err = env.OpenAgain(sqlstore.WithKeys(newKeySet(t)))
 		if passnum.ErrorReason(err) != "keys-missing" {
 			t.Errorf("opened with another file: %v", err)
 		}
@@ -287,7 +287,7 @@ func TestTOTPSeedsSealed(t *testing.T) {
 		}
 
 		// s2 gone from the file while it seals a seed: refused.
-		_, err := env.Reopen(sqlstore.WithKeys(set), opts[1])
+		_, err := env.OpenAgain(sqlstore.WithKeys(set), opts[1])
 		if err == nil || !strings.Contains(err.Error(), "s2") {
 			t.Errorf("opened without the key that seals a seed: %v", err)
 		}

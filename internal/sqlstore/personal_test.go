@@ -90,8 +90,14 @@ var personalColumns = map[string]string{
 	"recovery_codes.code_hash":     "user.second-factor",
 	"recovery_codes.used_at":       "user.second-factor",
 	"sessions.webauthn_challenge":  "session.connection",
-	"password_resets.user_id":      "password-reset.link",
-	"password_resets.token_hash":   "password-reset.link",
+	// Failed sign-ins, shared by the servers: digests of an address or a
+	// network, and when; purged after their window (15 minutes).
+	"failed_attempts.limit_name":  "session.connection",
+	"failed_attempts.attempt_key": "session.connection",
+	"failed_attempts.failed_at":   "session.connection",
+	"failed_attempts.expires_at":  "session.connection",
+	"password_resets.user_id":     "password-reset.link",
+	"password_resets.token_hash":  "password-reset.link",
 
 	"outbox.recipient": "outbox.message",
 	"outbox.subject":   "outbox.message",
@@ -207,6 +213,9 @@ var impersonal = []string{
 	// What the daily reminders told, by kind, record number and date:
 	// organisations, programmes and requests, never a person.
 	"mail_reminders.*",
+	// Background jobs (what they do, on which programme, their progress
+	// and outcome) and the periods scheduled jobs claimed: no person.
+	"jobs.*", "job_progress.*", "schedule_claims.*",
 	// A session of a workshop is the venue's; its people are its
 	// registrations.
 	"workshop_sessions.id", "workshop_sessions.service_id", "workshop_sessions.venue_id", "workshop_sessions.place_id",

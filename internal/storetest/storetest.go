@@ -69,14 +69,26 @@ type Env struct {
 	Name  string // "sqlite" or "postgres"
 	Store *sqlstore.Store
 	Clock *Clock
-	// DSN is the database's, for a test that opens it again (Reopen).
+	// DSN is the database's address, which Reopen opens again.
 	DSN string
 }
 
-// Reopen opens the env's database once more, as a second server or a
-// restart would, with the env's clock and a quiet logger before opts. The
-// caller closes the store it gets.
-func (e *Env) Reopen(opts ...sqlstore.Option) (*sqlstore.Store, error) {
+// Reopen opens a second store on env's database, with env's clock, closed
+// at the end of the test: another server of the same installation.
+func Reopen(t testing.TB, env *Env, opts ...sqlstore.Option) *Env {
+	t.Helper()
+	s, err := sqlstore.Open(context.Background(), env.DSN, append([]sqlstore.Option{sqlstore.WithClock(env.Clock.Now), sqlstore.WithLogger(quietLogger)}, opts...)...)
+	if err != nil {
+		t.Fatalf("open %s again: %v", env.Name, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return &Env{Name: env.Name, Store: s, Clock: env.Clock, DSN: env.DSN}
+}
+
+// OpenAgain opens env's database once more and returns its error, for a
+// test that expects the opening to be refused; the caller closes the
+// store it gets.
+func (e *Env) OpenAgain(opts ...sqlstore.Option) (*sqlstore.Store, error) {
 	return sqlstore.Open(context.Background(), e.DSN, append([]sqlstore.Option{sqlstore.WithClock(e.Clock.Now), sqlstore.WithLogger(quietLogger)}, opts...)...)
 }
 

@@ -86,15 +86,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(until.Sub(now))))
 		return s.render(w, r, http.StatusTooManyRequests, "login", v)
 	}
-	pair := accountNetwork{email, client}
-	if until, blocked := s.loginByAccountNet.BlockedUntil(pair, now); blocked {
+	attempts := s.loginLimits.attempts(email, client)
+	blocked, err := s.svc.AttemptsBlocked(r.Context(), attempts...)
+	if err != nil {
+		return err
+	}
+	if until := blocked[0]; !until.IsZero() {
 		return refuse(until, "Trop de tentatives de connexion ont échoué. Par sécurité, la connexion est suspendue ; réessayez ")
 	}
-	if until, blocked := s.loginByAccount.BlockedUntil(email, now); blocked {
+	if until := blocked[1]; !until.IsZero() {
 		return refuse(until, "Trop de tentatives de connexion à ce compte ont échoué, depuis plusieurs réseaux. Par sécurité, la connexion à ce compte est suspendue ; réessayez ")
 	}
 	release := func() {}
-	if _, crowded := s.loginByNet.BlockedUntil(client, now); crowded {
+	if crowded := !blocked[2].IsZero(); crowded {
 		var ok bool
 		if release, ok = s.loginTurns.Take(r.Context(), client, loginTurnWait); !ok {
 			return refuse(now.Add(loginTurnWait), "Trop de tentatives de connexion ont échoué depuis votre réseau : les connexions y sont vérifiées une à une ; réessayez ")
@@ -107,9 +111,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if passnum.ErrorCode(err) == passnum.EUNAUTHORIZED {
-			byPair := s.loginByAccountNet.Add(pair, now, 1)
-			byAccount := s.loginByAccount.Add(email, now, 1)
-			if byNet := s.loginByNet.Add(client, now, 1); byPair || byAccount || byNet {
+			// Only a failure is written: a login that works costs the
+			// read above.
+			counted, err := s.svc.CountFailedAttempt(r.Context(), attempts...)
+			if err != nil {
+				return err
+			}
+			if byPair, byAccount, byNet := !counted[0].IsZero(), !counted[1].IsZero(), !counted[2].IsZero(); byPair || byAccount || byNet {
 				s.log.WarnContext(r.Context(), "login limit reached", "client", client,
 					"account_network", byPair, "account", byAccount, "network", byNet)
 			}

@@ -183,12 +183,33 @@ func TestLoginLimit(t *testing.T) {
 		})
 	})
 
+	t.Run("a limit reached on one server holds on another", func(t *testing.T) {
+		storetest.Each(t, func(t *testing.T, env *storetest.Env) {
+			a := newSite(t, env, Options{TrustedProxies: proxies})
+			b := a.anotherOn(storetest.Reopen(t, env).Store, Options{TrustedProxies: proxies})
+			p := a.as(passnum.KindPrescriber, passnum.RoleAgent)
+			// The guesser's tries alternate between the two servers, as a
+			// load balancer would send them.
+			for i := range loginLimit {
+				site := []*site{a, b}[i%2]
+				r, _ := site.loginFrom(attacker, p.email, fmt.Sprintf("essai %d", i))
+				failed(t, fmt.Sprintf("guess %d", i+1), r)
+			}
+			for _, site := range []*site{a, b} {
+				r, c := site.loginFrom(attacker, p.email, p.password)
+				tooMany(t, "the right password from the guesser's network", r, c, "Trop de tentatives de connexion ont échoué")
+			}
+			r, c := b.loginFrom(owner, p.email, p.password)
+			loggedIn(t, "the owner on another network, on the other server", r, c)
+		})
+	})
+
 	t.Run("an account guessed from many networks is refused everywhere", func(t *testing.T) {
 		storetest.Each(t, func(t *testing.T, env *storetest.Env) {
 			s := newSite(t, env, Options{TrustedProxies: proxies})
 			// Three networks' worth instead of loginAccountLimit's ten,
 			// for the test's time: the rule is the same.
-			s.srv.loginByAccount = ratelimit.New[string](3*loginLimit, loginWindow, ratelimit.MaxKeys)
+			s.srv.loginLimits.account.Limit = 3 * loginLimit
 			p := s.as(passnum.KindPrescriber, passnum.RoleAgent)
 			for n := range 3 {
 				for i := range loginLimit {
@@ -207,7 +228,7 @@ func TestLoginLimit(t *testing.T) {
 	t.Run("a network past its bound is slowed, not refused", func(t *testing.T) {
 		env := storetest.OpenSQLite(t)
 		s := newSite(t, env, Options{TrustedProxies: proxies})
-		s.srv.loginByNet = ratelimit.New[string](5, loginWindow, ratelimit.MaxKeys)
+		s.srv.loginLimits.net.Limit = 5
 		p := s.as(passnum.KindPrescriber, passnum.RoleAgent)
 		for i := range 5 {
 			a, _ := s.loginFrom(attacker, fmt.Sprintf("personne%d@example.org", i), "un mot de passe au hasard")

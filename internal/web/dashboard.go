@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -433,39 +432,19 @@ func (s *Server) refreshIndicators(w http.ResponseWriter, r *http.Request) error
 	if len(back) > 0 {
 		to += "?" + back.Encode()
 	}
-	// The job outlives the request but keeps its actor.
-	ctx := context.WithoutCancel(r.Context())
-	words := jobWords{kind: "indicators", running: "Calcul en cours : %s pass lus sur %s.", failed: "Le calcul a échoué : ",
-		Back: "Voir les indicateurs", BackTo: to,
-		Hint: "Vous pouvez quitter cette page : le calcul continue, et les tableaux de bord montreront les nouveaux chiffres dès qu'il sera terminé."}
-	j := s.jobs.start(0, "Calcul des indicateurs", words, func(j *job) (string, string, error) {
-		snap, err := s.svc.RefreshIndicators(ctx, func(done, total int64) {
-			j.done.Store(done)
-			j.total.Store(total)
+	j, err := s.jobs.start(r.Context(), s.svc, passnum.JobStart{Kind: passnum.JobIndicators, Label: "Calcul des indicateurs", BackTo: to},
+		func(ctx context.Context, lj *liveJob) error {
+			_, err := s.svc.RefreshIndicators(ctx, func(done, total int64) {
+				lj.done.Store(done)
+				lj.total.Store(total)
+			})
+			return err
 		})
-		if err != nil {
-			if passnum.ErrorCode(err) == passnum.EINTERNAL {
-				s.log.Error("indicators job failed", "err", err)
-			}
-			return "", "", err
-		}
-		return fmt.Sprintf("Indicateurs recalculés : %s %s en %s.", passnum.FrenchNumber(snap.Passes),
-			pluralize(snap.Passes, "pass lu", "pass lus"), secondsLabel(snap.Duration)), to, nil
-	})
+	if err != nil {
+		return err
+	}
 	http.Redirect(w, r, fmt.Sprintf("/operateur/travaux/%d", j.ID), http.StatusSeeOther)
 	return nil
-}
-
-// secondsLabel writes a duration for people: "40 ms", "12,3 s", "2 min 05 s".
-func secondsLabel(d time.Duration) string {
-	if d < time.Second {
-		return fmt.Sprintf("%d%sms", d.Milliseconds(), nbsp)
-	}
-	if d = d.Round(100 * time.Millisecond); d >= time.Minute {
-		return fmt.Sprintf("%d%smin%s%02d%ss", int(d.Minutes()), nbsp, nbsp, int(d.Seconds())%60, nbsp)
-	}
-	tenths := d / (100 * time.Millisecond)
-	return fmt.Sprintf("%d,%d%ss", tenths/10, tenths%10, nbsp)
 }
 
 // setTerritory sets the areas of a hub's territory: the figures it reads

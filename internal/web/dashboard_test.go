@@ -297,12 +297,12 @@ func cellsOf(v *passnum.IndicatorValues, dim passnum.Dimension) []string {
 	return out
 }
 
-func TestSecondsLabel(t *testing.T) {
+func TestFrenchSeconds(t *testing.T) {
 	for _, c := range []struct {
 		ms   int
 		want string
 	}{{0, "0 ms"}, {40, "40 ms"}, {999, "999 ms"}, {1000, "1,0 s"}, {12340, "12,3 s"}, {59960, "1 min 00 s"}, {125000, "2 min 05 s"}} {
-		if got := norm(secondsLabel(time.Duration(c.ms) * time.Millisecond)); got != c.want {
+		if got := norm(passnum.FrenchSeconds(time.Duration(c.ms) * time.Millisecond)); got != c.want {
 			t.Errorf("%d ms: %q, want %q", c.ms, got, c.want)
 		}
 	}

@@ -103,6 +103,13 @@ func newSite(t *testing.T, env *storetest.Env, opts Options) *site {
 // another serves the same store and people with other options.
 func (s *site) another(opts Options) *site {
 	s.t.Helper()
+	return s.anotherOn(s.env.Store, opts)
+}
+
+// anotherOn serves store (another server's store on the same database)
+// to the same people, with opts.
+func (s *site) anotherOn(store passnum.Service, opts Options) *site {
+	s.t.Helper()
 	out := *s
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewJSONHandler(s.logs, nil))
@@ -111,7 +118,7 @@ func (s *site) another(opts Options) *site {
 		opts.Now = s.env.Clock.Now
 	}
 	var err error
-	if out.srv, err = NewServer(s.env.Store, opts); err != nil {
+	if out.srv, err = NewServer(store, opts); err != nil {
 		s.t.Fatal(err)
 	}
 	out.http = httptest.NewServer(out.srv.Handler())

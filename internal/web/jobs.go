@@ -2,8 +2,12 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -12,33 +16,167 @@ import (
 	"github.com/passnum/passnum"
 )
 
-// job is a long task started from a page — the issuance of a batch, the
-// computation of the indicators — that goes on after the request that
-// started it, with a progress bar the operator can watch (and leave).
-type job struct {
-	ID          int64
-	ProgrammeID int64 // the programme whose page lists it while it runs, if any
-	Label       string
-	Started     time.Time
-	jobWords
-	total atomic.Int64
-	done  atomic.Int64
+// Jobs runs the background jobs this server starts from its pages — the
+// issuance of a batch, the computation of the indicators — which go on
+// after the request that started them, with a progress bar the operator
+// can watch (and leave). Each job is a record of the store
+// (passnum.JobService): any server of the installation shows its page, and
+// its outcome is written by the transaction of its work. What Jobs keeps
+// in memory is only the progress of the jobs this server runs, which its
+// pages show at once and a goroutine writes to the store every second (the
+// heartbeat that tells the other servers this one is alive; see
+// internal/sqlstore/job.go for why that write never holds the work up, on
+// SQLite either).
+type Jobs struct {
+	server string
+	// done, when set, is told how long each job ran (Options.JobDone).
+	done func(job string, d time.Duration)
+	log  *slog.Logger
 
-	mu       sync.Mutex
-	finished time.Time
-	err      error
-	message  string // on success
-	next     string // where to go on success
+	mu   sync.Mutex
+	live map[int64]*liveJob
+	wg   sync.WaitGroup
 }
 
-// jobWords say what a kind of job does, for people and for the metrics.
+// liveJob is the progress of a job this server runs.
+type liveJob struct {
+	total, done atomic.Int64
+}
+
+// jobBeat is how often a job's progress and heartbeat are written: well
+// within passnum.JobLease, often enough for another server's progress bar.
+const jobBeat = time.Second
+
+// NewJobs returns the runner of the jobs of server (its name in their
+// records; "": a name drawn from the host, the process and random bits,
+// so that two servers, or a server and its restart, never share one).
+// done, when set, is told how long each job ran.
+func NewJobs(server string, done func(job string, d time.Duration)) *Jobs {
+	if server == "" {
+		host, _ := os.Hostname()
+		b := make([]byte, 4)
+		rand.Read(b)
+		server = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
+	}
+	return &Jobs{server: server, done: done, live: map[int64]*liveJob{}, log: slog.Default()}
+}
+
+// Server is the name of this server, recorded with the jobs it runs.
+func (js *Jobs) Server() string { return js.server }
+
+// Alive lists the jobs this server runs: they are alive whatever their
+// heartbeat says (on SQLite, it can wait behind a long batch).
+func (js *Jobs) Alive() []int64 {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	ids := make([]int64, 0, len(js.live))
+	for id := range js.live {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// Wait waits for the jobs under way to end (tests, and a server that
+// stops).
+func (js *Jobs) Wait() { js.wg.Wait() }
+
+func (js *Jobs) progress(id int64) (*liveJob, bool) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	lj, ok := js.live[id]
+	return lj, ok
+}
+
+// start records a job and runs it in the background as ctx's actor. run
+// does the work with a context marked with the job (passnum.WithJob), so
+// that the store records the job done in the work's own transaction, and
+// reports progress through lj. A failure is recorded after run returns.
+func (js *Jobs) start(ctx context.Context, svc passnum.JobService, start passnum.JobStart, run func(ctx context.Context, lj *liveJob) error) (*passnum.Job, error) {
+	// The job outlives the request but keeps its actor, for the audit
+	// trail and the permission check.
+	ctx = context.WithoutCancel(ctx)
+	start.Server = js.server
+	j, err := svc.StartJob(ctx, start)
+	if err != nil {
+		return nil, err
+	}
+	lj := &liveJob{}
+	js.mu.Lock()
+	js.live[j.ID] = lj
+	js.mu.Unlock()
+	js.wg.Add(1)
+	go func() {
+		defer js.wg.Done()
+		began := time.Now()
+		stop := make(chan struct{})
+		beating := make(chan struct{})
+		go func() {
+			defer close(beating)
+			js.beat(ctx, svc, j.ID, lj, stop)
+		}()
+		err := run(passnum.WithJob(ctx, j.ID), lj)
+		close(stop)
+		<-beating
+		if err != nil {
+			if passnum.ErrorCode(err) == passnum.EINTERNAL {
+				js.log.Error("job failed", "job", j.ID, "kind", j.Kind, "err", err)
+			}
+			// Recorded only if the job still runs: if the work
+			// committed after all (a commit whose answer was lost), the
+			// record already says done and stays so.
+			if _, ferr := svc.FailJob(ctx, j.ID, passnum.ErrorMessage(err)); ferr != nil {
+				js.log.Error("job failure not recorded: another server will fail it once it is silent", "job", j.ID, "err", ferr)
+			}
+		}
+		js.mu.Lock()
+		delete(js.live, j.ID)
+		js.mu.Unlock()
+		if js.done != nil {
+			js.done(string(j.Kind), time.Since(began))
+		}
+	}()
+	return j, nil
+}
+
+// beat writes the job's progress every jobBeat until stop is closed. A
+// failed write is logged and the next one tries again; the work never
+// waits for it.
+func (js *Jobs) beat(ctx context.Context, svc passnum.JobService, id int64, lj *liveJob, stop <-chan struct{}) {
+	ticker := time.NewTicker(jobBeat)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ticker.C:
+		}
+		if err := svc.RecordJobProgress(ctx, id, lj.done.Load(), lj.total.Load()); err != nil {
+			js.log.Warn("job progress not recorded", "job", id, "err", err)
+		}
+	}
+}
+
+// jobWords say what a kind of job does, for people.
 type jobWords struct {
-	kind    string // for Options.JobDone: "issue", "indicators"
 	running string // while it runs, with what is done and the total: "Émission en cours : %s pass écrits sur %s."
 	failed  string // before the reason of a failure: "L'émission a échoué : "
 	Back    string // the link's words on the job's page: "Revenir au programme"
-	BackTo  string // where that link goes while the job runs or after it failed
 	Hint    string // under the bar: what happens if one leaves
+}
+
+var jobKinds = map[passnum.JobKind]jobWords{
+	passnum.JobIssue: {running: "Émission en cours : %s pass écrits sur %s.", failed: "L'émission a échoué : ",
+		Back: "Revenir au programme",
+		Hint: "Vous pouvez quitter cette page : l'émission continue, et le lot apparaîtra sur la page du programme."},
+	passnum.JobIndicators: {running: "Calcul en cours : %s pass lus sur %s.", failed: "Le calcul a échoué : ",
+		Back: "Voir les indicateurs",
+		Hint: "Vous pouvez quitter cette page : le calcul continue, et les tableaux de bord montreront les nouveaux chiffres dès qu'il sera terminé."},
+}
+
+// jobView is a job as its page shows it.
+type jobView struct {
+	*passnum.Job
+	jobWords
 }
 
 // jobState is what the progress bar polls.
@@ -53,82 +191,27 @@ type jobState struct {
 	Next     string `json:"next,omitempty"`
 }
 
-func (j *job) state() jobState {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	st := jobState{ID: j.ID, Done: j.done.Load(), Total: j.total.Load(), Finished: !j.finished.IsZero()}
+// state is the job's state, with the progress in memory when this server
+// runs it (fresher than the record's, which is written every second).
+func (js *Jobs) state(j *passnum.Job) jobState {
+	words := jobKinds[j.Kind]
+	st := jobState{ID: j.ID, Done: j.Done, Total: j.Total}
+	if lj, ok := js.progress(j.ID); ok && j.State == passnum.JobRunning {
+		st.Done, st.Total = lj.done.Load(), lj.total.Load()
+	}
 	if st.Total > 0 {
 		st.Percent = int(st.Done * 100 / st.Total)
 	}
-	switch {
-	case j.err != nil:
-		st.Failed, st.Message, st.Next = true, j.failed+passnum.ErrorMessage(j.err), j.BackTo
-	case st.Finished:
-		st.Percent, st.Message, st.Next = 100, j.message, j.next
+	switch j.State {
+	case passnum.JobFailed:
+		st.Finished, st.Failed, st.Message, st.Next = true, true, words.failed+j.Message, j.BackTo
+	case passnum.JobDone:
+		st.Finished, st.Percent, st.Message, st.Next = true, 100, j.Message, j.BackTo
+		st.Done = st.Total
 	default:
-		st.Message = fmt.Sprintf(j.running, passnum.FrenchNumber(st.Done), passnum.FrenchNumber(st.Total))
+		st.Message = fmt.Sprintf(words.running, passnum.FrenchNumber(st.Done), passnum.FrenchNumber(st.Total))
 	}
 	return st
-}
-
-// jobs keeps the jobs of the last hours, in memory: a job lost with a
-// restart only loses its progress bar, since the batch itself is written
-// in one transaction (all or nothing).
-type jobs struct {
-	mu   sync.Mutex
-	next int64
-	byID map[int64]*job
-	// done, when set, is told how long each job ran (Options.JobDone).
-	done func(job string, d time.Duration)
-}
-
-// jobMemory is how long a finished job stays visible.
-const jobMemory = 6 * time.Hour
-
-// start runs a job in the background. run reports progress through j and
-// returns, on success, the message to show and where to go next.
-func (js *jobs) start(programmeID int64, label string, words jobWords, run func(j *job) (message, next string, err error)) *job {
-	js.mu.Lock()
-	js.next++
-	j := &job{ID: js.next, ProgrammeID: programmeID, Label: label, Started: time.Now(), jobWords: words}
-	for id, old := range js.byID {
-		old.mu.Lock()
-		if !old.finished.IsZero() && time.Since(old.finished) > jobMemory {
-			delete(js.byID, id)
-		}
-		old.mu.Unlock()
-	}
-	js.byID[j.ID] = j
-	js.mu.Unlock()
-	go func() {
-		message, next, err := run(j)
-		j.mu.Lock()
-		j.message, j.next, j.err, j.finished = message, next, err, time.Now()
-		j.mu.Unlock()
-		if js.done != nil {
-			js.done(words.kind, time.Since(j.Started))
-		}
-	}()
-	return j
-}
-
-func (js *jobs) get(id int64) *job {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	return js.byID[id]
-}
-
-// forProgramme lists a programme's jobs still running.
-func (js *jobs) forProgramme(id int64) []*job {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	var out []*job
-	for _, j := range js.byID {
-		if j.ProgrammeID == id && !j.state().Finished {
-			out = append(out, j)
-		}
-	}
-	return out
 }
 
 // issue starts the issuance of a batch in the background and shows its
@@ -153,40 +236,43 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// The job outlives the request but keeps its actor, for the audit
-	// trail and the permission check.
-	ctx := context.WithoutCancel(r.Context())
-	words := jobWords{kind: "issue", running: "Émission en cours : %s pass écrits sur %s.", failed: "L'émission a échoué : ",
-		Back: "Revenir au programme", BackTo: fmt.Sprintf("/operateur/programmes/%d#lots", id),
-		Hint: "Vous pouvez quitter cette page : l'émission continue, et le lot apparaîtra sur la page du programme."}
-	j := s.jobs.start(id, fmt.Sprintf("Émission de %s — %s", passnum.FrenchCount(n, "carnet", "carnets"), p.Name), words, func(j *job) (string, string, error) {
-		j.total.Store(n * int64(p.CarnetSize))
-		b, err := s.svc.Issue(ctx, passnum.IssueRequest{ProgrammeID: id, Carnets: int(n), Progress: func(done, total int) {
-			j.done.Store(int64(done))
-			j.total.Store(int64(total))
-		}})
-		if err != nil {
-			if passnum.ErrorCode(err) == passnum.EINTERNAL {
-				s.log.Error("issuance job failed", "programme", id, "err", err)
-			}
-			return "", "", err
-		}
-		carnets := fmt.Sprintf("%s (n°%d à n°%d)", passnum.FrenchCount(int64(b.Carnets), "carnet", "carnets"), b.FirstCarnet, b.LastCarnet)
-		if b.Carnets == 1 {
-			carnets = fmt.Sprintf("1 carnet (n°%d)", b.FirstCarnet)
-		}
-		return fmt.Sprintf("Lot n°%d émis : %s, %s pass.", b.ID, carnets, passnum.FrenchNumber(int64(b.Passes))), words.BackTo, nil
-	})
+	j, err := s.jobs.start(r.Context(), s.svc, passnum.JobStart{Kind: passnum.JobIssue, ProgrammeID: id,
+		Label:  fmt.Sprintf("Émission de %s — %s", passnum.FrenchCount(n, "carnet", "carnets"), p.Name),
+		BackTo: fmt.Sprintf("/operateur/programmes/%d#lots", id)},
+		func(ctx context.Context, lj *liveJob) error {
+			lj.total.Store(n * int64(p.CarnetSize))
+			_, err := s.svc.Issue(ctx, passnum.IssueRequest{ProgrammeID: id, Carnets: int(n), Progress: func(done, total int) {
+				lj.done.Store(int64(done))
+				lj.total.Store(int64(total))
+			}})
+			return err
+		})
+	if err != nil {
+		return err
+	}
 	http.Redirect(w, r, fmt.Sprintf("/operateur/travaux/%d", j.ID), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) findJob(r *http.Request) (*job, error) {
+// findJob reads the job of the page. A job still running whose server has
+// been silent beyond the lease is failed here, by whichever server shows
+// it first, rather than shown running for ever.
+func (s *Server) findJob(r *http.Request) (*passnum.Job, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if j := s.jobs.get(id); err == nil && j != nil {
-		return j, nil
+	if err != nil {
+		return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Cette tâche est introuvable.")
 	}
-	return nil, passnum.Errorf(passnum.ENOTFOUND, passnum.ReasonNotFound, "Cette tâche est introuvable : elle est terminée depuis longtemps, ou le serveur a redémarré. Le résultat est visible sur la page du programme.")
+	j, err := s.svc.FindJob(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if _, mine := s.jobs.progress(id); !mine && j.Stale(s.now()) {
+		if _, err := s.svc.FailStaleJobs(r.Context(), s.jobs.Alive()); err != nil {
+			return nil, err
+		}
+		return s.svc.FindJob(r.Context(), id)
+	}
+	return j, nil
 }
 
 func (s *Server) job(w http.ResponseWriter, r *http.Request) error {
@@ -194,7 +280,7 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "job", s.newView(r, j.Label, map[string]any{"Job": j, "State": j.state()}))
+	return s.render(w, r, http.StatusOK, "job", s.newView(r, j.Label, map[string]any{"Job": jobView{j, jobKinds[j.Kind]}, "State": s.jobs.state(j)}))
 }
 
 func (s *Server) jobState(w http.ResponseWriter, r *http.Request) error {
@@ -202,5 +288,5 @@ func (s *Server) jobState(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, j.state())
+	return writeJSON(w, http.StatusOK, s.jobs.state(j))
 }

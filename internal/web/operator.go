@@ -214,7 +214,7 @@ type programmePage struct {
 	Capacity int64
 	// Waiting counts the passes issued and not yet activated.
 	Waiting int64
-	Jobs    []*job
+	Jobs    []*passnum.Job // its jobs still running, on any server
 	Alert   *expiryAlert
 }
 
@@ -247,7 +247,9 @@ func (s *Server) programmePage(w http.ResponseWriter, r *http.Request, v *view, 
 	}
 	d.Capacity = max(0, (passnum.ActivationCapacity(p.FundsReceived, p.FeeBP)-p.ActivatedCents)/p.FaceValueCents)
 	d.Waiting = p.PassesByState[passnum.StateIssued]
-	d.Jobs = s.jobs.forProgramme(id)
+	if d.Jobs, err = s.svc.RunningJobs(ctx, id); err != nil {
+		return err
+	}
 	d.Alert = newExpiryAlert(p, d.Stats, s.now(), "Prévenez les prescripteurs, et bloquez le stock non remis s'il ne doit plus être distribué.")
 	v.Title, v.Data = p.Name, d
 	return s.render(w, r, status, "operator_programme", v)

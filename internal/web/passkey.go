@@ -205,7 +205,9 @@ func (s *Server) passkeyLogin(w http.ResponseWriter, r *http.Request) error {
 		return writeJSON(w, http.StatusOK, passkeyAnswer{Next: next})
 	}
 	user := v.pending.User.ID
-	if _, blocked := s.secondFactorBlocked(r, user); blocked {
+	if _, blocked, err := s.secondFactorBlocked(r, user); err != nil {
+		return err
+	} else if blocked {
 		return writeJSON(w, http.StatusTooManyRequests, passkeyAnswer{Message: "Trop d'essais erronés : réessayez dans un quart d'heure."})
 	}
 	u, session, state, err := s.passkeyCeremony(r)
@@ -216,7 +218,9 @@ func (s *Server) passkeyLogin(w http.ResponseWriter, r *http.Request) error {
 		return passkeyUnusable(w, http.StatusConflict, "Cette demande a expiré : recommencez.")
 	}
 	fail := func(why string) error {
-		s.secondFactorFailed(r, user)
+		if err := s.secondFactorFailed(r, user); err != nil {
+			return err
+		}
 		if err := s.svc.RecordSecondFactorFailure(r.Context(), v.secret, "passkey: "+why); err != nil {
 			return err
 		}

@@ -34,43 +34,48 @@ const (
 	secondFactorWindow       = 15 * time.Minute
 )
 
-// accountNet is an account (its id) seen from one client network.
-type accountNet struct {
-	user    int64
-	network string
-}
+// secondFactorLimits are the limits of failed second-factor attempts:
+// per account and client network, per account.
+type secondFactorLimits struct{ accountNet, account passnum.AttemptLimit }
 
-// secondFactorLimits are the counters of failed second-factor attempts.
-type secondFactorLimits struct {
-	byAccountNet *ratelimit.Window[accountNet]
-	byAccount    *ratelimit.Window[int64]
-}
-
-func newSecondFactorLimits() *secondFactorLimits {
-	return &secondFactorLimits{
-		byAccountNet: ratelimit.New[accountNet](secondFactorLimit, secondFactorWindow, ratelimit.MaxKeys),
-		byAccount:    ratelimit.New[int64](secondFactorAccountLimit, secondFactorWindow, ratelimit.MaxKeys),
+func defaultSecondFactorLimits() secondFactorLimits {
+	return secondFactorLimits{
+		accountNet: passnum.AttemptLimit{Name: "second-factor.account-network", Limit: secondFactorLimit, Window: secondFactorWindow},
+		account:    passnum.AttemptLimit{Name: "second-factor.account", Limit: secondFactorAccountLimit, Window: secondFactorWindow},
 	}
 }
 
-// blocked tells until when the account of info may not try from r's
-// network.
-func (s *Server) secondFactorBlocked(r *http.Request, user int64) (time.Time, bool) {
-	now := s.now()
-	if until, ok := s.mfaLimits.byAccountNet.BlockedUntil(accountNet{user, s.proxies.ClientNetwork(r)}, now); ok {
-		return until, true
+func (l secondFactorLimits) attempts(user int64, network string) []passnum.Attempt {
+	return []passnum.Attempt{{AttemptLimit: l.accountNet, Key: fmt.Sprintf("%d\x00%s", user, network)}, {AttemptLimit: l.account, Key: fmt.Sprint(user)}}
+}
+
+// secondFactorBlocked tells until when the account user may not try from
+// r's network. The counters are in the database, shared by the servers.
+func (s *Server) secondFactorBlocked(r *http.Request, user int64) (time.Time, bool, error) {
+	blocked, err := s.svc.AttemptsBlocked(r.Context(), s.mfaLimits.attempts(user, s.proxies.ClientNetwork(r))...)
+	if err != nil {
+		return time.Time{}, false, err
 	}
-	return s.mfaLimits.byAccount.BlockedUntil(user, now)
+	for _, until := range blocked {
+		if !until.IsZero() {
+			return until, true, nil
+		}
+	}
+	return time.Time{}, false, nil
 }
 
 // secondFactorFailed counts a failed attempt and logs when a limit is
 // reached.
-func (s *Server) secondFactorFailed(r *http.Request, user int64) {
-	now, client := s.now(), s.proxies.ClientNetwork(r)
-	byPair := s.mfaLimits.byAccountNet.Add(accountNet{user, client}, now, 1)
-	if byAccount := s.mfaLimits.byAccount.Add(user, now, 1); byPair || byAccount {
+func (s *Server) secondFactorFailed(r *http.Request, user int64) error {
+	client := s.proxies.ClientNetwork(r)
+	blocked, err := s.svc.CountFailedAttempt(r.Context(), s.mfaLimits.attempts(user, client)...)
+	if err != nil {
+		return err
+	}
+	if byPair, byAccount := !blocked[0].IsZero(), !blocked[1].IsZero(); byPair || byAccount {
 		s.log.WarnContext(r.Context(), "second factor limit reached", "user", user, "client", client, "account_network", byPair, "account", byAccount)
 	}
+	return nil
 }
 
 // refuseTooMany renders page with the refusal of a blocked account.
@@ -167,7 +172,9 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) error {
 	page := s.newView(r, "Second facteur", &secondFactorData{Status: status, Next: next, Passkeys: s.passkeys != nil})
 	page.Form.Set("suite", next)
 	user := v.pending.User.ID
-	if until, blocked := s.secondFactorBlocked(r, user); blocked {
+	if until, blocked, err := s.secondFactorBlocked(r, user); err != nil {
+		return err
+	} else if blocked {
 		return s.refuseTooMany(w, r, page, "second_factor", until)
 	}
 	code := strings.TrimSpace(r.PostForm.Get("code"))
@@ -180,7 +187,9 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) error {
 		if passnum.ErrorReason(err) != passnum.ReasonSecondFactorInvalid {
 			return err
 		}
-		s.secondFactorFailed(r, user)
+		if err := s.secondFactorFailed(r, user); err != nil {
+			return err
+		}
 		page.addError("code", passnum.ErrorMessage(err))
 		return s.render(w, r, errStatus(err), "second_factor", page)
 	}
@@ -264,7 +273,9 @@ func (s *Server) totpConfirm(w http.ResponseWriter, r *http.Request) error {
 	page := s.newView(r, "Ajouter une application d'authentification", &secondFactorData{Next: next})
 	page.Form.Set("suite", next)
 	user := v.session().User.ID
-	if until, blocked := s.secondFactorBlocked(r, user); blocked {
+	if until, blocked, err := s.secondFactorBlocked(r, user); err != nil {
+		return err
+	} else if blocked {
 		now := s.now()
 		page.addError("", "Trop de codes erronés : réessayez "+ratelimit.RetryWhen(until, now)+".")
 		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(until.Sub(now))))
@@ -281,7 +292,9 @@ func (s *Server) totpConfirm(w http.ResponseWriter, r *http.Request) error {
 		case passnum.EINTERNAL:
 			return err
 		case passnum.EINVALID:
-			s.secondFactorFailed(r, user)
+			if err := s.secondFactorFailed(r, user); err != nil {
+				return err
+			}
 			page.addServiceError(err, nil)
 			return s.totpPage(w, r, page, errStatus(err))
 		}

@@ -52,6 +52,10 @@ type Options struct {
 	// JobDone, when set, is told the duration of each background job
 	// (metrics).
 	JobDone func(job string, d time.Duration)
+	// Jobs runs this server's background jobs (NewJobs, whose Alive the
+	// reaper of jobs of silent servers needs); nil: the server makes its
+	// own, telling JobDone.
+	Jobs *Jobs
 	// Privacy are the installation's privacy settings, which the pages
 	// of personal data and the receipt's notice tell; nil: the defaults.
 	Privacy *passnum.PrivacySettings
@@ -80,7 +84,7 @@ type Server struct {
 	pages       *pages
 	handler     http.Handler
 	mux         *http.ServeMux
-	jobs        *jobs
+	jobs        *Jobs
 	// operator signs documents (Options.OperatorName).
 	operator string
 	// network holds the venue imports waiting for confirmation.
@@ -96,18 +100,20 @@ type Server struct {
 	// Failed logins (see login): per account and client network, per
 	// account, per client network; past the last, a network's logins
 	// take turns.
-	loginByAccountNet *ratelimit.Window[accountNetwork]
-	loginByAccount    *ratelimit.Window[string]
-	loginByNet        *ratelimit.Window[string]
-	loginTurns        *ratelimit.Turns[string]
-	resetByEmail      *ratelimit.Window[string]
-	resetByNet        *ratelimit.Window[string]
+	// They are counted in the database (passnum.AttemptService), so that
+	// they hold across every server of an installation; the turns are
+	// each server's.
+	loginLimits  loginLimits
+	loginTurns   *ratelimit.Turns[string]
+	resetByEmail *ratelimit.Window[string]
+	resetByNet   *ratelimit.Window[string]
 	// New invitation and confirmation links (account_mail.go), limited
 	// as reset e-mails are.
 	linkByEmail *ratelimit.Window[string]
 	linkByNet   *ratelimit.Window[string]
-	// mfaLimits count failed second-factor attempts (secondfactor.go).
-	mfaLimits *secondFactorLimits
+	// mfaLimits bound failed second-factor attempts (secondfactor.go),
+	// counted in the database like logins.
+	mfaLimits secondFactorLimits
 	// passkeys is the WebAuthn relying party of the base address (nil:
 	// passkeys are off there, passkey.go).
 	passkeys *webauthn.WebAuthn
@@ -140,34 +146,50 @@ const (
 	resetWindow   = time.Hour
 )
 
-// accountNetwork is an account (its e-mail address, normalised) seen from
-// one client network.
-type accountNetwork struct{ email, network string }
+// loginLimits are the three limits of failed logins (login).
+type loginLimits struct{ accountNet, account, net passnum.AttemptLimit }
+
+func defaultLoginLimits() loginLimits {
+	return loginLimits{
+		accountNet: passnum.AttemptLimit{Name: "login.account-network", Limit: loginLimit, Window: loginWindow},
+		account:    passnum.AttemptLimit{Name: "login.account", Limit: loginAccountLimit, Window: loginWindow},
+		net:        passnum.AttemptLimit{Name: "login.network", Limit: loginNetLimit, Window: loginWindow},
+	}
+}
+
+// attempts are the keys a login of email from network counts under:
+// the account (its address, normalised) from the network, the account,
+// the network.
+func (l loginLimits) attempts(email, network string) []passnum.Attempt {
+	return []passnum.Attempt{{AttemptLimit: l.accountNet, Key: email + "\x00" + network}, {AttemptLimit: l.account, Key: email}, {AttemptLimit: l.net, Key: network}}
+}
 
 // NewServer returns the web interface of svc.
 func NewServer(svc passnum.Service, opts Options) (*Server, error) {
 	s := &Server{
-		svc:               svc,
-		log:               opts.Logger,
-		now:               opts.Now,
-		loginByAccountNet: ratelimit.New[accountNetwork](loginLimit, loginWindow, ratelimit.MaxKeys),
-		loginByAccount:    ratelimit.New[string](loginAccountLimit, loginWindow, ratelimit.MaxKeys),
-		loginByNet:        ratelimit.New[string](loginNetLimit, loginWindow, ratelimit.MaxKeys),
-		loginTurns:        ratelimit.NewTurns[string](),
-		resetByEmail:      ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
-		resetByNet:        ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
-		linkByEmail:       ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
-		linkByNet:         ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
-		mfaLimits:         newSecondFactorLimits(),
-		jobs:              &jobs{byID: map[int64]*job{}, done: opts.JobDone},
-		network:           newNetworkState(),
-		operator:          opts.OperatorName,
-		proxies:           opts.TrustedProxies,
-		signIn:            opts.SignIn,
+		svc:          svc,
+		log:          opts.Logger,
+		now:          opts.Now,
+		loginLimits:  defaultLoginLimits(),
+		loginTurns:   ratelimit.NewTurns[string](),
+		resetByEmail: ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
+		resetByNet:   ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
+		linkByEmail:  ratelimit.New[string](resetLimit, resetWindow, ratelimit.MaxKeys),
+		linkByNet:    ratelimit.New[string](resetNetLimit, resetWindow, ratelimit.MaxKeys),
+		mfaLimits:    defaultSecondFactorLimits(),
+		jobs:         opts.Jobs,
+		network:      newNetworkState(),
+		operator:     opts.OperatorName,
+		proxies:      opts.TrustedProxies,
+		signIn:       opts.SignIn,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	if s.jobs == nil {
+		s.jobs = NewJobs("", opts.JobDone)
+	}
+	s.jobs.log = s.log
 	s.privacy = passnum.DefaultPrivacySettings()
 	if opts.Privacy != nil {
 		s.privacy = *opts.Privacy
