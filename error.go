@@ -46,6 +46,24 @@ func ServerBusy() *Error {
 		Message: "Trop d'opérations simultanées : rien n'a été enregistré. Réessayez dans un instant."}
 }
 
+// DatabaseUnavailable is the error of an operation that could not reach
+// the database: it is down, restarting, or its standby is being promoted
+// in its place. Nothing was recorded, and the same request can be sent
+// again in a moment.
+func DatabaseUnavailable() *Error {
+	return &Error{Code: EUNAVAILABLE, Reason: ReasonDatabaseUnavailable,
+		Message: "La base de données du service est momentanément injoignable : rien n'a été enregistré. Réessayez dans un instant."}
+}
+
+// OutcomeUnknown is the error of a write whose connection to the
+// database broke while it was being committed: it may or may not have been
+// recorded. A redemption sent again with the same idempotency key is
+// answered as the first one was if it was recorded, and made otherwise.
+func OutcomeUnknown() *Error {
+	return &Error{Code: EUNAVAILABLE, Reason: ReasonOutcomeUnknown,
+		Message: "La connexion à la base de données s'est rompue au moment d'enregistrer : l'opération a pu être enregistrée ou non. Vérifiez avant de recommencer ; un encaissement renvoyé avec la même clé d'idempotence n'est jamais fait deux fois."}
+}
+
 // Error is an error meant for people and programs alike. Reason is a stable
 // slug (for example "pass-expired") that becomes the problem type of API
 // errors; Message is plain French for the person in front of the screen.

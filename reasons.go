@@ -47,6 +47,12 @@ const (
 	// ReasonServerBusy: a write met concurrent ones on the same data at
 	// every one of its attempts.
 	ReasonServerBusy = "server-busy"
+	// ReasonDatabaseUnavailable: the database could not be reached (down,
+	// restarting, or its standby being promoted).
+	ReasonDatabaseUnavailable = "database-unavailable"
+	// ReasonOutcomeUnknown: the connection to the database broke while a
+	// write was being committed; it may or may not have been recorded.
+	ReasonOutcomeUnknown = "outcome-unknown"
 )
 
 // Reasons of requests as such.
@@ -231,6 +237,8 @@ var reasons = [...]ReasonInfo{
 	{EUNAVAILABLE, EUNAVAILABLE, "Service momentanément indisponible", "Le serveur ne peut pas traiter la requête pour le moment ; rien n'a été enregistré. L'en-tête Retry-After dit quand réessayer."},
 	{ReasonStorageFull, EUNAVAILABLE, "Espace disque plein", "L'espace disque de la base de données est plein : le serveur ne peut rien enregistrer, et rien ne l'a été (aucun pass encaissé). L'opérateur est prévenu ; renvoyez la même requête (avec la même clé d'idempotence) après le délai de l'en-tête Retry-After."},
 	{ReasonServerBusy, EUNAVAILABLE, "Serveur occupé", "Trop d'opérations simultanées portaient sur les mêmes données : après plusieurs essais, rien n'a été enregistré ; renvoyez la même requête (avec la même clé d'idempotence) après le délai de l'en-tête Retry-After, d'une seconde."},
+	{ReasonDatabaseUnavailable, EUNAVAILABLE, "Base de données injoignable", "Le serveur ne joint pas sa base de données (arrêt, redémarrage, ou bascule vers son serveur de secours) : rien n'a été enregistré ; renvoyez la même requête (avec la même clé d'idempotence) après le délai de l'en-tête Retry-After."},
+	{ReasonOutcomeUnknown, EUNAVAILABLE, "Issue inconnue", "La connexion à la base de données s'est rompue pendant que l'opération était enregistrée : elle a pu l'être ou non. Renvoyez la même requête avec la même clé d'idempotence après le délai de l'en-tête Retry-After : si l'encaissement avait été enregistré, la réponse est celle du premier envoi (200), sinon il est fait alors ; jamais deux fois. Une requête sans clé d'idempotence se vérifie avant d'être renvoyée."},
 	{ReasonServerOverloaded, EUNAVAILABLE, "Serveur surchargé", "La base de données manque pour le moment de connexions ou de mémoire : rien n'a été enregistré ; renvoyez la même requête après le délai de l'en-tête Retry-After."},
 
 	// Requests.

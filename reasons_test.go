@@ -26,6 +26,8 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonStorageFull, "storage-full"},
 		{passnum.ReasonServerOverloaded, "server-overloaded"},
 		{passnum.ReasonServerBusy, "server-busy"},
+		{passnum.ReasonDatabaseUnavailable, "database-unavailable"},
+		{passnum.ReasonOutcomeUnknown, "outcome-unknown"},
 		{passnum.ReasonInvalidInput, "invalid-input"},
 		{passnum.ReasonControlCharacter, "control-character"},
 		{passnum.ReasonNotFound, "not-found"},

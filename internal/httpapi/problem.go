@@ -181,10 +181,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(rl.retryAt.Sub(s.now()))))
 		}
 	case http.StatusServiceUnavailable:
+		httpx.SetRetryAfterOf(w, reason)
 		httpx.SetRetryAfter(w, status)
-		if reason == passnum.ReasonServerBusy {
-			w.Header().Set("Retry-After", "1") // conflicts pass in milliseconds
-		}
 	}
 	body, mErr := json.Marshal(p)
 	if mErr != nil { // cannot happen with these types; keep the client informed anyway

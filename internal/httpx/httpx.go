@@ -45,10 +45,28 @@ func Status(code string) int {
 const RetryAfterUnavailable = 2 * time.Minute
 
 // SetRetryAfter sets the Retry-After header of an answer with status: on
-// 503 (EUNAVAILABLE) answers, the API's and the pages' alike.
+// 503 (EUNAVAILABLE) answers, the API's and the pages' alike, unless
+// SetRetryAfterOf set it already for the reason of the error.
 func SetRetryAfter(w http.ResponseWriter, status int) {
-	if status == http.StatusServiceUnavailable {
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfterUnavailable/time.Second)))
+	}
+}
+
+// RetryAfterDatabase is the Retry-After of an answer refused because the
+// database is out of reach: a restart or the promotion of a standby takes
+// seconds, and the client's next try is soon enough to find it back.
+const RetryAfterDatabase = 5 * time.Second
+
+// SetRetryAfterOf sets the Retry-After header of a 503 answer to an error
+// of reason when that reason passes sooner than a full disk: conflicts in
+// milliseconds (server-busy, 1 s), a database out of reach in seconds.
+func SetRetryAfterOf(w http.ResponseWriter, reason string) {
+	switch reason {
+	case passnum.ReasonServerBusy:
+		w.Header().Set("Retry-After", "1")
+	case passnum.ReasonDatabaseUnavailable, passnum.ReasonOutcomeUnknown:
+		w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfterDatabase/time.Second)))
 	}
 }
 

@@ -6,10 +6,13 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -387,4 +390,60 @@ func (d dialect) overloaded(err error) bool {
 		}
 	}
 	return false
+}
+
+// unreachable tells whether err says that the database could not be
+// reached or that the connection to it broke: a failed connection
+// (refused, a server that is starting up, shutting down or in recovery,
+// 57P03, or no server of a multi-host URL that accepts writes), a server
+// that ended the session (administrator command or crash of another
+// server process: 57P01, 57P02), a connection exception (class 08), or
+// the socket closing under a statement. SQLite, a file, has none of these.
+func (d dialect) unreachable(err error) bool {
+	if d != dialectPostgres || err == nil {
+		return false
+	}
+	var connect *pgconn.ConnectError
+	if errors.As(err, &connect) {
+		return true
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return strings.HasPrefix(pg.Code, "08") || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03"
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, pgconn.ErrConnClosed)
+}
+
+// readOnly tells whether err is PostgreSQL refusing a write because the
+// server is read-only (25006): a standby, or a primary being turned into
+// one. The connection stays open, on a server that will refuse every
+// write: it is thrown away (discard) and the next one, made by the URL's
+// target_session_attrs=read-write, finds the server that accepts writes.
+func (d dialect) readOnly(err error) bool {
+	var pg *pgconn.PgError
+	return d == dialectPostgres && errors.As(err, &pg) && pg.Code == "25006"
+}
+
+// broken tells whether the driver closed conn: after a fatal error of the
+// server or a broken socket, pgx closes the connection it was using.
+func (d dialect) broken(conn *sql.Conn) bool {
+	if d != dialectPostgres || conn == nil {
+		return false
+	}
+	closed := false
+	conn.Raw(func(driverConn any) error {
+		if c, ok := driverConn.(*stdlib.Conn); ok {
+			closed = c.Conn().IsClosed()
+		}
+		return nil
+	})
+	return closed
+}
+
+// discard makes database/sql close conn instead of giving it back to the
+// pool.
+func discard(conn *sql.Conn) {
+	conn.Raw(func(any) error { return driver.ErrBadConn })
 }

@@ -1,9 +1,14 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
+	"net"
+	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -74,13 +79,54 @@ func TestDialectRetryable(t *testing.T) {
 		{"deadlock", &pgconn.PgError{Code: "40P01"}, true},
 		{"unique violation", &pgconn.PgError{Code: "23505"}, true},
 		{"broken connection before the first statement", fmt.Errorf("token: %w", driver.ErrBadConn), true},
-		{"broken connection at commit", commitFailed(driver.ErrBadConn), false},
+		{"broken connection at commit", (&Store{dialect: dialectPostgres}).commitFailed(context.Background(), nil, driver.ErrBadConn), false},
+		{"server gone at commit", (&Store{dialect: dialectPostgres}).commitFailed(context.Background(), nil, io.ErrUnexpectedEOF), false},
 		{"syntax error", &pgconn.PgError{Code: "42601"}, false},
 		{"no rows", sql.ErrNoRows, false},
 	}
 	for _, tc := range tests {
 		if got := dialectPostgres.retryable(tc.err); got != tc.want {
 			t.Errorf("%s (%v): retryable %v, want %v", tc.name, tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestDialectUnreachable: what says that PostgreSQL is out of reach (a
+// failed connection, a server shutting down or in recovery, a broken
+// socket) and what does not (a conflict, a refusal, a bad statement); a
+// read-only server is told apart, since its connection must be dropped.
+// SQLite, a file, is never out of reach this way.
+func TestDialectUnreachable(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	tests := []struct {
+		name                  string
+		err                   error
+		unreachable, readOnly bool
+	}{
+		{"connection refused", fmt.Errorf("connect: %w", refused), true, false},
+		{"admin shutdown", &pgconn.PgError{Code: "57P01"}, true, false},
+		{"crash shutdown", &pgconn.PgError{Code: "57P02"}, true, false},
+		{"cannot connect now", &pgconn.PgError{Code: "57P03"}, true, false},
+		{"connection failure", &pgconn.PgError{Code: "08006"}, true, false},
+		{"socket closed under a statement", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), true, false},
+		{"connection reset", fmt.Errorf("write: %w", syscall.ECONNRESET), true, false},
+		{"driver's closed connection", fmt.Errorf("exec: %w", pgconn.ErrConnClosed), true, false},
+		{"read-only transaction", &pgconn.PgError{Code: "25006"}, false, true},
+		{"serialization failure", &pgconn.PgError{Code: "40001"}, false, false},
+		{"unique violation", &pgconn.PgError{Code: "23505"}, false, false},
+		{"syntax error", &pgconn.PgError{Code: "42601"}, false, false},
+		{"no rows", sql.ErrNoRows, false, false},
+		{"other", errors.New("boom"), false, false},
+	}
+	for _, tc := range tests {
+		if got := dialectPostgres.unreachable(tc.err); got != tc.unreachable {
+			t.Errorf("%s (%v): unreachable %v, want %v", tc.name, tc.err, got, tc.unreachable)
+		}
+		if got := dialectPostgres.readOnly(tc.err); got != tc.readOnly {
+			t.Errorf("%s (%v): read-only %v, want %v", tc.name, tc.err, got, tc.readOnly)
+		}
+		if dialectSQLite.unreachable(tc.err) || dialectSQLite.readOnly(tc.err) {
+			t.Errorf("%s: out of reach on SQLite", tc.name)
 		}
 	}
 }

@@ -272,7 +272,15 @@ func (s *Store) Redeem(ctx context.Context, r passnum.RedeemRequest) (*passnum.R
 	if err != nil {
 		// A twin request may have committed in between (its passes are
 		// now redeemed, or its key taken): answer as it was answered.
-		if prev, perr := s.replay(ctx, a.OrgID, r.IdempotencyKey, hash); prev != nil || perr != nil {
+		prev, perr := s.replay(ctx, a.OrgID, r.IdempotencyKey, hash)
+		if perr != nil && passnum.ErrorReason(err) == passnum.ReasonOutcomeUnknown && passnum.ErrorCode(perr) != passnum.ECONFLICT {
+			// The commit's connection broke and the key cannot be
+			// looked up either (the database is still away): the venue
+			// is told that the outcome is unknown, never that nothing
+			// was cashed.
+			return nil, err
+		}
+		if prev != nil || perr != nil {
 			return prev, perr
 		}
 		return nil, fmt.Errorf("redeem %d passes for service %d: %w", len(list), r.ServiceID, err)

@@ -8,7 +8,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -57,6 +56,8 @@ type Store struct {
 
 	// retries counts transactions retried after a serialization conflict.
 	retries atomic.Int64
+	// outage follows the episodes of an unreachable database (failover.go).
+	outage outage
 
 	// storage follows episodes of a full disk (storage.go).
 	storage storage
@@ -377,7 +378,7 @@ func (s *Store) attempt(ctx context.Context, name string, fn func(*tx) error) er
 		if s.jobs != nil {
 			err = s.submit(ctx, fn)
 		} else {
-			err = s.run(ctx, s.wdb, opts, fn)
+			err = s.reachable(ctx, name, func() error { return s.run(ctx, s.wdb, opts, fn) })
 		}
 		if err == nil || !s.dialect.retryable(err) {
 			return err
@@ -403,21 +404,11 @@ func (s *Store) attempt(ctx context.Context, name string, fn func(*tx) error) er
 func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
 	opts := s.dialect.txOptions(true)
 	for attempt := 1; ; attempt++ {
-		err := s.run(ctx, s.db, opts, fn)
+		err := s.reachable(ctx, "read", func() error { return s.run(ctx, s.db, opts, fn) })
 		if err == nil || !s.dialect.retryable(err) || attempt == maxAttempts {
 			return err
 		}
 	}
-}
-
-// commitFailed is the error of a failed commit. A commit whose connection
-// broke may or may not have happened: it loses the driver's ErrBadConn, so
-// that it is never taken for a conflict to run again (dialect.retryable).
-func commitFailed(err error) error {
-	if errors.Is(err, driver.ErrBadConn) {
-		return fmt.Errorf("commit: outcome unknown, the connection broke: %v", err)
-	}
-	return err
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*tx) error) (err error) {
@@ -432,21 +423,21 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fun
 	}()
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return err
+		return s.lost(ctx, nil, err)
 	}
 	defer conn.Close()
 	sqlTx, err := conn.BeginTx(ctx, opts)
 	if err != nil {
-		return err
+		return s.lost(ctx, conn, err)
 	}
 	t := &tx{Tx: sqlTx, conn: conn, ctx: ctx, s: s, now: s.now().UTC(), actor: passnum.ActorFromContext(ctx)}
 	if err := fn(t); err != nil {
 		sqlTx.Rollback()
-		return err
+		return s.lost(ctx, conn, err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		s.forgetSettings()
-		return commitFailed(err)
+		return s.commitFailed(ctx, conn, err)
 	}
 	return nil
 }

@@ -275,5 +275,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if passnum.ErrorCode(err) == passnum.EINTERNAL {
 		s.log.ErrorContext(r.Context(), "web handler failed", "pattern", httpx.EntryFrom(r.Context()).Pattern, "err", err)
 	}
+	httpx.SetRetryAfterOf(w, passnum.ErrorReason(err))
 	s.errorPage(w, r, errStatus(err), errTitle(err), passnum.ErrorMessage(err))
 }
