@@ -91,6 +91,7 @@ var registerSecurity = []string{
 	"Droits vérifiés par le service à chaque action, selon le type de structure et le rôle (administrateur, agent) ; chaque structure ne voit que ce qui la concerne.",
 	"Bénéficiaires pseudonymes : ni nom, ni adresse, ni téléphone ; une référence B-… les remplace.",
 	"Pass signés (Ed25519) : un pass ne se fabrique pas et se vérifie sans la base.",
+	"Graines des applications d'authentification chiffrées (AES-256-GCM) ; clés de signature des pass et de chiffrement gardées hors de la base, dans un fichier de clés que seul le service lit, dès qu'il est donné (passnum keys).",
 	"Journal d'audit en ajout seul, chaîné par empreintes : chaque modification garde son auteur et sa date, une retouche directe de la base est détectée par passnum check, et des ancres s'exportent pour un tiers (passnum audit anchors).",
 	"Journal des consultations des données personnelles (qui, quand, quoi, pourquoi), relu par les administrateurs de l'opérateur.",
 	"Conservation limitée : une tâche planifiée du serveur (et passnum retention run) efface ou rend anonymes les données passées leur durée.",

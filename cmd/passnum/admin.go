@@ -7,7 +7,7 @@ import (
 	"github.com/passnum/passnum"
 )
 
-// Administration: schema, invariants, signing keys, version.
+// Administration: schema, invariants (the keys: keys.go; the version: version.go).
 
 func (c *cli) migrate(o *options) runFunc {
 	o.usage("", "Crée la base si besoin et applique les migrations du schéma qui manquent.\n"+
@@ -47,20 +47,5 @@ func (c *cli) check(o *options) runFunc {
 		}
 		return passnum.Errorf(passnum.ECONFLICT, "invariants-broken", "%s : %s",
 			broken, strings.Join(rep.Problems, " ; "))
-	}
-}
-
-func (c *cli) keysRotate(o *options) runFunc {
-	o.usage("", "Crée une nouvelle clé de signature : elle signe les QR codes des pass\n"+
-		"exportés à partir de maintenant ; les clés précédentes continuent de\n"+
-		"vérifier les pass qu'elles ont signés. Redémarrez les serveurs ensuite pour\n"+
-		"qu'ils la chargent.")
-	return func(ctx context.Context, s store) error {
-		id, err := s.RotateKey(ctx)
-		if err != nil {
-			return err
-		}
-		c.printf("Nouvelle clé de signature : %s.\n", id)
-		return nil
 	}
 }

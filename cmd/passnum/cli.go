@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/keyset"
 	"github.com/passnum/passnum/internal/sqlstore"
 )
 
@@ -40,6 +41,9 @@ type cli struct {
 	logFormat string
 	// privacySet holds the privacy settings once read (privacy.go).
 	privacySet *passnum.PrivacySettings
+	// keysFromDatabase makes the store take its keys from the database
+	// whatever the environment says (keys move).
+	keysFromDatabase bool
 }
 
 func newCLI(stdout, stderr io.Writer) *cli {
@@ -105,6 +109,10 @@ type store interface {
 	Dialect() string
 	Backup(ctx context.Context, path string) error
 	RotateKey(ctx context.Context) (string, error)
+	// The installation's keys (keys.go).
+	Keys() *keyset.Set
+	MoveKeys(ctx context.Context, write func(*keyset.Set) error) (*keyset.Set, error)
+	SealedSeeds(ctx context.Context) (map[string]int, error)
 	// SealAudit chains the audit journal's new entries (audit.go).
 	SealAudit(ctx context.Context) (int, error)
 	// Retain runs the retention job, telling its progress (retention.go).
@@ -357,7 +365,20 @@ func (c *cli) open(ctx context.Context, create bool, opts ...sqlstore.Option) (*
 	if c.now != nil {
 		opts = append(opts, sqlstore.WithClock(c.now))
 	}
+	// The keys: a key file or the environment, else the database's.
+	if !c.keysFromDatabase {
+		keys, err := keyset.FromEnv(os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		if keys != nil {
+			opts = append(opts, sqlstore.WithKeys(keys))
+		}
+	}
 	s, err := sqlstore.Open(ctx, c.dsn, opts...)
+	if code := passnum.ErrorCode(err); code != "" && code != passnum.EINTERNAL {
+		return nil, err // the keys' refusals say what to do
+	}
 	if err != nil {
 		return nil, &passnum.Error{Code: passnum.EINTERNAL, Reason: "database-unavailable",
 			Message: fmt.Sprintf("Impossible d'ouvrir la base %s : %v", displayDSN(c.dsn), err)}

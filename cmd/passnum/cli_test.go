@@ -32,7 +32,9 @@ func TestCommandHelp(t *testing.T) {
 		"credit-notes issue": "passnum credit-notes issue --programme N", "credit-notes list": "passnum credit-notes list [--funder N]",
 		"indicators refresh": "passnum indicators refresh", "indicators show": "passnum indicators show [--scope all]",
 		"opendata": "passnum opendata --out FICHIER", "backup": "passnum backup --out FICHIER", "check": "passnum check",
-		"keys rotate": "passnum keys rotate", "version": "passnum version", "register": "passnum register [--format md|pdf]",
+		"keys rotate": "passnum keys rotate", "keys generate": "passnum keys generate --file FICHIER",
+		"keys list": "passnum keys list [--file FICHIER]", "keys export-public": "passnum keys export-public [--file FICHIER]",
+		"keys move": "passnum keys move --file FICHIER", "version": "passnum version", "register": "passnum register [--format md|pdf]",
 		"audit anchors": "passnum audit anchors [--format csv|json] [--out FICHIER]", "audit verify": "passnum audit verify --anchors FICHIER",
 	}
 	for path, usage := range usages {

@@ -219,6 +219,7 @@ func (c *cli) runServer(ctx context.Context, cfg serveConfig) error {
 	c.printf("passnum écoute sur %s (base %s : %s).\n", base, s.Dialect(), displayDSN(c.dsn))
 	c.printf("Interface web : %s/ ; API : %s/api/v1/ ; description OpenAPI : %s/api/openapi.json\n", base, base, base)
 	c.printf("Second facteur à la connexion : %s.\n", secondFactor)
+	c.printf("Clés (signature des QR codes, chiffrement des graines TOTP) : %s.\n", s.Keys().Source)
 	if d := cfg.replica.describe(); d != "" {
 		c.printf("%s\n", d)
 	}

@@ -113,7 +113,8 @@ func TestServeDemo(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "demo.db")
 	s := startServe(t, "--demo", "--db", db)
 	out := s.out.String()
-	for _, want := range []string{"operateur@demo.passnum.fr", "lieu@demo.passnum.fr", "mot de passe : ", "Lieu de médiation (agent)", "/api/v1/programmes/"} {
+	for _, want := range []string{"operateur@demo.passnum.fr", "lieu@demo.passnum.fr", "mot de passe : ", "Lieu de médiation (agent)", "/api/v1/programmes/",
+		"Clés (signature des QR codes, chiffrement des graines TOTP) : base de données."} { // the demo needs no key file
 		if !strings.Contains(out, want) {
 			t.Errorf("the demo banner does not say %q:\n%s", want, out)
 		}

@@ -91,6 +91,8 @@ var instantColumns = []struct {
 	{"users", []string{"created_at", "confirmed_at"}},
 	{"api_tokens", []string{"created_at", "revoked_at"}},
 	{"signing_keys", []string{"created_at"}},
+	{"sealing_keys", []string{"created_at"}},
+	{"keys_moved", []string{"moved_at"}},
 	{"programmes", []string{"created_at"}},
 	{"payment_orders", []string{"created_at"}},
 	{"batches", []string{"created_at"}},

@@ -170,7 +170,7 @@ var impersonal = []string{
 	"conventions.*", "convention_amounts.*", "convention_parties.*", "convention_programmes.*",
 	"convention_addenda.*", "addendum_lines.*", "fund_calls.*",
 	// Programmes, money in, stock: figures and codes of no one.
-	"programmes.*", "programme_funders.*", "payment_orders.*", "batches.*", "signing_keys.*",
+	"programmes.*", "programme_funders.*", "payment_orders.*", "batches.*", "signing_keys.*", "sealing_keys.*", "keys_moved.*",
 	"credit_notes.*", "funder_charges.*", "entries.*", "payer_account.*", "indicator_cells.*",
 	"indicator_snapshots.*", "directory_version.*", "storage_probe.*", "schema_migrations.*",
 	"catalogue_services.*", "venue_places.*", "api_tokens.*",
@@ -204,7 +204,7 @@ var impersonal = []string{
 	"rights_requests.id", "rights_requests.kind", "rights_requests.channel", "rights_requests.received_on", "rights_requests.due_on",
 	"rights_requests.answered_on", "rights_requests.org_id", "rights_requests.created_at",
 	"users.id", "users.created_at", "sessions.id", "personal_reads.id",
-	"second_factors.id", "second_factors.kind", "second_factors.totp_step", "recovery_codes.id", "recovery_codes.created_at",
+	"second_factors.id", "second_factors.kind", "second_factors.totp_step", "second_factors.totp_key_id", "recovery_codes.id", "recovery_codes.created_at",
 	"sessions.second_factor_pending",
 	"password_resets.id", "password_resets.created_at", "password_resets.expires_at", "password_resets.used_at",
 	"outbox.id", "outbox.created_at", "outbox.sent_at", "outbox.kind",

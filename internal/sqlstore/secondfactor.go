@@ -152,10 +152,14 @@ func (s *Store) BeginTOTP(ctx context.Context, secret string) (*passnum.TOTPEnro
 		if err != nil {
 			return err
 		}
-		var seed string
-		err = tx.row(`SELECT totp_secret FROM second_factors
+		var seed, stored string
+		var keyID sql.NullString
+		err = tx.row(`SELECT totp_secret, totp_key_id FROM second_factors
 			WHERE user_id = ? AND kind = ? AND confirmed_at IS NULL AND created_at > ? ORDER BY id DESC LIMIT 1`,
-			info.User.ID, passnum.FactorTOTP, passnum.FormatTime(tx.now.Add(-totpEnrolmentLifetime))).Scan(&seed)
+			info.User.ID, passnum.FactorTOTP, passnum.FormatTime(tx.now.Add(-totpEnrolmentLifetime))).Scan(&stored, &keyID)
+		if err == nil {
+			seed, err = s.openSeed(info.User.ID, keyID.String, stored)
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			// Seeds never confirmed are of no use: one waits at a time.
 			if err := tx.exec(`DELETE FROM second_factors WHERE user_id = ? AND confirmed_at IS NULL`, info.User.ID); err != nil {
@@ -166,8 +170,15 @@ func (s *Store) BeginTOTP(ctx context.Context, secret string) (*passnum.TOTPEnro
 				return fmt.Errorf("totp seed: %w", err)
 			}
 			seed = key.Secret()
-			if _, err := tx.insert(`INSERT INTO second_factors (user_id, kind, label, totp_secret, created_at) VALUES (?, ?, ?, ?, ?)`,
-				info.User.ID, passnum.FactorTOTP, passnum.FactorTOTP.Label(), seed, tx.nowText()); err != nil {
+			// The seed is sealed: the server needs it back to compute
+			// codes, so it cannot be hashed as tokens are, and a copy of
+			// the database alone must not give it.
+			kid, sealed, err := s.sealSeed(info.User.ID, seed)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.insert(`INSERT INTO second_factors (user_id, kind, label, totp_secret, totp_key_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				info.User.ID, passnum.FactorTOTP, passnum.FactorTOTP.Label(), sealed, kid, tx.nowText()); err != nil {
 				return err
 			}
 		} else if err != nil {
@@ -305,15 +316,20 @@ func (s *Store) ConfirmTOTP(ctx context.Context, secret, code string) (*passnum.
 			return err
 		}
 		var id int64
-		var seed string
-		err = tx.row(`SELECT id, totp_secret FROM second_factors
+		var stored string
+		var keyID sql.NullString
+		err = tx.row(`SELECT id, totp_secret, totp_key_id FROM second_factors
 			WHERE user_id = ? AND kind = ? AND confirmed_at IS NULL AND created_at > ? ORDER BY id DESC LIMIT 1`,
-			info.User.ID, passnum.FactorTOTP, passnum.FormatTime(tx.now.Add(-totpEnrolmentLifetime))).Scan(&id, &seed)
+			info.User.ID, passnum.FactorTOTP, passnum.FormatTime(tx.now.Add(-totpEnrolmentLifetime))).Scan(&id, &stored, &keyID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return passnum.Errorf(passnum.ECONFLICT, passnum.ReasonSecondFactorInvalid,
 				"Cet ajout a expiré : recommencez depuis la page « Second facteur » et scannez le nouveau QR code.")
 		} else if err != nil {
 			return err
+		}
+		seed, err := s.openSeed(info.User.ID, keyID.String, stored)
+		if err != nil {
+			return fmt.Errorf("second factor %d: %w", id, err)
 		}
 		step, ok := matchTOTP(seed, code, tx.now, 0)
 		if !ok {
@@ -386,20 +402,25 @@ func (t *tx) proveCode(userID int64, code string) (string, error) {
 		return "", nil
 	}
 	type seed struct {
-		id   int64
-		seed string
-		step int64
+		id     int64
+		stored string
+		keyID  sql.NullString
+		step   int64
 	}
 	seeds, err := selectAll(t, func(sc scanner) (seed, error) {
 		var s seed
-		return s, sc.Scan(&s.id, &s.seed, &s.step)
-	}, `SELECT id, totp_secret, totp_step FROM second_factors WHERE user_id = ? AND kind = ? AND confirmed_at IS NOT NULL ORDER BY id`,
+		return s, sc.Scan(&s.id, &s.stored, &s.keyID, &s.step)
+	}, `SELECT id, totp_secret, totp_key_id, totp_step FROM second_factors WHERE user_id = ? AND kind = ? AND confirmed_at IS NOT NULL ORDER BY id`,
 		userID, passnum.FactorTOTP)
 	if err != nil {
 		return "", err
 	}
 	for _, sd := range seeds {
-		step, ok := matchTOTP(sd.seed, code, t.now, sd.step)
+		plain, err := t.s.openSeed(userID, sd.keyID.String, sd.stored)
+		if err != nil {
+			return "", fmt.Errorf("second factor %d: %w", sd.id, err)
+		}
+		step, ok := matchTOTP(plain, code, t.now, sd.step)
 		if !ok {
 			continue
 		}

@@ -7,7 +7,6 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -22,6 +21,7 @@ import (
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/keyset"
 	"github.com/passnum/passnum/internal/passcode"
 )
 
@@ -42,6 +42,12 @@ type Store struct {
 	now  passnum.Clock
 	log  *slog.Logger
 	keys *passcode.Keyring
+	// keySet is the keys given (WithKeys), nil to keep them in the
+	// database; inUse is the keys in use, wherever they come from, and
+	// sealer seals the TOTP seeds with them (keys.go).
+	keySet *keyset.Set
+	inUse  *keyset.Set
+	sealer *keyset.Sealer
 
 	// jobs feeds the SQLite committer (groupcommit.go); nil on PostgreSQL.
 	jobs          chan *writeJob
@@ -127,6 +133,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	if err := s.loadKeys(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.resealSeeds(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -430,75 +440,6 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fun
 		return s.commitFailed(ctx, conn, err)
 	}
 	return nil
-}
-
-// loadKeys reads the signing keys, creating the first one on a new database.
-func (s *Store) loadKeys(ctx context.Context) error {
-	var keys []passcode.Key
-	err := s.write(ctx, "keys", func(tx *tx) error {
-		keys = keys[:0]
-		rows, err := tx.query(`SELECT secret FROM signing_keys ORDER BY created_at DESC, id DESC`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var secret string
-			if err := rows.Scan(&secret); err != nil {
-				return err
-			}
-			k, err := passcode.UnmarshalKey(secret)
-			if err != nil {
-				return fmt.Errorf("signing key: %w", err)
-			}
-			keys = append(keys, k)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(keys) > 0 {
-			return nil
-		}
-		k, err := passcode.GenerateKey("k1", rand.Reader)
-		if err != nil {
-			return err
-		}
-		keys = append(keys, k)
-		return tx.exec(`INSERT INTO signing_keys (id, secret, created_at) VALUES (?, ?, ?)`, k.ID, passcode.MarshalKey(k), tx.nowText())
-	})
-	if err != nil {
-		return fmt.Errorf("load signing keys: %w", err)
-	}
-	s.keys, err = passcode.NewKeyring(keys[0], keys[1:]...)
-	return err
-}
-
-// RotateKey creates a new signing key that signs from now on; older keys
-// keep verifying the passes they signed.
-func (s *Store) RotateKey(ctx context.Context) (string, error) {
-	if err := passnum.Authorize(passnum.ActorFromContext(ctx), passnum.ActIssue); err != nil {
-		return "", err
-	}
-	var id string
-	err := s.write(ctx, "rotate key", func(tx *tx) error {
-		var n int
-		if err := tx.get(&n, `SELECT COUNT(*) FROM signing_keys`); err != nil {
-			return err
-		}
-		id = fmt.Sprintf("k%d", n+1)
-		k, err := passcode.GenerateKey(id, rand.Reader)
-		if err != nil {
-			return err
-		}
-		if err := tx.exec(`INSERT INTO signing_keys (id, secret, created_at) VALUES (?, ?, ?)`, k.ID, passcode.MarshalKey(k), tx.nowText()); err != nil {
-			return err
-		}
-		return tx.audit("keys.rotate", "key:"+id, "")
-	})
-	if err != nil {
-		return "", err
-	}
-	return id, s.loadKeys(ctx)
 }
 
 // page normalises pagination.

@@ -85,6 +85,13 @@ func Reopen(t testing.TB, env *Env, opts ...sqlstore.Option) *Env {
 	return &Env{Name: env.Name, Store: s, Clock: env.Clock, DSN: env.DSN}
 }
 
+// OpenAgain opens env's database once more and returns its error, for a
+// test that expects the opening to be refused; the caller closes the
+// store it gets.
+func (e *Env) OpenAgain(opts ...sqlstore.Option) (*sqlstore.Store, error) {
+	return sqlstore.Open(context.Background(), e.DSN, append([]sqlstore.Option{sqlstore.WithClock(e.Clock.Now), sqlstore.WithLogger(quietLogger)}, opts...)...)
+}
+
 // Each runs f once per store: SQLite always, PostgreSQL when configured.
 func Each(t *testing.T, f func(t *testing.T, env *Env)) {
 	t.Helper()
