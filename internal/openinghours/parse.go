@@ -329,33 +329,8 @@ func (p *parser) days(r *rule) error {
 		case w == "PH":
 			r.holidays = true
 		default:
-			from, ok := dayIndex(w)
-			if !ok {
-				return p.unknownWord(pos, w)
-			}
-			if p.peek() == '[' {
-				return p.unsupported(pos, "les jours choisis dans le mois comme « %s[1] » ne sont pas pris en charge", w)
-			}
-			to := from
-			p.skipSpace()
-			if p.peek() == '-' {
-				p.pos++
-				p.skipSpace()
-				pos2 := p.pos
-				w2 := p.word()
-				if w2 == "" {
-					return p.fail(pos2, "un jour est attendu après « %s- » (%s)", w, expectedDays)
-				}
-				if to, ok = dayIndex(w2); !ok {
-					return p.unknownWord(pos2, w2)
-				}
-			}
-			// A range may run across Sunday: Fr-Mo is Friday to Monday.
-			for d := from; ; d = (d + 1) % 7 {
-				r.days[d] = true
-				if d == to {
-					break
-				}
+			if err := p.dayRange(w, pos, &r.days); err != nil {
+				return err
 			}
 		}
 		p.skipSpace()
@@ -364,6 +339,41 @@ func (p *parser) days(r *rule) error {
 		}
 		p.pos++
 	}
+}
+
+// dayRange reads what may follow the day w, read at pos: nothing, or "-"
+// and the last day of a range; and marks the days it names. Both grammars
+// (Parse's and the rules') read their days with it.
+func (p *parser) dayRange(w string, pos int, days *[7]bool) error {
+	from, ok := dayIndex(w)
+	if !ok {
+		return p.unknownWord(pos, w)
+	}
+	if p.peek() == '[' {
+		return p.unsupported(pos, "les jours choisis dans le mois comme « %s[1] » ne sont pas pris en charge", w)
+	}
+	to := from
+	p.skipSpace()
+	if p.peek() == '-' {
+		p.pos++
+		p.skipSpace()
+		pos2 := p.pos
+		w2 := p.word()
+		if w2 == "" {
+			return p.fail(pos2, "un jour est attendu après « %s- » (%s)", w, expectedDays)
+		}
+		if to, ok = dayIndex(w2); !ok {
+			return p.unknownWord(pos2, w2)
+		}
+	}
+	// A range may run across Sunday: Fr-Mo is Friday to Monday.
+	for d := from; ; d = (d + 1) % 7 {
+		days[d] = true
+		if d == to {
+			break
+		}
+	}
+	return nil
 }
 
 // unknownWord reports a word found where a day was expected.

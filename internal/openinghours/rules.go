@@ -361,28 +361,8 @@ func (p *parser) weekdays(r *grule) error {
 			}
 			r.sh = true
 		default:
-			from, ok := dayIndex(w)
-			if !ok {
-				return p.unknownWord(pos, w)
-			}
-			if p.peek() == '[' {
-				return p.unsupported(pos, "les jours choisis dans le mois comme « %s[1] » ne sont pas pris en charge", w)
-			}
-			to := from
-			p.skipSpace()
-			if p.peek() == '-' {
-				p.pos++
-				p.skipSpace()
-				pos2 := p.pos
-				if to, ok = dayIndex(p.word()); !ok {
-					return p.fail(pos2, "un jour est attendu après « %s- » (%s)", w, expectedDays)
-				}
-			}
-			for d := from; ; d = (d + 1) % 7 {
-				r.days[d] = true
-				if d == to {
-					break
-				}
+			if err := p.dayRange(w, pos, &r.days); err != nil {
+				return err
 			}
 		}
 		p.skipSpace()
