@@ -491,7 +491,14 @@ func formatRules(rules []grule) string {
 			parts = append(parts, r.smallString())
 		}
 		if len(r.spans) > 0 && r.state == stateOpen {
-			parts = append(parts, osmPlan(merge(nil, r.spans)))
+			plan := merge(nil, r.spans)
+			if len(parts) == 0 && len(plan) == 1 && plan[0] == (span{0, minutesPerDay}) {
+				// Always open: "00:00-24:00" after ", " would be read
+				// back as one more span of the rule before it.
+				parts = append(parts, "24/7")
+			} else {
+				parts = append(parts, osmPlan(plan))
+			}
 		}
 		switch {
 		case r.state == stateClosed:
