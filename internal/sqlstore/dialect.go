@@ -456,5 +456,8 @@ func (d dialect) broken(conn *sql.Conn) bool {
 // discard makes database/sql close conn instead of giving it back to the
 // pool.
 func discard(conn *sql.Conn) {
+	if conn == nil {
+		return
+	}
 	conn.Raw(func(any) error { return driver.ErrBadConn })
 }

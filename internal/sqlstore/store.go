@@ -451,6 +451,28 @@ func (s *Store) attempt(ctx context.Context, name string, opts *sql.TxOptions, f
 	return passnum.ServerBusy()
 }
 
+// readRow runs one read statement outside any transaction and scans its
+// row into dest. One statement sees one consistent state by itself; a read
+// transaction around it would add BEGIN and COMMIT: two more round trips
+// to PostgreSQL, two more statements for SQLite. It is for what every API
+// request reads first (its token); sql.ErrNoRows says there is no row.
+func (s *Store) readRow(ctx context.Context, q string, args []any, dest ...any) error {
+	q = s.dialect.rebind(q)
+	return s.reachable(ctx, "read", func() error {
+		var row *sql.Row
+		if st := s.readStmts.lookup(q); st != nil {
+			row = st.QueryRowContext(ctx, args...)
+		} else {
+			row = s.db.QueryRowContext(ctx, q, args...)
+		}
+		err := row.Scan(dest...)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return s.lost(ctx, nil, err)
+		}
+		return err
+	})
+}
+
 // read runs fn in a read-only transaction that sees one consistent snapshot.
 func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
 	opts := s.dialect.txOptions(true)
