@@ -235,7 +235,7 @@ func printBench(out io.Writer, r *bench.Result, temporary bool) {
 	fmt.Fprintf(tw, "réponses\t%s ; %s pass encaissés en base\n", answers, benchGroup(d.RedeemedInStore))
 	retries := benchGroup(d.Retries) + " transactions rejouées après conflit"
 	if d.Retries < 0 {
-		retries = "transactions rejouées après conflit : inconnu (elles le sont dans les processus serve)"
+		retries = "transactions rejouées après conflit : inconnu (compteur /metrics des processus serve illisible)"
 	}
 	fmt.Fprintf(tw, "erreurs et reprises\t%s × 500 ; %s × 503 essais épuisés (server-busy) ; %s\n", benchGroup(int64(d.InternalErrors)), benchGroup(int64(d.ExhaustedRetries)), retries)
 	if raw := d.Raw; raw != nil {

@@ -52,8 +52,8 @@ type RedeemResult struct {
 	InternalErrors   int `json:"internal_errors"`
 	ExhaustedRetries int `json:"exhausted_retries"`
 	// Retries counts store transactions retried after a serialization
-	// conflict during the run (PostgreSQL); -1 when the store ran in
-	// other processes (Servers), whose counters the bench cannot read.
+	// conflict during the run (PostgreSQL); with Servers, the sum of
+	// their /metrics counters, -1 when one could not be read.
 	Retries int64 `json:"retries"`
 	// Servers is the number of `passnum serve` processes that answered
 	// (--servers); 0 when the bench served the API itself.
