@@ -142,6 +142,9 @@ func TestServers(t *testing.T) {
 	if raw := r.Raw; raw == nil || raw.Err() != nil || raw.Redemptions != 300 {
 		t.Errorf("raw limit: %+v", raw)
 	}
+	if r.MaxConnections < 1 {
+		t.Errorf("max_connections %d", r.MaxConnections)
+	}
 	if r.Memory.Of != MemoryOfServers || len(r.Memory.PerServer) != 2 {
 		t.Errorf("memory: %+v", r.Memory)
 	}
@@ -191,5 +194,8 @@ func TestSummariseSortsFailures(t *testing.T) {
 	}
 	if got, want := res.StatusCounts(), "3 × 503, 1 × 0, 1 × 500"; got != want {
 		t.Errorf("StatusCounts() = %q, want %q", got, want)
+	}
+	if got, want := res.ProblemCounts(), "2 × 503 server-busy, 1 × 0, 1 × 500 internal, 1 × 503 database-unavailable"; got != want {
+		t.Errorf("ProblemCounts() = %q, want %q", got, want)
 	}
 }

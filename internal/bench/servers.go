@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -170,6 +171,20 @@ func (c *child) tail() string {
 	return fmt.Sprintf("--- %s ---\n%s", c.log.Name(), strings.TrimSpace(s))
 }
 
+// maxConnections reads PostgreSQL's max_connections.
+func maxConnections(ctx context.Context, dsn string) (int, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT current_setting('max_connections')::int").Scan(&n); err != nil {
+		return 0, fmt.Errorf("read max_connections: %w", err)
+	}
+	return n, nil
+}
+
 // retriesMetric is the counter of retried transactions each server shows
 // on /metrics (cmd/passnum/ops.go), open to the loopback interface.
 const retriesMetric = "passnum_transaction_retries_total"
@@ -292,6 +307,10 @@ func MeasureRedeemServers(ctx context.Context, env *Env, fx *Fixture, clients, n
 	if env.Store.Dialect() != "postgres" {
 		return nil, errors.New("--servers needs PostgreSQL: on SQLite one process writes")
 	}
+	maxConns, err := maxConnections(ctx, env.dsn)
+	if err != nil {
+		return nil, err
+	}
 	ss, err := startServers(ctx, exe, env.dsn, n, log)
 	if err != nil {
 		return nil, err
@@ -323,6 +342,6 @@ func MeasureRedeemServers(ctx context.Context, env *Env, fx *Fixture, clients, n
 		}
 		res.FirstFailure += " (journaux des serveurs : " + strings.Join(logs, ", ") + ")"
 	}
-	res.Retries, res.Servers, res.Memory = retries, n, mem
+	res.Retries, res.Servers, res.Memory, res.MaxConnections = retries, n, mem, maxConns
 	return res, nil
 }
