@@ -51,6 +51,7 @@ type Service interface {
 	CallService
 	SelectionService
 	MoneyInService
+	ConventionSummaryService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

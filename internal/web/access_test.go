@@ -203,6 +203,12 @@ GET  /financeur/candidatures/{id}                       -   -- xx -- -- --
 POST /financeur/candidatures/{id}/depot                 -   -- xr -- -- --
 POST /financeur/candidatures/{id}/messages              -   -- xx -- -- --   questions and answers are everyone's of the two organisations
 POST /financeur/candidatures/{id}/decision              -   -- xr -- -- --   deciding is the call's funder's admins'
+GET  /financeur/conventions                             -   -- xx xx -- --   the conventions of a territory: a funder's own, a hub's territory's
+GET  /financeur/conventions/export.csv                  -   -- xx xx -- --
+GET  /financeur/conventions/export.xlsx                 -   -- xx xx -- --
+GET  /operateur/conventions                             -   xx -- -- -- --
+GET  /operateur/conventions/export.csv                  -   xx -- -- -- --
+GET  /operateur/conventions/export.xlsx                 -   xx -- -- -- --
 GET  /financeur/conventions/{id}                        -   -- xx -- -- --
 GET  /financeur/conventions/{id}/convention.pdf         -   -- xx -- -- --
 GET  /financeur/conventions/{id}/avenants/{number}/avenant.pdf -   -- xx -- -- --

@@ -235,6 +235,15 @@ var routes = []route{
 	{"GET", "/financeur/conventions/{id}/convention.pdf", kinds, funderOnly, (*Server).conventionPDF},
 	{"GET", "/financeur/conventions/{id}/avenants/{number}/avenant.pdf", kinds, funderOnly, (*Server).conventionPDF},
 	{"POST", "/financeur/programmes/{id}/blocage", kinds, funderOnly, (*Server).funderBlock},
+	// The conventions of a territory (conventions_territory.go), for the
+	// conférence des financeurs: the operator's all, a funder's own, a
+	// hub's territory's.
+	{"GET", "/operateur/conventions", kinds, operator, (*Server).territoryConventions},
+	{"GET", "/operateur/conventions/export.csv", kinds, operator, (*Server).exportConventionsCSV},
+	{"GET", "/operateur/conventions/export.xlsx", kinds, operator, (*Server).exportConventionsXLSX},
+	{"GET", "/financeur/conventions", kinds, funderHub, (*Server).territoryConventions},
+	{"GET", "/financeur/conventions/export.csv", kinds, funderHub, (*Server).exportConventionsCSV},
+	{"GET", "/financeur/conventions/export.xlsx", kinds, funderHub, (*Server).exportConventionsXLSX},
 
 	// Money out (settlement*.go): the operator's settlement runs, venue
 	// statements, payment batches and their pain.001 file, reconciliation
