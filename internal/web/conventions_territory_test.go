@@ -93,6 +93,20 @@ func TestTerritoryConventions(t *testing.T) {
 		if a := s.get(state, "/financeur/conventions/export.csv?territoire=nulle-part"); a.status != http.StatusBadRequest {
 			t.Fatalf("CSV of a bad area: %d", a.status)
 		}
+		// The territorial report has its page on conventions, for each
+		// reader of the conventions.
+		if _, err := st.RefreshIndicators(storetest.As(f.Operator), nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []*person{op, state, hub} {
+			path := "/financeur/indicateurs/rapport.pdf"
+			if who == op {
+				path = "/operateur/indicateurs/rapport.pdf"
+			}
+			if a := s.get(who, path); a.status != http.StatusOK || !strings.HasPrefix(a.body, "%PDF") {
+				t.Fatalf("territorial report: %d %s", a.status, a.text())
+			}
+		}
 		if a := s.get(op, "/operateur/conventions/export.xlsx"); a.status != http.StatusOK || !strings.HasPrefix(a.body, "PK") {
 			t.Fatalf("XLSX: %d", a.status)
 		}
