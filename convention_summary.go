@@ -193,9 +193,11 @@ func ValidateSummaryArea(area string) (string, error) {
 	return a.String(), nil
 }
 
-// PublicConvention is what open data publishes of a signed convention:
-// public amounts of public bodies and companies, no person. Parties are
-// organisations, named as they are registered.
+// PublicConvention is what open data publishes of a convention signed by
+// the parties of the application it came from: public amounts of public
+// bodies and companies, no person. Parties are organisations, named as
+// they are registered; one an addendum brought in has no signature day
+// until it signs.
 type PublicConvention struct {
 	Number    int64                   `json:"number"`
 	Territory []string                `json:"territory"`
@@ -209,7 +211,7 @@ type PublicConvention struct {
 // committed and what was called from it; in all, what it paid.
 type PublicConventionParty struct {
 	Name           string                 `json:"name"`
-	SignedOn       string                 `json:"signed_on"`
+	SignedOn       string                 `json:"signed_on,omitempty"`
 	Years          []PublicConventionYear `json:"years"`
 	CommittedCents int64                  `json:"committed_cents"`
 	CalledCents    int64                  `json:"called_cents"`

@@ -130,9 +130,9 @@ func (s *Store) ConventionSummary(ctx context.Context, f passnum.ConventionSumma
 	return out, wrapf(err, "conventions of %q", areaText)
 }
 
-// PublicConventions lists what open data publishes of each convention
-// signed by all its parties: its parties' names and public amounts. It
-// reads organisations' names only, never a person.
+// PublicConventions lists what open data publishes of each signed
+// convention: its parties' names and public amounts. It reads
+// organisations' names only, never a person.
 func (s *Store) PublicConventions(ctx context.Context) ([]passnum.PublicConvention, error) {
 	out := []passnum.PublicConvention{}
 	err := s.read(ctx, func(tx *tx) error {
@@ -142,16 +142,33 @@ func (s *Store) PublicConventions(ctx context.Context) ([]passnum.PublicConventi
 			return err
 		}
 		for _, c := range all {
-			if !c.Signed {
+			// A convention is public once the parties of the application
+			// it came from have signed it; a co-funder an addendum brought
+			// in shows without its signature until it signs.
+			app, err := tx.application(c.ApplicationID)
+			if err != nil {
+				return err
+			}
+			signers := map[int64]bool{}
+			for _, l := range app.Lines {
+				signers[l.FunderID] = true
+			}
+			signed, day := true, ""
+			for _, p := range c.Parties {
+				if signers[p.FunderID] {
+					signed = signed && p.SignedOn != ""
+					day = max(day, p.SignedOn)
+				}
+			}
+			if !signed {
 				continue
 			}
 			calls, err := tx.fundCalls(c.ID)
 			if err != nil {
 				return fmt.Errorf("calls for funds of convention %d: %w", c.ID, err)
 			}
-			pc := passnum.PublicConvention{Number: c.ID, Territory: c.Territory, StartsOn: c.StartsOn, EndsOn: c.EndsOn}
+			pc := passnum.PublicConvention{Number: c.ID, Territory: c.Territory, SignedOn: day, StartsOn: c.StartsOn, EndsOn: c.EndsOn}
 			for _, p := range c.Parties {
-				pc.SignedOn = max(pc.SignedOn, p.SignedOn)
 				party := passnum.PublicConventionParty{Name: p.FunderName, SignedOn: p.SignedOn, Years: []passnum.PublicConventionYear{}}
 				for _, l := range c.Amounts {
 					if l.FunderID != p.FunderID {

@@ -249,6 +249,20 @@ func TestPublicConventions(t *testing.T) {
 				t.Errorf("party %s", got)
 			}
 		}
+		// A foundation brought in by an addendum shows at once, without
+		// its signature: the convention stays public.
+		if _, err := s.CreateAddendum(w.state, w.c35.ID, passnum.AddendumCreate{Reason: "Entrée de la Fondation Orange", Amounts: []passnum.FundingLine{
+			{FunderID: w.foundation.ID, Year: 2028, AmountCents: 20_000_00}}}); err != nil {
+			t.Fatal(err)
+		}
+		if list, err = s.PublicConventions(context.Background()); err != nil || len(list) != 1 || len(list[0].Parties) != 3 || list[0].SignedOn != "2027-03-05" {
+			t.Fatalf("after the addendum: %+v, %v", list, err)
+		}
+		for _, p := range list[0].Parties {
+			if p.Name == w.foundation.Name && (p.SignedOn != "" || p.CommittedCents != 20_000_00 || len(p.Years) != 1 || p.Years[0].Year != 2028) {
+				t.Errorf("the foundation: %+v", p)
+			}
+		}
 		all, _ := json.Marshal(list)
 		for _, personal := range []string{"Josiane", "Kerbrat", "@", "example.org"} {
 			if strings.Contains(string(all), personal) {

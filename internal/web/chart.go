@@ -70,7 +70,15 @@ func bars(title string, steps []passnum.FunnelStep, value func(int64) string) te
 			labelWidth = w
 		}
 	}
-	width := labelWidth + barWidth + 110
+	// Room right of the longest bar for its figure: "12 345 pass" fits in
+	// 110 units, a sum in euros may need more.
+	valueRoom := 110
+	for _, st := range steps {
+		if w := 16 + utf8.RuneCountInString(value(st.Count))*9; w > valueRoom {
+			valueRoom = w
+		}
+	}
+	width := labelWidth + barWidth + valueRoom
 	fmt.Fprintf(&b, `<svg class="chart chart-wide" role="img" aria-labelledby="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet">`, id, width, rowHeight*len(steps)+8)
 	fmt.Fprintf(&b, `<title id="%s">%s</title>`, id, titleText)
 	for i, st := range steps {
@@ -84,10 +92,10 @@ func bars(title string, steps []passnum.FunnelStep, value func(int64) string) te
 
 	// Narrow: the label above its bar, the whole width for the bars.
 	const (
-		narrowWidth = 340
-		narrowBar   = 230 // leaves room for "12 345 pass" after the longest bar
-		narrowRow   = 50
+		narrowBar = 230 // leaves room for "12 345 pass" after the longest bar
+		narrowRow = 50
 	)
+	narrowWidth := narrowBar + valueRoom
 	fmt.Fprintf(&b, `<svg class="chart chart-narrow" role="img" aria-labelledby="%s-etroit" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet">`, id, narrowWidth, narrowRow*len(steps)+8)
 	fmt.Fprintf(&b, `<title id="%s-etroit">%s</title>`, id, titleText)
 	for i, st := range steps {

@@ -44,7 +44,7 @@ func TestTerritoryConventions(t *testing.T) {
 			t.Fatal(err)
 		}
 		op, state, hub := s.as(passnum.KindOperator, passnum.RoleAgent), s.as(passnum.KindFunder, passnum.RoleAgent), s.as(passnum.KindHub, passnum.RoleAgent)
-		sees := []string{"Ille-et-Vilaine (35)", "Plan 35", "60 000,00 €", "10 000,00 €", "en attente"}
+		sees := []string{"Ille-et-Vilaine (35)", "Plan 35", "60 000,00 €", "10 000,00 €", "signature en attente"}
 		cases := []struct {
 			name    string
 			who     *person
@@ -105,6 +105,27 @@ func TestTerritoryConventions(t *testing.T) {
 			}
 			if a := s.get(who, path); a.status != http.StatusOK || !strings.HasPrefix(a.body, "%PDF") {
 				t.Fatalf("territorial report: %d %s", a.status, a.text())
+			}
+		}
+		// Open data: the signed convention's public amounts, for anyone,
+		// with the organisations' names and no person's.
+		for _, party := range []int64{f.State.ID, f.Dept.ID} {
+			if _, err := st.SignConvention(stateCtx, conv.ID, passnum.Signature{FunderID: party, SignedOn: "2027-03-14"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if a := s.get(anonymous, "/donnees-ouvertes"); !strings.Contains(a.body, `href="/donnees-ouvertes/conventions.csv"`) || !strings.Contains(a.body, `href="/donnees-ouvertes/conventions.json"`) {
+			t.Fatalf("the open data page has no link to the conventions: %s", a.text())
+		}
+		for _, file := range []string{"conventions.csv", "conventions.json"} {
+			a := s.get(anonymous, "/donnees-ouvertes/"+file)
+			if a.status != http.StatusOK || !strings.Contains(a.body, f.Dept.Name) || !strings.Contains(a.body, "3000000") {
+				t.Fatalf("%s: %d %s", file, a.status, a.body)
+			}
+			for _, personal := range []string{"Camille", "@"} {
+				if strings.Contains(a.body, personal) {
+					t.Fatalf("%s holds %q: %s", file, personal, a.body)
+				}
 			}
 		}
 		if a := s.get(op, "/operateur/conventions/export.xlsx"); a.status != http.StatusOK || !strings.HasPrefix(a.body, "PK") {
