@@ -19,10 +19,24 @@ import (
 
 const (
 	benchPath     = "passnum bench"
-	benchSynopsis = "passnum bench [--db BASE] [--passes N] [--carnet-size N] [--redemptions N] [--clients N] [--what issue,redeem|indicators] [--json]"
+	benchSynopsis = "passnum bench [--db BASE] [--passes N] [--carnet-size N] [--redemptions N] [--clients N] [--servers N] [--raw=false] [--what issue,redeem|indicators] [--json]"
 	benchDoc      = `Mesure, sur une base neuve et avec des validations durables, l'émission
 d'un grand lot de pass en une transaction, puis des encaissements d'un pass
 chacun par l'API HTTP, envoyés par plusieurs clients à la fois.
+
+Après les encaissements par HTTP, la même base mesure la limite brute :
+autant d'autres pass, préparés de la même façon, encaissés par le minimum
+durable (une ligne de redemptions et l'UPDATE conditionnel du pass, en
+SQL préparé ; sur SQLite groupés comme le fait le serveur, sur PostgreSQL
+une transaction chacun), depuis autant de clients. Le débit de passnum
+s'affiche en pourcentage de cette limite. Ces encaissements bruts, qui ne
+passent pas par la comptabilité, sont comptés puis défaits avant la
+vérification des invariants. --raw=false s'en passe.
+
+Avec --servers N (PostgreSQL seulement), N processus « passnum serve »
+lancés sur la même base, chacun sur un port de la boucle locale, se
+partagent les clients ; le débit compte l'ensemble, la mémoire affichée est
+celle du plus gros d'entre eux.
 
 Sans --db, la base est un nouveau fichier SQLite dans un répertoire
 temporaire, supprimé à la fin. Avec une URL postgres://…, un nouveau schéma
@@ -66,6 +80,8 @@ func runBench(ctx context.Context, args []string) (err error) {
 	fs.IntVar(&c.CarnetSize, "carnet-size", 10, "`N` pass par carnet")
 	fs.IntVar(&c.Redemptions, "redemptions", 20_000, "`N` encaissements d'un pass à faire par HTTP")
 	fs.IntVar(&c.Clients, "clients", 32, "`N` clients HTTP qui encaissent en même temps")
+	fs.IntVar(&c.Servers, "servers", 0, "`N` processus « passnum serve » sur la même base, qui se partagent les clients (PostgreSQL seulement ; 0 : l'API est servie par la mesure elle-même)")
+	raw := fs.Bool("raw", true, "mesure aussi la limite brute de la base (encaissements SQL minimaux, sur autant d'autres pass)")
 	what := fs.String("what", "issue,redeem", "`mesures` : issue (émission), redeem (encaissements), séparées par des virgules, ou indicators (tableau de bord)")
 	asJSON := fs.Bool("json", false, "résultats en JSON")
 	quiet := fs.Bool("quiet", false, "pas de progression sur la sortie d'erreur")
@@ -92,8 +108,22 @@ func runBench(ctx context.Context, args []string) (err error) {
 			return usageErrorf(benchPath, "--what : mesure inconnue %q (issue, redeem, indicators)", w)
 		}
 	}
-	if c.Passes < 1 || c.CarnetSize < 1 || c.Redemptions < 1 || c.Clients < 1 {
-		return usageErrorf(benchPath, "--passes, --carnet-size, --redemptions et --clients sont des entiers positifs")
+	if c.Passes < 1 || c.CarnetSize < 1 || c.Redemptions < 1 || c.Clients < 1 || c.Servers < 0 {
+		return usageErrorf(benchPath, "--passes, --carnet-size, --redemptions et --clients sont des entiers positifs, --servers un entier positif ou nul")
+	}
+	c.NoRaw = !*raw
+	if c.Servers > 0 {
+		if !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+			return usageErrorf(benchPath, "--servers demande une base PostgreSQL (--db postgres://…) : sur SQLite, un seul processus peut écrire dans la base")
+		}
+		if !c.Redeem || c.Indicators {
+			return usageErrorf(benchPath, "--servers ne sert qu'aux encaissements (--what redeem)")
+		}
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("bench : --servers : impossible de trouver le programme passnum à lancer : %w", err)
+		}
+		c.Executable = exe
 	}
 	progress := io.Writer(os.Stderr)
 	if *quiet {
@@ -169,9 +199,21 @@ func printBench(out io.Writer, r *bench.Result, temporary bool) {
 			len(x.Pages), benchDecimal(x.SlowestMs, 1), bench.AimDashboardPage.Milliseconds(), benchReached(x.SlowestMs < float64(bench.AimDashboardPage.Milliseconds())))
 	}
 	if d := r.Redeem; d != nil {
-		fmt.Fprintf(tw, "encaissement (HTTP)\t%s × 1 pass, %d clients\t%s s\t%s encaissements/s\t≥ %s/s : %s\t%s\n",
-			benchGroup(int64(d.Redemptions)), d.Clients, benchDecimal(d.Seconds, 2),
+		servers := ""
+		if d.Servers > 0 {
+			servers = fmt.Sprintf(", %d serveurs", d.Servers)
+		}
+		fmt.Fprintf(tw, "encaissement (HTTP)\t%s × 1 pass, %d clients%s\t%s s\t%s encaissements/s\t≥ %s/s : %s\t%s\n",
+			benchGroup(int64(d.Redemptions)), d.Clients, servers, benchDecimal(d.Seconds, 2),
 			benchGroup(int64(d.PerSecond)), benchGroup(bench.AimRedemptionsPerSecond), benchReached(d.PerSecond >= bench.AimRedemptionsPerSecond), benchCPU(d.CPU))
+		if raw := d.Raw; raw != nil {
+			conns := "1 connexion"
+			if raw.Connections > 1 {
+				conns = fmt.Sprintf("%d connexions", raw.Connections)
+			}
+			fmt.Fprintf(tw, "limite brute (SQL, même base)\t%s × 1 pass, %d clients, %s\t%s s\t%s encaissements/s\t—\t%s\n",
+				benchGroup(int64(raw.Redemptions)), raw.Feeders, conns, benchDecimal(raw.Seconds, 2), benchGroup(int64(raw.PerSecond)), benchCPU(raw.CPU))
+		}
 	}
 	tw.Flush()
 	fmt.Fprintf(out, "(CPU en pourcentage des %d cœurs ; « machine » compte tous les processus, PostgreSQL et les autres utilisateurs compris)\n", m.CPUs)
@@ -190,7 +232,23 @@ func printBench(out io.Writer, r *bench.Result, temporary bool) {
 	if d.Failed > 0 {
 		answers += fmt.Sprintf(" (%s ; la première : %s)", d.StatusCounts(), oneLine(d.FirstFailure))
 	}
-	fmt.Fprintf(tw, "réponses\t%s ; %s pass encaissés en base ; %s transactions rejouées après conflit\n", answers, benchGroup(d.RedeemedInStore), benchGroup(d.Retries))
+	fmt.Fprintf(tw, "réponses\t%s ; %s pass encaissés en base\n", answers, benchGroup(d.RedeemedInStore))
+	retries := benchGroup(d.Retries) + " transactions rejouées après conflit"
+	if d.Retries < 0 {
+		retries = "transactions rejouées après conflit : inconnu (elles le sont dans les processus serve)"
+	}
+	fmt.Fprintf(tw, "erreurs et reprises\t%s × 500 ; %s × 503 essais épuisés (server-busy) ; %s\n", benchGroup(int64(d.InternalErrors)), benchGroup(int64(d.ExhaustedRetries)), retries)
+	if raw := d.Raw; raw != nil {
+		how := fmt.Sprintf("groupés comme le serveur (un seul écrivain, un SAVEPOINT chacun, jusqu'à 128 par validation) : %s validations", benchGroup(raw.Commits))
+		if r.Dialect == "postgres" {
+			how = fmt.Sprintf("une transaction READ COMMITTED chacun, %d connexions", raw.Connections)
+		}
+		fmt.Fprintf(tw, "passnum / limite brute\t%s %% (%s contre %s encaissements/s)\n", benchDecimal(d.PercentOfRaw, 1), benchGroup(int64(d.PerSecond)), benchGroup(int64(raw.PerSecond)))
+		fmt.Fprintf(tw, "limite brute\tINSERT INTO redemptions + UPDATE conditionnel du pass, SQL préparé, validation durable, %s\n", how)
+		fmt.Fprintf(tw, "\t  comptés : %s lignes de redemptions, %s pass encaissés ; défaits avant les invariants : %s pass de nouveau remis\n",
+			benchGroup(raw.RedemptionRows), benchGroup(raw.RedeemedPasses), benchGroup(raw.Undone))
+	}
+	fmt.Fprintf(tw, "mémoire\t%s\n", benchMemory(d.Memory))
 	if inv := d.Invariants; inv != nil {
 		verdict := "OK"
 		if !inv.OK {
@@ -203,6 +261,35 @@ func printBench(out io.Writer, r *bench.Result, temporary bool) {
 	}
 	fmt.Fprintf(tw, "préparation\t%s s pour émettre, financer, activer, attribuer et remettre les pass (non mesuré)\n", benchDecimal(d.SetupSeconds, 1))
 	tw.Flush()
+}
+
+// benchMemory describes the peak resident memory of what served the
+// redemptions.
+func benchMemory(m bench.Memory) string {
+	if m.PeakBytes < 0 {
+		return "pic de mémoire résidente : inconnu (mesuré sous Linux seulement)"
+	}
+	if m.Of == bench.MemoryOfServers {
+		each := make([]string, len(m.PerServer))
+		for i, p := range m.PerServer {
+			each[i] = benchMegabytes(p)
+		}
+		return fmt.Sprintf("pic de mémoire résidente (VmHWM) du plus gros des %d processus serve : %s (chacun : %s)", len(m.PerServer), benchMegabytes(m.PeakBytes), strings.Join(each, ", "))
+	}
+	s := fmt.Sprintf("pic de mémoire résidente (VmHWM) du processus de mesure pendant les encaissements : %s, générateur de charge compris", benchMegabytes(m.PeakBytes))
+	if m.SinceStart {
+		s += " (et préparation comprise : le pic n'a pas pu être remis à zéro)"
+	}
+	return s
+}
+
+// benchMegabytes writes a size in megabytes (10⁶ bytes), "inconnu" when
+// negative.
+func benchMegabytes(b int64) string {
+	if b < 0 {
+		return "inconnu"
+	}
+	return benchDecimal(float64(b)/1e6, 1) + " Mo"
 }
 
 // benchCPU writes the CPU use of a measure in percent of the machine.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -79,9 +80,28 @@ func TestBenchSmall(t *testing.T) {
 			if r.Invariants == nil || !r.Invariants.OK {
 				t.Errorf("invariants: %+v", r.Invariants)
 			}
-			// 1 000 issued, 200 for the redemptions.
-			if r.Invariants.Passes != 1200 {
-				t.Errorf("invariants saw %d passes, want 1200", r.Invariants.Passes)
+			// 1 000 issued, 200 for the redemptions and 200 for the raw
+			// limit.
+			if r.Invariants.Passes != 1400 {
+				t.Errorf("invariants saw %d passes, want 1400", r.Invariants.Passes)
+			}
+			// The raw limit redeemed its 200 passes, counted them and
+			// undid them: the programme holds passnum's 200 only.
+			raw := r.Raw
+			if raw == nil {
+				t.Fatal("no raw limit")
+			}
+			if raw.Redemptions != 200 || raw.RedemptionRows != 200 || raw.RedeemedPasses != 200 || raw.Undone != 200 || raw.PerSecond <= 0 || raw.Commits < 1 {
+				t.Errorf("raw limit: %+v", raw)
+			}
+			if r.PercentOfRaw <= 0 {
+				t.Errorf("passnum at %v %% of the raw limit", r.PercentOfRaw)
+			}
+			if r.InternalErrors != 0 || r.ExhaustedRetries != 0 || r.Servers != 0 {
+				t.Errorf("500: %d, exhausted retries: %d, servers: %d", r.InternalErrors, r.ExhaustedRetries, r.Servers)
+			}
+			if runtime.GOOS == "linux" && (r.Memory.Of != MemoryOfBench || r.Memory.PeakBytes <= 0) {
+				t.Errorf("memory: %+v", r.Memory)
 			}
 		})
 	}

@@ -46,9 +46,25 @@ type RedeemResult struct {
 	Failed       int         `json:"failed"`
 	Statuses     map[int]int `json:"statuses,omitempty"`
 	FirstFailure string      `json:"first_failure,omitempty"`
+	// InternalErrors counts the 500 answers; ExhaustedRetries the 503
+	// answers of type server-busy: the store gave up after retrying
+	// conflicting transactions. Both are also in Failed and Statuses.
+	InternalErrors   int `json:"internal_errors"`
+	ExhaustedRetries int `json:"exhausted_retries"`
 	// Retries counts store transactions retried after a serialization
-	// conflict during the run (PostgreSQL).
+	// conflict during the run (PostgreSQL); -1 when the store ran in
+	// other processes (Servers), whose counters the bench cannot read.
 	Retries int64 `json:"retries"`
+	// Servers is the number of `passnum serve` processes that answered
+	// (--servers); 0 when the bench served the API itself.
+	Servers int `json:"servers"`
+	// Memory is the peak resident memory of what served the requests.
+	Memory Memory `json:"memory"`
+	// Raw is the raw limit measured after the HTTP phase on the same
+	// database (MeasureRaw), nil when not asked for; PercentOfRaw is
+	// PerSecond as a percentage of Raw.PerSecond.
+	Raw          *RawResult `json:"raw_limit,omitempty"`
+	PercentOfRaw float64    `json:"percent_of_raw,omitempty"`
 	// RedeemedInStore is the number of redeemed passes the programme holds
 	// afterwards: it must equal the 201 answers.
 	RedeemedInStore int64 `json:"redeemed_in_store"`
@@ -95,11 +111,15 @@ func MeasureRedeemHTTP(ctx context.Context, s *sqlstore.Store, fx *Fixture, clie
 
 	retries := s.Retries()
 	log.Info("bench: redeeming over HTTP", "redemptions", len(fx.Codes), "clients", clients, "url", "http://"+ln.Addr().String())
-	res, err := load(ctx, "http://"+ln.Addr().String(), fx, clients)
+	// The peak resident memory from here on: the server's, but also the
+	// load generator's, in the same process.
+	reset := resetPeakRSS()
+	res, err := load(ctx, []string{"http://" + ln.Addr().String()}, fx, clients)
 	if err != nil {
 		return nil, err
 	}
 	res.Retries = s.Retries() - retries
+	res.Memory = Memory{Of: MemoryOfBench, PeakBytes: peakRSS(0), SinceStart: !reset}
 	return res, nil
 }
 
@@ -126,14 +146,15 @@ func Verify(ctx context.Context, s Service, fx *Fixture, res *RedeemResult, log 
 	return nil
 }
 
-// load sends the redemptions of fx to the API at base and times them.
-func load(ctx context.Context, base string, fx *Fixture, clients int) (*RedeemResult, error) {
+// load sends the redemptions of fx to the API at bases and times them:
+// client k sends to bases[k % len(bases)].
+func load(ctx context.Context, bases []string, fx *Fixture, clients int) (*RedeemResult, error) {
 	n := len(fx.Codes)
 	if n == 0 {
 		return nil, errors.New("no codes to redeem")
 	}
 	clients = max(1, min(clients, n))
-	rc, err := newRedeemClient(base, fx, clients)
+	rc, err := newRedeemClient(bases, fx, clients)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +169,8 @@ func load(ctx context.Context, base string, fx *Fixture, clients int) (*RedeemRe
 	)
 	cpu := sampleCPU()
 	start := time.Now()
-	for range clients {
+	for k := range clients {
+		url := rc.urls[k%len(rc.urls)]
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
@@ -156,7 +178,7 @@ func load(ctx context.Context, base string, fx *Fixture, clients int) (*RedeemRe
 					return
 				}
 				t0 := time.Now()
-				status, detail := rc.send(ctx, i)
+				status, detail := rc.send(ctx, url, i)
 				latencies[i] = time.Since(t0)
 				if status != http.StatusCreated {
 					mu.Lock()
@@ -189,7 +211,8 @@ type failure struct {
 type redeemClient struct {
 	transport *http.Transport
 	client    *http.Client
-	url, auth string
+	urls      []string
+	auth      string
 	bodies    [][]byte
 }
 
@@ -197,8 +220,11 @@ type redeemClient struct {
 // load generator shares the machine with the server, and every cycle it
 // spends is one the server does not get. Idempotency keys are random, as
 // a till that draws a UUID per sale would send.
-func newRedeemClient(base string, fx *Fixture, clients int) (*redeemClient, error) {
-	rc := &redeemClient{url: base + "/api/v1/redemptions", auth: "Bearer " + fx.Token, bodies: make([][]byte, len(fx.Codes))}
+func newRedeemClient(bases []string, fx *Fixture, clients int) (*redeemClient, error) {
+	rc := &redeemClient{auth: "Bearer " + fx.Token, bodies: make([][]byte, len(fx.Codes))}
+	for _, base := range bases {
+		rc.urls = append(rc.urls, base+"/api/v1/redemptions")
+	}
 	for i, code := range fx.Codes {
 		b, err := json.Marshal(passnum.RedeemRequest{Codes: []string{code}, ServiceID: fx.ServiceID, IdempotencyKey: rand.Text()})
 		if err != nil {
@@ -206,9 +232,14 @@ func newRedeemClient(base string, fx *Fixture, clients int) (*redeemClient, erro
 		}
 		rc.bodies[i] = b
 	}
+	// One keep-alive connection per client: the idle pool must hold them
+	// all (the default keeps 2 per host, and 256 clients would open and
+	// close connections all the time), and nothing caps the open ones
+	// (MaxConnsPerHost 0).
 	rc.transport = &http.Transport{
 		MaxIdleConns:        clients,
 		MaxIdleConnsPerHost: clients,
+		MaxConnsPerHost:     0,
 		IdleConnTimeout:     time.Minute,
 		DisableCompression:  true,
 	}
@@ -218,8 +249,8 @@ func newRedeemClient(base string, fx *Fixture, clients int) (*redeemClient, erro
 
 // send posts the i-th redemption and returns the answer's status, and its
 // beginning unless it is 201 Created.
-func (rc *redeemClient) send(ctx context.Context, i int) (int, string) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rc.url, bytes.NewReader(rc.bodies[i]))
+func (rc *redeemClient) send(ctx context.Context, url string, i int) (int, string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(rc.bodies[i]))
 	if err != nil {
 		return 0, err.Error()
 	}
@@ -252,6 +283,12 @@ func (res *RedeemResult) summarise(latencies []time.Duration, failures []failure
 		res.Statuses = map[int]int{}
 		for _, f := range failures {
 			res.Statuses[f.status]++
+			switch {
+			case f.status == http.StatusInternalServerError:
+				res.InternalErrors++
+			case f.status == http.StatusServiceUnavailable && problemType(f.detail) == passnum.ReasonServerBusy:
+				res.ExhaustedRetries++
+			}
 		}
 		res.FirstFailure = fmt.Sprintf("%d %s", failures[0].status, failures[0].detail)
 	}
@@ -261,4 +298,16 @@ func (res *RedeemResult) summarise(latencies []time.Duration, failures []failure
 func percentile(sorted []time.Duration, p int) time.Duration {
 	rank := (p*len(sorted) + 99) / 100 // ⌈p·n/100⌉
 	return sorted[max(rank, 1)-1]
+}
+
+// problemType returns the last part of the type of a problem+json answer,
+// its reason ("server-busy"), or "" when body is not one.
+func problemType(body string) string {
+	var p struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal([]byte(body), &p) != nil {
+		return ""
+	}
+	return p.Type[strings.LastIndex(p.Type, "/")+1:]
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,12 @@ type Fixture struct {
 	VenueID   int64
 	// Token is the bearer secret of a venue agent's API token.
 	Token string
+	// FaceValueCents is the value of one pass of the programme.
+	FaceValueCents int64
+	// Raw are the serials of further distributed passes of the same
+	// programme, set aside for the raw limit (MeasureRaw), in random
+	// order; none unless asked for (SetupRedemptionsRaw).
+	Raw []int64
 }
 
 // distributeWorkers is how many Distribute calls run at once during setup:
@@ -40,7 +47,17 @@ const distributeWorkers = 16
 // service; an agent token for the venue; and the codes, read back through
 // the operator's export.
 func SetupRedemptions(ctx context.Context, s Service, n, carnetSize int, log *slog.Logger) (*Fixture, error) {
+	return SetupRedemptionsRaw(ctx, s, n, 0, carnetSize, log)
+}
+
+// SetupRedemptionsRaw is SetupRedemptions with raw more passes, prepared
+// by the same steps in the same programme, whose serials go to fx.Raw for
+// the raw limit: the same tables, the same indexes and passes in the same
+// state as those redeemed over HTTP.
+func SetupRedemptionsRaw(ctx context.Context, s Service, n, raw, carnetSize int, log *slog.Logger) (*Fixture, error) {
 	log = orDiscard(log)
+	want := n
+	n += raw
 	opCtx, err := operator(ctx, s)
 	if err != nil {
 		return nil, err
@@ -97,7 +114,7 @@ func SetupRedemptions(ctx context.Context, s Service, n, carnetSize int, log *sl
 	if err != nil {
 		return nil, fmt.Errorf("create token: %w", err)
 	}
-	codes, err := exportCodes(opCtx, s, b.ID)
+	codes, serials, err := exportCodes(opCtx, s, b.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -106,9 +123,16 @@ func SetupRedemptions(ctx context.Context, s Service, n, carnetSize int, log *sl
 	}
 	// Passes presented at the same moment belong to different people:
 	// spend them in random order, not carnet after carnet.
-	codes = codes[:n]
-	rand.Shuffle(n, func(i, j int) { codes[i], codes[j] = codes[j], codes[i] })
-	return &Fixture{ProgrammeID: p.ID, Codes: codes, ServiceID: svc.ID, VenueID: venue.ID, Token: token}, nil
+	codes, serials = codes[:n], serials[:n]
+	rand.Shuffle(n, func(i, j int) {
+		codes[i], codes[j] = codes[j], codes[i]
+		serials[i], serials[j] = serials[j], serials[i]
+	})
+	fx := &Fixture{ProgrammeID: p.ID, Codes: codes[:want], ServiceID: svc.ID, VenueID: venue.ID, Token: token, FaceValueCents: p.FaceValueCents}
+	if raw > 0 {
+		fx.Raw = serials[want:]
+	}
+	return fx, nil
 }
 
 // distributeAll hands every carnet of b to a new beneficiary, one
@@ -141,7 +165,7 @@ func distributeAll(ctx context.Context, s passnum.CarnetService, prescriber *pas
 				// enough that the store sometimes gives up (see
 				// docs/PERFORMANCE.md). The setup is not what is measured:
 				// try again a few times rather than fail the run.
-				for attempt := 1; attempt < 4 && err != nil && passnum.ErrorCode(err) == passnum.EINTERNAL && ctx.Err() == nil; attempt++ {
+				for attempt := 1; attempt < 4 && err != nil && worthRetrying(err) && ctx.Err() == nil; attempt++ {
 					log.Warn("bench: distribute failed, trying again", "carnet", number, "err", err)
 					_, err = s.Distribute(ctx, req)
 				}
@@ -157,25 +181,38 @@ func distributeAll(ctx context.Context, s passnum.CarnetService, prescriber *pas
 	return context.Cause(ctx)
 }
 
-// exportCodes reads the short codes of a batch, in serial order, from the
-// operator's CSV export: the only way codes leave the store.
-func exportCodes(opCtx context.Context, s passnum.IssuanceService, batchID int64) ([]string, error) {
+// worthRetrying tells whether a failed Distribute of the setup is worth
+// trying again: the store gave up on conflicting transactions (server-busy)
+// or failed inside.
+func worthRetrying(err error) bool {
+	return passnum.ErrorCode(err) == passnum.EINTERNAL || passnum.ErrorReason(err) == passnum.ReasonServerBusy
+}
+
+// exportCodes reads the short codes and serials of a batch, in serial
+// order, from the operator's CSV export: the only way codes leave the
+// store.
+func exportCodes(opCtx context.Context, s passnum.IssuanceService, batchID int64) ([]string, []int64, error) {
 	var buf bytes.Buffer
 	if err := s.ExportPasses(opCtx, batchID, &buf, nil); err != nil {
-		return nil, fmt.Errorf("export passes: %w", err)
+		return nil, nil, fmt.Errorf("export passes: %w", err)
 	}
 	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff")))
 	r.Comma = ';'
 	recs, err := r.ReadAll()
 	if err != nil {
-		return nil, fmt.Errorf("read export: %w", err)
+		return nil, nil, fmt.Errorf("read export: %w", err)
 	}
-	if len(recs) == 0 || len(recs[0]) < 5 || recs[0][4] != "code" {
-		return nil, fmt.Errorf("export: unexpected header %v", recs[:min(1, len(recs))])
+	if len(recs) == 0 || len(recs[0]) < 5 || recs[0][0] != "serie" || recs[0][4] != "code" {
+		return nil, nil, fmt.Errorf("export: unexpected header %v", recs[:min(1, len(recs))])
 	}
 	codes := make([]string, 0, len(recs)-1)
+	serials := make([]int64, 0, len(recs)-1)
 	for _, rec := range recs[1:] {
-		codes = append(codes, rec[4])
+		serial, err := strconv.ParseInt(rec[0], 10, 64)
+		if err != nil {
+			return nil, nil, fmt.Errorf("export: serial %q: %w", rec[0], err)
+		}
+		codes, serials = append(codes, rec[4]), append(serials, serial)
 	}
-	return codes, nil
+	return codes, serials, nil
 }

@@ -24,7 +24,10 @@ type Env struct {
 	Store *sqlstore.Store
 	// Where describes the database for people: a file path, or a
 	// PostgreSQL schema.
-	Where   string
+	Where string
+	// dsn opens the same database (and schema) again, for the raw limit
+	// and the servers of --servers.
+	dsn     string
 	cleanup func() error
 }
 
@@ -54,7 +57,7 @@ func (e *Env) Close() error {
 // synchronous=FULL, PostgreSQL's fsync).
 func OpenFresh(ctx context.Context, dsn string, log *slog.Logger) (*Env, error) {
 	log = orDiscard(log)
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if isPostgres(dsn) {
 		return openPostgres(ctx, dsn, log)
 	}
 	if dsn == "" {
@@ -68,7 +71,7 @@ func OpenFresh(ctx context.Context, dsn string, log *slog.Logger) (*Env, error) 
 			os.RemoveAll(dir)
 			return nil, err
 		}
-		return &Env{Store: s, Where: path, cleanup: func() error { return os.RemoveAll(dir) }}, nil
+		return &Env{Store: s, Where: path, dsn: path, cleanup: func() error { return os.RemoveAll(dir) }}, nil
 	}
 	path := strings.TrimPrefix(dsn, "sqlite:")
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
@@ -78,7 +81,7 @@ func OpenFresh(ctx context.Context, dsn string, log *slog.Logger) (*Env, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &Env{Store: s, Where: path}, nil
+	return &Env{Store: s, Where: path, dsn: path}, nil
 }
 
 // openPostgres creates a schema of its own in the database of base and
@@ -121,6 +124,7 @@ func openPostgres(ctx context.Context, base string, log *slog.Logger) (*Env, err
 		drop()
 		return nil, err
 	}
+	dsn := u.String()
 	u.User, u.RawQuery = nil, "" // no password in reports
-	return &Env{Store: s, Where: "schema " + schema + " of " + u.String(), cleanup: drop}, nil
+	return &Env{Store: s, Where: "schema " + schema + " of " + u.String(), dsn: dsn, cleanup: drop}, nil
 }

@@ -132,6 +132,9 @@ GET  /operateur/indicateurs/export.csv                  -   xx -- -- -- --
 GET  /operateur/indicateurs/export.xlsx                 -   xx -- -- -- --
 GET  /operateur/indicateurs/rapport.pdf                 -   xx -- -- -- --
 GET  /operateur/candidatures                            -   xx -- -- -- --
+GET  /operateur/conventions                             -   xx -- -- -- --   conventions of calls for projects, whose programmes the operator creates
+GET  /operateur/conventions/{id}                        -   xx -- -- -- --
+POST /operateur/conventions/{id}/programme              -   xr -- -- -- --
 GET  /operateur/lieux                                   -   xx -- -- -- --
 GET  /operateur/lieux/{id}                              -   xx -- -- -- --
 POST /operateur/lieux/{id}/decision                     -   xr -- -- -- --
@@ -212,6 +215,12 @@ GET  /operateur/conventions/export.xlsx                 -   xx -- -- -- --
 GET  /financeur/conventions/{id}                        -   -- xx -- -- --
 GET  /financeur/conventions/{id}/convention.pdf         -   -- xx -- -- --
 GET  /financeur/conventions/{id}/avenants/{number}/avenant.pdf -   -- xx -- -- --
+GET  /financeur/appels/nouveau                          -   -- xr -- -- --   opening a call is a funder's admins'
+POST /financeur/appels                                  -   -- xr -- -- --
+POST /financeur/candidatures/{id}/convention            -   -- xr -- -- --   the call's funder's admins establish, sign, amend and call for funds
+POST /financeur/conventions/{id}/signatures             -   -- xr -- -- --
+POST /financeur/conventions/{id}/avenants               -   -- xr -- -- --
+POST /financeur/conventions/{id}/appels-de-fonds        -   -- xr -- -- --
 GET  /financeur/indicateurs                             -   -- xx xx -- --
 GET  /financeur/indicateurs/export.csv                  -   -- xx xx -- --
 GET  /financeur/indicateurs/export.xlsx                 -   -- xx xx -- --

@@ -286,33 +286,6 @@ func (s *Server) decideApplicationForm(w http.ResponseWriter, r *http.Request) e
 	})
 }
 
-// funderConvention shows a convention: its parties and their signatures,
-// its amounts, its addenda with their PDF, its programmes.
-func (s *Server) funderConvention(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "Convention")
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.FindConvention(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	addenda, err := s.svc.ListAddenda(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	call, err := s.svc.FindCall(r.Context(), c.CallID)
-	if err != nil {
-		return err
-	}
-	money, err := s.svc.MoneyIn(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, "calls_convention", s.newView(r, fmt.Sprintf("Convention n° %d", c.ID),
-		map[string]any{"C": c, "Addenda": addenda, "Call": call, "Money": money}))
-}
-
 func (s *Server) conventionPDF(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id", "Convention")
 	if err != nil {

@@ -102,6 +102,11 @@ var routes = []route{
 	{"POST", "/operateur/programmes/{id}/lots", kinds, operator, (*Server).issue},
 	{"POST", "/operateur/programmes/{id}/activation", kinds, operator, (*Server).activate},
 	{"POST", "/operateur/programmes/{id}/attribution", kinds, operator, (*Server).allocate},
+	// Conventions of calls for projects: the programme a signed one
+	// finances is created from it (calls_forms.go).
+	{"GET", "/operateur/conventions", kinds, operator, (*Server).operatorConventions},
+	{"GET", "/operateur/conventions/{id}", kinds, operator, (*Server).operatorConvention},
+	{"POST", "/operateur/conventions/{id}/programme", kinds, operator, (*Server).conventionProgrammeForm},
 	{"POST", "/operateur/blocages", kinds, operator, (*Server).operatorBlock},
 	{"GET", "/operateur/travaux/{id}", kinds, operator, (*Server).job},
 	{"GET", "/operateur/travaux/{id}/etat", kinds, operator, (*Server).jobState},
@@ -225,6 +230,13 @@ var routes = []route{
 	// Calls for projects (calls.go): a funder's calls, its applications.
 	{"GET", "/financeur/appels", kinds, funderOnly, (*Server).funderCalls},
 	{"GET", "/financeur/appels/{id}", kinds, funderOnly, (*Server).funderCall},
+	// The call's funder's forms, from the call to the money in (calls_forms.go).
+	{"GET", "/financeur/appels/nouveau", kinds, funderOnly, (*Server).newCallForm},
+	{"POST", "/financeur/appels", kinds, funderOnly, (*Server).createCallForm},
+	{"POST", "/financeur/candidatures/{id}/convention", kinds, funderOnly, (*Server).createConventionForm},
+	{"POST", "/financeur/conventions/{id}/signatures", kinds, funderOnly, (*Server).signConventionForm},
+	{"POST", "/financeur/conventions/{id}/avenants", kinds, funderOnly, (*Server).addendumForm},
+	{"POST", "/financeur/conventions/{id}/appels-de-fonds", kinds, funderOnly, (*Server).fundCallForm},
 	{"GET", "/financeur/appels/{id}/candidature", kinds, funderOnly, (*Server).newApplicationForm},
 	{"POST", "/financeur/appels/{id}/candidature", kinds, funderOnly, (*Server).applyToCall},
 	{"GET", "/financeur/candidatures/{id}", kinds, funderOnly, (*Server).funderApplication},

@@ -1,0 +1,277 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// serverReadyTimeout is how long a `passnum serve` child may take to
+// answer /readyz.
+const serverReadyTimeout = time.Minute
+
+// servers are `passnum serve` child processes on one database, each on a
+// loopback port of its own, for --servers.
+type servers struct {
+	children []*child
+	// stop ends the sampling of their memory.
+	stop    context.CancelFunc
+	sampled sync.WaitGroup
+}
+
+// child is one `passnum serve` process.
+type child struct {
+	cmd    *exec.Cmd
+	base   string // http://127.0.0.1:port
+	log    *os.File
+	exited chan struct{}
+	err    error // of Wait, once exited is closed
+
+	mu   sync.Mutex
+	peak int64 // largest VmHWM read
+}
+
+// startServers starts n `passnum serve` processes of the binary exe on
+// dsn, and waits until each answers /readyz. Their output goes to a
+// temporary file each, shown in the error when one fails. They stop when
+// ctx ends (Ctrl+C) or at close.
+func startServers(ctx context.Context, exe, dsn string, n int, log *slog.Logger) (*servers, error) {
+	ss := &servers{}
+	for i := range n {
+		c, err := startChild(ctx, exe, dsn, i+1)
+		if err != nil {
+			ss.close(false)
+			return nil, err
+		}
+		ss.children = append(ss.children, c)
+		log.Info("bench: server started", "pid", c.cmd.Process.Pid, "url", c.base, "log", c.log.Name())
+	}
+	for _, c := range ss.children {
+		if err := c.waitReady(ctx); err != nil {
+			ss.close(false)
+			return nil, err
+		}
+	}
+	sctx, stop := context.WithCancel(ctx)
+	ss.stop = stop
+	for _, c := range ss.children {
+		ss.sampled.Go(func() { c.sample(sctx) })
+	}
+	return ss, nil
+}
+
+func startChild(ctx context.Context, exe, dsn string, number int) (*child, error) {
+	// A free loopback port: the kernel picks it, the child listens on it
+	// a moment later.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	out, err := os.CreateTemp("", fmt.Sprintf("passnum-bench-serve-%d-*.log", number))
+	if err != nil {
+		return nil, err
+	}
+	// --db before the command, as an operator would type it; the
+	// indicators are not computed in the background during the measure.
+	cmd := exec.CommandContext(ctx, exe, "--db", dsn, "serve", "--addr", addr, "--indicators-every", "0")
+	cmd.Stdout, cmd.Stderr = out, out
+	// Ctrl+C (ctx ends): the child stops as `passnum serve` does, and is
+	// killed if it takes too long.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
+	if err := cmd.Start(); err != nil {
+		out.Close()
+		os.Remove(out.Name())
+		return nil, fmt.Errorf("start %s serve: %w", exe, err)
+	}
+	c := &child{cmd: cmd, base: "http://" + addr, log: out, exited: make(chan struct{})}
+	go func() {
+		c.err = cmd.Wait()
+		close(c.exited)
+	}()
+	return c, nil
+}
+
+// waitReady polls /readyz until the child answers 200.
+func (c *child) waitReady(ctx context.Context) error {
+	deadline := time.Now().Add(serverReadyTimeout)
+	client := &http.Client{Timeout: time.Second}
+	for {
+		select {
+		case <-c.exited:
+			return fmt.Errorf("server %s stopped before it was ready (%v):\n%s", c.base, c.err, c.tail())
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		if resp, err := client.Get(c.base + "/readyz"); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("server %s not ready after %s:\n%s", c.base, serverReadyTimeout, c.tail())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// sample reads the child's VmHWM every quarter of a second until ctx
+// ends, so that the peak survives the child's end.
+func (c *child) sample(ctx context.Context) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		c.readPeak()
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.exited:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (c *child) readPeak() {
+	if p := peakRSS(c.cmd.Process.Pid); p > 0 {
+		c.mu.Lock()
+		c.peak = max(c.peak, p)
+		c.mu.Unlock()
+	}
+}
+
+// tail returns the end of the child's output, for an error message.
+func (c *child) tail() string {
+	b, err := os.ReadFile(c.log.Name())
+	if err != nil {
+		return err.Error()
+	}
+	const keep = 4000
+	s := string(b)
+	if len(s) > keep {
+		s = "…" + s[len(s)-keep:]
+	}
+	return fmt.Sprintf("--- %s ---\n%s", c.log.Name(), strings.TrimSpace(s))
+}
+
+// bases lists the servers' URLs.
+func (ss *servers) bases() []string {
+	out := make([]string, len(ss.children))
+	for i, c := range ss.children {
+		out[i] = c.base
+	}
+	return out
+}
+
+// memory reads the peaks once more and returns them.
+func (ss *servers) memory() Memory {
+	m := Memory{Of: MemoryOfServers, PeakBytes: -1}
+	for _, c := range ss.children {
+		c.readPeak()
+		c.mu.Lock()
+		p := c.peak
+		c.mu.Unlock()
+		if p == 0 {
+			p = -1
+		}
+		m.PerServer = append(m.PerServer, p)
+		m.PeakBytes = max(m.PeakBytes, p)
+	}
+	return m
+}
+
+// failed returns the output of the children that stopped on their own,
+// for the report of a run that went wrong.
+func (ss *servers) failed() error {
+	var errs []error
+	for _, c := range ss.children {
+		select {
+		case <-c.exited:
+			errs = append(errs, fmt.Errorf("server %s stopped during the measure (%v):\n%s", c.base, c.err, c.tail()))
+		default:
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// close stops the children (an interrupt, as Ctrl+C, then a kill after
+// WaitDelay), waits for them, and removes their output files unless keep.
+func (ss *servers) close(keep bool) {
+	if ss.stop != nil {
+		ss.stop()
+	}
+	ss.sampled.Wait()
+	for _, c := range ss.children {
+		select {
+		case <-c.exited:
+		default:
+			c.cmd.Process.Signal(os.Interrupt)
+		}
+	}
+	for _, c := range ss.children {
+		select {
+		case <-c.exited:
+		case <-time.After(10 * time.Second):
+			c.cmd.Process.Kill()
+			<-c.exited
+		}
+		c.log.Close()
+		if !keep {
+			os.Remove(c.log.Name())
+		}
+	}
+}
+
+// MeasureRedeemServers is MeasureRedeemHTTP with n `passnum serve`
+// processes of the binary exe answering, on the database of env: the
+// clients are split between them, the rate is over all. The store's
+// retries happen in the servers and are not counted (Retries -1); their
+// peak resident memory is.
+func MeasureRedeemServers(ctx context.Context, env *Env, fx *Fixture, clients, n int, exe string, log *slog.Logger) (*RedeemResult, error) {
+	log = orDiscard(log)
+	if env.Store.Dialect() != "postgres" {
+		return nil, errors.New("--servers needs PostgreSQL: on SQLite one process writes")
+	}
+	ss, err := startServers(ctx, exe, env.dsn, n, log)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("bench: redeeming over HTTP", "redemptions", len(fx.Codes), "clients", clients, "servers", n)
+	res, err := load(ctx, ss.bases(), fx, clients)
+	failed := ss.failed()
+	keep := err != nil || failed != nil || (res != nil && res.Failed > 0)
+	var mem Memory
+	if res != nil {
+		mem = ss.memory()
+	}
+	ss.close(keep)
+	if err == nil {
+		err = failed
+	}
+	if err != nil {
+		return nil, err
+	}
+	if res.Failed > 0 {
+		var logs []string
+		for _, c := range ss.children {
+			logs = append(logs, c.log.Name())
+		}
+		res.FirstFailure += " (journaux des serveurs : " + strings.Join(logs, ", ") + ")"
+	}
+	res.Retries, res.Servers, res.Memory = -1, n, mem
+	return res, nil
+}
