@@ -209,9 +209,9 @@ POST /financeur/candidatures/{id}/decision              -   -- xr -- -- --   dec
 GET  /financeur/conventions                             -   -- xx xx -- --   the conventions of a territory: a funder's own, a hub's territory's
 GET  /financeur/conventions/export.csv                  -   -- xx xx -- --
 GET  /financeur/conventions/export.xlsx                 -   -- xx xx -- --
-GET  /operateur/conventions                             -   xx -- -- -- --
-GET  /operateur/conventions/export.csv                  -   xx -- -- -- --
-GET  /operateur/conventions/export.xlsx                 -   xx -- -- -- --
+GET  /operateur/conventions/territoires                 -   xx -- -- -- --
+GET  /operateur/conventions/territoires/export.csv      -   xx -- -- -- --
+GET  /operateur/conventions/territoires/export.xlsx     -   xx -- -- -- --
 GET  /financeur/conventions/{id}                        -   -- xx -- -- --
 GET  /financeur/conventions/{id}/convention.pdf         -   -- xx -- -- --
 GET  /financeur/conventions/{id}/avenants/{number}/avenant.pdf -   -- xx -- -- --

@@ -21,7 +21,7 @@ import (
 
 // conventionsData is the page of the conventions of a territory.
 type conventionsData struct {
-	Base    string // "/operateur/conventions" or "/financeur/conventions"
+	Base    string // "/operateur/conventions/territoires" or "/financeur/conventions"
 	Area    string // the filter, "" for everywhere
 	Areas   []scopeOption
 	Summary *passnum.ConventionSummary
@@ -30,8 +30,9 @@ type conventionsData struct {
 	Money   []passnum.FunnelStep
 	CSVURL  string
 	XLSXURL string
-	// Linked: the visitor has a page for each convention (a funder).
-	Linked        bool
+	// Link is where each convention has its page for the visitor
+	// (followed by its number), empty for a hub, which has none.
+	Link          string
 	Operator, Hub bool
 	AreaLabel     string
 }
@@ -44,7 +45,7 @@ type conventionGroup struct {
 // conventionsBase is the page's address in the visitor's space.
 func conventionsBase(r *http.Request) string {
 	if visitorFrom(r).actor().IsOperator() {
-		return "/operateur/conventions"
+		return "/operateur/conventions/territoires"
 	}
 	return "/financeur/conventions"
 }
@@ -89,7 +90,13 @@ func territoryAreas(all *passnum.ConventionSummary) []string {
 func (s *Server) readConventions(r *http.Request, v *view, d *conventionsData) error {
 	d.Base = conventionsBase(r)
 	a := visitorFrom(r).actor()
-	d.Linked, d.Operator, d.Hub = a.OrgKind == passnum.KindFunder, a.IsOperator(), a.OrgKind == passnum.KindHub
+	d.Operator, d.Hub = a.IsOperator(), a.OrgKind == passnum.KindHub
+	switch a.OrgKind {
+	case passnum.KindOperator:
+		d.Link = "/operateur/conventions/"
+	case passnum.KindFunder:
+		d.Link = "/financeur/conventions/"
+	}
 	all, err := s.svc.ConventionSummary(r.Context(), passnum.ConventionSummaryFilter{})
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -53,10 +54,10 @@ func TestTerritoryConventions(t *testing.T) {
 			want    []string
 			wantNot []string
 		}{
-			{"operator", op, "/operateur/conventions", http.StatusOK, append(sees, "Bretagne", "Argent des conventions"), nil},
-			{"operator, Bretagne", op, "/operateur/conventions?territoire=region:53", http.StatusOK, sees, nil},
-			{"operator, Finistère", op, "/operateur/conventions?territoire=departement:29", http.StatusOK, []string{"Aucune convention dans ce territoire"}, []string{"Plan 35"}},
-			{"operator, a commune", op, "/operateur/conventions?territoire=commune:35238", http.StatusBadRequest, append(sees, "Territoire inconnu"), nil},
+			{"operator", op, "/operateur/conventions/territoires", http.StatusOK, append(sees, "Bretagne", "Argent des conventions"), nil},
+			{"operator, Bretagne", op, "/operateur/conventions/territoires?territoire=region:53", http.StatusOK, sees, nil},
+			{"operator, Finistère", op, "/operateur/conventions/territoires?territoire=departement:29", http.StatusOK, []string{"Aucune convention dans ce territoire"}, []string{"Plan 35"}},
+			{"operator, a commune", op, "/operateur/conventions/territoires?territoire=commune:35238", http.StatusBadRequest, append(sees, "Territoire inconnu"), nil},
 			{"the call's funder", state, "/financeur/conventions", http.StatusOK, sees, nil},
 			{"a hub without territory", hub, "/financeur/conventions", http.StatusOK, []string{"Aucune convention"}, []string{"Plan 35"}},
 		}
@@ -68,11 +69,13 @@ func TestTerritoryConventions(t *testing.T) {
 			says(t, tc.name, a.text(), tc.want, tc.wantNot)
 		}
 		// The error is on its field; a funder has a page for each convention.
-		if a := s.get(op, "/operateur/conventions?territoire=commune:35238"); !strings.Contains(a.body, `aria-describedby="territoire-error" aria-invalid="true"`) {
+		if a := s.get(op, "/operateur/conventions/territoires?territoire=commune:35238"); !strings.Contains(a.body, `aria-describedby="territoire-error" aria-invalid="true"`) {
 			t.Fatalf("the bad area is not on its field: %s", a.body)
 		}
-		if a := s.get(state, "/financeur/conventions"); !strings.Contains(a.body, `href="/financeur/conventions/`) {
-			t.Fatalf("no link to the convention: %s", a.body)
+		for who, link := range map[*person]string{state: "/financeur/conventions/", op: "/operateur/conventions/"} {
+			if a := s.get(who, conventionsPageOf(who == op)); !strings.Contains(a.body, fmt.Sprintf(`href="%s%d"`, link, conv.ID)) {
+				t.Fatalf("no link to the convention: %s", a.body)
+			}
 		}
 		if _, err := st.SetTerritory(storetest.As(f.Operator), s.hub.ID, []string{"region:53"}); err != nil {
 			t.Fatal(err)
@@ -128,8 +131,15 @@ func TestTerritoryConventions(t *testing.T) {
 				}
 			}
 		}
-		if a := s.get(op, "/operateur/conventions/export.xlsx"); a.status != http.StatusOK || !strings.HasPrefix(a.body, "PK") {
+		if a := s.get(op, "/operateur/conventions/territoires/export.xlsx"); a.status != http.StatusOK || !strings.HasPrefix(a.body, "PK") {
 			t.Fatalf("XLSX: %d", a.status)
 		}
 	})
+}
+
+func conventionsPageOf(operator bool) string {
+	if operator {
+		return "/operateur/conventions/territoires"
+	}
+	return "/financeur/conventions"
 }

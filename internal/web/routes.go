@@ -250,9 +250,9 @@ var routes = []route{
 	// The conventions of a territory (conventions_territory.go), for the
 	// conférence des financeurs: the operator's all, a funder's own, a
 	// hub's territory's.
-	{"GET", "/operateur/conventions", kinds, operator, (*Server).territoryConventions},
-	{"GET", "/operateur/conventions/export.csv", kinds, operator, (*Server).exportConventionsCSV},
-	{"GET", "/operateur/conventions/export.xlsx", kinds, operator, (*Server).exportConventionsXLSX},
+	{"GET", "/operateur/conventions/territoires", kinds, operator, (*Server).territoryConventions},
+	{"GET", "/operateur/conventions/territoires/export.csv", kinds, operator, (*Server).exportConventionsCSV},
+	{"GET", "/operateur/conventions/territoires/export.xlsx", kinds, operator, (*Server).exportConventionsXLSX},
 	{"GET", "/financeur/conventions", kinds, funderHub, (*Server).territoryConventions},
 	{"GET", "/financeur/conventions/export.csv", kinds, funderHub, (*Server).exportConventionsCSV},
 	{"GET", "/financeur/conventions/export.xlsx", kinds, funderHub, (*Server).exportConventionsXLSX},
