@@ -30,6 +30,10 @@ const (
 	ReasonEnvelopeExceeded      = "envelope-exceeded"
 	ReasonBelowPaid             = "below-paid"
 	ReasonOverCalled            = "over-called"
+	// Attachments of applications (attachment.go).
+	ReasonAttachmentNotPDF   = "attachment-not-pdf"
+	ReasonAttachmentTooLarge = "attachment-too-large"
+	ReasonAttachmentLimit    = "attachment-limit"
 )
 
 // ReasonInternal is the reason of internal errors, whose detail people
@@ -288,6 +292,9 @@ var reasons = [...]ReasonInfo{
 	{ReasonEnvelopeExceeded, EREFUSED, "Enveloppe dépassée", "Le montant engagé dépasserait l'enveloppe de l'appel à projets : le détail donne ce qui reste. Rien n'a été enregistré."},
 	{ReasonOverCalled, EREFUSED, "Appel de fonds au-delà de l'engagement", "Ce qui est appelé à un financeur pour une année dépasserait son engagement dans la convention pour cette année (ou un avenant le ramènerait sous ce qui lui est déjà appelé) : le détail donne les montants. Rien n'a été enregistré."},
 	{ReasonBelowPaid, EREFUSED, "Montant inférieur au déjà versé", "L'avenant ramènerait l'engagement d'un financeur en dessous de ce qu'il a déjà versé pour la convention : le détail donne les deux montants. Rien n'a été enregistré."},
+	{ReasonAttachmentNotPDF, EINVALID, "Pièce jointe qui n'est pas un PDF", "Le fichier envoyé est vide ou n'est pas un PDF : son contenu doit commencer par « %PDF- » et se terminer par « %%EOF », quel que soit son nom. Rien n'a été joint."},
+	{ReasonAttachmentTooLarge, EINVALID, "Pièce jointe trop volumineuse", "Le fichier dépasse 10 Mo, la taille maximale d'une pièce jointe : il est refusé dès que cette taille est dépassée, sans être lu en entier. Rien n'a été joint."},
+	{ReasonAttachmentLimit, EREFUSED, "Trop de pièces jointes", "La candidature compte déjà 20 pièces jointes, le maximum : retirez-en une avant d'en joindre une autre."},
 
 	// Carnets and beneficiaries.
 	{ReasonCarnetNotActivated, EREFUSED, "Carnet non activé", "Le carnet n'est pas encore activé : il ne peut pas être attribué."},

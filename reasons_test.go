@@ -129,6 +129,9 @@ func TestReasons(t *testing.T) {
 		{passnum.ReasonEnvelopeExceeded, "envelope-exceeded"},
 		{passnum.ReasonBelowPaid, "below-paid"},
 		{passnum.ReasonOverCalled, "over-called"},
+		{passnum.ReasonAttachmentNotPDF, "attachment-not-pdf"},
+		{passnum.ReasonAttachmentTooLarge, "attachment-too-large"},
+		{passnum.ReasonAttachmentLimit, "attachment-limit"},
 	}
 	codes := map[string]bool{passnum.ECONFLICT: true, passnum.EINTERNAL: true, passnum.EINVALID: true, passnum.ENOTFOUND: true,
 		passnum.EUNAUTHORIZED: true, passnum.EFORBIDDEN: true, passnum.ERATELIMIT: true, passnum.EREFUSED: true, passnum.EUNAVAILABLE: true}

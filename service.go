@@ -49,6 +49,7 @@ type Service interface {
 	JobService
 	AttemptService
 	CallService
+	AttachmentService
 	SelectionService
 	MoneyInService
 	ConventionSummaryService

@@ -235,9 +235,16 @@ func printBench(out io.Writer, r *bench.Result, temporary bool) {
 	fmt.Fprintf(tw, "réponses\t%s ; %s pass encaissés en base\n", answers, benchGroup(d.RedeemedInStore))
 	retries := benchGroup(d.Retries) + " transactions rejouées après conflit"
 	if d.Retries < 0 {
-		retries = "transactions rejouées après conflit : inconnu (elles le sont dans les processus serve)"
+		retries = "transactions rejouées après conflit : inconnu (compteur /metrics des processus serve illisible)"
 	}
 	fmt.Fprintf(tw, "erreurs et reprises\t%s × 500 ; %s × 503 essais épuisés (server-busy) ; %s\n", benchGroup(int64(d.InternalErrors)), benchGroup(int64(d.ExhaustedRetries)), retries)
+	if d.Failed > 0 {
+		fmt.Fprintf(tw, "\t  réponses autres que 201 par type : %s\n", d.ProblemCounts())
+	}
+	if d.Servers > 0 && d.Servers*bench.ServerPool >= d.MaxConnections {
+		fmt.Fprintf(tw, "\t  attention : %d serveurs × %d connexions au plus atteignent max_connections = %d de PostgreSQL ; au-delà, un serveur répond 503 database-unavailable\n",
+			d.Servers, bench.ServerPool, d.MaxConnections)
+	}
 	if raw := d.Raw; raw != nil {
 		how := fmt.Sprintf("groupés comme le serveur (un seul écrivain, un SAVEPOINT chacun, jusqu'à 128 par validation) : %s validations", benchGroup(raw.Commits))
 		if r.Dialect == "postgres" {

@@ -36,6 +36,7 @@ func opsHandler(s *sqlstore.Store, m *metrics.Metrics, token string, log *slog.L
 		st := s.Storage()
 		return st.Full, st.RefusedTotal
 	})
+	m.WatchRetries(s.Retries)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		opsPattern(r, "GET /healthz")

@@ -130,8 +130,8 @@ func TestServers(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := res.Redeem
-	if r.Servers != 2 || r.Retries != -1 {
-		t.Errorf("servers %d, retries %d: want 2 and unknown", r.Servers, r.Retries)
+	if r.Servers != 2 || r.Retries < 0 {
+		t.Errorf("servers %d, retries %d: want 2 and a count read from their /metrics", r.Servers, r.Retries)
 	}
 	if r.InternalErrors != 0 || r.Failed != r.ExhaustedRetries {
 		t.Errorf("%d failed (%s); first: %s", r.Failed, r.StatusCounts(), r.FirstFailure)
@@ -141,6 +141,9 @@ func TestServers(t *testing.T) {
 	}
 	if raw := r.Raw; raw == nil || raw.Err() != nil || raw.Redemptions != 300 {
 		t.Errorf("raw limit: %+v", raw)
+	}
+	if r.MaxConnections < 1 {
+		t.Errorf("max_connections %d", r.MaxConnections)
 	}
 	if r.Memory.Of != MemoryOfServers || len(r.Memory.PerServer) != 2 {
 		t.Errorf("memory: %+v", r.Memory)
@@ -174,5 +177,25 @@ func TestProblemType(t *testing.T) {
 		if got := problemType(c.body); got != c.want {
 			t.Errorf("problemType(%q) = %q, want %q", c.body, got, c.want)
 		}
+	}
+}
+
+// TestSummariseSortsFailures: 500s and the 503s of the store giving up
+// (server-busy) are counted apart from other 503s and transport errors.
+func TestSummariseSortsFailures(t *testing.T) {
+	busy := `{"type":"/api/problems/server-busy","title":"Serveur occupé","status":503}`
+	down := `{"type":"/api/problems/database-unavailable","status":503}`
+	res := &RedeemResult{}
+	res.summarise(durations(1, 2, 3, 4, 5, 6), []failure{
+		{500, `{"type":"/api/problems/internal","status":500}`}, {503, busy}, {503, busy}, {503, down}, {0, "connection reset"},
+	})
+	if res.Failed != 5 || res.InternalErrors != 1 || res.ExhaustedRetries != 2 {
+		t.Errorf("failed %d, 500 %d, exhausted %d: want 5, 1, 2", res.Failed, res.InternalErrors, res.ExhaustedRetries)
+	}
+	if got, want := res.StatusCounts(), "3 × 503, 1 × 0, 1 × 500"; got != want {
+		t.Errorf("StatusCounts() = %q, want %q", got, want)
+	}
+	if got, want := res.ProblemCounts(), "2 × 503 server-busy, 1 × 0, 1 × 500 internal, 1 × 503 database-unavailable"; got != want {
+		t.Errorf("ProblemCounts() = %q, want %q", got, want)
 	}
 }

@@ -45,7 +45,11 @@ const rawActor = "bench:raw"
 // the store's own pool (internal/sqlstore/dialect.go): more would not be
 // the limit passnum can reach, and 256 would exceed a default
 // max_connections.
-const rawMaxConnections = 64
+const rawMaxConnections = ServerPool
+
+// ServerPool is the most connections a store opens to PostgreSQL
+// (internal/sqlstore/dialect.go).
+const ServerPool = 64
 
 // rawGroup is the most redemptions one SQLite commit holds, as the
 // store's committer (internal/sqlstore/groupcommit.go, maxGroup).

@@ -51,13 +51,20 @@ type RedeemResult struct {
 	// conflicting transactions. Both are also in Failed and Statuses.
 	InternalErrors   int `json:"internal_errors"`
 	ExhaustedRetries int `json:"exhausted_retries"`
+	// Problems counts the failures by status and problem type, as
+	// "503 database-unavailable" ("0" for a transport error).
+	Problems map[string]int `json:"problems,omitempty"`
 	// Retries counts store transactions retried after a serialization
-	// conflict during the run (PostgreSQL); -1 when the store ran in
-	// other processes (Servers), whose counters the bench cannot read.
+	// conflict during the run (PostgreSQL); with Servers, the sum of
+	// their /metrics counters, -1 when one could not be read.
 	Retries int64 `json:"retries"`
 	// Servers is the number of `passnum serve` processes that answered
 	// (--servers); 0 when the bench served the API itself.
 	Servers int `json:"servers"`
+	// MaxConnections is PostgreSQL's max_connections, read with Servers:
+	// each server's pool may open 64 connections, and past the limit the
+	// servers answer 503 database-unavailable.
+	MaxConnections int `json:"max_connections,omitempty"`
 	// Memory is the peak resident memory of what served the requests.
 	Memory Memory `json:"memory"`
 	// Raw is the raw limit measured after the HTTP phase on the same
@@ -281,8 +288,10 @@ func (res *RedeemResult) summarise(latencies []time.Duration, failures []failure
 	res.Failed = len(failures)
 	if len(failures) > 0 {
 		res.Statuses = map[int]int{}
+		res.Problems = map[string]int{}
 		for _, f := range failures {
 			res.Statuses[f.status]++
+			res.Problems[strings.TrimSpace(fmt.Sprintf("%d %s", f.status, problemType(f.detail)))]++
 			switch {
 			case f.status == http.StatusInternalServerError:
 				res.InternalErrors++
@@ -298,6 +307,18 @@ func (res *RedeemResult) summarise(latencies []time.Duration, failures []failure
 func percentile(sorted []time.Duration, p int) time.Duration {
 	rank := (p*len(sorted) + 99) / 100 // ⌈p·n/100⌉
 	return sorted[max(rank, 1)-1]
+}
+
+// ProblemCounts describes Problems for people: "18 × 503 server-busy,
+// 7 × 503 database-unavailable", most frequent first.
+func (r *RedeemResult) ProblemCounts() string {
+	keys := slices.Collect(maps.Keys(r.Problems))
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Or(r.Problems[b]-r.Problems[a], strings.Compare(a, b)) })
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d × %s", r.Problems[k], k)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // problemType returns the last part of the type of a problem+json answer,

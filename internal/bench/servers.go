@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"bufio"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -168,6 +171,64 @@ func (c *child) tail() string {
 	return fmt.Sprintf("--- %s ---\n%s", c.log.Name(), strings.TrimSpace(s))
 }
 
+// maxConnections reads PostgreSQL's max_connections.
+func maxConnections(ctx context.Context, dsn string) (int, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT current_setting('max_connections')::int").Scan(&n); err != nil {
+		return 0, fmt.Errorf("read max_connections: %w", err)
+	}
+	return n, nil
+}
+
+// retriesMetric is the counter of retried transactions each server shows
+// on /metrics (cmd/passnum/ops.go), open to the loopback interface.
+const retriesMetric = "passnum_transaction_retries_total"
+
+// retries sums the servers' retried transactions, -1 when one cannot be
+// read.
+func (ss *servers) retries(ctx context.Context) int64 {
+	var sum int64
+	for _, c := range ss.children {
+		n, err := c.retries(ctx)
+		if err != nil {
+			return -1
+		}
+		sum += n
+	}
+	return sum
+}
+
+func (c *child) retries(ctx context.Context) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("%s/metrics: %s", c.base, resp.Status)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), retriesMetric+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return int64(f), err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("%s/metrics: no %s", c.base, retriesMetric)
+}
+
 // bases lists the servers' URLs.
 func (ss *servers) bases() []string {
 	out := make([]string, len(ss.children))
@@ -238,20 +299,29 @@ func (ss *servers) close(keep bool) {
 
 // MeasureRedeemServers is MeasureRedeemHTTP with n `passnum serve`
 // processes of the binary exe answering, on the database of env: the
-// clients are split between them, the rate is over all. The store's
-// retries happen in the servers and are not counted (Retries -1); their
-// peak resident memory is.
+// clients are split between them, the rate is over all. The retried
+// transactions are read from the servers' /metrics before and after
+// (Retries -1 when that fails), their peak resident memory from /proc.
 func MeasureRedeemServers(ctx context.Context, env *Env, fx *Fixture, clients, n int, exe string, log *slog.Logger) (*RedeemResult, error) {
 	log = orDiscard(log)
 	if env.Store.Dialect() != "postgres" {
 		return nil, errors.New("--servers needs PostgreSQL: on SQLite one process writes")
+	}
+	maxConns, err := maxConnections(ctx, env.dsn)
+	if err != nil {
+		return nil, err
 	}
 	ss, err := startServers(ctx, exe, env.dsn, n, log)
 	if err != nil {
 		return nil, err
 	}
 	log.Info("bench: redeeming over HTTP", "redemptions", len(fx.Codes), "clients", clients, "servers", n)
+	before := ss.retries(ctx)
 	res, err := load(ctx, ss.bases(), fx, clients)
+	retries := int64(-1)
+	if after := ss.retries(ctx); before >= 0 && after >= 0 {
+		retries = after - before
+	}
 	failed := ss.failed()
 	keep := err != nil || failed != nil || (res != nil && res.Failed > 0)
 	var mem Memory
@@ -272,6 +342,6 @@ func MeasureRedeemServers(ctx context.Context, env *Env, fx *Fixture, clients, n
 		}
 		res.FirstFailure += " (journaux des serveurs : " + strings.Join(logs, ", ") + ")"
 	}
-	res.Retries, res.Servers, res.Memory = -1, n, mem
+	res.Retries, res.Servers, res.Memory, res.MaxConnections = retries, n, mem, maxConns
 	return res, nil
 }

@@ -48,6 +48,7 @@ type crossWorld struct {
 	// and its convention, signed.
 	call        *passnum.Call
 	application *passnum.Application
+	attachment  *passnum.Attachment // a PDF joined to the application
 	convention  *passnum.Convention
 	member      *passnum.User    // an agent of their venue
 	token       int64            // a token of their venue
@@ -170,6 +171,9 @@ func newCrossWorld(t *testing.T, env *storetest.Env, a *api) *crossWorld {
 	w.application, err = s.SaveApplication(theirFunder, passnum.ApplicationInput{CallID: w.call.ID, ApplicantKind: passnum.ApplicantEPCI, Title: "Lyon numérique",
 		Territory: []string{"departement:69"}, Targets: passnum.ActionTargets{People: 10, Passes: 100},
 		Lines: []passnum.FundingLine{{FunderID: foundation, Year: 2027, AmountCents: 10_000_00}, {FunderID: otherFunder, Year: 2027, AmountCents: 10_000_00}}})
+	must(err)
+	w.attachment, err = s.AddAttachment(theirFunder, passnum.AttachmentUpload{ApplicationID: w.application.ID, FileName: "Délibération de Lyon.pdf",
+		Content: []byte("%PDF-1.4\n% Métropole de Lyon\n%%EOF\n")})
 	must(err)
 	_, err = s.SubmitApplication(theirFunder, w.application.ID)
 	must(err)
@@ -391,6 +395,10 @@ func (w *crossWorld) calls() []crossCall {
 		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/applications/%d/submission", w.application.ID)},
 		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/applications/%d/messages", w.application.ID), owner: funder},
 		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/applications/%d/messages", w.application.ID), body: map[string]any{"body": "Intrus."}},
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/applications/%d/attachments", w.application.ID), owner: funder},
+		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/applications/%d/attachments/%d", w.application.ID, w.attachment.ID), owner: funder},
+		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/applications/%d/attachments?file_name=intrus.pdf", w.application.ID), body: "%PDF-1.4\n%%EOF\n"},
+		crossCall{method: "DELETE", path: fmt.Sprintf("/api/v1/applications/%d/attachments/%d", w.application.ID, w.attachment.ID)},
 		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/applications/%d/review", w.application.ID), body: map[string]any{"scores": []any{}, "comment": "Intrus."}},
 		crossCall{method: "POST", path: fmt.Sprintf("/api/v1/applications/%d/decision", w.application.ID), body: map[string]any{"selected": false, "reason": "Intrus."}},
 		crossCall{method: "GET", path: fmt.Sprintf("/api/v1/conventions/%d", w.convention.ID), owner: funder},

@@ -153,6 +153,8 @@ var ResponseSchemas = map[string]any{
 	"Score":                  passnum.Score{},
 	"ApplicationMessage":     passnum.ApplicationMessage{},
 	"ApplicationMessagePage": list[*passnum.ApplicationMessage]{},
+	"Attachment":             passnum.Attachment{},
+	"AttachmentPage":         list[*passnum.Attachment]{},
 	"ConventionParty":        passnum.ConventionParty{},
 	"Convention":             passnum.Convention{},
 	"ConventionPage":         list[*passnum.Convention]{},

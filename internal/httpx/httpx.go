@@ -1,12 +1,13 @@
 // Package httpx holds the HTTP plumbing that the API and the web interface
 // share: the one mapping of error codes to statuses, the access log and
-// the recovery from panics.
+// the recovery from panics, and how a file is served for download.
 package httpx
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"mime"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -93,10 +94,17 @@ func ClientClosed(w http.ResponseWriter) {
 // StatusOf is the status of an error of code and reason: Status, except
 // for text refused for its characters (passnum.CheckLine), a request well
 // formed whose content cannot be taken, answered 422 by the API and the
-// pages alike.
+// pages alike, and for attachments too large (413) or not PDF (415).
 func StatusOf(code, reason string) int {
-	if reason == passnum.ReasonControlCharacter {
+	switch reason {
+	case passnum.ReasonControlCharacter:
 		return http.StatusUnprocessableEntity
+	case passnum.ReasonAttachmentTooLarge:
+		// Refused at the limit, before the rest of the body is read.
+		return http.StatusRequestEntityTooLarge
+	case passnum.ReasonAttachmentNotPDF:
+		// The type is read from the content, whatever the request says.
+		return http.StatusUnsupportedMediaType
 	}
 	return Status(code)
 }
@@ -232,3 +240,20 @@ func (r *Recorder) Status() int {
 // Unwrap lets http.ResponseController reach the connection (flushes,
 // deadlines of long exports).
 func (r *Recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// WriteAttachment answers the content of an attachment as a download: a
+// PDF that the browser saves rather than displays within passnum's
+// origin, that no browser reads as another type, and that no script of
+// it may run in a page of ours (sandbox).
+// The API and the web pages serve downloads through it.
+func WriteAttachment(w http.ResponseWriter, f *passnum.Attachment, content []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.FileName}))
+	h.Set("Content-Length", strconv.Itoa(len(content)))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Cache-Control", "private, no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(content)
+}

@@ -113,6 +113,17 @@ func (m *Metrics) WatchStorage(state func() (full bool, refused int64)) {
 		}))
 }
 
+// WatchRetries shows passnum_transaction_retries_total, read from retries
+// at each scrape: the write transactions run again after a conflict
+// (PostgreSQL's serialization failures) since the start. A load test of
+// several servers sums it over them (passnum bench --servers).
+func (m *Metrics) WatchRetries(retries func() int64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "passnum_transaction_retries_total",
+		Help: "Write transactions run again after a conflict with concurrent ones.",
+	}, func() float64 { return float64(retries()) }))
+}
+
 // ObserveJob records the duration of a background job.
 func (m *Metrics) ObserveJob(job string, d time.Duration) {
 	m.jobs.WithLabelValues(job).Observe(d.Seconds())

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -118,6 +119,19 @@ func TestStorageAndClientGone(t *testing.T) {
 	body = scrape(t, m)
 	for _, want := range []string{"passnum_storage_full 1\n", "passnum_storage_full_refusals_total 7\n"} {
 		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", strings.TrimSpace(want))
+		}
+	}
+}
+
+// TestRetries: the counter shows what the store counted, at each scrape.
+func TestRetries(t *testing.T) {
+	m := New()
+	retries := int64(0)
+	m.WatchRetries(func() int64 { return retries })
+	for _, n := range []int64{0, 9190} {
+		retries = n
+		if want := fmt.Sprintf("passnum_transaction_retries_total %d\n", n); !strings.Contains(scrape(t, m), want) {
 			t.Errorf("metrics lack %q", strings.TrimSpace(want))
 		}
 	}

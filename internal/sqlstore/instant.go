@@ -149,6 +149,8 @@ var instantColumns = []struct {
 	{"convention_addenda", []string{"created_at"}},
 	// 0028: calls for funds.
 	{"fund_calls", []string{"created_at"}},
+	// 0029: attachments of applications.
+	{"application_attachments", []string{"uploaded_at"}},
 }
 
 // dateColumns are the columns named …_at that hold a date (YYYY-MM-DD),

@@ -169,6 +169,9 @@ var impersonal = []string{
 	"calls.*", "applications.*", "application_members.*", "application_lines.*", "application_messages.*",
 	"conventions.*", "convention_amounts.*", "convention_parties.*", "convention_programmes.*",
 	"convention_addenda.*", "addendum_lines.*", "fund_calls.*",
+	// The files an organisation joins to its application (a deliberation,
+	// a budget), uploaded by the organisation like its answers.
+	"application_attachments.*",
 	// Programmes, money in, stock: figures and codes of no one.
 	"programmes.*", "programme_funders.*", "payment_orders.*", "batches.*", "signing_keys.*", "sealing_keys.*", "keys_moved.*",
 	"credit_notes.*", "funder_charges.*", "entries.*", "payer_account.*", "indicator_cells.*",
