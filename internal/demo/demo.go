@@ -306,6 +306,9 @@ func (sd *seeder) accounts(ctx context.Context) error {
 	}
 	list := []account{
 		{"Opérateur (administrateur)", "operateur", "Camille Le Goff", sd.operator, passnum.RoleAdmin},
+		// The State opens calls for projects and signs their conventions;
+		// listed before the département, whose token the demo's examples use.
+		{"État (administrateur)", "etat", "Jeanne Morvan", sd.state, passnum.RoleAdmin},
 		{"Financeur (administrateur)", "financeur", "Dominique Rault", sd.dept, passnum.RoleAdmin},
 		{"Prescripteur (agent)", "prescripteur", "Sami Benali", sd.prescribers[0], passnum.RoleAgent},
 		{"Hub territorial (agent)", "hub", "Nolwenn Guillou", sd.hub, passnum.RoleAgent},

@@ -223,8 +223,8 @@ func TestSeed(t *testing.T) {
 		}
 
 		// Credentials work.
-		if len(creds.Logins) != 6 || len(creds.Tokens) != 5 {
-			t.Fatalf("%d logins and %d tokens, want 6 (the venue's administrator too) and 5", len(creds.Logins), len(creds.Tokens))
+		if len(creds.Logins) != 7 || len(creds.Tokens) != 6 {
+			t.Fatalf("%d logins and %d tokens, want 7 (the venue's administrator too) and 6", len(creds.Logins), len(creds.Tokens))
 		}
 		for _, l := range creds.Logins {
 			if len(l.Password) < passnum.MinPasswordLength || !strings.HasSuffix(l.Email, "@demo.passnum.fr") {

@@ -61,19 +61,17 @@ func (d dialect) open(dsn string) (db, wdb *sql.DB, err error) {
 		db.SetMaxIdleConns(64)
 		return db, db, nil
 	}
-	path := strings.TrimPrefix(dsn, "sqlite:")
-	if path == "" {
-		return nil, nil, errors.New("open sqlite: empty path")
+	base, err := sqliteDSN(dsn)
+	if err != nil {
+		return nil, nil, err
 	}
-	// synchronous(FULL): a commit acknowledged to a client survives a
-	// power cut (invariant 4), at the price of one fsync per commit.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
-	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	// The writer runs every transaction inside a savepoint (group
 	// commit): temp_store(MEMORY) keeps savepoint journals off the disk,
 	// and a 128 MiB page cache lets a large issuance build its indexes
-	// without spilling pages to the WAL mid-transaction.
-	writer := base + "&_txlock=immediate&_pragma=temp_store(MEMORY)&_pragma=cache_size(-131072)"
+	// without spilling pages to the WAL mid-transaction. It never
+	// checkpoints the WAL itself (wal_autocheckpoint(0)): the
+	// checkpointer does, beside it (checkpoint.go).
+	writer := base + "&_txlock=immediate&_pragma=temp_store(MEMORY)&_pragma=cache_size(-131072)&_pragma=wal_autocheckpoint(0)"
 	if wdb, err = sql.Open("sqlite", writer); err != nil {
 		return nil, nil, fmt.Errorf("open sqlite: %w", err)
 	}
@@ -89,6 +87,19 @@ func (d dialect) open(dsn string) (db, wdb *sql.DB, err error) {
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	return db, wdb, nil
+}
+
+// sqliteDSN is the driver's DSN of a SQLite store, with the pragmas every
+// connection has.
+func sqliteDSN(dsn string) (string, error) {
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if path == "" {
+		return "", errors.New("open sqlite: empty path")
+	}
+	// synchronous(FULL): a commit acknowledged to a client survives a
+	// power cut (invariant 4), at the price of one fsync per commit.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas, nil
 }
 
 // groupCommit tells whether writes go through the group committer
@@ -446,5 +457,8 @@ func (d dialect) broken(conn *sql.Conn) bool {
 // discard makes database/sql close conn instead of giving it back to the
 // pool.
 func discard(conn *sql.Conn) {
+	if conn == nil {
+		return
+	}
 	conn.Raw(func(any) error { return driver.ErrBadConn })
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -119,7 +120,7 @@ func (s *Store) commitRound(group []*writeJob) (again []*writeJob) {
 			results[i] = err
 			continue
 		}
-		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+		if _, err := s.execPrepared(ctx, sqlTx, "SAVEPOINT job"); err != nil {
 			sqlTx.Rollback()
 			answer(err)
 			return nil
@@ -130,10 +131,10 @@ func (s *Store) commitRound(group []*writeJob) (again []*writeJob) {
 		// running, and an interrupted write rolls back the whole shared
 		// transaction, the other callers' work with it. The context keeps
 		// its values (the actor).
-		t := &tx{Tx: sqlTx, conn: conn, ctx: context.WithoutCancel(j.ctx), s: s, now: s.now().UTC(), actor: passnum.ActorFromContext(j.ctx)}
+		t := &tx{Tx: sqlTx, conn: conn, stmts: s.writeStmts, ctx: context.WithoutCancel(j.ctx), s: s, now: s.now().UTC(), actor: passnum.ActorFromContext(j.ctx)}
 		results[i] = runJob(j.fn, t)
 		if results[i] != nil {
-			if _, err := sqlTx.ExecContext(ctx, "ROLLBACK TO job"); err != nil {
+			if _, err := s.execPrepared(ctx, sqlTx, "ROLLBACK TO job"); err != nil {
 				// The savepoint is gone: the job's failure (a full disk,
 				// an I/O error) made SQLite roll back the whole
 				// transaction. The job gets its own error; the others,
@@ -149,7 +150,7 @@ func (s *Store) commitRound(group []*writeJob) (again []*writeJob) {
 		} else {
 			ran++
 		}
-		if _, err := sqlTx.ExecContext(ctx, "RELEASE job"); err != nil {
+		if _, err := s.execPrepared(ctx, sqlTx, "RELEASE job"); err != nil {
 			sqlTx.Rollback()
 			answer(err)
 			return nil
@@ -163,11 +164,21 @@ func (s *Store) commitRound(group []*writeJob) (again []*writeJob) {
 	err = sqlTx.Commit()
 	if err != nil {
 		s.forgetSettings()
+	} else {
+		s.checkpoints.committed()
 	}
 	s.groups.Add(1)
 	s.log.Debug("group commit", "transactions", ran, "commit", time.Since(start))
 	answer(err)
 	return nil
+}
+
+// execPrepared runs q, a statement of the committer's own, prepared.
+func (s *Store) execPrepared(ctx context.Context, sqlTx *sql.Tx, q string) (sql.Result, error) {
+	if st := s.writeStmts.lookup(q); st != nil {
+		return sqlTx.StmtContext(ctx, st).ExecContext(ctx)
+	}
+	return sqlTx.ExecContext(ctx, q)
 }
 
 // runJob runs fn, turning a panic into an error so that one bad

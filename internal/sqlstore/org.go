@@ -639,10 +639,8 @@ func (s *Store) AuthenticateToken(ctx context.Context, secret string) (*passnum.
 		return nil, bad
 	}
 	var a passnum.Actor
-	err := s.read(ctx, func(tx *tx) error {
-		return tx.row(`SELECT t.id, t.org_id, o.kind, t.role FROM api_tokens t JOIN organisations o ON o.id = t.org_id
-			WHERE t.secret_hash = ? AND t.revoked_at IS NULL`, hashToken(secret)).Scan(&a.TokenID, &a.OrgID, &a.OrgKind, &a.Role)
-	})
+	err := s.readRow(ctx, `SELECT t.id, t.org_id, o.kind, t.role FROM api_tokens t JOIN organisations o ON o.id = t.org_id
+		WHERE t.secret_hash = ? AND t.revoked_at IS NULL`, []any{hashToken(secret)}, &a.TokenID, &a.OrgID, &a.OrgKind, &a.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bad
 	} else if err != nil {

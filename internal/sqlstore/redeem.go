@@ -72,30 +72,77 @@ func (s *Store) parseCodes(inputs []string) []presented {
 // venueContext is what the rules need to know about the venue presenting
 // passes and the service it delivers.
 type venueContext struct {
-	venue   *passnum.Organisation
-	service *passnum.CatalogueService
+	venueCommune string
+	service      *passnum.CatalogueService
 }
 
+// venueServiceQuery reads a venue's qualification and commune with one of
+// its services: one statement instead of two on the path of every
+// redemption, which SQLite runs on its single committer.
+var venueServiceQuery = `SELECT COALESCE(o.qualification, ''), COALESCE(o.commune_insee, ''), ` + prefixColumns("s.", serviceColumns) + `
+	FROM catalogue_services s JOIN organisations o ON o.id = s.venue_id WHERE s.id = ? AND o.id = ?`
+
 func (t *tx) venueContext(a *passnum.Actor, serviceID int64, required bool) (*venueContext, error) {
+	if serviceID != 0 {
+		var qualification passnum.Qualification
+		vc := &venueContext{}
+		svc, err := scanService(leading{t.row(venueServiceQuery, serviceID, a.OrgID), []any{&qualification, &vc.venueCommune}})
+		if err == nil {
+			if qualification != passnum.QualificationQualified {
+				return nil, venueNotQualified(qualification)
+			}
+			if !svc.Active {
+				return nil, serviceUnknown()
+			}
+			vc.service = svc
+			return vc, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		// No such service at this venue: the venue is read on its own
+		// below, to refuse for the right reason.
+	}
 	v, err := t.findOrg(a.OrgID)
 	if err != nil {
 		return nil, err
 	}
 	if v.Qualification != passnum.QualificationQualified {
-		return nil, passnum.Errorf(passnum.EREFUSED, passnum.ReasonVenueNotQual,
-			"Votre lieu n'est pas qualifié (statut : %s) : il ne peut pas encaisser de pass. Contactez l'opérateur.", v.Qualification.Label())
+		return nil, venueNotQualified(v.Qualification)
 	}
-	vc := &venueContext{venue: v}
 	if serviceID == 0 && !required {
-		return vc, nil
+		return &venueContext{venueCommune: v.CommuneINSEE}, nil
 	}
-	svc, err := t.findService(serviceID)
-	if err != nil || svc.VenueID != v.ID || !svc.Active {
-		return nil, &passnum.Error{Code: passnum.EREFUSED, Reason: passnum.ReasonServiceUnknown, Field: "service_id",
-			Message: "Ce service ne figure pas (ou plus) au catalogue de votre lieu : choisissez un service de la liste."}
+	return nil, serviceUnknown()
+}
+
+func venueNotQualified(q passnum.Qualification) error {
+	return passnum.Errorf(passnum.EREFUSED, passnum.ReasonVenueNotQual,
+		"Votre lieu n'est pas qualifié (statut : %s) : il ne peut pas encaisser de pass. Contactez l'opérateur.", q.Label())
+}
+
+func serviceUnknown() error {
+	return &passnum.Error{Code: passnum.EREFUSED, Reason: passnum.ReasonServiceUnknown, Field: "service_id",
+		Message: "Ce service ne figure pas (ou plus) au catalogue de votre lieu : choisissez un service de la liste."}
+}
+
+// leading is a row whose first columns go to dest before those its
+// scanner asks for: it lets scanService read a row that starts with other
+// columns.
+type leading struct {
+	sc   scanner
+	dest []any
+}
+
+func (l leading) Scan(dest ...any) error { return l.sc.Scan(append(l.dest, dest...)...) }
+
+// prefixColumns qualifies each column of a list such as serviceColumns
+// with a table alias.
+func prefixColumns(alias, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, c := range parts {
+		parts[i] = alias + strings.TrimSpace(c)
 	}
-	vc.service = svc
-	return vc, nil
+	return strings.Join(parts, ", ")
 }
 
 // evaluate looks up the presented passes and applies the rules to each.
@@ -160,7 +207,7 @@ func (t *tx) evaluate(list []presented, vc *venueContext) ([]passnum.PassCheck, 
 					return nil, false, err
 				}
 				facts := passnum.PassFacts{Pass: f.pass, Programme: prog, BlockReason: f.blockReason,
-					VenueCommune: vc.venue.CommuneINSEE, ServiceCategory: category}
+					VenueCommune: vc.venueCommune, ServiceCategory: category}
 				if f.pass.VenueID != 0 {
 					name, known := venueNames[f.pass.VenueID]
 					if !known {
@@ -260,14 +307,15 @@ func (s *Store) Redeem(ctx context.Context, r passnum.RedeemRequest) (*passnum.R
 	}
 	list := s.parseCodes(r.Codes)
 	hash := requestHash(list, r.ServiceID, r.SessionID)
-	// The idempotency key is looked up in a read transaction of its own,
-	// before and (when the write fails) after the write, never inside it:
-	// under PostgreSQL's serializable isolation, every write transaction
-	// reading "no redemption with this key yet" would conflict with every
-	// other one inserting its own key, and most would be retried.
-	if prev, err := s.replay(ctx, a.OrgID, r.IdempotencyKey, hash); prev != nil || err != nil {
-		return prev, err
-	}
+	// The idempotency key is looked up only when the write fails, in a
+	// read transaction of its own, never before it nor inside it. A
+	// request sent again after its first answer was lost finds its passes
+	// redeemed, or its key taken by the unique index, and is answered from
+	// the redemption it made: so a fresh redemption, by far the most
+	// common, costs no extra transaction. And under PostgreSQL's
+	// serializable isolation, a write transaction reading "no redemption
+	// with this key yet" would conflict with every other one inserting its
+	// own key.
 	out, err := s.redeem(ctx, a, r, list, hash)
 	if err != nil {
 		// A twin request may have committed in between (its passes are
@@ -287,6 +335,10 @@ func (s *Store) Redeem(ctx context.Context, r passnum.RedeemRequest) (*passnum.R
 	}
 	return out, nil
 }
+
+// errPassesChanged: a pass checked by a redemption was no longer
+// distributed when it was written (redeem); the redemption runs again.
+var errPassesChanged = errors.New("a pass changed between its check and its redemption")
 
 // errKeyTaken: the idempotency key was already used when the redemption
 // was written.
@@ -325,7 +377,7 @@ const redeemTx = "redeem"
 // redeem spends the passes in one write transaction.
 func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRequest, list []presented, hash string) (*passnum.Redemption, error) {
 	var out *passnum.Redemption
-	err := s.write(ctx, redeemTx, func(tx *tx) error {
+	err := s.writeReadCommitted(ctx, redeemTx, func(tx *tx) error {
 		vc, err := tx.venueContext(a, r.ServiceID, true)
 		if err != nil {
 			return err
@@ -365,6 +417,21 @@ func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRe
 		} else if err != nil {
 			return err
 		}
+		// The conditional update is the guard that no pass is spent
+		// twice: it takes only passes still distributed, on the latest
+		// committed rows, and waits for a concurrent transaction that
+		// holds one of them. Fewer rows than passes checked means
+		// another redemption, a block or a void got there first since
+		// evaluate read them: the transaction runs again, and evaluate
+		// then refuses with the reason.
+		n, err := tx.execN(`UPDATE passes SET state = 'redeemed', redemption_id = ?, venue_id = ?, redeemed_at = ?
+			WHERE state = 'distributed' AND serial IN (`+placeholders(len(serials))+`)`, append([]any{id, a.OrgID, tx.nowText()}, serials...)...)
+		if err != nil {
+			return err
+		}
+		if n != int64(len(serials)) {
+			return errPassesChanged
+		}
 		lines := make([]any, 0, 3*len(checks))
 		for _, c := range checks {
 			lines = append(lines, id, c.Serial, c.ProgrammeID)
@@ -372,14 +439,6 @@ func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRe
 		if err := tx.exec(`INSERT INTO redemption_passes (redemption_id, serial, programme_id) VALUES `+
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(checks)), ", "), lines...); err != nil {
 			return err
-		}
-		n, err := tx.execN(`UPDATE passes SET state = 'redeemed', redemption_id = ?, venue_id = ?, redeemed_at = ?
-			WHERE state = 'distributed' AND serial IN (`+placeholders(len(serials))+`)`, append([]any{id, a.OrgID, tx.nowText()}, serials...)...)
-		if err != nil {
-			return err
-		}
-		if n != int64(len(serials)) {
-			return fmt.Errorf("%d passes checked, %d updated", len(serials), n)
 		}
 		var entries []passnum.Entry
 		for _, prog := range slices.Sorted(maps.Keys(perProgramme)) {

@@ -143,13 +143,13 @@ func (s *Store) probeWrite(ctx context.Context) error {
 	raw := make([]byte, probeBytes*3/4)
 	rand.Read(raw)
 	filler := base64.StdEncoding.EncodeToString(raw)
-	err := s.attempt(ctx, "storage probe", func(tx *tx) error {
+	err := s.attempt(ctx, "storage probe", s.dialect.txOptions(false), func(tx *tx) error {
 		return tx.exec(`INSERT INTO storage_probe (id, filler) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET filler = excluded.filler`, filler)
 	})
 	if err != nil {
 		return fmt.Errorf("storage probe: %w", err)
 	}
-	if err := s.attempt(ctx, "storage probe", func(tx *tx) error {
+	if err := s.attempt(ctx, "storage probe", s.dialect.txOptions(false), func(tx *tx) error {
 		return tx.exec(`UPDATE storage_probe SET filler = '' WHERE id = 1`)
 	}); err != nil {
 		return fmt.Errorf("storage probe: %w", err)
@@ -167,7 +167,7 @@ func (s *Store) SetSizeLimit(ctx context.Context, pages int64) (int64, error) {
 		return 0, err
 	}
 	var limit int64
-	err = s.attempt(ctx, "size limit", func(tx *tx) error {
+	err = s.attempt(ctx, "size limit", s.dialect.txOptions(false), func(tx *tx) error {
 		// A pragma of the connection: it outlives the transaction.
 		return tx.get(&limit, q)
 	})

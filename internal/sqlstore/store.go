@@ -53,6 +53,12 @@ type Store struct {
 	jobs          chan *writeJob
 	committerDone chan struct{}
 	groups        atomic.Int64
+	// readStmts and writeStmts are the prepared statements of db and wdb
+	// (stmtcache.go); nil on PostgreSQL.
+	readStmts, writeStmts *stmtCache
+	// checkpoints copies the WAL into the database file (checkpoint.go);
+	// nil on PostgreSQL.
+	checkpoints *checkpointer
 
 	// retries counts transactions retried after a serialization conflict.
 	retries atomic.Int64
@@ -123,6 +129,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	if s.dialect.groupCommit() {
 		s.startCommitter()
+		s.readStmts, s.writeStmts = newStmtCache(s.db), newStmtCache(s.wdb)
+		if err := s.startCheckpointer(dsn); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	if err := s.wdb.PingContext(ctx); err != nil {
 		s.Close()
@@ -146,9 +157,13 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error {
 	s.stopCommitter()
-	var err error
+	s.readStmts.close()
+	s.writeStmts.close()
+	err := s.checkpoints.stop()
 	if s.db != nil {
-		err = s.db.Close()
+		if e := s.db.Close(); err == nil {
+			err = e
+		}
 	}
 	if s.wdb != nil && s.wdb != s.db {
 		if e := s.wdb.Close(); err == nil {
@@ -232,7 +247,10 @@ type tx struct {
 	*sql.Tx
 	// conn is the connection the transaction runs on, for PostgreSQL's
 	// COPY protocol.
-	conn  *sql.Conn
+	conn *sql.Conn
+	// stmts holds the prepared statements of the pool the transaction
+	// runs on (stmtcache.go); nil where the driver caches them itself.
+	stmts *stmtCache
 	ctx   context.Context
 	s     *Store
 	now   time.Time
@@ -258,24 +276,40 @@ func (t *tx) directoryChanged() error {
 }
 
 func (t *tx) exec(q string, args ...any) error {
-	_, err := t.Tx.ExecContext(t.ctx, t.s.dialect.rebind(q), args...)
+	_, err := t.execResult(q, args...)
 	return err
 }
 
 func (t *tx) execN(q string, args ...any) (int64, error) {
-	res, err := t.Tx.ExecContext(t.ctx, t.s.dialect.rebind(q), args...)
+	res, err := t.execResult(q, args...)
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
 }
 
+func (t *tx) execResult(q string, args ...any) (sql.Result, error) {
+	q = t.s.dialect.rebind(q)
+	if st := t.stmts.lookup(q); st != nil {
+		return t.Tx.StmtContext(t.ctx, st).ExecContext(t.ctx, args...)
+	}
+	return t.Tx.ExecContext(t.ctx, q, args...)
+}
+
 func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
-	return t.Tx.QueryContext(t.ctx, t.s.dialect.rebind(q), args...)
+	q = t.s.dialect.rebind(q)
+	if st := t.stmts.lookup(q); st != nil {
+		return t.Tx.StmtContext(t.ctx, st).QueryContext(t.ctx, args...)
+	}
+	return t.Tx.QueryContext(t.ctx, q, args...)
 }
 
 func (t *tx) row(q string, args ...any) *sql.Row {
-	return t.Tx.QueryRowContext(t.ctx, t.s.dialect.rebind(q), args...)
+	q = t.s.dialect.rebind(q)
+	if st := t.stmts.lookup(q); st != nil {
+		return t.Tx.StmtContext(t.ctx, st).QueryRowContext(t.ctx, args...)
+	}
+	return t.Tx.QueryRowContext(t.ctx, q, args...)
 }
 
 // get scans a one-row query into dest.
@@ -344,7 +378,25 @@ const maxAttempts = 12
 // database lacks space or another resource is answered with a
 // passnum.EUNAVAILABLE error (storage.go).
 func (s *Store) write(ctx context.Context, name string, fn func(*tx) error) error {
-	err := s.attempt(ctx, name, fn)
+	return s.writeWith(ctx, name, s.dialect.txOptions(false), fn)
+}
+
+// writeReadCommitted is write at PostgreSQL's READ COMMITTED isolation,
+// for a transaction whose every guard is a constraint or a conditional
+// write the database checks on the latest committed rows, never a read
+// whose answer must still hold at commit: then serializable adds
+// conflicts and retries, and nothing it would prevent can happen. On
+// SQLite every write is serializable anyway (one writer).
+func (s *Store) writeReadCommitted(ctx context.Context, name string, fn func(*tx) error) error {
+	opts := s.dialect.txOptions(false)
+	if s.dialect == dialectPostgres {
+		opts.Isolation = sql.LevelReadCommitted
+	}
+	return s.writeWith(ctx, name, opts, fn)
+}
+
+func (s *Store) writeWith(ctx context.Context, name string, opts *sql.TxOptions, fn func(*tx) error) error {
+	err := s.attempt(ctx, name, opts, fn)
 	if err == nil {
 		if s.storage.full.Load() {
 			// This write fitted; a probe tells whether space is back.
@@ -371,8 +423,7 @@ func (s *Store) classify(name string, err error) error {
 
 // attempt is write without the handling of a full disk: it runs fn,
 // retrying it on conflicts.
-func (s *Store) attempt(ctx context.Context, name string, fn func(*tx) error) error {
-	opts := s.dialect.txOptions(false)
+func (s *Store) attempt(ctx context.Context, name string, opts *sql.TxOptions, fn func(*tx) error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		if s.jobs != nil {
@@ -380,7 +431,7 @@ func (s *Store) attempt(ctx context.Context, name string, fn func(*tx) error) er
 		} else {
 			err = s.reachable(ctx, name, func() error { return s.run(ctx, s.wdb, opts, fn) })
 		}
-		if err == nil || !s.dialect.retryable(err) {
+		if err == nil || !s.dialect.retryable(err) && !errors.Is(err, errPassesChanged) {
 			return err
 		}
 		s.retries.Add(1)
@@ -398,6 +449,28 @@ func (s *Store) attempt(ctx context.Context, name string, fn func(*tx) error) er
 	// nothing was recorded and to try again (503), not that we failed.
 	s.log.Warn("transaction conflicts: gave up", "tx", name, "attempts", maxAttempts, "err", err)
 	return passnum.ServerBusy()
+}
+
+// readRow runs one read statement outside any transaction and scans its
+// row into dest. One statement sees one consistent state by itself; a read
+// transaction around it would add BEGIN and COMMIT: two more round trips
+// to PostgreSQL, two more statements for SQLite. It is for what every API
+// request reads first (its token); sql.ErrNoRows says there is no row.
+func (s *Store) readRow(ctx context.Context, q string, args []any, dest ...any) error {
+	q = s.dialect.rebind(q)
+	return s.reachable(ctx, "read", func() error {
+		var row *sql.Row
+		if st := s.readStmts.lookup(q); st != nil {
+			row = st.QueryRowContext(ctx, args...)
+		} else {
+			row = s.db.QueryRowContext(ctx, q, args...)
+		}
+		err := row.Scan(dest...)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return s.lost(ctx, nil, err)
+		}
+		return err
+	})
 }
 
 // read runs fn in a read-only transaction that sees one consistent snapshot.
@@ -430,7 +503,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return s.lost(ctx, conn, err)
 	}
-	t := &tx{Tx: sqlTx, conn: conn, ctx: ctx, s: s, now: s.now().UTC(), actor: passnum.ActorFromContext(ctx)}
+	t := &tx{Tx: sqlTx, conn: conn, stmts: s.stmtsOf(db), ctx: ctx, s: s, now: s.now().UTC(), actor: passnum.ActorFromContext(ctx)}
 	if err := fn(t); err != nil {
 		sqlTx.Rollback()
 		return s.lost(ctx, conn, err)
