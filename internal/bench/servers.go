@@ -322,24 +322,28 @@ func MeasureRedeemServers(ctx context.Context, env *Env, fx *Fixture, clients, n
 	if after := ss.retries(ctx); before >= 0 && after >= 0 {
 		retries = after - before
 	}
-	failed := ss.failed()
-	keep := err != nil || failed != nil || (res != nil && res.Failed > 0)
+	if err == nil {
+		err = ss.failed()
+	}
+	// The servers' output is kept, and named, when something went wrong;
+	// not after Ctrl+C.
+	keep := ctx.Err() == nil && (err != nil || res.Failed > 0)
+	var logs []string
+	for _, c := range ss.children {
+		logs = append(logs, c.log.Name())
+	}
 	var mem Memory
-	if res != nil {
+	if err == nil {
 		mem = ss.memory()
 	}
 	ss.close(keep)
-	if err == nil {
-		err = failed
-	}
 	if err != nil {
+		if keep {
+			err = fmt.Errorf("%w (server logs: %s)", err, strings.Join(logs, ", "))
+		}
 		return nil, err
 	}
-	if res.Failed > 0 {
-		var logs []string
-		for _, c := range ss.children {
-			logs = append(logs, c.log.Name())
-		}
+	if keep {
 		res.FirstFailure += " (journaux des serveurs : " + strings.Join(logs, ", ") + ")"
 	}
 	res.Retries, res.Servers, res.Memory, res.MaxConnections = retries, n, mem, maxConns
