@@ -98,11 +98,16 @@ type IndicatorBuilder struct {
 	refs   IndicatorRefs
 	splits map[int64][]int64 // a pass's face value split between its programme's funders
 	// Cells are the rows of every breakdown, filled by Finish.
-	Cells  map[CellKey]*IndicatorValues
+	Cells map[CellKey]*IndicatorValues
+	// Units counts, for each row, the people (and carnets handed to
+	// nobody) that added to it: an incremental refresh drops a row when
+	// none is left (indicator_incremental.go).
+	Units  map[CellKey]int64
 	Open   map[string][]int64 // open data cells, "month|commune" → counts
 	Passes int64
 
 	cells      map[cellID]*IndicatorValues
+	units      map[cellID]int64
 	strs       map[string]int32 // row keys
 	names      []string
 	scopeIDs   map[string]int32
@@ -168,7 +173,7 @@ type groupCacheKey struct {
 // NewIndicatorBuilder returns an empty builder.
 func NewIndicatorBuilder(refs IndicatorRefs) *IndicatorBuilder {
 	b := &IndicatorBuilder{refs: refs, splits: map[int64][]int64{}, Open: map[string][]int64{},
-		cells: map[cellID]*IndicatorValues{}, strs: map[string]int32{}, scopeIDs: map[string]int32{}, local: map[cellID]int32{},
+		cells: map[cellID]*IndicatorValues{}, units: map[cellID]int64{}, strs: map[string]int32{}, scopeIDs: map[string]int32{}, local: map[cellID]int32{},
 		scopeOf: map[scopeCacheKey][]int32{}, groupOf: map[groupCacheKey][]group{},
 		monthOf: map[int]int32{}, venueOf: map[int64]int32{}, catOf: map[int64]int32{}}
 	for id, p := range refs.Programmes {
@@ -210,12 +215,15 @@ func (b *IndicatorBuilder) intern(s string) int32 {
 // Finish turns the rows into Cells, keyed by strings.
 func (b *IndicatorBuilder) Finish() {
 	b.Cells = make(map[CellKey]*IndicatorValues, len(b.cells))
+	b.Units = make(map[CellKey]int64, len(b.cells))
 	for k, v := range b.cells {
 		scope := b.scopeNames[k.scope()]
 		if k.year() != 0 {
 			scope += "@" + strconv.Itoa(int(k.year()))
 		}
-		b.Cells[CellKey{scope, dimensions[k.dim()], b.names[k.key()]}] = v
+		ck := CellKey{scope, dimensions[k.dim()], b.names[k.key()]}
+		b.Cells[ck] = v
+		b.Units[ck] = b.units[k]
 	}
 }
 
@@ -380,6 +388,7 @@ func (b *IndicatorBuilder) AddPerson(p *PersonFacts) {
 	for k, i := range b.local {
 		lc := b.pool[i]
 		v := b.cell(k)
+		b.units[k]++
 		v.AddFunnel(lc.v.Funnel)
 		v.HandedOut += lc.v.HandedOut
 		v.BookedAtHandOut += lc.v.BookedAtHandOut
@@ -556,7 +565,10 @@ func (b *IndicatorBuilder) countCarnet(p *PersonFacts, c *CarnetFact, first *Pas
 // their funders, or only funder's part in a funder's row.
 func (b *IndicatorBuilder) addMoney(v *IndicatorValues, prog ProgrammeRef, split []int64, funder, n int64) {
 	for i, f := range prog.Funders {
-		if funder != 0 && f.FunderID != funder {
+		// A part of nothing (a share too small for a cent) is no part:
+		// rows keep only the parts a pass added to, so that taking a
+		// person off a row leaves what a count without them gives.
+		if (funder != 0 && f.FunderID != funder) || split[i] == 0 {
 			continue
 		}
 		v.SpentCents += n * split[i]

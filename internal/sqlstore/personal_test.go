@@ -32,8 +32,13 @@ var personalColumns = map[string]string{
 	"retention_runs.actor":             "audit.actor",
 
 	"carnets.beneficiary_id": "carnet.holder",
-	"carnets.distributed_at": "carnet.holder",
-	"carnets.distributed_by": "audit.actor",
+	// What the indicators last counted of a carnet: its holder, their
+	// commune and age band, its uses; rewritten at the next refresh when
+	// the records it is drawn from change (an erasure included).
+	"indicator_facts.beneficiary_id": "carnet.holder",
+	"indicator_facts.data":           "carnet.holder",
+	"carnets.distributed_at":         "carnet.holder",
+	"carnets.distributed_by":         "audit.actor",
 
 	// A pass used is linked to the person through its carnet.
 	"passes.redeemed_at":                      "pass.use",
@@ -175,7 +180,7 @@ var impersonal = []string{
 	// Programmes, money in, stock: figures and codes of no one.
 	"programmes.*", "programme_funders.*", "payment_orders.*", "batches.*", "signing_keys.*", "sealing_keys.*", "keys_moved.*",
 	"credit_notes.*", "funder_charges.*", "entries.*", "payer_account.*", "indicator_cells.*",
-	"indicator_snapshots.*", "directory_version.*", "storage_probe.*", "schema_migrations.*",
+	"indicator_snapshots.*", "indicator_facts.carnet_number", "indicator_facts.digest", "directory_version.*", "storage_probe.*", "schema_migrations.*",
 	"catalogue_services.*", "venue_places.*", "api_tokens.*",
 	// Organisations are legal persons; their members are in users.
 	"organisations.*", "memberships.org_id", "memberships.role",
