@@ -68,9 +68,9 @@ type RawResult struct {
 	// open, less 5 kept for others): Connections is capped to it, since
 	// the store's pool keeps its own open.
 	FreeConnections int     `json:"free_connections,omitempty"`
-	Seconds     float64 `json:"seconds"`
-	PerSecond   float64 `json:"redemptions_per_second"`
-	CPU         CPUUse  `json:"cpu"`
+	Seconds         float64 `json:"seconds"`
+	PerSecond       float64 `json:"redemptions_per_second"`
+	CPU             CPUUse  `json:"cpu"`
 	// Commits is the number of commits: on SQLite, the groups.
 	Commits int64 `json:"commits"`
 	// RedemptionRows and RedeemedPasses are counted in the database after
