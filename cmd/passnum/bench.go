@@ -249,6 +249,9 @@ func printBench(out io.Writer, r *bench.Result, temporary bool) {
 		how := fmt.Sprintf("groupés comme le serveur (un seul écrivain, un SAVEPOINT chacun, jusqu'à 128 par validation) : %s validations", benchGroup(raw.Commits))
 		if r.Dialect == "postgres" {
 			how = fmt.Sprintf("une transaction READ COMMITTED chacun, %d connexions", raw.Connections)
+			if raw.Connections < min(raw.Feeders, bench.ServerPool) {
+				how += fmt.Sprintf(" (pas plus : PostgreSQL n'en acceptait que %d de plus, max_connections moins celles ouvertes, dont le pool de la mesure, moins 5)", raw.FreeConnections)
+			}
 		}
 		fmt.Fprintf(tw, "passnum / limite brute\t%s %% (%s contre %s encaissements/s)\n", benchDecimal(d.PercentOfRaw, 1), benchGroup(int64(d.PerSecond)), benchGroup(int64(raw.PerSecond)))
 		fmt.Fprintf(tw, "limite brute\tINSERT INTO redemptions + UPDATE conditionnel du pass, SQL préparé, validation durable, %s\n", how)

@@ -243,6 +243,10 @@ var routes = []route{
 	{"POST", "/financeur/candidatures/{id}/depot", kinds, funderOnly, (*Server).submitApplicationForm},
 	{"POST", "/financeur/candidatures/{id}/messages", kinds, funderOnly, (*Server).postApplicationMessage},
 	{"POST", "/financeur/candidatures/{id}/decision", kinds, funderOnly, (*Server).decideApplicationForm},
+	// Attachments of applications (attachments.go).
+	{"POST", "/financeur/candidatures/{id}/pieces", kinds, funderOnly, (*Server).addAttachmentForm},
+	{"GET", "/financeur/candidatures/{id}/pieces/{aid}/piece.pdf", kinds, funderOnly, (*Server).attachmentFile},
+	{"POST", "/financeur/candidatures/{id}/pieces/{aid}/suppression", kinds, funderOnly, (*Server).deleteAttachmentForm},
 	{"GET", "/financeur/conventions/{id}", kinds, funderOnly, (*Server).funderConvention},
 	{"GET", "/financeur/conventions/{id}/convention.pdf", kinds, funderOnly, (*Server).conventionPDF},
 	{"GET", "/financeur/conventions/{id}/avenants/{number}/avenant.pdf", kinds, funderOnly, (*Server).conventionPDF},
