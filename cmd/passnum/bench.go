@@ -241,9 +241,9 @@ func printBench(out io.Writer, r *bench.Result, temporary bool) {
 	if d.Failed > 0 {
 		fmt.Fprintf(tw, "\t  réponses autres que 201 par type : %s\n", d.ProblemCounts())
 	}
-	if d.Servers > 0 && d.Servers*bench.ServerPool >= d.MaxConnections {
-		fmt.Fprintf(tw, "\t  attention : %d serveurs × %d connexions au plus atteignent max_connections = %d de PostgreSQL ; au-delà, un serveur répond 503 database-unavailable\n",
-			d.Servers, bench.ServerPool, d.MaxConnections)
+	if d.Servers > 0 {
+		fmt.Fprintf(tw, "\t  %d serveurs, %d connexions à PostgreSQL au plus chacun (PASSNUM_DB_MAX_CONNS, leur part de ce que max_connections = %d laissait libre)\n",
+			d.Servers, d.ServerPool, d.MaxConnections)
 	}
 	if raw := d.Raw; raw != nil {
 		how := fmt.Sprintf("groupés comme le serveur (un seul écrivain, un SAVEPOINT chacun, jusqu'à 128 par validation) : %s validations", benchGroup(raw.Commits))
