@@ -52,6 +52,7 @@ type Service interface {
 	AttachmentService
 	SelectionService
 	MoneyInService
+	ConventionSummaryService
 	// CheckInvariants recomputes every invariant of DOMAIN.md from records.
 	CheckInvariants(ctx context.Context) (*CheckReport, error)
 }

@@ -156,8 +156,9 @@ export async function newPage(browser, { width = 1280, height = 900, ...options 
   page.problems = [];
   page.on("console", (m) => {
     // A form sent back with errors answers 4xx, which Chromium reports on
-    // the console: that one is expected; any other error is not.
-    if (m.type() === "error" && !/^Failed to load resource: the server responded with a status of 4(00|01|03|09|22|29)\b/.test(m.text())) {
+    // the console: that one is expected (413 and 415 for a file too large
+    // or not of the type asked); any other error is not.
+    if (m.type() === "error" && !/^Failed to load resource: the server responded with a status of 4(00|01|03|09|13|15|22|29)\b/.test(m.text())) {
       page.problems.push(`console: ${m.text()}`);
     }
   });

@@ -47,7 +47,10 @@ const patterns = routes.map((p) => ({
 }));
 // routeOf returns the route a local path belongs to, the most precise
 // first (/operateur/lieux/import before /operateur/lieux/{id}).
+// A file (an export beside a page of objects, /financeur/conventions/
+// export.csv beside /financeur/conventions/{id}) is no page.
 function routeOf(path) {
+  if (notPages.some((re) => re.test(path))) return undefined;
   const hits = patterns.filter((p) => p.re.test(path));
   hits.sort((a, b) => (a.path.match(/\{/g) || []).length - (b.path.match(/\{/g) || []).length);
   return hits[0]?.path;

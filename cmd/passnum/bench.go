@@ -244,14 +244,17 @@ func printBench(out io.Writer, r *bench.Result, temporary bool) {
 	if d.Failed > 0 {
 		fmt.Fprintf(tw, "\t  réponses autres que 201 par type : %s\n", d.ProblemCounts())
 	}
-	if d.Servers > 0 && d.Servers*bench.ServerPool >= d.MaxConnections {
-		fmt.Fprintf(tw, "\t  attention : %d serveurs × %d connexions au plus atteignent max_connections = %d de PostgreSQL ; au-delà, un serveur répond 503 database-unavailable\n",
-			d.Servers, bench.ServerPool, d.MaxConnections)
+	if d.Servers > 0 {
+		fmt.Fprintf(tw, "\t  %d serveurs, %d connexions à PostgreSQL au plus chacun (PASSNUM_DB_MAX_CONNS, leur part de ce que max_connections = %d laissait libre)\n",
+			d.Servers, d.ServerPool, d.MaxConnections)
 	}
 	if raw := d.Raw; raw != nil {
 		how := fmt.Sprintf("groupés comme le serveur (un seul écrivain, un SAVEPOINT chacun, jusqu'à 128 par validation) : %s validations", benchGroup(raw.Commits))
 		if r.Dialect == "postgres" {
 			how = fmt.Sprintf("une transaction READ COMMITTED chacun, %d connexions", raw.Connections)
+			if raw.Connections < min(raw.Feeders, bench.ServerPool) {
+				how += fmt.Sprintf(" (pas plus : PostgreSQL n'en acceptait que %d de plus, max_connections moins celles ouvertes, dont le pool de la mesure, moins 5)", raw.FreeConnections)
+			}
 		}
 		fmt.Fprintf(tw, "passnum / limite brute\t%s %% (%s contre %s encaissements/s)\n", benchDecimal(d.PercentOfRaw, 1), benchGroup(int64(d.PerSecond)), benchGroup(int64(raw.PerSecond)))
 		fmt.Fprintf(tw, "limite brute\tINSERT INTO redemptions + UPDATE conditionnel du pass, SQL préparé, validation durable, %s\n", how)

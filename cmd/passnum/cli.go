@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/user"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/passnum/passnum"
@@ -22,6 +23,9 @@ const (
 	envDB       = "PASSNUM_DB"
 	envPassword = "PASSNUM_PASSWORD"
 	defaultDB   = "passnum.db"
+	// envDBMaxConns bounds the connections to PostgreSQL of one process
+	// (64 by default).
+	envDBMaxConns = "PASSNUM_DB_MAX_CONNS"
 )
 
 // cli is one run of the command line: where output goes and the global
@@ -374,6 +378,14 @@ func (c *cli) open(ctx context.Context, create bool, opts ...sqlstore.Option) (*
 		if keys != nil {
 			opts = append(opts, sqlstore.WithKeys(keys))
 		}
+	}
+	if v := os.Getenv(envDBMaxConns); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 || n > 1000 {
+			return nil, &passnum.Error{Code: passnum.EINVALID, Reason: passnum.ReasonInvalidInput,
+				Message: fmt.Sprintf("%s=%q : attendu un nombre de connexions à PostgreSQL entre 2 et 1000.", envDBMaxConns, v)}
+		}
+		opts = append(opts, sqlstore.WithMaxConns(n))
 	}
 	s, err := sqlstore.Open(ctx, c.dsn, opts...)
 	if code := passnum.ErrorCode(err); code != "" && code != passnum.EINTERNAL {

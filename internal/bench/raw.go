@@ -61,11 +61,16 @@ type RawResult struct {
 	// Feeders are the goroutines submitting redemptions (as many as HTTP
 	// clients); Connections the database connections they share: one on
 	// SQLite (the single writer), one each on PostgreSQL up to 64.
-	Feeders     int     `json:"feeders"`
-	Connections int     `json:"connections"`
-	Seconds     float64 `json:"seconds"`
-	PerSecond   float64 `json:"redemptions_per_second"`
-	CPU         CPUUse  `json:"cpu"`
+	Feeders     int `json:"feeders"`
+	Connections int `json:"connections"`
+	// FreeConnections, on PostgreSQL, is how many more connections the
+	// server accepted when the phase began (max_connections less those
+	// open, less 5 kept for others): Connections is capped to it, since
+	// the store's pool keeps its own open.
+	FreeConnections int     `json:"free_connections,omitempty"`
+	Seconds         float64 `json:"seconds"`
+	PerSecond       float64 `json:"redemptions_per_second"`
+	CPU             CPUUse  `json:"cpu"`
 	// Commits is the number of commits: on SQLite, the groups.
 	Commits int64 `json:"commits"`
 	// RedemptionRows and RedeemedPasses are counted in the database after
@@ -151,6 +156,15 @@ func MeasureRaw(ctx context.Context, env *Env, fx *Fixture, feeders int, log *sl
 		return nil, err
 	}
 	defer db.Close()
+	free := 0
+	if postgres {
+		if free, err = freeConnections(ctx, db); err != nil {
+			return nil, fmt.Errorf("raw limit: %w", err)
+		}
+		conns = max(1, min(conns, free))
+		db.SetMaxOpenConns(conns)
+		db.SetMaxIdleConns(conns)
+	}
 	jobs := make([]rawJob, n)
 	for i, serial := range fx.Raw {
 		key := rand.Text()
@@ -159,7 +173,7 @@ func MeasureRaw(ctx context.Context, env *Env, fx *Fixture, feeders int, log *sl
 	}
 	rr := rawRedemption{st: rawSQL(postgres), venueID: fx.VenueID, service: fx.ServiceID, amount: fx.FaceValueCents}
 	log.Info("bench: raw limit", "redemptions", n, "feeders", feeders, "connections", conns)
-	res := &RawResult{Redemptions: n, Feeders: feeders, Connections: conns}
+	res := &RawResult{Redemptions: n, Feeders: feeders, Connections: conns, FreeConnections: free}
 	cpu := sampleCPU()
 	start := time.Now()
 	if postgres {
@@ -210,6 +224,18 @@ func openRaw(dsn string, postgres bool, feeders int) (*sql.DB, int, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	return db, 1, nil
+}
+
+// freeConnections returns how many more connections PostgreSQL accepts,
+// less 5 for the others: the superuser's reserve (3 by default) and
+// whoever else uses the server.
+func freeConnections(ctx context.Context, db *sql.DB) (int, error) {
+	var free int
+	err := db.QueryRowContext(ctx, `SELECT current_setting('max_connections')::int - (SELECT count(*) FROM pg_stat_activity) - 5`).Scan(&free)
+	if err != nil {
+		return 0, fmt.Errorf("count free connections: %w", err)
+	}
+	return free, nil
 }
 
 // exec runs one raw redemption in tx with the prepared statements.

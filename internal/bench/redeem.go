@@ -61,10 +61,12 @@ type RedeemResult struct {
 	// Servers is the number of `passnum serve` processes that answered
 	// (--servers); 0 when the bench served the API itself.
 	Servers int `json:"servers"`
-	// MaxConnections is PostgreSQL's max_connections, read with Servers:
-	// each server's pool may open 64 connections, and past the limit the
-	// servers answer 503 database-unavailable.
+	// MaxConnections is PostgreSQL's max_connections, read with Servers.
 	MaxConnections int `json:"max_connections,omitempty"`
+	// ServerPool is the connections each server may open
+	// (PASSNUM_DB_MAX_CONNS), its share of those PostgreSQL still
+	// accepted when they started; with Servers.
+	ServerPool int `json:"server_pool,omitempty"`
 	// Memory is the peak resident memory of what served the requests.
 	Memory Memory `json:"memory"`
 	// Raw is the raw limit measured after the HTTP phase on the same

@@ -47,10 +47,10 @@ type child struct {
 // dsn, and waits until each answers /readyz. Their output goes to a
 // temporary file each, shown in the error when one fails. They stop when
 // ctx ends (Ctrl+C) or at close.
-func startServers(ctx context.Context, exe, dsn string, n int, log *slog.Logger) (*servers, error) {
+func startServers(ctx context.Context, exe, dsn string, n, pool int, log *slog.Logger) (*servers, error) {
 	ss := &servers{}
 	for i := range n {
-		c, err := startChild(ctx, exe, dsn, i+1)
+		c, err := startChild(ctx, exe, dsn, i+1, pool)
 		if err != nil {
 			ss.close(false)
 			return nil, err
@@ -72,7 +72,7 @@ func startServers(ctx context.Context, exe, dsn string, n int, log *slog.Logger)
 	return ss, nil
 }
 
-func startChild(ctx context.Context, exe, dsn string, number int) (*child, error) {
+func startChild(ctx context.Context, exe, dsn string, number, pool int) (*child, error) {
 	// A free loopback port: the kernel picks it, the child listens on it
 	// a moment later.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -89,6 +89,7 @@ func startChild(ctx context.Context, exe, dsn string, number int) (*child, error
 	// indicators are not computed in the background during the measure.
 	cmd := exec.CommandContext(ctx, exe, "--db", dsn, "serve", "--addr", addr, "--indicators-every", "0")
 	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Env = append(os.Environ(), fmt.Sprintf("PASSNUM_DB_MAX_CONNS=%d", pool))
 	// Ctrl+C (ctx ends): the child stops as `passnum serve` does, and is
 	// killed if it takes too long.
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
@@ -169,6 +170,16 @@ func (c *child) tail() string {
 		s = "…" + s[len(s)-keep:]
 	}
 	return fmt.Sprintf("--- %s ---\n%s", c.log.Name(), strings.TrimSpace(s))
+}
+
+// freeConnectionsAt is freeConnections on the database at dsn.
+func freeConnectionsAt(ctx context.Context, dsn string) (int, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	return freeConnections(ctx, db)
 }
 
 // maxConnections reads PostgreSQL's max_connections.
@@ -311,7 +322,18 @@ func MeasureRedeemServers(ctx context.Context, env *Env, fx *Fixture, clients, n
 	if err != nil {
 		return nil, err
 	}
-	ss, err := startServers(ctx, exe, env.dsn, n, log)
+	// Each server gets its share of the connections PostgreSQL still
+	// accepts (PASSNUM_DB_MAX_CONNS), as an operator would set it, rather
+	// than 64 each past max_connections.
+	free, err := freeConnectionsAt(ctx, env.dsn)
+	if err != nil {
+		return nil, err
+	}
+	pool := min(ServerPool, free/n)
+	if pool < 2 {
+		return nil, fmt.Errorf("PostgreSQL accepts only %d more connections: too few for %d servers", free, n)
+	}
+	ss, err := startServers(ctx, exe, env.dsn, n, pool, log)
 	if err != nil {
 		return nil, err
 	}
@@ -346,6 +368,6 @@ func MeasureRedeemServers(ctx context.Context, env *Env, fx *Fixture, clients, n
 	if keep {
 		res.FirstFailure += " (journaux des serveurs : " + strings.Join(logs, ", ") + ")"
 	}
-	res.Retries, res.Servers, res.Memory, res.MaxConnections = retries, n, mem, maxConns
+	res.Retries, res.Servers, res.Memory, res.MaxConnections, res.ServerPool = retries, n, mem, maxConns, pool
 	return res, nil
 }

@@ -1,11 +1,13 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
 
 	"github.com/passnum/passnum"
+	"github.com/passnum/passnum/internal/pdf"
 )
 
 // The demo's call for projects (issue 18): the State's call, open today,
@@ -57,6 +59,12 @@ func (sd *seeder) calls(context.Context) error {
 			Answers: answers})
 		if err != nil {
 			return nil, err
+		}
+		if org.ID == sd.dept.ID {
+			// The deliberation of its assembly, joined before it submits.
+			if err := sd.deliberation(ctx, org, p.ID, title, asked, own, now); err != nil {
+				return nil, err
+			}
 		}
 		return sd.s.SubmitApplication(ctx, p.ID)
 	}
@@ -114,4 +122,18 @@ func (sd *seeder) calls(context.Context) error {
 	fmt.Fprintf(sd.w, "démo : appel à projets n°%d, deux candidatures (une retenue, une refusée), convention n°%d signée avec un avenant, programme n°%d\n",
 		call.ID, conv.ID, prog.ID)
 	return nil
+}
+
+// deliberation joins to an application the deliberation by which the
+// applicant's assembly commits its share: a one-page PDF.
+func (sd *seeder) deliberation(ctx context.Context, org *passnum.Organisation, application int64, title string, asked, own int64, now time.Time) error {
+	var buf bytes.Buffer
+	if err := pdf.Note(&buf, org.Name, "Délibération de l'assemblée", now,
+		fmt.Sprintf("L'assemblée de %s approuve le plan d'action « %s » et sa candidature à l'appel à projets « %s ».", org.Name, title, callTitle),
+		fmt.Sprintf("Elle engage %s de ses propres crédits sur deux ans, et sollicite %s de l'État.", passnum.FrenchEuros(own), passnum.FrenchEuros(asked)),
+		"Elle autorise son président à signer la convention qui en résultera."); err != nil {
+		return fmt.Errorf("deliberation: %w", err)
+	}
+	_, err := sd.s.AddAttachment(ctx, passnum.AttachmentUpload{ApplicationID: application, FileName: "Délibération de l'assemblée.pdf", Content: buf.Bytes()})
+	return err
 }

@@ -164,4 +164,8 @@ var ResponseSchemas = map[string]any{
 	"FundCall":               passnum.FundCall{},
 	"FunderMoney":            passnum.FunderMoney{},
 	"MoneyIn":                passnum.MoneyIn{},
+	"ConventionTotals":       passnum.ConventionTotals{},
+	"ConventionFigures":      passnum.ConventionFigures{},
+	"TerritoryConventions":   passnum.TerritoryConventions{},
+	"ConventionSummary":      passnum.ConventionSummary{},
 }

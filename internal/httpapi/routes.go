@@ -77,6 +77,7 @@ var routes = []route{
 	{"GET", "/api/v1/conventions/{id}/addenda/{number}/addendum.pdf", false, (*Server).getAddendumPDF},
 	{"POST", "/api/v1/conventions/{id}/fund-calls", false, (*Server).callForFunds},
 	{"GET", "/api/v1/conventions/{id}/money-in", false, (*Server).getMoneyIn},
+	{"GET", "/api/v1/conventions/territory-summary", false, (*Server).getTerritorySummary},
 
 	{"POST", "/api/v1/allocations", false, (*Server).allocate},
 	{"GET", "/api/v1/carnets", false, (*Server).listCarnets},
@@ -186,4 +187,6 @@ var routes = []route{
 	{"POST", "/api/v1/venue-applications", true, (*Server).applyAsVenue},
 	{"GET", "/api/v1/public/open-data.csv", true, (*Server).getOpenDataCSV},
 	{"GET", "/api/v1/public/open-data.json", true, (*Server).getOpenDataJSON},
+	{"GET", "/api/v1/public/open-data/conventions.csv", true, (*Server).getOpenConventionsCSV},
+	{"GET", "/api/v1/public/open-data/conventions.json", true, (*Server).getOpenConventionsJSON},
 }

@@ -416,3 +416,18 @@ func TestControlCharactersNotWritten(t *testing.T) {
 		t.Errorf("author %q, want %q", got, operator)
 	}
 }
+
+// TestNote: a note is a PDF that the attachments' type check takes.
+func TestNote(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Note(&buf, "Département d'Ille-et-Vilaine", "Délibération du conseil départemental", time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC),
+		"Le conseil départemental s'engage à cofinancer le plan d'action.", "Fait à Rennes."); err != nil {
+		t.Fatal(err)
+	}
+	if err := passnum.CheckPDF(buf.Bytes()); err != nil {
+		t.Fatalf("the note is not taken as a PDF: %v", err)
+	}
+	if err := Note(&buf, "x", "", time.Time{}); err == nil {
+		t.Fatal("a note without a title was written")
+	}
+}

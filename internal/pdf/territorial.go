@@ -22,6 +22,9 @@ type Territorial struct {
 	// total is taken from any of them. A missing dimension leaves its
 	// section out.
 	Reports map[passnum.Dimension]*passnum.IndicatorReport
+	// Conventions are the conventions of the scope, printed on a page of
+	// their own; nil leaves the page out.
+	Conventions *passnum.ConventionSummary
 }
 
 // TerritorialDimensions are the breakdowns a territorial report prints.
@@ -187,6 +190,9 @@ func TerritorialReport(w io.Writer, t *Territorial) error {
 	d.para(0, 4, "Les indicateurs sont calculés à partir des enregistrements de la plateforme et arrêtés à la date indiquée. "+
 		"Une personne compte une fois dans chaque ligne où elle apparaît et une fois dans le total : les personnes ne s'additionnent pas d'une ligne à l'autre. "+
 		"Un tiret (—) signale un indicateur sans objet pour la ligne ou sans valeur. Leurs définitions sont publiées avec la plateforme.")
+	if t.Conventions != nil {
+		conventionsPage(d, t.Conventions)
+	}
 	return d.write(w)
 }
 

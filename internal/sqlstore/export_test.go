@@ -70,3 +70,10 @@ func ForceQualification(ctx context.Context, s *Store, venueID int64, q passnum.
 		return tx.changeQualification(v, q, "mise en place du test", "test.qualify")
 	})
 }
+
+// OpenConns returns the most connections the store's read pool may open,
+// and how many it has open.
+func OpenConns(s *Store) (max, open int) {
+	st := s.db.Stats()
+	return st.MaxOpenConnections, st.OpenConnections
+}

@@ -39,6 +39,10 @@ type Store struct {
 	// lock avoids busy errors and lock upgrades. On PostgreSQL it is db.
 	wdb *sql.DB
 
+	// maxConns bounds the PostgreSQL pool (WithMaxConns); 0 for the
+	// default.
+	maxConns int
+
 	now  passnum.Clock
 	log  *slog.Logger
 	keys *passcode.Keyring
@@ -95,6 +99,11 @@ type Store struct {
 // Option configures a Store.
 type Option func(*Store)
 
+// WithMaxConns bounds the connections the store opens to PostgreSQL (64
+// by default): several servers on one database must together stay below
+// its max_connections. SQLite ignores it (one writer, eight readers).
+func WithMaxConns(n int) Option { return func(s *Store) { s.maxConns = n } }
+
 // WithClock sets the clock (tests move time forward with it).
 func WithClock(c passnum.Clock) Option { return func(s *Store) { s.now = c } }
 
@@ -120,6 +129,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	var err error
 	if s.db, s.wdb, err = s.dialect.open(dsn); err != nil {
 		return nil, err
+	}
+	if s.maxConns > 0 && s.dialect == dialectPostgres {
+		s.db.SetMaxOpenConns(s.maxConns)
+		s.db.SetMaxIdleConns(s.maxConns)
 	}
 	if s.replicaConfig != nil {
 		if err := s.openReplica(*s.replicaConfig); err != nil {

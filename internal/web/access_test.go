@@ -206,6 +206,15 @@ GET  /financeur/candidatures/{id}                       -   -- xx -- -- --
 POST /financeur/candidatures/{id}/depot                 -   -- xr -- -- --
 POST /financeur/candidatures/{id}/messages              -   -- xx -- -- --   questions and answers are everyone's of the two organisations
 POST /financeur/candidatures/{id}/decision              -   -- xr -- -- --   deciding is the call's funder's admins'
+POST /financeur/candidatures/{id}/pieces                -   -- xr -- -- --   a collectivité's admins join files to its draft
+GET  /financeur/candidatures/{id}/pieces/{aid}/piece.pdf -  -- xx -- -- --   read by those who read the application
+POST /financeur/candidatures/{id}/pieces/{aid}/suppression -   -- xr -- -- --
+GET  /financeur/conventions                             -   -- xx xx -- --   the conventions of a territory: a funder's own, a hub's territory's
+GET  /financeur/conventions/export.csv                  -   -- xx xx -- --
+GET  /financeur/conventions/export.xlsx                 -   -- xx xx -- --
+GET  /operateur/conventions/territoires                 -   xx -- -- -- --
+GET  /operateur/conventions/territoires/export.csv      -   xx -- -- -- --
+GET  /operateur/conventions/territoires/export.xlsx     -   xx -- -- -- --
 GET  /financeur/conventions/{id}                        -   -- xx -- -- --
 GET  /financeur/conventions/{id}/convention.pdf         -   -- xx -- -- --
 GET  /financeur/conventions/{id}/avenants/{number}/avenant.pdf -   -- xx -- -- --
@@ -442,6 +451,11 @@ func routeObjects(t *testing.T, s *site) map[string]routeRequest {
 	byRoute := map[string]routeRequest{
 		"GET /donnees-ouvertes/{file}": {path: "/donnees-ouvertes/pass-numerique.csv"},
 		"GET /annuaire/{id}":           {path: "/annuaire/" + id(f.Venue.ID)},
+		// Attachments of an application that is not there: the admin of a
+		// funder meets "not found", its agent the service's refusal.
+		"POST /financeur/candidatures/{id}/pieces":                   {path: "/financeur/candidatures/999/pieces", file: "%PDF-1.4\n%%EOF\n"},
+		"GET /financeur/candidatures/{id}/pieces/{aid}/piece.pdf":    {path: "/financeur/candidatures/999/pieces/999/piece.pdf"},
+		"POST /financeur/candidatures/{id}/pieces/{aid}/suppression": {path: "/financeur/candidatures/999/pieces/999/suppression"},
 
 		"POST /operateur/programmes": {form: url.Values{
 			"name": {"Pass numérique d'essai"}, "funder_1": {id(f.State.ID)}, "share_1": {"50"}, // half the shares: the service refuses it, after the role

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -190,6 +191,11 @@ func (s *Server) serveRoute(rt route) http.Handler {
 				parse = func() error { return r.ParseMultipartForm(limit) }
 			}
 			if err := parse(); err != nil {
+				if tooLarge := (*http.MaxBytesError)(nil); upload && errors.As(err, &tooLarge) {
+					s.errorPage(w, r, http.StatusRequestEntityTooLarge, "Fichier trop volumineux",
+						"Le fichier envoyé dépasse la taille permise : rien n'a été enregistré. Revenez à la page précédente et choisissez un fichier plus petit (le formulaire indique la taille maximale).")
+					return
+				}
 				s.errorPage(w, r, http.StatusBadRequest, "Formulaire illisible", "Le formulaire envoyé est trop long ou mal formé. Rechargez la page et recommencez.")
 				return
 			}

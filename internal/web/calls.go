@@ -216,6 +216,10 @@ func (s *Server) applicationPage(w http.ResponseWriter, r *http.Request, v *view
 	if err != nil {
 		return err
 	}
+	files, err := s.svc.ListAttachments(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	convs, _, err := s.svc.ListConventions(r.Context(), passnum.ConventionFilter{CallID: c.ID, Limit: 500})
 	if err != nil {
 		return err
@@ -233,7 +237,8 @@ func (s *Server) applicationPage(w http.ResponseWriter, r *http.Request, v *view
 		v.Title = fmt.Sprintf("Candidature n° %d", p.ID)
 	}
 	v.Data = map[string]any{"A": p, "Call": c, "Messages": msgs, "Asked": asked, "Total": total, "Convention": conv,
-		"Funder": a.OrgID == c.FunderID, "Applicant": a.OrgID == p.ApplicantID, "Questions": c.Questions}
+		"Funder": a.OrgID == c.FunderID, "Applicant": a.OrgID == p.ApplicantID, "Questions": c.Questions,
+		"Attachments": files, "MaxAttachment": passnum.FrenchBytes(passnum.MaxAttachmentBytes), "MaxAttachments": passnum.MaxAttachments}
 	return s.render(w, r, status, "calls_application", v)
 }
 
@@ -255,7 +260,7 @@ func (s *Server) applicationAction(w http.ResponseWriter, r *http.Request, field
 		}
 		v := s.newView(r, "", nil)
 		v.Form = r.PostForm
-		v.addServiceError(err, map[string]string{"body": field, "reason": field, "lines": field, "answers": field, "title": field, "territory": field, "targets": field, "applicant_kind": field})
+		v.addServiceError(err, map[string]string{"body": field, "reason": field, "lines": field, "answers": field, "title": field, "territory": field, "targets": field, "applicant_kind": field, "file": field})
 		return s.applicationPage(w, r, v, errStatus(err))
 	}
 	return s.redirect(w, r, fmt.Sprintf("/financeur/candidatures/%d", id), msg)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -212,6 +213,31 @@ func TestConventionForms(t *testing.T) {
 		}
 		if addenda, _ := st.ListAddenda(stateCtx, conv.ID); len(addenda) != 0 {
 			t.Fatalf("refused forms recorded addenda: %v", addenda)
+		}
+
+		// The applicant is a party, not the call's funder: its
+		// administrator neither signs, amends nor calls for funds.
+		deptAdmin := &person{email: "dept.admin@example.fr", password: "lanterne violette sous la pluie bretonne", org: f.Dept.ID}
+		if _, err := st.CreateUser(opCtx, passnum.UserCreate{Email: deptAdmin.email, Name: "Camille Département", Password: deptAdmin.password, OrgID: f.Dept.ID, Role: passnum.RoleAdmin}); err != nil {
+			t.Fatal(err)
+		}
+		if deptAdmin.secret, _, err = st.Login(context.Background(), deptAdmin.email, deptAdmin.password); err != nil {
+			t.Fatal(err)
+		}
+		if a := s.get(deptAdmin, cpage); a.status != http.StatusOK || strings.Contains(a.text(), "Enregistrer une signature") || strings.Contains(a.text(), "Appeler les fonds") {
+			t.Fatalf("the applicant's view of the convention: %d, with the funder's forms?\n%s", a.status, a.text())
+		}
+		for path, form := range map[string]url.Values{
+			"/signatures":      {"sign_funder": {fmt.Sprint(f.Dept.ID)}, "signed_on": {"2027-03-14"}},
+			"/avenants":        {"addendum_reason": {"Plus"}, "add_funder_1": {fmt.Sprint(f.Dept.ID)}, "add_year_1": {"2027"}, "add_amount_1": {"40 000"}},
+			"/appels-de-fonds": {"call_funder": {fmt.Sprint(f.State.ID)}, "call_year": {"2027"}, "call_amount": {"1 000"}, "call_due_on": {"2027-06-30"}},
+		} {
+			if a := s.post(deptAdmin, cpage+path, form); a.status != http.StatusForbidden {
+				t.Errorf("the applicant's admin on %s: %d, want 403", path, a.status)
+			}
+		}
+		if a := s.post(deptAdmin, page+"/convention", url.Values{"starts_on": {"2027-04-01"}, "ends_on": {"2028-12-31"}}); a.status != http.StatusForbidden {
+			t.Errorf("the applicant's admin establishes a convention: %d, want 403", a.status)
 		}
 
 		// The operator cannot create the programme of an unsigned convention.

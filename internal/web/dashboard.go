@@ -410,6 +410,11 @@ func (s *Server) indicatorsPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The page on conventions: those of the scope the reader may see.
+	t.Conventions, err = s.svc.ConventionSummary(r.Context(), passnum.ConventionFilterForScope(f.Scope))
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if err := pdf.TerritorialReport(&buf, t); err != nil {
 		return err

@@ -69,9 +69,13 @@ func frenchMonth(m string) string {
 	return passnum.FrenchMonth(t)
 }
 
-// openDataFile serves pass-numerique.csv and pass-numerique.json.
+// openDataFile serves pass-numerique.csv and pass-numerique.json, and the
+// public amounts of the conventions (conventions.csv, conventions.json).
 func (s *Server) openDataFile(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("file")
+	if name == "conventions.csv" || name == "conventions.json" {
+		return s.openConventionsFile(w, r, name)
+	}
 	var write func(*opendata.Release, *bytes.Buffer) error
 	contentType := ""
 	switch name {
@@ -95,4 +99,24 @@ func (s *Server) openDataFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Last-Modified", at.UTC().Format(http.TimeFormat))
 	return sendFile(w, contentType, name, buf.Bytes())
+}
+
+// openConventionsFile serves the public amounts of the signed conventions:
+// organisations and money, no person, so no count to protect.
+func (s *Server) openConventionsFile(w http.ResponseWriter, r *http.Request, name string) error {
+	list, err := s.svc.PublicConventions(r.Context())
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if name == "conventions.csv" {
+		if err := opendata.WriteConventionsCSV(&buf, list); err != nil {
+			return err
+		}
+		return sendFile(w, "text/csv; charset=utf-8", name, buf.Bytes())
+	}
+	if err := opendata.WriteConventionsJSON(&buf, list); err != nil {
+		return err
+	}
+	return sendFile(w, "application/json; charset=utf-8", name, buf.Bytes())
 }

@@ -151,7 +151,7 @@ type navItem struct {
 // navMore are the menu items a desk shows under "Plus", so that the menu
 // holds on one line at 1280 px: the operator's eleven do not.
 var navMore = map[string]bool{
-	"/operateur/activite": true, "/operateur/courriels": true,
+	"/operateur/activite": true, "/operateur/conventions": true, "/operateur/courriels": true,
 	"/operateur/demandes-rgpd": true, "/operateur/droits": true,
 }
 
@@ -164,7 +164,7 @@ func navFor(k passnum.OrgKind, current string) []navItem {
 	switch k {
 	case passnum.KindOperator:
 		items = []navItem{{"/operateur", "Tableau de bord", false}, {"/operateur/programmes/nouveau", "Nouveau programme", false},
-			{"/operateur/organisations", "Organisations", false}, {"/operateur/candidatures", "Candidatures", false}, {"/operateur/lieux", "Lieux", false}, {"/operateur/reglements", "Règlements", false}, {"/operateur/indicateurs", "Indicateurs", false}, {"/operateur/activite", "Activité des conseillers", false}, {"/operateur/courriels", "Courriels", false},
+			{"/operateur/organisations", "Organisations", false}, {"/operateur/candidatures", "Candidatures", false}, {"/operateur/lieux", "Lieux", false}, {"/operateur/reglements", "Règlements", false}, {"/operateur/indicateurs", "Indicateurs", false}, {"/operateur/activite", "Activité des conseillers", false}, {"/operateur/conventions", "Conventions", false}, {"/operateur/courriels", "Courriels", false},
 			{"/operateur/demandes-rgpd", "Demandes RGPD", false}, {"/operateur/droits", "Droits des personnes", false}}
 	case passnum.KindFunder, passnum.KindHub:
 		items = []navItem{{"/financeur", "Mes programmes", false}, {"/financeur/indicateurs", "Indicateurs", false}}
@@ -173,6 +173,7 @@ func navFor(k passnum.OrgKind, current string) []navItem {
 		} else {
 			items = append(items, navItem{"/financeur/activite", "Activité des conseillers", false})
 		}
+		items = append(items, navItem{"/financeur/conventions", "Conventions", false})
 	case passnum.KindPrescriber:
 		items = []navItem{{"/prescripteur/remettre", "Remettre un carnet", false}, {"/prescripteur", "Mon stock", false},
 			{"/prescripteur/personnes", "Données d'une personne", false}}

@@ -243,10 +243,23 @@ var routes = []route{
 	{"POST", "/financeur/candidatures/{id}/depot", kinds, funderOnly, (*Server).submitApplicationForm},
 	{"POST", "/financeur/candidatures/{id}/messages", kinds, funderOnly, (*Server).postApplicationMessage},
 	{"POST", "/financeur/candidatures/{id}/decision", kinds, funderOnly, (*Server).decideApplicationForm},
+	// Attachments of applications (attachments.go).
+	{"POST", "/financeur/candidatures/{id}/pieces", kinds, funderOnly, (*Server).addAttachmentForm},
+	{"GET", "/financeur/candidatures/{id}/pieces/{aid}/piece.pdf", kinds, funderOnly, (*Server).attachmentFile},
+	{"POST", "/financeur/candidatures/{id}/pieces/{aid}/suppression", kinds, funderOnly, (*Server).deleteAttachmentForm},
 	{"GET", "/financeur/conventions/{id}", kinds, funderOnly, (*Server).funderConvention},
 	{"GET", "/financeur/conventions/{id}/convention.pdf", kinds, funderOnly, (*Server).conventionPDF},
 	{"GET", "/financeur/conventions/{id}/avenants/{number}/avenant.pdf", kinds, funderOnly, (*Server).conventionPDF},
 	{"POST", "/financeur/programmes/{id}/blocage", kinds, funderOnly, (*Server).funderBlock},
+	// The conventions of a territory (conventions_territory.go), for the
+	// conférence des financeurs: the operator's all, a funder's own, a
+	// hub's territory's.
+	{"GET", "/operateur/conventions/territoires", kinds, operator, (*Server).territoryConventions},
+	{"GET", "/operateur/conventions/territoires/export.csv", kinds, operator, (*Server).exportConventionsCSV},
+	{"GET", "/operateur/conventions/territoires/export.xlsx", kinds, operator, (*Server).exportConventionsXLSX},
+	{"GET", "/financeur/conventions", kinds, funderHub, (*Server).territoryConventions},
+	{"GET", "/financeur/conventions/export.csv", kinds, funderHub, (*Server).exportConventionsCSV},
+	{"GET", "/financeur/conventions/export.xlsx", kinds, funderHub, (*Server).exportConventionsXLSX},
 
 	// Money out (settlement*.go): the operator's settlement runs, venue
 	// statements, payment batches and their pain.001 file, reconciliation
