@@ -51,3 +51,11 @@ func RecomputedIndicatorCells(s *Store) (map[string]string, int64, error) {
 func RefreshIndicatorsIncremental(s *Store, ctx context.Context, progress func(done, total int64)) (*passnum.IndicatorSnapshot, bool, error) {
 	return s.refreshIndicators(ctx, progress, false)
 }
+
+// CountAllWhenMostChanged makes a refresh count everything when most
+// units changed however few they are, until the returned function runs.
+func CountAllWhenMostChanged() func() {
+	was := fullFloor
+	fullFloor = 0
+	return func() { fullFloor = was }
+}

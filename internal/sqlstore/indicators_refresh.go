@@ -214,21 +214,39 @@ func (t *tx) planIndicators(full bool, progress func(done, total int64)) (*refre
 		return nil, err
 	}
 	if full || plan.baseID == 0 || plan.base != plan.refs {
-		plan.full = true
-		b := passnum.NewIndicatorBuilder(*refs)
-		err := t.eachUnit(``, nil, booked, refs, progress, func(p *passnum.PersonFacts, recs []factRow) {
-			b.AddPerson(p)
-			plan.facts = append(plan.facts, recs...)
-		})
-		if err != nil {
-			return nil, fmt.Errorf("passes: %w", err)
-		}
-		b.Finish()
-		plan.table = b.Table()
-		return plan, nil
+		return plan, t.planFull(plan, refs, booked, progress)
 	}
-	return plan, t.planIncrement(plan, refs, booked, progress)
+	many, err := t.planIncrement(plan, refs, booked, progress)
+	if err != nil || !many {
+		return plan, err
+	}
+	// Most units changed: counting them twice (now and as they were)
+	// costs more than counting everyone once.
+	return plan, t.planFull(plan, refs, booked, nil)
 }
+
+// planFull counts every unit.
+func (t *tx) planFull(plan *refreshPlan, refs *passnum.IndicatorRefs, booked map[int64]bool, progress func(done, total int64)) error {
+	plan.full = true
+	b := passnum.NewIndicatorBuilder(*refs)
+	err := t.eachUnit(``, nil, booked, refs, progress, func(p *passnum.PersonFacts, recs []factRow) {
+		b.AddPerson(p)
+		plan.facts = append(plan.facts, recs...)
+	})
+	if err != nil {
+		return fmt.Errorf("passes: %w", err)
+	}
+	b.Finish()
+	plan.table = b.Table()
+	return nil
+}
+
+// When more than one unit in fullShare changed, and there are more than
+// fullFloor units (a variable for the tests), a refresh counts everything
+// once rather than the units that changed twice.
+const fullShare = 2
+
+var fullFloor = 1000
 
 // planIncrement finds the carnets whose record differs from the one the
 // snapshot kept (or that it has not, or that are gone), and counts their
@@ -236,7 +254,9 @@ func (t *tx) planIndicators(full bool, progress func(done, total int64)) (*refre
 // carnet's record with the kept one in one consistent read needs no
 // journal of changes: a change that committed after this read is not in
 // it, and differs at the next refresh.
-func (t *tx) planIncrement(plan *refreshPlan, refs *passnum.IndicatorRefs, booked map[int64]bool, progress func(done, total int64)) error {
+//
+// It says many, doing nothing more, when most units changed.
+func (t *tx) planIncrement(plan *refreshPlan, refs *passnum.IndicatorRefs, booked map[int64]bool, progress func(done, total int64)) (many bool, err error) {
 	type kept struct{ beneficiary, digest int64 }
 	old := map[int64]kept{}
 	if err := t.each(`SELECT carnet_number, beneficiary_id, digest FROM indicator_facts`, func(sc scanner) error {
@@ -246,10 +266,12 @@ func (t *tx) planIncrement(plan *refreshPlan, refs *passnum.IndicatorRefs, booke
 		old[n] = k
 		return err
 	}); err != nil {
-		return fmt.Errorf("records: %w", err)
+		return false, fmt.Errorf("records: %w", err)
 	}
 	touched := map[unit]bool{}
-	err := t.eachUnit(``, nil, booked, refs, progress, func(p *passnum.PersonFacts, recs []factRow) {
+	seen := 0
+	err = t.eachUnit(``, nil, booked, refs, progress, func(p *passnum.PersonFacts, recs []factRow) {
+		seen++
 		for _, r := range recs {
 			k, ok := old[r.number]
 			delete(old, r.number)
@@ -263,12 +285,15 @@ func (t *tx) planIncrement(plan *refreshPlan, refs *passnum.IndicatorRefs, booke
 		}
 	})
 	if err != nil {
-		return fmt.Errorf("passes: %w", err)
+		return false, fmt.Errorf("passes: %w", err)
 	}
 	for n, k := range old { // carnets gone
 		touched[unitOf(k.beneficiary, n)] = true
 	}
 	plan.touched = len(touched)
+	if seen > fullFloor && len(touched)*fullShare > seen {
+		return true, nil
+	}
 	var people, lone []any
 	for u := range touched {
 		if u.person != 0 {
@@ -289,12 +314,12 @@ func (t *tx) planIncrement(plan *refreshPlan, refs *passnum.IndicatorRefs, booke
 	}
 	for _, part := range chunks(people, 500) {
 		if err := t.eachUnit(`c.beneficiary_id IN (`+placeholders(len(part))+`)`, part, booked, refs, nil, add); err != nil {
-			return fmt.Errorf("passes of people: %w", err)
+			return false, fmt.Errorf("passes of people: %w", err)
 		}
 	}
 	for _, part := range chunks(lone, 500) {
 		if err := t.eachUnit(`c.beneficiary_id IS NULL AND c.number IN (`+placeholders(len(part))+`)`, part, booked, refs, nil, add); err != nil {
-			return fmt.Errorf("passes of carnets: %w", err)
+			return false, fmt.Errorf("passes of carnets: %w", err)
 		}
 	}
 	plus.Finish()
@@ -330,12 +355,12 @@ func (t *tx) planIncrement(plan *refreshPlan, refs *passnum.IndicatorRefs, booke
 	}
 	for _, part := range chunks(people, 500) {
 		if err := t.each(`SELECT data FROM indicator_facts WHERE beneficiary_id IN (`+placeholders(len(part))+`)`, record, part...); err != nil {
-			return fmt.Errorf("records of people: %w", err)
+			return false, fmt.Errorf("records of people: %w", err)
 		}
 	}
 	for _, part := range chunks(lone, 500) {
 		if err := t.each(`SELECT data FROM indicator_facts WHERE beneficiary_id = 0 AND carnet_number IN (`+placeholders(len(part))+`)`, record, part...); err != nil {
-			return fmt.Errorf("records of carnets: %w", err)
+			return false, fmt.Errorf("records of carnets: %w", err)
 		}
 	}
 	minus := passnum.NewIndicatorBuilder(was)
@@ -348,7 +373,7 @@ func (t *tx) planIncrement(plan *refreshPlan, refs *passnum.IndicatorRefs, booke
 	tab := &passnum.IndicatorTable{Cells: map[passnum.CellKey]*passnum.IndicatorValues{}, Units: map[passnum.CellKey]int64{},
 		Open: map[string][]int64{}}
 	if err := t.get(&tab.Passes, `SELECT passes FROM indicator_snapshots WHERE id = ?`, plan.baseID); err != nil {
-		return err
+		return false, err
 	}
 	err = t.each(`SELECT scope, dimension, cell_key, data FROM indicator_cells WHERE snapshot_id = ?`, func(sc scanner) error {
 		var k passnum.CellKey
@@ -374,13 +399,13 @@ func (t *tx) planIncrement(plan *refreshPlan, refs *passnum.IndicatorRefs, booke
 		return nil
 	}, plan.baseID)
 	if err != nil {
-		return fmt.Errorf("snapshot %d: %w", plan.baseID, err)
+		return false, fmt.Errorf("snapshot %d: %w", plan.baseID, err)
 	}
 	if err := tab.Apply(plus, minus); err != nil {
-		return fmt.Errorf("snapshot %d: %w", plan.baseID, err)
+		return false, fmt.Errorf("snapshot %d: %w", plan.baseID, err)
 	}
 	plan.table = tab
-	return nil
+	return false, nil
 }
 
 func chunks(xs []any, n int) [][]any {
