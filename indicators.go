@@ -492,8 +492,10 @@ type OpenDataCell struct {
 
 // IndicatorService computes and reads the indicators.
 type IndicatorService interface {
-	// RefreshIndicators recomputes every indicator from raw records into a
-	// new snapshot; progress (may be nil) is told how many passes were read.
+	// RefreshIndicators brings every indicator up to date from raw records
+	// into a new snapshot, counting again only the people whose carnets
+	// changed since the latest one when it can; progress (may be nil) is
+	// told how many passes were read.
 	RefreshIndicators(ctx context.Context, progress func(done, total int64)) (*IndicatorSnapshot, error)
 	// Indicators reads a breakdown from the latest snapshot.
 	Indicators(ctx context.Context, scope Scope, dim Dimension) (*IndicatorReport, error)

@@ -195,6 +195,9 @@ func printBench(out io.Writer, r *bench.Result, temporary bool) {
 	if x := r.Indicators; x != nil {
 		fmt.Fprintf(tw, "calcul des indicateurs\t%s pass, %s encaissements\t%s s\t%s cellules\t—\t%s\n",
 			benchGroup(x.Passes), benchGroup(x.Redemptions), benchDecimal(x.RefreshSeconds, 1), benchGroup(x.Cells), benchCPU(x.CPU))
+		if x.Changes > 0 {
+			fmt.Fprintf(tw, "mise à jour des indicateurs\taprès %s encaissements\t%s s\t—\t—\t\n", benchGroup(x.Changes), benchDecimal(x.IncrementalSeconds, 2))
+		}
 		fmt.Fprintf(tw, "page la plus lente du tableau de bord\t%d pages\t%s ms\t—\t< %d ms : %s\t\n",
 			len(x.Pages), benchDecimal(x.SlowestMs, 1), bench.AimDashboardPage.Milliseconds(), benchReached(x.SlowestMs < float64(bench.AimDashboardPage.Milliseconds())))
 	}

@@ -41,6 +41,12 @@ type IndicatorsResult struct {
 	// snapshot (RefreshIndicators).
 	RefreshSeconds float64 `json:"refresh_seconds"`
 	Cells          int64   `json:"cells"`
+	// Changes passes used afterwards (IncrementalChanges, one redemption
+	// each, people drawn at random), then the refresh that counts again
+	// only the people they changed: IncrementalSeconds. Zero on a store
+	// that cannot seed them.
+	Changes            int64   `json:"changes"`
+	IncrementalSeconds float64 `json:"incremental_seconds"`
 	// Pages are the funder's dashboard pages, one per dimension, served
 	// over HTTP with a session (the slowest of three requests each).
 	Pages     []PageTime `json:"pages"`
@@ -48,6 +54,15 @@ type IndicatorsResult struct {
 	CPU       CPUUse     `json:"cpu"`
 	// SetupSeconds seeded the history (not measured).
 	SetupSeconds float64 `json:"setup_seconds"`
+}
+
+// IncrementalChanges is how many passes the bench uses between the full
+// computation of the indicators and the incremental one it measures.
+const IncrementalChanges = 10000
+
+// usesSeeder seeds uses after a snapshot (sqlstore.Store.SeedMoreUses).
+type usesSeeder interface {
+	SeedMoreUses(ctx context.Context, n int, seed uint64) (int64, error)
 }
 
 // PageTime is the time to serve one page.
@@ -280,5 +295,19 @@ func MeasureIndicators(ctx context.Context, s Service, fx *IndicatorsFixture, lo
 	}
 	res.SlowestMs = slices.MaxFunc(res.Pages, func(a, b PageTime) int { return int(a.Ms*1000) - int(b.Ms*1000) }).Ms
 	res.CPU = cpu.since(runtime.NumCPU())
+
+	// What a refresh costs after IncrementalChanges uses, next to the
+	// full computation above.
+	if seeder, ok := s.(usesSeeder); ok {
+		if res.Changes, err = seeder.SeedMoreUses(opCtx, IncrementalChanges, uint64(fx.Passes)); err != nil {
+			return nil, fmt.Errorf("uses after the snapshot: %w", err)
+		}
+		start := time.Now()
+		if _, err := s.RefreshIndicators(opCtx, nil); err != nil {
+			return nil, err
+		}
+		res.IncrementalSeconds = time.Since(start).Seconds()
+		log.Info("bench: indicators refreshed", "changes", res.Changes, "seconds", res.IncrementalSeconds)
+	}
 	return res, nil
 }

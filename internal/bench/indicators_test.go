@@ -31,8 +31,12 @@ func TestIndicatorsSmall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Cells == 0 || len(res.Pages) != len(DashboardPaths(1, 2026)) {
+			if res.Cells == 0 || len(res.Pages) != len(DashboardPaths(1, 2026)) || res.Changes == 0 || res.IncrementalSeconds == 0 {
 				t.Fatalf("result %+v", res)
+			}
+			// The uses seeded after the snapshot are what Redeem writes.
+			if rep, err := env.Store.CheckInvariants(op); err != nil || !rep.OK() {
+				t.Fatalf("invariants after more uses: %v %s", err, strings.Join(rep.Problems, "\n"))
 			}
 		})
 	}

@@ -225,7 +225,6 @@ func (t *tx) planIndicators(full bool, progress func(done, total int64)) (*refre
 		}
 		b.Finish()
 		plan.table = b.Table()
-		plan.touched = len(plan.facts)
 		return plan, nil
 	}
 	return plan, t.planIncrement(plan, refs, booked, progress)
