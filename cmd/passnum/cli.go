@@ -123,6 +123,9 @@ type store interface {
 	Retain(ctx context.Context, dryRun bool, progress func(passnum.RetentionCount)) (*passnum.RetentionRun, error)
 	// SendReminders queues the day's reminders (reminders.go).
 	passnum.ReminderService
+	// RecountIndicators recomputes every indicator, whatever changed
+	// (indicators refresh --full).
+	RecountIndicators(ctx context.Context, progress func(done, total int64)) (*passnum.IndicatorSnapshot, error)
 }
 
 // as declares a command under the name of the one it stands for, so that

@@ -22,16 +22,25 @@ const envIndicatorsEvery = "PASSNUM_INDICATORS_EVERY"
 // hour is fresh enough for figures followed month by month.
 const defaultIndicatorsEvery = 15 * time.Minute
 
-const indicatorsRefreshDoc = `Recalcule tous les indicateurs (tableaux de bord des financeurs, des hubs et de
-l'opérateur, données ouvertes) à partir des données, et remplace le calcul
-précédent. Le serveur le fait aussi de lui-même (passnum serve
---indicators-every). L'avancement s'affiche sur la sortie d'erreur.`
+const indicatorsRefreshDoc = `Met à jour tous les indicateurs (tableaux de bord des financeurs, des hubs et
+de l'opérateur, données ouvertes) à partir des données, et remplace le calcul
+précédent. Seules les personnes dont les carnets ont changé depuis sont
+recomptées, sauf au premier calcul, quand un programme, un service ou un hub
+a changé, ou avec --full, qui recompte tout. Le serveur le fait aussi de
+lui-même (passnum serve --indicators-every). L'avancement s'affiche sur la
+sortie d'erreur.`
 
 func (c *cli) indicatorsRefresh(o *options) runFunc {
-	o.usage("", indicatorsRefreshDoc)
+	o.usage("[--full]", indicatorsRefreshDoc)
+	var full bool
+	o.bool(&full, "full", "recompter tout, quoi qu'il ait changé")
 	return func(ctx context.Context, s store) error {
 		p := c.progress("Pass lus")
-		snap, err := s.RefreshIndicators(ctx, func(done, total int64) { p.update(int(done), int(total)) })
+		refresh := s.RefreshIndicators
+		if full {
+			refresh = s.RecountIndicators
+		}
+		snap, err := refresh(ctx, func(done, total int64) { p.update(int(done), int(total)) })
 		p.end()
 		if err != nil {
 			return err

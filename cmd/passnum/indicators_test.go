@@ -52,6 +52,13 @@ func TestIndicatorsCommands(t *testing.T) {
 		if !strings.Contains(errs, "Pass lus : ") {
 			t.Errorf("no progress on stderr: %q", errs)
 		}
+		// Again, counting only what changed (nothing), then everything:
+		// the same figures.
+		for _, args := range [][]string{{"indicators", "refresh"}, {"indicators", "refresh", "--full"}} {
+			if out := h.ok(args...); !strings.Contains(out, "Indicateurs calculés : 100 pass lus") {
+				t.Fatalf("%v: %s", args, out)
+			}
+		}
 
 		out = h.ok("indicators", "show", "--scope", "all", "--dimension", "programme")
 		for _, want := range []string{"Pass numérique Bretagne 2027", "Pass utilisés", "Total"} {
