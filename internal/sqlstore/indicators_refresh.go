@@ -255,6 +255,11 @@ var fullFloor = 1000
 // journal of changes: a change that committed after this read is not in
 // it, and differs at the next refresh.
 //
+// It needs the read to be one snapshot (SQLite's read transaction,
+// PostgreSQL's repeatable read: dialect.txOptions): a carnet handed out
+// between the comparison and the reads of the units that changed would
+// otherwise be counted for its new holder and left counted alone.
+//
 // It says many, doing nothing more, when most units changed.
 func (t *tx) planIncrement(plan *refreshPlan, refs *passnum.IndicatorRefs, booked map[int64]bool, progress func(done, total int64)) (many bool, err error) {
 	type kept struct{ beneficiary, digest int64 }
