@@ -41,3 +41,15 @@ func TestWithMaxConns(t *testing.T) {
 		}
 	})
 }
+
+// TestCloseTwice: closing a store again, as a test's cleanup may after
+// the test closed it, does nothing.
+func TestCloseTwice(t *testing.T) {
+	st.Each(t, func(t *testing.T, env *st.Env) {
+		other := st.Reopen(t, env)
+		if err := other.Store.Close(); err != nil {
+			t.Fatal(err)
+		}
+		other.Store.Close() // the cleanup of Reopen closes it a third time
+	})
+}

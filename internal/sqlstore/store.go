@@ -169,10 +169,13 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	// Close may be called again (a test's cleanup after the test closed
+	// the store): what it stops is stopped once.
 	s.stopCommitter()
 	s.readStmts.close()
 	s.writeStmts.close()
 	err := s.checkpoints.stop()
+	s.readStmts, s.writeStmts, s.checkpoints = nil, nil, nil
 	if s.db != nil {
 		if e := s.db.Close(); err == nil {
 			err = e
