@@ -206,9 +206,18 @@ func printBench(out io.Writer, r *bench.Result, temporary bool) {
 		if d.Servers > 0 {
 			servers = fmt.Sprintf(", %d serveurs", d.Servers)
 		}
-		fmt.Fprintf(tw, "encaissement (HTTP)\t%s × 1 pass, %d clients%s\t%s s\t%s encaissements/s\t≥ %s/s : %s\t%s\n",
+		// The aim on SQLite is a rate; on PostgreSQL, whose rate depends
+		// on its server, a share of the raw limit of the same run.
+		aim := fmt.Sprintf("≥ %s/s : %s", benchGroup(bench.AimRedemptionsPerSecond), benchReached(d.PerSecond >= bench.AimRedemptionsPerSecond))
+		if r.Dialect == "postgres" {
+			aim = "—"
+			if d.Raw != nil && d.Raw.PerSecond > 0 {
+				aim = fmt.Sprintf("≥ %d %% de la limite brute : %s", bench.AimPercentOfRaw, benchReached(d.PercentOfRaw >= bench.AimPercentOfRaw))
+			}
+		}
+		fmt.Fprintf(tw, "encaissement (HTTP)\t%s × 1 pass, %d clients%s\t%s s\t%s encaissements/s\t%s\t%s\n",
 			benchGroup(int64(d.Redemptions)), d.Clients, servers, benchDecimal(d.Seconds, 2),
-			benchGroup(int64(d.PerSecond)), benchGroup(bench.AimRedemptionsPerSecond), benchReached(d.PerSecond >= bench.AimRedemptionsPerSecond), benchCPU(d.CPU))
+			benchGroup(int64(d.PerSecond)), aim, benchCPU(d.CPU))
 		if raw := d.Raw; raw != nil {
 			conns := "1 connexion"
 			if raw.Connections > 1 {

@@ -19,12 +19,14 @@ import (
 	"github.com/passnum/passnum"
 )
 
-// Aims from the issue that asked for the bench: a million passes issued in
-// under ten seconds, and 2 000 redemptions per second over HTTP on SQLite on
-// a two-core machine.
+// Aims: a million passes issued in under ten seconds (the issue that asked
+// for the bench); 10 000 redemptions per second over HTTP on SQLite on a
+// two-core machine, and on PostgreSQL 80 % of the raw limit measured in the
+// same run (issue 19, which raised the first redemption aim of 2 000/s).
 const (
 	AimIssuePassesPerSecond = 100_000
-	AimRedemptionsPerSecond = 2_000
+	AimRedemptionsPerSecond = 10_000
+	AimPercentOfRaw         = 80
 )
 
 // Config says what to measure. Zero values take the defaults of
