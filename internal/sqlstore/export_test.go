@@ -77,10 +77,3 @@ func OpenConns(s *Store) (max, open int) {
 	st := s.db.Stats()
 	return st.MaxOpenConnections, st.OpenConnections
 }
-
-// AfterRedemptionChecks makes f run between each redemption's checks and
-// its write transaction until the test ends.
-func AfterRedemptionChecks(t interface{ Cleanup(func()) }, f func()) {
-	afterRedemptionChecks = f
-	t.Cleanup(func() { afterRedemptionChecks = nil })
-}

@@ -371,128 +371,32 @@ func (s *Store) replay(ctx context.Context, venueID int64, key, hash string) (*p
 	return out, err
 }
 
-// checkedBefore is what a redemption's checks found on SQLite before its
-// write transaction, on a reader: the venue, the service and the verdict on
-// each pass, with the version of the venue network they were read at.
-//
-// The single committer runs every write one after another, so what it does
-// bounds the rate of redemptions: reading the venue, its service and the
-// passes there took a fifth of a redemption's time on it. Read before, on
-// one of the readers beside it, they stay true at the write when three
-// things hold, which the committer checks for much less: the venue network
-// has not changed since (directory_version, which every change to a venue,
-// its qualification or its services raises); the passes are all still
-// distributed (the conditional update counts them, as always); and the
-// programmes' dates still admit them at the write's instant. Otherwise the
-// committer checks everything again itself. A redemption for a workshop
-// session is checked inside, as before (sessions are not in the venue
-// network's version). A refusal found before is answered at once: it was
-// true when it was read.
-type checkedBefore struct {
-	version int64
-	vc      *venueContext
-	checks  []passnum.PassCheck
-}
-
-func (s *Store) checkBefore(ctx context.Context, a *passnum.Actor, r passnum.RedeemRequest, list []presented) (*checkedBefore, error) {
-	var pre checkedBefore
-	err := s.read(ctx, func(tx *tx) error {
-		if err := tx.get(&pre.version, `SELECT version FROM directory_version WHERE id = 1`); err != nil {
-			return err
-		}
-		var err error
-		pre.vc, pre.checks, err = tx.checkRedemption(a, r, list)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &pre, nil
-}
-
-// redemptionChecks returns the venue, service and verdicts of a
-// redemption in its write transaction: those checked before when they
-// still hold (checkedBefore), else read and checked now.
-func (t *tx) redemptionChecks(a *passnum.Actor, r passnum.RedeemRequest, list []presented, pre *checkedBefore) (*venueContext, []passnum.PassCheck, error) {
-	if pre != nil {
-		var version int64
-		if err := t.get(&version, `SELECT version FROM directory_version WHERE id = 1`); err != nil {
-			return nil, nil, err
-		}
-		if version == pre.version && t.withinDates(pre.checks) {
-			return pre.vc, pre.checks, nil
-		}
-	}
-	return t.checkRedemption(a, r, list)
-}
-
-// withinDates tells whether the programmes of checks still admit their
-// passes at the transaction's instant.
-func (t *tx) withinDates(checks []passnum.PassCheck) bool {
-	for _, c := range checks {
-		prog, err := t.settings(c.ProgrammeID)
-		if err != nil || t.now.Before(prog.StartsAt()) || !t.now.Before(prog.ExpiresAfter()) {
-			return false
-		}
-	}
-	return true
-}
-
-// checkRedemption reads the venue, the service, the session and the passes
-// of a redemption and applies the rules: the verdicts when every pass is
-// usable, else the refusal.
-func (t *tx) checkRedemption(a *passnum.Actor, r passnum.RedeemRequest, list []presented) (*venueContext, []passnum.PassCheck, error) {
-	vc, err := t.venueContext(a, r.ServiceID, true)
-	if err != nil {
-		return nil, nil, err
-	}
-	if r.SessionID != 0 {
-		if err := t.redemptionSession(a.OrgID, r.ServiceID, r.SessionID); err != nil {
-			return nil, nil, err
-		}
-	}
-	if price := vc.service.PricePasses; len(list)%price != 0 {
-		return nil, nil, passnum.Errorf(passnum.EREFUSED, passnum.ReasonPassCount,
-			"Le service « %s » coûte %d pass par personne : %d pass ne correspondent pas à un nombre entier de personnes.", vc.service.Title, price, len(list))
-	}
-	checks, ok, err := t.evaluate(list, vc)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, refusal(checks)
-	}
-	return vc, checks, nil
-}
-
-// afterRedemptionChecks, nil but in tests, runs between a redemption's
-// checks and its write transaction: a test changes there what the checks
-// read, and sees that the write does not trust them.
-var afterRedemptionChecks func()
-
 // redeemTx names the write transaction of a redemption.
 const redeemTx = "redeem"
 
 // redeem spends the passes in one write transaction.
 func (s *Store) redeem(ctx context.Context, a *passnum.Actor, r passnum.RedeemRequest, list []presented, hash string) (*passnum.Redemption, error) {
-	var pre *checkedBefore
-	if s.jobs != nil && r.SessionID == 0 {
-		var err error
-		if pre, err = s.checkBefore(ctx, a, r, list); err != nil {
-			return nil, err
-		}
-	}
-	if afterRedemptionChecks != nil {
-		afterRedemptionChecks()
-	}
 	var out *passnum.Redemption
 	err := s.writeReadCommitted(ctx, redeemTx, func(tx *tx) error {
-		vc, checks, err := tx.redemptionChecks(a, r, list, pre)
-		// A second run (a pass taken since the checks) checks again
-		// inside the transaction.
-		pre = nil
+		vc, err := tx.venueContext(a, r.ServiceID, true)
 		if err != nil {
 			return err
+		}
+		if r.SessionID != 0 {
+			if err := tx.redemptionSession(a.OrgID, r.ServiceID, r.SessionID); err != nil {
+				return err
+			}
+		}
+		if price := vc.service.PricePasses; len(list)%price != 0 {
+			return passnum.Errorf(passnum.EREFUSED, passnum.ReasonPassCount,
+				"Le service « %s » coûte %d pass par personne : %d pass ne correspondent pas à un nombre entier de personnes.", vc.service.Title, price, len(list))
+		}
+		checks, ok, err := tx.evaluate(list, vc)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return refusal(checks)
 		}
 		var amount int64
 		perProgramme := map[int64]int64{}
