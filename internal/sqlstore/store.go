@@ -474,33 +474,34 @@ func (s *Store) attempt(ctx context.Context, name string, opts *sql.TxOptions, f
 // request reads first (its token); sql.ErrNoRows says there is no row.
 func (s *Store) readRow(ctx context.Context, q string, args []any, dest ...any) error {
 	q = s.dialect.rebind(q)
-	// As read: again on another connection when the driver found this
-	// one broken (a client that hung up mid-query broke it for the next).
-	for attempt := 1; ; attempt++ {
-		err := s.reachable(ctx, "read", func() error {
-			var row *sql.Row
-			if st := s.readStmts.lookup(q); st != nil {
-				row = st.QueryRowContext(ctx, args...)
-			} else {
-				row = s.db.QueryRowContext(ctx, q, args...)
-			}
-			err := row.Scan(dest...)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return s.lost(ctx, nil, err)
-			}
-			return err
-		})
-		if err == nil || !s.dialect.retryable(err) || attempt == maxAttempts {
-			return err
+	return s.retryRead(ctx, func() error {
+		var row *sql.Row
+		if st := s.readStmts.lookup(q); st != nil {
+			row = st.QueryRowContext(ctx, args...)
+		} else {
+			row = s.db.QueryRowContext(ctx, q, args...)
 		}
-	}
+		err := row.Scan(dest...)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return s.lost(ctx, nil, err)
+		}
+		return err
+	})
 }
 
 // read runs fn in a read-only transaction that sees one consistent snapshot.
 func (s *Store) read(ctx context.Context, fn func(*tx) error) error {
 	opts := s.dialect.txOptions(true)
+	return s.retryRead(ctx, func() error { return s.run(ctx, s.db, opts, fn) })
+}
+
+// retryRead runs a read, again while the database is away (reachable) and
+// again on another connection when it failed in a way worth a new try: a
+// conflict, or a connection the driver found broken (a client that hung up
+// mid-query broke it for the next).
+func (s *Store) retryRead(ctx context.Context, run func() error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.reachable(ctx, "read", func() error { return s.run(ctx, s.db, opts, fn) })
+		err := s.reachable(ctx, "read", run)
 		if err == nil || !s.dialect.retryable(err) || attempt == maxAttempts {
 			return err
 		}
